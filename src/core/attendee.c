@@ -1,0 +1,107 @@
+/* attendee: the person record shared by the core modules; see attendee.h. */
+#include "attendee.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+#define ATTENDEE_FIELDS(X)                                                                         \
+    X(id) X(title) X(first_name) X(last_name) X(badge_name) X(organization) X(country)           \
+        X(category) X(events) X(email) X(language)
+
+void attendee_clear(struct attendee *a)
+{
+    if (!a)
+        return;
+#define FREE_FIELD(f) free(a->f);
+    ATTENDEE_FIELDS(FREE_FIELD)
+#undef FREE_FIELD
+    memset(a, 0, sizeof *a);
+}
+
+void attendee_copy(struct attendee *dst, const struct attendee *src)
+{
+#define COPY_FIELD(f) dst->f = xstrdup(src->f ? src->f : "");
+    ATTENDEE_FIELDS(COPY_FIELD)
+#undef COPY_FIELD
+    dst->status = src->status;
+}
+
+/* Decodes one UTF-8 sequence; input is already validated by the roster. */
+static uint32_t next_codepoint(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    uint32_t c = s[0];
+    int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+    if (extra)
+        c &= 0x3F >> extra;
+    for (int i = 1; i <= extra && s[i]; i++)
+        c = (c << 6) | (s[i] & 0x3F);
+    int used = 1;
+    while (used <= extra && s[used])
+        used++;
+    *p = s + used;
+    return c;
+}
+
+static int is_cjk_codepoint(uint32_t c)
+{
+    return (c >= 0x1100 && c <= 0x11FF) ||   /* Hangul Jamo */
+           (c >= 0x3040 && c <= 0x30FF) ||   /* Hiragana, Katakana */
+           (c >= 0x3130 && c <= 0x318F) ||   /* Hangul compatibility Jamo */
+           (c >= 0x3400 && c <= 0x4DBF) ||   /* CJK extension A */
+           (c >= 0x4E00 && c <= 0x9FFF) ||   /* CJK unified ideographs */
+           (c >= 0xAC00 && c <= 0xD7AF) ||   /* Hangul syllables */
+           (c >= 0xF900 && c <= 0xFAFF) ||   /* CJK compatibility ideographs */
+           (c >= 0x20000 && c <= 0x3134F);   /* CJK extensions B-G */
+}
+
+/* True when s is non-empty and every letter in it is CJK (spaces ignored). */
+static int all_cjk(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int letters = 0;
+    while (*p) {
+        uint32_t c = next_codepoint(&p);
+        if (c == ' ')
+            continue;
+        if (!is_cjk_codepoint(c))
+            return 0;
+        letters++;
+    }
+    return letters > 0;
+}
+
+char *attendee_display_name_new(const struct attendee *a)
+{
+    if (a->badge_name && a->badge_name[0])
+        return xstrdup(a->badge_name);
+    const char *first = a->first_name ? a->first_name : "";
+    const char *last = a->last_name ? a->last_name : "";
+    if (!first[0])
+        return xstrdup(last);
+    if (!last[0])
+        return xstrdup(first);
+    /* East Asian names are written family name first, without a space. */
+    if (all_cjk(first) && all_cjk(last))
+        return xasprintf("%s%s", last, first);
+    return xasprintf("%s %s", first, last);
+}
+
+bool attendee_has_event(const struct attendee *a, const char *code)
+{
+    size_t n = strlen(code);
+    const char *p = a->events ? a->events : "";
+    while (*p) {
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, code, n) == 0)
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
+}

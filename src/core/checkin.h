@@ -1,0 +1,72 @@
+/* checkin: the decision made at the door, in one function.
+ *
+ * Given a scanned payload and the time, it verifies the code, finds the
+ * person, works out the event day in the venue's time zone, records the scan
+ * durably and only then answers. The kiosk, the staff desk and
+ * `badgectl checkin` all call it, so they cannot disagree. */
+#ifndef BK_CHECKIN_H
+#define BK_CHECKIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attendee.h"
+#include "config.h"
+#include "err.h"
+#include "store.h"
+#include "token.h"
+#include "tz.h"
+
+enum checkin_outcome {
+    CHECKIN_CHECKED_IN = 0,      /* first time today */
+    CHECKIN_ALREADY_CHECKED_IN,  /* earlier today: see first_at_ms */
+    CHECKIN_NOT_REGISTERED_TODAY, /* registered, but for another part of the event */
+    CHECKIN_WITHDRAWN,           /* cancelled or gone from the export */
+    CHECKIN_UNKNOWN,             /* a valid code for an ID we do not have */
+    CHECKIN_INVALID,             /* forged, garbled, too long, not UTF-8 */
+    CHECKIN_NO_EVENT_TODAY,      /* nothing is held today */
+};
+
+/* "checked_in", "already_checked_in", ...: stable, for JSON and the store. */
+const char *checkin_outcome_code(enum checkin_outcome o);
+
+/* How the code arrived. */
+enum checkin_method {
+    CHECKIN_CAMERA = 0,
+    CHECKIN_SCANNER,
+    CHECKIN_MANUAL, /* staff checked the person in by hand: the payload is the ID */
+    CHECKIN_CLI,
+};
+const char *checkin_method_code(enum checkin_method m);
+
+struct checkin_context {
+    const struct config *cfg;
+    const struct token_keys *keys; /* may be NULL in plain mode */
+    struct store *store;
+    const char *kiosk_id;
+};
+
+struct checkin_result {
+    enum checkin_outcome outcome;
+    enum token_reason reason;   /* for CHECKIN_INVALID */
+    char attendee_id[ATTENDEE_ID_MAX + 1]; /* "" when not known */
+    bool has_attendee;
+    struct attendee attendee;   /* filled when has_attendee; clear with checkin_result_clear */
+    bk_day day;
+    int64_t first_at_ms;        /* for CHECKIN_ALREADY_CHECKED_IN */
+    bool badge_needed;          /* the person has never had a badge */
+    const struct config_event *event; /* the part of the event they are checked in for */
+};
+
+/* Decides and records. payload is len bytes (may hold NUL bytes). A refusal
+ * is not an error: it is an outcome in *res, recorded like any scan. The
+ * return is an error only when the scan could not be recorded (store
+ * failure, full disk): then nothing was acknowledged. */
+enum bk_status checkin_process(const struct checkin_context *ctx, const char *payload, size_t len,
+                               enum checkin_method method, int64_t now_ms,
+                               struct checkin_result *res, struct bk_err *err);
+
+void checkin_result_clear(struct checkin_result *res);
+
+#endif

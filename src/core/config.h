@@ -1,0 +1,110 @@
+/* config: the event configuration, an INI file read with libinih.
+ *
+ * One file describes one event: its parts (the FG-MV meeting and the forum)
+ * and their days, the venue's time zone, how to read the registration
+ * system's export, how QR codes are made, and the kiosk's printer, badge,
+ * store and staff PIN. Relative paths in the file are relative to the file's
+ * own folder. Every mistake is reported with the file, line and key. */
+#ifndef BK_CONFIG_H
+#define BK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "tz.h"
+
+#define CONFIG_INSTALLED_PATH "/etc/badgekiosk/badgekiosk.ini"
+#define CONFIG_MAX_EVENTS 16
+#define CONFIG_MAX_VALUES 16
+
+/* One part of the event (the meeting, the forum), on consecutive days. */
+struct config_event {
+    char *code;    /* canonical code, e.g. "FG-MV"; stored with attendees */
+    char *name;    /* full title for reports and badges */
+    char *short_name;
+    bk_day first_day, last_day;
+    char *aliases[CONFIG_MAX_VALUES]; /* other spellings in the export's Events column */
+    size_t n_aliases;
+};
+
+/* Export column header names; NULL when the export has no such column.
+ * id and at least one of first_name/last_name/badge_name are required. */
+struct config_columns {
+    char *id, *title, *first_name, *last_name, *badge_name, *organization, *country, *category,
+        *events, *status, *email, *language;
+};
+
+enum config_qr_mode {
+    CONFIG_QR_SIGNED, /* our Ed25519-signed payloads (badgectl issue) */
+    CONFIG_QR_PLAIN,  /* the registration system's own codes: just the ID */
+};
+
+struct config {
+    char *path; /* the file read */
+    char *dir;  /* its folder, for relative paths */
+
+    /* [event] */
+    char *event_id; /* short stable id, binds tokens to this event */
+    char *title;
+    char *venue;
+    char *timezone_name;
+    struct tz *tz;
+    struct config_event events[CONFIG_MAX_EVENTS];
+    size_t n_events;
+
+    /* [roster] */
+    struct config_columns columns;
+    char *events_separator;         /* default ";" */
+    char *confirmed[CONFIG_MAX_VALUES]; /* Status values that mean confirmed */
+    size_t n_confirmed;
+    char *withdrawn[CONFIG_MAX_VALUES]; /* Status values that mean withdrawn */
+    size_t n_withdrawn;
+    char *default_category;         /* when the export has no category */
+
+    /* [qr] */
+    enum config_qr_mode qr_mode;
+    char *keys_dir;        /* absolute */
+    char *plain_prefix;    /* plain mode: fixed prefix before the ID, "" for none */
+    char *plain_url_param; /* plain mode: the ID is this URL query parameter, "" for none */
+
+    /* [printer] */
+    char *printer; /* CUPS queue name or ipp:// URI, "" for none */
+
+    /* [badge] */
+    char *badge_size; /* "4x3in", "a6", "cr80" */
+    int badge_dpi;
+
+    /* [kiosk] */
+    char *kiosk_id;
+    char *database; /* absolute */
+    char *staff_pin_hash;
+    char *staff_keys;
+    int repeat_seconds; /* the same code within this many seconds is acted on once */
+};
+
+/* Reads and checks a configuration. On success *out is a new config the
+ * caller frees with config_free. On failure *out is NULL and err names the
+ * file, line and key. */
+enum bk_status config_load(const char *path, struct config **out, struct bk_err *err);
+void config_free(struct config *cfg);
+
+/* The configuration to read when none is given: CONFIG_INSTALLED_PATH when it
+ * exists, else kiosk-config/fgmv2-shanghai.ini of the source tree the running
+ * program was built in (found from /proc/self/exe). Newly allocated. */
+char *config_default_path_new(void);
+
+/* The event parts held on a day, into out (up to CONFIG_MAX_EVENTS); returns
+ * how many. Zero means no event that day. */
+size_t config_events_on_day(const struct config *cfg, bk_day day,
+                            const struct config_event **out);
+
+/* The event part whose code or alias equals name (ASCII case-insensitive,
+ * trimmed), or NULL. */
+const struct config_event *config_event_by_name(const struct config *cfg, const char *name);
+
+/* Replaces a path setting for this run (--db, --keys): value is resolved
+ * against the current directory. */
+void config_set_path(char **field, const char *value);
+
+#endif

@@ -1,0 +1,43 @@
+/* err: the error detail that travels up to where the user-facing text is shown. */
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum bk_status bk_err_set(struct bk_err *e, enum bk_status status, const char *file, long line,
+                          const char *field, const char *fmt, ...)
+{
+    if (!e)
+        return status;
+    e->status = status;
+    snprintf(e->file, sizeof e->file, "%s", file ? file : "");
+    e->line = line;
+    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+void bk_err_clear(struct bk_err *e)
+{
+    if (e)
+        memset(e, 0, sizeof *e);
+}
+
+const char *bk_err_format(const struct bk_err *e, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (e->file[0])
+        used += (size_t)snprintf(buf + used, n - used, "%s:", e->file);
+    if (used < n && e->line > 0)
+        used += (size_t)snprintf(buf + used, n - used, "%ld:", e->line);
+    if (used < n && e->field[0])
+        used += (size_t)snprintf(buf + used, n - used, "%s%s:", used ? " " : "", e->field);
+    if (used < n)
+        snprintf(buf + used, n - used, "%s%s", used ? " " : "", e->msg);
+    return buf;
+}

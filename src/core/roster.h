@@ -1,0 +1,41 @@
+/* roster: the attendee list, read from the registration system's CSV export.
+ *
+ * Columns are found by their header names through the config's mapping, so
+ * another system's export needs a config change, not a code change. A problem
+ * in one row skips that row and is listed with its line; a problem with the
+ * file as a whole (not CSV, a required column missing, an unterminated quote,
+ * unreadable) rejects the file. */
+#ifndef BK_ROSTER_H
+#define BK_ROSTER_H
+
+#include <stddef.h>
+
+#include "attendee.h"
+#include "config.h"
+#include "err.h"
+
+/* A skipped row: its first physical line in the file and why. */
+struct roster_problem {
+    long line;
+    char *id;     /* the row's ID when it had one, else "" */
+    char *field;  /* the column at fault, or "" */
+    char *message; /* translated */
+};
+
+struct roster {
+    struct attendee *people; /* in file order */
+    size_t n_people;
+    struct roster_problem *problems;
+    size_t n_problems;
+    size_t n_rows; /* data rows seen, imported or not */
+};
+
+/* Reads path with cfg's column mapping. BK_OK means the file was read (rows
+ * may still have been skipped: see problems); any other status means the file
+ * was rejected, *out is NULL and err says why. The caller frees *out with
+ * roster_free. */
+enum bk_status roster_read(const struct config *cfg, const char *path, struct roster **out,
+                           struct bk_err *err);
+void roster_free(struct roster *r);
+
+#endif

@@ -1,0 +1,98 @@
+/* store: the attendance store, the one thing that must never lose data.
+ *
+ * Holds the attendee list, every scan as an event (time, kiosk, method,
+ * outcome) in a tamper-evident hash chain, and badge prints. Each day's
+ * attendance is derived from the events: a person counts once a day however
+ * often they scan. The interface names no database: the embedded SQLite file
+ * (WAL, synchronous FULL, every write acknowledged only once it is durable)
+ * is the one implementation today, and a shared server store for venues with
+ * many kiosks can be added behind the same functions. Safe for several
+ * processes at once; one struct store is used by one thread at a time. */
+#ifndef BK_STORE_H
+#define BK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attendee.h"
+#include "err.h"
+#include "roster.h"
+#include "tz.h"
+
+struct store;
+
+/* Opens (creating with mode 0600 if needed) the store at path. The caller
+ * frees it with store_close (NULL is fine). */
+enum bk_status store_open(const char *path, struct store **out, struct bk_err *err);
+void store_close(struct store *s);
+
+/* What an import changed. */
+struct store_import_summary {
+    size_t added, updated, unchanged, withdrawn, reinstated;
+};
+
+/* Brings the attendee list in line with a newer export, in one transaction:
+ * new people are added, changed ones updated, people missing from the export
+ * are marked withdrawn. Scan events and badges are never touched. */
+enum bk_status store_import(struct store *s, const struct roster *r,
+                            struct store_import_summary *summary, struct bk_err *err);
+
+/* Fills *a (which the caller then clears with attendee_clear) with the person
+ * whose ID is id; BK_ERR_NOT_FOUND when there is none. */
+enum bk_status store_get_attendee(struct store *s, const char *id, struct attendee *a,
+                                  struct bk_err *err);
+
+/* One scan, as it goes into the event log. Strings are borrowed. */
+struct store_scan {
+    int64_t at_ms;
+    const char *kiosk;
+    const char *method;   /* "camera", "scanner", "manual", "cli" */
+    const char *outcome;  /* checkin_outcome_code() */
+    const char *attendee; /* NULL when unknown */
+    bk_day day;           /* meaningful when has_day */
+    bool has_day;
+    const char *detail;   /* reason code for refusals, or NULL */
+};
+
+/* Records a check-in of scan->attendee for scan->day, atomically with the
+ * check for an earlier one that day: when there was none, *already is false
+ * and the event is stored with outcome "checked_in"; otherwise *already is
+ * true, *first_at_ms is the first check-in that day and the event is stored
+ * as "already_checked_in" (scan->outcome is ignored). Returns only after the
+ * event is durable. */
+enum bk_status store_record_checkin(struct store *s, const struct store_scan *scan, bool *already,
+                                    int64_t *first_at_ms, struct bk_err *err);
+
+/* Records any other scan (refused, unknown, ...) durably. */
+enum bk_status store_record_scan(struct store *s, const struct store_scan *scan,
+                                 struct bk_err *err);
+
+/* True in *printed when a badge was ever printed for id. */
+enum bk_status store_badge_printed(struct store *s, const char *id, bool *printed,
+                                   struct bk_err *err);
+
+/* Walks the event log from the start, recomputing each record's hash from
+ * the one before. *records is how many were checked. When a record is broken
+ * *first_bad is its sequence number (else 0) and the return is BK_ERR_INVALID
+ * with a message naming it. */
+enum bk_status store_verify_chain(struct store *s, int64_t *records, int64_t *first_bad,
+                                  struct bk_err *err);
+
+/* Calls fn for every attendee in ID order; the record is valid during the
+ * call only. fn returns non-zero to stop early. */
+enum bk_status store_foreach_attendee(struct store *s,
+                                      int (*fn)(void *ctx, const struct attendee *a), void *ctx,
+                                      struct bk_err *err);
+
+/* Calls fn for every (attendee, day) attended, with the first check-in time,
+ * ordered by day then time. */
+enum bk_status store_foreach_attendance(struct store *s,
+                                        int (*fn)(void *ctx, const char *attendee, bk_day day,
+                                                  int64_t first_at_ms),
+                                        void *ctx, struct bk_err *err);
+
+/* Number of attendees (all statuses). */
+enum bk_status store_count_attendees(struct store *s, size_t *n, struct bk_err *err);
+
+#endif
