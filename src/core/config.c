@@ -2,8 +2,509 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "xalloc.h"
+
+/* The parse in progress: libinih calls back per key; we count lines ourselves
+ * in the reader so every message can name the line. */
+struct parse {
+    struct config *cfg;
+    struct bk_err *err;
+    FILE *f;
+    long line;
+    bool failed;
+    struct config_event *part; /* the [part CODE] section being read */
+    bool seen[64];             /* required keys seen, by index in required_keys */
+};
+
+static char *reader(char *buf, int size, void *stream)
+{
+    struct parse *p = stream;
+    char *r = fgets(buf, size, p->f);
+    if (r) {
+        size_t len = strlen(buf);
+        if (len == (size_t)size - 1 && buf[len - 1] != '\n') {
+            /* A line over the cap: consume the rest so the count stays right,
+             * and fail on it rather than read it as two lines. */
+            int c;
+            while ((c = fgetc(p->f)) != EOF && c != '\n')
+                ;
+            p->line++;
+            if (!p->failed) {
+                bk_err_set(p->err, BK_ERR_CONFIG, p->cfg->path, p->line, NULL,
+                           _("line longer than %d characters: shorten it"), size - 2);
+                p->failed = true;
+            }
+            buf[0] = '\0';
+            return r;
+        }
+        p->line++;
+    }
+    return r;
+}
+
+static int fail(struct parse *p, const char *key, const char *fmt, const char *value)
+{
+    if (!p->failed) {
+        /* fmt is always one of this file's literal messages, with one %s. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        bk_err_set(p->err, BK_ERR_CONFIG, p->cfg->path, p->line, key, fmt, value);
+#pragma GCC diagnostic pop
+        p->failed = true;
+    }
+    return 0;
+}
+
+/* Splits a comma-separated list into trimmed, non-empty items. */
+static bool split_list(const char *value, char **items, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        free(items[i]);
+    *n = 0;
+    const char *s = value;
+    while (*s) {
+        const char *end = strchr(s, ',');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        const char *a = s, *b = s + len;
+        while (a < b && isspace((unsigned char)*a))
+            a++;
+        while (b > a && isspace((unsigned char)b[-1]))
+            b--;
+        if (b > a) {
+            if (*n == CONFIG_MAX_VALUES)
+                return false;
+            items[(*n)++] = xstrndup(a, (size_t)(b - a));
+        }
+        if (!end)
+            break;
+        s = end + 1;
+    }
+    return true;
+}
+
+static char *resolve_path(const char *dir, const char *value)
+{
+    if (value[0] == '/' || !value[0])
+        return xstrdup(value);
+    return xasprintf("%s/%s", dir, value);
+}
+
+static void set_str(char **field, const char *value)
+{
+    free(*field);
+    *field = xstrdup(value);
+}
+
+static bool parse_int(const char *value, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* Keys that must appear; their index is the bit in struct parse.seen. */
+static const char *const required_keys[] = {"event.id", "event.title", "event.timezone",
+                                             "roster.id"};
+enum { N_REQUIRED = sizeof required_keys / sizeof required_keys[0] };
+
+static void mark_seen(struct parse *p, const char *section, const char *name)
+{
+    char full[160];
+    snprintf(full, sizeof full, "%s.%s", section, name);
+    for (size_t i = 0; i < N_REQUIRED; i++)
+        if (strcmp(full, required_keys[i]) == 0)
+            p->seen[i] = true;
+}
+
+static int event_key(struct parse *p, const char *name, const char *value)
+{
+    struct config *c = p->cfg;
+    if (strcmp(name, "id") == 0)
+        set_str(&c->event_id, value);
+    else if (strcmp(name, "title") == 0)
+        set_str(&c->title, value);
+    else if (strcmp(name, "venue") == 0)
+        set_str(&c->venue, value);
+    else if (strcmp(name, "timezone") == 0) {
+        set_str(&c->timezone_name, value);
+        tz_free(c->tz);
+        struct bk_err tzerr;
+        if (tz_open(value, &c->tz, &tzerr) != BK_OK)
+            return fail(p, name, "%s", tzerr.msg);
+    } else
+        return fail(p, name, _("unknown key in [event] (known: id, title, venue, timezone)%s"),
+                    "");
+    return 1;
+}
+
+static int part_key(struct parse *p, const char *name, const char *value)
+{
+    struct config_event *ev = p->part;
+    if (strcmp(name, "name") == 0)
+        set_str(&ev->name, value);
+    else if (strcmp(name, "short_name") == 0)
+        set_str(&ev->short_name, value);
+    else if (strcmp(name, "first_day") == 0 || strcmp(name, "last_day") == 0) {
+        bk_day d;
+        if (!tz_day_parse(value, &d))
+            return fail(p, name, _("'%s' is not a date: write it as YYYY-MM-DD, e.g. 2023-07-04"),
+                        value);
+        if (name[0] == 'f')
+            ev->first_day = d;
+        else
+            ev->last_day = d;
+    } else if (strcmp(name, "aliases") == 0) {
+        if (!split_list(value, ev->aliases, &ev->n_aliases))
+            return fail(p, name, _("too many aliases (at most %s)"), "16");
+    } else
+        return fail(p, name,
+                    _("unknown key in a [part] section (known: name, short_name, first_day, "
+                      "last_day, aliases)%s"),
+                    "");
+    return 1;
+}
+
+static int roster_key(struct parse *p, const char *name, const char *value)
+{
+    struct config *c = p->cfg;
+    struct config_columns *col = &c->columns;
+    static const struct {
+        const char *key;
+        size_t offset;
+    } columns[] = {
+        {"id", offsetof(struct config_columns, id)},
+        {"title", offsetof(struct config_columns, title)},
+        {"first_name", offsetof(struct config_columns, first_name)},
+        {"last_name", offsetof(struct config_columns, last_name)},
+        {"badge_name", offsetof(struct config_columns, badge_name)},
+        {"organization", offsetof(struct config_columns, organization)},
+        {"country", offsetof(struct config_columns, country)},
+        {"category", offsetof(struct config_columns, category)},
+        {"events", offsetof(struct config_columns, events)},
+        {"status", offsetof(struct config_columns, status)},
+        {"email", offsetof(struct config_columns, email)},
+        {"language", offsetof(struct config_columns, language)},
+    };
+    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
+        if (strcmp(name, columns[i].key) == 0) {
+            char **field = (char **)((char *)col + columns[i].offset);
+            free(*field);
+            /* An empty value means the export has no such column. */
+            *field = value[0] ? xstrdup(value) : NULL;
+            return 1;
+        }
+    }
+    if (strcmp(name, "events_separator") == 0) {
+        if (!value[0])
+            return fail(p, name, _("the separator cannot be empty%s"), "");
+        set_str(&c->events_separator, value);
+    } else if (strcmp(name, "confirmed") == 0) {
+        if (!split_list(value, c->confirmed, &c->n_confirmed))
+            return fail(p, name, _("too many values (at most %s)"), "16");
+    } else if (strcmp(name, "withdrawn") == 0) {
+        if (!split_list(value, c->withdrawn, &c->n_withdrawn))
+            return fail(p, name, _("too many values (at most %s)"), "16");
+    } else if (strcmp(name, "default_category") == 0)
+        set_str(&c->default_category, value);
+    else
+        return fail(p, name,
+                    _("unknown key in [roster] (known: the column names id, title, first_name, "
+                      "last_name, badge_name, organization, country, category, events, status, "
+                      "email, language; and events_separator, confirmed, withdrawn, "
+                      "default_category)%s"),
+                    "");
+    return 1;
+}
+
+static int qr_key(struct parse *p, const char *name, const char *value)
+{
+    struct config *c = p->cfg;
+    if (strcmp(name, "mode") == 0) {
+        if (strcmp(value, "signed") == 0)
+            c->qr_mode = CONFIG_QR_SIGNED;
+        else if (strcmp(value, "plain") == 0)
+            c->qr_mode = CONFIG_QR_PLAIN;
+        else
+            return fail(p, name, _("'%s' is not a QR mode: use signed or plain"), value);
+    } else if (strcmp(name, "keys") == 0) {
+        free(c->keys_dir);
+        c->keys_dir = resolve_path(c->dir, value);
+    } else if (strcmp(name, "plain_prefix") == 0)
+        set_str(&c->plain_prefix, value);
+    else if (strcmp(name, "plain_url_param") == 0)
+        set_str(&c->plain_url_param, value);
+    else
+        return fail(p, name,
+                    _("unknown key in [qr] (known: mode, keys, plain_prefix, plain_url_param)%s"),
+                    "");
+    return 1;
+}
+
+static int device_key(struct parse *p, const char *section, const char *name, const char *value)
+{
+    struct config *c = p->cfg;
+    if (strcmp(section, "printer") == 0 && strcmp(name, "printer") == 0)
+        set_str(&c->printer, value);
+    else if (strcmp(section, "badge") == 0 && strcmp(name, "size") == 0) {
+        if (strcasecmp(value, "4x3in") && strcasecmp(value, "a6") && strcasecmp(value, "cr80"))
+            return fail(p, name, _("'%s' is not a badge size: use 4x3in, a6 or cr80"), value);
+        set_str(&c->badge_size, value);
+    } else if (strcmp(section, "badge") == 0 && strcmp(name, "dpi") == 0) {
+        if (!parse_int(value, 72, 1200, &c->badge_dpi))
+            return fail(p, name, _("'%s' is not a resolution: use a number from 72 to 1200"),
+                        value);
+    } else if (strcmp(section, "kiosk") == 0 && strcmp(name, "id") == 0)
+        set_str(&c->kiosk_id, value);
+    else if (strcmp(section, "kiosk") == 0 && strcmp(name, "database") == 0) {
+        free(c->database);
+        c->database = resolve_path(c->dir, value);
+    } else if (strcmp(section, "kiosk") == 0 && strcmp(name, "staff_pin_hash") == 0)
+        set_str(&c->staff_pin_hash, value);
+    else if (strcmp(section, "kiosk") == 0 && strcmp(name, "staff_keys") == 0)
+        set_str(&c->staff_keys, value);
+    else if (strcmp(section, "kiosk") == 0 && strcmp(name, "repeat_seconds") == 0) {
+        if (!parse_int(value, 0, 3600, &c->repeat_seconds))
+            return fail(p, name, _("'%s' is not a number of seconds from 0 to 3600"), value);
+    } else
+        return fail(p, name, _("unknown key in this section%s"), "");
+    return 1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct parse *p = user;
+    if (p->failed)
+        return 0;
+    if (!name) /* a new section starts (INI_CALL_HANDLER_ON_NEW_SECTION) */
+        return 1;
+    mark_seen(p, section, name);
+    if (strcmp(section, "event") == 0)
+        return event_key(p, name, value);
+    if (strncmp(section, "part ", 5) == 0) {
+        const char *code = section + 5;
+        while (*code == ' ')
+            code++;
+        if (!p->part || strcmp(p->part->code, code) != 0) {
+            p->part = NULL;
+            for (size_t i = 0; i < p->cfg->n_events; i++)
+                if (strcmp(p->cfg->events[i].code, code) == 0)
+                    p->part = &p->cfg->events[i];
+            if (!p->part) {
+                if (!code[0])
+                    return fail(p, NULL, _("a [part] section needs a code, e.g. [part FG-MV]%s"),
+                                "");
+                if (p->cfg->n_events == CONFIG_MAX_EVENTS)
+                    return fail(p, NULL, _("too many [part] sections (at most %s)"), "16");
+                p->part = &p->cfg->events[p->cfg->n_events++];
+                p->part->code = xstrdup(code);
+                p->part->first_day = p->part->last_day = INT32_MIN;
+            }
+        }
+        return part_key(p, name, value);
+    }
+    if (strcmp(section, "roster") == 0)
+        return roster_key(p, name, value);
+    if (strcmp(section, "qr") == 0)
+        return qr_key(p, name, value);
+    if (strcmp(section, "printer") == 0 || strcmp(section, "badge") == 0 ||
+        strcmp(section, "kiosk") == 0)
+        return device_key(p, section, name, value);
+    return fail(p, NULL,
+                _("unknown section [%s] (known: event, part CODE, roster, qr, printer, badge, "
+                  "kiosk)"),
+                section);
+}
+
+static char *dir_of(const char *path)
+{
+    char *abs = realpath(path, NULL);
+    char *copy = xstrdup(abs ? abs : path);
+    free(abs);
+    char *slash = strrchr(copy, '/');
+    if (!slash) {
+        free(copy);
+        return xstrdup(".");
+    }
+    if (slash == copy)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    return copy;
+}
+
+/* Checks what no single line can: required keys, days in order, defaults. */
+static enum bk_status finish(struct parse *p)
+{
+    struct config *c = p->cfg;
+    for (size_t i = 0; i < N_REQUIRED; i++)
+        if (!p->seen[i])
+            return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, required_keys[i],
+                              _("missing: this key is required"));
+    if (!c->n_events)
+        return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, NULL,
+                          _("no [part CODE] section: the event needs at least one part with "
+                            "its days"));
+    for (size_t i = 0; i < c->n_events; i++) {
+        struct config_event *ev = &c->events[i];
+        if (ev->first_day == INT32_MIN || ev->last_day == INT32_MIN)
+            return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, ev->code,
+                              _("part needs both first_day and last_day"));
+        if (ev->last_day < ev->first_day)
+            return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, ev->code,
+                              _("last_day is before first_day"));
+        if (!ev->name)
+            ev->name = xstrdup(ev->code);
+        if (!ev->short_name)
+            ev->short_name = xstrdup(ev->code);
+    }
+    if (!c->columns.first_name && !c->columns.last_name && !c->columns.badge_name)
+        return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, "roster.first_name",
+                          _("the export mapping needs at least one name column (first_name, "
+                            "last_name or badge_name)"));
+    if (!c->n_confirmed)
+        c->confirmed[c->n_confirmed++] = xstrdup("Confirmed");
+    if (c->qr_mode == CONFIG_QR_PLAIN && c->plain_prefix[0] && c->plain_url_param[0])
+        return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, "qr.plain_prefix",
+                          _("set plain_prefix or plain_url_param, not both"));
+    return BK_OK;
+}
+
+enum bk_status config_load(const char *path, struct config **out, struct bk_err *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                          _("cannot read the configuration: %s (give another with --config)"),
+                          strerror(errno));
+    struct config *c = xcalloc(1, sizeof *c);
+    c->path = xstrdup(path);
+    c->dir = dir_of(path);
+    c->events_separator = xstrdup(";");
+    c->keys_dir = resolve_path(c->dir, "keys");
+    c->database = resolve_path(c->dir, "badgekiosk.db");
+    c->plain_prefix = xstrdup("");
+    c->plain_url_param = xstrdup("");
+    c->printer = xstrdup("");
+    c->badge_size = xstrdup("4x3in");
+    c->badge_dpi = 300;
+    c->kiosk_id = xstrdup("kiosk-1");
+    c->staff_pin_hash = xstrdup("");
+    c->staff_keys = xstrdup("ctrl+alt+s");
+    c->repeat_seconds = 5;
+    c->default_category = xstrdup("Participant");
+
+    struct parse p = {.cfg = c, .err = err, .f = f};
+    int rc = ini_parse_stream(reader, &p, handler, &p);
+    int read_error = ferror(f);
+    fclose(f);
+    enum bk_status st = BK_OK;
+    if (p.failed)
+        st = err ? err->status : BK_ERR_CONFIG;
+    else if (read_error)
+        st = bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot read the configuration"));
+    else if (rc > 0)
+        st = bk_err_set(err, BK_ERR_CONFIG, path, rc, NULL,
+                        _("not an INI line: write key = value, or [section]"));
+    else if (rc < 0)
+        st = bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot read the configuration"));
+    else
+        st = finish(&p);
+    if (st != BK_OK) {
+        config_free(c);
+        return st;
+    }
+    *out = c;
+    return BK_OK;
+}
+
+void config_free(struct config *c)
+{
+    if (!c)
+        return;
+    free(c->path);
+    free(c->dir);
+    free(c->event_id);
+    free(c->title);
+    free(c->venue);
+    free(c->timezone_name);
+    tz_free(c->tz);
+    for (size_t i = 0; i < c->n_events; i++) {
+        struct config_event *ev = &c->events[i];
+        free(ev->code);
+        free(ev->name);
+        free(ev->short_name);
+        for (size_t j = 0; j < ev->n_aliases; j++)
+            free(ev->aliases[j]);
+    }
+    char **cols = (char **)&c->columns;
+    for (size_t i = 0; i < sizeof c->columns / sizeof(char *); i++)
+        free(cols[i]);
+    free(c->events_separator);
+    for (size_t i = 0; i < c->n_confirmed; i++)
+        free(c->confirmed[i]);
+    for (size_t i = 0; i < c->n_withdrawn; i++)
+        free(c->withdrawn[i]);
+    free(c->default_category);
+    free(c->keys_dir);
+    free(c->plain_prefix);
+    free(c->plain_url_param);
+    free(c->printer);
+    free(c->badge_size);
+    free(c->kiosk_id);
+    free(c->database);
+    free(c->staff_pin_hash);
+    free(c->staff_keys);
+    free(c);
+}
+
+char *config_default_path_new(void)
+{
+    if (access(CONFIG_INSTALLED_PATH, F_OK) == 0)
+        return xstrdup(CONFIG_INSTALLED_PATH);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            /* build/badgectl -> <tree>/kiosk-config/... */
+            char *candidate = xasprintf("%s/../kiosk-config/fgmv2-shanghai.ini", exe);
+            if (access(candidate, F_OK) == 0)
+                return candidate;
+            free(candidate);
+        }
+    }
+    return xstrdup("kiosk-config/fgmv2-shanghai.ini");
+}
+
+void config_set_path(char **field, const char *value)
+{
+    free(*field);
+    if (value[0] == '/') {
+        *field = xstrdup(value);
+        return;
+    }
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        snprintf(cwd, sizeof cwd, ".");
+    *field = xasprintf("%s/%s", cwd, value);
+}
 
 /* Compares name, trimmed of ASCII space, with want, ignoring ASCII case. */
 static bool trimmed_equal(const char *name, const char *want)

@@ -1,0 +1,146 @@
+/* checkin: the door's decision, made once for the kiosk, the desk and the
+ * command line; see checkin.h. */
+#include "checkin.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+
+static const char *const outcome_codes[] = {
+    [CHECKIN_CHECKED_IN] = "checked_in",
+    [CHECKIN_ALREADY_CHECKED_IN] = "already_checked_in",
+    [CHECKIN_NOT_REGISTERED_TODAY] = "not_registered_today",
+    [CHECKIN_WITHDRAWN] = "withdrawn",
+    [CHECKIN_UNKNOWN] = "unknown",
+    [CHECKIN_INVALID] = "invalid",
+    [CHECKIN_NO_EVENT_TODAY] = "no_event_today",
+};
+
+static const char *const method_codes[] = {
+    [CHECKIN_CAMERA] = "camera",
+    [CHECKIN_SCANNER] = "scanner",
+    [CHECKIN_MANUAL] = "manual",
+    [CHECKIN_CLI] = "cli",
+};
+
+const char *checkin_outcome_code(enum checkin_outcome o)
+{
+    return (unsigned)o < sizeof outcome_codes / sizeof outcome_codes[0] ? outcome_codes[o] : "?";
+}
+
+const char *checkin_method_code(enum checkin_method m)
+{
+    return (unsigned)m < sizeof method_codes / sizeof method_codes[0] ? method_codes[m] : "?";
+}
+
+void checkin_result_clear(struct checkin_result *res)
+{
+    if (res && res->has_attendee)
+        attendee_clear(&res->attendee);
+    if (res)
+        res->has_attendee = false;
+}
+
+/* Staff type an ID by hand: it must look like one, but carries no signature. */
+static enum token_reason manual_id(const char *payload, size_t len, char *id, size_t idsize)
+{
+    while (len && (payload[len - 1] == ' ' || payload[len - 1] == '\n' ||
+                   payload[len - 1] == '\r'))
+        len--;
+    if (len == 0)
+        return TOKEN_EMPTY;
+    if (len >= idsize)
+        return TOKEN_TOO_LONG;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)payload[i] < 0x20 || payload[i] == 0x7f)
+            return TOKEN_BINARY;
+    memcpy(id, payload, len);
+    id[len] = '\0';
+    return TOKEN_OK;
+}
+
+static enum bk_status record(const struct checkin_context *ctx, struct checkin_result *res,
+                             struct store_scan *scan, struct bk_err *err)
+{
+    scan->outcome = checkin_outcome_code(res->outcome);
+    return store_record_scan(ctx->store, scan, err);
+}
+
+enum bk_status checkin_process(const struct checkin_context *ctx, const char *payload, size_t len,
+                               enum checkin_method method, int64_t now_ms,
+                               struct checkin_result *res, struct bk_err *err)
+{
+    const struct config *cfg = ctx->cfg;
+    memset(res, 0, sizeof *res);
+    res->day = tz_local_day(cfg->tz, now_ms, NULL);
+    struct store_scan scan = {
+        .at_ms = now_ms,
+        .kiosk = ctx->kiosk_id ? ctx->kiosk_id : cfg->kiosk_id,
+        .method = checkin_method_code(method),
+        .day = res->day,
+        .has_day = true,
+    };
+
+    if (method == CHECKIN_MANUAL)
+        res->reason = manual_id(payload, len, res->attendee_id, sizeof res->attendee_id);
+    else
+        res->reason = token_verify(cfg, ctx->keys, payload, len, res->attendee_id,
+                                   sizeof res->attendee_id);
+    if (res->reason != TOKEN_OK) {
+        res->attendee_id[0] = '\0';
+        res->outcome = CHECKIN_INVALID;
+        scan.detail = token_reason_code(res->reason);
+        return record(ctx, res, &scan, err);
+    }
+
+    enum bk_status st = store_get_attendee(ctx->store, res->attendee_id, &res->attendee, err);
+    if (st == BK_ERR_NOT_FOUND) {
+        bk_err_clear(err);
+        /* A well-formed code for a person not in the export: the ID goes in
+         * the detail so the desk can look it up with the registration team. */
+        char detail[ATTENDEE_ID_MAX + 16];
+        snprintf(detail, sizeof detail, "id:%s", res->attendee_id);
+        scan.detail = detail;
+        res->outcome = CHECKIN_UNKNOWN;
+        return record(ctx, res, &scan, err);
+    }
+    if (st != BK_OK)
+        return st;
+    res->has_attendee = true;
+    scan.attendee = res->attendee.id;
+
+    const struct config_event *today[CONFIG_MAX_EVENTS];
+    size_t n_today = config_events_on_day(cfg, res->day, today);
+    if (n_today == 0) {
+        res->outcome = CHECKIN_NO_EVENT_TODAY;
+        return record(ctx, res, &scan, err);
+    }
+    if (res->attendee.status == ATTENDEE_WITHDRAWN) {
+        res->outcome = CHECKIN_WITHDRAWN;
+        return record(ctx, res, &scan, err);
+    }
+    for (size_t i = 0; i < n_today && !res->event; i++)
+        if (attendee_has_event(&res->attendee, today[i]->code))
+            res->event = today[i];
+    if (!res->event) {
+        res->outcome = CHECKIN_NOT_REGISTERED_TODAY;
+        return record(ctx, res, &scan, err);
+    }
+
+    bool printed = false;
+    st = store_badge_printed(ctx->store, res->attendee.id, &printed, err);
+    if (st != BK_OK)
+        return st;
+    res->badge_needed = !printed;
+
+    bool already = false;
+    scan.outcome = checkin_outcome_code(CHECKIN_CHECKED_IN);
+    st = store_record_checkin(ctx->store, &scan, &already, &res->first_at_ms, err);
+    if (st != BK_OK)
+        return st;
+    res->outcome = already ? CHECKIN_ALREADY_CHECKED_IN : CHECKIN_CHECKED_IN;
+    if (!already)
+        res->first_at_ms = now_ms;
+    return BK_OK;
+}
