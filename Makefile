@@ -12,7 +12,7 @@ CC      ?= cc
 # Debian 12 package names; "make deps" installs what is missing.
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libqrencode-dev libzbar-dev libpng-dev libjpeg62-turbo-dev libutf8proc-dev \
-           libcmocka-dev tzdata jq gettext
+           libcmocka-dev tzdata jq sqlite3 gettext
 PKGS     = sqlite3 libsodium inih libqrencode zbar libpng libjpeg libutf8proc
 
 VERSION := 0.1.0

@@ -1,0 +1,514 @@
+/* report: attendance counts and the per-attendee export; see report.h. */
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "i18n.h"
+#include "json.h"
+#include "strmap.h"
+#include "xalloc.h"
+
+#define REPORT_MAX_DAYS 64
+
+/* Counts by name (category, country, organisation). */
+struct tally {
+    struct strmap *map;
+};
+
+struct tally_row {
+    const char *name;
+    size_t count;
+};
+
+struct person {
+    char *id, *category, *country, *organization, *events;
+    int withdrawn;
+    unsigned parts_attended; /* bit i: attended part i on some day */
+};
+
+struct day {
+    bk_day day;
+    const struct config_event *parts[CONFIG_MAX_EVENTS];
+    size_t n_parts;
+    size_t attendees;
+    size_t hours[24];
+    struct tally category, country, organization;
+};
+
+struct part {
+    const struct config_event *ev;
+    size_t registered, attended;
+    struct tally category, country, organization;
+};
+
+struct report {
+    const struct config *cfg;
+    struct person *people;
+    size_t n_people, cap_people;
+    struct strmap *index; /* id -> index + 1 into people */
+    struct day days[REPORT_MAX_DAYS];
+    size_t n_days;
+    struct part parts[CONFIG_MAX_EVENTS];
+    size_t n_parts;
+    size_t withdrawn, attended_any;
+};
+
+static void tally_add(struct tally *t, const char *name)
+{
+    if (!t->map)
+        t->map = strmap_new();
+    (*strmap_slot(t->map, name && name[0] ? name : "-", NULL))++;
+}
+
+static void collect_row(void *ctx, const char *key, uintptr_t value)
+{
+    struct tally_row **cursor = ctx;
+    (*cursor)->name = key;
+    (*cursor)->count = value;
+    (*cursor)++;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const struct tally_row *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+/* The tally's rows, most first; the caller frees the array (names are the map's). */
+static struct tally_row *tally_rows(const struct tally *t, size_t *n)
+{
+    *n = t->map ? strmap_count(t->map) : 0;
+    struct tally_row *rows = xcalloc(*n + 1, sizeof *rows), *cursor = rows;
+    if (t->map)
+        strmap_each(t->map, collect_row, &cursor);
+    qsort(rows, *n, sizeof *rows, cmp_rows);
+    return rows;
+}
+
+static int add_person(void *ctx, const struct attendee *a)
+{
+    struct report *r = ctx;
+    if (r->n_people == r->cap_people) {
+        r->cap_people = r->cap_people ? r->cap_people * 2 : 256;
+        r->people = xrealloc(r->people, r->cap_people * sizeof *r->people);
+    }
+    struct person *p = &r->people[r->n_people++];
+    p->id = xstrdup(a->id);
+    p->category = xstrdup(a->category);
+    p->country = xstrdup(a->country);
+    p->organization = xstrdup(a->organization);
+    p->events = xstrdup(a->events);
+    p->withdrawn = a->status == ATTENDEE_WITHDRAWN;
+    p->parts_attended = 0;
+    *strmap_slot(r->index, a->id, NULL) = r->n_people;
+    if (p->withdrawn)
+        r->withdrawn++;
+    for (size_t i = 0; i < r->n_parts; i++)
+        if (!p->withdrawn && attendee_has_event(a, r->parts[i].ev->code))
+            r->parts[i].registered++;
+    return 0;
+}
+
+static struct day *day_slot(struct report *r, bk_day d)
+{
+    for (size_t i = 0; i < r->n_days; i++)
+        if (r->days[i].day == d)
+            return &r->days[i];
+    return NULL;
+}
+
+static int add_attendance(void *ctx, const char *id, bk_day d, int64_t first_at_ms)
+{
+    struct report *r = ctx;
+    struct day *day = day_slot(r, d);
+    if (!day)
+        return 0; /* not an event day under this configuration */
+    uintptr_t *slot = strmap_find(r->index, id);
+    struct person *p = slot ? &r->people[*slot - 1] : NULL;
+    int hour = 0;
+    tz_local_day(r->cfg->tz, first_at_ms, &hour);
+    day->attendees++;
+    day->hours[hour]++;
+    tally_add(&day->category, p ? p->category : NULL);
+    tally_add(&day->country, p ? p->country : NULL);
+    tally_add(&day->organization, p ? p->organization : NULL);
+    if (!p)
+        return 0;
+    for (size_t i = 0; i < day->n_parts; i++) {
+        size_t pi = (size_t)(day->parts[i] - r->cfg->events);
+        if (!(p->parts_attended & (1u << pi))) {
+            if (!p->parts_attended)
+                r->attended_any++;
+            p->parts_attended |= 1u << pi;
+            struct part *part = &r->parts[pi];
+            part->attended++;
+            tally_add(&part->category, p->category);
+            tally_add(&part->country, p->country);
+            tally_add(&part->organization, p->organization);
+        }
+    }
+    return 0;
+}
+
+static void collect_days(struct report *r)
+{
+    const struct config *cfg = r->cfg;
+    bk_day lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t i = 0; i < cfg->n_events; i++) {
+        if (cfg->events[i].first_day < lo)
+            lo = cfg->events[i].first_day;
+        if (cfg->events[i].last_day > hi)
+            hi = cfg->events[i].last_day;
+    }
+    for (bk_day d = lo; d <= hi && r->n_days < REPORT_MAX_DAYS; d++) {
+        struct day *day = &r->days[r->n_days];
+        memset(day, 0, sizeof *day);
+        day->day = d;
+        day->n_parts = config_events_on_day(cfg, d, day->parts);
+        if (day->n_parts)
+            r->n_days++;
+    }
+}
+
+enum bk_status report_new(struct store *s, const struct config *cfg, struct report **out,
+                          struct bk_err *err)
+{
+    struct report *r = xcalloc(1, sizeof *r);
+    r->cfg = cfg;
+    r->index = strmap_new();
+    r->n_parts = cfg->n_events;
+    for (size_t i = 0; i < cfg->n_events; i++)
+        r->parts[i].ev = &cfg->events[i];
+    collect_days(r);
+    enum bk_status st = store_foreach_attendee(s, add_person, r, err);
+    if (st == BK_OK)
+        st = store_foreach_attendance(s, add_attendance, r, err);
+    if (st != BK_OK) {
+        report_free(r);
+        *out = NULL;
+        return st;
+    }
+    *out = r;
+    return BK_OK;
+}
+
+static void tally_free(struct tally *t)
+{
+    strmap_free(t->map);
+}
+
+void report_free(struct report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_people; i++) {
+        struct person *p = &r->people[i];
+        free(p->id);
+        free(p->category);
+        free(p->country);
+        free(p->organization);
+        free(p->events);
+    }
+    free(r->people);
+    strmap_free(r->index);
+    for (size_t i = 0; i < r->n_days; i++) {
+        tally_free(&r->days[i].category);
+        tally_free(&r->days[i].country);
+        tally_free(&r->days[i].organization);
+    }
+    for (size_t i = 0; i < r->n_parts; i++) {
+        tally_free(&r->parts[i].category);
+        tally_free(&r->parts[i].country);
+        tally_free(&r->parts[i].organization);
+    }
+    free(r);
+}
+
+static void text_tally(FILE *f, const char *label, const struct tally *t, size_t limit)
+{
+    size_t n;
+    struct tally_row *rows = tally_rows(t, &n);
+    fprintf(f, "    %s:", label);
+    for (size_t i = 0; i < n && i < limit; i++)
+        fprintf(f, "%s %s %zu", i ? "," : "", rows[i].name, rows[i].count);
+    if (n > limit)
+        fprintf(f, _(", and %zu more"), n - limit);
+    if (!n)
+        fputs(" -", f);
+    fputc('\n', f);
+    free(rows);
+}
+
+static void day_parts_names(const struct day *d, FILE *f)
+{
+    for (size_t i = 0; i < d->n_parts; i++)
+        fprintf(f, "%s%s", i ? ", " : "", d->parts[i]->short_name);
+}
+
+void report_write_text(const struct report *r, FILE *f)
+{
+    const struct config *cfg = r->cfg;
+    fprintf(f, "%s\n", cfg->title);
+    if (cfg->venue && cfg->venue[0])
+        fprintf(f, "%s\n", cfg->venue);
+    fprintf(f, _("Times are in %s.\n"), cfg->timezone_name);
+    fprintf(f, _("%zu registered (%zu withdrawn); %zu attended at least one day.\n\n"),
+            r->n_people - r->withdrawn, r->withdrawn, r->attended_any);
+    for (size_t i = 0; i < r->n_days; i++) {
+        const struct day *d = &r->days[i];
+        char date[11];
+        fprintf(f, "%s (", tz_day_format(d->day, date));
+        day_parts_names(d, f);
+        fprintf(f, _("): %zu attendees\n"), d->attendees);
+        if (!d->attendees)
+            continue;
+        text_tally(f, _("by category"), &d->category, 20);
+        text_tally(f, _("by country"), &d->country, 15);
+        text_tally(f, _("by organisation"), &d->organization, 10);
+        fprintf(f, "    %s:", _("arrivals per hour"));
+        for (int h = 0; h < 24; h++)
+            if (d->hours[h])
+                fprintf(f, " %02d:00 %zu", h, d->hours[h]);
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < r->n_parts; i++) {
+        const struct part *p = &r->parts[i];
+        char a[11], b[11];
+        fprintf(f, _("%s, %s to %s: %zu of %zu registered attended at least one day\n"),
+                p->ev->name, tz_day_format(p->ev->first_day, a), tz_day_format(p->ev->last_day, b),
+                p->attended, p->registered);
+        if (!p->attended)
+            continue;
+        text_tally(f, _("by category"), &p->category, 20);
+        text_tally(f, _("by country"), &p->country, 15);
+        text_tally(f, _("by organisation"), &p->organization, 10);
+    }
+}
+
+static void json_tally(FILE *f, const char *key, const struct tally *t)
+{
+    size_t n;
+    struct tally_row *rows = tally_rows(t, &n);
+    json_write_key(f, key, 0);
+    fputc('{', f);
+    for (size_t i = 0; i < n; i++) {
+        json_write_key(f, rows[i].name, i == 0);
+        fprintf(f, "%zu", rows[i].count);
+    }
+    fputc('}', f);
+    free(rows);
+}
+
+void report_write_json(const struct report *r, FILE *f)
+{
+    const struct config *cfg = r->cfg;
+    char buf[32];
+    fputc('{', f);
+    json_write_key(f, "event", 1);
+    fputc('{', f);
+    json_write_key(f, "id", 1);
+    json_write_string(f, cfg->event_id);
+    json_write_key(f, "title", 0);
+    json_write_string(f, cfg->title);
+    json_write_key(f, "venue", 0);
+    json_write_string(f, cfg->venue);
+    json_write_key(f, "timezone", 0);
+    json_write_string(f, cfg->timezone_name);
+    fputc('}', f);
+
+    json_write_key(f, "days", 0);
+    fputc('[', f);
+    for (size_t i = 0; i < r->n_days; i++) {
+        const struct day *d = &r->days[i];
+        fputs(i ? ",{" : "{", f);
+        json_write_key(f, "date", 1);
+        json_write_string(f, tz_day_format(d->day, buf));
+        json_write_key(f, "event", 0);
+        json_write_string(f, d->parts[0]->code);
+        json_write_key(f, "events", 0);
+        fputc('[', f);
+        for (size_t j = 0; j < d->n_parts; j++) {
+            if (j)
+                fputc(',', f);
+            json_write_string(f, d->parts[j]->code);
+        }
+        fputc(']', f);
+        json_write_key(f, "attendees", 0);
+        fprintf(f, "%zu", d->attendees);
+        json_tally(f, "by_category", &d->category);
+        json_tally(f, "by_country", &d->country);
+        json_tally(f, "by_organization", &d->organization);
+        json_write_key(f, "arrivals_per_hour", 0);
+        fputc('{', f);
+        int first = 1;
+        for (int h = 0; h < 24; h++) {
+            if (!d->hours[h])
+                continue;
+            snprintf(buf, sizeof buf, "%02d", h);
+            json_write_key(f, buf, first);
+            fprintf(f, "%zu", d->hours[h]);
+            first = 0;
+        }
+        fputs("}}", f);
+    }
+    fputc(']', f);
+
+    json_write_key(f, "events", 0);
+    fputc('[', f);
+    for (size_t i = 0; i < r->n_parts; i++) {
+        const struct part *p = &r->parts[i];
+        fputs(i ? ",{" : "{", f);
+        json_write_key(f, "code", 1);
+        json_write_string(f, p->ev->code);
+        json_write_key(f, "name", 0);
+        json_write_string(f, p->ev->name);
+        json_write_key(f, "first_day", 0);
+        json_write_string(f, tz_day_format(p->ev->first_day, buf));
+        json_write_key(f, "last_day", 0);
+        json_write_string(f, tz_day_format(p->ev->last_day, buf));
+        json_write_key(f, "registered", 0);
+        fprintf(f, "%zu", p->registered);
+        json_write_key(f, "attendees", 0);
+        fprintf(f, "%zu", p->attended);
+        json_tally(f, "by_category", &p->category);
+        json_tally(f, "by_country", &p->country);
+        json_tally(f, "by_organization", &p->organization);
+        fputc('}', f);
+    }
+    fputc(']', f);
+
+    json_write_key(f, "totals", 0);
+    fputc('{', f);
+    json_write_key(f, "registered", 1);
+    fprintf(f, "%zu", r->n_people - r->withdrawn);
+    json_write_key(f, "withdrawn", 0);
+    fprintf(f, "%zu", r->withdrawn);
+    json_write_key(f, "attended_any_day", 0);
+    fprintf(f, "%zu", r->attended_any);
+    fputs("}}\n", f);
+}
+
+/* The export: attendance loaded into a map id -> first check-in per day. */
+struct export_ctx {
+    const struct config *cfg;
+    struct report *days; /* only its days[] are used, for the columns */
+    struct strmap *first_at; /* "id\x1fday-index" -> first_at_ms + 1 */
+    FILE *f;
+    size_t rows;
+};
+
+static int export_attendance(void *ctx, const char *id, bk_day d, int64_t first_at_ms)
+{
+    struct export_ctx *x = ctx;
+    for (size_t i = 0; i < x->days->n_days; i++) {
+        if (x->days->days[i].day == d) {
+            char *key = xasprintf("%s\x1f%zu", id, i);
+            *strmap_slot(x->first_at, key, NULL) = (uintptr_t)(first_at_ms + 1);
+            free(key);
+        }
+    }
+    return 0;
+}
+
+static int export_person(void *ctx, const struct attendee *a)
+{
+    struct export_ctx *x = ctx;
+    char *name = attendee_display_name_new(a);
+    const char *fields[] = {a->id,       name,          a->title,       a->first_name,
+                            a->last_name, a->organization, a->country,   a->category,
+                            a->events,   a->status == ATTENDEE_WITHDRAWN ? "withdrawn"
+                                                                         : "confirmed"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (i)
+            fputc(',', x->f);
+        csv_write_field(x->f, fields[i], true);
+    }
+    free(name);
+    size_t attended = 0;
+    for (size_t i = 0; i < x->days->n_days; i++) {
+        char *key = xasprintf("%s\x1f%zu", a->id, i);
+        uintptr_t *slot = strmap_find(x->first_at, key);
+        free(key);
+        fputc(',', x->f);
+        if (slot) {
+            char when[32];
+            tz_format_instant(x->cfg->tz, (int64_t)*slot - 1, when);
+            when[16] = '\0'; /* "2023-07-04T09:12": the minute is enough */
+            csv_write_field(x->f, when + 11, true);
+            attended++;
+        }
+    }
+    fprintf(x->f, ",%zu\r\n", attended);
+    x->rows++;
+    return 0;
+}
+
+enum bk_status report_export_csv(struct store *s, const struct config *cfg, const char *path,
+                                 size_t *rows, struct bk_err *err)
+{
+    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        enum bk_status st = bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                                       _("cannot write the export: %s"), strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(tmp);
+        return st;
+    }
+    struct report days = {.cfg = cfg};
+    collect_days(&days);
+    struct export_ctx x = {.cfg = cfg, .days = &days, .first_at = strmap_new(), .f = f};
+
+    /* A UTF-8 BOM so spreadsheet programs read the names in every script. */
+    fputs("\xEF\xBB\xBF", f);
+    static const char *const head[] = {
+        N_("Registration ID"), N_("Name"),    N_("Title"),    N_("First Name"),
+        N_("Last Name"),       N_("Organization"), N_("Country"), N_("Category"),
+        N_("Events"),          N_("Status")};
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
+        if (i)
+            fputc(',', f);
+        csv_write_field(f, _(head[i]), true);
+    }
+    for (size_t i = 0; i < days.n_days; i++) {
+        char date[11];
+        char *col = xasprintf("%s %s", tz_day_format(days.days[i].day, date),
+                              days.days[i].parts[0]->code);
+        fputc(',', f);
+        csv_write_field(f, col, true);
+        free(col);
+    }
+    fprintf(f, ",%s\r\n", _("Days attended"));
+
+    enum bk_status st = store_foreach_attendance(s, export_attendance, &x, err);
+    if (st == BK_OK)
+        st = store_foreach_attendee(s, export_person, &x, err);
+    strmap_free(x.first_at);
+    int bad_write = ferror(f);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+        bad_write = 1;
+    int write_errno = errno;
+    if (fclose(f) != 0)
+        bad_write = 1;
+    if (st == BK_OK && bad_write)
+        st = bk_err_set(err, write_errno == ENOSPC ? BK_ERR_FULL : BK_ERR_IO, path, 0, NULL,
+                        _("cannot write the export: %s"), strerror(write_errno));
+    if (st == BK_OK && rename(tmp, path) != 0)
+        st = bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot write the export: %s"),
+                        strerror(errno));
+    if (st != BK_OK)
+        unlink(tmp);
+    free(tmp);
+    *rows = x.rows;
+    return st;
+}

@@ -1,0 +1,38 @@
+/* report: what the organisers take home: attendance per day and per part of
+ * the event, by category, country and organisation, and arrivals per hour.
+ *
+ * Built from the store in one pass over the attendees and one over the
+ * attendance (which the store derives from the scan events), so the counts
+ * are always the events' counts: a person is counted once a day. */
+#ifndef BK_REPORT_H
+#define BK_REPORT_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+struct report;
+
+/* Computes the report; free with report_free. */
+enum bk_status report_new(struct store *s, const struct config *cfg, struct report **out,
+                          struct bk_err *err);
+void report_free(struct report *r);
+
+/* A readable summary (translated headings); organisations limited to the top
+ * ten per day. */
+void report_write_text(const struct report *r, FILE *f);
+
+/* Everything, as one JSON object: "event", "days" (each with at least "date",
+ * "event" and "attendees"), "events" (the parts as a whole) and "totals". */
+void report_write_json(const struct report *r, FILE *f);
+
+/* One CSV row per attendee with a column per event day holding the local
+ * time of the first check-in that day, written to path (mode 0600, through a
+ * temporary file). Cells are neutralised against spreadsheet formulas.
+ * *rows receives the number of attendees written. */
+enum bk_status report_export_csv(struct store *s, const struct config *cfg, const char *path,
+                                 size_t *rows, struct bk_err *err);
+
+#endif
