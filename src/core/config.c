@@ -21,6 +21,7 @@ struct parse {
     struct bk_err *err;
     FILE *f;
     long line;
+    long section_line; /* where the current [section] header is */
     bool failed;
     struct config_event *part; /* the [part CODE] section being read */
     bool seen[64];             /* required keys seen, by index in required_keys */
@@ -48,6 +49,11 @@ static char *reader(char *buf, int size, void *stream)
             return r;
         }
         p->line++;
+        const char *t = buf;
+        while (*t == ' ' || *t == '\t')
+            t++;
+        if (*t == '[')
+            p->section_line = p->line;
     }
     return r;
 }
@@ -291,6 +297,15 @@ static int handler(void *user, const char *section, const char *name, const char
         return 0;
     if (!name) /* a new section starts (INI_CALL_HANDLER_ON_NEW_SECTION) */
         return 1;
+    /* libinih takes " ;" as the start of a comment, so a value holding a
+     * semicolon is written in double quotes: events_separator = ";". */
+    char unquoted[256];
+    size_t vlen = strlen(value);
+    if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"' && vlen - 2 < sizeof unquoted) {
+        memcpy(unquoted, value + 1, vlen - 2);
+        unquoted[vlen - 2] = '\0';
+        value = unquoted;
+    }
     mark_seen(p, section, name);
     if (strcmp(section, "event") == 0)
         return event_key(p, name, value);
@@ -323,6 +338,7 @@ static int handler(void *user, const char *section, const char *name, const char
     if (strcmp(section, "printer") == 0 || strcmp(section, "badge") == 0 ||
         strcmp(section, "kiosk") == 0)
         return device_key(p, section, name, value);
+    p->line = p->section_line;
     return fail(p, NULL,
                 _("unknown section [%s] (known: event, part CODE, roster, qr, printer, badge, "
                   "kiosk)"),

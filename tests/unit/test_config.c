@@ -1,0 +1,240 @@
+/* Unit tests for config: the event INI file, and messages that name the
+ * file, line and key of every mistake. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/config.h"
+
+static char dir[] = "/tmp/bk-config-XXXXXX";
+
+static const char base_ini[] =
+    "[event]\n"                            /* 1 */
+    "id = test-event\n"                    /* 2 */
+    "title = Test event\n"                 /* 3 */
+    "venue = Hall\n"                       /* 4 */
+    "timezone = Asia/Shanghai\n"           /* 5 */
+    "[part FG-MV]\n"                       /* 6 */
+    "name = The meeting\n"                 /* 7 */
+    "first_day = 2023-07-04\n"             /* 8 */
+    "last_day = 2023-07-06\n"              /* 9 */
+    "aliases = FGMV, Meeting\n"            /* 10 */
+    "[part Forum]\n"                       /* 11 */
+    "first_day = 2023-07-07\n"             /* 12 */
+    "last_day = 2023-07-07\n"              /* 13 */
+    "[roster]\n"                           /* 14 */
+    "id = Registration ID\n"               /* 15 */
+    "first_name = First Name\n"            /* 16 */
+    "last_name = Last Name\n"              /* 17 */
+    "events_separator = \";\"\n"           /* 18 */
+    "withdrawn = Cancelled, Withdrawn\n"   /* 19 */
+    "[kiosk]\n"                            /* 20 */
+    "database = data/test.db\n";           /* 21 */
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static const char *write_ini(const char *text)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/event.ini", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* base_ini with line n (1-based) replaced by repl (NULL deletes it). */
+static const char *with_line(int n, const char *repl)
+{
+    static char buf[4096];
+    buf[0] = '\0';
+    const char *p = base_ini;
+    for (int line = 1; *p; line++) {
+        const char *nl = strchr(p, '\n');
+        if (line == n) {
+            if (repl) {
+                strcat(buf, repl);
+                strcat(buf, "\n");
+            }
+        } else {
+            strncat(buf, p, (size_t)(nl - p + 1));
+        }
+        p = nl + 1;
+    }
+    return write_ini(buf);
+}
+
+static void test_good_config_loads(void **state)
+{
+    (void)state;
+    struct config *c;
+    struct bk_err err = {0};
+    assert_int_equal(config_load(write_ini(base_ini), &c, &err), BK_OK);
+    assert_string_equal(c->event_id, "test-event");
+    assert_int_equal(c->n_events, 2);
+    assert_string_equal(c->events[0].code, "FG-MV");
+    assert_string_equal(c->events[1].name, "Forum"); /* defaults to the code */
+    assert_string_equal(c->events_separator, ";");
+    assert_int_equal(c->n_withdrawn, 2);
+    assert_string_equal(c->withdrawn[1], "Withdrawn");
+    assert_string_equal(c->confirmed[0], "Confirmed");
+    assert_null(c->columns.email);
+    assert_int_equal(c->badge_dpi, 300);
+    /* Relative paths are relative to the file's folder. */
+    char want[160];
+    snprintf(want, sizeof want, "%s/data/test.db", dir);
+    assert_string_equal(c->database, want);
+    config_free(c);
+}
+
+static void test_events_by_day_and_name(void **state)
+{
+    (void)state;
+    struct config *c;
+    assert_int_equal(config_load(write_ini(base_ini), &c, NULL), BK_OK);
+    const struct config_event *on[CONFIG_MAX_EVENTS];
+    bk_day d;
+    assert_true(tz_day_parse("2023-07-05", &d));
+    assert_int_equal(config_events_on_day(c, d, on), 1);
+    assert_string_equal(on[0]->code, "FG-MV");
+    assert_true(tz_day_parse("2023-07-08", &d));
+    assert_int_equal(config_events_on_day(c, d, on), 0);
+    assert_ptr_equal(config_event_by_name(c, " meeting "), &c->events[0]);
+    assert_ptr_equal(config_event_by_name(c, "forum"), &c->events[1]);
+    assert_null(config_event_by_name(c, "Banquet"));
+    config_free(c);
+}
+
+/* Each broken line gives an error naming that line and key. */
+static void test_mistakes_name_file_line_and_key(void **state)
+{
+    (void)state;
+    static const struct {
+        int line;
+        const char *text;
+        const char *key;
+        const char *words;
+    } cases[] = {
+        {4, "venu = Hall", "venu", "unknown key"},
+        {5, "timezone = Mars/Olympus", "timezone", "Mars/Olympus"},
+        {8, "first_day = 2023-02-30", "first_day", "2023-02-30"},
+        {9, "last_day = July 6", "last_day", "July 6"},
+        {14, "[rooster]", "", "rooster"},
+        {20, "[kiosk]\nrepeat_seconds = soon", "repeat_seconds", "soon"},
+        {20, "[badge]\nsize = A4", "size", "A4"},
+        {20, "[qr]\nmode = fancy", "mode", "fancy"},
+        {3, "this line has no equals sign", "", "INI"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct config *c = (void *)1;
+        struct bk_err err = {0};
+        const char *path = with_line(cases[i].line, cases[i].text);
+        assert_int_not_equal(config_load(path, &c, &err), BK_OK);
+        assert_null(c);
+        assert_string_equal(err.file, path);
+        long want_line = cases[i].line + (strchr(cases[i].text, '\n') ? 1 : 0);
+        assert_int_equal(err.line, want_line);
+        assert_string_equal(err.field, cases[i].key);
+        if (!strstr(err.msg, cases[i].words))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, cases[i].words);
+    }
+}
+
+static void test_missing_required_key_is_named(void **state)
+{
+    (void)state;
+    struct config *c;
+    struct bk_err err = {0};
+    assert_int_equal(config_load(with_line(5, NULL), &c, &err), BK_ERR_CONFIG);
+    assert_string_equal(err.field, "event.timezone");
+    assert_int_equal(config_load(with_line(15, NULL), &c, &err), BK_ERR_CONFIG);
+    assert_string_equal(err.field, "roster.id");
+}
+
+static void test_days_out_of_order_are_refused(void **state)
+{
+    (void)state;
+    struct config *c;
+    struct bk_err err = {0};
+    assert_int_equal(config_load(with_line(9, "last_day = 2023-07-01"), &c, &err),
+                     BK_ERR_CONFIG);
+    assert_string_equal(err.field, "FG-MV");
+    assert_non_null(strstr(err.msg, "before"));
+}
+
+static void test_missing_file_is_named(void **state)
+{
+    (void)state;
+    struct config *c;
+    struct bk_err err = {0};
+    assert_int_equal(config_load("/nonexistent/event.ini", &c, &err), BK_ERR_IO);
+    assert_string_equal(err.file, "/nonexistent/event.ini");
+}
+
+static void test_overlong_line_is_refused(void **state)
+{
+    (void)state;
+    char line[400];
+    memset(line, 'x', sizeof line);
+    memcpy(line, "venue = ", 8);
+    line[sizeof line - 1] = '\0';
+    struct config *c;
+    struct bk_err err = {0};
+    assert_int_equal(config_load(with_line(4, line), &c, &err), BK_ERR_CONFIG);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.msg, "longer"));
+}
+
+static void test_shipped_config_loads(void **state)
+{
+    (void)state;
+    struct config *c;
+    struct bk_err err = {0};
+    if (config_load("kiosk-config/fgmv2-shanghai.ini", &c, &err) != BK_OK)
+        fail_msg("%s:%ld: %s: %s", err.file, err.line, err.field, err.msg);
+    assert_string_equal(c->timezone_name, "Asia/Shanghai");
+    assert_int_equal(c->n_events, 2);
+    char a[11], b[11];
+    assert_string_equal(tz_day_format(c->events[0].first_day, a), "2023-07-04");
+    assert_string_equal(tz_day_format(c->events[0].last_day, b), "2023-07-06");
+    assert_string_equal(tz_day_format(c->events[1].first_day, a), "2023-07-07");
+    assert_string_equal(c->columns.badge_name, "Badge Name");
+    assert_null(c->columns.language);
+    assert_true(strncmp(c->staff_pin_hash, "$argon2id$", 10) == 0);
+    config_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_config_loads),
+        cmocka_unit_test(test_events_by_day_and_name),
+        cmocka_unit_test(test_mistakes_name_file_line_and_key),
+        cmocka_unit_test(test_missing_required_key_is_named),
+        cmocka_unit_test(test_days_out_of_order_are_refused),
+        cmocka_unit_test(test_missing_file_is_named),
+        cmocka_unit_test(test_overlong_line_is_refused),
+        cmocka_unit_test(test_shipped_config_loads),
+    };
+    return cmocka_run_group_tests_name("config", tests, setup, teardown);
+}
