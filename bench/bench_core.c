@@ -1,0 +1,225 @@
+/* bench_core: measures the core on this machine and prints Markdown.
+ *
+ * Usage: bench-core WORKDIR EXPORT.csv CONFIG.ini
+ *
+ * Every comparison is a ratio measured in the same run (these machines are
+ * shared and noisy): the check-in decision against a bare SQLite insert with
+ * the same durability settings on the same disk. Nothing here asserts a
+ * time; it reports what it saw. */
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/checkin.h"
+#include "core/config.h"
+#include "core/find.h"
+#include "core/roster.h"
+#include "core/store.h"
+#include "core/token.h"
+#include "core/xalloc.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+struct stats {
+    double p50, p99, max;
+};
+
+static struct stats stats_of(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    struct stats s = {v[n / 2], v[(size_t)ceil(n * 0.99) - 1], v[n - 1]};
+    return s;
+}
+
+static void die(const char *what, const struct bk_err *err)
+{
+    fprintf(stderr, "bench-core: %s: %s:%ld: %s: %s\n", what, err->file, err->line, err->field,
+            err->msg);
+    exit(1);
+}
+
+/* The floor under a durable check-in: one row inserted and committed with WAL
+ * and synchronous=FULL, nothing else. */
+static struct stats bare_sqlite_inserts(const char *path, size_t n)
+{
+    sqlite3 *db;
+    unlink(path);
+    if (sqlite3_open(path, &db) != SQLITE_OK)
+        exit(1);
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                 "CREATE TABLE t(seq INTEGER PRIMARY KEY, at INTEGER, who TEXT, day INTEGER)",
+                 NULL, NULL, NULL);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "INSERT INTO t(at, who, day) VALUES (?, ?, ?)", -1, &st, NULL);
+    double *t = xcalloc(n, sizeof *t);
+    for (size_t i = 0; i < n; i++) {
+        char who[32];
+        snprintf(who, sizeof who, "FGMV-2023-%05zu", i);
+        double t0 = now_ms();
+        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 2, who, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, 19542);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        t[i] = now_ms() - t0;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    struct stats s = stats_of(t, n);
+    free(t);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: bench-core WORKDIR EXPORT.csv CONFIG.ini\n");
+        return 2;
+    }
+    const char *dir = argv[1], *export_path = argv[2];
+    struct bk_err err = {0};
+    struct config *cfg;
+    if (config_load(argv[3], &cfg, &err) != BK_OK)
+        die("config", &err);
+
+    /* Import: read and parse the export, then one transaction into a new store. */
+    char *db_path = xasprintf("%s/bench.db", dir);
+    unlink(db_path);
+    double t0 = now_ms();
+    struct roster *r;
+    if (roster_read(cfg, export_path, &r, &err) != BK_OK)
+        die("roster", &err);
+    double t_read = now_ms() - t0;
+    struct store *s;
+    if (store_open(db_path, &s, &err) != BK_OK)
+        die("store", &err);
+    struct store_import_summary sum;
+    double t1 = now_ms();
+    if (store_import(s, r, &sum, &err) != BK_OK)
+        die("import", &err);
+    double t_import = now_ms() - t1;
+    size_t n_people = r->n_people;
+    printf("| import of a generated %zu-attendee export (read + parse) | %.0f ms |\n", n_people,
+           t_read);
+    printf("| import into the store (one transaction) | %.0f ms |\n", t_import);
+    printf("| import total (target under 1 s) | **%.0f ms** |\n", t_read + t_import);
+
+    /* Check-ins: signed payloads for the first N confirmed people, decided and recorded. */
+    char *keys_dir = xasprintf("%s/keys", dir);
+    char keyid[16];
+    if (access(keys_dir, F_OK) != 0 && token_keygen(keys_dir, 0, keyid, &err) != BK_OK)
+        die("keygen", &err);
+    struct token_keys *keys;
+    if (token_keys_load(keys_dir, &keys, &err) != BK_OK)
+        die("keys", &err);
+    enum { N_CHECKINS = 2000 };
+    char **payloads = xcalloc(N_CHECKINS, sizeof *payloads);
+    size_t np = 0;
+    for (size_t i = 0; i < r->n_people && np < N_CHECKINS; i++) {
+        if (r->people[i].status != ATTENDEE_CONFIRMED ||
+            !attendee_has_event(&r->people[i], cfg->events[0].code))
+            continue;
+        if (token_sign_new(keys, cfg->event_id, r->people[i].id, &payloads[np], &err) != BK_OK)
+            die("sign", &err);
+        np++;
+    }
+    struct checkin_context ctx = {cfg, keys, s, "bench"};
+    int64_t day_start;
+    if (tz_parse_instant(cfg->tz, "2023-07-04T08:00", &day_start, &err) != BK_OK)
+        die("time", &err);
+    double *t = xcalloc(np * 2, sizeof *t);
+    size_t counted = 0;
+    for (size_t round = 0; round < 2; round++) {
+        for (size_t i = 0; i < np; i++) {
+            struct checkin_result res;
+            double c0 = now_ms();
+            if (checkin_process(&ctx, payloads[i], strlen(payloads[i]), CHECKIN_SCANNER,
+                                day_start + (int64_t)(round * np + i) * 900, &res,
+                                &err) != BK_OK)
+                die("checkin", &err);
+            t[round * np + i] = now_ms() - c0;
+            counted += res.outcome == CHECKIN_CHECKED_IN;
+            checkin_result_clear(&res);
+        }
+    }
+    struct stats ci = stats_of(t, np * 2);
+    char *bare_path = xasprintf("%s/bare.db", dir);
+    struct stats bare = bare_sqlite_inserts(bare_path, np * 2);
+    printf("| check-in decision incl. durable commit, %zu scans (%zu first, %zu repeats): "
+           "median / p99 / max (target p99 under 2 ms) | %.3f / **%.3f** / %.3f ms |\n",
+           np * 2, counted, np * 2 - counted, ci.p50, ci.p99, ci.max);
+    printf("| bare SQLite WAL synchronous=FULL insert, same disk, same run: median / p99 | "
+           "%.3f / %.3f ms |\n",
+           bare.p50, bare.p99);
+    printf("| check-in / bare insert, median (target within 3x) | **%.2fx** |\n",
+           ci.p50 / bare.p50);
+    printf("| check-in / bare insert, p99 | %.2fx |\n", ci.p99 / bare.p99);
+
+    /* find over everyone: name fragments of real entries, typed as staff would. */
+    struct finder *f;
+    double f0 = now_ms();
+    if (finder_new_from_store(s, &f, &err) != BK_OK)
+        die("finder", &err);
+    double t_index = now_ms() - f0;
+    enum { N_QUERIES = 2000 };
+    double *ft = xcalloc(N_QUERIES, sizeof *ft);
+    struct finder_hit hits[20];
+    size_t found = 0;
+    srand(7);
+    for (size_t q = 0; q < N_QUERIES; q++) {
+        const struct attendee *a = &r->people[(size_t)rand() % r->n_people];
+        const char *src = q % 3 == 0 ? a->organization : q % 3 == 1 ? a->last_name : a->first_name;
+        char query[64];
+        snprintf(query, sizeof query, "%.*s", 3 + (int)(q % 5), src[0] ? src : a->id);
+        double q0 = now_ms();
+        size_t n = finder_search(f, query, hits, 20);
+        ft[q] = now_ms() - q0;
+        found += n > 0;
+    }
+    struct stats fs = stats_of(ft, N_QUERIES);
+    printf("| find: building the index of %zu attendees from the store | %.0f ms |\n",
+           finder_count(f), t_index);
+    printf("| find over %zu attendees, %d queries of 3-7 letters (%zu with hits): median / p99 "
+           "(target p99 under 5 ms) | %.3f / **%.3f** ms |\n",
+           finder_count(f), N_QUERIES, found, fs.p50, fs.p99);
+
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("| peak memory of this process (all of the above, %zu attendees held twice) | %.0f "
+           "MB |\n",
+           n_people, ru.ru_maxrss / 1024.0);
+
+    for (size_t i = 0; i < np; i++)
+        free(payloads[i]);
+    free(payloads);
+    free(t);
+    free(ft);
+    finder_free(f);
+    token_keys_free(keys);
+    store_close(s);
+    roster_free(r);
+    config_free(cfg);
+    free(db_path);
+    free(keys_dir);
+    free(bare_path);
+    return 0;
+}
