@@ -98,6 +98,7 @@ static bool span_equal_nocase(struct span a, const char *b)
 
 struct id_slot {
     const char *id;
+    uint64_t hash; /* kept so a probe rarely has to touch the string */
     long line;
 };
 
@@ -113,15 +114,23 @@ static uint64_t hash_id(const char *s)
         h ^= (unsigned char)*s;
         h *= 1099511628211ULL;
     }
+    /* FNV's multiply only carries low bits upwards, so IDs that differ in a
+     * digit collide in the low bits the table uses; mix high into low. */
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ULL;
+    h ^= h >> 32;
     return h;
 }
 
-static struct id_slot *id_set_find(struct id_set *set, const char *id)
+/* The slot holding id, or the empty slot where it belongs. */
+static struct id_slot *id_set_find(struct id_set *set, const char *id, uint64_t hash)
 {
     size_t mask = set->cap - 1;
-    for (size_t i = hash_id(id) & mask;; i = (i + 1) & mask)
-        if (!set->slots[i].id || strcmp(set->slots[i].id, id) == 0)
-            return &set->slots[i];
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        struct id_slot *slot = &set->slots[i];
+        if (!slot->id || (slot->hash == hash && strcmp(slot->id, id) == 0))
+            return slot;
+    }
 }
 
 static void id_set_add(struct id_set *set, const char *id, long line)
@@ -131,13 +140,15 @@ static void id_set_add(struct id_set *set, const char *id, long line)
         struct id_set bigger = {xcalloc(set->cap * 2, sizeof *bigger.slots), set->cap * 2, 0};
         for (size_t i = 0; i < set->cap; i++)
             if (set->slots[i].id)
-                *id_set_find(&bigger, set->slots[i].id) = set->slots[i];
+                *id_set_find(&bigger, set->slots[i].id, set->slots[i].hash) = set->slots[i];
         bigger.used = set->used;
         free(set->slots);
         *set = bigger;
     }
-    struct id_slot *slot = id_set_find(set, id);
+    uint64_t hash = hash_id(id);
+    struct id_slot *slot = id_set_find(set, id, hash);
     slot->id = id;
+    slot->hash = hash;
     slot->line = line;
     set->used++;
 }
@@ -350,7 +361,7 @@ static void read_row(struct roster_reader *rd, const struct csv_record *rec)
     }
 
     char *id_copy = xstrndup(id.s, id.len);
-    struct id_slot *first = id_set_find(&rd->ids, id_copy);
+    struct id_slot *first = id_set_find(&rd->ids, id_copy, hash_id(id_copy));
     if (first->id) {
         add_problem(rd, line, id, id_col,
                     xasprintf(_("duplicate registration ID: already on line %ld"), first->line));
