@@ -23,8 +23,8 @@
 #define GEN_COLUMNS 11
 
 static const char *const gen_header[GEN_COLUMNS] = {
-    "Registration ID", "Title", "First Name", "Last Name", "Badge Name", "Organization",
-    "Country", "Category", "Events", "Status", "Email"};
+    "Registration ID", "Title",    "First Name", "Last Name", "Badge Name", "Organization",
+    "Country",         "Category", "Events",     "Status",    "Email"};
 
 /* splitmix64: small, fast and the same on every platform, which rand() is not. */
 struct gen_rng {
@@ -53,7 +53,7 @@ struct gen_name {
 };
 
 enum gen_order {
-    GEN_WESTERN, /* First Name holds the given name */
+    GEN_WESTERN,       /* First Name holds the given name */
     GEN_NATIVE_FIELDS, /* native script in First/Last, as Chinese systems store it */
 };
 
@@ -70,51 +70,55 @@ struct gen_locale {
     unsigned native_percent; /* how often First/Last are in the native script */
 };
 
-#define N(x) {x, x}
+#define N(x)                                                                                       \
+    {                                                                                              \
+        x, x                                                                                       \
+    }
 #define ARR(a) a, COUNT(a)
 
 static const char *const c_fr[] = {"France", "Switzerland", "Belgium", "Canada"};
-static const struct gen_name f_fr[] = {N("Jean-François"), N("Hélène"), N("Chloé"),
-                                       N("Benoît"), N("Élodie"), N("Gaël"), N("Noémie"),
-                                       N("Jérôme"), N("Françoise"), N("Loïc")};
-static const struct gen_name l_fr[] = {N("Lefèvre"), N("Dubois"), N("Gérard"), N("Bélanger"),
-                                       N("Lemaître"), N("Côté"), N("Moreau"), N("Périer")};
+static const struct gen_name f_fr[] = {N("Jean-François"), N("Hélène"), N("Chloé"),  N("Benoît"),
+                                       N("Élodie"),        N("Gaël"),   N("Noémie"), N("Jérôme"),
+                                       N("Françoise"),     N("Loïc")};
+static const struct gen_name l_fr[] = {N("Lefèvre"),  N("Dubois"), N("Gérard"), N("Bélanger"),
+                                       N("Lemaître"), N("Côté"),   N("Moreau"), N("Périer")};
 static const char *const o_fr[] = {"Orange", "Université Paris-Saclay", "ARCEP", "Swisscom",
                                    "Thales", "Ville de Montréal"};
 
 static const char *const c_es[] = {"Spain", "Mexico", "Argentina", "Colombia", "Chile"};
-static const struct gen_name f_es[] = {N("José"), N("María José"), N("Sofía"), N("Andrés"),
-                                       N("Lucía"), N("Iñigo"), N("Martín"), N("Ramón")};
-static const struct gen_name l_es[] = {N("García"), N("Núñez"), N("Muñoz"), N("Peña"),
+static const struct gen_name f_es[] = {N("José"),  N("María José"), N("Sofía"),  N("Andrés"),
+                                       N("Lucía"), N("Iñigo"),      N("Martín"), N("Ramón")};
+static const struct gen_name l_es[] = {N("García"), N("Núñez"),     N("Muñoz"), N("Peña"),
                                        N("Ibáñez"), N("Rodríguez"), N("Gómez"), N("Calderón")};
 static const char *const o_es[] = {"Telefónica, S.A.", "Universidad Politécnica de Madrid",
                                    "Instituto Federal de Telecomunicaciones",
                                    "Ministerio de Tecnologías de la Información"};
 
 static const char *const c_de[] = {"Germany", "Austria", "Switzerland"};
-static const struct gen_name f_de[] = {N("Jürgen"), N("Jörg"), N("Bärbel"), N("Günther"),
-                                       N("Lena"), N("Matthias"), N("Sönke")};
-static const struct gen_name l_de[] = {N("Müller"), N("Groß"), N("Schröder"), N("Weiß"),
+static const struct gen_name f_de[] = {N("Jürgen"), N("Jörg"),     N("Bärbel"), N("Günther"),
+                                       N("Lena"),   N("Matthias"), N("Sönke")};
+static const struct gen_name l_de[] = {N("Müller"), N("Groß"),   N("Schröder"), N("Weiß"),
                                        N("Köhler"), N("Strauß"), N("Hoffmann")};
 static const char *const o_de[] = {"Deutsche Telekom AG", "Fraunhofer HHI", "Siemens AG",
-                                   "Technische Universität München",
-                                   "Bundesnetzagentur"};
+                                   "Technische Universität München", "Bundesnetzagentur"};
 
 static const char *const c_pt[] = {"Brazil", "Portugal"};
-static const struct gen_name f_pt[] = {N("João"), N("Conceição"), N("Gonçalo"), N("Lúcia"),
-                                       N("Sebastião"), N("Inês")};
-static const struct gen_name l_pt[] = {N("Gonçalves"), N("Simões"), N("Araújo"), N("Magalhães"),
-                                       N("Brandão"), N("Assunção")};
-static const char *const o_pt[] = {"Anatel", "Universidade de São Paulo", "Altice Portugal",
-                                   "CPqD", "Associação \"Cidades Inteligentes\""};
+static const struct gen_name f_pt[] = {N("João"),  N("Conceição"), N("Gonçalo"),
+                                       N("Lúcia"), N("Sebastião"), N("Inês")};
+static const struct gen_name l_pt[] = {N("Gonçalves"), N("Simões"),  N("Araújo"),
+                                       N("Magalhães"), N("Brandão"), N("Assunção")};
+static const char *const o_pt[] = {"Anatel", "Universidade de São Paulo", "Altice Portugal", "CPqD",
+                                   "Associação \"Cidades Inteligentes\""};
 
 static const char *const c_sv[] = {"Sweden", "Finland", "Norway", "Denmark"};
-static const struct gen_name f_sv[] = {N("Åsa"), N("Björn"), N("Sören"), N("Märta"),
-                                       N("Øystein"), N("Lars")};
-static const struct gen_name l_sv[] = {N("Åberg"), N("Strömberg"), N("Ødegård"), N("Lindqvist"),
-                                       N("Sjögren"), N("Næss")};
-static const char *const o_sv[] = {"Ericsson", "Telia Company", "Nokia", "KTH Royal Institute "
-                                   "of Technology", "Post- och telestyrelsen"};
+static const struct gen_name f_sv[] = {N("Åsa"),   N("Björn"),   N("Sören"),
+                                       N("Märta"), N("Øystein"), N("Lars")};
+static const struct gen_name l_sv[] = {N("Åberg"),     N("Strömberg"), N("Ødegård"),
+                                       N("Lindqvist"), N("Sjögren"),   N("Næss")};
+static const char *const o_sv[] = {"Ericsson", "Telia Company", "Nokia",
+                                   "KTH Royal Institute "
+                                   "of Technology",
+                                   "Post- och telestyrelsen"};
 
 static const char *const c_pl[] = {"Poland"};
 static const struct gen_name f_pl[] = {N("Łukasz"), N("Małgorzata"), N("Paweł"), N("Zofia"),
@@ -125,91 +129,114 @@ static const char *const o_pl[] = {"Orange Polska", "Politechnika Warszawska",
                                    "Urząd Komunikacji Elektronicznej"};
 
 static const char *const c_vi[] = {"Viet Nam"};
-static const struct gen_name f_vi[] = {N("Thị Hương"), N("Văn Đức"), N("Quốc Bảo"),
-                                       N("Ngọc Ánh"), N("Minh Tuấn")};
+static const struct gen_name f_vi[] = {N("Thị Hương"), N("Văn Đức"), N("Quốc Bảo"), N("Ngọc Ánh"),
+                                       N("Minh Tuấn")};
 static const struct gen_name l_vi[] = {N("Nguyễn"), N("Trần"), N("Lê"), N("Phạm"), N("Đặng")};
-static const char *const o_vi[] = {"Viettel Group", "VNPT", "Ministry of Information and "
+static const char *const o_vi[] = {"Viettel Group", "VNPT",
+                                   "Ministry of Information and "
                                    "Communications, Viet Nam"};
 
-static const char *const c_en[] = {"United Kingdom", "United States", "Kenya", "Nigeria",
-                                   "Australia", "Ireland", "Singapore"};
-static const struct gen_name f_en[] = {N("Sarah"), N("James"), N("Olivia"), N("Chinedu"),
+static const char *const c_en[] = {"United Kingdom", "United States", "Kenya",    "Nigeria",
+                                   "Australia",      "Ireland",       "Singapore"};
+static const struct gen_name f_en[] = {N("Sarah"),   N("James"),   N("Olivia"),  N("Chinedu"),
                                        N("Wanjiru"), N("Siobhán"), N("Michael"), N("Grace")};
-static const struct gen_name l_en[] = {N("O'Connor"), N("Smith"), N("Okafor"), N("Kamau"),
-                                       N("Taylor"), N("Ní Bhriain"), N("Walker")};
-static const char *const o_en[] = {"BT Group plc", "Meta Platforms, Inc.", "Safaricom PLC",
-                                   "University of Oxford", "Ofcom", "Qualcomm"};
+static const struct gen_name l_en[] = {N("O'Connor"), N("Smith"),      N("Okafor"), N("Kamau"),
+                                       N("Taylor"),   N("Ní Bhriain"), N("Walker")};
+static const char *const o_en[] = {"BT Group plc",  "Meta Platforms, Inc.",
+                                   "Safaricom PLC", "University of Oxford",
+                                   "Ofcom",         "Qualcomm"};
 
 static const char *const c_zh[] = {"China"};
-static const struct gen_name f_zh[] = {{"伟", "Wei"},     {"晓明", "Xiaoming"}, {"静", "Jing"},
-                                       {"志强", "Zhiqiang"}, {"丽娟", "Lijuan"},  {"浩然", "Haoran"},
-                                       {"雪", "Xue"},     {"建华", "Jianhua"}};
-static const struct gen_name l_zh[] = {{"李", "Li"},   {"张", "Zhang"}, {"刘", "Liu"},
-                                       {"陈", "Chen"}, {"杨", "Yang"},  {"赵", "Zhao"},
-                                       {"黄", "Huang"}, {"周", "Zhou"}, {"欧阳", "Ouyang"}};
-static const char *const o_zh[] = {"China Mobile", "China Telecom", "China Unicom",
-                                   "Huawei Technologies Co., Ltd.", "ZTE Corporation", "CAICT",
-                                   "Tongji University", "Shanghai Jiao Tong University",
+static const struct gen_name f_zh[] = {
+    {"伟", "Wei"},      {"晓明", "Xiaoming"}, {"静", "Jing"}, {"志强", "Zhiqiang"},
+    {"丽娟", "Lijuan"}, {"浩然", "Haoran"},   {"雪", "Xue"},  {"建华", "Jianhua"}};
+static const struct gen_name l_zh[] = {{"李", "Li"},    {"张", "Zhang"}, {"刘", "Liu"},
+                                       {"陈", "Chen"},  {"杨", "Yang"},  {"赵", "Zhao"},
+                                       {"黄", "Huang"}, {"周", "Zhou"},  {"欧阳", "Ouyang"}};
+static const char *const o_zh[] = {"China Mobile",
+                                   "China Telecom",
+                                   "China Unicom",
+                                   "Huawei Technologies Co., Ltd.",
+                                   "ZTE Corporation",
+                                   "CAICT",
+                                   "Tongji University",
+                                   "Shanghai Jiao Tong University",
                                    "Ministry of Industry and Information Technology (MIIT)"};
 
 static const char *const c_ko[] = {"Korea (Republic of)"};
-static const struct gen_name f_ko[] = {{"민준", "Min-jun"}, {"서연", "Seo-yeon"},
-                                       {"지훈", "Ji-hoon"}, {"하은", "Ha-eun"}, {"성호", "Sung-ho"}};
-static const struct gen_name l_ko[] = {{"김", "Kim"}, {"이", "Lee"}, {"박", "Park"},
-                                       {"최", "Choi"}, {"정", "Jung"}};
-static const char *const o_ko[] = {"ETRI", "Samsung Electronics Co., Ltd.", "SK Telecom", "KT",
-                                   "LG Uplus", "TTA"};
+static const struct gen_name f_ko[] = {{"민준", "Min-jun"},
+                                       {"서연", "Seo-yeon"},
+                                       {"지훈", "Ji-hoon"},
+                                       {"하은", "Ha-eun"},
+                                       {"성호", "Sung-ho"}};
+static const struct gen_name l_ko[] = {
+    {"김", "Kim"}, {"이", "Lee"}, {"박", "Park"}, {"최", "Choi"}, {"정", "Jung"}};
+static const char *const o_ko[] = {
+    "ETRI", "Samsung Electronics Co., Ltd.", "SK Telecom", "KT", "LG Uplus", "TTA"};
 
 static const char *const c_ja[] = {"Japan"};
-static const struct gen_name f_ja[] = {{"陽菜", "Hina"},   {"翔太", "Shota"}, {"美咲", "Misaki"},
-                                       {"健一", "Ken'ichi"}, {"さくら", "Sakura"}};
-static const struct gen_name l_ja[] = {{"佐藤", "Sato"},   {"鈴木", "Suzuki"}, {"高橋", "Takahashi"},
-                                       {"田中", "Tanaka"}, {"渡辺", "Watanabe"}};
+static const struct gen_name f_ja[] = {{"陽菜", "Hina"},
+                                       {"翔太", "Shota"},
+                                       {"美咲", "Misaki"},
+                                       {"健一", "Ken'ichi"},
+                                       {"さくら", "Sakura"}};
+static const struct gen_name l_ja[] = {{"佐藤", "Sato"},
+                                       {"鈴木", "Suzuki"},
+                                       {"高橋", "Takahashi"},
+                                       {"田中", "Tanaka"},
+                                       {"渡辺", "Watanabe"}};
 static const char *const o_ja[] = {"NTT", "KDDI Corporation", "NICT", "Sony Group Corporation",
                                    "Ministry of Internal Affairs and Communications"};
 
 static const char *const c_ru[] = {"Russian Federation", "Ukraine", "Kazakhstan"};
-static const struct gen_name f_ru[] = {{"Дмитрий", "Dmitry"}, {"Ольга", "Olga"},
-                                       {"Алексей", "Alexey"}, {"Наталья", "Natalia"},
+static const struct gen_name f_ru[] = {{"Дмитрий", "Dmitry"},      {"Ольга", "Olga"},
+                                       {"Алексей", "Alexey"},      {"Наталья", "Natalia"},
                                        {"Олександр", "Oleksandr"}, {"Ірина", "Iryna"}};
-static const struct gen_name l_ru[] = {{"Иванов", "Ivanov"},     {"Смирнова", "Smirnova"},
-                                       {"Кузнецов", "Kuznetsov"}, {"Шевченко", "Shevchenko"},
+static const struct gen_name l_ru[] = {{"Иванов", "Ivanov"},
+                                       {"Смирнова", "Smirnova"},
+                                       {"Кузнецов", "Kuznetsov"},
+                                       {"Шевченко", "Shevchenko"},
                                        {"Ковальчук", "Kovalchuk"}};
-static const char *const o_ru[] = {"Rostelecom", "MTS", "Kyivstar", "Moscow Technical "
+static const char *const o_ru[] = {"Rostelecom", "MTS", "Kyivstar",
+                                   "Moscow Technical "
                                    "University of Communications and Informatics"};
 
 static const char *const c_el[] = {"Greece", "Cyprus"};
-static const struct gen_name f_el[] = {{"Γιώργος", "Giorgos"}, {"Μαρία", "Maria"},
-                                       {"Δημήτρης", "Dimitris"}, {"Ελένη", "Eleni"}};
-static const struct gen_name l_el[] = {{"Παπαδόπουλος", "Papadopoulos"},
-                                       {"Οικονόμου", "Oikonomou"},
-                                       {"Κωνσταντίνου", "Konstantinou"}};
+static const struct gen_name f_el[] = {
+    {"Γιώργος", "Giorgos"}, {"Μαρία", "Maria"}, {"Δημήτρης", "Dimitris"}, {"Ελένη", "Eleni"}};
+static const struct gen_name l_el[] = {
+    {"Παπαδόπουλος", "Papadopoulos"}, {"Οικονόμου", "Oikonomou"}, {"Κωνσταντίνου", "Konstantinou"}};
 static const char *const o_el[] = {"OTE Group", "National Technical University of Athens",
                                    "Hellenic Telecommunications and Post Commission"};
 
 static const char *const c_ar[] = {"Saudi Arabia", "Egypt", "United Arab Emirates", "Tunisia",
                                    "Jordan"};
-static const struct gen_name f_ar[] = {{"محمد", "Mohammed"}, {"فاطمة", "Fatima"},
-                                       {"أحمد", "Ahmed"}, {"ليلى", "Layla"}, {"عمر", "Omar"}};
-static const struct gen_name l_ar[] = {{"العتيبي", "Al-Otaibi"}, {"حسن", "Hassan"},
-                                       {"المنصوري", "Al-Mansouri"}, {"بن علي", "Ben Ali"}};
+static const struct gen_name f_ar[] = {{"محمد", "Mohammed"},
+                                       {"فاطمة", "Fatima"},
+                                       {"أحمد", "Ahmed"},
+                                       {"ليلى", "Layla"},
+                                       {"عمر", "Omar"}};
+static const struct gen_name l_ar[] = {{"العتيبي", "Al-Otaibi"},
+                                       {"حسن", "Hassan"},
+                                       {"المنصوري", "Al-Mansouri"},
+                                       {"بن علي", "Ben Ali"}};
 static const char *const o_ar[] = {"Saudi Telecom Company (stc)", "du", "Etisalat by e&",
                                    "National Telecom Regulatory Authority",
                                    "Communications, Space & Technology Commission"};
 
 static const char *const c_hi[] = {"India"};
-static const struct gen_name f_hi[] = {{"प्रिया", "Priya"}, {"राहुल", "Rahul"},
-                                       {"अनन्या", "Ananya"}, {"विक्रम", "Vikram"}};
-static const struct gen_name l_hi[] = {{"शर्मा", "Sharma"}, {"पटेल", "Patel"},
-                                       {"गुप्ता", "Gupta"}, {"अय्यर", "Iyer"}};
+static const struct gen_name f_hi[] = {
+    {"प्रिया", "Priya"}, {"राहुल", "Rahul"}, {"अनन्या", "Ananya"}, {"विक्रम", "Vikram"}};
+static const struct gen_name l_hi[] = {
+    {"शर्मा", "Sharma"}, {"पटेल", "Patel"}, {"गुप्ता", "Gupta"}, {"अय्यर", "Iyer"}};
 static const char *const o_hi[] = {"Bharti Airtel", "C-DOT", "IIT Madras",
                                    "Telecommunications Standards Development Society, India"};
 
 static const char *const c_th[] = {"Thailand"};
-static const struct gen_name f_th[] = {{"สมชาย", "Somchai"}, {"สุดารัตน์", "Sudarat"},
-                                       {"ณัฐพล", "Nattapon"}};
-static const struct gen_name l_th[] = {{"ศรีสุข", "Srisuk"}, {"วงศ์ไทย", "Wongthai"},
-                                       {"แสงทอง", "Saengthong"}};
+static const struct gen_name f_th[] = {
+    {"สมชาย", "Somchai"}, {"สุดารัตน์", "Sudarat"}, {"ณัฐพล", "Nattapon"}};
+static const struct gen_name l_th[] = {
+    {"ศรีสุข", "Srisuk"}, {"วงศ์ไทย", "Wongthai"}, {"แสงทอง", "Saengthong"}};
 static const char *const o_th[] = {"NBTC", "AIS", "Chulalongkorn University"};
 
 /* Weights: a Shanghai meeting draws many Chinese participants, then
@@ -352,8 +379,8 @@ static int gen_write(FILE *out, long count, uint64_t seed)
             /* People registered in Latin letters often want their own
              * script on the badge; some with native names pick a Latin one. */
             if (scripted && gen_below(&rng, 100) < 30) {
-                const bool cjk = loc->countries == c_zh || loc->countries == c_ja ||
-                                 loc->countries == c_ko;
+                const bool cjk =
+                    loc->countries == c_zh || loc->countries == c_ja || loc->countries == c_ko;
                 if (native)
                     snprintf(badge, sizeof badge, "%s %s", first->latin, last->latin);
                 else if (cjk)

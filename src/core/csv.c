@@ -26,9 +26,9 @@ struct csv_reader {
     unsigned char block[CSV_BLOCK];
     size_t pos, len;
     bool eof;
-    bool first_block;   /* the BOM may only be at the very start */
-    bool skip_lf;       /* the previous record ended with CR: an LF right after is part of it */
-    long line;          /* current physical line */
+    bool first_block;      /* the BOM may only be at the very start */
+    bool skip_lf;          /* the previous record ended with CR: an LF right after is part of it */
+    long line;             /* current physical line */
     enum bk_status failed; /* sticky: once rejected, always rejected */
     struct bk_err failure;
 
@@ -119,8 +119,8 @@ static void text_reserve(struct csv_reader *r, size_t extra)
 }
 
 /* Appends n bytes to the current field, enforcing CSV_FIELD_MAX. */
-static enum bk_status append(struct csv_reader *r, const unsigned char *s, size_t n,
-                             long rec_line, struct bk_err *err)
+static enum bk_status append(struct csv_reader *r, const unsigned char *s, size_t n, long rec_line,
+                             struct bk_err *err)
 {
     if (r->field_len + n > CSV_FIELD_MAX) {
         char msg[256];

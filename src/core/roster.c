@@ -42,8 +42,8 @@ static const struct {
     [COL_TITLE] = {offsetof(struct config_columns, title), offsetof(struct attendee, title), false},
     [COL_FIRST] = {offsetof(struct config_columns, first_name),
                    offsetof(struct attendee, first_name), true},
-    [COL_LAST] = {offsetof(struct config_columns, last_name),
-                  offsetof(struct attendee, last_name), true},
+    [COL_LAST] = {offsetof(struct config_columns, last_name), offsetof(struct attendee, last_name),
+                  true},
     [COL_BADGE] = {offsetof(struct config_columns, badge_name),
                    offsetof(struct attendee, badge_name), false},
     [COL_ORG] = {offsetof(struct config_columns, organization),
@@ -209,8 +209,8 @@ static bool has_control_char(struct span s)
  * *bad holds it (newly allocated). */
 static bool parse_events(const struct config *cfg, struct span cell, char **out, char **bad)
 {
-    const char *sep = cfg->events_separator && cfg->events_separator[0] ? cfg->events_separator
-                                                                        : ";";
+    const char *sep =
+        cfg->events_separator && cfg->events_separator[0] ? cfg->events_separator : ";";
     size_t sep_len = strlen(sep);
     bool wanted[CONFIG_MAX_EVENTS] = {false};
     char *copy = xstrndup(cell.s, cell.len);
@@ -272,8 +272,7 @@ static char *all_events(const struct config *cfg)
     return codes;
 }
 
-static bool parse_status(const struct config *cfg, struct span cell,
-                         enum attendee_status *status)
+static bool parse_status(const struct config *cfg, struct span cell, enum attendee_status *status)
 {
     if (cell.len == 0) {
         *status = ATTENDEE_CONFIRMED;
@@ -326,8 +325,7 @@ static void read_row(struct roster_reader *rd, const struct csv_record *rec)
     }
     if (id.len > ATTENDEE_ID_MAX) {
         add_problem(rd, line, (struct span){"", 0}, id_col,
-                    xasprintf(_("the registration ID is longer than %d bytes"),
-                              ATTENDEE_ID_MAX));
+                    xasprintf(_("the registration ID is longer than %d bytes"), ATTENDEE_ID_MAX));
         return;
     }
     if (has_control_char(id)) {

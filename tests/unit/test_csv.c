@@ -170,8 +170,7 @@ static void test_quoted_field_keeps_line_break(void **state)
 {
     static const struct read_case cases[] = {
         {"LF inside", "\"two\nlines\",x\nnext\n", "1:two\nlines|x\n3:next\n"},
-        {"CRLF inside becomes LF", "\"two\r\nlines\",x\r\nnext\r\n",
-         "1:two\nlines|x\n3:next\n"},
+        {"CRLF inside becomes LF", "\"two\r\nlines\",x\r\nnext\r\n", "1:two\nlines|x\n3:next\n"},
         {"lone CR inside kept", "\"a\rb\",x\n", "1:a\rb|x\n"},
         {"CR at end of quoted", "\"a\r\",x\n", "1:a\r|x\n"},
     };
@@ -211,8 +210,8 @@ static void check_rejects(void **state, const struct reject_case *cases, size_t 
         }
         if (st != cases[i].status || err.line != cases[i].line || err.msg[0] == '\0' ||
             strcmp(err.file, fx->path) != 0) {
-            print_error("%s: status %d line %ld msg '%s', want status %d line %ld\n",
-                        cases[i].name, st, err.line, err.msg, cases[i].status, cases[i].line);
+            print_error("%s: status %d line %ld msg '%s', want status %d line %ld\n", cases[i].name,
+                        st, err.line, err.msg, cases[i].status, cases[i].line);
             fail();
         }
     }
@@ -234,7 +233,10 @@ static void test_nul_byte_is_rejected(void **state)
     static const struct reject_case cases[] = {
         {"NUL in field", "a,b\nx\0y,z\n", 10, BK_ERR_PARSE, 2},
         {"NUL in quotes", "\"a\0\"\n", 5, BK_ERR_PARSE, 1},
-        {"UTF-16 file", "\xFF\xFE" "a\0,\0b\0", 8, BK_ERR_PARSE, 1},
+        {"UTF-16 file",
+         "\xFF\xFE"
+         "a\0,\0b\0",
+         8, BK_ERR_PARSE, 1},
     };
     check_rejects(state, cases, sizeof cases / sizeof cases[0]);
 }

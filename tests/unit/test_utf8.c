@@ -16,7 +16,10 @@ struct bytes_case {
     size_t len;
 };
 
-#define B(what, s) {what, s, sizeof(s) - 1}
+#define B(what, s)                                                                                 \
+    {                                                                                              \
+        what, s, sizeof(s) - 1                                                                     \
+    }
 
 static void test_valid_accepts_well_formed_text(void **state)
 {
@@ -89,8 +92,7 @@ static void check_folds(const struct fold_case *cases, size_t n)
         assert_non_null(got);
         int same = strcmp(got, cases[i].want) == 0;
         if (!same)
-            print_error("fold(\"%s\") = \"%s\", want \"%s\"\n", cases[i].in, got,
-                        cases[i].want);
+            print_error("fold(\"%s\") = \"%s\", want \"%s\"\n", cases[i].in, got, cases[i].want);
         free(got);
         if (!same)
             fail();
@@ -122,9 +124,15 @@ static void test_fold_maps_letters_without_decomposition(void **state)
 {
     (void)state;
     static const struct fold_case cases[] = {
-        {"Bjørn Søren", "bjorn soren"}, {"Øst", "ost"},     {"Đorđe", "dorde"},
-        {"Łódź", "lodz"},               {"Æsir", "aesir"},  {"Cœur", "coeur"},
-        {"Straße", "strasse"},          {"STRASSE", "strasse"}, {"Kırıkkale", "kirikkale"},
+        {"Bjørn Søren", "bjorn soren"},
+        {"Øst", "ost"},
+        {"Đorđe", "dorde"},
+        {"Łódź", "lodz"},
+        {"Æsir", "aesir"},
+        {"Cœur", "coeur"},
+        {"Straße", "strasse"},
+        {"STRASSE", "strasse"},
+        {"Kırıkkale", "kirikkale"},
         {"İstanbul", "istanbul"},
     };
     check_folds(cases, sizeof cases / sizeof cases[0]);
