@@ -1,0 +1,478 @@
+/* Unit tests for csv: the RFC 4180 reader on good and hostile files, and the
+ * writer's quoting and formula neutralising. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/csv.h"
+
+struct fixture {
+    char dir[64];
+    char path[128];
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    strcpy(fx->dir, "/tmp/bk-test-csv-XXXXXX");
+    if (!fx || !mkdtemp(fx->dir))
+        return -1;
+    snprintf(fx->path, sizeof fx->path, "%s/in.csv", fx->dir);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    unlink(fx->path);
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static void write_bytes(const struct fixture *fx, const char *bytes, size_t len)
+{
+    FILE *f = fopen(fx->path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void write_text(const struct fixture *fx, const char *text)
+{
+    write_bytes(fx, text, strlen(text));
+}
+
+/* Reads every record of the fixture file into a flat description:
+ * "line:field|field\n" per record, so expectations are one string. On a
+ * file error returns NULL and fills *err. */
+static char *read_all(const struct fixture *fx, struct bk_err *err, enum bk_status *status)
+{
+    struct csv_reader *r;
+    *status = csv_open(fx->path, &r, err);
+    if (*status)
+        return NULL;
+    size_t cap = 1024, len = 0;
+    char *out = malloc(cap);
+    out[0] = '\0';
+    const struct csv_record *rec;
+    while ((*status = csv_next(r, &rec, err)) == BK_OK && rec) {
+        char head[32];
+        int hl = snprintf(head, sizeof head, "%ld:", rec->line);
+        size_t need = len + (size_t)hl + 2;
+        for (size_t i = 0; i < rec->n_fields; i++)
+            need += rec->lengths[i] + 1;
+        if (need > cap) {
+            cap = need * 2;
+            out = realloc(out, cap);
+        }
+        memcpy(out + len, head, (size_t)hl);
+        len += (size_t)hl;
+        for (size_t i = 0; i < rec->n_fields; i++) {
+            assert_int_equal(strlen(rec->fields[i]), rec->lengths[i]);
+            if (i)
+                out[len++] = '|';
+            memcpy(out + len, rec->fields[i], rec->lengths[i]);
+            len += rec->lengths[i];
+        }
+        out[len++] = '\n';
+        out[len] = '\0';
+    }
+    csv_close(r);
+    if (*status) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+struct read_case {
+    const char *name;
+    const char *input;
+    const char *want;
+};
+
+static void check_reads(void **state, const struct read_case *cases, size_t n)
+{
+    struct fixture *fx = *state;
+    for (size_t i = 0; i < n; i++) {
+        write_text(fx, cases[i].input);
+        struct bk_err err = {0};
+        enum bk_status st;
+        char *got = read_all(fx, &err, &st);
+        if (!got) {
+            print_error("%s: rejected: %s\n", cases[i].name, err.msg);
+            fail();
+        }
+        int same = strcmp(got, cases[i].want) == 0;
+        if (!same)
+            print_error("%s: got\n%s\nwant\n%s\n", cases[i].name, got, cases[i].want);
+        free(got);
+        if (!same)
+            fail();
+    }
+}
+
+static void test_plain_records_split_on_commas(void **state)
+{
+    static const struct read_case cases[] = {
+        {"LF", "a,b,c\n1,2,3\n", "1:a|b|c\n2:1|2|3\n"},
+        {"no final newline", "a,b\n1,2", "1:a|b\n2:1|2\n"},
+        {"empty fields", ",,\n", "1:||\n"},
+        {"single column", "a\nb\n", "1:a\n2:b\n"},
+        {"spaces kept", " a , b \n", "1: a | b \n"},
+    };
+    check_reads(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_crlf_line_ends_are_stripped(void **state)
+{
+    static const struct read_case cases[] = {
+        {"CRLF", "a,b\r\n1,2\r\n", "1:a|b\n2:1|2\n"},
+        {"mixed", "a,b\r\n1,2\n3,4\r\n", "1:a|b\n2:1|2\n3:3|4\n"},
+        {"lone CR ends a record", "a\rb\r", "1:a\n2:b\n"},
+    };
+    check_reads(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_bom_is_skipped(void **state)
+{
+    static const struct read_case cases[] = {
+        {"BOM", "\xEF\xBB\xBFRegistration ID,Name\r\n", "1:Registration ID|Name\n"},
+        {"BOM then quote", "\xEF\xBB\xBF\"a\",b\n", "1:a|b\n"},
+        {"BOM only", "\xEF\xBB\xBF", ""},
+    };
+    check_reads(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_quoted_fields_hold_separators_and_quotes(void **state)
+{
+    static const struct read_case cases[] = {
+        {"comma", "\"Kang, Shin-Gak\",x\n", "1:Kang, Shin-Gak|x\n"},
+        {"doubled quote", "\"say \"\"hi\"\"\",x\n", "1:say \"hi\"|x\n"},
+        {"only quotes", "\"\"\"\"\n", "1:\"\n"},
+        {"empty quoted", "\"\",\"\"\n", "1:|\n"},
+        {"quoted last without newline", "a,\"b\"", "1:a|b\n"},
+        {"quote inside unquoted kept", "5\" screen,x\n", "1:5\" screen|x\n"},
+    };
+    check_reads(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_quoted_field_keeps_line_break(void **state)
+{
+    static const struct read_case cases[] = {
+        {"LF inside", "\"two\nlines\",x\nnext\n", "1:two\nlines|x\n3:next\n"},
+        {"CRLF inside becomes LF", "\"two\r\nlines\",x\r\nnext\r\n", "1:two\nlines|x\n3:next\n"},
+        {"lone CR inside kept", "\"a\rb\",x\n", "1:a\rb|x\n"},
+        {"CR at end of quoted", "\"a\r\",x\n", "1:a\r|x\n"},
+    };
+    check_reads(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_blank_line_is_one_empty_field(void **state)
+{
+    static const struct read_case cases[] = {
+        {"blank LF", "a\n\nb\n", "1:a\n2:\n3:b\n"},
+        {"blank CRLF", "a\r\n\r\nb\r\n", "1:a\n2:\n3:b\n"},
+        {"empty file", "", ""},
+    };
+    check_reads(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+struct reject_case {
+    const char *name;
+    const char *input;
+    size_t len; /* 0: strlen */
+    enum bk_status status;
+    long line;
+};
+
+static void check_rejects(void **state, const struct reject_case *cases, size_t n)
+{
+    struct fixture *fx = *state;
+    for (size_t i = 0; i < n; i++) {
+        write_bytes(fx, cases[i].input, cases[i].len ? cases[i].len : strlen(cases[i].input));
+        struct bk_err err = {0};
+        enum bk_status st;
+        char *got = read_all(fx, &err, &st);
+        if (got) {
+            print_error("%s: accepted as\n%s\n", cases[i].name, got);
+            free(got);
+            fail();
+        }
+        if (st != cases[i].status || err.line != cases[i].line || err.msg[0] == '\0' ||
+            strcmp(err.file, fx->path) != 0) {
+            print_error("%s: status %d line %ld msg '%s', want status %d line %ld\n", cases[i].name,
+                        st, err.line, err.msg, cases[i].status, cases[i].line);
+            fail();
+        }
+    }
+}
+
+static void test_broken_quoting_is_rejected_with_line(void **state)
+{
+    static const struct reject_case cases[] = {
+        {"unterminated at EOF", "a,b\n1,\"open\n2,3\n4,5\n", 0, BK_ERR_PARSE, 2},
+        {"unterminated CR at EOF", "a\n\"x\r", 0, BK_ERR_PARSE, 2},
+        {"text after closing quote", "a,b\n\"ab\"c,d\n", 0, BK_ERR_PARSE, 2},
+        {"space after closing quote", "a\nb\n\"x\" ,y\n", 0, BK_ERR_PARSE, 3},
+    };
+    check_rejects(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_nul_byte_is_rejected(void **state)
+{
+    static const struct reject_case cases[] = {
+        {"NUL in field", "a,b\nx\0y,z\n", 10, BK_ERR_PARSE, 2},
+        {"NUL in quotes", "\"a\0\"\n", 5, BK_ERR_PARSE, 1},
+        {"UTF-16 file",
+         "\xFF\xFE"
+         "a\0,\0b\0",
+         8, BK_ERR_PARSE, 1},
+    };
+    check_rejects(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_field_over_cap_is_rejected_with_line(void **state)
+{
+    struct fixture *fx = *state;
+    /* A 10 MB quoted field starting on line 3: rejected early, not read whole. */
+    size_t big = 10 * 1024 * 1024;
+    char *text = malloc(big + 64);
+    size_t n = (size_t)sprintf(text, "h\nok\n\"");
+    memset(text + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(text + n, "\"\n");
+    write_bytes(fx, text, n);
+    free(text);
+    struct bk_err err = {0};
+    enum bk_status st;
+    char *got = read_all(fx, &err, &st);
+    assert_null(got);
+    assert_int_equal(st, BK_ERR_TOO_BIG);
+    assert_int_equal(err.line, 3);
+}
+
+static void test_field_at_cap_is_accepted(void **state)
+{
+    struct fixture *fx = *state;
+    char *text = malloc(CSV_FIELD_MAX + 8);
+    memset(text, 'y', CSV_FIELD_MAX);
+    memcpy(text + CSV_FIELD_MAX, ",z\n", 3);
+    write_bytes(fx, text, CSV_FIELD_MAX + 3);
+    free(text);
+    struct csv_reader *r;
+    assert_int_equal(csv_open(fx->path, &r, NULL), BK_OK);
+    const struct csv_record *rec;
+    assert_int_equal(csv_next(r, &rec, NULL), BK_OK);
+    assert_non_null(rec);
+    assert_int_equal(rec->n_fields, 2);
+    assert_int_equal(rec->lengths[0], CSV_FIELD_MAX);
+    csv_close(r);
+}
+
+static void write_columns(const struct fixture *fx, int columns)
+{
+    FILE *f = fopen(fx->path, "wb");
+    assert_non_null(f);
+    fputs("a\n", f);
+    for (int i = 0; i < columns; i++)
+        fprintf(f, "%sc%d", i ? "," : "", i);
+    fputs("\n", f);
+    fclose(f);
+}
+
+static void test_too_many_fields_is_rejected_with_line(void **state)
+{
+    struct fixture *fx = *state;
+    write_columns(fx, 300);
+    struct bk_err err = {0};
+    enum bk_status st;
+    assert_null(read_all(fx, &err, &st));
+    assert_int_equal(st, BK_ERR_TOO_BIG);
+    assert_int_equal(err.line, 2);
+}
+
+static void test_fields_at_cap_are_accepted(void **state)
+{
+    struct fixture *fx = *state;
+    write_columns(fx, CSV_FIELDS_MAX);
+    struct bk_err err = {0};
+    enum bk_status st;
+    char *got = read_all(fx, &err, &st);
+    assert_non_null(got);
+    free(got);
+}
+
+static void test_error_is_sticky(void **state)
+{
+    struct fixture *fx = *state;
+    write_text(fx, "\"ab\"c\nfine\n");
+    struct csv_reader *r;
+    assert_int_equal(csv_open(fx->path, &r, NULL), BK_OK);
+    const struct csv_record *rec;
+    struct bk_err err = {0};
+    assert_int_equal(csv_next(r, &rec, &err), BK_ERR_PARSE);
+    assert_null(rec);
+    assert_int_equal(csv_next(r, &rec, NULL), BK_ERR_PARSE);
+    assert_null(rec);
+    csv_close(r);
+}
+
+static void test_missing_file_is_an_io_error(void **state)
+{
+    struct fixture *fx = *state;
+    char path[200];
+    snprintf(path, sizeof path, "%s/nope.csv", fx->dir);
+    struct csv_reader *r = (struct csv_reader *)1;
+    struct bk_err err = {0};
+    assert_int_equal(csv_open(path, &r, &err), BK_ERR_IO);
+    assert_null(r);
+    assert_string_equal(err.file, path);
+}
+
+static void test_records_across_block_boundaries(void **state)
+{
+    struct fixture *fx = *state;
+    /* Enough rows that quotes, CRLFs and doubled quotes straddle the 64 KiB
+     * reads at many offsets. */
+    FILE *f = fopen(fx->path, "wb");
+    assert_non_null(f);
+    const int rows = 20000;
+    for (int i = 0; i < rows; i++)
+        fprintf(f, "%d,\"q\"\"%d\r\nx\",plain\r\n", i, i);
+    fclose(f);
+    struct csv_reader *r;
+    assert_int_equal(csv_open(fx->path, &r, NULL), BK_OK);
+    const struct csv_record *rec;
+    char want[64];
+    for (int i = 0; i < rows; i++) {
+        assert_int_equal(csv_next(r, &rec, NULL), BK_OK);
+        assert_non_null(rec);
+        assert_int_equal(rec->n_fields, 3);
+        assert_int_equal(rec->line, 1 + 2L * i);
+        snprintf(want, sizeof want, "q\"%d\nx", i);
+        assert_string_equal(rec->fields[1], want);
+        assert_string_equal(rec->fields[2], "plain");
+    }
+    assert_int_equal(csv_next(r, &rec, NULL), BK_OK);
+    assert_null(rec);
+    csv_close(r);
+}
+
+static char *write_to_string(const char *value, bool neutralise)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(csv_write_field(f, value, neutralise), BK_OK);
+    fclose(f);
+    return buf;
+}
+
+static void test_writer_quotes_only_when_needed(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"plain", "plain"},
+        {"", ""},
+        {"a,b", "\"a,b\""},
+        {"say \"hi\"", "\"say \"\"hi\"\"\""},
+        {"two\nlines", "\"two\nlines\""},
+        {"cr\r", "\"cr\r\""},
+        {"王蕴韬", "王蕴韬"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = write_to_string(cases[i].in, false);
+        assert_string_equal(got, cases[i].want);
+        free(got);
+    }
+}
+
+static void test_writer_neutralises_formulas(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"=1+1", "'=1+1"},
+        {"+41 22", "'+41 22"},
+        {"-5", "'-5"},
+        {"@SUM(A1)", "'@SUM(A1)"},
+        {"\tx", "'\tx"},
+        {"\rx", "\"'\rx\""},
+        {"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""},
+        {"a=b", "a=b"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = write_to_string(cases[i].in, true);
+        assert_string_equal(got, cases[i].want);
+        free(got);
+        got = write_to_string(cases[i].in, false);
+        assert_true(got[0] != '\'');
+        free(got);
+    }
+}
+
+static void test_written_rows_read_back_unchanged(void **state)
+{
+    struct fixture *fx = *state;
+    const char *row[] = {"FGMV-1", "Kang, \"Shin-Gak\"", "two\nlines", "", "강신각"};
+    FILE *f = fopen(fx->path, "wb");
+    assert_non_null(f);
+    assert_int_equal(csv_write_row(f, row, 5, false), BK_OK);
+    assert_int_equal(csv_write_row(f, row, 5, false), BK_OK);
+    fclose(f);
+    struct csv_reader *r;
+    assert_int_equal(csv_open(fx->path, &r, NULL), BK_OK);
+    const struct csv_record *rec;
+    for (long want_line = 1; want_line <= 3; want_line += 2) {
+        assert_int_equal(csv_next(r, &rec, NULL), BK_OK);
+        assert_non_null(rec);
+        assert_int_equal(rec->line, want_line);
+        assert_int_equal(rec->n_fields, 5);
+        for (size_t i = 0; i < 5; i++)
+            assert_string_equal(rec->fields[i], row[i]);
+    }
+    assert_int_equal(csv_next(r, &rec, NULL), BK_OK);
+    assert_null(rec);
+    csv_close(r);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_plain_records_split_on_commas),
+        T(test_crlf_line_ends_are_stripped),
+        T(test_bom_is_skipped),
+        T(test_quoted_fields_hold_separators_and_quotes),
+        T(test_quoted_field_keeps_line_break),
+        T(test_blank_line_is_one_empty_field),
+        T(test_broken_quoting_is_rejected_with_line),
+        T(test_nul_byte_is_rejected),
+        T(test_field_over_cap_is_rejected_with_line),
+        T(test_field_at_cap_is_accepted),
+        T(test_too_many_fields_is_rejected_with_line),
+        T(test_fields_at_cap_are_accepted),
+        T(test_error_is_sticky),
+        T(test_missing_file_is_an_io_error),
+        T(test_records_across_block_boundaries),
+        T(test_writer_quotes_only_when_needed),
+        T(test_writer_neutralises_formulas),
+        T(test_written_rows_read_back_unchanged),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,480 @@
+/* Unit tests for roster: the FG-MV export read through a hand-built config,
+ * with bad rows, bad files and a large file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/roster.h"
+
+#define HEADER                                                                                     \
+    "Registration ID,Title,First Name,Last Name,Badge Name,Organization,Country,Category,Events,"  \
+    "Status,Email\r\n"
+
+struct fixture {
+    struct config cfg;
+    char dir[64];
+    char path[128];
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    if (!fx)
+        return -1;
+    strcpy(fx->dir, "/tmp/bk-test-roster-XXXXXX");
+    if (!mkdtemp(fx->dir))
+        return -1;
+    snprintf(fx->path, sizeof fx->path, "%s/export.csv", fx->dir);
+
+    /* The FG-MV export's layout, as kiosk-config/fgmv2-shanghai.ini gives it. */
+    struct config *c = &fx->cfg;
+    c->path = "test.ini";
+    c->columns = (struct config_columns){
+        .id = "Registration ID",
+        .title = "Title",
+        .first_name = "First Name",
+        .last_name = "Last Name",
+        .badge_name = "Badge Name",
+        .organization = "Organization",
+        .country = "Country",
+        .category = "Category",
+        .events = "Events",
+        .status = "Status",
+        .email = "Email",
+    };
+    c->events[0] = (struct config_event){.code = "FG-MV", .aliases = {"FGMV"}, .n_aliases = 1};
+    c->events[1] = (struct config_event){.code = "Forum"};
+    c->n_events = 2;
+    c->events_separator = ";";
+    c->confirmed[0] = "Confirmed";
+    c->n_confirmed = 1;
+    c->withdrawn[0] = "Cancelled";
+    c->n_withdrawn = 1;
+    c->default_category = "Participant";
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    unlink(fx->path);
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static void write_bytes(const struct fixture *fx, const char *bytes, size_t len)
+{
+    FILE *f = fopen(fx->path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void write_text(const struct fixture *fx, const char *text)
+{
+    write_bytes(fx, text, strlen(text));
+}
+
+static struct roster *read_ok(struct fixture *fx)
+{
+    struct roster *r = NULL;
+    struct bk_err err = {0};
+    enum bk_status st = roster_read(&fx->cfg, fx->path, &r, &err);
+    if (st != BK_OK) {
+        print_error("rejected: %ld: %s: %s\n", err.line, err.field, err.msg);
+        fail();
+    }
+    assert_non_null(r);
+    return r;
+}
+
+static void test_reads_every_field_of_an_fgmv_row(void **state)
+{
+    struct fixture *fx = *state;
+    write_text(fx, "\xEF\xBB\xBF" HEADER
+                   "FGMV-2023-00001,Dr.,Shin-Gak,Kang,강신각,ETRI,\"Korea (Republic of)\",Chair,"
+                   "FG-MV; Forum,Confirmed,shingak.kang@example.org\r\n"
+                   "FGMV-2023-00007,Mr.,蕴韬,王,,\"CAICT, China\",China,,Forum,Confirmed,"
+                   "wang@example.org\r\n");
+    struct roster *r = read_ok(fx);
+    assert_int_equal(r->n_people, 2);
+    assert_int_equal(r->n_problems, 0);
+    assert_int_equal(r->n_rows, 2);
+    const struct attendee *a = &r->people[0];
+    assert_string_equal(a->id, "FGMV-2023-00001");
+    assert_string_equal(a->title, "Dr.");
+    assert_string_equal(a->first_name, "Shin-Gak");
+    assert_string_equal(a->last_name, "Kang");
+    assert_string_equal(a->badge_name, "강신각");
+    assert_string_equal(a->organization, "ETRI");
+    assert_string_equal(a->country, "Korea (Republic of)");
+    assert_string_equal(a->category, "Chair");
+    assert_string_equal(a->events, "FG-MV;Forum");
+    assert_string_equal(a->email, "shingak.kang@example.org");
+    assert_string_equal(a->language, "");
+    assert_int_equal(a->status, ATTENDEE_CONFIRMED);
+    const struct attendee *b = &r->people[1];
+    assert_string_equal(b->first_name, "蕴韬");
+    assert_string_equal(b->last_name, "王");
+    assert_string_equal(b->organization, "CAICT, China");
+    assert_string_equal(b->category, "Participant");
+    assert_string_equal(b->events, "Forum");
+    roster_free(r);
+}
+
+static void test_fields_are_trimmed(void **state)
+{
+    struct fixture *fx = *state;
+    write_text(fx, HEADER " FGMV-1 ,, Ana ,\t Silva\t,,,,,,  confirmed ,\n");
+    struct roster *r = read_ok(fx);
+    assert_int_equal(r->n_people, 1);
+    assert_string_equal(r->people[0].id, "FGMV-1");
+    assert_string_equal(r->people[0].first_name, "Ana");
+    assert_string_equal(r->people[0].last_name, "Silva");
+    roster_free(r);
+}
+
+static void test_header_match_ignores_case_spaces_and_order(void **state)
+{
+    struct fixture *fx = *state;
+    write_text(fx, " last name ,REGISTRATION ID,first NAME\nSilva,FGMV-1,Ana\n");
+    struct roster *r = read_ok(fx);
+    assert_int_equal(r->n_people, 1);
+    assert_string_equal(r->people[0].id, "FGMV-1");
+    assert_string_equal(r->people[0].first_name, "Ana");
+    assert_string_equal(r->people[0].last_name, "Silva");
+    roster_free(r);
+}
+
+static void test_optional_columns_may_be_absent(void **state)
+{
+    struct fixture *fx = *state;
+    write_text(fx, "Registration ID,First Name,Last Name\nFGMV-1,Ana,Silva\n");
+    struct roster *r = read_ok(fx);
+    assert_int_equal(r->n_people, 1);
+    const struct attendee *a = &r->people[0];
+    assert_string_equal(a->title, "");
+    assert_string_equal(a->badge_name, "");
+    assert_string_equal(a->organization, "");
+    assert_string_equal(a->email, "");
+    assert_string_equal(a->category, "Participant");
+    /* No Events column: registered for every part of the event. */
+    assert_string_equal(a->events, "FG-MV;Forum");
+    assert_int_equal(a->status, ATTENDEE_CONFIRMED);
+    roster_free(r);
+}
+
+static void test_no_default_category_leaves_category_empty(void **state)
+{
+    struct fixture *fx = *state;
+    fx->cfg.default_category = NULL;
+    write_text(fx, "Registration ID,First Name,Last Name\nFGMV-1,Ana,Silva\n");
+    struct roster *r = read_ok(fx);
+    assert_string_equal(r->people[0].category, "");
+    roster_free(r);
+}
+
+static void test_only_header_gives_empty_roster(void **state)
+{
+    struct fixture *fx = *state;
+    write_text(fx, HEADER);
+    struct roster *r = read_ok(fx);
+    assert_int_equal(r->n_people, 0);
+    assert_int_equal(r->n_problems, 0);
+    assert_int_equal(r->n_rows, 0);
+    roster_free(r);
+}
+
+struct reject_case {
+    const char *name;
+    const char *input;
+    size_t len; /* 0: strlen */
+    enum bk_status status;
+    long line;
+    const char *field;
+    const char *msg_part;
+};
+
+static void test_bad_files_are_rejected(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct reject_case cases[] = {
+        {"empty file", "", 0, BK_ERR_PARSE, 0, "Registration ID", "Registration ID"},
+        {"BOM only", "\xEF\xBB\xBF", 0, BK_ERR_PARSE, 0, "Registration ID", "Registration ID"},
+        {"no id column", "Name,Email\nAna,a@example.org\n", 0, BK_ERR_PARSE, 1, "Registration ID",
+         "not an attendee export"},
+        {"id column not in first record", "\nRegistration ID,First Name,Last Name\n", 0,
+         BK_ERR_PARSE, 1, "Registration ID", "Registration ID"},
+        {"required name column missing", "Registration ID,First Name\nFGMV-1,Ana\n", 0,
+         BK_ERR_PARSE, 1, "Last Name", "Last Name"},
+        {"unterminated quote", HEADER "FGMV-1,,\"Ana,Silva\r\nFGMV-2,,Bo,Li\r\n", 0, BK_ERR_PARSE,
+         2, "", "line 2"},
+        {"text after quote", HEADER "FGMV-1,,\"Ana\"x,Silva\r\n", 0, BK_ERR_PARSE, 2, "", ""},
+        {"NUL byte", "Registration ID,First Name,Last Name\nFGMV-1,A\0a,Silva\n", 55, BK_ERR_PARSE,
+         2, "", "NUL"},
+        {"missing file", NULL, 0, BK_ERR_IO, 0, "", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct reject_case *c = &cases[i];
+        if (c->input)
+            write_bytes(fx, c->input, c->len ? c->len : strlen(c->input));
+        else
+            unlink(fx->path);
+        struct roster *r = (struct roster *)1;
+        struct bk_err err = {0};
+        enum bk_status st = roster_read(&fx->cfg, fx->path, &r, &err);
+        if (st != c->status || r != NULL || err.line != c->line ||
+            strcmp(err.field, c->field) != 0 || !strstr(err.msg, c->msg_part) ||
+            strcmp(err.file, fx->path) != 0) {
+            print_error("%s: status %d line %ld field '%s' msg '%s'\n", c->name, st, err.line,
+                        err.field, err.msg);
+            if (st == BK_OK)
+                roster_free(r);
+            fail();
+        }
+    }
+}
+
+static void test_huge_field_rejects_file_with_line(void **state)
+{
+    struct fixture *fx = *state;
+    size_t big = 10 * 1024 * 1024;
+    char *text = malloc(big + 256);
+    size_t n = (size_t)sprintf(text, HEADER "FGMV-1,,Ana,Silva,,,,,,,\r\nFGMV-2,,Bo,");
+    memset(text + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(text + n, ",,,,,,,\r\n");
+    write_bytes(fx, text, n);
+    free(text);
+    struct roster *r = NULL;
+    struct bk_err err = {0};
+    assert_int_equal(roster_read(&fx->cfg, fx->path, &r, &err), BK_ERR_TOO_BIG);
+    assert_null(r);
+    assert_int_equal(err.line, 3);
+}
+
+static void test_300_columns_reject_file(void **state)
+{
+    struct fixture *fx = *state;
+    FILE *f = fopen(fx->path, "wb");
+    assert_non_null(f);
+    fputs("Registration ID,First Name,Last Name", f);
+    for (int i = 3; i < 300; i++)
+        fprintf(f, ",Extra %d", i);
+    fputs("\n", f);
+    fclose(f);
+    struct roster *r = NULL;
+    struct bk_err err = {0};
+    assert_int_equal(roster_read(&fx->cfg, fx->path, &r, &err), BK_ERR_TOO_BIG);
+    assert_null(r);
+    assert_int_equal(err.line, 1);
+}
+
+struct row_case {
+    const char *name;
+    const char *row; /* one data row after HEADER, on line 2 */
+    const char *id;
+    const char *field;
+    const char *msg_part;
+};
+
+static void test_bad_rows_are_skipped_with_line_and_reason(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct row_case cases[] = {
+        {"missing ID", ",,Ana,Silva,,,,,,,\r\n", "", "Registration ID", "missing"},
+        {"ID too long",
+         "FGMV-0123456789012345678901234567890123456789012345678901234567890,,Ana,Silva,,,,,,,"
+         "\r\n",
+         "", "Registration ID", "64"},
+        {"ID with control char", "FGMV\x01-1,,Ana,Silva,,,,,,,\r\n", "", "Registration ID",
+         "control"},
+        {"ID with C1 control", "FGMV\xC2\x85-1,,Ana,Silva,,,,,,,\r\n", "", "Registration ID",
+         "control"},
+        {"no name", "FGMV-1,Dr.,,,,ETRI,,,,,\r\n", "FGMV-1", "", "no name"},
+        {"invalid UTF-8", "FGMV-1,,Ana,Silva,,Soci\xE9t\xE9,,,,,\r\n", "FGMV-1", "Organization",
+         "UTF-8"},
+        {"overlong UTF-8", "FGMV-1,,Ana\xC0\xAF,Silva,,,,,,,\r\n", "FGMV-1", "First Name", "UTF-8"},
+        {"unknown event", "FGMV-1,,Ana,Silva,,,,,FG-MV;Gala,,\r\n", "FGMV-1", "Events", "'Gala'"},
+        {"unknown status", "FGMV-1,,Ana,Silva,,,,,,Pending,\r\n", "FGMV-1", "Status", "'Pending'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct row_case *c = &cases[i];
+        char text[1024];
+        snprintf(text, sizeof text, "%s%s%s", HEADER, c->row, "FGMV-9,,Good,Row,,,,,,,\r\n");
+        write_text(fx, text);
+        struct roster *r = read_ok(fx);
+        int ok = r->n_people == 1 && strcmp(r->people[0].id, "FGMV-9") == 0 && r->n_rows == 2 &&
+                 r->n_problems == 1 && r->problems[0].line == 2 &&
+                 strcmp(r->problems[0].id, c->id) == 0 &&
+                 strcmp(r->problems[0].field, c->field) == 0 &&
+                 strstr(r->problems[0].message, c->msg_part) != NULL;
+        if (!ok) {
+            print_error("%s: %zu people, %zu problems", c->name, r->n_people, r->n_problems);
+            if (r->n_problems)
+                print_error(": line %ld id '%s' field '%s' msg '%s'", r->problems[0].line,
+                            r->problems[0].id, r->problems[0].field, r->problems[0].message);
+            print_error("\n");
+        }
+        roster_free(r);
+        if (!ok)
+            fail();
+    }
+}
+
+static void test_duplicate_id_keeps_first_and_names_its_line(void **state)
+{
+    struct fixture *fx = *state;
+    write_text(fx, HEADER "FGMV-1,,Ana,Silva,,,,,,,\r\n"
+                          "FGMV-2,,\"Multi\r\nline\",Name,,,,,,,\r\n"
+                          "FGMV-1,,Other,Person,,,,,,,\r\n");
+    struct roster *r = read_ok(fx);
+    assert_int_equal(r->n_people, 2);
+    assert_string_equal(r->people[0].first_name, "Ana");
+    assert_string_equal(r->people[1].first_name, "Multi\nline");
+    assert_int_equal(r->n_problems, 1);
+    /* The quoted line break moves the third row to line 5. */
+    assert_int_equal(r->problems[0].line, 5);
+    assert_string_equal(r->problems[0].id, "FGMV-1");
+    assert_non_null(strstr(r->problems[0].message, "line 2"));
+    roster_free(r);
+}
+
+static void test_events_are_canonical_in_config_order_without_duplicates(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct {
+        const char *cell, *want;
+    } cases[] = {
+        {"FG-MV; Forum", "FG-MV;Forum"},
+        {"Forum;FG-MV", "FG-MV;Forum"},
+        {" fgmv ; FORUM ;", "FG-MV;Forum"},
+        {"FGMV;FG-MV", "FG-MV"},
+        {"Forum", "Forum"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, HEADER "FGMV-1,,Ana,Silva,,,,,\"%s\",,\r\n", cases[i].cell);
+        write_text(fx, text);
+        struct roster *r = read_ok(fx);
+        assert_int_equal(r->n_people, 1);
+        assert_string_equal(r->people[0].events, cases[i].want);
+        roster_free(r);
+    }
+}
+
+static void test_events_split_on_configured_separator(void **state)
+{
+    struct fixture *fx = *state;
+    fx->cfg.events_separator = ",";
+    write_text(fx, HEADER "FGMV-1,,Ana,Silva,,,,,\"Forum, FG-MV\",,\r\n");
+    struct roster *r = read_ok(fx);
+    assert_string_equal(r->people[0].events, "FG-MV;Forum");
+    roster_free(r);
+}
+
+static void test_status_maps_to_confirmed_or_withdrawn(void **state)
+{
+    struct fixture *fx = *state;
+    write_text(fx, HEADER "FGMV-1,,A,A,,,,,,Confirmed,\r\n"
+                          "FGMV-2,,B,B,,,,,,cancelled,\r\n"
+                          "FGMV-3,,C,C,,,,,,,\r\n"
+                          "FGMV-4,,D,D,,,,,, CANCELLED ,\r\n");
+    struct roster *r = read_ok(fx);
+    assert_int_equal(r->n_people, 4);
+    assert_int_equal(r->people[0].status, ATTENDEE_CONFIRMED);
+    assert_int_equal(r->people[1].status, ATTENDEE_WITHDRAWN);
+    assert_int_equal(r->people[2].status, ATTENDEE_CONFIRMED);
+    assert_int_equal(r->people[3].status, ATTENDEE_WITHDRAWN);
+    roster_free(r);
+}
+
+static void test_blank_lines_are_skipped_silently(void **state)
+{
+    struct fixture *fx = *state;
+    write_text(fx, HEADER "\r\nFGMV-1,,Ana,Silva,,,,,,,\r\n\r\n,,,,,,,,,,\r\n  \r\n"
+                          "FGMV-2,,Bo,Li,,,,,,,\r\n\r\n");
+    struct roster *r = read_ok(fx);
+    assert_int_equal(r->n_people, 2);
+    assert_int_equal(r->n_problems, 0);
+    assert_int_equal(r->n_rows, 2);
+    roster_free(r);
+}
+
+static void test_short_rows_read_missing_fields_as_empty(void **state)
+{
+    struct fixture *fx = *state;
+    write_text(fx, HEADER "FGMV-1,Ms.,Ana,Silva\r\n");
+    struct roster *r = read_ok(fx);
+    assert_int_equal(r->n_people, 1);
+    assert_string_equal(r->people[0].email, "");
+    assert_string_equal(r->people[0].events, "");
+    roster_free(r);
+}
+
+static void test_reads_100000_rows_quickly(void **state)
+{
+    struct fixture *fx = *state;
+    FILE *f = fopen(fx->path, "wb");
+    assert_non_null(f);
+    fputs("\xEF\xBB\xBF" HEADER, f);
+    const int rows = 100000;
+    for (int i = 1; i <= rows; i++)
+        fprintf(f,
+                "FGMV-2023-%06d,Dr.,Jean-François,Müller-Łukasiewicz,,\"Université, Paris\","
+                "France,Participant,FG-MV; Forum,Confirmed,person%d@example.org\r\n",
+                i, i);
+    /* one duplicate at the end, to show the check is made */
+    fputs("FGMV-2023-000001,,Dup,Row,,,,,,,\r\n", f);
+    fclose(f);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct roster *r = read_ok(fx);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    assert_int_equal(r->n_people, rows);
+    assert_int_equal(r->n_problems, 1);
+    assert_int_equal(r->problems[0].line, rows + 2);
+    roster_free(r);
+    /* Generous: this build runs under AddressSanitizer, several times slower
+     * than the release build; a quadratic duplicate check would take minutes. */
+    print_message("roster_read: %d rows in %.0f ms (sanitizer build)\n", rows, ms);
+    assert_true(ms < 5000);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_reads_every_field_of_an_fgmv_row),
+        T(test_fields_are_trimmed),
+        T(test_header_match_ignores_case_spaces_and_order),
+        T(test_optional_columns_may_be_absent),
+        T(test_no_default_category_leaves_category_empty),
+        T(test_only_header_gives_empty_roster),
+        T(test_bad_files_are_rejected),
+        T(test_huge_field_rejects_file_with_line),
+        T(test_300_columns_reject_file),
+        T(test_bad_rows_are_skipped_with_line_and_reason),
+        T(test_duplicate_id_keeps_first_and_names_its_line),
+        T(test_events_are_canonical_in_config_order_without_duplicates),
+        T(test_events_split_on_configured_separator),
+        T(test_status_maps_to_confirmed_or_withdrawn),
+        T(test_blank_lines_are_skipped_silently),
+        T(test_short_rows_read_missing_fields_as_empty),
+        T(test_reads_100000_rows_quickly),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
