@@ -691,9 +691,6 @@ static enum token_reason verify_signed(const char *event_id, const struct token_
     unsigned char sig[crypto_sign_BYTES];
     if (sig_len != SIG_B32_LEN || b32_decode(sigb, sig_len, sig, sizeof sig) != crypto_sign_BYTES)
         return TOKEN_GARBLED;
-    enum token_reason r = check_id(idbytes, (size_t)idn, TOKEN_ID_MAX);
-    if (r != TOKEN_OK)
-        return r;
 
     if (!keys || sodium_init() < 0)
         return TOKEN_UNKNOWN_KEY;
@@ -713,7 +710,10 @@ static enum token_reason verify_signed(const char *event_id, const struct token_
         return TOKEN_UNKNOWN_KEY;
     if (!good)
         return TOKEN_BAD_SIGNATURE;
-    return copy_id(idbytes, (size_t)idn, id, idsize);
+    /* After the signature, so an altered ID reads as tampering; we never
+     * sign a non-printable ID, but a leaked key might. */
+    enum token_reason r = check_id(idbytes, (size_t)idn, TOKEN_ID_MAX);
+    return r != TOKEN_OK ? r : copy_id(idbytes, (size_t)idn, id, idsize);
 }
 
 static int hex_value(char c)
