@@ -30,8 +30,7 @@ enum bk_status qrimage_new(const char *text, struct qrimage **out, struct bk_err
     if (!qr) {
         if (errno == ERANGE)
             return bk_err_set(err, BK_ERR_TOO_BIG, NULL, 0, NULL,
-                              _("The text is too long for a QR code (%zu bytes)."),
-                              strlen(text));
+                              _("The text is too long for a QR code (%zu bytes)."), strlen(text));
         return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
                           _("The QR code could not be made: %s"), strerror(errno));
     }

@@ -387,8 +387,7 @@ enum bk_status token_keys_load(const char *dir, struct token_keys **out, struct 
                 keyid_of(pk, id);
                 if (k->current_id[0] && strcmp(id, k->current_id) != 0) {
                     st = bk_err_set(err, BK_ERR_PARSE, sec, 0, NULL,
-                                    _("the secret key does not belong to %s/%s."), dir,
-                                    PUB_NAME);
+                                    _("the secret key does not belong to %s/%s."), dir, PUB_NAME);
                 } else {
                     keys_add_pub(k, pk);
                     memcpy(k->current_id, id, sizeof id);
@@ -527,9 +526,7 @@ enum bk_status token_keygen(const char *dir, int rotate, char *keyid, struct bk_
     if (rotate) {
         st = retire_current(dir, pub, sec, err);
     } else {
-        const char *existing = access(sec, F_OK) == 0   ? sec
-                               : access(pub, F_OK) == 0 ? pub
-                                                        : NULL;
+        const char *existing = access(sec, F_OK) == 0 ? sec : access(pub, F_OK) == 0 ? pub : NULL;
         if (existing)
             st = bk_err_set(err, BK_ERR_EXISTS, existing, 0, NULL,
                             _("a key already exists; use --rotate to replace it (the old key "
@@ -753,8 +750,8 @@ static long percent_decode(const char *s, size_t n, unsigned char *out, size_t c
     return (long)o;
 }
 
-static enum token_reason verify_plain(const struct config *cfg, const char *p, size_t len,
-                                      char *id, size_t idsize)
+static enum token_reason verify_plain(const struct config *cfg, const char *p, size_t len, char *id,
+                                      size_t idsize)
 {
     const char *param = cfg->plain_url_param ? cfg->plain_url_param : "";
     const char *prefix = cfg->plain_prefix ? cfg->plain_prefix : "";

@@ -27,9 +27,10 @@
  * base32 characters: 25 bytes take 40, 26 would take 42. token.c checks this
  * arithmetic at compile time. Plain mode IDs are not bound by it. */
 #define TOKEN_QR_CAPACITY 154 /* alphanumeric characters in a version-7-M QR */
-#define TOKEN_B32_LEN(nbytes) (((nbytes) * 8 + 4) / 5)
+#define TOKEN_B32_LEN(nbytes) (((nbytes)*8 + 4) / 5)
 #define TOKEN_KEYID_LEN 4
-#define TOKEN_PAYLOAD_LEN(idbytes) (4 + TOKEN_KEYID_LEN + 1 + TOKEN_B32_LEN(idbytes) + 1 + TOKEN_B32_LEN(64))
+#define TOKEN_PAYLOAD_LEN(idbytes)                                                                 \
+    (4 + TOKEN_KEYID_LEN + 1 + TOKEN_B32_LEN(idbytes) + 1 + TOKEN_B32_LEN(64))
 #define TOKEN_ID_MAX 25 /* bytes of registration ID a signed payload can carry */
 
 struct token_keys; /* the public keys accepted, and the secret key if present */
@@ -68,9 +69,9 @@ enum token_reason {
     TOKEN_EMPTY,
     TOKEN_TOO_LONG,
     TOKEN_NOT_UTF8,
-    TOKEN_BINARY,       /* control characters or NUL bytes */
-    TOKEN_GARBLED,      /* not in the expected form */
-    TOKEN_UNKNOWN_KEY,  /* signed by a key we do not accept */
+    TOKEN_BINARY,      /* control characters or NUL bytes */
+    TOKEN_GARBLED,     /* not in the expected form */
+    TOKEN_UNKNOWN_KEY, /* signed by a key we do not accept */
     TOKEN_BAD_SIGNATURE,
 };
 

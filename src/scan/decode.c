@@ -121,8 +121,7 @@ static enum bk_status too_big(const char *path, long long w, long long h, struct
                       SCAN_MAX_PIXELS / 1000000);
 }
 
-static enum bk_status load_png(const char *path, FILE *fp, struct scan_grey *g,
-                               struct bk_err *err)
+static enum bk_status load_png(const char *path, FILE *fp, struct scan_grey *g, struct bk_err *err)
 {
     png_image image;
     memset(&image, 0, sizeof image);
@@ -172,8 +171,7 @@ static void jpeg_output_message_cb(j_common_ptr cinfo)
     (void)cinfo;
 }
 
-static enum bk_status load_jpeg(const char *path, FILE *fp, struct scan_grey *g,
-                                struct bk_err *err)
+static enum bk_status load_jpeg(const char *path, FILE *fp, struct scan_grey *g, struct bk_err *err)
 {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_failure fail;
@@ -239,8 +237,8 @@ enum bk_status scan_grey_load_new(const char *path, struct scan_grey **out, stru
     return BK_OK;
 }
 
-enum bk_status scan_decode_file(struct scan_decoder *d, const char *path,
-                                struct scan_results **out, struct bk_err *err)
+enum bk_status scan_decode_file(struct scan_decoder *d, const char *path, struct scan_results **out,
+                                struct bk_err *err)
 {
     *out = NULL;
     struct scan_grey *g = NULL;

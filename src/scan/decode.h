@@ -55,7 +55,7 @@ enum bk_status scan_grey_load_new(const char *path, struct scan_grey **out, stru
 void scan_grey_free(struct scan_grey *g);
 
 /* scan_grey_load_new then scan_decode_grey. */
-enum bk_status scan_decode_file(struct scan_decoder *d, const char *path,
-                                struct scan_results **out, struct bk_err *err);
+enum bk_status scan_decode_file(struct scan_decoder *d, const char *path, struct scan_results **out,
+                                struct bk_err *err);
 
 #endif

@@ -209,8 +209,7 @@ static void test_decode_grey_honours_stride(void **state)
     uint8_t *padded = malloc((size_t)stride * (size_t)side);
     memset(padded, 0, (size_t)stride * (size_t)side); /* black padding would break a bad copy */
     for (int y = 0; y < side; y++)
-        memcpy(padded + (size_t)y * (size_t)stride, grey + (size_t)y * (size_t)side,
-               (size_t)side);
+        memcpy(padded + (size_t)y * (size_t)stride, grey + (size_t)y * (size_t)side, (size_t)side);
     struct scan_results *r = NULL;
     struct bk_err err = {0};
     assert_int_equal(scan_decode_grey(f->decoder, padded, side, side, stride, &r, &err), BK_OK);

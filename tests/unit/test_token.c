@@ -494,8 +494,8 @@ static void test_plain_mode_url_without_the_parameter_is_garbled(void **state)
 static void test_reason_codes_are_stable_words(void **state)
 {
     (void)state;
-    const char *want[] = {"ok",      "empty",       "too_long",     "not_utf8",
-                          "binary",  "garbled",     "unknown_key",  "bad_signature"};
+    const char *want[] = {"ok",     "empty",   "too_long",    "not_utf8",
+                          "binary", "garbled", "unknown_key", "bad_signature"};
     for (int r = TOKEN_OK; r <= TOKEN_BAD_SIGNATURE; r++) {
         assert_string_equal(token_reason_code((enum token_reason)r), want[r]);
         assert_true(strlen(token_reason_text((enum token_reason)r)) > 0);
