@@ -19,19 +19,26 @@
 
 #define TOKEN_PAYLOAD_MAX 512 /* longer input is rejected before parsing */
 
-/* Why the longest signable ID is 25 bytes: a version-7 QR at error
- * correction M holds 154 alphanumeric characters. The payload is
- * "BK1." (4) + KEYID (4) + "." (1) + ID in base32 + "." (1) + SIG, and SIG is
- * 64 bytes in base32 without padding, ceil(512 / 5) = 103 characters; that
- * leaves 154 - 113 = 41 characters for the ID. n bytes take ceil(8n / 5)
- * base32 characters: 25 bytes take 40, 26 would take 42. token.c checks this
- * arithmetic at compile time. Plain mode IDs are not bound by it. */
-#define TOKEN_QR_CAPACITY 154 /* alphanumeric characters in a version-7-M QR */
+/* Why the longest signable ID is 40 bytes. A version-7 QR at error
+ * correction M has 124 data codewords, 992 bits. In alphanumeric mode that
+ * is a 4-bit mode indicator, a 9-bit character count (versions 1-9), then
+ * 11 bits per pair of characters and 6 for an odd last one:
+ * (992 - 13) / 11 = 89 pairs, 0 bits left, so 178 characters. (154, a
+ * figure sometimes quoted, is version 6-M.) The payload is "BK1." (4) +
+ * KEYID (4) + "." (1) + ID in base32 + "." (1) + SIG, and SIG is 64 bytes in
+ * base32 without padding, ceil(512 / 5) = 103 characters; that leaves
+ * 178 - 113 = 65 characters for the ID. n bytes take ceil(8n / 5) base32
+ * characters: 40 bytes take 64, 41 would take 66. token.c checks this
+ * arithmetic at compile time, the unit tests check it against libqrencode.
+ * Plain mode IDs are not bound by it (up to ATTENDEE_ID_MAX). */
+#define TOKEN_QR_DATA_BITS (124 * 8) /* version 7, error correction M */
+#define TOKEN_QR_CAPACITY                                                                          \
+    ((TOKEN_QR_DATA_BITS - 13) / 11 * 2 + ((TOKEN_QR_DATA_BITS - 13) % 11 >= 6))
 #define TOKEN_B32_LEN(nbytes) (((nbytes)*8 + 4) / 5)
 #define TOKEN_KEYID_LEN 4
 #define TOKEN_PAYLOAD_LEN(idbytes)                                                                 \
     (4 + TOKEN_KEYID_LEN + 1 + TOKEN_B32_LEN(idbytes) + 1 + TOKEN_B32_LEN(64))
-#define TOKEN_ID_MAX 25 /* bytes of registration ID a signed payload can carry */
+#define TOKEN_ID_MAX 40 /* bytes of registration ID a signed payload can carry */
 
 struct token_keys; /* the public keys accepted, and the secret key if present */
 

@@ -401,7 +401,9 @@ static void test_sign_refuses_id_that_would_not_fit_version_7(void **state)
     char *payload = NULL;
     assert_int_equal(token_sign_new(f->keys, EVENT_ID, id, &payload, &err), BK_ERR_INVALID);
     assert_null(payload);
-    assert_non_null(strstr(err.msg, "25"));
+    char max[16];
+    snprintf(max, sizeof max, "%d", TOKEN_ID_MAX);
+    assert_non_null(strstr(err.msg, max));
 }
 
 static void test_sign_refuses_empty_or_control_id(void **state)
@@ -425,6 +427,7 @@ static void test_max_length_id_fits_version_7_m(void **state)
     id[TOKEN_ID_MAX] = '\0';
     char *payload = sign(f, id);
     assert_int_equal(strlen(payload), TOKEN_PAYLOAD_LEN(TOKEN_ID_MAX));
+    assert_int_equal(TOKEN_QR_CAPACITY, 178);
     assert_true(strlen(payload) <= TOKEN_QR_CAPACITY);
     QRcode *qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     assert_non_null(qr);
@@ -434,6 +437,25 @@ static void test_max_length_id_fits_version_7_m(void **state)
     assert_int_equal(verify_str(f, payload, out), TOKEN_OK);
     assert_string_equal(out, id);
     free(payload);
+}
+
+/* The capacity token.h computes agrees with libqrencode's own tables. */
+static void test_qr_capacity_is_libqrencodes_version_7_m(void **state)
+{
+    (void)state;
+    char text[TOKEN_QR_CAPACITY + 2];
+    memset(text, 'A', sizeof text - 1);
+    text[TOKEN_QR_CAPACITY] = '\0';
+    QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    assert_non_null(qr);
+    assert_int_equal(qr->version, 7);
+    QRcode_free(qr);
+    text[TOKEN_QR_CAPACITY] = 'A';
+    text[TOKEN_QR_CAPACITY + 1] = '\0';
+    qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    assert_non_null(qr);
+    assert_int_equal(qr->version, 8);
+    QRcode_free(qr);
 }
 
 static void test_plain_mode_whole_payload_is_the_id(void **state)
@@ -554,6 +576,7 @@ int main(void)
         T(test_sign_refuses_id_that_would_not_fit_version_7),
         T(test_sign_refuses_empty_or_control_id),
         T(test_max_length_id_fits_version_7_m),
+        T(test_qr_capacity_is_libqrencodes_version_7_m),
         T(test_plain_mode_whole_payload_is_the_id),
         T(test_plain_mode_prefix_is_stripped),
         T(test_plain_mode_url_parameter_is_percent_decoded),
