@@ -359,7 +359,10 @@ static int cmd_scan(struct config *cfg, int argc, char **argv)
     (void)cfg;
     if (argc < 2)
         return usage_error(_("usage: badgectl scan IMAGE...%s"), "");
-    struct scan_decoder *dec = scan_decoder_new();
+    struct scan_decoder *dec;
+    struct bk_err derr = {0};
+    if (scan_decoder_new(&dec, &derr) != BK_OK)
+        return report_error(&derr);
     int rc = EXIT_DONE;
     for (int i = 1; i < argc; i++) {
         struct scan_results *res = NULL;
@@ -374,7 +377,7 @@ static int cmd_scan(struct config *cfg, int argc, char **argv)
             rc = EXIT_PARTIAL;
         }
         for (size_t j = 0; j < res->n; j++)
-            print_payload((const unsigned char *)res->items[j].data, res->items[j].len);
+            print_payload(res->items[j].data, res->items[j].len);
         scan_results_free(res);
     }
     scan_decoder_free(dec);

@@ -1,0 +1,300 @@
+/* Unit tests for checkin: every outcome of the door's decision, on a real
+ * store file and real keys, with time given as an argument. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/checkin.h"
+#include "core/xalloc.h"
+
+struct fixture {
+    char dir[64];
+    struct config *cfg;
+    struct store *store;
+    struct token_keys *keys;
+    struct checkin_context ctx;
+};
+
+static const char ini[] = "[event]\n"
+                          "id = fgmv2-test\n"
+                          "title = Test\n"
+                          "timezone = Asia/Shanghai\n"
+                          "[part FG-MV]\n"
+                          "first_day = 2023-07-04\n"
+                          "last_day = 2023-07-06\n"
+                          "[part Forum]\n"
+                          "first_day = 2023-07-07\n"
+                          "last_day = 2023-07-07\n"
+                          "[roster]\n"
+                          "id = Registration ID\n"
+                          "first_name = First Name\n"
+                          "last_name = Last Name\n";
+
+static struct attendee person(const char *id, const char *first, const char *last,
+                              const char *events, enum attendee_status status)
+{
+    struct attendee a = {0};
+    a.id = xstrdup(id);
+    a.title = xstrdup("");
+    a.first_name = xstrdup(first);
+    a.last_name = xstrdup(last);
+    a.badge_name = xstrdup("");
+    a.organization = xstrdup("ETRI");
+    a.country = xstrdup("Korea (Republic of)");
+    a.category = xstrdup("Chair");
+    a.events = xstrdup(events);
+    a.email = xstrdup("");
+    a.language = xstrdup("");
+    a.status = status;
+    return a;
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = xcalloc(1, sizeof *fx);
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/bk-checkin-XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    char *path = xasprintf("%s/event.ini", fx->dir);
+    FILE *f = fopen(path, "w");
+    fputs(ini, f);
+    fclose(f);
+    struct bk_err err = {0};
+    assert_int_equal(config_load(path, &fx->cfg, &err), BK_OK);
+    free(path);
+    char *db = xasprintf("%s/store.db", fx->dir);
+    assert_int_equal(store_open(db, &fx->store, &err), BK_OK);
+    free(db);
+    char *keys = xasprintf("%s/keys", fx->dir);
+    assert_int_equal(token_keygen(keys, 0, NULL, &err), BK_OK);
+    assert_int_equal(token_keys_load(keys, &fx->keys, &err), BK_OK);
+    free(keys);
+
+    struct attendee people[] = {
+        person("P1", "Shin-Gak", "Kang", "FG-MV;Forum", ATTENDEE_CONFIRMED),
+        person("P2", "Forum", "Only", "Forum", ATTENDEE_CONFIRMED),
+        person("P3", "Gone", "Away", "FG-MV;Forum", ATTENDEE_WITHDRAWN),
+    };
+    struct roster r = {.people = people, .n_people = 3, .n_rows = 3};
+    struct store_import_summary sum;
+    assert_int_equal(store_import(fx->store, &r, &sum, &err), BK_OK);
+    for (size_t i = 0; i < 3; i++)
+        attendee_clear(&people[i]);
+    fx->ctx = (struct checkin_context){fx->cfg, fx->keys, fx->store, "kiosk-test"};
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    token_keys_free(fx->keys);
+    store_close(fx->store);
+    config_free(fx->cfg);
+    char *cmd = xasprintf("rm -rf %s", fx->dir);
+    int rc = system(cmd);
+    free(cmd);
+    free(fx);
+    return rc;
+}
+
+static int64_t at(const struct fixture *fx, const char *iso)
+{
+    int64_t ms;
+    assert_int_equal(tz_parse_instant(fx->cfg->tz, iso, &ms, NULL), BK_OK);
+    return ms;
+}
+
+static char *signed_for(const struct fixture *fx, const char *id)
+{
+    char *p;
+    assert_int_equal(token_sign_new(fx->keys, fx->cfg->event_id, id, &p, NULL), BK_OK);
+    return p;
+}
+
+/* Scans id's signed code at time iso and returns the outcome. */
+static enum checkin_outcome scan(struct fixture *fx, const char *id, const char *iso,
+                                 struct checkin_result *res)
+{
+    char *p = signed_for(fx, id);
+    struct bk_err err = {0};
+    assert_int_equal(
+        checkin_process(&fx->ctx, p, strlen(p), CHECKIN_CAMERA, at(fx, iso), res, &err), BK_OK);
+    free(p);
+    return res->outcome;
+}
+
+static void test_first_scan_checks_in_and_needs_a_badge(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_result res;
+    assert_int_equal(scan(fx, "P1", "2023-07-04T08:30", &res), CHECKIN_CHECKED_IN);
+    assert_string_equal(res.attendee_id, "P1");
+    assert_true(res.has_attendee);
+    assert_string_equal(res.attendee.last_name, "Kang");
+    assert_true(res.badge_needed);
+    assert_string_equal(res.event->code, "FG-MV");
+    char day[11];
+    assert_string_equal(tz_day_format(res.day, day), "2023-07-04");
+    checkin_result_clear(&res);
+}
+
+static void test_second_scan_same_day_is_already_checked_in(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_result res;
+    assert_int_equal(scan(fx, "P1", "2023-07-04T08:30", &res), CHECKIN_CHECKED_IN);
+    checkin_result_clear(&res);
+    assert_int_equal(scan(fx, "P1", "2023-07-04T15:00", &res), CHECKIN_ALREADY_CHECKED_IN);
+    assert_int_equal(res.first_at_ms, at(fx, "2023-07-04T08:30"));
+    checkin_result_clear(&res);
+    assert_int_equal(scan(fx, "P1", "2023-07-05T08:00", &res), CHECKIN_CHECKED_IN);
+    checkin_result_clear(&res);
+}
+
+static void test_day_boundary_is_midnight_in_shanghai(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_result res;
+    /* 15:59Z and 16:01Z on 4 July straddle midnight in Shanghai. */
+    assert_int_equal(scan(fx, "P1", "2023-07-04T15:59:00Z", &res), CHECKIN_CHECKED_IN);
+    checkin_result_clear(&res);
+    assert_int_equal(scan(fx, "P1", "2023-07-04T16:01:00Z", &res), CHECKIN_CHECKED_IN);
+    char day[11];
+    assert_string_equal(tz_day_format(res.day, day), "2023-07-05");
+    checkin_result_clear(&res);
+}
+
+static void test_forum_only_on_meeting_day_is_not_registered_today(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_result res;
+    assert_int_equal(scan(fx, "P2", "2023-07-05T09:00", &res), CHECKIN_NOT_REGISTERED_TODAY);
+    checkin_result_clear(&res);
+    assert_int_equal(scan(fx, "P2", "2023-07-07T09:00", &res), CHECKIN_CHECKED_IN);
+    assert_string_equal(res.event->code, "Forum");
+    checkin_result_clear(&res);
+}
+
+static void test_withdrawn_person_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_result res;
+    assert_int_equal(scan(fx, "P3", "2023-07-04T09:00", &res), CHECKIN_WITHDRAWN);
+    assert_string_equal(res.attendee_id, "P3");
+    checkin_result_clear(&res);
+}
+
+static void test_valid_code_for_unknown_id_is_unknown(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_result res;
+    assert_int_equal(scan(fx, "NOBODY", "2023-07-04T09:00", &res), CHECKIN_UNKNOWN);
+    assert_false(res.has_attendee);
+    checkin_result_clear(&res);
+}
+
+static void test_outside_the_event_is_no_event_today(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_result res;
+    assert_int_equal(scan(fx, "P1", "2023-07-03T09:00", &res), CHECKIN_NO_EVENT_TODAY);
+    checkin_result_clear(&res);
+    assert_int_equal(scan(fx, "P1", "2023-07-08T09:00", &res), CHECKIN_NO_EVENT_TODAY);
+    checkin_result_clear(&res);
+}
+
+static void test_hostile_payloads_are_invalid_and_recorded(void **state)
+{
+    struct fixture *fx = *state;
+    char *good = signed_for(fx, "P1");
+    char forged[512];
+    snprintf(forged, sizeof forged, "%s", good);
+    forged[strlen(forged) - 1] = forged[strlen(forged) - 1] == 'A' ? 'B' : 'A';
+    static char big[4000];
+    memset(big, 'A', sizeof big - 1);
+    const struct {
+        const char *p;
+        size_t len;
+        enum token_reason why;
+    } cases[] = {
+        {forged, strlen(forged), TOKEN_BAD_SIGNATURE},
+        {good, 20, TOKEN_GARBLED},
+        {big, sizeof big - 1, TOKEN_TOO_LONG},
+        {"BK1.\0\0\0", 7, TOKEN_BINARY},
+        {"BK1.\xc3\x28", 6, TOKEN_NOT_UTF8},
+        {"", 0, TOKEN_EMPTY},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct checkin_result res;
+        struct bk_err err = {0};
+        assert_int_equal(checkin_process(&fx->ctx, cases[i].p, cases[i].len, CHECKIN_SCANNER,
+                                         at(fx, "2023-07-04T09:00"), &res, &err),
+                         BK_OK);
+        assert_int_equal(res.outcome, CHECKIN_INVALID);
+        if (res.reason != cases[i].why)
+            fail_msg("case %zu: reason %s", i, token_reason_code(res.reason));
+        assert_string_equal(res.attendee_id, "");
+        checkin_result_clear(&res);
+    }
+    free(good);
+    int64_t n = 0, bad = 0;
+    assert_int_equal(store_verify_chain(fx->store, &n, &bad, NULL), BK_OK);
+    assert_int_equal(n, 6);
+}
+
+static void test_manual_checkin_takes_the_id(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_result res;
+    struct bk_err err = {0};
+    assert_int_equal(checkin_process(&fx->ctx, "P1\r\n", 4, CHECKIN_MANUAL,
+                                     at(fx, "2023-07-06T10:00"), &res, &err),
+                     BK_OK);
+    assert_int_equal(res.outcome, CHECKIN_CHECKED_IN);
+    checkin_result_clear(&res);
+    assert_int_equal(checkin_process(&fx->ctx, "P1\x01", 3, CHECKIN_MANUAL,
+                                     at(fx, "2023-07-06T10:00"), &res, &err),
+                     BK_OK);
+    assert_int_equal(res.outcome, CHECKIN_INVALID);
+    checkin_result_clear(&res);
+}
+
+static void test_outcome_codes_are_stable(void **state)
+{
+    (void)state;
+    assert_string_equal(checkin_outcome_code(CHECKIN_CHECKED_IN), "checked_in");
+    assert_string_equal(checkin_outcome_code(CHECKIN_ALREADY_CHECKED_IN), "already_checked_in");
+    assert_string_equal(checkin_outcome_code(CHECKIN_NOT_REGISTERED_TODAY),
+                        "not_registered_today");
+    assert_string_equal(checkin_outcome_code(CHECKIN_WITHDRAWN), "withdrawn");
+    assert_string_equal(checkin_outcome_code(CHECKIN_UNKNOWN), "unknown");
+    assert_string_equal(checkin_outcome_code(CHECKIN_INVALID), "invalid");
+    assert_string_equal(checkin_outcome_code(CHECKIN_NO_EVENT_TODAY), "no_event_today");
+    assert_string_equal(checkin_method_code(CHECKIN_MANUAL), "manual");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_first_scan_checks_in_and_needs_a_badge),
+        T(test_second_scan_same_day_is_already_checked_in),
+        T(test_day_boundary_is_midnight_in_shanghai),
+        T(test_forum_only_on_meeting_day_is_not_registered_today),
+        T(test_withdrawn_person_is_refused),
+        T(test_valid_code_for_unknown_id_is_unknown),
+        T(test_outside_the_event_is_no_event_today),
+        T(test_hostile_payloads_are_invalid_and_recorded),
+        T(test_manual_checkin_takes_the_id),
+        cmocka_unit_test(test_outcome_codes_are_stable),
+    };
+    return cmocka_run_group_tests_name("checkin", tests, NULL, NULL);
+}
