@@ -37,7 +37,8 @@ struct store_import_summary {
 
 /* Brings the attendee list in line with a newer export, in one transaction:
  * new people are added, changed ones updated, people missing from the export
- * are marked withdrawn. Scan events and badges are never touched. An export
+ * are marked withdrawn. Scan events and badges are never touched. When an ID
+ * appears more than once in the export, its first row counts. An export
  * with no people at all is refused with BK_ERR_INVALID and changes nothing,
  * since applying it would withdraw everyone. */
 enum bk_status store_import(struct store *s, const struct roster *r,
