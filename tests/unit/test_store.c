@@ -237,6 +237,25 @@ static void test_reimport_marks_missing_withdrawn_and_reinstates(void **state)
     store_close(s);
 }
 
+static void test_repeated_id_in_export_keeps_first_row(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(3);
+    person(&r->people[0], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
+    person(&r->people[1], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    person(&r->people[2], "P2", "Alan", "Turing", "Bletchley", ATTENDEE_CONFIRMED);
+    struct store_import_summary sum;
+    assert_int_equal(store_import(s, r, &sum, NULL), BK_OK);
+    assert_int_equal(sum.added, 2);
+    struct attendee a;
+    assert_int_equal(store_get_attendee(s, "P2", &a, NULL), BK_OK);
+    assert_string_equal(a.organization, "NPL");
+    attendee_clear(&a);
+    roster_release(r);
+    store_close(s);
+}
+
 static void test_empty_export_is_refused(void **state)
 {
     struct fixture *f = *state;
@@ -647,6 +666,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reimport_marks_missing_withdrawn_and_reinstates,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repeated_id_in_export_keeps_first_row, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_empty_export_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reimport_keeps_checkins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_already_checked_in_returns_first_at, setup,
