@@ -94,13 +94,11 @@ enum bk_status store_get_attendee(struct store *s, const char *id, struct attend
 }
 
 /* Every event needs where, how and what; the rest may be absent. */
-static enum bk_status check_scan(struct store *s, const struct store_scan *scan,
-                                 struct bk_err *err)
+static enum bk_status check_scan(struct store *s, const struct store_scan *scan, struct bk_err *err)
 {
     if (!scan || !scan->kiosk || !scan->method)
         return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
-                          _("a scan without a kiosk or method cannot be recorded in %s"),
-                          s->path);
+                          _("a scan without a kiosk or method cannot be recorded in %s"), s->path);
     return BK_OK;
 }
 
@@ -124,8 +122,7 @@ enum bk_status store_record_checkin(struct store *s, const struct store_scan *sc
     return s->be->append(s->impl, scan, true, already, first_at_ms, err);
 }
 
-enum bk_status store_record_scan(struct store *s, const struct store_scan *scan,
-                                 struct bk_err *err)
+enum bk_status store_record_scan(struct store *s, const struct store_scan *scan, struct bk_err *err)
 {
     enum bk_status st = check_scan(s, scan, err);
     if (st != BK_OK)

@@ -35,8 +35,7 @@ struct store_backend {
     enum bk_status (*append)(void *impl, const struct store_scan *scan, bool check_first,
                              bool *already, int64_t *first_at_ms, struct bk_err *err);
 
-    enum bk_status (*badge_printed)(void *impl, const char *id, bool *printed,
-                                    struct bk_err *err);
+    enum bk_status (*badge_printed)(void *impl, const char *id, bool *printed, struct bk_err *err);
     enum bk_status (*foreach_scan)(void *impl, int (*fn)(void *ctx, const struct store_event *ev),
                                    void *ctx, struct bk_err *err);
     enum bk_status (*foreach_attendee)(void *impl, int (*fn)(void *ctx, const struct attendee *a),

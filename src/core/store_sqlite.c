@@ -178,7 +178,8 @@ static enum bk_status ensure_schema(struct sqlite_store *q, struct bk_err *err)
     int rc = exec(db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return db_error(q, rc, err);
-    rc = exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value NOT NULL)");
+    rc =
+        exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value NOT NULL)");
     if (rc != SQLITE_OK)
         goto fail;
     rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
@@ -311,9 +312,9 @@ static const char *field_or_empty(const char *s)
 /* The attendee's text fields in ATTENDEE_COLUMNS order. */
 static void attendee_fields(const struct attendee *a, const char *out[N_TEXT_FIELDS])
 {
-    const char *f[N_TEXT_FIELDS] = {a->id,      a->title,    a->first_name, a->last_name,
-                                    a->badge_name, a->organization, a->country, a->category,
-                                    a->events,  a->email,    a->language};
+    const char *f[N_TEXT_FIELDS] = {a->id,         a->title,        a->first_name, a->last_name,
+                                    a->badge_name, a->organization, a->country,    a->category,
+                                    a->events,     a->email,        a->language};
     for (int i = 0; i < N_TEXT_FIELDS; i++)
         out[i] = field_or_empty(f[i]);
 }
@@ -528,13 +529,13 @@ static enum bk_status sq_import(void *impl, const struct roster *r, int64_t now_
 static void fill_attendee_borrowed(sqlite3_stmt *st, struct attendee *a)
 {
     /* Borrowed from the statement: the callers hand these out as const. */
-    char **f[N_TEXT_FIELDS] = {&a->id,      &a->title,    &a->first_name, &a->last_name,
-                               &a->badge_name, &a->organization, &a->country, &a->category,
-                               &a->events,  &a->email,    &a->language};
+    char **f[N_TEXT_FIELDS] = {&a->id,         &a->title,        &a->first_name, &a->last_name,
+                               &a->badge_name, &a->organization, &a->country,    &a->category,
+                               &a->events,     &a->email,        &a->language};
     for (int i = 0; i < N_TEXT_FIELDS; i++)
         *f[i] = (char *)col_text(st, i);
     a->status = strcmp(col_text(st, N_TEXT_FIELDS), "withdrawn") == 0 ? ATTENDEE_WITHDRAWN
-                                                                         : ATTENDEE_CONFIRMED;
+                                                                      : ATTENDEE_CONFIRMED;
 }
 
 static enum bk_status sq_get_attendee(void *impl, const char *id, struct attendee *a,
@@ -565,8 +566,7 @@ static enum bk_status sq_get_attendee(void *impl, const char *id, struct attende
 
 /* The earliest checked_in event of attendee on day, when there is one. The
  * unique index makes it the only one. */
-static int find_checkin(sqlite3 *db, const char *attendee, bk_day day, bool *found,
-                        int64_t *at_ms)
+static int find_checkin(sqlite3 *db, const char *attendee, bk_day day, bool *found, int64_t *at_ms)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db,
@@ -674,7 +674,7 @@ static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool 
         rollback(db);
         return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
                           _("the last event log record in %s is damaged, so no more scans can "
-                            "be added: check it with badgectl verify"),
+                            "be added: restore the store from a backup"),
                           q->path);
     }
 
@@ -684,7 +684,9 @@ static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool 
         .at_ms = scan->at_ms,
         .kiosk = scan->kiosk,
         .method = scan->method,
-        .outcome = !check_first ? scan->outcome : found ? "already_checked_in" : "checked_in",
+        .outcome = !check_first ? scan->outcome
+                   : found      ? "already_checked_in"
+                                : "checked_in",
         .attendee = scan->attendee,
         .day = scan->has_day ? scan->day : 0,
         .has_day = scan->has_day,
@@ -739,8 +741,7 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
  * One statement is one read snapshot, so a walk sees a consistent log even
  * while other processes append. */
 static enum bk_status walk(struct sqlite_store *q, const char *sql,
-                           int (*row)(sqlite3_stmt *st, void *arg), void *arg,
-                           struct bk_err *err)
+                           int (*row)(sqlite3_stmt *st, void *arg), void *arg, struct bk_err *err)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
@@ -781,8 +782,8 @@ static int scan_row(sqlite3_stmt *st, void *arg)
 }
 
 static enum bk_status sq_foreach_scan(void *impl,
-                                      int (*fn)(void *ctx, const struct store_event *ev),
-                                      void *ctx, struct bk_err *err)
+                                      int (*fn)(void *ctx, const struct store_event *ev), void *ctx,
+                                      struct bk_err *err)
 {
     struct scan_walk w = {fn, ctx};
     return walk(impl,
@@ -805,8 +806,8 @@ static int attendee_row(sqlite3_stmt *st, void *arg)
 }
 
 static enum bk_status sq_foreach_attendee(void *impl,
-                                          int (*fn)(void *ctx, const struct attendee *a),
-                                          void *ctx, struct bk_err *err)
+                                          int (*fn)(void *ctx, const struct attendee *a), void *ctx,
+                                          struct bk_err *err)
 {
     struct attendee_walk w = {fn, ctx};
     return walk(impl, "SELECT " ATTENDEE_COLUMNS " FROM attendee ORDER BY id", attendee_row, &w,
@@ -826,8 +827,8 @@ static int attendance_row(sqlite3_stmt *st, void *arg)
 }
 
 static enum bk_status sq_foreach_attendance(void *impl,
-                                            int (*fn)(void *ctx, const char *attendee,
-                                                      bk_day day, int64_t first_at_ms),
+                                            int (*fn)(void *ctx, const char *attendee, bk_day day,
+                                                      int64_t first_at_ms),
                                             void *ctx, struct bk_err *err)
 {
     struct attendance_walk w = {fn, ctx};

@@ -138,8 +138,11 @@ static struct store_scan scan_at(const char *attendee, bk_day day, int64_t at_ms
 static void record_unknown_scans(struct store *s, int n)
 {
     for (int i = 0; i < n; i++) {
-        struct store_scan sc = {.at_ms = 1000 + i, .kiosk = "kiosk-1", .method = "scanner",
-                                .outcome = "unknown", .detail = "no_such_id"};
+        struct store_scan sc = {.at_ms = 1000 + i,
+                                .kiosk = "kiosk-1",
+                                .method = "scanner",
+                                .outcome = "unknown",
+                                .detail = "no_such_id"};
         assert_int_equal(store_record_scan(s, &sc, NULL), BK_OK);
     }
 }
@@ -399,11 +402,19 @@ static void test_scans_keep_every_field(void **state)
 {
     struct fixture *f = *state;
     struct store *s = open_ok(f);
-    struct store_scan refused = {.at_ms = 42, .kiosk = "desk", .method = "manual",
-                                 .outcome = "withdrawn", .attendee = "P9", .day = DAY1,
-                                 .has_day = true, .detail = NULL};
-    struct store_scan garbled = {.at_ms = 43, .kiosk = "kiosk-2", .method = "camera",
-                                 .outcome = "invalid", .detail = "bad_signature"};
+    struct store_scan refused = {.at_ms = 42,
+                                 .kiosk = "desk",
+                                 .method = "manual",
+                                 .outcome = "withdrawn",
+                                 .attendee = "P9",
+                                 .day = DAY1,
+                                 .has_day = true,
+                                 .detail = NULL};
+    struct store_scan garbled = {.at_ms = 43,
+                                 .kiosk = "kiosk-2",
+                                 .method = "camera",
+                                 .outcome = "invalid",
+                                 .detail = "bad_signature"};
     assert_int_equal(store_record_scan(s, &refused, NULL), BK_OK);
     assert_int_equal(store_record_scan(s, &garbled, NULL), BK_OK);
 
@@ -590,9 +601,13 @@ static int checkin_everyone(const char *path, int child)
     for (int k = 0; k < N_SCANS && rc == 0; k++) {
         int i = (k * strides[child] + child * 97) % N_SCANS;
         snprintf(id, sizeof id, "P%03d", i % N_PEOPLE);
-        struct store_scan sc = {.at_ms = 1000000 + k, .kiosk = kiosk, .method = "camera",
-                                .outcome = "checked_in", .attendee = id,
-                                .day = DAY1 + i / N_PEOPLE, .has_day = true};
+        struct store_scan sc = {.at_ms = 1000000 + k,
+                                .kiosk = kiosk,
+                                .method = "camera",
+                                .outcome = "checked_in",
+                                .attendee = id,
+                                .day = DAY1 + i / N_PEOPLE,
+                                .has_day = true};
         struct bk_err err = {0};
         if (store_record_checkin(s, &sc, NULL, NULL, &err) != BK_OK)
             rc = 2;
@@ -664,20 +679,17 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_creates_private_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_counts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reimport_marks_missing_withdrawn_and_reinstates,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reimport_marks_missing_withdrawn_and_reinstates, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_repeated_id_in_export_keeps_first_row, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_empty_export_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reimport_keeps_checkins, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_already_checked_in_returns_first_at, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_database_refuses_second_checkin_row, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_already_checked_in_returns_first_at, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_database_refuses_second_checkin_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scans_keep_every_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_badge_printed_reads_badge_print, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_attendee_unknown_is_not_found, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_get_attendee_unknown_is_not_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_record_is_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deleted_middle_record_is_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
