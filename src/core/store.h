@@ -27,14 +27,20 @@ struct store;
 enum bk_status store_open(const char *path, struct store **out, struct bk_err *err);
 void store_close(struct store *s);
 
-/* What an import changed. */
+/* What an import changed. Every person in the export is counted in exactly
+ * one of added, updated, unchanged, reinstated (was withdrawn, now confirmed)
+ * or withdrawn (was confirmed, now withdrawn by the export); withdrawn also
+ * counts the people missing from the export who were still confirmed. */
 struct store_import_summary {
     size_t added, updated, unchanged, withdrawn, reinstated;
 };
 
 /* Brings the attendee list in line with a newer export, in one transaction:
  * new people are added, changed ones updated, people missing from the export
- * are marked withdrawn. Scan events and badges are never touched. */
+ * are marked withdrawn. Scan events and badges are never touched. When an ID
+ * appears more than once in the export, its first row counts. An export
+ * with no people at all is refused with BK_ERR_INVALID and changes nothing,
+ * since applying it would withdraw everyone. */
 enum bk_status store_import(struct store *s, const struct roster *r,
                             struct store_import_summary *summary, struct bk_err *err);
 
@@ -94,5 +100,37 @@ enum bk_status store_foreach_attendance(struct store *s,
 
 /* Number of attendees (all statuses). */
 enum bk_status store_count_attendees(struct store *s, size_t *n, struct bk_err *err);
+
+#define STORE_HASH_BYTES 32
+
+/* One record of the event log as stored. Strings and hashes are borrowed from
+ * the store and valid only during the callback that receives the record.
+ * attendee and detail are NULL when absent. prev_hash and hash are normally
+ * STORE_HASH_BYTES long; a damaged store may hold other lengths. */
+struct store_event {
+    int64_t seq; /* 1, 2, 3, ... in the order the events were recorded */
+    int64_t at_ms;
+    const char *kiosk;
+    const char *method;
+    const char *outcome;
+    const char *attendee;
+    bk_day day; /* meaningful when has_day */
+    bool has_day;
+    const char *detail;
+    const unsigned char *prev_hash;
+    size_t prev_hash_len;
+    const unsigned char *hash;
+    size_t hash_len;
+};
+
+/* Calls fn for every event in the log in sequence order, with every field;
+ * the record is valid during the call only. fn returns non-zero to stop early
+ * (the return is still BK_OK). fn may call other store functions on s. */
+enum bk_status store_foreach_scan(struct store *s,
+                                  int (*fn)(void *ctx, const struct store_event *ev), void *ctx,
+                                  struct bk_err *err);
+
+/* Number of events in the log (every outcome). */
+enum bk_status store_count_scans(struct store *s, size_t *n, struct bk_err *err);
 
 #endif

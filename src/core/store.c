@@ -1,0 +1,303 @@
+/* store: the attendance store's interface, whatever engine keeps the data.
+ *
+ * This file checks what callers pass, defines the event log's hash chain
+ * (its encoding is part of the on-disk format) and verifies it; the engine in
+ * store_sqlite.c does the storing. See store.h for the contract and
+ * store_backend.h for the split. */
+#include "store.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "i18n.h"
+#include "store_backend.h"
+#include "xalloc.h"
+
+struct store {
+    const struct store_backend *be;
+    void *impl;
+    char *path; /* for messages that must name the file */
+};
+
+enum bk_status store_open(const char *path, struct store **out, struct bk_err *err)
+{
+    *out = NULL;
+    if (!path || !path[0])
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                          _("no store file was given: set the database in the configuration"));
+    /* libsodium picks its fastest BLAKE2b here; it is safe to call again. */
+    if (sodium_init() < 0)
+        return bk_err_set(err, BK_ERR_STORE, path, 0, NULL,
+                          _("the cryptography library could not start, so %s cannot be opened"),
+                          path);
+    struct store *s = xcalloc(1, sizeof *s);
+    /* One engine today; a server store would be chosen here from the path. */
+    s->be = &store_sqlite_backend;
+    s->path = xstrdup(path);
+    enum bk_status st = s->be->open(s->path, &s->impl, err);
+    if (st != BK_OK) {
+        free(s->path);
+        free(s);
+        return st;
+    }
+    *out = s;
+    return BK_OK;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    s->be->close(s->impl);
+    free(s->path);
+    free(s);
+}
+
+/* Wall-clock milliseconds for updated_at. tz_now_ms is not used so that the
+ * store does not depend on the time-zone module. */
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum bk_status store_import(struct store *s, const struct roster *r,
+                            struct store_import_summary *summary, struct bk_err *err)
+{
+    struct store_import_summary local;
+    if (!summary)
+        summary = &local;
+    memset(summary, 0, sizeof *summary);
+    if (!r || r->n_people == 0)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("the export lists nobody, so nothing was imported into %s: "
+                            "importing it would withdraw every attendee"),
+                          s->path);
+    for (size_t i = 0; i < r->n_people; i++)
+        if (!r->people[i].id || !r->people[i].id[0])
+            return bk_err_set(err, BK_ERR_INVALID, s->path, 0, "id",
+                              _("person %zu of the export has no ID, so nothing was imported"),
+                              i + 1);
+    return s->be->import(s->impl, r, wall_ms(), summary, err);
+}
+
+enum bk_status store_get_attendee(struct store *s, const char *id, struct attendee *a,
+                                  struct bk_err *err)
+{
+    memset(a, 0, sizeof *a);
+    if (!id)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, "id", _("no attendee ID was given"));
+    return s->be->get_attendee(s->impl, id, a, err);
+}
+
+/* Every event needs where, how and what; the rest may be absent. */
+static enum bk_status check_scan(struct store *s, const struct store_scan *scan, struct bk_err *err)
+{
+    if (!scan || !scan->kiosk || !scan->method)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("a scan without a kiosk or method cannot be recorded in %s"), s->path);
+    return BK_OK;
+}
+
+enum bk_status store_record_checkin(struct store *s, const struct store_scan *scan, bool *already,
+                                    int64_t *first_at_ms, struct bk_err *err)
+{
+    bool already_local;
+    int64_t first_local;
+    if (!already)
+        already = &already_local;
+    if (!first_at_ms)
+        first_at_ms = &first_local;
+    *already = false;
+    *first_at_ms = 0;
+    enum bk_status st = check_scan(s, scan, err);
+    if (st != BK_OK)
+        return st;
+    if (!scan->attendee || !scan->has_day)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("a check-in needs an attendee and a day"));
+    return s->be->append(s->impl, scan, true, already, first_at_ms, err);
+}
+
+enum bk_status store_record_scan(struct store *s, const struct store_scan *scan, struct bk_err *err)
+{
+    enum bk_status st = check_scan(s, scan, err);
+    if (st != BK_OK)
+        return st;
+    if (!scan->outcome)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("a scan without an outcome cannot be recorded"));
+    /* A check-in recorded here would skip the once-a-day check. */
+    if (strcmp(scan->outcome, "checked_in") == 0 ||
+        strcmp(scan->outcome, "already_checked_in") == 0)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("check-ins are recorded with store_record_checkin, not as plain "
+                            "scans"));
+    return s->be->append(s->impl, scan, false, NULL, NULL, err);
+}
+
+enum bk_status store_badge_printed(struct store *s, const char *id, bool *printed,
+                                   struct bk_err *err)
+{
+    *printed = false;
+    if (!id)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, "id", _("no attendee ID was given"));
+    return s->be->badge_printed(s->impl, id, printed, err);
+}
+
+enum bk_status store_foreach_scan(struct store *s,
+                                  int (*fn)(void *ctx, const struct store_event *ev), void *ctx,
+                                  struct bk_err *err)
+{
+    return s->be->foreach_scan(s->impl, fn, ctx, err);
+}
+
+enum bk_status store_foreach_attendee(struct store *s,
+                                      int (*fn)(void *ctx, const struct attendee *a), void *ctx,
+                                      struct bk_err *err)
+{
+    return s->be->foreach_attendee(s->impl, fn, ctx, err);
+}
+
+enum bk_status store_foreach_attendance(struct store *s,
+                                        int (*fn)(void *ctx, const char *attendee, bk_day day,
+                                                  int64_t first_at_ms),
+                                        void *ctx, struct bk_err *err)
+{
+    return s->be->foreach_attendance(s->impl, fn, ctx, err);
+}
+
+enum bk_status store_count_attendees(struct store *s, size_t *n, struct bk_err *err)
+{
+    *n = 0;
+    return s->be->count_attendees(s->impl, n, err);
+}
+
+enum bk_status store_count_scans(struct store *s, size_t *n, struct bk_err *err)
+{
+    *n = 0;
+    return s->be->count_scans(s->impl, n, err);
+}
+
+/* The hash chain.
+ *
+ * A record's hash is BLAKE2b-256 over a canonical encoding of its fields and
+ * the previous record's hash. The encoding leaves no ambiguity: integers are
+ * 8 bytes big-endian (two's complement), byte strings are their length as
+ * such an integer followed by the bytes, and optional fields start with one
+ * byte, 0 for absent or 1 for present. It begins with a versioned domain
+ * string, so a different format can never produce the same hashes. Changing
+ * any of this makes every existing store fail verification.
+ *
+ * The hash is not keyed: it shows edits made by hand or by other tools, not
+ * a forger who rewrites the whole chain with this code. */
+#define CHAIN_DOMAIN "badgekiosk scan_event v1"
+
+static void hash_u64(crypto_generichash_state *h, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (56 - 8 * i));
+    crypto_generichash_update(h, b, sizeof b);
+}
+
+static void hash_bytes(crypto_generichash_state *h, const void *p, size_t n)
+{
+    hash_u64(h, n);
+    if (n)
+        crypto_generichash_update(h, p, n);
+}
+
+static void hash_presence(crypto_generichash_state *h, bool present)
+{
+    unsigned char tag = present ? 1 : 0;
+    crypto_generichash_update(h, &tag, 1);
+}
+
+static void hash_optional_text(crypto_generichash_state *h, const char *s)
+{
+    hash_presence(h, s != NULL);
+    if (s)
+        hash_bytes(h, s, strlen(s));
+}
+
+void store_event_hash(const struct store_event *ev, unsigned char out[STORE_HASH_BYTES])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, STORE_HASH_BYTES);
+    hash_bytes(&h, CHAIN_DOMAIN, strlen(CHAIN_DOMAIN));
+    hash_u64(&h, (uint64_t)ev->seq);
+    hash_u64(&h, (uint64_t)ev->at_ms);
+    hash_bytes(&h, ev->kiosk, strlen(ev->kiosk));
+    hash_bytes(&h, ev->method, strlen(ev->method));
+    hash_bytes(&h, ev->outcome, strlen(ev->outcome));
+    hash_optional_text(&h, ev->attendee);
+    hash_presence(&h, ev->has_day);
+    if (ev->has_day)
+        hash_u64(&h, (uint64_t)(int64_t)ev->day);
+    hash_optional_text(&h, ev->detail);
+    hash_bytes(&h, ev->prev_hash, ev->prev_hash_len);
+    crypto_generichash_final(&h, out, STORE_HASH_BYTES);
+}
+
+struct chain_walk {
+    const char *path;
+    int64_t records;
+    int64_t last_seq; /* 0 before the first record */
+    unsigned char last_hash[STORE_HASH_BYTES];
+    int64_t first_bad;
+    struct bk_err *err;
+};
+
+static int verify_one(void *ctx, const struct store_event *ev)
+{
+    struct chain_walk *w = ctx;
+    w->records++;
+    unsigned char want[STORE_HASH_BYTES];
+    store_event_hash(ev, want);
+    if (ev->hash_len != STORE_HASH_BYTES || sodium_memcmp(want, ev->hash, sizeof want) != 0) {
+        w->first_bad = ev->seq;
+        bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
+                   _("event log record %lld does not match its hash: the store was altered "
+                     "outside badgekiosk"),
+                   (long long)ev->seq);
+        return 1;
+    }
+    /* The record is intact itself; now it must follow the one before it,
+     * which is what shows a record removed or reordered. */
+    if (ev->seq != w->last_seq + 1 || ev->prev_hash_len != STORE_HASH_BYTES ||
+        sodium_memcmp(ev->prev_hash, w->last_hash, STORE_HASH_BYTES) != 0) {
+        w->first_bad = ev->seq;
+        if (w->last_seq == 0)
+            bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
+                       _("event log record %lld does not start the log: earlier records were "
+                         "removed outside badgekiosk"),
+                       (long long)ev->seq);
+        else
+            bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
+                       _("event log record %lld does not follow record %lld: records were "
+                         "removed or reordered outside badgekiosk"),
+                       (long long)ev->seq, (long long)w->last_seq);
+        return 1;
+    }
+    w->last_seq = ev->seq;
+    memcpy(w->last_hash, ev->hash, STORE_HASH_BYTES);
+    return 0;
+}
+
+enum bk_status store_verify_chain(struct store *s, int64_t *records, int64_t *first_bad,
+                                  struct bk_err *err)
+{
+    struct chain_walk w = {.path = s->path, .err = err};
+    enum bk_status st = s->be->foreach_scan(s->impl, verify_one, &w, err);
+    if (records)
+        *records = w.records;
+    if (first_bad)
+        *first_bad = w.first_bad;
+    if (st != BK_OK)
+        return st;
+    return w.first_bad ? BK_ERR_INVALID : BK_OK;
+}

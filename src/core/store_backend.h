@@ -1,0 +1,57 @@
+/* store_backend: what a storage engine provides behind store.h.
+ *
+ * Private to src/core/store*.c. store.c checks arguments, keeps the hash
+ * chain's encoding and verifies the chain, so every engine stores the same
+ * tamper-evident log; an engine (store_sqlite.c today, perhaps a shared
+ * server store later) only keeps records durably and atomically. Each
+ * function has the contract of the store.h function of the same name, with
+ * arguments already checked; impl is what open returned. */
+#ifndef BK_STORE_BACKEND_H
+#define BK_STORE_BACKEND_H
+
+#include "store.h"
+
+struct store_backend {
+    const char *name;
+
+    /* path is kept by the caller for the life of impl. */
+    enum bk_status (*open)(const char *path, void **impl, struct bk_err *err);
+    void (*close)(void *impl);
+
+    /* now_ms goes into updated_at of the rows written. */
+    enum bk_status (*import)(void *impl, const struct roster *r, int64_t now_ms,
+                             struct store_import_summary *summary, struct bk_err *err);
+    enum bk_status (*get_attendee)(void *impl, const char *id, struct attendee *a,
+                                   struct bk_err *err);
+
+    /* Appends one event atomically with reading the previous record: the new
+     * record's seq is the last one plus one, its prev_hash the last one's hash
+     * (STORE_HASH_BYTES zero bytes for the first) and its hash comes from
+     * store_event_hash. With check_first (store_record_checkin), the outcome
+     * is "checked_in", or "already_checked_in" with *already and *first_at_ms
+     * set when scan->attendee already has a checked_in event on scan->day;
+     * the check and the append are one transaction. Without it the outcome is
+     * scan->outcome. Returns only once the record is durable. */
+    enum bk_status (*append)(void *impl, const struct store_scan *scan, bool check_first,
+                             bool *already, int64_t *first_at_ms, struct bk_err *err);
+
+    enum bk_status (*badge_printed)(void *impl, const char *id, bool *printed, struct bk_err *err);
+    enum bk_status (*foreach_scan)(void *impl, int (*fn)(void *ctx, const struct store_event *ev),
+                                   void *ctx, struct bk_err *err);
+    enum bk_status (*foreach_attendee)(void *impl, int (*fn)(void *ctx, const struct attendee *a),
+                                       void *ctx, struct bk_err *err);
+    enum bk_status (*foreach_attendance)(void *impl,
+                                         int (*fn)(void *ctx, const char *attendee, bk_day day,
+                                                   int64_t first_at_ms),
+                                         void *ctx, struct bk_err *err);
+    enum bk_status (*count_attendees)(void *impl, size_t *n, struct bk_err *err);
+    enum bk_status (*count_scans)(void *impl, size_t *n, struct bk_err *err);
+};
+
+extern const struct store_backend store_sqlite_backend;
+
+/* The chain hash of ev (every field but ev->hash) into out. Engines call it
+ * when appending; store_verify_chain calls it to check. */
+void store_event_hash(const struct store_event *ev, unsigned char out[STORE_HASH_BYTES]);
+
+#endif

@@ -1,0 +1,872 @@
+/* store_sqlite: the attendance store kept in one SQLite file.
+ *
+ * The engine behind store.h (see store_backend.h). Durability comes from WAL
+ * with synchronous=FULL: a commit returns once the log is on disk. Several
+ * kiosk and badgectl processes may share the file; every write is a
+ * BEGIN IMMEDIATE transaction, so a read-then-write (the previous hash, the
+ * earlier check-in) cannot interleave with another process's write, and
+ * waiting for the lock is left to SQLite's busy timeout. Statements are
+ * prepared per call (cheap next to an fsync) so callbacks may re-enter. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "store_backend.h"
+#include "xalloc.h"
+
+#define SCHEMA_VERSION 1
+#define BUSY_TIMEOUT_MS 10000
+
+struct sqlite_store {
+    sqlite3 *db;
+    const char *path; /* owned by struct store */
+};
+
+/* Turns an SQLite failure into a status and a sentence naming the file and
+ * what the person at the kiosk or desk can do about it. */
+static enum bk_status db_error(const struct sqlite_store *q, int rc, struct bk_err *err)
+{
+    const char *path = q->path;
+    const char *detail = q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+        return bk_err_set(err, BK_ERR_FULL, path, 0, NULL,
+                          _("the disk holding %s is full: free space, then try again "
+                            "(nothing was recorded)"),
+                          path);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return bk_err_set(err, BK_ERR_BUSY, path, 0, NULL,
+                          _("%s stayed locked by another program for more than 10 seconds: "
+                            "check that no other program is holding it, then try again"),
+                          path);
+    case SQLITE_READONLY:
+        return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                          _("%s cannot be written: make the file and its folder writable by "
+                            "the user running badgekiosk"),
+                          path);
+    case SQLITE_CANTOPEN:
+        return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                          _("%s cannot be opened: check that its folder exists and that the "
+                            "user running badgekiosk may read and write there"),
+                          path);
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+        return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                          _("access to %s was refused: give the user running badgekiosk "
+                            "permission to read and write it"),
+                          path);
+    case SQLITE_IOERR:
+        return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                          _("reading or writing %s failed (%s): check the disk, then try again"),
+                          path, detail);
+    case SQLITE_NOTADB:
+        return bk_err_set(err, BK_ERR_STORE, path, 0, NULL,
+                          _("%s is not a badgekiosk store (it is not an SQLite database): check "
+                            "the path, or move the file away to start a new store"),
+                          path);
+    case SQLITE_CORRUPT:
+        return bk_err_set(err, BK_ERR_STORE, path, 0, NULL,
+                          _("%s is damaged: restore it from a backup"), path);
+    default:
+        return bk_err_set(err, BK_ERR_STORE, path, 0, NULL, _("the store %s failed: %s"), path,
+                          detail);
+    }
+}
+
+/* Ends a failed write transaction; after some errors SQLite has already
+ * rolled back, so only roll back what is still open. */
+static void rollback(sqlite3 *db)
+{
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? (const char *)t : "";
+}
+
+static const char *col_text_or_null(sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return NULL;
+    return col_text(st, col);
+}
+
+/* Creates the file ourselves so that it is 0600 whatever the umask allows
+ * SQLite; the -wal and -shm files then take the same mode from it. */
+static enum bk_status create_private_file(const char *path, struct bk_err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return BK_OK;
+    }
+    if (errno == EEXIST)
+        return BK_OK;
+    int e = errno;
+    if (e == ENOSPC || e == EDQUOT)
+        return bk_err_set(err, BK_ERR_FULL, path, 0, NULL,
+                          _("the disk holding %s is full: free space, then try again"), path);
+    return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                      _("%s cannot be created (%s): check that its folder exists and that the "
+                        "user running badgekiosk may write there"),
+                      path, strerror(e));
+}
+
+static const char *const schema_sql =
+    "CREATE TABLE IF NOT EXISTS attendee ("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " title TEXT NOT NULL DEFAULT '',"
+    " first_name TEXT NOT NULL DEFAULT '',"
+    " last_name TEXT NOT NULL DEFAULT '',"
+    " badge_name TEXT NOT NULL DEFAULT '',"
+    " organization TEXT NOT NULL DEFAULT '',"
+    " country TEXT NOT NULL DEFAULT '',"
+    " category TEXT NOT NULL DEFAULT '',"
+    " events TEXT NOT NULL DEFAULT '',"
+    " email TEXT NOT NULL DEFAULT '',"
+    " language TEXT NOT NULL DEFAULT '',"
+    " status TEXT NOT NULL CHECK (status IN ('confirmed', 'withdrawn')),"
+    " updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+    /* seq is assigned by us (last + 1) because it is hashed into the chain. */
+    "CREATE TABLE IF NOT EXISTS scan_event ("
+    " seq INTEGER PRIMARY KEY,"
+    " at_ms INTEGER NOT NULL,"
+    " kiosk TEXT NOT NULL,"
+    " method TEXT NOT NULL,"
+    " outcome TEXT NOT NULL,"
+    " attendee TEXT,"
+    " day INTEGER,"
+    " detail TEXT,"
+    " prev_hash BLOB NOT NULL,"
+    " hash BLOB NOT NULL);"
+    /* The database itself refuses a second check-in for one person and day,
+     * whatever a buggy or concurrent writer does. */
+    "CREATE UNIQUE INDEX IF NOT EXISTS scan_event_one_checkin_a_day"
+    " ON scan_event(attendee, day) WHERE outcome = 'checked_in';"
+    "CREATE INDEX IF NOT EXISTS scan_event_by_attendee_day ON scan_event(attendee, day);"
+    "CREATE TABLE IF NOT EXISTS badge_print ("
+    " id INTEGER PRIMARY KEY,"
+    " attendee TEXT NOT NULL REFERENCES attendee(id),"
+    " at_ms INTEGER NOT NULL,"
+    " kiosk TEXT NOT NULL,"
+    " serial INTEGER NOT NULL,"
+    " reason TEXT,"
+    " status TEXT NOT NULL,"
+    " job TEXT);"
+    "CREATE INDEX IF NOT EXISTS badge_print_by_attendee ON badge_print(attendee, status);";
+
+/* Creates or checks the schema in one transaction, so two processes opening
+ * a new file at once cannot both write version 1 half-way. */
+static enum bk_status ensure_schema(struct sqlite_store *q, struct bk_err *err)
+{
+    sqlite3 *db = q->db;
+    sqlite3_stmt *st = NULL;
+    int rc = exec(db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK)
+        return db_error(q, rc, err);
+    rc =
+        exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value NOT NULL)");
+    if (rc != SQLITE_OK)
+        goto fail;
+    rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+                            NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        sqlite3_int64 version = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (version > SCHEMA_VERSION) {
+            rollback(db);
+            return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
+                              _("%s was written by a newer badgekiosk (store version %lld; this "
+                                "one reads up to version %d): install the newer badgekiosk"),
+                              q->path, (long long)version, SCHEMA_VERSION);
+        }
+        if (version < 1) {
+            rollback(db);
+            return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
+                              _("%s has an unknown store version: restore it from a backup"),
+                              q->path);
+        }
+    } else if (rc == SQLITE_DONE) {
+        sqlite3_finalize(st);
+        st = NULL;
+        rc = exec(db, "INSERT INTO meta(key, value) VALUES ('schema_version', 1)");
+        if (rc != SQLITE_OK)
+            goto fail;
+    } else {
+        goto fail;
+    }
+    rc = exec(db, schema_sql);
+    if (rc != SQLITE_OK)
+        goto fail;
+    rc = exec(db, "COMMIT");
+    if (rc != SQLITE_OK)
+        goto fail;
+    return BK_OK;
+fail:;
+    enum bk_status s = db_error(q, rc, err);
+    sqlite3_finalize(st);
+    rollback(db);
+    return s;
+}
+
+static void sq_close(void *impl)
+{
+    struct sqlite_store *q = impl;
+    if (!q)
+        return;
+    /* sqlite3_close_v2 checkpoints and removes the WAL when it is the last
+     * connection; statements are always finalized before we get here. */
+    sqlite3_close_v2(q->db);
+    free(q);
+}
+
+static enum bk_status sq_open(const char *path, void **impl, struct bk_err *err)
+{
+    *impl = NULL;
+    enum bk_status s = create_private_file(path, err);
+    if (s != BK_OK)
+        return s;
+    struct sqlite_store *q = xcalloc(1, sizeof *q);
+    q->path = path;
+    int rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    /* SQLite quietly falls back to read-only when the file is not writable;
+     * a store that cannot record a scan must not pretend to work. */
+    if (sqlite3_db_readonly(q->db, "main") == 1) {
+        rc = SQLITE_READONLY;
+        goto fail;
+    }
+    sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(q->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        bool wal = strcasecmp(col_text(st, 0), "wal") == 0;
+        sqlite3_finalize(st);
+        if (!wal) {
+            sq_close(q);
+            return bk_err_set(err, BK_ERR_STORE, path, 0, NULL,
+                              _("%s cannot use write-ahead logging: keep the store on a local "
+                                "disk"),
+                              path);
+        }
+    } else {
+        /* The first read of the file happens here, so this is where a file
+         * that is not a database or is damaged shows up. */
+        sqlite3_finalize(st);
+        goto fail;
+    }
+    rc = exec(q->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
+    if (rc != SQLITE_OK)
+        goto fail;
+    s = ensure_schema(q, err);
+    if (s != BK_OK) {
+        sq_close(q);
+        return s;
+    }
+    *impl = q;
+    return BK_OK;
+fail:
+    s = db_error(q, rc, err);
+    sq_close(q);
+    return s;
+}
+
+/* The attendee columns in one order, used by every statement below. */
+#define ATTENDEE_COLUMNS                                                                           \
+    "id, title, first_name, last_name, badge_name, organization, country, category, events, "      \
+    "email, language, status"
+#define N_TEXT_FIELDS 11 /* id .. language */
+
+static const char *status_code(enum attendee_status s)
+{
+    return s == ATTENDEE_WITHDRAWN ? "withdrawn" : "confirmed";
+}
+
+static const char *field_or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* The attendee's text fields in ATTENDEE_COLUMNS order. */
+static void attendee_fields(const struct attendee *a, const char *out[N_TEXT_FIELDS])
+{
+    const char *f[N_TEXT_FIELDS] = {a->id,         a->title,        a->first_name, a->last_name,
+                                    a->badge_name, a->organization, a->country,    a->category,
+                                    a->events,     a->email,        a->language};
+    for (int i = 0; i < N_TEXT_FIELDS; i++)
+        out[i] = field_or_empty(f[i]);
+}
+
+/* Binds ?1..?11 to the fields, ?12 to the status and ?13 to now_ms. */
+static int bind_attendee(sqlite3_stmt *st, const struct attendee *a, int64_t now_ms)
+{
+    const char *f[N_TEXT_FIELDS];
+    attendee_fields(a, f);
+    int rc = SQLITE_OK;
+    for (int i = 0; i < N_TEXT_FIELDS && rc == SQLITE_OK; i++)
+        rc = sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 12, status_code(a->status), -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 13, now_ms);
+    return rc;
+}
+
+/* Runs a statement that returns no rows, leaving it ready for the next use. */
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Importing compares the export with the table in one ordered pass: the
+ * export's people sorted by ID are merged with the rows read in ID order
+ * (SQLite's BINARY order is strcmp's byte order). That replaces a lookup
+ * per person and keeps 100,000 people well under a second; the writes
+ * then follow in ID order, which is also the kindest order for the B-tree. */
+enum import_action { IMPORT_KEEP, IMPORT_ADD, IMPORT_UPDATE };
+
+struct import_plan {
+    const struct attendee **sorted; /* the export's people by ID, one per ID */
+    size_t n;
+    unsigned char *action; /* enum import_action per sorted person */
+    char **withdraw;       /* IDs missing from the export and still confirmed */
+    size_t n_withdraw, cap_withdraw;
+    struct store_import_summary sum;
+};
+
+static int by_id(const void *x, const void *y)
+{
+    const struct attendee *a = *(const struct attendee *const *)x;
+    const struct attendee *b = *(const struct attendee *const *)y;
+    int c = strcmp(a->id, b->id);
+    /* Ties (an ID repeated in the export) in file order, so the first row
+     * is the one kept. */
+    return c ? c : (a > b) - (a < b);
+}
+
+static void plan_free(struct import_plan *p)
+{
+    for (size_t i = 0; i < p->n_withdraw; i++)
+        free(p->withdraw[i]);
+    free(p->withdraw);
+    free(p->action);
+    free(p->sorted);
+}
+
+static void plan_sort(struct import_plan *p, const struct roster *r)
+{
+    p->sorted = xcalloc(r->n_people, sizeof *p->sorted);
+    for (size_t i = 0; i < r->n_people; i++)
+        p->sorted[i] = &r->people[i];
+    qsort(p->sorted, r->n_people, sizeof *p->sorted, by_id);
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_people; i++)
+        if (kept == 0 || strcmp(p->sorted[kept - 1]->id, p->sorted[i]->id) != 0)
+            p->sorted[kept++] = p->sorted[i];
+    p->n = kept;
+    p->action = xcalloc(kept ? kept : 1, 1);
+}
+
+/* Decides what happens to a person who is both in the export and the table
+ * (the row is the current statement row) and counts it. */
+static void plan_existing(struct import_plan *p, size_t j, sqlite3_stmt *row)
+{
+    const char *f[N_TEXT_FIELDS];
+    attendee_fields(p->sorted[j], f);
+    bool same = true;
+    for (int i = 1; i < N_TEXT_FIELDS && same; i++)
+        same = strcmp(col_text(row, i), f[i]) == 0;
+    bool was_withdrawn = strcmp(col_text(row, N_TEXT_FIELDS), "withdrawn") == 0;
+    bool now_withdrawn = p->sorted[j]->status == ATTENDEE_WITHDRAWN;
+    if (same && was_withdrawn == now_withdrawn) {
+        p->sum.unchanged++;
+        return;
+    }
+    p->action[j] = IMPORT_UPDATE;
+    if (was_withdrawn && !now_withdrawn)
+        p->sum.reinstated++;
+    else if (!was_withdrawn && now_withdrawn)
+        p->sum.withdrawn++;
+    else
+        p->sum.updated++;
+}
+
+static void plan_missing(struct import_plan *p, sqlite3_stmt *row)
+{
+    if (strcmp(col_text(row, N_TEXT_FIELDS), "confirmed") != 0)
+        return;
+    if (p->n_withdraw == p->cap_withdraw) {
+        p->cap_withdraw = p->cap_withdraw ? 2 * p->cap_withdraw : 64;
+        p->withdraw = xrealloc(p->withdraw, p->cap_withdraw * sizeof *p->withdraw);
+    }
+    p->withdraw[p->n_withdraw++] = xstrdup(col_text(row, 0));
+    p->sum.withdrawn++;
+}
+
+/* The read half: merges the sorted export with the table. */
+static int plan_merge(sqlite3 *db, struct import_plan *p)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT " ATTENDEE_COLUMNS " FROM attendee ORDER BY id", -1,
+                                &st, NULL);
+    size_t j = 0;
+    while (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+            break;
+        rc = SQLITE_OK;
+        const char *id = col_text(st, 0);
+        int c = 1;
+        while (j < p->n && (c = strcmp(p->sorted[j]->id, id)) < 0) {
+            p->action[j++] = IMPORT_ADD;
+            p->sum.added++;
+        }
+        if (j < p->n && c == 0)
+            plan_existing(p, j++, st);
+        else
+            plan_missing(p, st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return rc;
+    for (; j < p->n; j++) {
+        p->action[j] = IMPORT_ADD;
+        p->sum.added++;
+    }
+    return SQLITE_OK;
+}
+
+enum import_stmt { IMP_INSERT, IMP_UPDATE, IMP_WITHDRAW, IMP_N };
+
+static const char *const import_sql[IMP_N] = {
+    [IMP_INSERT] = "INSERT INTO attendee (" ATTENDEE_COLUMNS ", updated_at)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [IMP_UPDATE] = "UPDATE attendee SET title = ?2, first_name = ?3, last_name = ?4,"
+                   " badge_name = ?5, organization = ?6, country = ?7, category = ?8,"
+                   " events = ?9, email = ?10, language = ?11, status = ?12, updated_at = ?13"
+                   " WHERE id = ?1",
+    [IMP_WITHDRAW] = "UPDATE attendee SET status = 'withdrawn', updated_at = ?2 WHERE id = ?1",
+};
+
+/* The write half: carries out the plan with prepared statements. */
+static int plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms)
+{
+    sqlite3_stmt *st[IMP_N] = {0};
+    int rc = SQLITE_OK;
+    for (int i = 0; i < IMP_N && rc == SQLITE_OK; i++)
+        rc = sqlite3_prepare_v2(db, import_sql[i], -1, &st[i], NULL);
+    for (size_t j = 0; j < p->n && rc == SQLITE_OK; j++) {
+        if (p->action[j] == IMPORT_KEEP)
+            continue;
+        sqlite3_stmt *w = st[p->action[j] == IMPORT_ADD ? IMP_INSERT : IMP_UPDATE];
+        rc = bind_attendee(w, p->sorted[j], now_ms);
+        if (rc == SQLITE_OK)
+            rc = step_done(w);
+    }
+    for (size_t i = 0; i < p->n_withdraw && rc == SQLITE_OK; i++) {
+        rc = sqlite3_bind_text(st[IMP_WITHDRAW], 1, p->withdraw[i], -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int64(st[IMP_WITHDRAW], 2, now_ms);
+        if (rc == SQLITE_OK)
+            rc = step_done(st[IMP_WITHDRAW]);
+    }
+    for (int i = 0; i < IMP_N; i++)
+        sqlite3_finalize(st[i]);
+    return rc;
+}
+
+static enum bk_status sq_import(void *impl, const struct roster *r, int64_t now_ms,
+                                struct store_import_summary *summary, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    struct import_plan plan = {0};
+    plan_sort(&plan, r);
+    /* IMMEDIATE: the table read for the plan cannot change before the
+     * writes that follow from it. */
+    int rc = exec(q->db, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK)
+        rc = plan_merge(q->db, &plan);
+    if (rc == SQLITE_OK)
+        rc = plan_apply(q->db, &plan, now_ms);
+    if (rc == SQLITE_OK)
+        rc = exec(q->db, "COMMIT");
+    enum bk_status s = BK_OK;
+    if (rc == SQLITE_OK) {
+        *summary = plan.sum;
+    } else {
+        s = db_error(q, rc, err);
+        rollback(q->db);
+    }
+    plan_free(&plan);
+    return s;
+}
+
+static void fill_attendee_borrowed(sqlite3_stmt *st, struct attendee *a)
+{
+    /* Borrowed from the statement: the callers hand these out as const. */
+    char **f[N_TEXT_FIELDS] = {&a->id,         &a->title,        &a->first_name, &a->last_name,
+                               &a->badge_name, &a->organization, &a->country,    &a->category,
+                               &a->events,     &a->email,        &a->language};
+    for (int i = 0; i < N_TEXT_FIELDS; i++)
+        *f[i] = (char *)col_text(st, i);
+    a->status = strcmp(col_text(st, N_TEXT_FIELDS), "withdrawn") == 0 ? ATTENDEE_WITHDRAWN
+                                                                      : ATTENDEE_CONFIRMED;
+}
+
+static enum bk_status sq_get_attendee(void *impl, const char *id, struct attendee *a,
+                                      struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, "SELECT " ATTENDEE_COLUMNS " FROM attendee WHERE id = ?1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    enum bk_status s = BK_OK;
+    if (rc == SQLITE_ROW) {
+        struct attendee borrowed;
+        fill_attendee_borrowed(st, &borrowed);
+        attendee_copy(a, &borrowed);
+    } else if (rc == SQLITE_DONE) {
+        s = bk_err_set(err, BK_ERR_NOT_FOUND, q->path, 0, "id",
+                       _("nobody with ID %s is registered in %s"), id, q->path);
+    } else {
+        s = db_error(q, rc, err);
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* The earliest checked_in event of attendee on day, when there is one. The
+ * unique index makes it the only one. */
+static int find_checkin(sqlite3 *db, const char *attendee, bk_day day, bool *found, int64_t *at_ms)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT at_ms FROM scan_event WHERE attendee = ?1 AND day = ?2"
+                                " AND outcome = 'checked_in'",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 2, day);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (*found)
+        *at_ms = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The last record's seq and hash (0 and zeros for an empty log). */
+static int read_chain_tail(sqlite3 *db, int64_t *seq, unsigned char hash[STORE_HASH_BYTES],
+                           bool *damaged)
+{
+    sqlite3_stmt *st = NULL;
+    *seq = 0;
+    *damaged = false;
+    memset(hash, 0, STORE_HASH_BYTES);
+    int rc = sqlite3_prepare_v2(db, "SELECT seq, hash FROM scan_event ORDER BY seq DESC LIMIT 1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        const void *h = sqlite3_column_blob(st, 1);
+        if (sqlite3_column_bytes(st, 1) == STORE_HASH_BYTES)
+            memcpy(hash, h, STORE_HASH_BYTES);
+        else
+            *damaged = true;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int bind_optional_text(sqlite3_stmt *st, int i, const char *s)
+{
+    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+static int insert_event(sqlite3 *db, const struct store_event *ev)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO scan_event (seq, at_ms, kiosk, method, outcome,"
+                                " attendee, day, detail, prev_hash, hash)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 1, ev->seq);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 2, ev->at_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 3, ev->kiosk, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 4, ev->method, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 5, ev->outcome, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = bind_optional_text(st, 6, ev->attendee);
+    if (rc == SQLITE_OK)
+        rc = ev->has_day ? sqlite3_bind_int64(st, 7, ev->day) : sqlite3_bind_null(st, 7);
+    if (rc == SQLITE_OK)
+        rc = bind_optional_text(st, 8, ev->detail);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 9, ev->prev_hash, (int)ev->prev_hash_len, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 10, ev->hash, (int)ev->hash_len, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool check_first,
+                                bool *already, int64_t *first_at_ms, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    sqlite3 *db = q->db;
+    /* IMMEDIATE takes the write lock now, so nobody can append between our
+     * reading the tail (or the earlier check-in) and our insert. */
+    int rc = exec(db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK)
+        return db_error(q, rc, err);
+
+    bool found = false;
+    int64_t first = 0;
+    if (check_first)
+        rc = find_checkin(db, scan->attendee, scan->day, &found, &first);
+
+    int64_t last_seq = 0;
+    unsigned char prev[STORE_HASH_BYTES];
+    bool damaged = false;
+    if (rc == SQLITE_OK)
+        rc = read_chain_tail(db, &last_seq, prev, &damaged);
+    if (rc == SQLITE_OK && damaged) {
+        rollback(db);
+        return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
+                          _("the last event log record in %s is damaged, so no more scans can "
+                            "be added: restore the store from a backup"),
+                          q->path);
+    }
+
+    unsigned char hash[STORE_HASH_BYTES];
+    struct store_event ev = {
+        .seq = last_seq + 1,
+        .at_ms = scan->at_ms,
+        .kiosk = scan->kiosk,
+        .method = scan->method,
+        .outcome = !check_first ? scan->outcome
+                   : found      ? "already_checked_in"
+                                : "checked_in",
+        .attendee = scan->attendee,
+        .day = scan->has_day ? scan->day : 0,
+        .has_day = scan->has_day,
+        .detail = scan->detail,
+        .prev_hash = prev,
+        .prev_hash_len = sizeof prev,
+        .hash = hash,
+        .hash_len = sizeof hash,
+    };
+    if (rc == SQLITE_OK) {
+        store_event_hash(&ev, hash);
+        rc = insert_event(db, &ev);
+    }
+    /* With synchronous=FULL in WAL mode, COMMIT returns after the fsync. */
+    if (rc == SQLITE_OK)
+        rc = exec(db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        enum bk_status s = db_error(q, rc, err);
+        rollback(db);
+        return s;
+    }
+    if (already)
+        *already = found;
+    if (first_at_ms)
+        *first_at_ms = found ? first : 0;
+    return BK_OK;
+}
+
+static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed,
+                                       struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db,
+                                "SELECT EXISTS (SELECT 1 FROM badge_print"
+                                " WHERE attendee = ?1 AND status = 'printed')",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    enum bk_status s = BK_OK;
+    if (rc == SQLITE_ROW)
+        *printed = sqlite3_column_int(st, 0) != 0;
+    else
+        s = db_error(q, rc, err);
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* Runs a query and hands each row to row(), which returns non-zero to stop.
+ * One statement is one read snapshot, so a walk sees a consistent log even
+ * while other processes append. */
+static enum bk_status walk(struct sqlite_store *q, const char *sql,
+                           int (*row)(sqlite3_stmt *st, void *arg), void *arg, struct bk_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && row(st, arg))
+            rc = SQLITE_DONE;
+    }
+    enum bk_status s = rc == SQLITE_DONE ? BK_OK : db_error(q, rc, err);
+    sqlite3_finalize(st);
+    return s;
+}
+
+struct scan_walk {
+    int (*fn)(void *ctx, const struct store_event *ev);
+    void *ctx;
+};
+
+static int scan_row(sqlite3_stmt *st, void *arg)
+{
+    struct scan_walk *w = arg;
+    struct store_event ev = {
+        .seq = sqlite3_column_int64(st, 0),
+        .at_ms = sqlite3_column_int64(st, 1),
+        .kiosk = col_text(st, 2),
+        .method = col_text(st, 3),
+        .outcome = col_text(st, 4),
+        .attendee = col_text_or_null(st, 5),
+        .has_day = sqlite3_column_type(st, 6) != SQLITE_NULL,
+        .day = (bk_day)sqlite3_column_int64(st, 6),
+        .detail = col_text_or_null(st, 7),
+    };
+    ev.prev_hash = sqlite3_column_blob(st, 8);
+    ev.prev_hash_len = (size_t)sqlite3_column_bytes(st, 8);
+    ev.hash = sqlite3_column_blob(st, 9);
+    ev.hash_len = (size_t)sqlite3_column_bytes(st, 9);
+    return w->fn(w->ctx, &ev);
+}
+
+static enum bk_status sq_foreach_scan(void *impl,
+                                      int (*fn)(void *ctx, const struct store_event *ev), void *ctx,
+                                      struct bk_err *err)
+{
+    struct scan_walk w = {fn, ctx};
+    return walk(impl,
+                "SELECT seq, at_ms, kiosk, method, outcome, attendee, day, detail, prev_hash,"
+                " hash FROM scan_event ORDER BY seq",
+                scan_row, &w, err);
+}
+
+struct attendee_walk {
+    int (*fn)(void *ctx, const struct attendee *a);
+    void *ctx;
+};
+
+static int attendee_row(sqlite3_stmt *st, void *arg)
+{
+    struct attendee_walk *w = arg;
+    struct attendee a;
+    fill_attendee_borrowed(st, &a);
+    return w->fn(w->ctx, &a);
+}
+
+static enum bk_status sq_foreach_attendee(void *impl,
+                                          int (*fn)(void *ctx, const struct attendee *a), void *ctx,
+                                          struct bk_err *err)
+{
+    struct attendee_walk w = {fn, ctx};
+    return walk(impl, "SELECT " ATTENDEE_COLUMNS " FROM attendee ORDER BY id", attendee_row, &w,
+                err);
+}
+
+struct attendance_walk {
+    int (*fn)(void *ctx, const char *attendee, bk_day day, int64_t first_at_ms);
+    void *ctx;
+};
+
+static int attendance_row(sqlite3_stmt *st, void *arg)
+{
+    struct attendance_walk *w = arg;
+    return w->fn(w->ctx, col_text(st, 0), (bk_day)sqlite3_column_int64(st, 1),
+                 sqlite3_column_int64(st, 2));
+}
+
+static enum bk_status sq_foreach_attendance(void *impl,
+                                            int (*fn)(void *ctx, const char *attendee, bk_day day,
+                                                      int64_t first_at_ms),
+                                            void *ctx, struct bk_err *err)
+{
+    struct attendance_walk w = {fn, ctx};
+    /* One checked_in event per person and day (the unique index), and it is
+     * the first scan that day by definition. */
+    return walk(impl,
+                "SELECT attendee, day, at_ms FROM scan_event WHERE outcome = 'checked_in'"
+                " ORDER BY day, at_ms, seq",
+                attendance_row, &w, err);
+}
+
+static int count_row(sqlite3_stmt *st, void *arg)
+{
+    *(size_t *)arg = (size_t)sqlite3_column_int64(st, 0);
+    return 1;
+}
+
+static enum bk_status sq_count_attendees(void *impl, size_t *n, struct bk_err *err)
+{
+    return walk(impl, "SELECT count(*) FROM attendee", count_row, n, err);
+}
+
+static enum bk_status sq_count_scans(void *impl, size_t *n, struct bk_err *err)
+{
+    return walk(impl, "SELECT count(*) FROM scan_event", count_row, n, err);
+}
+
+const struct store_backend store_sqlite_backend = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .import = sq_import,
+    .get_attendee = sq_get_attendee,
+    .append = sq_append,
+    .badge_printed = sq_badge_printed,
+    .foreach_scan = sq_foreach_scan,
+    .foreach_attendee = sq_foreach_attendee,
+    .foreach_attendance = sq_foreach_attendance,
+    .count_attendees = sq_count_attendees,
+    .count_scans = sq_count_scans,
+};

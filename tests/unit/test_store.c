@@ -1,0 +1,702 @@
+/* test_store: the attendance store against a real SQLite file.
+ *
+ * Each test gets a fresh folder under /tmp. Rosters are built by hand (the
+ * roster reader is another module). Where a test must damage the store as an
+ * outsider would, it opens the file with sqlite3 directly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <grp.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/store.h"
+#include "core/xalloc.h"
+
+#define DAY1 19542 /* 2023-07-04 */
+#define DAY2 19543
+
+struct fixture {
+    char dir[64];
+    char path[128];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = xcalloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/bk-test-store-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/attendance.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    DIR *d = opendir(f->dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char p[512];
+            snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void person(struct attendee *a, const char *id, const char *first, const char *last,
+                   const char *org, enum attendee_status status)
+{
+    struct attendee tmp = {
+        .id = (char *)id,
+        .title = (char *)"Dr",
+        .first_name = (char *)first,
+        .last_name = (char *)last,
+        .badge_name = (char *)"",
+        .organization = (char *)org,
+        .country = (char *)"CN",
+        .category = (char *)"Participant",
+        .events = (char *)"FG-MV",
+        .email = (char *)"",
+        .language = (char *)"en",
+        .status = status,
+    };
+    attendee_copy(a, &tmp);
+}
+
+static struct roster *roster_new(size_t n)
+{
+    struct roster *r = xcalloc(1, sizeof *r);
+    r->people = xcalloc(n ? n : 1, sizeof *r->people);
+    r->n_people = n;
+    r->n_rows = n;
+    return r;
+}
+
+static void roster_release(struct roster *r)
+{
+    for (size_t i = 0; i < r->n_people; i++)
+        attendee_clear(&r->people[i]);
+    free(r->people);
+    free(r);
+}
+
+static struct store *open_ok(const struct fixture *f)
+{
+    struct store *s = NULL;
+    struct bk_err err = {0};
+    enum bk_status st = store_open(f->path, &s, &err);
+    if (st != BK_OK)
+        fail_msg("store_open: %s", err.msg);
+    return s;
+}
+
+/* Runs SQL on the store file behind badgekiosk's back. */
+static void tamper(const struct fixture *f, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+}
+
+static struct store_scan scan_at(const char *attendee, bk_day day, int64_t at_ms)
+{
+    struct store_scan sc = {
+        .at_ms = at_ms,
+        .kiosk = "kiosk-1",
+        .method = "camera",
+        .outcome = "checked_in",
+        .attendee = attendee,
+        .day = day,
+        .has_day = true,
+    };
+    return sc;
+}
+
+static void record_unknown_scans(struct store *s, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct store_scan sc = {.at_ms = 1000 + i,
+                                .kiosk = "kiosk-1",
+                                .method = "scanner",
+                                .outcome = "unknown",
+                                .detail = "no_such_id"};
+        assert_int_equal(store_record_scan(s, &sc, NULL), BK_OK);
+    }
+}
+
+static void test_open_creates_private_file(void **state)
+{
+    struct fixture *f = *state;
+    mode_t old = umask(0); /* SQLite alone would make it world-readable now */
+    struct store *s = open_ok(f);
+    umask(old);
+    struct stat sb;
+    assert_int_equal(stat(f->path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    store_close(s);
+}
+
+static void test_import_counts(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct store_import_summary sum;
+
+    struct roster *r = roster_new(4);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    person(&r->people[1], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
+    person(&r->people[2], "P3", "蕴韬", "王", "CAICT", ATTENDEE_CONFIRMED);
+    person(&r->people[3], "P4", "Grace", "Hopper", "USN", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, &sum, NULL), BK_OK);
+    assert_int_equal(sum.added, 4);
+    assert_int_equal(sum.updated + sum.unchanged + sum.withdrawn + sum.reinstated, 0);
+    roster_release(r);
+
+    /* P1 same, P2 moved, P3 cancelled in the export, P4 gone, P5 new. */
+    r = roster_new(4);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    person(&r->people[1], "P2", "Alan", "Turing", "Manchester", ATTENDEE_CONFIRMED);
+    person(&r->people[2], "P3", "蕴韬", "王", "CAICT", ATTENDEE_WITHDRAWN);
+    person(&r->people[3], "P5", "Edsger", "Dijkstra", "TU/e", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, &sum, NULL), BK_OK);
+    assert_int_equal(sum.added, 1);
+    assert_int_equal(sum.updated, 1);
+    assert_int_equal(sum.unchanged, 1);
+    assert_int_equal(sum.withdrawn, 2);
+    assert_int_equal(sum.reinstated, 0);
+    roster_release(r);
+
+    size_t n;
+    assert_int_equal(store_count_attendees(s, &n, NULL), BK_OK);
+    assert_int_equal(n, 5);
+    struct attendee a;
+    assert_int_equal(store_get_attendee(s, "P2", &a, NULL), BK_OK);
+    assert_string_equal(a.organization, "Manchester");
+    assert_int_equal(a.status, ATTENDEE_CONFIRMED);
+    attendee_clear(&a);
+    store_close(s);
+}
+
+static void test_reimport_marks_missing_withdrawn_and_reinstates(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct store_import_summary sum;
+
+    struct roster *full = roster_new(3);
+    person(&full->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    person(&full->people[1], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
+    person(&full->people[2], "P3", "Grace", "Hopper", "USN", ATTENDEE_CONFIRMED);
+    struct roster *part = roster_new(1);
+    person(&part->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+
+    assert_int_equal(store_import(s, full, &sum, NULL), BK_OK);
+    assert_int_equal(store_import(s, part, &sum, NULL), BK_OK);
+    assert_int_equal(sum.withdrawn, 2);
+    assert_int_equal(sum.unchanged, 1);
+
+    struct attendee a;
+    assert_int_equal(store_get_attendee(s, "P3", &a, NULL), BK_OK);
+    assert_int_equal(a.status, ATTENDEE_WITHDRAWN);
+    attendee_clear(&a);
+
+    /* Already withdrawn people are not withdrawn again. */
+    assert_int_equal(store_import(s, part, &sum, NULL), BK_OK);
+    assert_int_equal(sum.withdrawn, 0);
+
+    assert_int_equal(store_import(s, full, &sum, NULL), BK_OK);
+    assert_int_equal(sum.reinstated, 2);
+    assert_int_equal(sum.unchanged, 1);
+    assert_int_equal(sum.added + sum.updated + sum.withdrawn, 0);
+    assert_int_equal(store_get_attendee(s, "P3", &a, NULL), BK_OK);
+    assert_int_equal(a.status, ATTENDEE_CONFIRMED);
+    attendee_clear(&a);
+
+    roster_release(full);
+    roster_release(part);
+    store_close(s);
+}
+
+static void test_repeated_id_in_export_keeps_first_row(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(3);
+    person(&r->people[0], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
+    person(&r->people[1], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    person(&r->people[2], "P2", "Alan", "Turing", "Bletchley", ATTENDEE_CONFIRMED);
+    struct store_import_summary sum;
+    assert_int_equal(store_import(s, r, &sum, NULL), BK_OK);
+    assert_int_equal(sum.added, 2);
+    struct attendee a;
+    assert_int_equal(store_get_attendee(s, "P2", &a, NULL), BK_OK);
+    assert_string_equal(a.organization, "NPL");
+    attendee_clear(&a);
+    roster_release(r);
+    store_close(s);
+}
+
+static void test_empty_export_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(1);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    struct roster *empty = roster_new(0);
+    struct bk_err err = {0};
+    assert_int_equal(store_import(s, empty, NULL, &err), BK_ERR_INVALID);
+    struct attendee a;
+    assert_int_equal(store_get_attendee(s, "P1", &a, NULL), BK_OK);
+    assert_int_equal(a.status, ATTENDEE_CONFIRMED);
+    attendee_clear(&a);
+    roster_release(r);
+    roster_release(empty);
+    store_close(s);
+}
+
+static void test_reimport_keeps_checkins(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(2);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    person(&r->people[1], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+
+    struct store_scan sc = scan_at("P1", DAY1, 5000);
+    bool already = true;
+    assert_int_equal(store_record_checkin(s, &sc, &already, NULL, NULL), BK_OK);
+    assert_false(already);
+    sc = scan_at("P2", DAY1, 6000);
+    assert_int_equal(store_record_checkin(s, &sc, &already, NULL, NULL), BK_OK);
+
+    /* A newer export changes P1 and drops P2. */
+    roster_release(r);
+    r = roster_new(1);
+    person(&r->people[0], "P1", "Ada", "King", "ITU", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+
+    size_t n;
+    assert_int_equal(store_count_scans(s, &n, NULL), BK_OK);
+    assert_int_equal(n, 2);
+    int64_t first = 0;
+    sc = scan_at("P1", DAY1, 9000);
+    assert_int_equal(store_record_checkin(s, &sc, &already, &first, NULL), BK_OK);
+    assert_true(already);
+    assert_int_equal(first, 5000);
+    int64_t records = 0;
+    assert_int_equal(store_verify_chain(s, &records, NULL, NULL), BK_OK);
+    assert_int_equal(records, 3);
+    roster_release(r);
+    store_close(s);
+}
+
+struct attendance_seen {
+    int n;
+    char last_id[16];
+    bk_day last_day;
+    int64_t last_at;
+};
+
+static int count_attendance(void *ctx, const char *attendee, bk_day day, int64_t first_at_ms)
+{
+    struct attendance_seen *a = ctx;
+    a->n++;
+    snprintf(a->last_id, sizeof a->last_id, "%s", attendee);
+    a->last_day = day;
+    a->last_at = first_at_ms;
+    return 0;
+}
+
+static void test_already_checked_in_returns_first_at(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    bool already = true;
+    int64_t first = -1;
+
+    struct store_scan sc = scan_at("P1", DAY1, 1000);
+    assert_int_equal(store_record_checkin(s, &sc, &already, &first, NULL), BK_OK);
+    assert_false(already);
+    assert_int_equal(first, 0);
+    sc = scan_at("P1", DAY1, 5000);
+    assert_int_equal(store_record_checkin(s, &sc, &already, &first, NULL), BK_OK);
+    assert_true(already);
+    assert_int_equal(first, 1000);
+    /* A new day is a new check-in. */
+    sc = scan_at("P1", DAY2, 90000000);
+    assert_int_equal(store_record_checkin(s, &sc, &already, &first, NULL), BK_OK);
+    assert_false(already);
+
+    struct attendance_seen seen = {0};
+    assert_int_equal(store_foreach_attendance(s, count_attendance, &seen, NULL), BK_OK);
+    assert_int_equal(seen.n, 2);
+    assert_string_equal(seen.last_id, "P1");
+    assert_int_equal(seen.last_day, DAY2);
+    assert_int_equal(seen.last_at, 90000000);
+    store_close(s);
+}
+
+static void test_database_refuses_second_checkin_row(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct store_scan sc = scan_at("P1", DAY1, 1000);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, NULL, NULL), BK_OK);
+    store_close(s);
+
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    int rc = sqlite3_exec(db,
+                          "INSERT INTO scan_event (seq, at_ms, kiosk, method, outcome, attendee,"
+                          " day, prev_hash, hash) VALUES (2, 2000, 'k', 'cli', 'checked_in',"
+                          " 'P1', 19542, x'00', x'00')",
+                          NULL, NULL, NULL);
+    assert_int_equal(rc, SQLITE_CONSTRAINT);
+    sqlite3_close(db);
+}
+
+struct scan_list {
+    int n;
+    struct store_event ev[4];
+    char *attendee[4], *detail[4];
+};
+
+static int keep_scan(void *ctx, const struct store_event *ev)
+{
+    struct scan_list *l = ctx;
+    if (l->n == 4)
+        return 1;
+    l->ev[l->n] = *ev;
+    l->attendee[l->n] = xstrdup(ev->attendee);
+    l->detail[l->n] = xstrdup(ev->detail);
+    l->n++;
+    return 0;
+}
+
+static void test_scans_keep_every_field(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct store_scan refused = {.at_ms = 42,
+                                 .kiosk = "desk",
+                                 .method = "manual",
+                                 .outcome = "withdrawn",
+                                 .attendee = "P9",
+                                 .day = DAY1,
+                                 .has_day = true,
+                                 .detail = NULL};
+    struct store_scan garbled = {.at_ms = 43,
+                                 .kiosk = "kiosk-2",
+                                 .method = "camera",
+                                 .outcome = "invalid",
+                                 .detail = "bad_signature"};
+    assert_int_equal(store_record_scan(s, &refused, NULL), BK_OK);
+    assert_int_equal(store_record_scan(s, &garbled, NULL), BK_OK);
+
+    struct scan_list l = {0};
+    assert_int_equal(store_foreach_scan(s, keep_scan, &l, NULL), BK_OK);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.ev[0].seq, 1);
+    assert_int_equal(l.ev[0].at_ms, 42);
+    assert_string_equal(l.attendee[0], "P9");
+    assert_true(l.ev[0].has_day);
+    assert_int_equal(l.ev[0].day, DAY1);
+    assert_null(l.detail[0]);
+    assert_int_equal(l.ev[1].seq, 2);
+    assert_null(l.attendee[1]);
+    assert_false(l.ev[1].has_day);
+    assert_string_equal(l.detail[1], "bad_signature");
+    for (int i = 0; i < l.n; i++) {
+        free(l.attendee[i]);
+        free(l.detail[i]);
+    }
+
+    /* A check-in cannot slip in through the plain path. */
+    struct store_scan sneaky = scan_at("P9", DAY1, 44);
+    assert_int_equal(store_record_scan(s, &sneaky, NULL), BK_ERR_INVALID);
+    store_close(s);
+}
+
+static void test_badge_printed_reads_badge_print(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(2);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    person(&r->people[1], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    tamper(f, "INSERT INTO badge_print (attendee, at_ms, kiosk, serial, status)"
+              " VALUES ('P1', 1, 'k', 1, 'printed'), ('P2', 1, 'k', 2, 'failed')");
+    bool printed = false;
+    assert_int_equal(store_badge_printed(s, "P1", &printed, NULL), BK_OK);
+    assert_true(printed);
+    assert_int_equal(store_badge_printed(s, "P2", &printed, NULL), BK_OK);
+    assert_false(printed);
+    assert_int_equal(store_badge_printed(s, "P3", &printed, NULL), BK_OK);
+    assert_false(printed);
+    store_close(s);
+}
+
+static void test_get_attendee_unknown_is_not_found(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct attendee a;
+    struct bk_err err = {0};
+    assert_int_equal(store_get_attendee(s, "nobody", &a, &err), BK_ERR_NOT_FOUND);
+    attendee_clear(&a);
+    store_close(s);
+}
+
+static void test_tampered_record_is_named(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    record_unknown_scans(s, 20);
+    int64_t records = 0, bad = -1;
+    assert_int_equal(store_verify_chain(s, &records, &bad, NULL), BK_OK);
+    assert_int_equal(records, 20);
+    assert_int_equal(bad, 0);
+
+    tamper(f, "UPDATE scan_event SET kiosk = 'kiosk-9' WHERE seq = 17");
+    struct bk_err err = {0};
+    assert_int_equal(store_verify_chain(s, &records, &bad, &err), BK_ERR_INVALID);
+    assert_int_equal(bad, 17);
+    assert_non_null(strstr(err.msg, "record 17 does not match its hash"));
+    assert_string_equal(err.file, f->path);
+    store_close(s);
+}
+
+static void test_deleted_middle_record_is_detected(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    record_unknown_scans(s, 20);
+    tamper(f, "DELETE FROM scan_event WHERE seq = 10");
+    int64_t bad = 0;
+    struct bk_err err = {0};
+    assert_int_equal(store_verify_chain(s, NULL, &bad, &err), BK_ERR_INVALID);
+    assert_int_equal(bad, 11);
+    assert_non_null(strstr(err.msg, "record 11 does not follow record 9"));
+    store_close(s);
+}
+
+static void test_newer_schema_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    store_close(open_ok(f));
+    tamper(f, "UPDATE meta SET value = 2 WHERE key = 'schema_version'");
+    struct store *s = NULL;
+    struct bk_err err = {0};
+    assert_int_equal(store_open(f->path, &s, &err), BK_ERR_STORE);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, f->path));
+    assert_non_null(strstr(err.msg, "newer badgekiosk"));
+}
+
+static void test_not_a_database_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    for (int i = 0; i < 200; i++)
+        fputs("id,first_name,last_name\n", fp);
+    fclose(fp);
+    struct store *s = NULL;
+    struct bk_err err = {0};
+    assert_int_equal(store_open(f->path, &s, &err), BK_ERR_STORE);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, f->path));
+    assert_non_null(strstr(err.msg, "not an SQLite database"));
+}
+
+/* Opens path expecting a refusal that names the file: 0 when so. */
+static int expect_read_only_refused(const char *path)
+{
+    struct store *s = NULL;
+    struct bk_err err = {0};
+    enum bk_status st = store_open(path, &s, &err);
+    if (st == BK_OK) {
+        store_close(s);
+        return 3;
+    }
+    if (st != BK_ERR_IO && st != BK_ERR_STORE)
+        return 1;
+    return strstr(err.msg, path) && strcmp(err.file, path) == 0 ? 0 : 2;
+}
+
+static void test_read_only_store_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    store_close(open_ok(f));
+    assert_int_equal(chmod(f->path, 0400), 0);
+    if (geteuid() != 0) {
+        assert_int_equal(expect_read_only_refused(f->path), 0);
+        return;
+    }
+    /* Root writes through any mode bits, so the check runs in a child that
+     * has become "nobody", for whom the 0400 file really is read-only. */
+    const uid_t nobody = 65534;
+    assert_int_equal(chown(f->path, nobody, nobody), 0);
+    assert_int_equal(chmod(f->dir, 0755), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(nobody) != 0 || setuid(nobody) != 0)
+            _exit(77);
+        _exit(expect_read_only_refused(f->path));
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77) {
+        print_message("skipped: running as root and cannot become nobody, so no file is "
+                      "read-only here\n");
+        skip();
+    }
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+#define N_PEOPLE 200
+#define N_DAYS 2
+#define N_SCANS (N_PEOPLE * N_DAYS)
+#define N_CHILDREN 4
+
+/* One kiosk process: every person on every day, in its own order. */
+static int checkin_everyone(const char *path, int child)
+{
+    static const int strides[N_CHILDREN] = {1, 3, 7, 11}; /* coprime with N_SCANS */
+    struct store *s = NULL;
+    if (store_open(path, &s, NULL) != BK_OK)
+        return 1;
+    char kiosk[32], id[32];
+    snprintf(kiosk, sizeof kiosk, "kiosk-%d", child);
+    int rc = 0;
+    for (int k = 0; k < N_SCANS && rc == 0; k++) {
+        int i = (k * strides[child] + child * 97) % N_SCANS;
+        snprintf(id, sizeof id, "P%03d", i % N_PEOPLE);
+        struct store_scan sc = {.at_ms = 1000000 + k,
+                                .kiosk = kiosk,
+                                .method = "camera",
+                                .outcome = "checked_in",
+                                .attendee = id,
+                                .day = DAY1 + i / N_PEOPLE,
+                                .has_day = true};
+        struct bk_err err = {0};
+        if (store_record_checkin(s, &sc, NULL, NULL, &err) != BK_OK)
+            rc = 2;
+    }
+    store_close(s);
+    return rc;
+}
+
+struct outcome_count {
+    int checked_in, already, other;
+    unsigned char seen[N_SCANS];
+};
+
+static int count_outcome(void *ctx, const struct store_event *ev)
+{
+    struct outcome_count *c = ctx;
+    if (strcmp(ev->outcome, "checked_in") == 0) {
+        c->checked_in++;
+        int i = atoi(ev->attendee + 1) + (ev->day - DAY1) * N_PEOPLE;
+        if (i >= 0 && i < N_SCANS)
+            c->seen[i]++;
+    } else if (strcmp(ev->outcome, "already_checked_in") == 0) {
+        c->already++;
+    } else {
+        c->other++;
+    }
+    return 0;
+}
+
+static void test_concurrent_checkins_from_four_processes(void **state)
+{
+    struct fixture *f = *state;
+    store_close(open_ok(f));
+    pid_t pids[N_CHILDREN];
+    for (int c = 0; c < N_CHILDREN; c++) {
+        pids[c] = fork();
+        assert_true(pids[c] >= 0);
+        if (pids[c] == 0)
+            _exit(checkin_everyone(f->path, c));
+    }
+    for (int c = 0; c < N_CHILDREN; c++) {
+        int status = 0;
+        assert_int_equal(waitpid(pids[c], &status, 0), pids[c]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+
+    struct store *s = open_ok(f);
+    size_t n = 0;
+    assert_int_equal(store_count_scans(s, &n, NULL), BK_OK);
+    assert_int_equal(n, N_CHILDREN * N_SCANS);
+    struct outcome_count c = {0};
+    assert_int_equal(store_foreach_scan(s, count_outcome, &c, NULL), BK_OK);
+    assert_int_equal(c.checked_in, N_SCANS);
+    assert_int_equal(c.already, (N_CHILDREN - 1) * N_SCANS);
+    assert_int_equal(c.other, 0);
+    for (int i = 0; i < N_SCANS; i++)
+        assert_int_equal(c.seen[i], 1);
+    int64_t records = 0;
+    struct bk_err err = {0};
+    if (store_verify_chain(s, &records, NULL, &err) != BK_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(records, N_CHILDREN * N_SCANS);
+    store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open_creates_private_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reimport_marks_missing_withdrawn_and_reinstates, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_repeated_id_in_export_keeps_first_row, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_empty_export_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reimport_keeps_checkins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_already_checked_in_returns_first_at, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_database_refuses_second_checkin_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scans_keep_every_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_badge_printed_reads_badge_print, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get_attendee_unknown_is_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tampered_record_is_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_middle_record_is_detected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_a_database_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_store_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_checkins_from_four_processes, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
