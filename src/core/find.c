@@ -226,9 +226,11 @@ size_t finder_search(const struct finder *f, const char *query, struct finder_hi
             all[n++] = (struct finder_hit){p->id, p->name, p->organization, p->country,
                                            p->withdrawn, score};
         }
-        qsort(all, n, sizeof *all, cmp_hits);
         kept = n < max ? n : max;
-        memcpy(hits, all, kept * sizeof *hits);
+        if (kept) {
+            qsort(all, n, sizeof *all, cmp_hits);
+            memcpy(hits, all, kept * sizeof *hits);
+        }
     }
     free(all);
     free(folded);
