@@ -778,7 +778,8 @@ int main(int argc, char **argv)
     struct bk_err err = {0};
     if (config_load(config_path, &cfg, &err) != BK_OK) {
         free(config_path);
-        return report_error(&err);
+        report_error(&err);
+        return EXIT_REJECTED; /* a missing or broken config is the operator's input */
     }
     free(config_path);
     if (opt.db)
