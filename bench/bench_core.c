@@ -190,6 +190,10 @@ int main(int argc, char **argv)
         const char *src = q % 3 == 0 ? a->organization : q % 3 == 1 ? a->last_name : a->first_name;
         char query[64];
         snprintf(query, sizeof query, "%.*s", 3 + (int)(q % 5), src[0] ? src : a->id);
+        /* Cut on a character boundary, as typing does. */
+        size_t ql = strlen(query);
+        while (ql && ((unsigned char)query[ql] & 0xC0) == 0x80)
+            query[--ql] = '\0';
         double q0 = now_ms();
         size_t n = finder_search(f, query, hits, 20);
         ft[q] = now_ms() - q0;

@@ -1,12 +1,16 @@
 /* find: a folded-text index of attendees for as-you-type search; see find.h.
  *
  * Every person contributes one line of folded text to a single buffer:
- * "\n<names> \t <organisation> \t <id>". A query word is looked up with
- * memmem over the whole buffer, which is far faster than a pass over the
- * records, and each hit is mapped back to its person by binary search over
- * the line offsets. */
+ * "\n<names> \t <organisation> \t <id>". Each byte trigram of a line is
+ * posted, per person, in a hashed bucket; a query takes the rarest trigram of
+ * its words, so it checks a few hundred candidate lines rather than scanning
+ * megabytes. Byte trigrams work the same for every script (a Chinese
+ * character is itself three bytes). Words of one or two bytes ("li", "ν")
+ * match only at the start of a word, which is what a person typing means,
+ * and are posted by those first bytes in the same buckets. */
 #include "find.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +18,12 @@
 #include "xalloc.h"
 
 #define FIND_MAX_WORDS 8
+#define FIND_BUCKETS (1u << 18) /* trigram hash buckets; collisions only add candidates */
+
+struct posting {
+    uint32_t *people; /* person indexes, ascending, each once */
+    uint32_t n, cap;
+};
 
 struct person {
     char *id, *name, *organization, *country;
@@ -26,7 +36,31 @@ struct finder {
     size_t n, cap;
     char *text;
     size_t len, text_cap;
+    struct posting *buckets; /* FIND_BUCKETS of them */
 };
+
+/* The bucket of n (1 to 3) bytes at p; prefixes of one and two bytes hash
+ * apart from trigrams by their length. */
+static uint32_t gram_bucket(const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    uint32_t key = (uint32_t)n << 24;
+    for (size_t i = 0; i < n; i++)
+        key |= (uint32_t)u[i] << (8 * (2 - i));
+    return (key * 2654435761u) >> (32 - 18);
+}
+
+static void post(struct finder *f, uint32_t bucket, uint32_t idx)
+{
+    struct posting *b = &f->buckets[bucket];
+    if (b->n && b->people[b->n - 1] == idx)
+        return;
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 4;
+        b->people = xrealloc(b->people, b->cap * sizeof *b->people);
+    }
+    b->people[b->n++] = idx;
+}
 
 struct finder *finder_new(void)
 {
@@ -34,6 +68,7 @@ struct finder *finder_new(void)
     f->text = xmalloc(1);
     f->text[0] = '\0';
     f->text_cap = 1;
+    f->buckets = xcalloc(FIND_BUCKETS, sizeof *f->buckets);
     return f;
 }
 
@@ -49,6 +84,9 @@ void finder_free(struct finder *f)
     }
     free(f->people);
     free(f->text);
+    for (size_t i = 0; i < FIND_BUCKETS; i++)
+        free(f->buckets[i].people);
+    free(f->buckets);
     free(f);
 }
 
@@ -108,6 +146,18 @@ void finder_add(struct finder *f, const struct attendee *a)
     append_folded(f, a->id);
     append(f, " ");
     p->end = f->len;
+
+    uint32_t idx = (uint32_t)(f->n - 1);
+    for (size_t i = p->start; i < p->end; i++) {
+        const char *at = f->text + i;
+        if (i + 3 <= p->end)
+            post(f, gram_bucket(at, 3), idx);
+        if (i > p->start && at[-1] == ' ' && at[0] != ' ' && at[0] != '\t') {
+            post(f, gram_bucket(at, 1), idx);
+            if (i + 2 <= p->end && at[1] != ' ')
+                post(f, gram_bucket(at, 2), idx);
+        }
+    }
 }
 
 static int add_from_store(void *ctx, const struct attendee *a)
@@ -129,33 +179,34 @@ enum bk_status finder_new_from_store(struct store *s, struct finder **out, struc
     return BK_OK;
 }
 
-/* The person whose line holds offset off. */
-static size_t person_at(const struct finder *f, size_t off)
-{
-    size_t lo = 0, hi = f->n;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (f->people[mid].start <= off)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* Score of one query word in one person's line, 0 when absent: a match in
- * the name beats one in the organisation, and a word start beats the middle. */
+ * the name beats one in the organisation, and a word start beats the middle.
+ * Words under three bytes count only at a word start. */
 static int word_score(const struct finder *f, const struct person *p, const char *w, size_t wl)
 {
+    int start_only = wl < 3;
     int best = 0;
     const char *line = f->text + p->start;
     size_t len = p->end - p->start;
     const char *hit = line;
-    while ((hit = memmem(hit, len - (size_t)(hit - line), w, wl)) != NULL) {
+    const char *end = line + len;
+    /* Lines are short: memchr on the first byte then memcmp beats memmem's
+     * set-up cost for every candidate. */
+    while ((hit = memchr(hit, w[0], (size_t)(end - hit))) != NULL) {
+        if ((size_t)(end - hit) < wl)
+            break;
+        if (memcmp(hit, w, wl) != 0) {
+            hit++;
+            continue;
+        }
         size_t off = (size_t)(hit - f->text);
         int at_start = hit[-1] == ' ';
         int at_end = hit[wl] == ' ';
         int s;
+        if (start_only && !at_start) {
+            hit++;
+            continue;
+        }
         if (off < p->name_end)
             s = at_start ? (at_end ? 40 : 30) : 20;
         else if (off >= p->id_start)
@@ -179,60 +230,92 @@ static int cmp_hits(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+struct query {
+    char *words[FIND_MAX_WORDS];
+    size_t lens[FIND_MAX_WORDS];
+    size_t n;
+};
+
+/* A hit with its person's index, the tie-break while collecting: comparing
+ * names for every tied candidate of a common word was most of the time. */
+struct candidate {
+    struct finder_hit hit;
+    uint32_t idx;
+};
+
+static int better(const struct candidate *x, const struct candidate *y)
+{
+    if (x->hit.score != y->hit.score)
+        return x->hit.score > y->hit.score;
+    if (x->hit.withdrawn != y->hit.withdrawn)
+        return x->hit.withdrawn < y->hit.withdrawn;
+    return x->idx < y->idx;
+}
+
+/* Keeps the best max candidates in order: one that would not make the list
+ * costs one comparison, so common words do not sort thousands. */
+static void offer(struct candidate *best, size_t *kept, size_t max, const struct candidate *c)
+{
+    if (*kept == max && !better(c, &best[max - 1]))
+        return;
+    size_t i = *kept < max ? (*kept)++ : max - 1;
+    while (i > 0 && better(c, &best[i - 1])) {
+        best[i] = best[i - 1];
+        i--;
+    }
+    best[i] = *c;
+}
+
+static void consider(const struct finder *f, uint32_t pi, const struct query *q,
+                     struct candidate *best, size_t *kept, size_t max)
+{
+    const struct person *p = &f->people[pi];
+    int score = 0;
+    for (size_t w = 0; w < q->n; w++) {
+        int s = word_score(f, p, q->words[w], q->lens[w]);
+        if (!s)
+            return;
+        score += s;
+    }
+    struct candidate c = {{p->id, p->name, p->organization, p->country, p->withdrawn, score}, pi};
+    offer(best, kept, max, &c);
+}
+
 size_t finder_search(const struct finder *f, const char *query, struct finder_hit *hits,
                      size_t max)
 {
     if (!max || !f->n)
         return 0;
     char *folded = utf8_fold_new(query);
-    char *words[FIND_MAX_WORDS];
-    size_t lens[FIND_MAX_WORDS], nw = 0, longest = 0;
-    for (char *tok = strtok(folded, " \t"); tok && nw < FIND_MAX_WORDS; tok = strtok(NULL, " \t")) {
-        words[nw] = tok;
-        lens[nw] = strlen(tok);
-        if (lens[nw] > lens[longest])
-            longest = nw;
-        nw++;
+    if (!folded)
+        return 0;
+    struct query q = {0};
+    for (char *tok = strtok(folded, " \t"); tok && q.n < FIND_MAX_WORDS;
+         tok = strtok(NULL, " \t")) {
+        q.words[q.n] = tok;
+        q.lens[q.n] = strlen(tok);
+        q.n++;
     }
-    size_t n = 0, kept = 0;
-    struct finder_hit *all = NULL;
-    size_t all_cap = 0;
-    if (nw) {
-        /* Candidates: every line holding the longest word, each once. */
-        const char *hit = f->text;
-        size_t last = (size_t)-1;
-        while ((hit = memmem(hit, f->len - (size_t)(hit - f->text), words[longest],
-                             lens[longest])) != NULL) {
-            size_t pi = person_at(f, (size_t)(hit - f->text));
-            hit++;
-            if (pi == last)
-                continue;
-            last = pi;
-            const struct person *p = &f->people[pi];
-            int score = 0;
-            size_t w;
-            for (w = 0; w < nw; w++) {
-                int s = word_score(f, p, words[w], lens[w]);
-                if (!s)
-                    break;
-                score += s;
-            }
-            if (w < nw)
-                continue;
-            if (n == all_cap) {
-                all_cap = all_cap ? all_cap * 2 : 64;
-                all = xrealloc(all, all_cap * sizeof *all);
-            }
-            all[n++] = (struct finder_hit){p->id, p->name, p->organization, p->country,
-                                           p->withdrawn, score};
-        }
-        kept = n < max ? n : max;
-        if (kept) {
-            qsort(all, n, sizeof *all, cmp_hits);
-            memcpy(hits, all, kept * sizeof *hits);
+    size_t kept = 0;
+    const struct posting *rarest = NULL;
+    for (size_t w = 0; w < q.n; w++) {
+        size_t n = q.lens[w] < 3 ? q.lens[w] : 3;
+        for (size_t i = 0; i + n <= q.lens[w]; i++) {
+            const struct posting *b = &f->buckets[gram_bucket(q.words[w] + i, n)];
+            if (!rarest || b->n < rarest->n)
+                rarest = b;
         }
     }
-    free(all);
+    struct candidate *best = xcalloc(max, sizeof *best);
+    if (rarest)
+        for (uint32_t i = 0; i < rarest->n; i++)
+            consider(f, rarest->people[i], &q, best, &kept, max);
+    for (size_t i = 0; i < kept; i++)
+        hits[i] = best[i].hit;
+    /* Among equal scores, people see names in order. */
+    if (kept)
+        qsort(hits, kept, sizeof *hits, cmp_hits);
+    free(best);
     free(folded);
     return kept;
 }
