@@ -30,8 +30,8 @@ enum bk_status store_open(const char *path, struct store **out, struct bk_err *e
     /* libsodium picks its fastest BLAKE2b here; it is safe to call again. */
     if (sodium_init() < 0)
         return bk_err_set(err, BK_ERR_STORE, path, 0, NULL,
-                          _("the cryptography library could not start, so %s cannot be opened"),
-                          path);
+                          _("the cryptography library could not start, so the store cannot be "
+                            "opened"));
     struct store *s = xcalloc(1, sizeof *s);
     /* One engine today; a server store would be chosen here from the path. */
     s->be = &store_sqlite_backend;
@@ -73,9 +73,8 @@ enum bk_status store_import(struct store *s, const struct roster *r,
     memset(summary, 0, sizeof *summary);
     if (!r || r->n_people == 0)
         return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
-                          _("the export lists nobody, so nothing was imported into %s: "
-                            "importing it would withdraw every attendee"),
-                          s->path);
+                          _("the export lists nobody, so nothing was imported: importing it "
+                            "would withdraw every attendee"));
     for (size_t i = 0; i < r->n_people; i++)
         if (!r->people[i].id || !r->people[i].id[0])
             return bk_err_set(err, BK_ERR_INVALID, s->path, 0, "id",
@@ -98,7 +97,7 @@ static enum bk_status check_scan(struct store *s, const struct store_scan *scan,
 {
     if (!scan || !scan->kiosk || !scan->method)
         return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
-                          _("a scan without a kiosk or method cannot be recorded in %s"), s->path);
+                          _("a scan without a kiosk or method cannot be recorded"));
     return BK_OK;
 }
 

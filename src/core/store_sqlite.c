@@ -36,46 +36,41 @@ static enum bk_status db_error(const struct sqlite_store *q, int rc, struct bk_e
     switch (rc & 0xff) {
     case SQLITE_FULL:
         return bk_err_set(err, BK_ERR_FULL, path, 0, NULL,
-                          _("the disk holding %s is full: free space, then try again "
-                            "(nothing was recorded)"),
-                          path);
+                          _("the disk holding the store is full: free space, then try again "
+                            "(nothing was recorded)"));
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return bk_err_set(err, BK_ERR_BUSY, path, 0, NULL,
-                          _("%s stayed locked by another program for more than 10 seconds: "
-                            "check that no other program is holding it, then try again"),
-                          path);
+                          _("the store stayed locked by another program for more than 10 "
+                            "seconds: check that no other program is holding it, then try "
+                            "again"));
     case SQLITE_READONLY:
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
-                          _("%s cannot be written: make the file and its folder writable by "
-                            "the user running badgekiosk"),
-                          path);
+                          _("the store cannot be written: make the file and its folder writable "
+                            "by the user running badgekiosk"));
     case SQLITE_CANTOPEN:
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
-                          _("%s cannot be opened: check that its folder exists and that the "
-                            "user running badgekiosk may read and write there"),
-                          path);
+                          _("the store cannot be opened: check that its folder exists and that "
+                            "the user running badgekiosk may read and write there"));
     case SQLITE_PERM:
     case SQLITE_AUTH:
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
-                          _("access to %s was refused: give the user running badgekiosk "
-                            "permission to read and write it"),
-                          path);
+                          _("access to the store was refused: give the user running "
+                            "badgekiosk permission to read and write it"));
     case SQLITE_IOERR:
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
-                          _("reading or writing %s failed (%s): check the disk, then try again"),
-                          path, detail);
+                          _("reading or writing the store failed (%s): check the disk, then try "
+                            "again"),
+                          detail);
     case SQLITE_NOTADB:
         return bk_err_set(err, BK_ERR_STORE, path, 0, NULL,
-                          _("%s is not a badgekiosk store (it is not an SQLite database): check "
-                            "the path, or move the file away to start a new store"),
-                          path);
+                          _("not a badgekiosk store (not an SQLite database): check the path, "
+                            "or move the file away to start a new store"));
     case SQLITE_CORRUPT:
         return bk_err_set(err, BK_ERR_STORE, path, 0, NULL,
-                          _("%s is damaged: restore it from a backup"), path);
+                          _("the store is damaged: restore it from a backup"));
     default:
-        return bk_err_set(err, BK_ERR_STORE, path, 0, NULL, _("the store %s failed: %s"), path,
-                          detail);
+        return bk_err_set(err, BK_ERR_STORE, path, 0, NULL, _("the store failed: %s"), detail);
     }
 }
 
@@ -119,11 +114,11 @@ static enum bk_status create_private_file(const char *path, struct bk_err *err)
     int e = errno;
     if (e == ENOSPC || e == EDQUOT)
         return bk_err_set(err, BK_ERR_FULL, path, 0, NULL,
-                          _("the disk holding %s is full: free space, then try again"), path);
+                          _("the disk holding the store is full: free space, then try again"));
     return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
-                      _("%s cannot be created (%s): check that its folder exists and that the "
-                        "user running badgekiosk may write there"),
-                      path, strerror(e));
+                      _("the store cannot be created (%s): check that its folder exists and "
+                        "that the user running badgekiosk may write there"),
+                      strerror(e));
 }
 
 static const char *const schema_sql =
@@ -194,15 +189,14 @@ static enum bk_status ensure_schema(struct sqlite_store *q, struct bk_err *err)
         if (version > SCHEMA_VERSION) {
             rollback(db);
             return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
-                              _("%s was written by a newer badgekiosk (store version %lld; this "
-                                "one reads up to version %d): install the newer badgekiosk"),
-                              q->path, (long long)version, SCHEMA_VERSION);
+                              _("the store was written by a newer badgekiosk (store version %lld; "
+                                "this one reads up to version %d): install the newer badgekiosk"),
+                              (long long)version, SCHEMA_VERSION);
         }
         if (version < 1) {
             rollback(db);
             return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
-                              _("%s has an unknown store version: restore it from a backup"),
-                              q->path);
+                              _("the store has an unknown version: restore it from a backup"));
         }
     } else if (rc == SQLITE_DONE) {
         sqlite3_finalize(st);
@@ -267,9 +261,8 @@ static enum bk_status sq_open(const char *path, void **impl, struct bk_err *err)
         if (!wal) {
             sq_close(q);
             return bk_err_set(err, BK_ERR_STORE, path, 0, NULL,
-                              _("%s cannot use write-ahead logging: keep the store on a local "
-                                "disk"),
-                              path);
+                              _("the store cannot use write-ahead logging: keep it on a local "
+                                "disk"));
         }
     } else {
         /* The first read of the file happens here, so this is where a file
@@ -556,7 +549,7 @@ static enum bk_status sq_get_attendee(void *impl, const char *id, struct attende
         attendee_copy(a, &borrowed);
     } else if (rc == SQLITE_DONE) {
         s = bk_err_set(err, BK_ERR_NOT_FOUND, q->path, 0, "id",
-                       _("nobody with ID %s is registered in %s"), id, q->path);
+                       _("nobody with ID %s is registered"), id);
     } else {
         s = db_error(q, rc, err);
     }
@@ -673,9 +666,8 @@ static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool 
     if (rc == SQLITE_OK && damaged) {
         rollback(db);
         return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
-                          _("the last event log record in %s is damaged, so no more scans can "
-                            "be added: restore the store from a backup"),
-                          q->path);
+                          _("the last event log record is damaged, so no more scans can be "
+                            "added: restore the store from a backup"));
     }
 
     unsigned char hash[STORE_HASH_BYTES];
