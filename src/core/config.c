@@ -260,15 +260,62 @@ static int qr_key(struct parse *p, const char *name, const char *value)
     return 1;
 }
 
+/* category.NAME = #RRGGBB, LABEL */
+static int category_key(struct parse *p, const char *name, const char *value)
+{
+    struct config *c = p->cfg;
+    const char *cat = name + 9;
+    unsigned rgb;
+    int used = 0;
+    if (!cat[0] || sscanf(value, "#%6x%n", &rgb, &used) != 1 || used != 7)
+        return fail(p, name,
+                    _("'%s' is not a category look: write category.NAME = #RRGGBB, LABEL"), value);
+    const char *label = value + used;
+    while (*label == ' ' || *label == ',')
+        label++;
+    struct config_category *k = NULL;
+    for (size_t i = 0; i < c->n_categories; i++)
+        if (strcasecmp(c->categories[i].name, cat) == 0)
+            k = &c->categories[i];
+    if (!k) {
+        if (c->n_categories == CONFIG_MAX_CATEGORIES)
+            return fail(p, name, _("too many categories (at most %s)"), "24");
+        k = &c->categories[c->n_categories++];
+        k->name = xstrdup(cat);
+    }
+    k->rgb = rgb;
+    free(k->label);
+    k->label = xstrdup(label[0] ? label : cat);
+    return 1;
+}
+
 static int device_key(struct parse *p, const char *section, const char *name, const char *value)
 {
     struct config *c = p->cfg;
     if (strcmp(section, "printer") == 0 && strcmp(name, "printer") == 0)
         set_str(&c->printer, value);
-    else if (strcmp(section, "badge") == 0 && strcmp(name, "size") == 0) {
-        if (strcasecmp(value, "4x3in") && strcasecmp(value, "a6") && strcasecmp(value, "cr80"))
+    else if (strcmp(section, "printer") == 0 && strcmp(name, "media") == 0)
+        set_str(&c->printer_media, value);
+    else if (strcmp(section, "printer") == 0 && strcmp(name, "timeout_seconds") == 0) {
+        if (!parse_int(value, 1, 3600, &c->print_timeout))
+            return fail(p, name, _("'%s' is not a number of seconds from 1 to 3600"), value);
+    } else if (strcmp(section, "badge") == 0 && strcmp(name, "size") == 0) {
+        if (!config_badge_size_by_name(value))
             return fail(p, name, _("'%s' is not a badge size: use 4x3in, a6 or cr80"), value);
         set_str(&c->badge_size, value);
+        c->badge = config_badge_size_by_name(value);
+    } else if (strcmp(section, "badge") == 0 && strcmp(name, "margin_mm") == 0) {
+        int mm;
+        if (!parse_int(value, 0, 30, &mm))
+            return fail(p, name, _("'%s' is not a margin: use whole millimetres from 0 to 30"),
+                        value);
+        c->badge_margin_mm = mm;
+    } else if (strcmp(section, "badge") == 0 && strcmp(name, "logo") == 0) {
+        free(c->badge_logo);
+        c->badge_logo = resolve_path(c->dir, value);
+    } else if (strcmp(section, "badge") == 0 && strncmp(name, "category.", 9) == 0) {
+        if (!category_key(p, name, value))
+            return 0;
     } else if (strcmp(section, "badge") == 0 && strcmp(name, "dpi") == 0) {
         if (!parse_int(value, 72, 1200, &c->badge_dpi))
             return fail(p, name, _("'%s' is not a resolution: use a number from 72 to 1200"),
@@ -417,7 +464,12 @@ enum bk_status config_load(const char *path, struct config **out, struct bk_err 
     c->plain_url_param = xstrdup("");
     c->printer = xstrdup("");
     c->badge_size = xstrdup("4x3in");
+    c->badge = config_badge_size_by_name("4x3in");
     c->badge_dpi = 300;
+    c->badge_margin_mm = 4;
+    c->badge_logo = xstrdup("");
+    c->printer_media = xstrdup("");
+    c->print_timeout = 60;
     c->kiosk_id = xstrdup("kiosk-1");
     c->staff_pin_hash = xstrdup("");
     c->staff_keys = xstrdup("ctrl+alt+s");
@@ -480,7 +532,14 @@ void config_free(struct config *c)
     free(c->plain_prefix);
     free(c->plain_url_param);
     free(c->printer);
+    free(c->printer_media);
     free(c->badge_size);
+    free(c->badge_logo);
+    for (size_t i = 0; i < c->n_categories; i++) {
+        free(c->categories[i].name);
+        free(c->categories[i].label);
+    }
+
     free(c->kiosk_id);
     free(c->database);
     free(c->staff_pin_hash);
@@ -507,6 +566,38 @@ char *config_default_path_new(void)
         }
     }
     return xstrdup("kiosk-config/fgmv2-shanghai.ini");
+}
+
+static const struct config_badge_size badge_sizes[] = {
+    /* A 4x3 in label, landscape: the FG-MV badge. */
+    {"4x3in", 101.6, 76.2, "oe_4x3-label_4x3in"},
+    /* A6 card, portrait, for lanyard pouches. */
+    {"a6", 105.0, 148.0, "iso_a6_105x148mm"},
+    /* CR80, the credit-card size of card printers, landscape. */
+    {"cr80", 85.6, 53.98, "om_card_54x86mm"},
+};
+
+const struct config_badge_size *config_badge_size_by_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof badge_sizes / sizeof badge_sizes[0]; i++)
+        if (strcasecmp(name, badge_sizes[i].name) == 0)
+            return &badge_sizes[i];
+    return NULL;
+}
+
+void config_category_look(const struct config *cfg, const char *name, uint32_t *rgb,
+                          const char **label)
+{
+    name = name ? name : "";
+    for (size_t i = 0; i < cfg->n_categories; i++) {
+        if (strcasecmp(cfg->categories[i].name, name) == 0) {
+            *rgb = cfg->categories[i].rgb;
+            *label = cfg->categories[i].label;
+            return;
+        }
+    }
+    *rgb = 0x5f6368;
+    *label = name;
 }
 
 void config_set_path(char **field, const char *value)

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "tz.h"
@@ -17,6 +18,21 @@
 #define CONFIG_INSTALLED_PATH "/etc/badgekiosk/badgekiosk.ini"
 #define CONFIG_MAX_EVENTS 16
 #define CONFIG_MAX_VALUES 16
+#define CONFIG_MAX_CATEGORIES 24
+
+/* How a category of attendee looks on a badge: a colour band and its label. */
+struct config_category {
+    char *name;     /* as in the export's Category column */
+    uint32_t rgb;   /* 0xRRGGBB band colour */
+    char *label;    /* printed on the band, e.g. "VICE-CHAIR" */
+};
+
+/* A badge stock: its size in millimetres and its PWG media name for CUPS. */
+struct config_badge_size {
+    const char *name;   /* "4x3in", "a6", "cr80" */
+    double width_mm, height_mm;
+    const char *media;  /* PWG 5101.1 name, e.g. "oe_4x3-label_4x3in" */
+};
 
 /* One part of the event (the meeting, the forum), on consecutive days. */
 struct config_event {
@@ -69,11 +85,18 @@ struct config {
     char *plain_url_param; /* plain mode: the ID is this URL query parameter, "" for none */
 
     /* [printer] */
-    char *printer; /* CUPS queue name or ipp:// URI, "" for none */
+    char *printer;       /* CUPS queue name or ipp:// URI, "" for none */
+    char *printer_media; /* PWG media name; "" means the badge size's own */
+    int print_timeout;   /* seconds to wait for a job to complete */
 
     /* [badge] */
     char *badge_size; /* "4x3in", "a6", "cr80" */
+    const struct config_badge_size *badge; /* the size's dimensions and media */
     int badge_dpi;
+    double badge_margin_mm;
+    char *badge_logo; /* absolute path of a PNG, "" for none */
+    struct config_category categories[CONFIG_MAX_CATEGORIES];
+    size_t n_categories;
 
     /* [kiosk] */
     char *kiosk_id;
@@ -102,6 +125,15 @@ size_t config_events_on_day(const struct config *cfg, bk_day day,
 /* The event part whose code or alias equals name (ASCII case-insensitive,
  * trimmed), or NULL. */
 const struct config_event *config_event_by_name(const struct config *cfg, const char *name);
+
+/* The band colour (0xRRGGBB) and label of a category: as configured (ASCII
+ * case-insensitive match on the name), else a neutral grey labelled with the
+ * name itself. *label points into cfg or at name. */
+void config_category_look(const struct config *cfg, const char *name, uint32_t *rgb,
+                          const char **label);
+
+/* The badge sizes badgekiosk knows, by name; NULL when unknown. */
+const struct config_badge_size *config_badge_size_by_name(const char *name);
 
 /* Replaces a path setting for this run (--db, --keys): value is resolved
  * against the current directory. */

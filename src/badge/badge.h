@@ -1,0 +1,34 @@
+/* badge: draws a person's badge at print resolution.
+ *
+ * One renderer draws every badge, for the printer and for the kiosk's
+ * preview (which scales the same pixels down), so what an attendee sees is
+ * what prints. The layout comes from the config: size and margins, the
+ * category's colour band and label, the event parts the badge is valid for,
+ * the name large, organisation, country, the logo, and a QR code. Text is
+ * shaped with HarfBuzz through SDL2_ttf in whichever Noto font covers each
+ * run (found through fontconfig), right-to-left runs ordered with FriBidi.
+ * No window is needed. */
+#ifndef BK_BADGE_H
+#define BK_BADGE_H
+
+#include "badge/image.h"
+#include "core/attendee.h"
+#include "core/config.h"
+#include "core/err.h"
+
+struct badge_renderer;
+
+/* Opens the fonts (at cfg->badge_dpi) and the logo. BK_ERR_CONFIG names a
+ * missing font package or logo file. Free with badge_renderer_free. */
+enum bk_status badge_renderer_new(const struct config *cfg, struct badge_renderer **out,
+                                  struct bk_err *err);
+void badge_renderer_free(struct badge_renderer *r);
+
+/* Draws a's badge with qr_text in its QR code. A name that cannot be drawn
+ * completely (a character no installed font has; too long even at the
+ * smallest size on two lines) is refused with BK_ERR_INVALID and a message
+ * saying which, rather than printed wrong. *out is freed by the caller. */
+enum bk_status badge_render(struct badge_renderer *r, const struct attendee *a,
+                            const char *qr_text, struct badge_image **out, struct bk_err *err);
+
+#endif
