@@ -65,7 +65,7 @@ build/badgectl: $(CTL_SRC:%.c=build/obj/%.o) build/libbadgekiosk.a
 build/gen-export: build/obj/tools/gen_export.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
-build/asan/tests/%: tests/unit/%.c build/asan/libbadgekiosk.a
+build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h build/asan/libbadgekiosk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    build/asan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)

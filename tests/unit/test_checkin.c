@@ -13,9 +13,10 @@
 
 #include "core/checkin.h"
 #include "core/xalloc.h"
+#include "testutil.h"
 
 struct fixture {
-    char dir[64];
+    char *dir;
     struct config *cfg;
     struct store *store;
     struct token_keys *keys;
@@ -59,19 +60,16 @@ static struct attendee person(const char *id, const char *first, const char *las
 static int setup(void **state)
 {
     struct fixture *fx = xcalloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/bk-checkin-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    char *path = xasprintf("%s/event.ini", fx->dir);
-    FILE *f = fopen(path, "w");
-    fputs(ini, f);
-    fclose(f);
+    fx->dir = tu_tempdir_new("checkin");
+    char *path = tu_path_new(fx->dir, "event.ini");
+    tu_write_text(path, ini);
     struct bk_err err = {0};
     assert_int_equal(config_load(path, &fx->cfg, &err), BK_OK);
     free(path);
-    char *db = xasprintf("%s/store.db", fx->dir);
+    char *db = tu_path_new(fx->dir, "store.db");
     assert_int_equal(store_open(db, &fx->store, &err), BK_OK);
     free(db);
-    char *keys = xasprintf("%s/keys", fx->dir);
+    char *keys = tu_path_new(fx->dir, "keys");
     assert_int_equal(token_keygen(keys, 0, NULL, &err), BK_OK);
     assert_int_equal(token_keys_load(keys, &fx->keys, &err), BK_OK);
     free(keys);
@@ -97,11 +95,9 @@ static int teardown(void **state)
     token_keys_free(fx->keys);
     store_close(fx->store);
     config_free(fx->cfg);
-    char *cmd = xasprintf("rm -rf %s", fx->dir);
-    int rc = system(cmd);
-    free(cmd);
+    tu_tempdir_free(fx->dir);
     free(fx);
-    return rc;
+    return 0;
 }
 
 static int64_t at(const struct fixture *fx, const char *iso)

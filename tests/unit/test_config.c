@@ -12,8 +12,11 @@
 #include <cmocka.h>
 
 #include "core/config.h"
+#include "testutil.h"
 
-static char dir[] = "/tmp/bk-config-XXXXXX";
+/* The group's folder, and the event.ini in it that write_ini replaces. */
+static char *dir;
+static char *ini_path;
 
 static const char base_ini[] =
     "[event]\n"                            /* 1 */
@@ -41,26 +44,23 @@ static const char base_ini[] =
 static int setup(void **state)
 {
     (void)state;
-    return mkdtemp(dir) ? 0 : -1;
+    dir = tu_tempdir_new("config");
+    ini_path = tu_path_new(dir, "event.ini");
+    return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
+    tu_tempdir_free(dir);
+    free(ini_path);
+    return 0;
 }
 
 static const char *write_ini(const char *text)
 {
-    static char path[128];
-    snprintf(path, sizeof path, "%s/event.ini", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
+    tu_write_text(ini_path, text);
+    return ini_path;
 }
 
 /* base_ini with line n (1-based) replaced by repl (NULL deletes it). */

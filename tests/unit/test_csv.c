@@ -7,24 +7,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/csv.h"
+#include "testutil.h"
 
 struct fixture {
-    char dir[64];
-    char path[128];
+    char *dir;
+    char *path; /* dir/in.csv, the file each test writes and reads */
 };
 
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
-    strcpy(fx->dir, "/tmp/bk-test-csv-XXXXXX");
-    if (!fx || !mkdtemp(fx->dir))
-        return -1;
-    snprintf(fx->path, sizeof fx->path, "%s/in.csv", fx->dir);
+    assert_non_null(fx);
+    fx->dir = tu_tempdir_new("csv");
+    fx->path = tu_path_new(fx->dir, "in.csv");
     *state = fx;
     return 0;
 }
@@ -32,23 +31,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    unlink(fx->path);
-    rmdir(fx->dir);
+    tu_tempdir_free(fx->dir);
+    free(fx->path);
     free(fx);
     return 0;
-}
-
-static void write_bytes(const struct fixture *fx, const char *bytes, size_t len)
-{
-    FILE *f = fopen(fx->path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(bytes, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static void write_text(const struct fixture *fx, const char *text)
-{
-    write_bytes(fx, text, strlen(text));
 }
 
 /* Reads every record of the fixture file into a flat description:
@@ -104,7 +90,7 @@ static void check_reads(void **state, const struct read_case *cases, size_t n)
 {
     struct fixture *fx = *state;
     for (size_t i = 0; i < n; i++) {
-        write_text(fx, cases[i].input);
+        tu_write_text(fx->path, cases[i].input);
         struct bk_err err = {0};
         enum bk_status st;
         char *got = read_all(fx, &err, &st);
@@ -199,7 +185,8 @@ static void check_rejects(void **state, const struct reject_case *cases, size_t 
 {
     struct fixture *fx = *state;
     for (size_t i = 0; i < n; i++) {
-        write_bytes(fx, cases[i].input, cases[i].len ? cases[i].len : strlen(cases[i].input));
+        tu_write_file(fx->path, cases[i].input,
+                      cases[i].len ? cases[i].len : strlen(cases[i].input));
         struct bk_err err = {0};
         enum bk_status st;
         char *got = read_all(fx, &err, &st);
@@ -251,7 +238,7 @@ static void test_field_over_cap_is_rejected_with_line(void **state)
     memset(text + n, 'x', big);
     n += big;
     n += (size_t)sprintf(text + n, "\"\n");
-    write_bytes(fx, text, n);
+    tu_write_file(fx->path, text, n);
     free(text);
     struct bk_err err = {0};
     enum bk_status st;
@@ -267,7 +254,7 @@ static void test_field_at_cap_is_accepted(void **state)
     char *text = malloc(CSV_FIELD_MAX + 8);
     memset(text, 'y', CSV_FIELD_MAX);
     memcpy(text + CSV_FIELD_MAX, ",z\n", 3);
-    write_bytes(fx, text, CSV_FIELD_MAX + 3);
+    tu_write_file(fx->path, text, CSV_FIELD_MAX + 3);
     free(text);
     struct csv_reader *r;
     assert_int_equal(csv_open(fx->path, &r, NULL), BK_OK);
@@ -315,7 +302,7 @@ static void test_fields_at_cap_are_accepted(void **state)
 static void test_error_is_sticky(void **state)
 {
     struct fixture *fx = *state;
-    write_text(fx, "\"ab\"c\nfine\n");
+    tu_write_text(fx->path, "\"ab\"c\nfine\n");
     struct csv_reader *r;
     assert_int_equal(csv_open(fx->path, &r, NULL), BK_OK);
     const struct csv_record *rec;
@@ -330,13 +317,13 @@ static void test_error_is_sticky(void **state)
 static void test_missing_file_is_an_io_error(void **state)
 {
     struct fixture *fx = *state;
-    char path[200];
-    snprintf(path, sizeof path, "%s/nope.csv", fx->dir);
+    char *path = tu_path_new(fx->dir, "nope.csv");
     struct csv_reader *r = (struct csv_reader *)1;
     struct bk_err err = {0};
     assert_int_equal(csv_open(path, &r, &err), BK_ERR_IO);
     assert_null(r);
     assert_string_equal(err.file, path);
+    free(path);
 }
 
 static void test_records_across_block_boundaries(void **state)

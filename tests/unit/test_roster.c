@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "core/roster.h"
+#include "testutil.h"
 
 #define HEADER                                                                                     \
     "Registration ID,Title,First Name,Last Name,Badge Name,Organization,Country,Category,Events,"  \
@@ -20,19 +21,16 @@
 
 struct fixture {
     struct config cfg;
-    char dir[64];
-    char path[128];
+    char *dir;
+    char *path; /* dir/export.csv, the export each test writes and reads */
 };
 
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
-    if (!fx)
-        return -1;
-    strcpy(fx->dir, "/tmp/bk-test-roster-XXXXXX");
-    if (!mkdtemp(fx->dir))
-        return -1;
-    snprintf(fx->path, sizeof fx->path, "%s/export.csv", fx->dir);
+    assert_non_null(fx);
+    fx->dir = tu_tempdir_new("roster");
+    fx->path = tu_path_new(fx->dir, "export.csv");
 
     /* The FG-MV export's layout, as kiosk-config/fgmv2-shanghai.ini gives it. */
     struct config *c = &fx->cfg;
@@ -66,23 +64,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    unlink(fx->path);
-    rmdir(fx->dir);
+    tu_tempdir_free(fx->dir);
+    free(fx->path);
     free(fx);
     return 0;
-}
-
-static void write_bytes(const struct fixture *fx, const char *bytes, size_t len)
-{
-    FILE *f = fopen(fx->path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(bytes, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static void write_text(const struct fixture *fx, const char *text)
-{
-    write_bytes(fx, text, strlen(text));
 }
 
 static struct roster *read_ok(struct fixture *fx)
@@ -101,11 +86,12 @@ static struct roster *read_ok(struct fixture *fx)
 static void test_reads_every_field_of_an_fgmv_row(void **state)
 {
     struct fixture *fx = *state;
-    write_text(fx, "\xEF\xBB\xBF" HEADER
-                   "FGMV-2023-00001,Dr.,Shin-Gak,Kang,강신각,ETRI,\"Korea (Republic of)\",Chair,"
-                   "FG-MV; Forum,Confirmed,shingak.kang@example.org\r\n"
-                   "FGMV-2023-00007,Mr.,蕴韬,王,,\"CAICT, China\",China,,Forum,Confirmed,"
-                   "wang@example.org\r\n");
+    tu_write_text(fx->path,
+                  "\xEF\xBB\xBF" HEADER
+                  "FGMV-2023-00001,Dr.,Shin-Gak,Kang,강신각,ETRI,\"Korea (Republic of)\",Chair,"
+                  "FG-MV; Forum,Confirmed,shingak.kang@example.org\r\n"
+                  "FGMV-2023-00007,Mr.,蕴韬,王,,\"CAICT, China\",China,,Forum,Confirmed,"
+                  "wang@example.org\r\n");
     struct roster *r = read_ok(fx);
     assert_int_equal(r->n_people, 2);
     assert_int_equal(r->n_problems, 0);
@@ -135,7 +121,7 @@ static void test_reads_every_field_of_an_fgmv_row(void **state)
 static void test_fields_are_trimmed(void **state)
 {
     struct fixture *fx = *state;
-    write_text(fx, HEADER " FGMV-1 ,, Ana ,\t Silva\t,,,,,,  confirmed ,\n");
+    tu_write_text(fx->path, HEADER " FGMV-1 ,, Ana ,\t Silva\t,,,,,,  confirmed ,\n");
     struct roster *r = read_ok(fx);
     assert_int_equal(r->n_people, 1);
     assert_string_equal(r->people[0].id, "FGMV-1");
@@ -147,7 +133,7 @@ static void test_fields_are_trimmed(void **state)
 static void test_header_match_ignores_case_spaces_and_order(void **state)
 {
     struct fixture *fx = *state;
-    write_text(fx, " last name ,REGISTRATION ID,first NAME\nSilva,FGMV-1,Ana\n");
+    tu_write_text(fx->path, " last name ,REGISTRATION ID,first NAME\nSilva,FGMV-1,Ana\n");
     struct roster *r = read_ok(fx);
     assert_int_equal(r->n_people, 1);
     assert_string_equal(r->people[0].id, "FGMV-1");
@@ -159,7 +145,7 @@ static void test_header_match_ignores_case_spaces_and_order(void **state)
 static void test_optional_columns_may_be_absent(void **state)
 {
     struct fixture *fx = *state;
-    write_text(fx, "Registration ID,First Name,Last Name\nFGMV-1,Ana,Silva\n");
+    tu_write_text(fx->path, "Registration ID,First Name,Last Name\nFGMV-1,Ana,Silva\n");
     struct roster *r = read_ok(fx);
     assert_int_equal(r->n_people, 1);
     const struct attendee *a = &r->people[0];
@@ -178,7 +164,7 @@ static void test_no_default_category_leaves_category_empty(void **state)
 {
     struct fixture *fx = *state;
     fx->cfg.default_category = NULL;
-    write_text(fx, "Registration ID,First Name,Last Name\nFGMV-1,Ana,Silva\n");
+    tu_write_text(fx->path, "Registration ID,First Name,Last Name\nFGMV-1,Ana,Silva\n");
     struct roster *r = read_ok(fx);
     assert_string_equal(r->people[0].category, "");
     roster_free(r);
@@ -187,7 +173,7 @@ static void test_no_default_category_leaves_category_empty(void **state)
 static void test_only_header_gives_empty_roster(void **state)
 {
     struct fixture *fx = *state;
-    write_text(fx, HEADER);
+    tu_write_text(fx->path, HEADER);
     struct roster *r = read_ok(fx);
     assert_int_equal(r->n_people, 0);
     assert_int_equal(r->n_problems, 0);
@@ -227,7 +213,7 @@ static void test_bad_files_are_rejected(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct reject_case *c = &cases[i];
         if (c->input)
-            write_bytes(fx, c->input, c->len ? c->len : strlen(c->input));
+            tu_write_file(fx->path, c->input, c->len ? c->len : strlen(c->input));
         else
             unlink(fx->path);
         struct roster *r = (struct roster *)1;
@@ -254,7 +240,7 @@ static void test_huge_field_rejects_file_with_line(void **state)
     memset(text + n, 'x', big);
     n += big;
     n += (size_t)sprintf(text + n, ",,,,,,,\r\n");
-    write_bytes(fx, text, n);
+    tu_write_file(fx->path, text, n);
     free(text);
     struct roster *r = NULL;
     struct bk_err err = {0};
@@ -312,7 +298,7 @@ static void test_bad_rows_are_skipped_with_line_and_reason(void **state)
         const struct row_case *c = &cases[i];
         char text[1024];
         snprintf(text, sizeof text, "%s%s%s", HEADER, c->row, "FGMV-9,,Good,Row,,,,,,,\r\n");
-        write_text(fx, text);
+        tu_write_text(fx->path, text);
         struct roster *r = read_ok(fx);
         int ok = r->n_people == 1 && strcmp(r->people[0].id, "FGMV-9") == 0 && r->n_rows == 2 &&
                  r->n_problems == 1 && r->problems[0].line == 2 &&
@@ -335,9 +321,9 @@ static void test_bad_rows_are_skipped_with_line_and_reason(void **state)
 static void test_duplicate_id_keeps_first_and_names_its_line(void **state)
 {
     struct fixture *fx = *state;
-    write_text(fx, HEADER "FGMV-1,,Ana,Silva,,,,,,,\r\n"
-                          "FGMV-2,,\"Multi\r\nline\",Name,,,,,,,\r\n"
-                          "FGMV-1,,Other,Person,,,,,,,\r\n");
+    tu_write_text(fx->path, HEADER "FGMV-1,,Ana,Silva,,,,,,,\r\n"
+                                   "FGMV-2,,\"Multi\r\nline\",Name,,,,,,,\r\n"
+                                   "FGMV-1,,Other,Person,,,,,,,\r\n");
     struct roster *r = read_ok(fx);
     assert_int_equal(r->n_people, 2);
     assert_string_equal(r->people[0].first_name, "Ana");
@@ -366,7 +352,7 @@ static void test_events_are_canonical_in_config_order_without_duplicates(void **
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
         snprintf(text, sizeof text, HEADER "FGMV-1,,Ana,Silva,,,,,\"%s\",,\r\n", cases[i].cell);
-        write_text(fx, text);
+        tu_write_text(fx->path, text);
         struct roster *r = read_ok(fx);
         assert_int_equal(r->n_people, 1);
         assert_string_equal(r->people[0].events, cases[i].want);
@@ -378,7 +364,7 @@ static void test_events_split_on_configured_separator(void **state)
 {
     struct fixture *fx = *state;
     fx->cfg.events_separator = ",";
-    write_text(fx, HEADER "FGMV-1,,Ana,Silva,,,,,\"Forum, FG-MV\",,\r\n");
+    tu_write_text(fx->path, HEADER "FGMV-1,,Ana,Silva,,,,,\"Forum, FG-MV\",,\r\n");
     struct roster *r = read_ok(fx);
     assert_string_equal(r->people[0].events, "FG-MV;Forum");
     roster_free(r);
@@ -387,10 +373,10 @@ static void test_events_split_on_configured_separator(void **state)
 static void test_status_maps_to_confirmed_or_withdrawn(void **state)
 {
     struct fixture *fx = *state;
-    write_text(fx, HEADER "FGMV-1,,A,A,,,,,,Confirmed,\r\n"
-                          "FGMV-2,,B,B,,,,,,cancelled,\r\n"
-                          "FGMV-3,,C,C,,,,,,,\r\n"
-                          "FGMV-4,,D,D,,,,,, CANCELLED ,\r\n");
+    tu_write_text(fx->path, HEADER "FGMV-1,,A,A,,,,,,Confirmed,\r\n"
+                                   "FGMV-2,,B,B,,,,,,cancelled,\r\n"
+                                   "FGMV-3,,C,C,,,,,,,\r\n"
+                                   "FGMV-4,,D,D,,,,,, CANCELLED ,\r\n");
     struct roster *r = read_ok(fx);
     assert_int_equal(r->n_people, 4);
     assert_int_equal(r->people[0].status, ATTENDEE_CONFIRMED);
@@ -403,8 +389,8 @@ static void test_status_maps_to_confirmed_or_withdrawn(void **state)
 static void test_blank_lines_are_skipped_silently(void **state)
 {
     struct fixture *fx = *state;
-    write_text(fx, HEADER "\r\nFGMV-1,,Ana,Silva,,,,,,,\r\n\r\n,,,,,,,,,,\r\n  \r\n"
-                          "FGMV-2,,Bo,Li,,,,,,,\r\n\r\n");
+    tu_write_text(fx->path, HEADER "\r\nFGMV-1,,Ana,Silva,,,,,,,\r\n\r\n,,,,,,,,,,\r\n  \r\n"
+                                   "FGMV-2,,Bo,Li,,,,,,,\r\n\r\n");
     struct roster *r = read_ok(fx);
     assert_int_equal(r->n_people, 2);
     assert_int_equal(r->n_problems, 0);
@@ -415,7 +401,7 @@ static void test_blank_lines_are_skipped_silently(void **state)
 static void test_short_rows_read_missing_fields_as_empty(void **state)
 {
     struct fixture *fx = *state;
-    write_text(fx, HEADER "FGMV-1,Ms.,Ana,Silva\r\n");
+    tu_write_text(fx->path, HEADER "FGMV-1,Ms.,Ana,Silva\r\n");
     struct roster *r = read_ok(fx);
     assert_int_equal(r->n_people, 1);
     assert_string_equal(r->people[0].email, "");

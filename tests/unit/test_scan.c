@@ -7,7 +7,6 @@
 
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <jpeglib.h>
 #include <png.h>
@@ -19,24 +18,18 @@
 #include "badge/qrimage.h"
 #include "core/token.h"
 #include "scan/decode.h"
+#include "testutil.h"
 
 struct fixture {
-    char dir[64];
+    char *dir;
     struct scan_decoder *decoder;
 };
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/bk-scan-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
+    assert_non_null(f);
+    f->dir = tu_tempdir_new("scan");
     struct bk_err err = {0};
     if (scan_decoder_new(&f->decoder, &err) != BK_OK)
         return -1;
@@ -48,16 +41,9 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     scan_decoder_free(f->decoder);
-    nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tu_tempdir_free(f->dir);
     free(f);
     return 0;
-}
-
-static char *path_in(struct fixture *f, const char *name)
-{
-    char *p = malloc(strlen(f->dir) + strlen(name) + 2);
-    sprintf(p, "%s/%s", f->dir, name);
-    return p;
 }
 
 /* Decodes path and expects exactly one symbol holding want's bytes. */
@@ -95,7 +81,7 @@ static uint8_t *render_grey(const char *text, int px, int *side_out)
 static void test_signed_payload_png_reads_back_exactly(void **state)
 {
     struct fixture *f = *state;
-    char *keys = path_in(f, "keys");
+    char *keys = tu_path_new(f->dir, "keys");
     struct bk_err err = {0};
     struct token_keys *k = NULL;
     assert_int_equal(token_keygen(keys, 0, NULL, &err), BK_OK);
@@ -106,7 +92,7 @@ static void test_signed_payload_png_reads_back_exactly(void **state)
     char *payload = NULL;
     assert_int_equal(token_sign_new(k, "FGMV2-SHA", id, &payload, &err), BK_OK);
 
-    char *png = path_in(f, "signed.png");
+    char *png = tu_path_new(f->dir, "signed.png");
     int version = 0;
     assert_int_equal(qrimage_write_png(payload, 4, 300, png, &version, &err), BK_OK);
     assert_true(version >= 1 && version <= 7);
@@ -122,7 +108,7 @@ static void test_utf8_text_png_reads_back_exactly(void **state)
 {
     struct fixture *f = *state;
     const char *text = "Fröjdh 王蕴韬";
-    char *png = path_in(f, "utf8.png");
+    char *png = tu_path_new(f->dir, "utf8.png");
     struct bk_err err = {0};
     assert_int_equal(qrimage_write_png(text, 5, 300, png, NULL, &err), BK_OK);
     assert_reads_back(f, png, text);
@@ -132,7 +118,7 @@ static void test_utf8_text_png_reads_back_exactly(void **state)
 static void test_png_records_dpi_and_has_quiet_zone(void **state)
 {
     struct fixture *f = *state;
-    char *png = path_in(f, "dpi.png");
+    char *png = tu_path_new(f->dir, "dpi.png");
     struct bk_err err = {0};
     assert_int_equal(qrimage_write_png("HELLO", 3, 300, png, NULL, &err), BK_OK);
 
@@ -192,7 +178,7 @@ static void test_jpeg_reads_back_exactly(void **state)
     int side = 0;
     uint8_t *grey = render_grey(text, 6, &side);
     /* A name that lies: the format is told by the bytes. */
-    char *jpg = path_in(f, "photo.png");
+    char *jpg = tu_path_new(f->dir, "photo.png");
     write_jpeg(jpg, grey, side);
     assert_reads_back(f, jpg, text);
     free(jpg);
@@ -223,10 +209,8 @@ static void test_decode_grey_honours_stride(void **state)
 static void test_non_image_file_error_names_it(void **state)
 {
     struct fixture *f = *state;
-    char *txt = path_in(f, "notes.png");
-    FILE *fp = fopen(txt, "w");
-    fputs("this is not an image\n", fp);
-    fclose(fp);
+    char *txt = tu_path_new(f->dir, "notes.png");
+    tu_write_text(txt, "this is not an image\n");
     struct scan_results *r = NULL;
     struct bk_err err = {0};
     assert_int_equal(scan_decode_file(f->decoder, txt, &r, &err), BK_ERR_PARSE);
@@ -241,7 +225,7 @@ static void test_non_image_file_error_names_it(void **state)
 static void test_missing_file_error_names_it(void **state)
 {
     struct fixture *f = *state;
-    char *missing = path_in(f, "nowhere.png");
+    char *missing = tu_path_new(f->dir, "nowhere.png");
     struct scan_results *r = NULL;
     struct bk_err err = {0};
     assert_int_equal(scan_decode_file(f->decoder, missing, &r, &err), BK_ERR_NOT_FOUND);
@@ -252,7 +236,7 @@ static void test_missing_file_error_names_it(void **state)
 static void test_image_without_qr_gives_zero_results(void **state)
 {
     struct fixture *f = *state;
-    char *png = path_in(f, "blank.png");
+    char *png = tu_path_new(f->dir, "blank.png");
     png_image img;
     memset(&img, 0, sizeof img);
     img.version = PNG_IMAGE_VERSION;
@@ -276,7 +260,7 @@ static void test_image_without_qr_gives_zero_results(void **state)
 static void test_truncated_png_errors_cleanly(void **state)
 {
     struct fixture *f = *state;
-    char *png = path_in(f, "cut.png");
+    char *png = tu_path_new(f->dir, "cut.png");
     struct bk_err err = {0};
     assert_int_equal(qrimage_write_png("Fröjdh 王蕴韬", 8, 300, png, NULL, &err), BK_OK);
     struct stat st;
@@ -304,7 +288,7 @@ static void test_oversized_frame_is_refused(void **state)
 static void test_qrimage_refuses_bad_sizes_and_empty_text(void **state)
 {
     struct fixture *f = *state;
-    char *png = path_in(f, "bad.png");
+    char *png = tu_path_new(f->dir, "bad.png");
     struct bk_err err = {0};
     assert_int_equal(qrimage_write_png("X", 0, 300, png, NULL, &err), BK_ERR_INVALID);
     assert_int_equal(qrimage_write_png("X", 4, 0, png, NULL, &err), BK_ERR_INVALID);

@@ -10,7 +10,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <grp.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -22,22 +21,21 @@
 
 #include "core/store.h"
 #include "core/xalloc.h"
+#include "testutil.h"
 
 #define DAY1 19542 /* 2023-07-04 */
 #define DAY2 19543
 
 struct fixture {
-    char dir[64];
-    char path[128];
+    char *dir;
+    char *path; /* dir/attendance.db */
 };
 
 static int setup(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/bk-test-store-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/attendance.db", f->dir);
+    f->dir = tu_tempdir_new("store");
+    f->path = tu_path_new(f->dir, "attendance.db");
     *state = f;
     return 0;
 }
@@ -45,19 +43,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    DIR *d = opendir(f->dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char p[512];
-            snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(f->dir);
+    tu_tempdir_free(f->dir);
+    free(f->path);
     free(f);
     return 0;
 }

@@ -7,7 +7,6 @@
 
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdbool.h>
 #include <qrencode.h>
 #include <stdio.h>
@@ -18,34 +17,23 @@
 
 #include "core/attendee.h"
 #include "core/token.h"
+#include "testutil.h"
 
 #define EVENT_ID "FGMV2-SHA"
 
 struct fixture {
-    char dir[64];
-    char keys_dir[96];
+    char *dir;
+    char *keys_dir; /* dir/keys */
     struct token_keys *keys;
     struct config cfg;
 };
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void remove_tree(const char *dir)
-{
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/bk-token-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->keys_dir, sizeof f->keys_dir, "%s/keys", f->dir);
+    assert_non_null(f);
+    f->dir = tu_tempdir_new("token");
+    f->keys_dir = tu_path_new(f->dir, "keys");
     f->cfg.event_id = EVENT_ID;
     f->cfg.qr_mode = CONFIG_QR_SIGNED;
     f->cfg.plain_prefix = "";
@@ -58,7 +46,8 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     token_keys_free(f->keys);
-    remove_tree(f->dir);
+    tu_tempdir_free(f->dir);
+    free(f->keys_dir);
     free(f);
     return 0;
 }
@@ -129,10 +118,7 @@ static void test_malformed_key_file_is_parse_error_naming_it(void **state)
     make_keys(f);
     char path[160];
     snprintf(path, sizeof path, "%s/extra.pub", f->keys_dir);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs("badgekiosk-ed25519-public not!base64\n", fp);
-    fclose(fp);
+    tu_write_text(path, "badgekiosk-ed25519-public not!base64\n");
     struct token_keys *k = NULL;
     struct bk_err err = {0};
     assert_int_equal(token_keys_load(f->keys_dir, &k, &err), BK_ERR_PARSE);
