@@ -181,6 +181,61 @@ enum bk_status store_count_scans(struct store *s, size_t *n, struct bk_err *err)
     return s->be->count_scans(s->impl, n, err);
 }
 
+static const char *const badge_statuses[] = {"pending", "submitted", "printed", "cancelled"};
+
+static bool valid_badge_status(const char *status)
+{
+    for (size_t i = 0; i < sizeof badge_statuses / sizeof badge_statuses[0]; i++)
+        if (status && strcmp(status, badge_statuses[i]) == 0)
+            return true;
+    return false;
+}
+
+enum bk_status store_badge_add(struct store *s, const char *attendee, const char *serial,
+                               const char *reason, const char *kiosk, int64_t at_ms, int64_t *id,
+                               struct bk_err *err)
+{
+    if (!attendee || !attendee[0] || !serial || !serial[0] || !kiosk)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("a badge needs an attendee, a serial and a kiosk"));
+    return s->be->badge_add(s->impl, attendee, serial, reason, kiosk, at_ms, id, err);
+}
+
+enum bk_status store_badge_update(struct store *s, int64_t id, const char *expect,
+                                  const char *status, const char *printer, int job,
+                                  const char *detail, int64_t at_ms, struct bk_err *err)
+{
+    if (!valid_badge_status(status) || (expect && !valid_badge_status(expect)))
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("'%s' is not a badge status"), status ? status : "");
+    return s->be->badge_update(s->impl, id, expect, status, printer, job, detail, at_ms, err);
+}
+
+enum bk_status store_foreach_badge(struct store *s, const char *attendee,
+                                   int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
+                                   struct bk_err *err)
+{
+    return s->be->foreach_badge(s->impl, attendee, fn, ctx, err);
+}
+
+enum bk_status store_set_token(struct store *s, const char *attendee, const char *payload,
+                               struct bk_err *err)
+{
+    if (!attendee || !payload || !payload[0])
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("a QR payload needs an attendee and some text"));
+    return s->be->set_token(s->impl, attendee, payload, err);
+}
+
+enum bk_status store_get_token(struct store *s, const char *attendee, char **payload,
+                               struct bk_err *err)
+{
+    *payload = NULL;
+    if (!attendee)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, "id", _("no attendee ID was given"));
+    return s->be->get_token(s->impl, attendee, payload, err);
+}
+
 /* The hash chain.
  *
  * A record's hash is BLAKE2b-256 over a canonical encoding of its fields and

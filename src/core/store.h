@@ -133,4 +133,55 @@ enum bk_status store_foreach_scan(struct store *s,
 /* Number of events in the log (every outcome). */
 enum bk_status store_count_scans(struct store *s, size_t *n, struct bk_err *err);
 
+/* ---- badges ----
+ *
+ * Every badge ever asked for is a row: the first one and each replacement,
+ * with a serial that goes into the badge's QR code. The newest row of a
+ * person that is not cancelled holds their current serial: a replacement
+ * retires the badge before it. A row moves pending -> submitted (a job is at
+ * the printer) -> printed, or back to pending when the printer fails, so a
+ * check-in never waits on paper and nothing prints twice by accident. */
+
+struct store_badge {
+    int64_t id;
+    const char *attendee;
+    int64_t at_ms;      /* when it was asked for */
+    const char *kiosk;
+    const char *serial;
+    const char *reason; /* NULL for a person's first badge; why it was replaced */
+    const char *status; /* "pending", "submitted", "printed", "cancelled" */
+    const char *printer; /* NULL until submitted */
+    int job;            /* the printer's job id, 0 until submitted */
+    const char *detail; /* the last problem in words, or NULL */
+    int64_t updated_ms;
+};
+
+/* Adds a pending badge for attendee; *id receives its row id. */
+enum bk_status store_badge_add(struct store *s, const char *attendee, const char *serial,
+                               const char *reason, const char *kiosk, int64_t at_ms, int64_t *id,
+                               struct bk_err *err);
+
+/* Moves badge id to status, recording printer, job and detail (NULL keeps
+ * the old printer and detail; job 0 keeps the old job). When expect is not
+ * NULL the change happens only if the status is still expect, atomically:
+ * otherwise BK_ERR_BUSY (someone else took it). */
+enum bk_status store_badge_update(struct store *s, int64_t id, const char *expect,
+                                  const char *status, const char *printer, int job,
+                                  const char *detail, int64_t at_ms, struct bk_err *err);
+
+/* Calls fn for every badge in the order they were asked for, only attendee's
+ * when attendee is not NULL. The record is valid during the call only. */
+enum bk_status store_foreach_badge(struct store *s, const char *attendee,
+                                   int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
+                                   struct bk_err *err);
+
+/* Keeps the QR payload mailed to attendee (badgectl issue, or a verified
+ * scan), so a badge can carry it on machines without the signing key. */
+enum bk_status store_set_token(struct store *s, const char *attendee, const char *payload,
+                               struct bk_err *err);
+
+/* The payload kept for attendee, newly allocated; BK_ERR_NOT_FOUND when none. */
+enum bk_status store_get_token(struct store *s, const char *attendee, char **payload,
+                               struct bk_err *err);
+
 #endif

@@ -46,6 +46,20 @@ struct store_backend {
                                          void *ctx, struct bk_err *err);
     enum bk_status (*count_attendees)(void *impl, size_t *n, struct bk_err *err);
     enum bk_status (*count_scans)(void *impl, size_t *n, struct bk_err *err);
+
+    enum bk_status (*badge_add)(void *impl, const char *attendee, const char *serial,
+                                const char *reason, const char *kiosk, int64_t at_ms, int64_t *id,
+                                struct bk_err *err);
+    enum bk_status (*badge_update)(void *impl, int64_t id, const char *expect, const char *status,
+                                   const char *printer, int job, const char *detail, int64_t at_ms,
+                                   struct bk_err *err);
+    enum bk_status (*foreach_badge)(void *impl, const char *attendee,
+                                    int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
+                                    struct bk_err *err);
+    enum bk_status (*set_token)(void *impl, const char *attendee, const char *payload,
+                                struct bk_err *err);
+    enum bk_status (*get_token)(void *impl, const char *attendee, char **payload,
+                                struct bk_err *err);
 };
 
 extern const struct store_backend store_sqlite_backend;

@@ -158,11 +158,19 @@ static const char *const schema_sql =
     " attendee TEXT NOT NULL REFERENCES attendee(id),"
     " at_ms INTEGER NOT NULL,"
     " kiosk TEXT NOT NULL,"
-    " serial INTEGER NOT NULL,"
+    " serial TEXT NOT NULL UNIQUE,"
     " reason TEXT,"
-    " status TEXT NOT NULL,"
-    " job TEXT);"
-    "CREATE INDEX IF NOT EXISTS badge_print_by_attendee ON badge_print(attendee, status);";
+    " status TEXT NOT NULL"
+    "  CHECK (status IN ('pending', 'submitted', 'printed', 'cancelled')),"
+    " printer TEXT,"
+    " job INTEGER NOT NULL DEFAULT 0,"
+    " detail TEXT,"
+    " updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS badge_print_by_attendee ON badge_print(attendee, status);"
+    /* The payload each person was mailed, so any kiosk can put it on a badge. */
+    "CREATE TABLE IF NOT EXISTS token ("
+    " attendee TEXT PRIMARY KEY NOT NULL REFERENCES attendee(id),"
+    " payload TEXT NOT NULL) WITHOUT ROWID;";
 
 /* Creates or checks the schema in one transaction, so two processes opening
  * a new file at once cannot both write version 1 half-way. */
@@ -848,6 +856,191 @@ static enum bk_status sq_count_scans(void *impl, size_t *n, struct bk_err *err)
     return walk(impl, "SELECT count(*) FROM scan_event", count_row, n, err);
 }
 
+/* Runs one write statement in its own IMMEDIATE transaction; *changes
+ * receives the rows it changed. */
+static enum bk_status write_one(struct sqlite_store *q, sqlite3_stmt *st, int *changes,
+                                struct bk_err *err)
+{
+    int rc = exec(q->db, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK)
+        rc = step_done(st);
+    if (rc == SQLITE_OK && changes)
+        *changes = sqlite3_changes(q->db);
+    if (rc == SQLITE_OK)
+        rc = exec(q->db, "COMMIT");
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        enum bk_status s = db_error(q, rc, err);
+        rollback(q->db);
+        return s;
+    }
+    return BK_OK;
+}
+
+static enum bk_status sq_badge_add(void *impl, const char *attendee, const char *serial,
+                                   const char *reason, const char *kiosk, int64_t at_ms,
+                                   int64_t *id, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db,
+                                "INSERT INTO badge_print (attendee, at_ms, kiosk, serial, reason,"
+                                " status, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?2)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 2, at_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 3, kiosk, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 4, serial, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = bind_optional_text(st, 5, reason);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return db_error(q, rc, err);
+    }
+    enum bk_status s = write_one(q, st, NULL, err);
+    if (s == BK_OK && id)
+        *id = sqlite3_last_insert_rowid(q->db);
+    return s;
+}
+
+static enum bk_status sq_badge_update(void *impl, int64_t id, const char *expect,
+                                      const char *status, const char *printer, int job,
+                                      const char *detail, int64_t at_ms, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db,
+                                "UPDATE badge_print SET status = ?2,"
+                                " printer = coalesce(?3, printer),"
+                                " job = CASE WHEN ?4 = 0 THEN job ELSE ?4 END,"
+                                " detail = coalesce(?5, detail), updated_ms = ?6"
+                                " WHERE id = ?1 AND (?7 IS NULL OR status = ?7)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = bind_optional_text(st, 3, printer);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(st, 4, job);
+    if (rc == SQLITE_OK)
+        rc = bind_optional_text(st, 5, detail);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 6, at_ms);
+    if (rc == SQLITE_OK)
+        rc = bind_optional_text(st, 7, expect);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return db_error(q, rc, err);
+    }
+    int changes = 0;
+    enum bk_status s = write_one(q, st, &changes, err);
+    if (s == BK_OK && changes == 0)
+        return bk_err_set(err, BK_ERR_BUSY, q->path, 0, NULL,
+                          _("badge %lld is no longer %s: another kiosk or the desk is handling "
+                            "it"),
+                          (long long)id, expect ? expect : "there");
+    return s;
+}
+
+struct badge_walk {
+    int (*fn)(void *ctx, const struct store_badge *b);
+    void *ctx;
+};
+
+static int badge_row(sqlite3_stmt *st, void *arg)
+{
+    struct badge_walk *w = arg;
+    struct store_badge b = {
+        .id = sqlite3_column_int64(st, 0),
+        .attendee = col_text(st, 1),
+        .at_ms = sqlite3_column_int64(st, 2),
+        .kiosk = col_text(st, 3),
+        .serial = col_text(st, 4),
+        .reason = col_text_or_null(st, 5),
+        .status = col_text(st, 6),
+        .printer = col_text_or_null(st, 7),
+        .job = sqlite3_column_int(st, 8),
+        .detail = col_text_or_null(st, 9),
+        .updated_ms = sqlite3_column_int64(st, 10),
+    };
+    return w->fn(w->ctx, &b);
+}
+
+static enum bk_status sq_foreach_badge(void *impl, const char *attendee,
+                                       int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
+                                       struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    struct badge_walk w = {fn, ctx};
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db,
+                                "SELECT id, attendee, at_ms, kiosk, serial, reason, status,"
+                                " printer, job, detail, updated_ms FROM badge_print"
+                                " WHERE ?1 IS NULL OR attendee = ?1 ORDER BY id",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = bind_optional_text(st, 1, attendee);
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && badge_row(st, &w))
+            rc = SQLITE_DONE;
+    }
+    enum bk_status s = rc == SQLITE_DONE ? BK_OK : db_error(q, rc, err);
+    sqlite3_finalize(st);
+    return s;
+}
+
+static enum bk_status sq_set_token(void *impl, const char *attendee, const char *payload,
+                                   struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db,
+                                "INSERT INTO token (attendee, payload) VALUES (?1, ?2)"
+                                " ON CONFLICT (attendee) DO UPDATE SET payload = excluded.payload",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, payload, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return db_error(q, rc, err);
+    }
+    return write_one(q, st, NULL, err);
+}
+
+static enum bk_status sq_get_token(void *impl, const char *attendee, char **payload,
+                                   struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, "SELECT payload FROM token WHERE attendee = ?1", -1, &st,
+                                NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    enum bk_status s = BK_OK;
+    if (rc == SQLITE_ROW)
+        *payload = xstrdup(col_text(st, 0));
+    else if (rc == SQLITE_DONE)
+        s = bk_err_set(err, BK_ERR_NOT_FOUND, q->path, 0, "id",
+                       _("no QR code was issued for %s: run badgectl issue (or token) on the "
+                         "organiser's machine"),
+                       attendee);
+    else
+        s = db_error(q, rc, err);
+    sqlite3_finalize(st);
+    return s;
+}
+
 const struct store_backend store_sqlite_backend = {
     .name = "sqlite",
     .open = sq_open,
@@ -861,4 +1054,9 @@ const struct store_backend store_sqlite_backend = {
     .foreach_attendance = sq_foreach_attendance,
     .count_attendees = sq_count_attendees,
     .count_scans = sq_count_scans,
+    .badge_add = sq_badge_add,
+    .badge_update = sq_badge_update,
+    .foreach_badge = sq_foreach_badge,
+    .set_token = sq_set_token,
+    .get_token = sq_get_token,
 };

@@ -438,8 +438,11 @@ static void test_badge_printed_reads_badge_print(void **state)
     person(&r->people[1], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
     assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
     roster_release(r);
-    tamper(f, "INSERT INTO badge_print (attendee, at_ms, kiosk, serial, status)"
-              " VALUES ('P1', 1, 'k', 1, 'printed'), ('P2', 1, 'k', 2, 'failed')");
+    int64_t b1, b2;
+    assert_int_equal(store_badge_add(s, "P1", "SER1", NULL, "k", 1, &b1, NULL), BK_OK);
+    assert_int_equal(store_badge_add(s, "P2", "SER2", NULL, "k", 1, &b2, NULL), BK_OK);
+    assert_int_equal(store_badge_update(s, b1, "pending", "printed", "ipp://p", 7, NULL, 2, NULL),
+                     BK_OK);
     bool printed = false;
     assert_int_equal(store_badge_printed(s, "P1", &printed, NULL), BK_OK);
     assert_true(printed);
@@ -447,6 +450,77 @@ static void test_badge_printed_reads_badge_print(void **state)
     assert_false(printed);
     assert_int_equal(store_badge_printed(s, "P3", &printed, NULL), BK_OK);
     assert_false(printed);
+    store_close(s);
+}
+
+struct badge_list {
+    char serials[8][16];
+    char statuses[8][16];
+    int jobs[8];
+    size_t n;
+};
+
+static int collect_badge(void *ctx, const struct store_badge *b)
+{
+    struct badge_list *l = ctx;
+    snprintf(l->serials[l->n], sizeof l->serials[0], "%s", b->serial);
+    snprintf(l->statuses[l->n], sizeof l->statuses[0], "%s", b->status);
+    l->jobs[l->n] = b->job;
+    l->n++;
+    return 0;
+}
+
+static void test_badge_status_moves_only_from_the_expected_one(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(1);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    int64_t id;
+    assert_int_equal(store_badge_add(s, "P1", "AAAAAA", NULL, "k", 10, &id, NULL), BK_OK);
+    /* Two kiosks race for the same pending badge: only one wins. */
+    assert_int_equal(store_badge_update(s, id, "pending", "submitted", "ipp://p", 41, NULL, 11,
+                                        NULL),
+                     BK_OK);
+    struct bk_err err = {0};
+    assert_int_equal(store_badge_update(s, id, "pending", "submitted", "ipp://q", 42, NULL, 12,
+                                        &err),
+                     BK_ERR_BUSY);
+    assert_int_equal(store_badge_update(s, id, NULL, "printed", NULL, 0, NULL, 13, NULL), BK_OK);
+    assert_int_equal(store_badge_add(s, "P1", "BBBBBB", "lost", "desk", 20, &id, NULL), BK_OK);
+    struct badge_list l = {0};
+    assert_int_equal(store_foreach_badge(s, "P1", collect_badge, &l, NULL), BK_OK);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.serials[0], "AAAAAA");
+    assert_string_equal(l.statuses[0], "printed");
+    assert_int_equal(l.jobs[0], 41); /* job 0 keeps the job */
+    assert_string_equal(l.serials[1], "BBBBBB");
+    assert_string_equal(l.statuses[1], "pending");
+    assert_int_equal(store_badge_update(s, id, NULL, "lost", NULL, 0, NULL, 21, &err),
+                     BK_ERR_INVALID);
+    /* A serial is never reused. */
+    assert_int_not_equal(store_badge_add(s, "P1", "BBBBBB", "again", "desk", 22, NULL, &err),
+                         BK_OK);
+    store_close(s);
+}
+
+static void test_token_is_kept_per_attendee(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(1);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    char *p = NULL;
+    assert_int_equal(store_get_token(s, "P1", &p, NULL), BK_ERR_NOT_FOUND);
+    assert_int_equal(store_set_token(s, "P1", "BK1.AAAA.X.Y", NULL), BK_OK);
+    assert_int_equal(store_set_token(s, "P1", "BK1.BBBB.X.Y", NULL), BK_OK);
+    assert_int_equal(store_get_token(s, "P1", &p, NULL), BK_OK);
+    assert_string_equal(p, "BK1.BBBB.X.Y");
+    free(p);
     store_close(s);
 }
 
@@ -676,6 +750,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_database_refuses_second_checkin_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scans_keep_every_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_badge_printed_reads_badge_print, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_badge_status_moves_only_from_the_expected_one, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_token_is_kept_per_attendee, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_attendee_unknown_is_not_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_record_is_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deleted_middle_record_is_detected, setup, teardown),
