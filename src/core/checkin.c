@@ -60,6 +60,35 @@ static enum token_reason manual_id(const char *payload, size_t len, char *id, si
     return TOKEN_OK;
 }
 
+struct serial_search {
+    const char *serial;
+    bool seen;        /* the serial is one of the person's badges */
+    char newest[TOKEN_SERIAL_LEN + 1];
+};
+
+static int note_badge(void *ctx, const struct store_badge *b)
+{
+    struct serial_search *x = ctx;
+    if (strcmp(b->status, "cancelled") == 0)
+        return 0;
+    if (strcmp(b->serial, x->serial) == 0)
+        x->seen = true;
+    snprintf(x->newest, sizeof x->newest, "%s", b->serial);
+    return 0;
+}
+
+/* A badge is replaced when a newer one was made for the same person. A
+ * serial this store has never seen is taken on trust: it can only come with
+ * a valid payload, and retiring lost badges is what serials are for. */
+static enum bk_status badge_replaced(struct store *s, const char *id, const char *serial,
+                                     bool *replaced, struct bk_err *err)
+{
+    struct serial_search x = {.serial = serial};
+    enum bk_status st = store_foreach_badge(s, id, note_badge, &x, err);
+    *replaced = st == BK_OK && x.seen && strcmp(x.newest, serial) != 0;
+    return st;
+}
+
 static enum bk_status record(const struct checkin_context *ctx, struct checkin_result *res,
                              struct store_scan *scan, struct bk_err *err)
 {
@@ -85,8 +114,8 @@ enum bk_status checkin_process(const struct checkin_context *ctx, const char *pa
     if (method == CHECKIN_MANUAL)
         res->reason = manual_id(payload, len, res->attendee_id, sizeof res->attendee_id);
     else
-        res->reason = token_verify(cfg, ctx->keys, payload, len, res->attendee_id,
-                                   sizeof res->attendee_id);
+        res->reason = token_verify_badge(cfg, ctx->keys, payload, len, res->attendee_id,
+                                         sizeof res->attendee_id, res->badge_serial);
     if (res->reason != TOKEN_OK) {
         res->attendee_id[0] = '\0';
         res->outcome = CHECKIN_INVALID;
@@ -109,6 +138,19 @@ enum bk_status checkin_process(const struct checkin_context *ctx, const char *pa
         return st;
     res->has_attendee = true;
     scan.attendee = res->attendee.id;
+
+    if (res->badge_serial[0]) {
+        bool replaced = false;
+        st = badge_replaced(ctx->store, res->attendee.id, res->badge_serial, &replaced, err);
+        if (st != BK_OK)
+            return st;
+        if (replaced) {
+            res->outcome = CHECKIN_INVALID;
+            res->reason = TOKEN_REPLACED;
+            scan.detail = token_reason_code(res->reason);
+            return record(ctx, res, &scan, err);
+        }
+    }
 
     const struct config_event *today[CONFIG_MAX_EVENTS];
     size_t n_today = config_events_on_day(cfg, res->day, today);

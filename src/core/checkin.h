@@ -56,6 +56,7 @@ struct checkin_result {
     bk_day day;
     int64_t first_at_ms;        /* for CHECKIN_ALREADY_CHECKED_IN */
     bool badge_needed;          /* the person has never had a badge */
+    char badge_serial[TOKEN_SERIAL_LEN + 1]; /* "" unless the code was a badge's */
     const struct config_event *event; /* the part of the event they are checked in for */
 };
 

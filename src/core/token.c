@@ -6,6 +6,7 @@
  * Every refusal is a token_reason value; nothing here prints. */
 #include "token.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -620,6 +621,7 @@ const char *token_reason_code(enum token_reason r)
         [TOKEN_GARBLED] = "garbled",
         [TOKEN_UNKNOWN_KEY] = "unknown_key",
         [TOKEN_BAD_SIGNATURE] = "bad_signature",
+        [TOKEN_REPLACED] = "replaced",
     };
     if ((unsigned)r < sizeof codes / sizeof codes[0] && codes[r])
         return codes[r];
@@ -638,6 +640,7 @@ const char *token_reason_text(enum token_reason r)
         [TOKEN_UNKNOWN_KEY] = N_("The code was signed with a key this event does not accept "
                                  "(another event, or a retired key)."),
         [TOKEN_BAD_SIGNATURE] = N_("The code's signature is wrong: it was altered or forged."),
+        [TOKEN_REPLACED] = N_("This badge was replaced by a newer one and is no longer valid."),
     };
     if ((unsigned)r < sizeof texts / sizeof texts[0] && texts[r])
         return _(texts[r]);
@@ -792,8 +795,54 @@ static enum token_reason verify_plain(const struct config *cfg, const char *p, s
 enum token_reason token_verify(const struct config *cfg, const struct token_keys *keys,
                                const char *payload, size_t len, char *id, size_t idsize)
 {
+    char serial[TOKEN_SERIAL_LEN + 1];
+    return token_verify_badge(cfg, keys, payload, len, id, idsize, serial);
+}
+
+void token_new_serial(char serial[TOKEN_SERIAL_LEN + 1])
+{
+    unsigned char bytes[4];
+    char b32[TOKEN_B32_LEN(4) + 1];
+    (void)crypto_ready(NULL); /* randombytes_buf works even if it failed */
+    randombytes_buf(bytes, sizeof bytes);
+    b32_encode(bytes, sizeof bytes, b32);
+    memcpy(serial, b32, TOKEN_SERIAL_LEN);
+    serial[TOKEN_SERIAL_LEN] = '\0';
+}
+
+char *token_badge_payload_new(const char *serial, const char *payload)
+{
+    return xasprintf("%s%s:%s", TOKEN_BADGE_PREFIX, serial, payload);
+}
+
+/* Splits "BKB:SERIAL:rest" (any case: caps lock) into serial and rest;
+ * false when p is not a badge code. */
+static bool split_badge(const char *p, size_t len, char *serial, const char **rest,
+                        size_t *rest_len)
+{
+    const size_t pre = sizeof TOKEN_BADGE_PREFIX - 1;
+    if (len < pre + TOKEN_SERIAL_LEN + 2 || strncasecmp(p, TOKEN_BADGE_PREFIX, pre) != 0 ||
+        p[pre + TOKEN_SERIAL_LEN] != ':')
+        return false;
+    for (size_t i = 0; i < TOKEN_SERIAL_LEN; i++) {
+        char c = (char)toupper((unsigned char)p[pre + i]);
+        if (b32_value(c) < 0)
+            return false;
+        serial[i] = c;
+    }
+    serial[TOKEN_SERIAL_LEN] = '\0';
+    *rest = p + pre + TOKEN_SERIAL_LEN + 1;
+    *rest_len = len - pre - TOKEN_SERIAL_LEN - 1;
+    return true;
+}
+
+enum token_reason token_verify_badge(const struct config *cfg, const struct token_keys *keys,
+                                     const char *payload, size_t len, char *id, size_t idsize,
+                                     char *serial)
+{
     if (idsize > 0)
         id[0] = '\0';
+    serial[0] = '\0';
     if (len > TOKEN_PAYLOAD_MAX)
         return TOKEN_TOO_LONG;
     /* Scanners end a code with Enter (CR, LF or both), some with a space or
@@ -808,6 +857,12 @@ enum token_reason token_verify(const struct config *cfg, const struct token_keys
         return TOKEN_BINARY;
     if (!utf8_valid(u, len))
         return TOKEN_NOT_UTF8;
+    const char *inner;
+    size_t inner_len;
+    if (split_badge(payload, len, serial, &inner, &inner_len)) {
+        payload = inner;
+        len = inner_len;
+    }
     if (cfg->qr_mode == CONFIG_QR_PLAIN)
         return verify_plain(cfg, payload, len, id, idsize);
     return verify_signed(cfg->event_id, keys, payload, len, id, idsize);

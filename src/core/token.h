@@ -80,6 +80,7 @@ enum token_reason {
     TOKEN_GARBLED,     /* not in the expected form */
     TOKEN_UNKNOWN_KEY, /* signed by a key we do not accept */
     TOKEN_BAD_SIGNATURE,
+    TOKEN_REPLACED, /* a badge whose replacement was printed (set by checkin) */
 };
 
 /* Stable English words for logs and JSON ("bad_signature"). */
@@ -95,5 +96,28 @@ const char *token_reason_text(enum token_reason r);
  * TOKEN_GARBLED). keys may be NULL in plain mode. */
 enum token_reason token_verify(const struct config *cfg, const struct token_keys *keys,
                                const char *payload, size_t len, char *id, size_t idsize);
+
+/* Badges.
+ *
+ * A printed badge's QR holds "BKB:" SERIAL ":" PAYLOAD: the person's payload
+ * as mailed, behind the badge's serial, so session-room scanners read the
+ * same code and a replaced badge can be told from the current one. The
+ * serial is not signed (kiosks hold no secret key); it is random, so one
+ * cannot guess the current serial from an old badge. */
+#define TOKEN_BADGE_PREFIX "BKB:"
+#define TOKEN_SERIAL_LEN 6
+
+/* A new random serial of TOKEN_SERIAL_LEN base32 characters. */
+void token_new_serial(char serial[TOKEN_SERIAL_LEN + 1]);
+
+/* "BKB:SERIAL:PAYLOAD", newly allocated. */
+char *token_badge_payload_new(const char *serial, const char *payload);
+
+/* token_verify for a code that may be a badge's: on TOKEN_OK, serial (at
+ * least TOKEN_SERIAL_LEN + 1 bytes) holds the badge serial, or "" when the
+ * code was the mailed one. */
+enum token_reason token_verify_badge(const struct config *cfg, const struct token_keys *keys,
+                                     const char *payload, size_t len, char *id, size_t idsize,
+                                     char *serial);
 
 #endif

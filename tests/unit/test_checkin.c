@@ -264,6 +264,65 @@ static void test_manual_checkin_takes_the_id(void **state)
     checkin_result_clear(&res);
 }
 
+/* Checks in with P1's badge code for serial at time iso. */
+static enum checkin_outcome scan_badge(struct fixture *fx, const char *serial, const char *iso,
+                                       struct checkin_result *res)
+{
+    char *p = signed_for(fx, "P1");
+    char *badge = token_badge_payload_new(serial, p);
+    struct bk_err err = {0};
+    assert_int_equal(checkin_process(&fx->ctx, badge, strlen(badge), CHECKIN_SCANNER,
+                                     at(fx, iso), res, &err),
+                     BK_OK);
+    free(badge);
+    free(p);
+    return res->outcome;
+}
+
+static void test_badge_code_checks_in_and_reports_its_serial(void **state)
+{
+    struct fixture *fx = *state;
+    char serial[TOKEN_SERIAL_LEN + 1];
+    token_new_serial(serial);
+    assert_int_equal(store_badge_add(fx->store, "P1", serial, NULL, "k", 1, NULL, NULL), BK_OK);
+    struct checkin_result res;
+    assert_int_equal(scan_badge(fx, serial, "2023-07-05T09:00", &res), CHECKIN_CHECKED_IN);
+    assert_string_equal(res.badge_serial, serial);
+    assert_string_equal(res.attendee_id, "P1");
+    checkin_result_clear(&res);
+}
+
+static void test_replaced_badge_is_invalid(void **state)
+{
+    struct fixture *fx = *state;
+    char old[TOKEN_SERIAL_LEN + 1], current[TOKEN_SERIAL_LEN + 1];
+    token_new_serial(old);
+    do
+        token_new_serial(current);
+    while (strcmp(old, current) == 0);
+    assert_int_equal(store_badge_add(fx->store, "P1", old, NULL, "k", 1, NULL, NULL), BK_OK);
+    assert_int_equal(store_badge_add(fx->store, "P1", current, "lost", "desk", 2, NULL, NULL),
+                     BK_OK);
+    struct checkin_result res;
+    assert_int_equal(scan_badge(fx, old, "2023-07-05T09:00", &res), CHECKIN_INVALID);
+    assert_int_equal(res.reason, TOKEN_REPLACED);
+    assert_string_equal(token_reason_code(res.reason), "replaced");
+    checkin_result_clear(&res);
+    assert_int_equal(scan_badge(fx, current, "2023-07-05T09:01", &res), CHECKIN_CHECKED_IN);
+    checkin_result_clear(&res);
+}
+
+static void test_new_serials_are_base32_and_differ(void **state)
+{
+    (void)state;
+    char a[TOKEN_SERIAL_LEN + 1], b[TOKEN_SERIAL_LEN + 1];
+    token_new_serial(a);
+    token_new_serial(b);
+    assert_int_equal(strlen(a), TOKEN_SERIAL_LEN);
+    assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), TOKEN_SERIAL_LEN);
+    assert_string_not_equal(a, b); /* 2^30 possibilities: equal only by a broken RNG */
+}
+
 static void test_outcome_codes_are_stable(void **state)
 {
     (void)state;
@@ -292,6 +351,9 @@ int main(void)
         T(test_outside_the_event_is_no_event_today),
         T(test_hostile_payloads_are_invalid_and_recorded),
         T(test_manual_checkin_takes_the_id),
+        T(test_badge_code_checks_in_and_reports_its_serial),
+        T(test_replaced_badge_is_invalid),
+        cmocka_unit_test(test_new_serials_are_base32_and_differ),
         cmocka_unit_test(test_outcome_codes_are_stable),
     };
     return cmocka_run_group_tests_name("checkin", tests, NULL, NULL);
