@@ -225,7 +225,11 @@ static int cmd_token(struct config *cfg, int argc, char **argv)
         char *payload;
         rc = sign_for(cfg, keys, a.id, &payload);
         if (!rc) {
-            puts(payload);
+            const char *ids[] = {a.id}, *payloads[] = {payload};
+            if (store_set_tokens(s, 1, ids, payloads, &err) != BK_OK)
+                rc = report_error(&err);
+            else
+                puts(payload);
             free(payload);
         }
         attendee_clear(&a);
@@ -242,6 +246,8 @@ struct issue_ctx {
     FILE *csv;
     size_t written;
     int rc;
+    char **ids, **payloads; /* kept in the store once the walk is over */
+    size_t n, cap;
 };
 
 /* File names from registration IDs: keep letters, digits, '-' and '_'. */
@@ -279,6 +285,14 @@ static int issue_one(void *ctx, const struct attendee *a)
         }
         fputs("\r\n", x->csv);
         x->written++;
+        if (x->n == x->cap) {
+            x->cap = x->cap ? 2 * x->cap : 256;
+            x->ids = xrealloc(x->ids, x->cap * sizeof *x->ids);
+            x->payloads = xrealloc(x->payloads, x->cap * sizeof *x->payloads);
+        }
+        x->ids[x->n] = xstrdup(a->id);
+        x->payloads[x->n++] = payload;
+        payload = NULL;
     }
     free(payload);
     free(base);
@@ -319,10 +333,20 @@ static int cmd_issue(struct config *cfg, int argc, char **argv)
         /* The mail merge's input holds e-mail addresses: keep it private. */
         fchmod(fileno(csv), 0600);
         fputs("id,email,payload,file\r\n", csv);
-        struct issue_ctx x = {cfg, keys, dir, csv, 0, 0};
+        struct issue_ctx x = {.cfg = cfg, .keys = keys, .dir = dir, .csv = csv};
         struct bk_err err = {0};
         if (store_foreach_attendee(s, issue_one, &x, &err) != BK_OK && !x.rc)
             x.rc = report_error(&err);
+        /* Kiosks print these on badges; they hold no signing key. */
+        if (!x.rc && store_set_tokens(s, x.n, (const char *const *)x.ids,
+                                      (const char *const *)x.payloads, &err) != BK_OK)
+            x.rc = report_error(&err);
+        for (size_t i = 0; i < x.n; i++) {
+            free(x.ids[i]);
+            free(x.payloads[i]);
+        }
+        free(x.ids);
+        free(x.payloads);
         if (fclose(csv) != 0 && !x.rc) {
             fprintf(stderr, _("%s: %s: cannot write: %s\n"), progname, csv_path,
                     strerror(errno));

@@ -218,13 +218,14 @@ enum bk_status store_foreach_badge(struct store *s, const char *attendee,
     return s->be->foreach_badge(s->impl, attendee, fn, ctx, err);
 }
 
-enum bk_status store_set_token(struct store *s, const char *attendee, const char *payload,
-                               struct bk_err *err)
+enum bk_status store_set_tokens(struct store *s, size_t n, const char *const *attendees,
+                                const char *const *payloads, struct bk_err *err)
 {
-    if (!attendee || !payload || !payload[0])
-        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
-                          _("a QR payload needs an attendee and some text"));
-    return s->be->set_token(s->impl, attendee, payload, err);
+    for (size_t i = 0; i < n; i++)
+        if (!attendees[i] || !payloads[i] || !payloads[i][0])
+            return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                              _("a QR payload needs an attendee and some text"));
+    return n ? s->be->set_tokens(s->impl, n, attendees, payloads, err) : BK_OK;
 }
 
 enum bk_status store_get_token(struct store *s, const char *attendee, char **payload,

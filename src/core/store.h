@@ -175,10 +175,10 @@ enum bk_status store_foreach_badge(struct store *s, const char *attendee,
                                    int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
                                    struct bk_err *err);
 
-/* Keeps the QR payload mailed to attendee (badgectl issue, or a verified
- * scan), so a badge can carry it on machines without the signing key. */
-enum bk_status store_set_token(struct store *s, const char *attendee, const char *payload,
-                               struct bk_err *err);
+/* Keeps the QR payload mailed to each of n attendees (badgectl issue), in one
+ * transaction, so a badge can carry it on machines without the signing key. */
+enum bk_status store_set_tokens(struct store *s, size_t n, const char *const *attendees,
+                                const char *const *payloads, struct bk_err *err);
 
 /* The payload kept for attendee, newly allocated; BK_ERR_NOT_FOUND when none. */
 enum bk_status store_get_token(struct store *s, const char *attendee, char **payload,

@@ -56,8 +56,8 @@ struct store_backend {
     enum bk_status (*foreach_badge)(void *impl, const char *attendee,
                                     int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
                                     struct bk_err *err);
-    enum bk_status (*set_token)(void *impl, const char *attendee, const char *payload,
-                                struct bk_err *err);
+    enum bk_status (*set_tokens)(void *impl, size_t n, const char *const *attendees,
+                                 const char *const *payloads, struct bk_err *err);
     enum bk_status (*get_token)(void *impl, const char *attendee, char **payload,
                                 struct bk_err *err);
 };

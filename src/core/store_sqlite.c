@@ -996,24 +996,33 @@ static enum bk_status sq_foreach_badge(void *impl, const char *attendee,
     return s;
 }
 
-static enum bk_status sq_set_token(void *impl, const char *attendee, const char *payload,
-                                   struct bk_err *err)
+static enum bk_status sq_set_tokens(void *impl, size_t n, const char *const *attendees,
+                                    const char *const *payloads, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db,
+    int rc = exec(q->db, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(q->db,
                                 "INSERT INTO token (attendee, payload) VALUES (?1, ?2)"
                                 " ON CONFLICT (attendee) DO UPDATE SET payload = excluded.payload",
                                 -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, payload, -1, SQLITE_STATIC);
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return db_error(q, rc, err);
+    for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+        rc = sqlite3_bind_text(st, 1, attendees[i], -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_text(st, 2, payloads[i], -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK)
+            rc = step_done(st);
     }
-    return write_one(q, st, NULL, err);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK)
+        rc = exec(q->db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        enum bk_status s = db_error(q, rc, err);
+        rollback(q->db);
+        return s;
+    }
+    return BK_OK;
 }
 
 static enum bk_status sq_get_token(void *impl, const char *attendee, char **payload,
@@ -1057,6 +1066,6 @@ const struct store_backend store_sqlite_backend = {
     .badge_add = sq_badge_add,
     .badge_update = sq_badge_update,
     .foreach_badge = sq_foreach_badge,
-    .set_token = sq_set_token,
+    .set_tokens = sq_set_tokens,
     .get_token = sq_get_token,
 };

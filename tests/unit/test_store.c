@@ -516,8 +516,12 @@ static void test_token_is_kept_per_attendee(void **state)
     roster_release(r);
     char *p = NULL;
     assert_int_equal(store_get_token(s, "P1", &p, NULL), BK_ERR_NOT_FOUND);
-    assert_int_equal(store_set_token(s, "P1", "BK1.AAAA.X.Y", NULL), BK_OK);
-    assert_int_equal(store_set_token(s, "P1", "BK1.BBBB.X.Y", NULL), BK_OK);
+    const char *ids[] = {"P1"};
+    const char *first[] = {"BK1.AAAA.X.Y"}, *second[] = {"BK1.BBBB.X.Y"};
+    assert_int_equal(store_set_tokens(s, 1, ids, first, NULL), BK_OK);
+    assert_int_equal(store_set_tokens(s, 1, ids, second, NULL), BK_OK);
+    const char *unknown[] = {"NOBODY"};
+    assert_int_not_equal(store_set_tokens(s, 1, unknown, first, NULL), BK_OK);
     assert_int_equal(store_get_token(s, "P1", &p, NULL), BK_OK);
     assert_string_equal(p, "BK1.BBBB.X.Y");
     free(p);
