@@ -1,0 +1,154 @@
+/* badgeplan: the once-only rules for printing badges; see badgeplan.h. */
+#include "badgeplan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+
+/* What a person's badge rows say, gathered in one walk. */
+struct history {
+    int64_t printed_at;     /* newest printed badge, 0 when none */
+    int64_t open_id;        /* newest pending or submitted row, 0 when none */
+    char open_serial[TOKEN_SERIAL_LEN + 1];
+    char open_status[16];
+    char open_printer[256];
+    int open_job;
+    bool open_replacement;
+    int64_t pending[64];    /* rows a replacement must cancel */
+    size_t n_pending;
+};
+
+static int gather(void *ctx, const struct store_badge *b)
+{
+    struct history *h = ctx;
+    if (strcmp(b->status, "printed") == 0) {
+        h->printed_at = b->updated_ms;
+        h->open_id = 0; /* superseded by a later print */
+    } else if (strcmp(b->status, "pending") == 0 || strcmp(b->status, "submitted") == 0) {
+        h->open_id = b->id;
+        snprintf(h->open_serial, sizeof h->open_serial, "%s", b->serial);
+        snprintf(h->open_status, sizeof h->open_status, "%s", b->status);
+        snprintf(h->open_printer, sizeof h->open_printer, "%s", b->printer ? b->printer : "");
+        h->open_job = b->job;
+        h->open_replacement = b->reason != NULL;
+        if (h->n_pending < sizeof h->pending / sizeof h->pending[0])
+            h->pending[h->n_pending++] = b->id;
+    }
+    return 0;
+}
+
+static void plan_open_row(const struct history *h, struct badgeplan *plan)
+{
+    plan->badge_id = h->open_id;
+    snprintf(plan->serial, sizeof plan->serial, "%s", h->open_serial);
+    plan->replacement = h->open_replacement;
+    if (strcmp(h->open_status, "submitted") == 0) {
+        plan->action = BADGEPLAN_CHECK_JOB;
+        plan->job = h->open_job;
+        snprintf(plan->printer, sizeof plan->printer, "%s", h->open_printer);
+    } else {
+        plan->action = BADGEPLAN_PRINT;
+    }
+}
+
+static enum bk_status new_row(struct store *s, const char *attendee, const char *reason,
+                              const char *kiosk, int64_t now_ms, struct badgeplan *plan,
+                              struct bk_err *err)
+{
+    /* Serials are unique in the store; a clash (one in 2^30) just draws again. */
+    for (int tries = 0;; tries++) {
+        token_new_serial(plan->serial);
+        enum bk_status st =
+            store_badge_add(s, attendee, plan->serial, reason, kiosk, now_ms, &plan->badge_id, err);
+        if (st == BK_OK || tries == 3)
+            return st;
+    }
+}
+
+enum bk_status badgeplan_first(struct store *s, const char *attendee, const char *kiosk,
+                               int64_t now_ms, struct badgeplan *plan, struct bk_err *err)
+{
+    memset(plan, 0, sizeof *plan);
+    struct history h = {0};
+    enum bk_status st = store_foreach_badge(s, attendee, gather, &h, err);
+    if (st != BK_OK)
+        return st;
+    if (h.open_id) {
+        plan_open_row(&h, plan);
+        return BK_OK;
+    }
+    if (h.printed_at) {
+        plan->action = BADGEPLAN_ALREADY_HAS;
+        plan->printed_at = h.printed_at;
+        return BK_OK;
+    }
+    plan->action = BADGEPLAN_PRINT;
+    return new_row(s, attendee, NULL, kiosk, now_ms, plan, err);
+}
+
+enum bk_status badgeplan_replacement(struct store *s, const char *attendee, const char *reason,
+                                     const char *kiosk, int64_t now_ms, struct badgeplan *plan,
+                                     struct bk_err *err)
+{
+    memset(plan, 0, sizeof *plan);
+    if (!reason || !reason[0])
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, "reason",
+                          _("a replacement badge needs a reason (lost, damaged, name "
+                            "corrected...)"));
+    struct history h = {0};
+    enum bk_status st = store_foreach_badge(s, attendee, gather, &h, err);
+    if (st != BK_OK)
+        return st;
+    /* A job already at the printer may still come out; that cannot be
+     * undone here, but its serial is retired by the new row all the same. */
+    for (size_t i = 0; i < h.n_pending; i++) {
+        st = store_badge_update(s, h.pending[i], "pending", "cancelled", NULL, 0,
+                                _("replaced before it was printed"), now_ms, err);
+        if (st == BK_ERR_BUSY) {
+            bk_err_clear(err);
+            continue; /* it was submitted meanwhile, or is not pending */
+        }
+        if (st != BK_OK)
+            return st;
+    }
+    plan->action = BADGEPLAN_PRINT;
+    plan->replacement = true;
+    return new_row(s, attendee, reason, kiosk, now_ms, plan, err);
+}
+
+struct find_row {
+    int64_t id;
+    bool found;
+    struct history h;
+};
+
+static int find_row(void *ctx, const struct store_badge *b)
+{
+    struct find_row *f = ctx;
+    if (b->id != f->id)
+        return 0;
+    f->found = true;
+    gather(&f->h, b);
+    return 1;
+}
+
+enum bk_status badgeplan_resume(struct store *s, int64_t badge_id, struct badgeplan *plan,
+                                struct bk_err *err)
+{
+    memset(plan, 0, sizeof *plan);
+    struct find_row f = {.id = badge_id};
+    enum bk_status st = store_foreach_badge(s, NULL, find_row, &f, err);
+    if (st != BK_OK)
+        return st;
+    if (!f.found || !f.h.open_id)
+        return bk_err_set(err, BK_ERR_NOT_FOUND, NULL, 0, NULL,
+                          _("badge %lld is not waiting to be printed"), (long long)badge_id);
+    plan_open_row(&f.h, plan);
+    return BK_OK;
+}
+
+void badgeplan_job_name(const char *attendee, const char *serial, char *buf, size_t n)
+{
+    snprintf(buf, n, "badge %s %s", attendee, serial);
+}
