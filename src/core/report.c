@@ -36,6 +36,7 @@ struct day {
     const struct config_event *parts[CONFIG_MAX_EVENTS];
     size_t n_parts;
     size_t attendees;
+    size_t badges_printed, badges_reprinted;
     size_t hours[24];
     struct tally category, country, organization;
 };
@@ -56,6 +57,7 @@ struct report {
     struct part parts[CONFIG_MAX_EVENTS];
     size_t n_parts;
     size_t withdrawn, attended_any;
+    size_t badges_pending, badges_printed_other_days;
 };
 
 static void tally_add(struct tally *t, const char *name)
@@ -157,6 +159,25 @@ static int add_attendance(void *ctx, const char *id, bk_day d, int64_t first_at_
     return 0;
 }
 
+static int add_badge(void *ctx, const struct store_badge *b)
+{
+    struct report *r = ctx;
+    if (strcmp(b->status, "pending") == 0 || strcmp(b->status, "submitted") == 0) {
+        r->badges_pending++;
+        return 0;
+    }
+    if (strcmp(b->status, "printed") != 0)
+        return 0;
+    struct day *day = day_slot(r, tz_local_day(r->cfg->tz, b->updated_ms, NULL));
+    if (!day)
+        r->badges_printed_other_days++; /* printed ahead of the event, say */
+    else if (b->reason)
+        day->badges_reprinted++;
+    else
+        day->badges_printed++;
+    return 0;
+}
+
 static void collect_days(struct report *r)
 {
     const struct config *cfg = r->cfg;
@@ -190,6 +211,8 @@ enum bk_status report_new(struct store *s, const struct config *cfg, struct repo
     enum bk_status st = store_foreach_attendee(s, add_person, r, err);
     if (st == BK_OK)
         st = store_foreach_attendance(s, add_attendance, r, err);
+    if (st == BK_OK)
+        st = store_foreach_badge(s, NULL, add_badge, r, err);
     if (st != BK_OK) {
         report_free(r);
         *out = NULL;
@@ -259,14 +282,19 @@ void report_write_text(const struct report *r, FILE *f)
     if (cfg->venue && cfg->venue[0])
         fprintf(f, "%s\n", cfg->venue);
     fprintf(f, _("Times are in %s.\n"), cfg->timezone_name);
-    fprintf(f, _("%zu registered (%zu withdrawn); %zu attended at least one day.\n\n"),
+    fprintf(f, _("%zu registered (%zu withdrawn); %zu attended at least one day.\n"),
             r->n_people - r->withdrawn, r->withdrawn, r->attended_any);
+    if (r->badges_pending)
+        fprintf(f, _("%zu badges are waiting to be printed (badgectl print --pending).\n"),
+                r->badges_pending);
+    fputc('\n', f);
     for (size_t i = 0; i < r->n_days; i++) {
         const struct day *d = &r->days[i];
         char date[11];
         fprintf(f, "%s (", tz_day_format(d->day, date));
         day_parts_names(d, f);
-        fprintf(f, _("): %zu attendees\n"), d->attendees);
+        fprintf(f, _("): %zu attendees; badges: %zu printed, %zu reprinted\n"), d->attendees,
+                d->badges_printed, d->badges_reprinted);
         if (!d->attendees)
             continue;
         text_tally(f, _("by category"), &d->category, 20);
@@ -343,6 +371,10 @@ void report_write_json(const struct report *r, FILE *f)
         fputc(']', f);
         json_write_key(f, "attendees", 0);
         fprintf(f, "%zu", d->attendees);
+        json_write_key(f, "badges_printed", 0);
+        fprintf(f, "%zu", d->badges_printed);
+        json_write_key(f, "badges_reprinted", 0);
+        fprintf(f, "%zu", d->badges_reprinted);
         json_tally(f, "by_category", &d->category);
         json_tally(f, "by_country", &d->country);
         json_tally(f, "by_organization", &d->organization);
@@ -393,6 +425,10 @@ void report_write_json(const struct report *r, FILE *f)
     fprintf(f, "%zu", r->withdrawn);
     json_write_key(f, "attended_any_day", 0);
     fprintf(f, "%zu", r->attended_any);
+    json_write_key(f, "badges_pending", 0);
+    fprintf(f, "%zu", r->badges_pending);
+    json_write_key(f, "badges_printed_outside_event_days", 0);
+    fprintf(f, "%zu", r->badges_printed_other_days);
     fputs("}}\n", f);
 }
 
