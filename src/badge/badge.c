@@ -757,7 +757,7 @@ static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, stru
                        info_w, _("The event dates of %s"), t->id, &p->validity, err)))
         return st;
     /* The organisation's capitals line up with the top of the QR code,
-     * the validity line's baseline with its bottom. */
+     * the validity line's descenders with its bottom (inside the margin). */
     int y = qr_top - (p->org.line ? p->org.ascent - pt_to_px(lay, p->org.pt, dpi) * 72 / 100 : 0);
     if (p->org.line) {
         if ((st = draw_item(r, &p->org, x0, ALIGN_LEFT, info_w, y + p->org.ascent,
@@ -770,10 +770,40 @@ static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, stru
                         rgb_colour(COLOUR_COUNTRY), err)))
         return st;
     if (p->validity.line &&
-        (st = draw_item(r, &p->validity, x0, ALIGN_LEFT, info_w, qr_top + symbol,
+        (st = draw_item(r, &p->validity, x0, ALIGN_LEFT, info_w,
+                        qr_top + symbol - p->validity.descent,
                         rgb_colour(COLOUR_VALIDITY), err)))
         return st;
     return BK_OK;
+}
+
+enum bk_status badge_render_text(struct badge_renderer *r, const char *text, int pt,
+                                 struct badge_image **out, struct bk_err *err)
+{
+    *out = NULL;
+    struct badge_line *line = NULL;
+    enum bk_status st = make_line(r, text, true, _("The text \"%s\""), text, &line, err);
+    int w = 0, asc = 0, desc = 0;
+    if (st == BK_OK)
+        st = badge_line_measure(line, pt, &w, &asc, &desc, err);
+    SDL_Surface *s = NULL;
+    if (st == BK_OK) {
+        int pad = pt_to_px(&r->lay, pt, r->cfg->badge_dpi) / 4;
+        s = SDL_CreateRGBSurfaceWithFormat(0, w + 2 * pad, asc + desc + 2 * pad, 32,
+                                           SDL_PIXELFORMAT_XRGB8888);
+        if (!s)
+            st = bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL, _("No canvas for the text: %s"),
+                            SDL_GetError());
+        else {
+            fill(s, 0, 0, s->w, s->h, 0xFFFFFF);
+            st = badge_line_draw(line, pt, s, pad, pad + asc, rgb_colour(0x000000), err);
+        }
+    }
+    if (st == BK_OK)
+        *out = canvas_to_image(s, r->cfg->badge_dpi);
+    SDL_FreeSurface(s);
+    badge_line_free(line);
+    return st;
 }
 
 enum bk_status badge_render(struct badge_renderer *r, const struct attendee *a,
