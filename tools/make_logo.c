@@ -45,8 +45,8 @@ static void fill_poly(struct badge_image *img, const struct pt *poly, int n, uin
             int hits = 0;
             for (int sy = 0; sy < SUPERSAMPLE; sy++)
                 for (int sx = 0; sx < SUPERSAMPLE; sx++)
-                    hits += inside(poly, n, x + (sx + 0.5) / SUPERSAMPLE,
-                                   y + (sy + 0.5) / SUPERSAMPLE);
+                    hits +=
+                        inside(poly, n, x + (sx + 0.5) / SUPERSAMPLE, y + (sy + 0.5) / SUPERSAMPLE);
             if (!hits)
                 continue;
             double a = (double)hits / (SUPERSAMPLE * SUPERSAMPLE);

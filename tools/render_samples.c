@@ -31,17 +31,18 @@ struct sample {
 static struct sample samples[] = {
     {"latin-diacritics", PERSON("FGMV-2023-00101", "Zoë", "Ångström-Łukasiewicz", "",
                                 "Université de Genève", "Switzerland", "Speaker", "FG-MV;Forum")},
-    {"chinese", PERSON("FGMV-2023-00102", "蕴韬", "王", "", "China Academy of Information and "
-                       "Communications Technology (CAICT)", "China", "Chair", "FG-MV;Forum")},
+    {"chinese", PERSON("FGMV-2023-00102", "蕴韬", "王", "",
+                       "China Academy of Information and "
+                       "Communications Technology (CAICT)",
+                       "China", "Chair", "FG-MV;Forum")},
     {"arabic", PERSON("FGMV-2023-00103", "", "", "محمد العلي",
                       "Telecommunications and Digital Government Regulatory Authority",
                       "United Arab Emirates", "Participant", "Forum")},
     {"korean", PERSON("FGMV-2023-00001", "Shin-Gak", "Kang", "강신각", "ETRI",
                       "Korea (Republic of)", "Vice-chair", "FG-MV")},
-    {"long-name", PERSON("FGMV-2023-00105", "Maria Alexandra",
-                         "Konstantinopoulou-Vanderberghe", "",
-                         "International Telecommunication Union", "Greece", "Secretariat",
-                         "FG-MV;Forum")},
+    {"long-name",
+     PERSON("FGMV-2023-00105", "Maria Alexandra", "Konstantinopoulou-Vanderberghe", "",
+            "International Telecommunication Union", "Greece", "Secretariat", "FG-MV;Forum")},
 };
 #define N_SAMPLES (sizeof samples / sizeof samples[0])
 
@@ -134,9 +135,8 @@ static int time_renders(struct config *cfg, int n)
         badge_image_free(img);
     }
     qsort(t, total, sizeof *t, cmp_double);
-    printf("%s at %d dpi: %zu renders, median %.2f ms, p99 %.2f ms, max %.2f ms\n",
-           cfg->badge_size, cfg->badge_dpi, total, t[total / 2], t[total * 99 / 100],
-           t[total - 1]);
+    printf("%s at %d dpi: %zu renders, median %.2f ms, p99 %.2f ms, max %.2f ms\n", cfg->badge_size,
+           cfg->badge_dpi, total, t[total / 2], t[total * 99 / 100], t[total - 1]);
     for (size_t i = 0; i < N_SAMPLES; i++)
         free(payloads[i]);
     free(t);

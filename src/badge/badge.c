@@ -87,8 +87,8 @@ static void compute_layout(const struct config *cfg, struct layout *lay)
     /* One unit the rest scales with: the short side. */
     double u = lay->portrait ? w : h;
     double band_h = lay->portrait ? 0.11 * h : 0.15 * h;
-    lay->band = (SDL_Rect){0, lay->height - mm_to_px(cfg, band_h), lay->width,
-                           mm_to_px(cfg, band_h)};
+    lay->band =
+        (SDL_Rect){0, lay->height - mm_to_px(cfg, band_h), lay->width, mm_to_px(cfg, band_h)};
     lay->band_pt = mm_to_pt(band_h * 0.48);
     lay->content_left = lay->margin;
     lay->content_right = lay->width - lay->margin;
@@ -203,8 +203,8 @@ enum bk_status badge_renderer_new(const struct config *cfg, struct badge_rendere
         r->canvas = SDL_CreateRGBSurfaceWithFormat(0, r->lay.width, r->lay.height, 32,
                                                    SDL_PIXELFORMAT_XRGB8888);
         if (!r->canvas)
-            st = bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
-                            _("No canvas for the badge: %s"), SDL_GetError());
+            st = bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL, _("No canvas for the badge: %s"),
+                            SDL_GetError());
     }
     if (st != BK_OK) {
         badge_renderer_free(r);
@@ -246,8 +246,8 @@ static enum bk_status missing_glyph(struct bk_err *err, const char *what_fmt, co
     char what[256];
     snprintf(what, sizeof what, what_fmt, id);
     if (cp == 0xFFFD)
-        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
-                          _("%s is not valid UTF-8 text."), what);
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL, _("%s is not valid UTF-8 text."),
+                          what);
     return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
                       _("%s contains a character no installed font can draw: U+%04X"), what,
                       (unsigned)cp);
@@ -468,8 +468,7 @@ static enum bk_status fit_name(struct badge_renderer *r, const struct badgetext 
     const struct layout *lay = &r->lay;
     int dpi = r->cfg->badge_dpi;
     memset(nf, 0, sizeof *nf);
-    enum bk_status st =
-        make_line(r, t->name, true, _("The name of %s"), t->id, &nf->lines[0], err);
+    enum bk_status st = make_line(r, t->name, true, _("The name of %s"), t->id, &nf->lines[0], err);
     if (st)
         return st;
     nf->n = 1;
@@ -536,8 +535,8 @@ static enum bk_status fit_name(struct badge_renderer *r, const struct badgetext 
         badge_line_free(best[0]), badge_line_free(best[1]);
     }
     /* No break helps (one long word): one line down to the smallest size. */
-    if (n_breaks && (st = fit_size(nf->lines, 1, lay->name_wrap_pt, lay->name_min_pt, max_w,
-                                   &pt, err)))
+    if (n_breaks &&
+        (st = fit_size(nf->lines, 1, lay->name_wrap_pt, lay->name_min_pt, max_w, &pt, err)))
         return st;
     if (pt) {
         nf->pt = pt;
@@ -559,8 +558,8 @@ static SDL_Color rgb_colour(uint32_t rgb)
 static void fill(SDL_Surface *s, int x, int y, int w, int h, uint32_t rgb)
 {
     SDL_Rect rc = {x, y, w, h};
-    SDL_FillRect(s, &rc, SDL_MapRGB(s->format, (uint8_t)(rgb >> 16), (uint8_t)(rgb >> 8),
-                                    (uint8_t)rgb));
+    SDL_FillRect(s, &rc,
+                 SDL_MapRGB(s->format, (uint8_t)(rgb >> 16), (uint8_t)(rgb >> 8), (uint8_t)rgb));
 }
 
 /* Crisp modules: whole pixels each, runs of dark modules in a row drawn
@@ -586,7 +585,8 @@ static struct badge_image *canvas_to_image(const SDL_Surface *s, int dpi)
 {
     struct badge_image *img = badge_image_new(s->w, s->h, dpi);
     for (int y = 0; y < s->h; y++) {
-        const uint32_t *src = (const uint32_t *)((const uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
+        const uint32_t *src =
+            (const uint32_t *)((const uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
         uint8_t *dst = img->rgb + (size_t)y * img->stride;
         for (int x = 0; x < s->w; x++) {
             uint32_t p = src[x]; /* XRGB8888 */
@@ -635,8 +635,7 @@ static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, stru
     int module = lay->qr_box / (p->qr->width + 2 * quiet_modules);
     if (module < 1)
         return bk_err_set(err, BK_ERR_TOO_BIG, NULL, 0, NULL,
-                          _("The QR code for %s has too many modules for this badge size."),
-                          t->id);
+                          _("The QR code for %s has too many modules for this badge size."), t->id);
     int quiet = quiet_modules * module;
     int symbol = p->qr->width * module;
 
@@ -683,8 +682,8 @@ static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, stru
                             rgb_colour(COLOUR_VALIDITY), err)))
             return st;
 
-        if ((st = fit_item(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10,
-                           content_w, _("The organisation of %s"), t->id, &p->org, err)))
+        if ((st = fit_item(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, content_w,
+                           _("The organisation of %s"), t->id, &p->org, err)))
             return st;
         if ((st = fit_item(r, t->country, false, lay->country_pt, lay->country_pt * 7 / 10,
                            content_w, _("The country of %s"), t->id, &p->country, err)))
@@ -737,7 +736,7 @@ static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, stru
 
     int x0 = lay->content_left;
     int top = logo_bottom + lay->gap / 2;
-    int bottom = qr_top - lay->gap;
+    int bottom = qr_top - lay->gap * 3 / 2;
     if ((st = fit_name(r, t, content_w, bottom - top, &p->name, err)))
         return st;
     int base = top + (bottom - top - p->name.height) / 2 + p->name.ascent;
@@ -753,8 +752,8 @@ static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, stru
                        _("The organisation of %s"), t->id, &p->org, err)) ||
         (st = fit_item(r, t->country, false, lay->country_pt, lay->country_pt * 7 / 10, info_w,
                        _("The country of %s"), t->id, &p->country, err)) ||
-        (st = fit_item(r, t->validity, false, lay->validity_pt, lay->validity_pt * 7 / 10,
-                       info_w, _("The event dates of %s"), t->id, &p->validity, err)))
+        (st = fit_item(r, t->validity, false, lay->validity_pt, lay->validity_pt * 7 / 10, info_w,
+                       _("The event dates of %s"), t->id, &p->validity, err)))
         return st;
     /* The organisation's capitals line up with the top of the QR code,
      * the validity line's descenders with its bottom (inside the margin). */
@@ -765,14 +764,12 @@ static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, stru
             return st;
         y += p->org.ascent + p->org.descent;
     }
-    if (p->country.line &&
-        (st = draw_item(r, &p->country, x0, ALIGN_LEFT, info_w, y + p->country.ascent,
-                        rgb_colour(COLOUR_COUNTRY), err)))
+    if (p->country.line && (st = draw_item(r, &p->country, x0, ALIGN_LEFT, info_w,
+                                           y + p->country.ascent, rgb_colour(COLOUR_COUNTRY), err)))
         return st;
     if (p->validity.line &&
         (st = draw_item(r, &p->validity, x0, ALIGN_LEFT, info_w,
-                        qr_top + symbol - p->validity.descent,
-                        rgb_colour(COLOUR_VALIDITY), err)))
+                        qr_top + symbol - p->validity.descent, rgb_colour(COLOUR_VALIDITY), err)))
         return st;
     return BK_OK;
 }
@@ -806,8 +803,8 @@ enum bk_status badge_render_text(struct badge_renderer *r, const char *text, int
     return st;
 }
 
-enum bk_status badge_render(struct badge_renderer *r, const struct attendee *a,
-                            const char *qr_text, struct badge_image **out, struct bk_err *err)
+enum bk_status badge_render(struct badge_renderer *r, const struct attendee *a, const char *qr_text,
+                            struct badge_image **out, struct bk_err *err)
 {
     *out = NULL;
     struct parts p;

@@ -38,6 +38,6 @@ static void fill_image_row(void *ctx, int y, uint8_t *row)
 enum bk_status badge_image_write_png(const struct badge_image *img, const char *path,
                                      struct bk_err *err)
 {
-    return pngfile_write(path, img->width, img->height, 3, img->dpi, fill_image_row,
-                         (void *)img, err);
+    return pngfile_write(path, img->width, img->height, 3, img->dpi, fill_image_row, (void *)img,
+                         err);
 }

@@ -59,8 +59,8 @@ static int write_stream(struct write_job *job)
     }
     png_init_io(png, job->fp);
     png_set_IHDR(png, info, (png_uint_32)job->width, (png_uint_32)job->height, 8,
-                 job->channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+                 job->channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     /* Pixels per metre, rounded: 300 dpi is 11811. */
     png_uint_32 ppm = (png_uint_32)((job->dpi * 10000L + 127) / 254);
     png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
@@ -146,11 +146,10 @@ enum bk_status pngfile_read_rgba_new(const char *path, uint8_t **rgba, int *widt
         /* libpng's message for a missing file is terse; say why in words. */
         int readable = access(path, R_OK) == 0;
         int e = errno;
-        enum bk_status st =
-            readable ? bk_err_set(err, BK_ERR_PARSE, path, 0, NULL, _("cannot read the PNG: %s"),
-                                  image.message)
-                     : bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot read the file: %s"),
-                                  strerror(e));
+        enum bk_status st = readable ? bk_err_set(err, BK_ERR_PARSE, path, 0, NULL,
+                                                  _("cannot read the PNG: %s"), image.message)
+                                     : bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                                                  _("cannot read the file: %s"), strerror(e));
         png_image_free(&image);
         return st;
     }

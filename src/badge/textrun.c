@@ -26,9 +26,9 @@ enum script {
 };
 
 static const char *const script_tags[] = {
-    [SCRIPT_COMMON] = "Zyyy", [SCRIPT_LATIN] = "Latn",  [SCRIPT_GREEK] = "Grek",
-    [SCRIPT_CYRILLIC] = "Cyrl", [SCRIPT_ARABIC] = "Arab", [SCRIPT_HEBREW] = "Hebr",
-    [SCRIPT_DEVANAGARI] = "Deva", [SCRIPT_THAI] = "Thai", [SCRIPT_HAN] = "Hani",
+    [SCRIPT_COMMON] = "Zyyy",     [SCRIPT_LATIN] = "Latn",  [SCRIPT_GREEK] = "Grek",
+    [SCRIPT_CYRILLIC] = "Cyrl",   [SCRIPT_ARABIC] = "Arab", [SCRIPT_HEBREW] = "Hebr",
+    [SCRIPT_DEVANAGARI] = "Deva", [SCRIPT_THAI] = "Thai",   [SCRIPT_HAN] = "Hani",
     [SCRIPT_HANGUL] = "Hang",
 };
 
@@ -123,9 +123,9 @@ struct badge_line {
 static bool assign_faces(struct badge_fonts *fonts, const uint32_t *cps, size_t n,
                          enum badge_face *face, enum script *script, uint32_t *missing)
 {
-    enum badge_face order[] = {BADGE_FACE_LATIN,      BADGE_FACE_ARABIC, BADGE_FACE_HEBREW,
-                               BADGE_FACE_DEVANAGARI, BADGE_FACE_THAI,
-                               badge_fonts_cjk_face(cps, n)};
+    enum badge_face order[] = {BADGE_FACE_LATIN,  BADGE_FACE_ARABIC,
+                               BADGE_FACE_HEBREW, BADGE_FACE_DEVANAGARI,
+                               BADGE_FACE_THAI,   badge_fonts_cjk_face(cps, n)};
     size_t n_order = sizeof order / sizeof order[0];
     bool *neutral = xmalloc(n);
     for (size_t i = 0; i < n; i++) {
@@ -183,8 +183,8 @@ enum bk_status badge_line_new(struct badge_fonts *fonts, const char *utf8, bool 
     size_t n = 0, pos = 0;
     while (pos < len) {
         utf8proc_int32_t cp;
-        utf8proc_ssize_t got =
-            utf8proc_iterate((const utf8proc_uint8_t *)utf8 + pos, (utf8proc_ssize_t)(len - pos), &cp);
+        utf8proc_ssize_t got = utf8proc_iterate((const utf8proc_uint8_t *)utf8 + pos,
+                                                (utf8proc_ssize_t)(len - pos), &cp);
         if (got <= 0) {
             free(cps);
             free(offs);
@@ -232,8 +232,8 @@ enum bk_status badge_line_new(struct badge_fonts *fonts, const char *utf8, bool 
         map[i] = (FriBidiStrIndex)i;
     bool bidi_ok =
         fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)n, &par, levels) &&
-        fribidi_reorder_line(FRIBIDI_FLAGS_DEFAULT, types, (FriBidiStrIndex)n, 0, par, levels,
-                             NULL, map);
+        fribidi_reorder_line(FRIBIDI_FLAGS_DEFAULT, types, (FriBidiStrIndex)n, 0, par, levels, NULL,
+                             map);
     if (!bidi_ok) {
         /* Only on allocation failure inside FriBidi; draw logically. */
         for (size_t i = 0; i < n; i++)

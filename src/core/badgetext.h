@@ -15,14 +15,14 @@
 
 /* Every string is UTF-8, owned by the struct, never NULL ("" when empty). */
 struct badgetext {
-    char *id;           /* the registration ID, for messages about this badge */
-    char *name;         /* attendee_display_name_new */
+    char *id;   /* the registration ID, for messages about this badge */
+    char *name; /* attendee_display_name_new */
     char *organization;
     char *country;
-    uint32_t band_rgb;  /* 0xRRGGBB, config_category_look */
-    char *band_label;   /* printed on the band, so colour is never the only signal */
-    char *validity;     /* the parts the badge is for and their dates, e.g.
-                           "FG-MV 2nd meeting · 4–6 July 2023"; "" when none */
+    uint32_t band_rgb; /* 0xRRGGBB, config_category_look */
+    char *band_label;  /* printed on the band, so colour is never the only signal */
+    char *validity;    /* the parts the badge is for and their dates, e.g.
+                          "FG-MV 2nd meeting · 4–6 July 2023"; "" when none */
 };
 
 /* The badge words for a in cfg's event. On success *out is new; free it with

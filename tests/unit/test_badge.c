@@ -145,10 +145,17 @@ static void test_every_script_sample_renders_with_no_missing_glyph(void **state)
 {
     struct fixture *f = *state;
     static const char *const names[] = {
-        "Zoë Ångström-Łukasiewicz", "Αλέξανδρος Παπαδόπουλος", "Наталья Сергеевна Иванова",
-        "王蕴韬",                   "今中秀郎",                "すずき ひなた",
-        "강신각",                   "محمد العلي",              "דוד לוי",
-        "अनिल कुमार शर्मा",            "สมชาย ใจดี",
+        "Zoë Ångström-Łukasiewicz",
+        "Αλέξανδρος Παπαδόπουλος",
+        "Наталья Сергеевна Иванова",
+        "王蕴韬",
+        "今中秀郎",
+        "すずき ひなた",
+        "강신각",
+        "محمد العلي",
+        "דוד לוי",
+        "अनिल कुमार शर्मा",
+        "สมชาย ใจดี",
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         struct attendee a = person("FGMV-2023-00900", names[i], "Participant");
@@ -237,16 +244,15 @@ static void assert_ink_inside_margins(const struct config *cfg, const struct bad
     assert_true(top > img->height / 2);
     for (int y = 0; y < top; y++)
         for (int x = 0; x < img->width; x++)
-            if (is_ink(img, x, y) &&
-                (x < m || x >= img->width - m || y < m || y >= top - m))
+            if (is_ink(img, x, y) && (x < m || x >= img->width - m || y < m || y >= top - m))
                 fail_msg("ink at (%d, %d), outside the %d px margin", x, y, m);
 }
 
 static void test_long_name_stays_inside_the_margins(void **state)
 {
     struct fixture *f = *state;
-    struct attendee a = person("FGMV-2023-00901", "Maria Alexandra Konstantinopoulou-Vanderberghe",
-                               "Chair");
+    struct attendee a =
+        person("FGMV-2023-00901", "Maria Alexandra Konstantinopoulou-Vanderberghe", "Chair");
     struct badge_image *img = NULL;
     struct bk_err err = {0};
     assert_int_equal(badge_render(f->r, &a, QR_TEXT, &img, &err), BK_OK);
@@ -337,8 +343,8 @@ static void test_qr_on_the_badge_decodes_to_the_exact_text(void **state)
     struct scan_decoder *d = NULL;
     struct scan_results *res = NULL;
     assert_int_equal(scan_decoder_new(&d, &err), BK_OK);
-    assert_int_equal(
-        scan_decode_grey(d, grey, img->width, img->height, img->width, &res, &err), BK_OK);
+    assert_int_equal(scan_decode_grey(d, grey, img->width, img->height, img->width, &res, &err),
+                     BK_OK);
     assert_int_equal(res->n, 1);
     assert_int_equal(res->items[0].len, strlen(QR_TEXT));
     assert_memory_equal(res->items[0].data, QR_TEXT, strlen(QR_TEXT));
@@ -362,7 +368,7 @@ static void assert_refused_with(struct fixture *f, const char *name, const char 
 static void test_character_no_font_has_is_refused_with_its_code_point(void **state)
 {
     struct fixture *f = *state;
-    assert_refused_with(f, "Anna \xEE\x80\x80 Berg", "U+E000");         /* private use */
+    assert_refused_with(f, "Anna \xEE\x80\x80 Berg", "U+E000");       /* private use */
     assert_refused_with(f, "Anna \xF4\x8F\xBF\xBD Berg", "U+10FFFD"); /* last private use */
 }
 
