@@ -31,4 +31,13 @@ void badge_renderer_free(struct badge_renderer *r);
 enum bk_status badge_render(struct badge_renderer *r, const struct attendee *a,
                             const char *qr_text, struct badge_image **out, struct bk_err *err);
 
+/* Draws text alone, on one line, the way a badge draws a name (bold, pt
+ * points at cfg->badge_dpi, fonts, runs and bidi order as on the badge),
+ * black on a white image just large enough for it. For previews of a name
+ * and for tests of the text handling. BK_ERR_INVALID when a character is in
+ * no installed font (the message gives its code point). *out is freed by
+ * the caller. */
+enum bk_status badge_render_text(struct badge_renderer *r, const char *text, int pt,
+                                 struct badge_image **out, struct bk_err *err);
+
 #endif

@@ -1,0 +1,821 @@
+/* badge: lays out and draws one badge onto an SDL surface at print
+ * resolution, then hands it over as plain RGB (image.h).
+ *
+ * Layout. Landscape stock (4x3in, CR80) and portrait stock (A6) share one
+ * scheme scaled from the stock's size: the category band across the bottom,
+ * edge to edge, with its label in white; the logo top left (landscape) or
+ * top centre (portrait); the name as large as fits; organisation, country
+ * and the validity line; the QR code bottom right (landscape) or centred
+ * above the validity line (portrait). Everything but the band stays inside
+ * the configured margin. Sizes are fractions of the stock's height
+ * (landscape) or width (portrait), so the three stocks keep one look.
+ *
+ * Names. Largest size that fits on one line, down to a floor; then two
+ * lines broken at the space (or, in CJK text without spaces, between
+ * characters) that balances them, down to the smallest size; else the
+ * badge is refused rather than printed wrong. */
+#include "badge/badge.h"
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "badge/fonts.h"
+#include "badge/pngfile.h"
+#include "badge/qrimage.h"
+#include "badge/textrun.h"
+#include "core/badgetext.h"
+#include "core/i18n.h"
+#include "core/xalloc.h"
+
+#define ALIGN_LEFT 0
+#define ALIGN_CENTRE 1
+
+/* Where things go, in pixels, for the configured stock. */
+struct layout {
+    bool portrait;
+    int width, height, margin;
+    int content_left, content_right, content_top, content_bottom; /* inside the margin */
+    SDL_Rect band;
+    int band_pt;
+    SDL_Rect logo_box;
+    int qr_box;       /* the largest QR side, quiet zone included */
+    int name_max_h;   /* the tallest the name block may be */
+    int name_max_pt;  /* one line, a short name */
+    int name_wrap_pt; /* below this a name goes on two lines */
+    int name_min_pt;  /* below this it is refused */
+    int org_pt, country_pt, validity_pt;
+    int gap; /* between blocks */
+};
+
+struct badge_renderer {
+    const struct config *cfg; /* borrowed; outlives the renderer */
+    struct badge_fonts *fonts;
+    struct layout lay;
+    SDL_Surface *canvas; /* reused from badge to badge */
+    SDL_Surface *logo;   /* scaled to fit lay.logo_box, over white; NULL for none */
+};
+
+static int mm_to_px(const struct config *cfg, double mm)
+{
+    return (int)lround(mm * cfg->badge_dpi / 25.4);
+}
+
+static int mm_to_pt(double mm)
+{
+    int pt = (int)lround(mm * 72.0 / 25.4);
+    return pt < 4 ? 4 : pt;
+}
+
+static int pt_to_px(const struct layout *lay, int pt, int dpi)
+{
+    (void)lay;
+    return (int)lround(pt * dpi / 72.0);
+}
+
+static void compute_layout(const struct config *cfg, struct layout *lay)
+{
+    double w = cfg->badge->width_mm, h = cfg->badge->height_mm, m = cfg->badge_margin_mm;
+    memset(lay, 0, sizeof *lay);
+    lay->portrait = h > w;
+    lay->width = mm_to_px(cfg, w);
+    lay->height = mm_to_px(cfg, h);
+    lay->margin = mm_to_px(cfg, m);
+    /* One unit the rest scales with: the short side. */
+    double u = lay->portrait ? w : h;
+    double band_h = lay->portrait ? 0.11 * h : 0.15 * h;
+    lay->band =
+        (SDL_Rect){0, lay->height - mm_to_px(cfg, band_h), lay->width, mm_to_px(cfg, band_h)};
+    lay->band_pt = mm_to_pt(band_h * 0.48);
+    lay->content_left = lay->margin;
+    lay->content_right = lay->width - lay->margin;
+    lay->content_top = lay->margin;
+    lay->content_bottom = lay->band.y - lay->margin;
+    lay->gap = mm_to_px(cfg, 0.04 * u);
+    int content_w = lay->content_right - lay->content_left;
+    if (lay->portrait) {
+        int logo_h = mm_to_px(cfg, 0.21 * u);
+        int logo_w = content_w * 8 / 10;
+        lay->logo_box = (SDL_Rect){(lay->width - logo_w) / 2, lay->content_top, logo_w, logo_h};
+        lay->qr_box = mm_to_px(cfg, 0.38 * u);
+        lay->name_max_pt = mm_to_pt(0.115 * u);
+        lay->org_pt = mm_to_pt(0.055 * u);
+        lay->country_pt = mm_to_pt(0.047 * u);
+        lay->validity_pt = mm_to_pt(0.042 * u);
+    } else {
+        int logo_h = mm_to_px(cfg, 0.17 * u);
+        lay->logo_box = (SDL_Rect){lay->content_left, lay->content_top, content_w / 2, logo_h};
+        lay->qr_box = mm_to_px(cfg, 0.36 * u);
+        lay->name_max_pt = mm_to_pt(0.155 * u);
+        lay->org_pt = mm_to_pt(0.062 * u);
+        lay->country_pt = mm_to_pt(0.052 * u);
+        lay->validity_pt = mm_to_pt(0.046 * u);
+    }
+    lay->name_wrap_pt = lay->name_max_pt * 6 / 10;
+    lay->name_min_pt = lay->name_max_pt * 4 / 10;
+    if (lay->name_min_pt < 6)
+        lay->name_min_pt = 6;
+}
+
+/* Area-averaging downscale of straight-alpha RGBA, composited over white:
+ * the logo is drawn once per renderer, so quality beats speed here, and a
+ * box filter does not alias the way nearest or bilinear sampling does at
+ * a 4:1 reduction. */
+static SDL_Surface *scale_over_white(const uint8_t *rgba, int sw, int sh, int dw, int dh)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32, SDL_PIXELFORMAT_XRGB8888);
+    if (!s)
+        return NULL;
+    for (int y = 0; y < dh; y++) {
+        double y0 = (double)y * sh / dh, y1 = (double)(y + 1) * sh / dh;
+        uint32_t *row = (uint32_t *)((uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
+        for (int x = 0; x < dw; x++) {
+            double x0 = (double)x * sw / dw, x1 = (double)(x + 1) * sw / dw;
+            double acc[3] = {0, 0, 0}, area = 0;
+            for (int sy = (int)y0; sy < sh && sy < y1; sy++) {
+                double wy = fmin(sy + 1, y1) - fmax(sy, y0);
+                for (int sx = (int)x0; sx < sw && sx < x1; sx++) {
+                    double wx = fmin(sx + 1, x1) - fmax(sx, x0);
+                    const uint8_t *p = rgba + ((size_t)sy * (size_t)sw + (size_t)sx) * 4;
+                    double a = p[3] / 255.0, wgt = wx * wy;
+                    for (int c = 0; c < 3; c++)
+                        acc[c] += wgt * (p[c] * a + 255.0 * (1 - a));
+                    area += wgt;
+                }
+            }
+            uint8_t v[3];
+            for (int c = 0; c < 3; c++)
+                v[c] = (uint8_t)lround(area > 0 ? acc[c] / area : 255);
+            row[x] = SDL_MapRGB(s->format, v[0], v[1], v[2]);
+        }
+    }
+    return s;
+}
+
+static enum bk_status load_logo(struct badge_renderer *r, struct bk_err *err)
+{
+    const struct config *cfg = r->cfg;
+    if (!cfg->badge_logo || !cfg->badge_logo[0])
+        return BK_OK;
+    uint8_t *rgba = NULL;
+    int w = 0, h = 0;
+    struct bk_err why = {0};
+    if (pngfile_read_rgba_new(cfg->badge_logo, &rgba, &w, &h, &why) != BK_OK)
+        return bk_err_set(err, BK_ERR_CONFIG, cfg->path, 0, "badge.logo",
+                          _("The badge logo %s cannot be used: %s"), cfg->badge_logo, why.msg);
+    const SDL_Rect *box = &r->lay.logo_box;
+    double scale = fmin((double)box->w / w, (double)box->h / h);
+    int dw = (int)lround(w * scale), dh = (int)lround(h * scale);
+    if (dw < 1)
+        dw = 1;
+    if (dh < 1)
+        dh = 1;
+    r->logo = scale_over_white(rgba, w, h, dw, dh);
+    free(rgba);
+    if (!r->logo)
+        return bk_err_set(err, BK_ERR_CONFIG, cfg->badge_logo, 0, NULL,
+                          _("The badge logo could not be prepared: %s"), SDL_GetError());
+    return BK_OK;
+}
+
+enum bk_status badge_renderer_new(const struct config *cfg, struct badge_renderer **out,
+                                  struct bk_err *err)
+{
+    *out = NULL;
+    if (!cfg->badge || cfg->badge_dpi < 72 || cfg->badge_dpi > QRIMAGE_DPI_MAX)
+        return bk_err_set(err, BK_ERR_CONFIG, cfg->path, 0, "badge.dpi",
+                          _("The badge size or resolution is not usable."));
+    /* SDL2_ttf counts TTF_Init calls, so each renderer takes and releases
+     * its own reference. */
+    if (TTF_Init() != 0)
+        return bk_err_set(err, BK_ERR_CONFIG, NULL, 0, NULL,
+                          _("The font engine could not start: %s"), TTF_GetError());
+    struct badge_renderer *r = xcalloc(1, sizeof *r);
+    r->cfg = cfg;
+    compute_layout(cfg, &r->lay);
+    enum bk_status st = badge_fonts_new(cfg->badge_dpi, &r->fonts, err);
+    if (st == BK_OK)
+        st = load_logo(r, err);
+    if (st == BK_OK) {
+        r->canvas = SDL_CreateRGBSurfaceWithFormat(0, r->lay.width, r->lay.height, 32,
+                                                   SDL_PIXELFORMAT_XRGB8888);
+        if (!r->canvas)
+            st = bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL, _("No canvas for the badge: %s"),
+                            SDL_GetError());
+    }
+    if (st != BK_OK) {
+        badge_renderer_free(r);
+        return st;
+    }
+    *out = r;
+    return BK_OK;
+}
+
+void badge_renderer_free(struct badge_renderer *r)
+{
+    if (!r)
+        return;
+    badge_fonts_free(r->fonts);
+    SDL_FreeSurface(r->logo);
+    SDL_FreeSurface(r->canvas);
+    free(r);
+    TTF_Quit();
+}
+
+/* ---- text items ---- */
+
+/* One line of text placed on the badge. */
+struct item {
+    struct badge_line *line;
+    int pt;
+    int width, ascent, descent;
+};
+
+static void item_clear(struct item *it)
+{
+    badge_line_free(it->line);
+    memset(it, 0, sizeof *it);
+}
+
+static enum bk_status missing_glyph(struct bk_err *err, const char *what_fmt, const char *id,
+                                    uint32_t cp)
+{
+    char what[256];
+    snprintf(what, sizeof what, what_fmt, id);
+    if (cp == 0xFFFD)
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL, _("%s is not valid UTF-8 text."),
+                          what);
+    return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                      _("%s contains a character no installed font can draw: U+%04X"), what,
+                      (unsigned)cp);
+}
+
+/* Splits text into a line; what_fmt ("the organisation of %s") names it in
+ * a refusal. */
+static enum bk_status make_line(struct badge_renderer *r, const char *text, bool bold,
+                                const char *what_fmt, const char *id, struct badge_line **out,
+                                struct bk_err *err)
+{
+    uint32_t cp = 0;
+    if (badge_line_new(r->fonts, text, bold, out, &cp) != BK_OK)
+        return missing_glyph(err, what_fmt, id, cp);
+    return BK_OK;
+}
+
+/* The largest size in [min_pt, max_pt] at which every line is at most
+ * max_w wide, or 0. Width grows about linearly with size, so one
+ * measurement at max_pt predicts the answer and a few steps confirm it. */
+static enum bk_status fit_size(struct badge_line **lines, size_t n, int max_pt, int min_pt,
+                               int max_w, int *pt_out, struct bk_err *err)
+{
+    *pt_out = 0;
+    int widest = 0;
+    for (size_t i = 0; i < n; i++) {
+        int w;
+        enum bk_status st = badge_line_measure(lines[i], max_pt, &w, NULL, NULL, err);
+        if (st)
+            return st;
+        if (w > widest)
+            widest = w;
+    }
+    int pt = widest <= max_w ? max_pt : (int)((double)max_pt * max_w / widest);
+    if (pt > max_pt)
+        pt = max_pt;
+    for (; pt >= min_pt; pt--) {
+        widest = 0;
+        for (size_t i = 0; i < n; i++) {
+            int w;
+            enum bk_status st = badge_line_measure(lines[i], pt, &w, NULL, NULL, err);
+            if (st)
+                return st;
+            if (w > widest)
+                widest = w;
+        }
+        if (widest <= max_w) {
+            *pt_out = pt;
+            return BK_OK;
+        }
+    }
+    return BK_OK;
+}
+
+/* A single line that shrinks to fit max_w, down to min_pt, and past that is
+ * shortened with an ellipsis: an organisation's long name may be cut, a
+ * badge should not be refused for it. */
+static enum bk_status fit_item(struct badge_renderer *r, const char *text, bool bold, int pt,
+                               int min_pt, int max_w, const char *what_fmt, const char *id,
+                               struct item *it, struct bk_err *err)
+{
+    memset(it, 0, sizeof *it);
+    if (!text[0])
+        return BK_OK;
+    enum bk_status st = make_line(r, text, bold, what_fmt, id, &it->line, err);
+    if (st)
+        return st;
+    int got = 0;
+    if ((st = fit_size(&it->line, 1, pt, min_pt, max_w, &got, err)))
+        return st;
+    if (!got) {
+        /* Keep the longest prefix (in whole code points) that fits with
+         * "…" after it; binary search on the code point count. */
+        size_t n = 0;
+        for (const char *q = text; *q; q++)
+            n += ((unsigned char)*q & 0xC0) != 0x80;
+        size_t lo = 0, hi = n;
+        struct badge_line *best = NULL;
+        while (lo < hi) {
+            size_t mid = (lo + hi + 1) / 2;
+            const char *p = text;
+            for (size_t i = 0; i < mid; i++) {
+                utf8proc_int32_t cp;
+                p += utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+            }
+            size_t keep = (size_t)(p - text);
+            while (keep > 0 && text[keep - 1] == ' ')
+                keep--;
+            char *cut = xasprintf("%.*s…", (int)keep, text);
+            struct badge_line *l = NULL;
+            st = make_line(r, cut, bold, what_fmt, id, &l, err);
+            free(cut);
+            int w = 0;
+            if (st == BK_OK)
+                st = badge_line_measure(l, min_pt, &w, NULL, NULL, err);
+            if (st) {
+                badge_line_free(l);
+                badge_line_free(best);
+                return st;
+            }
+            if (w <= max_w) {
+                badge_line_free(best);
+                best = l;
+                lo = mid;
+            } else {
+                badge_line_free(l);
+                hi = mid - 1;
+            }
+        }
+        badge_line_free(it->line);
+        it->line = best;
+        if (!best) {
+            if ((st = make_line(r, "…", bold, what_fmt, id, &it->line, err)))
+                return st;
+        }
+        got = min_pt;
+    }
+    it->pt = got;
+    return badge_line_measure(it->line, got, &it->width, &it->ascent, &it->descent, err);
+}
+
+static enum bk_status draw_item(struct badge_renderer *r, const struct item *it, int x, int align,
+                                int box_w, int baseline, SDL_Color c, struct bk_err *err)
+{
+    if (!it->line)
+        return BK_OK;
+    if (align == ALIGN_CENTRE)
+        x += (box_w - it->width) / 2;
+    return badge_line_draw(it->line, it->pt, r->canvas, x, baseline, c, err);
+}
+
+/* ---- the name ---- */
+
+struct name_fit {
+    struct badge_line *lines[2];
+    size_t n;
+    int pt;
+    int width[2], ascent, descent, pitch; /* pitch: baseline to baseline */
+    int height;                           /* of the whole block */
+};
+
+static void name_fit_clear(struct name_fit *nf)
+{
+    badge_line_free(nf->lines[0]);
+    badge_line_free(nf->lines[1]);
+    memset(nf, 0, sizeof *nf);
+}
+
+static bool is_cjk(uint32_t c)
+{
+    return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3134F);
+}
+
+/* Where the name may break: after each space (the space dropped), or where
+ * there is none, between two CJK characters. Byte offsets of the break and
+ * of the second line's start. */
+static size_t break_candidates(const char *s, size_t *cut, size_t *resume, size_t cap)
+{
+    size_t n = 0, len = strlen(s);
+    for (size_t i = 1; i < len && n < cap; i++)
+        if (s[i] == ' ' && s[i - 1] != ' ') {
+            size_t j = i;
+            while (j < len && s[j] == ' ')
+                j++;
+            if (j < len)
+                cut[n] = i, resume[n] = j, n++;
+        }
+    if (n > 0)
+        return n;
+    uint32_t prev = 0;
+    for (size_t i = 0; i < len && n < cap;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t got = utf8proc_iterate((const utf8proc_uint8_t *)s + i, -1, &cp);
+        if (got <= 0)
+            break;
+        if (i > 0 && is_cjk(prev) && is_cjk((uint32_t)cp))
+            cut[n] = i, resume[n] = i, n++;
+        prev = (uint32_t)cp;
+        i += (size_t)got;
+    }
+    return n;
+}
+
+static enum bk_status finish_name(struct name_fit *nf, const struct layout *lay, int dpi,
+                                  struct bk_err *err)
+{
+    nf->ascent = nf->descent = 0;
+    for (size_t i = 0; i < nf->n; i++) {
+        int a, d;
+        enum bk_status st = badge_line_measure(nf->lines[i], nf->pt, &nf->width[i], &a, &d, err);
+        if (st)
+            return st;
+        if (a > nf->ascent)
+            nf->ascent = a;
+        if (d > nf->descent)
+            nf->descent = d;
+    }
+    nf->pitch = pt_to_px(lay, nf->pt, dpi) * 118 / 100;
+    nf->height = nf->ascent + nf->descent + (int)(nf->n - 1) * nf->pitch;
+    return BK_OK;
+}
+
+/* The largest two-line size at which both lines fit max_w and the block
+ * fits max_h. */
+static int two_line_cap(const struct layout *lay, int max_h, int dpi)
+{
+    /* ascent + descent is about 1.45 em in Noto (CJK a little more), plus
+     * a pitch of 1.18 em. */
+    int em_px = max_h * 100 / (145 + 118);
+    int pt = (int)(em_px * 72.0 / dpi);
+    return pt < lay->name_max_pt ? pt : lay->name_max_pt;
+}
+
+static enum bk_status fit_name(struct badge_renderer *r, const struct badgetext *t, int max_w,
+                               int max_h, struct name_fit *nf, struct bk_err *err)
+{
+    const struct layout *lay = &r->lay;
+    int dpi = r->cfg->badge_dpi;
+    memset(nf, 0, sizeof *nf);
+    enum bk_status st = make_line(r, t->name, true, _("The name of %s"), t->id, &nf->lines[0], err);
+    if (st)
+        return st;
+    nf->n = 1;
+
+    size_t cut[64], resume[64];
+    size_t n_breaks = break_candidates(t->name, cut, resume, 64);
+    int single_cap = (int)((max_h * 100 / 145) * 72.0 / dpi);
+    if (single_cap > lay->name_max_pt)
+        single_cap = lay->name_max_pt;
+    int single_floor = n_breaks ? lay->name_wrap_pt : lay->name_min_pt;
+    int pt = 0;
+    if (single_cap >= single_floor &&
+        (st = fit_size(nf->lines, 1, single_cap, single_floor, max_w, &pt, err)))
+        return st;
+    if (pt) {
+        nf->pt = pt;
+        return finish_name(nf, lay, dpi, err);
+    }
+
+    /* Two lines: the break that makes the wider line narrowest. */
+    int cap2 = two_line_cap(lay, max_h, dpi);
+    if (cap2 < lay->name_min_pt)
+        cap2 = lay->name_min_pt;
+    int best_w = 0;
+    struct badge_line *best[2] = {NULL, NULL};
+    for (size_t b = 0; b < n_breaks; b++) {
+        char *first = xstrndup(t->name, cut[b]);
+        struct badge_line *l[2] = {NULL, NULL};
+        st = make_line(r, first, true, _("The name of %s"), t->id, &l[0], err);
+        free(first);
+        if (st == BK_OK)
+            st = make_line(r, t->name + resume[b], true, _("The name of %s"), t->id, &l[1], err);
+        int w0 = 0, w1 = 0;
+        if (st == BK_OK)
+            st = badge_line_measure(l[0], cap2, &w0, NULL, NULL, err);
+        if (st == BK_OK)
+            st = badge_line_measure(l[1], cap2, &w1, NULL, NULL, err);
+        if (st) {
+            badge_line_free(l[0]), badge_line_free(l[1]);
+            badge_line_free(best[0]), badge_line_free(best[1]);
+            return st;
+        }
+        int w = w0 > w1 ? w0 : w1;
+        if (!best[0] || w < best_w) {
+            badge_line_free(best[0]), badge_line_free(best[1]);
+            best[0] = l[0], best[1] = l[1], best_w = w;
+        } else {
+            badge_line_free(l[0]), badge_line_free(l[1]);
+        }
+    }
+    if (best[0]) {
+        if ((st = fit_size(best, 2, cap2, lay->name_min_pt, max_w, &pt, err))) {
+            badge_line_free(best[0]), badge_line_free(best[1]);
+            return st;
+        }
+        if (pt) {
+            badge_line_free(nf->lines[0]);
+            nf->lines[0] = best[0];
+            nf->lines[1] = best[1];
+            nf->n = 2;
+            nf->pt = pt;
+            return finish_name(nf, lay, dpi, err);
+        }
+        badge_line_free(best[0]), badge_line_free(best[1]);
+    }
+    /* No break helps (one long word): one line down to the smallest size. */
+    if (n_breaks &&
+        (st = fit_size(nf->lines, 1, lay->name_wrap_pt, lay->name_min_pt, max_w, &pt, err)))
+        return st;
+    if (pt) {
+        nf->pt = pt;
+        return finish_name(nf, lay, dpi, err);
+    }
+    return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                      _("The name of %s is too long for the badge, even on two lines at the "
+                        "smallest size."),
+                      t->id);
+}
+
+/* ---- drawing ---- */
+
+static SDL_Color rgb_colour(uint32_t rgb)
+{
+    return (SDL_Color){(uint8_t)(rgb >> 16), (uint8_t)(rgb >> 8), (uint8_t)rgb, 255};
+}
+
+static void fill(SDL_Surface *s, int x, int y, int w, int h, uint32_t rgb)
+{
+    SDL_Rect rc = {x, y, w, h};
+    SDL_FillRect(s, &rc,
+                 SDL_MapRGB(s->format, (uint8_t)(rgb >> 16), (uint8_t)(rgb >> 8), (uint8_t)rgb));
+}
+
+/* Crisp modules: whole pixels each, runs of dark modules in a row drawn
+ * as one rectangle. (x, y) is the top left of the first module. */
+static void draw_qr(SDL_Surface *s, const struct qrimage *q, int x, int y, int module)
+{
+    for (int my = 0; my < q->width; my++) {
+        const uint8_t *row = q->modules + (size_t)my * (size_t)q->width;
+        for (int mx = 0; mx < q->width;) {
+            if (!row[mx]) {
+                mx++;
+                continue;
+            }
+            int start = mx;
+            while (mx < q->width && row[mx])
+                mx++;
+            fill(s, x + start * module, y + my * module, (mx - start) * module, module, 0x000000);
+        }
+    }
+}
+
+static struct badge_image *canvas_to_image(const SDL_Surface *s, int dpi)
+{
+    struct badge_image *img = badge_image_new(s->w, s->h, dpi);
+    for (int y = 0; y < s->h; y++) {
+        const uint32_t *src =
+            (const uint32_t *)((const uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
+        uint8_t *dst = img->rgb + (size_t)y * img->stride;
+        for (int x = 0; x < s->w; x++) {
+            uint32_t p = src[x]; /* XRGB8888 */
+            dst[3 * x] = (uint8_t)(p >> 16);
+            dst[3 * x + 1] = (uint8_t)(p >> 8);
+            dst[3 * x + 2] = (uint8_t)p;
+        }
+    }
+    return img;
+}
+
+#define COLOUR_NAME 0x111111
+#define COLOUR_ORG 0x2b2b2b
+#define COLOUR_COUNTRY 0x555555
+#define COLOUR_VALIDITY 0x333333
+
+struct parts {
+    struct badgetext *text;
+    struct qrimage *qr;
+    struct name_fit name;
+    struct item band, org, country, validity;
+};
+
+static void parts_clear(struct parts *p)
+{
+    badgetext_free(p->text);
+    qrimage_free(p->qr);
+    name_fit_clear(&p->name);
+    item_clear(&p->band);
+    item_clear(&p->org);
+    item_clear(&p->country);
+    item_clear(&p->validity);
+}
+
+static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, struct bk_err *err)
+{
+    const struct layout *lay = &r->lay;
+    const struct badgetext *t = p->text;
+    int dpi = r->cfg->badge_dpi;
+    int content_w = lay->content_right - lay->content_left;
+    SDL_Surface *s = r->canvas;
+    enum bk_status st;
+
+    /* The QR code: whole-pixel modules, as large as its box allows. */
+    int quiet_modules = QRIMAGE_QUIET_MODULES;
+    int module = lay->qr_box / (p->qr->width + 2 * quiet_modules);
+    if (module < 1)
+        return bk_err_set(err, BK_ERR_TOO_BIG, NULL, 0, NULL,
+                          _("The QR code for %s has too many modules for this badge size."), t->id);
+    int quiet = quiet_modules * module;
+    int symbol = p->qr->width * module;
+
+    /* Band and its label. */
+    fill(s, 0, 0, s->w, s->h, 0xFFFFFF);
+    fill(s, lay->band.x, lay->band.y, lay->band.w, lay->band.h, t->band_rgb);
+    if ((st = fit_item(r, t->band_label, true, lay->band_pt, lay->band_pt * 6 / 10, content_w,
+                       _("The category label of %s"), t->id, &p->band, err)))
+        return st;
+    if (p->band.line) {
+        /* Centre on the capitals (0.72 em high in Noto Sans), not on the
+         * font's ascender and descender space. */
+        int baseline = lay->band.y + lay->band.h / 2 + pt_to_px(lay, p->band.pt, dpi) * 36 / 100;
+        if ((st = draw_item(r, &p->band, lay->content_left, ALIGN_CENTRE, content_w, baseline,
+                            rgb_colour(0xFFFFFF), err)))
+            return st;
+    }
+
+    /* Logo. */
+    int logo_bottom = lay->content_top;
+    if (r->logo) {
+        SDL_Rect at = {lay->logo_box.x, lay->logo_box.y, r->logo->w, r->logo->h};
+        if (lay->portrait)
+            at.x = (lay->width - r->logo->w) / 2;
+        at.y += (lay->logo_box.h - r->logo->h) / 2;
+        SDL_BlitSurface(r->logo, NULL, s, &at);
+        logo_bottom = lay->logo_box.y + lay->logo_box.h;
+    }
+
+    if (lay->portrait) {
+        /* Bottom up: validity line, QR code; top down: logo; the name,
+         * organisation and country centred in what is left between. */
+        int x0 = lay->content_left;
+        if ((st = fit_item(r, t->validity, false, lay->validity_pt, lay->validity_pt * 7 / 10,
+                           content_w, _("The event dates of %s"), t->id, &p->validity, err)))
+            return st;
+        int validity_base = lay->content_bottom - p->validity.descent;
+        int qr_bottom = p->validity.line ? validity_base - p->validity.ascent - lay->gap / 2
+                                         : lay->content_bottom;
+        int qr_top = qr_bottom - symbol;
+        int qr_x = (lay->width - symbol) / 2;
+        draw_qr(s, p->qr, qr_x, qr_top, module);
+        if ((st = draw_item(r, &p->validity, x0, ALIGN_CENTRE, content_w, validity_base,
+                            rgb_colour(COLOUR_VALIDITY), err)))
+            return st;
+
+        if ((st = fit_item(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, content_w,
+                           _("The organisation of %s"), t->id, &p->org, err)))
+            return st;
+        if ((st = fit_item(r, t->country, false, lay->country_pt, lay->country_pt * 7 / 10,
+                           content_w, _("The country of %s"), t->id, &p->country, err)))
+            return st;
+        int info_h = 0;
+        if (p->org.line)
+            info_h += lay->gap / 2 + p->org.ascent + p->org.descent;
+        if (p->country.line)
+            info_h += p->country.ascent + p->country.descent;
+        int top = logo_bottom + lay->gap;
+        int bottom = qr_top - quiet - lay->gap / 2;
+        int name_max_h = bottom - top - info_h - lay->gap / 2;
+        if ((st = fit_name(r, t, content_w, name_max_h, &p->name, err)))
+            return st;
+        int block_h = p->name.height + lay->gap / 2 + info_h;
+        int y = top + (bottom - top - block_h) / 2;
+        int base = y + p->name.ascent;
+        for (size_t i = 0; i < p->name.n; i++) {
+            int x = x0 + (content_w - p->name.width[i]) / 2;
+            if ((st = badge_line_draw(p->name.lines[i], p->name.pt, s, x, base,
+                                      rgb_colour(COLOUR_NAME), err)))
+                return st;
+            if (i + 1 < p->name.n)
+                base += p->name.pitch;
+        }
+        y = base + p->name.descent + lay->gap / 2;
+        if (p->org.line) {
+            y += lay->gap / 2;
+            if ((st = draw_item(r, &p->org, x0, ALIGN_CENTRE, content_w, y + p->org.ascent,
+                                rgb_colour(COLOUR_ORG), err)))
+                return st;
+            y += p->org.ascent + p->org.descent;
+        }
+        if (p->country.line &&
+            (st = draw_item(r, &p->country, x0, ALIGN_CENTRE, content_w, y + p->country.ascent,
+                            rgb_colour(COLOUR_COUNTRY), err)))
+            return st;
+        return BK_OK;
+    }
+
+    /* Landscape: QR bottom right inside the margin (its quiet zone may lie
+     * in the margin, which is white), the name across the full width under
+     * the logo, organisation, country and validity left of the QR code. */
+    int qr_right = lay->content_right;
+    if (lay->width - qr_right < quiet)
+        qr_right = lay->width - quiet;
+    int qr_x = qr_right - symbol;
+    int qr_top = lay->content_bottom - symbol;
+    draw_qr(s, p->qr, qr_x, qr_top, module);
+
+    int x0 = lay->content_left;
+    int top = logo_bottom + lay->gap / 2;
+    int bottom = qr_top - lay->gap * 3 / 2;
+    if ((st = fit_name(r, t, content_w, bottom - top, &p->name, err)))
+        return st;
+    int base = top + (bottom - top - p->name.height) / 2 + p->name.ascent;
+    for (size_t i = 0; i < p->name.n; i++) {
+        if ((st = badge_line_draw(p->name.lines[i], p->name.pt, s, x0, base,
+                                  rgb_colour(COLOUR_NAME), err)))
+            return st;
+        base += p->name.pitch;
+    }
+
+    int info_w = qr_x - quiet - lay->gap / 2 - x0;
+    if ((st = fit_item(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, info_w,
+                       _("The organisation of %s"), t->id, &p->org, err)) ||
+        (st = fit_item(r, t->country, false, lay->country_pt, lay->country_pt * 7 / 10, info_w,
+                       _("The country of %s"), t->id, &p->country, err)) ||
+        (st = fit_item(r, t->validity, false, lay->validity_pt, lay->validity_pt * 7 / 10, info_w,
+                       _("The event dates of %s"), t->id, &p->validity, err)))
+        return st;
+    /* The organisation's capitals line up with the top of the QR code,
+     * the validity line's descenders with its bottom (inside the margin). */
+    int y = qr_top - (p->org.line ? p->org.ascent - pt_to_px(lay, p->org.pt, dpi) * 72 / 100 : 0);
+    if (p->org.line) {
+        if ((st = draw_item(r, &p->org, x0, ALIGN_LEFT, info_w, y + p->org.ascent,
+                            rgb_colour(COLOUR_ORG), err)))
+            return st;
+        y += p->org.ascent + p->org.descent;
+    }
+    if (p->country.line && (st = draw_item(r, &p->country, x0, ALIGN_LEFT, info_w,
+                                           y + p->country.ascent, rgb_colour(COLOUR_COUNTRY), err)))
+        return st;
+    if (p->validity.line &&
+        (st = draw_item(r, &p->validity, x0, ALIGN_LEFT, info_w,
+                        qr_top + symbol - p->validity.descent, rgb_colour(COLOUR_VALIDITY), err)))
+        return st;
+    return BK_OK;
+}
+
+enum bk_status badge_render_text(struct badge_renderer *r, const char *text, int pt,
+                                 struct badge_image **out, struct bk_err *err)
+{
+    *out = NULL;
+    struct badge_line *line = NULL;
+    enum bk_status st = make_line(r, text, true, _("The text \"%s\""), text, &line, err);
+    int w = 0, asc = 0, desc = 0;
+    if (st == BK_OK)
+        st = badge_line_measure(line, pt, &w, &asc, &desc, err);
+    SDL_Surface *s = NULL;
+    if (st == BK_OK) {
+        int pad = pt_to_px(&r->lay, pt, r->cfg->badge_dpi) / 4;
+        s = SDL_CreateRGBSurfaceWithFormat(0, w + 2 * pad, asc + desc + 2 * pad, 32,
+                                           SDL_PIXELFORMAT_XRGB8888);
+        if (!s)
+            st = bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL, _("No canvas for the text: %s"),
+                            SDL_GetError());
+        else {
+            fill(s, 0, 0, s->w, s->h, 0xFFFFFF);
+            st = badge_line_draw(line, pt, s, pad, pad + asc, rgb_colour(0x000000), err);
+        }
+    }
+    if (st == BK_OK)
+        *out = canvas_to_image(s, r->cfg->badge_dpi);
+    SDL_FreeSurface(s);
+    badge_line_free(line);
+    return st;
+}
+
+enum bk_status badge_render(struct badge_renderer *r, const struct attendee *a, const char *qr_text,
+                            struct badge_image **out, struct bk_err *err)
+{
+    *out = NULL;
+    struct parts p;
+    memset(&p, 0, sizeof p);
+    enum bk_status st = badgetext_new(r->cfg, a, &p.text, err);
+    if (st == BK_OK)
+        st = qrimage_new(qr_text, &p.qr, err);
+    if (st == BK_OK)
+        st = draw_badge(r, &p, err);
+    if (st == BK_OK)
+        *out = canvas_to_image(r->canvas, r->cfg->badge_dpi);
+    parts_clear(&p);
+    return st;
+}

@@ -1,0 +1,148 @@
+/* badgetext: the badge's words: name, organisation, band, validity line. */
+#include "badgetext.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "xalloc.h"
+
+static const char *const month_names[12] = {
+    N_("January"), N_("February"), N_("March"),     N_("April"),   N_("May"),      N_("June"),
+    N_("July"),    N_("August"),   N_("September"), N_("October"), N_("November"), N_("December"),
+};
+
+static void day_parts(bk_day day, int *y, int *m, int *d)
+{
+    char iso[16];
+    tz_day_format(day, iso);
+    *y = *m = *d = 0;
+    sscanf(iso, "%d-%d-%d", y, m, d);
+}
+
+char *badgetext_date_range_new(bk_day first, bk_day last)
+{
+    if (last < first) {
+        bk_day t = first;
+        first = last;
+        last = t;
+    }
+    int y1, m1, d1, y2, m2, d2;
+    day_parts(first, &y1, &m1, &d1);
+    day_parts(last, &y2, &m2, &d2);
+    const char *mon1 = _(month_names[(m1 - 1) % 12]);
+    const char *mon2 = _(month_names[(m2 - 1) % 12]);
+    if (first == last)
+        /* TRANSLATORS: one day: day, month name, year. */
+        return xasprintf(_("%d %s %d"), d1, mon1, y1);
+    if (y1 == y2 && m1 == m2)
+        /* TRANSLATORS: days in one month, with an en dash: "4–6 July 2023". */
+        return xasprintf(_("%d–%d %s %d"), d1, d2, mon1, y1);
+    if (y1 == y2)
+        /* TRANSLATORS: days across months: "30 June – 2 July 2023". */
+        return xasprintf(_("%d %s – %d %s %d"), d1, mon1, d2, mon2, y1);
+    /* TRANSLATORS: days across years: "30 December 2023 – 2 January 2024". */
+    return xasprintf(_("%d %s %d – %d %s %d"), d1, mon1, y1, d2, mon2, y2);
+}
+
+static const char *part_label(const struct config_event *ev)
+{
+    return ev->short_name && ev->short_name[0] ? ev->short_name : ev->code;
+}
+
+/* The parts a is registered for, in the config's order (the order of the
+ * days), as one line. Parts on days that follow on from each other share one
+ * date range ("FG-MV 2nd meeting + ITU forum · 4–7 July 2023"); a gap
+ * between parts gives each its own dates, so no day is claimed that the
+ * person is not registered for. */
+static char *validity_new(const struct config *cfg, const struct attendee *a)
+{
+    const struct config_event *parts[CONFIG_MAX_EVENTS];
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->n_events; i++)
+        if (attendee_has_event(a, cfg->events[i].code))
+            parts[n++] = &cfg->events[i];
+    if (n == 0)
+        return xstrdup("");
+
+    bool contiguous = true;
+    for (size_t i = 1; i < n; i++)
+        if (parts[i]->first_day != parts[i - 1]->last_day + 1)
+            contiguous = false;
+
+    char *line = NULL;
+    if (contiguous) {
+        char *names = xstrdup(part_label(parts[0]));
+        for (size_t i = 1; i < n; i++) {
+            /* TRANSLATORS: two event parts on one badge: "FG-MV 2nd meeting + ITU forum". */
+            char *more = xasprintf(_("%s + %s"), names, part_label(parts[i]));
+            free(names);
+            names = more;
+        }
+        char *dates = badgetext_date_range_new(parts[0]->first_day, parts[n - 1]->last_day);
+        /* TRANSLATORS: event parts and their dates: "FG-MV 2nd meeting · 4–6 July 2023". */
+        line = xasprintf(_("%s · %s"), names, dates);
+        free(names);
+        free(dates);
+        return line;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *dates = badgetext_date_range_new(parts[i]->first_day, parts[i]->last_day);
+        char *one = xasprintf(_("%s · %s"), part_label(parts[i]), dates);
+        free(dates);
+        if (!line) {
+            line = one;
+            continue;
+        }
+        /* TRANSLATORS: separates event parts held on separate days. */
+        char *more = xasprintf(_("%s; %s"), line, one);
+        free(line);
+        free(one);
+        line = more;
+    }
+    return line;
+}
+
+static char *copy_or_empty(const char *s)
+{
+    return xstrdup(s ? s : "");
+}
+
+enum bk_status badgetext_new(const struct config *cfg, const struct attendee *a,
+                             struct badgetext **out, struct bk_err *err)
+{
+    *out = NULL;
+    char *name = attendee_display_name_new(a);
+    if (!name || !name[strspn(name, " ")]) {
+        free(name);
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                          _("%s has no name to print on a badge."), a->id ? a->id : "?");
+    }
+    struct badgetext *t = xcalloc(1, sizeof *t);
+    t->id = copy_or_empty(a->id);
+    t->name = name;
+    t->organization = copy_or_empty(a->organization);
+    t->country = copy_or_empty(a->country);
+    const char *category = a->category && a->category[0] ? a->category : cfg->default_category;
+    const char *label = NULL;
+    config_category_look(cfg, category ? category : "", &t->band_rgb, &label);
+    t->band_label = copy_or_empty(label);
+    t->validity = validity_new(cfg, a);
+    *out = t;
+    return BK_OK;
+}
+
+void badgetext_free(struct badgetext *t)
+{
+    if (!t)
+        return;
+    free(t->id);
+    free(t->name);
+    free(t->organization);
+    free(t->country);
+    free(t->band_label);
+    free(t->validity);
+    free(t);
+}
