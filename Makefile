@@ -12,8 +12,10 @@ CC      ?= cc
 # Debian 12 package names; "make deps" installs what is missing.
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libqrencode-dev libzbar-dev libpng-dev libjpeg62-turbo-dev libutf8proc-dev \
-           libcmocka-dev tzdata jq sqlite3 gettext
-PKGS     = sqlite3 libsodium inih libqrencode zbar libpng libjpeg libutf8proc
+           libcmocka-dev tzdata jq sqlite3 gettext \
+           libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk
+PKGS     = sqlite3 libsodium inih libqrencode zbar libpng libjpeg libutf8proc \
+           sdl2 SDL2_ttf fribidi fontconfig
 
 VERSION := 0.1.0
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -38,7 +40,7 @@ ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
 .PHONY: all deps demo check unit e2e bench fuzz clean pot format
-all: build/badgectl build/gen-export
+all: build/badgectl build/gen-export build/render-samples
 
 deps:
 	@./tools/install-deps $(DEB_PKGS)
@@ -63,6 +65,12 @@ build/badgectl: $(CTL_SRC:%.c=build/obj/%.o) build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 build/gen-export: build/obj/tools/gen_export.o build/libbadgekiosk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+build/render-samples: build/obj/tools/render_samples.o build/libbadgekiosk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+build/make-logo: build/obj/tools/make_logo.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h build/asan/libbadgekiosk.a
