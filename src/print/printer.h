@@ -39,6 +39,11 @@ enum printer_job_state {
 enum bk_status printer_submit(struct printer *p, const struct badge_image *img, const char *media,
                               const char *job_name, int *job_id, struct bk_err *err);
 
+/* What the last printer_submit had to work around, in words ("" when
+ * nothing), e.g. media the printer does not list, sent anyway as a custom
+ * size. Valid until the next submit or printer_close; worth a log line. */
+const char *printer_last_note(const struct printer *p);
+
 /* The job's state now; reasons (job-state-reasons, translated to words) in
  * a buffer of size n. */
 enum bk_status printer_job_state(struct printer *p, int job_id, enum printer_job_state *state,
@@ -56,17 +61,16 @@ enum bk_status printer_find_job(struct printer *p, const char *job_name, int *jo
                                 enum printer_job_state *state, struct bk_err *err);
 
 struct printer_status {
-    bool accepting;       /* printer-is-accepting-jobs */
-    int state;            /* 3 idle, 4 processing, 5 stopped (IPP printer-state) */
-    char state_text[64];  /* "idle", "printing", "stopped", translated */
-    char reasons[512];    /* printer-state-reasons in words, "" when none */
-    char message[256];    /* printer-state-message */
-    size_t queued;        /* jobs not yet completed */
+    bool accepting;      /* printer-is-accepting-jobs */
+    int state;           /* 3 idle, 4 processing, 5 stopped (IPP printer-state) */
+    char state_text[64]; /* "idle", "printing", "stopped", translated */
+    char reasons[512];   /* printer-state-reasons in words, "" when none */
+    char message[256];   /* printer-state-message */
+    size_t queued;       /* jobs not yet completed */
     char make_model[128];
 };
 
-enum bk_status printer_get_status(struct printer *p, struct printer_status *st,
-                                  struct bk_err *err);
+enum bk_status printer_get_status(struct printer *p, struct printer_status *st, struct bk_err *err);
 
 /* A sentence for one IPP state-reason keyword ("media-empty-error" -> "Out
  * of labels: load more."), translated; a keyword it does not know comes
