@@ -238,10 +238,13 @@ static ipp_t *printer_request(const struct printer *p, ipp_op_t op)
 
 static enum bk_status printer_unreachable(const struct printer *p, struct bk_err *err)
 {
+    /* The socket's errno ("Connection refused") says more than libcups's
+     * last error, which can be a bare "Success" after a failed reconnect. */
+    int e = p->http ? httpError(p->http) : 0;
     return bk_err_set(err, BK_ERR_IO, NULL, 0, p->name,
                       _("The printer cannot be reached (%s). Check that it is switched on, "
                         "connected to the network, and that its address is right."),
-                      cupsLastErrorString());
+                      e ? strerror(e) : cupsLastErrorString());
 }
 
 /* Sends req (consumed) and returns the response, or NULL with err set.
@@ -269,8 +272,13 @@ static ipp_t *printer_do(struct printer *p, ipp_t *req, const char *file, struct
             st = BK_ERR_BUSY;
         else if (status >= IPP_STATUS_ERROR_BAD_REQUEST && status < IPP_STATUS_ERROR_INTERNAL)
             st = BK_ERR_INVALID;
-        bk_err_set(err, st, NULL, 0, p->name, _("The printer refused the request: %s."),
-                   cupsLastErrorString());
+        /* Status messages end with a full stop of their own, or do not. */
+        char why[256];
+        snprintf(why, sizeof why, "%s", cupsLastErrorString());
+        size_t wl = strlen(why);
+        while (wl > 0 && (why[wl - 1] == '.' || why[wl - 1] == ' '))
+            why[--wl] = '\0';
+        bk_err_set(err, st, NULL, 0, p->name, _("The printer refused the request: %s."), why);
         ippDelete(resp);
         return NULL;
     }

@@ -1,12 +1,13 @@
 # printenv.sh: real printers on loopback for the print tests (bash, sourced).
 #
-#   printenv_start_ippeveprinter NAME PORT SPOOL [CMD] [ATTRFILE]
+#   printenv_start_ippeveprinter NAME PORT SPOOL [CMD] [ATTRFILE] [FORMATS]
 #       an IPP Everywhere printer (cups-ipp-utils) at ipp://localhost:PORT/ipp/print
 #       that keeps each document in SPOOL as JOBID-JOBNAME.EXT. CMD, when given
 #       and not "", runs for each document (its stderr "STATE:" lines change the
 #       printer's state reasons). ATTRFILE replaces its attributes (media...);
 #       ippeveprinter refuses -f together with -a, so with ATTRFILE the formats
 #       are its defaults (PWG raster and URF), unless the file lists others.
+#       FORMATS (without ATTRFILE) replaces image/png,image/pwg-raster,application/pdf.
 #   printenv_start_cupsd PORT DIR
 #       a private cupsd on localhost:PORT, everything under DIR; exports
 #       CUPS_SERVER so clients (lpadmin, the tests) talk to it, not the system's.
@@ -21,6 +22,7 @@
 # Ports 8631 and up and private directories keep clear of a system cupsd.
 
 PRINTENV_PIDS=""
+PRINTENV_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 printenv_log() {
     echo "printenv: $*" >&2
@@ -30,7 +32,7 @@ printenv_log() {
 printenv_wait_ipp() {
     local uri=$1 i
     for i in $(seq 1 100); do
-        if ipptool -q -T 2 "$uri" get-printer-attributes.test >/dev/null 2>&1; then
+        if ipptool -q -T 2 "$uri" "$PRINTENV_DIR/printenv-ping.test" >/dev/null 2>&1; then
             return 0
         fi
         sleep 0.1
@@ -71,13 +73,14 @@ printenv_start_bus() {
 
 printenv_start_ippeveprinter() {
     local name=$1 port=$2 spool=$3 cmd=${4:-} attrs=${5:-}
+    local formats=${6:-image/png,image/pwg-raster,application/pdf}
     printenv_start_bus || return 1
     mkdir -p "$spool"
     local args=(-p "$port" -n localhost -d "$spool" -k)
     if [ -n "$attrs" ]; then
         args+=(-a "$attrs")
     else
-        args+=(-f image/png,image/pwg-raster,application/pdf)
+        args+=(-f "$formats")
     fi
     [ -n "$cmd" ] && args+=(-c "$cmd")
     ippeveprinter "${args[@]}" "$name" >"$spool.log" 2>&1 &
@@ -169,6 +172,7 @@ printenv_stop() {
         printenv_kill "$pid"
     done
     PRINTENV_PIDS=""
+PRINTENV_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
     [ -n "${PRINTENV_STARTED_DBUS:-}" ] && rm -f /run/dbus/pid
     PRINTENV_STARTED_DBUS=""
     PRINTENV_STARTED_AVAHI=""
