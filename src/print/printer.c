@@ -278,7 +278,11 @@ static ipp_t *printer_do(struct printer *p, ipp_t *req, const char *file, struct
         size_t wl = strlen(why);
         while (wl > 0 && (why[wl - 1] == '.' || why[wl - 1] == ' '))
             why[--wl] = '\0';
-        bk_err_set(err, st, NULL, 0, p->name, _("The printer refused the request: %s."), why);
+        if (st == BK_ERR_BUSY)
+            bk_err_set(err, st, NULL, 0, p->name,
+                       _("The printer is busy (%s): try again in a moment."), why);
+        else
+            bk_err_set(err, st, NULL, 0, p->name, _("The printer refused the request: %s."), why);
         ippDelete(resp);
         return NULL;
     }

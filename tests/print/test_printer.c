@@ -509,6 +509,28 @@ static void test_empty_printer_reports_out_of_labels_in_words(void **state)
     printer_close(p);
 }
 
+static void test_printer_busy_with_a_job_says_busy(void **state)
+{
+    (void)state;
+    const char *uri = env_or_skip("BK_TEST_EMPTY_URI"); /* its jobs take seconds */
+    struct printer *p = NULL;
+    struct bk_err err = {0};
+    assert_int_equal(printer_open(uri, &p, &err), BK_OK);
+    struct badge_image *img = make_badge("REG-BUSY");
+    int first = 0, second = 0;
+    assert_int_equal(printer_submit(p, img, LETTER_MEDIA, "REG-BUSY-1", &first, &err), BK_OK);
+    assert_int_equal(printer_submit(p, img, LETTER_MEDIA, "REG-BUSY-2", &second, &err),
+                     BK_ERR_BUSY);
+    print_message("%s\n", err.msg);
+    assert_string_equal(err.field, uri);
+    assert_non_null(strstr(err.msg, "try again"));
+    enum printer_job_state st;
+    assert_int_equal(printer_wait(p, first, WAIT_MS, &st, NULL, 0, &err), BK_OK);
+    assert_int_equal(st, PRINTER_JOB_COMPLETED);
+    badge_image_free(img);
+    printer_close(p);
+}
+
 static void test_printer_taking_neither_png_nor_pwg_is_refused_clearly(void **state)
 {
     (void)state;
@@ -679,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_vanished_printer_gives_an_io_error_that_says_what_to_check),
         cmocka_unit_test(test_failing_printer_aborts_the_job),
         cmocka_unit_test(test_empty_printer_reports_out_of_labels_in_words),
+        cmocka_unit_test(test_printer_busy_with_a_job_says_busy),
         cmocka_unit_test(test_printer_taking_neither_png_nor_pwg_is_refused_clearly),
         cmocka_unit_test(test_media_the_printer_does_not_list_is_sent_and_noted),
         cmocka_unit_test(test_submit_and_completion_times_are_reported),
