@@ -35,17 +35,32 @@ enum printer_job_state {
 };
 
 /* Sends img as one copy on media (a PWG media name) named job_name.
- * *job_id is the printer's job id. */
+ * *job_id is the printer's job id (for a queue, CUPS's).
+ * The document is PNG when the printer takes it, else PWG raster (the image
+ * at its own size, centred, turned to the page's orientation, shrunk only if
+ * it does not fit). Media the printer does not list is still sent, as a
+ * custom size, and printer_last_note says so. Errors: BK_ERR_INVALID when
+ * the printer takes neither format or refuses the job's attributes (the
+ * message lists the media it takes); BK_ERR_BUSY when it is busy with
+ * another job and takes no more now (ippeveprinter, some label printers):
+ * try again shortly; BK_ERR_IO when it cannot be reached. */
 enum bk_status printer_submit(struct printer *p, const struct badge_image *img, const char *media,
                               const char *job_name, int *job_id, struct bk_err *err);
 
+/* What the last printer_submit had to work around, in words ("" when
+ * nothing), e.g. media the printer does not list, sent anyway as a custom
+ * size. Valid until the next submit or printer_close; worth a log line. */
+const char *printer_last_note(const struct printer *p);
+
 /* The job's state now; reasons (job-state-reasons, translated to words) in
- * a buffer of size n. */
+ * a buffer of size n (reasons may be NULL when n is 0). A job the printer
+ * has forgotten is PRINTER_JOB_UNKNOWN with BK_OK. */
 enum bk_status printer_job_state(struct printer *p, int job_id, enum printer_job_state *state,
                                  char *reasons, size_t n, struct bk_err *err);
 
-/* Follows the job until it ends or timeout_ms passes (then *state is the
- * last one seen, not an end state). */
+/* Follows the job, asking every 250 ms, until it ends (completed, aborted,
+ * canceled, unknown) or timeout_ms passes (then *state is the last one
+ * seen, not an end state). Blocks the calling thread. */
 enum bk_status printer_wait(struct printer *p, int job_id, int timeout_ms,
                             enum printer_job_state *state, char *reasons, size_t n,
                             struct bk_err *err);
@@ -56,17 +71,16 @@ enum bk_status printer_find_job(struct printer *p, const char *job_name, int *jo
                                 enum printer_job_state *state, struct bk_err *err);
 
 struct printer_status {
-    bool accepting;       /* printer-is-accepting-jobs */
-    int state;            /* 3 idle, 4 processing, 5 stopped (IPP printer-state) */
-    char state_text[64];  /* "idle", "printing", "stopped", translated */
-    char reasons[512];    /* printer-state-reasons in words, "" when none */
-    char message[256];    /* printer-state-message */
-    size_t queued;        /* jobs not yet completed */
+    bool accepting;      /* printer-is-accepting-jobs */
+    int state;           /* 3 idle, 4 processing, 5 stopped (IPP printer-state) */
+    char state_text[64]; /* "idle", "printing", "stopped", translated */
+    char reasons[512];   /* printer-state-reasons in words, "" when none */
+    char message[256];   /* printer-state-message */
+    size_t queued;       /* jobs not yet completed */
     char make_model[128];
 };
 
-enum bk_status printer_get_status(struct printer *p, struct printer_status *st,
-                                  struct bk_err *err);
+enum bk_status printer_get_status(struct printer *p, struct printer_status *st, struct bk_err *err);
 
 /* A sentence for one IPP state-reason keyword ("media-empty-error" -> "Out
  * of labels: load more."), translated; a keyword it does not know comes
