@@ -13,7 +13,8 @@ CC      ?= cc
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libqrencode-dev libzbar-dev libpng-dev libjpeg62-turbo-dev libutf8proc-dev \
            libcmocka-dev tzdata jq sqlite3 gettext \
-           libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk
+           libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
+           libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon
 PKGS     = sqlite3 libsodium inih libqrencode zbar libpng libjpeg libutf8proc \
            sdl2 SDL2_ttf fribidi fontconfig
 
@@ -23,14 +24,19 @@ CSTD    = -std=c11 -D_GNU_SOURCE
 OPT    ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
-LIBS       = $(PKG_LIBS) -lm -lpthread
+# libcups has no .pc file on Debian 12.
+CUPS_CFLAGS := $(shell cups-config --cflags 2>/dev/null)
+CUPS_LIBS   := $(shell cups-config --libs 2>/dev/null)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CUPS_CFLAGS) \
+             $(CFLAGS)
+LIBS       = $(PKG_LIBS) $(CUPS_LIBS) -lm -lpthread
 
 SAN        = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-ASAN_FLAGS = $(CSTD) $(WARN) -O1 -g $(SAN) -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+ASAN_FLAGS = $(CSTD) $(WARN) -O1 -g $(SAN) -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) \
+             $(CUPS_CFLAGS)
 
 CORE_SRC  = $(wildcard src/core/*.c)
-PARTS_SRC = $(wildcard src/badge/*.c src/scan/*.c)
+PARTS_SRC = $(wildcard src/badge/*.c src/scan/*.c src/print/*.c)
 CTL_SRC   = $(wildcard src/badgectl/*.c)
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 LIB_SRC   = $(CORE_SRC) $(PARTS_SRC)
@@ -39,7 +45,7 @@ OBJ       = $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all deps demo check unit e2e bench fuzz clean pot format
+.PHONY: all deps demo check unit e2e print-tests bench fuzz clean pot format
 all: build/badgectl build/gen-export build/render-samples
 
 deps:
@@ -89,8 +95,18 @@ unit: $(UNIT_BIN)
 e2e: build/badgectl build/gen-export
 	@./tests/e2e/run
 
+# Real printers on loopback (an ippeveprinter, a private cupsd); they need
+# root to start a dbus system bus and avahi-daemon when none runs.
+build/asan/tests/test_printer: tests/print/test_printer.c build/asan/libbadgekiosk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
+	    build/asan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+print-tests: build/asan/tests/test_printer
+	@BK_TEST_TIMING_JOBS=0 ./tests/print/run
+
 check: deps
-	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory unit e2e print-tests
 
 bench: deps
 	@$(MAKE) --no-print-directory all build/bench-core
@@ -103,7 +119,7 @@ pot:
 	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 -o po/badgekiosk.pot $(LIB_SRC) $(CTL_SRC)
 
 format:
-	clang-format -i $(LIB_SRC) $(CTL_SRC) $(wildcard src/*/*.h) $(UNIT_SRC)
+	clang-format -i $(LIB_SRC) $(CTL_SRC) $(wildcard src/*/*.h) $(UNIT_SRC) tests/print/*.c
 
 clean:
 	rm -rf build

@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "badge/badge.h"
 #include "badge/qrimage.h"
 #include "core/checkin.h"
 #include "core/config.h"
@@ -28,6 +29,8 @@
 #include "core/store.h"
 #include "core/token.h"
 #include "core/xalloc.h"
+#include "print/badgeprint.h"
+#include "print/printer.h"
 #include "scan/decode.h"
 
 #ifndef BK_LOCALEDIR
@@ -682,6 +685,179 @@ static int cmd_export(struct config *cfg, int argc, char **argv)
     return rc;
 }
 
+/* ---- badges and printing --------------------------------------------- */
+
+static int cmd_badge(struct config *cfg, int argc, char **argv)
+{
+    const char *out = NULL, *id = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else if (argv[i][0] != '-' && !id)
+            id = argv[i];
+        else
+            return usage_error(_("usage: badgectl badge ID --out FILE.png%s"), "");
+    }
+    if (!id || !out)
+        return usage_error(_("usage: badgectl badge ID --out FILE.png%s"), "");
+    struct store *s;
+    int rc = open_store(cfg, &s);
+    if (rc)
+        return rc;
+    struct bk_err err = {0};
+    struct attendee a = {0};
+    struct badge_renderer *r = NULL;
+    struct badge_image *img = NULL;
+    char *payload = NULL;
+    char serial[TOKEN_SERIAL_LEN + 1] = "PREVUE";
+    if (store_get_attendee(s, id, &a, &err) != BK_OK ||
+        store_get_token(s, id, &payload, &err) != BK_OK ||
+        badge_renderer_new(cfg, &r, &err) != BK_OK) {
+        rc = report_error(&err);
+    } else {
+        /* A preview carries no serial of a real badge: it is not recorded. */
+        char *qr = token_badge_payload_new(serial, payload);
+        if (badge_render(r, &a, qr, &img, &err) != BK_OK ||
+            badge_image_write_png(img, out, &err) != BK_OK)
+            rc = report_error(&err);
+        else
+            printf(_("%s: badge of %s, %dx%d pixels at %d dpi.\n"), out, id, img->width,
+                   img->height, img->dpi);
+        free(qr);
+    }
+    badge_image_free(img);
+    badge_renderer_free(r);
+    free(payload);
+    attendee_clear(&a);
+    store_close(s);
+    return rc;
+}
+
+static void print_result(const char *attendee, const struct badgeprint_result *res)
+{
+    switch (res->outcome) {
+    case BADGEPRINT_PRINTED:
+        printf(_("%s: badge %s printed (job %d).\n"), attendee, res->serial, res->job);
+        break;
+    case BADGEPRINT_WRITTEN:
+        printf(_("%s: badge %s written to %s.\n"), attendee, res->serial, res->file);
+        break;
+    case BADGEPRINT_PENDING:
+        printf(_("%s: badge %s NOT printed, kept pending: %s\n"), attendee, res->serial,
+               res->problem);
+        break;
+    case BADGEPRINT_UNCLEAR:
+        printf(_("%s: badge %s sent, outcome not known yet: %s\n"), attendee, res->serial,
+               res->problem);
+        break;
+    case BADGEPRINT_ALREADY_HAS:
+        printf(_("%s already has a badge. For a replacement: badgectl print --reprint REASON "
+                 "%s\n"),
+               attendee, attendee);
+        break;
+    }
+}
+
+struct pending_tally {
+    size_t done, left;
+};
+
+static void note_pending(void *arg, const char *attendee, const struct badgeprint_result *res)
+{
+    struct pending_tally *t = arg;
+    print_result(attendee, res);
+    if (res->outcome == BADGEPRINT_PRINTED || res->outcome == BADGEPRINT_WRITTEN)
+        t->done++;
+    else
+        t->left++;
+}
+
+static int cmd_print(struct config *cfg, int argc, char **argv)
+{
+    const char *reason = NULL, *id = NULL;
+    int pending = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--reprint") == 0 && i + 1 < argc)
+            reason = argv[++i];
+        else if (strcmp(argv[i], "--pending") == 0)
+            pending = 1;
+        else if (argv[i][0] != '-' && !id)
+            id = argv[i];
+        else
+            id = NULL, pending = 0, i = argc;
+    }
+    if (pending == (id != NULL) || (pending && reason))
+        return usage_error(
+            _("usage: badgectl print [--reprint REASON] ID, or badgectl print --pending%s"), "");
+    struct store *s;
+    int rc = open_store(cfg, &s);
+    if (rc)
+        return rc;
+    struct bk_err err = {0};
+    struct badge_renderer *r = NULL;
+    if (badge_renderer_new(cfg, &r, &err) != BK_OK) {
+        store_close(s);
+        return report_error(&err);
+    }
+    struct badgeprint_context ctx = {cfg, s, r, cfg->printer, cfg->kiosk_id};
+    if (pending) {
+        struct pending_tally t = {0};
+        if (badgeprint_pending(&ctx, tz_now_ms(), note_pending, &t, &err) != BK_OK)
+            rc = report_error(&err);
+        else {
+            printf(_("%zu pending badges printed, %zu still waiting.\n"), t.done, t.left);
+            rc = t.left ? EXIT_PARTIAL : EXIT_DONE;
+        }
+    } else {
+        struct badgeprint_result res;
+        if (badgeprint_person(&ctx, id, reason, NULL, tz_now_ms(), &res, &err) != BK_OK)
+            rc = report_error(&err);
+        else {
+            print_result(id, &res);
+            rc = res.outcome == BADGEPRINT_PRINTED || res.outcome == BADGEPRINT_WRITTEN
+                     ? EXIT_DONE
+                     : EXIT_PARTIAL;
+        }
+    }
+    badge_renderer_free(r);
+    store_close(s);
+    return rc;
+}
+
+static int cmd_printer(struct config *cfg, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return usage_error(_("usage: badgectl printer%s"), "");
+    if (!cfg->printer[0]) {
+        fprintf(stderr, _("%s: no printer is configured: set [printer] printer, or give "
+                          "--printer NAME|URI\n"),
+                progname);
+        return EXIT_REJECTED;
+    }
+    struct printer *p;
+    struct printer_status st;
+    struct bk_err err = {0};
+    if (printer_open(cfg->printer, &p, &err) != BK_OK)
+        return report_error(&err);
+    int rc = EXIT_DONE;
+    if (printer_get_status(p, &st, &err) != BK_OK) {
+        rc = report_error(&err);
+    } else {
+        printf(_("Printer: %s (%s)\n"), cfg->printer, st.make_model);
+        printf(_("State: %s%s\n"), st.state_text,
+               st.accepting ? "" : _(", not accepting jobs"));
+        if (st.reasons[0])
+            printf(_("Problems: %s\n"), st.reasons);
+        if (st.message[0])
+            printf(_("Message: %s\n"), st.message);
+        printf(_("Jobs waiting: %zu\n"), st.queued);
+        rc = st.state == 5 || st.reasons[0] || !st.accepting ? EXIT_PARTIAL : EXIT_DONE;
+    }
+    printer_close(p);
+    return rc;
+}
+
 static int cmd_pin_hash(struct config *cfg, int argc, char **argv)
 {
     (void)cfg;
@@ -720,6 +896,11 @@ static const struct cmd commands[] = {
     {"checkin", N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
      N_("check a person in, exactly as the kiosk does"), cmd_checkin},
     {"verify", "", N_("check the event log's hash chain"), cmd_verify},
+    {"badge", N_("ID --out FILE.png"), N_("draw a person's badge into a PNG (a preview)"),
+     cmd_badge},
+    {"print", N_("[--reprint REASON] ID | --pending"),
+     N_("print a first badge, a replacement, or every pending badge"), cmd_print},
+    {"printer", "", N_("the printer's state and queue"), cmd_printer},
     {"find", N_("[--json] [--limit=N] TEXT"), N_("find attendees by name or organisation"),
      cmd_find},
     {"report", N_("[--json]"), N_("attendance per day and per event"), cmd_report},
