@@ -11,13 +11,15 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/videodev2.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #include <zbar.h>
@@ -336,19 +338,48 @@ static enum bk_status camera_fail(struct source *s, zbar_video_t *v, enum bk_sta
     return bk_err_set(err, st, s->name, 0, NULL, "%s (%s)", what, why);
 }
 
-static enum bk_status camera_open(struct source *s, struct bk_err *err)
+/* Asks the device itself whether it captures video before zbar opens it:
+ * zbar and libv4l2 print to stderr when it does not, and we retry every few
+ * seconds. A UVC camera also makes a metadata node that cannot capture. */
+static enum bk_status check_capture_device(struct source *s, struct bk_err *err)
 {
-    struct stat st;
-    if (stat(s->name, &st) != 0)
+    int fd = open(s->name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
         return bk_err_set(err, BK_ERR_NOT_FOUND, s->name, 0, NULL,
                           _("There is no camera here (%s)."), strerror(errno));
+    if (fd < 0)
+        return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL, _("The camera cannot be opened (%s)."),
+                          strerror(errno));
+    struct v4l2_capability cap;
+    memset(&cap, 0, sizeof cap);
+    int rc;
+    do
+        rc = ioctl(fd, VIDIOC_QUERYCAP, &cap);
+    while (rc < 0 && errno == EINTR);
+    int e = errno;
+    close(fd);
+    if (rc < 0)
+        return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL, _("This device is not a camera (%s)."),
+                          strerror(e));
+    uint32_t caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
+    if (!(caps & V4L2_CAP_VIDEO_CAPTURE))
+        return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL, "%s",
+                          _("This video device does not capture pictures (a camera's other "
+                            "node?)."));
+    return BK_OK;
+}
+
+static enum bk_status camera_open(struct source *s, struct bk_err *err)
+{
+    enum bk_status rc = check_capture_device(s, err);
+    if (rc)
+        return rc;
     zbar_video_t *v = zbar_video_create();
     if (!v)
         return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL,
                           _("The camera reader could not be started."));
     /* The size must be asked for before open; the driver may pick another. */
     zbar_video_request_size(v, (unsigned)s->opt.width, (unsigned)s->opt.height);
-    enum bk_status rc = BK_OK;
     if (zbar_video_open(v, s->name) != 0)
         rc = camera_fail(s, v, BK_ERR_IO, _("The camera cannot be opened."), err);
     /* Without a window zbar picks the camera format cheapest to turn into
@@ -392,6 +423,19 @@ static enum bk_status camera_next(struct source *s, bool *got, struct bk_err *er
     zbar_image_t *img = zbar_video_next_image(s->video);
     if (!img)
         return camera_fail(s, s->video, BK_ERR_IO, _("The camera stopped sending pictures."), err);
+    /* When decoding is slower than the camera, frames wait in the driver's
+     * buffers; decoding the oldest would show a code seconds late. Take the
+     * newest instead, handing the older ones straight back. */
+    for (int spare = 0; fd >= 0 && spare < 8; spare++) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 0) != 1 || (p.revents & (POLLERR | POLLHUP | POLLNVAL)))
+            break;
+        zbar_image_t *newer = zbar_video_next_image(s->video);
+        if (!newer)
+            break;
+        zbar_image_destroy(img);
+        img = newer;
+    }
     unsigned long fmt = zbar_image_get_format(img);
     zbar_image_t *grey = img;
     if (fmt != zbar_fourcc('Y', '8', '0', '0') && fmt != zbar_fourcc('G', 'R', 'E', 'Y'))

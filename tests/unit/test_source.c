@@ -253,6 +253,23 @@ static void test_missing_camera_is_reported_once_and_retried(void **state)
     source_free(s);
 }
 
+/* A path that exists but is no camera is refused before zbar (which would
+ * print on every retry), as MISSING with a reason in one line. */
+static void test_device_that_is_no_camera_is_reported_missing(void **state)
+{
+    (void)state;
+    struct source_options opt = {.retry_ms = 20};
+    struct source *s = NULL;
+    assert_int_equal(source_camera_new("/dev/null", &opt, &s, NULL), BK_OK);
+    struct source_event ev;
+    assert_true(wait_for_event(s, &ev));
+    assert_int_equal(ev.kind, SOURCE_EVENT_MISSING);
+    assert_int_equal(ev.detail.status, BK_ERR_IO);
+    assert_string_equal(ev.detail.file, "/dev/null");
+    assert_null(strchr(ev.detail.msg, '\n'));
+    source_free(s);
+}
+
 static void test_source_lost_mid_stream_reports_lost_then_back(void **state)
 {
     (void)state;
@@ -415,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_code_missed_in_one_frame_is_not_posted_again),
         cmocka_unit_test(test_latest_frame_has_image_size_and_growing_counter),
         cmocka_unit_test(test_missing_camera_is_reported_once_and_retried),
+        cmocka_unit_test(test_device_that_is_no_camera_is_reported_missing),
         cmocka_unit_test(test_source_lost_mid_stream_reports_lost_then_back),
         cmocka_unit_test(test_missing_replay_folder_is_named),
         cmocka_unit_test(test_empty_replay_folder_is_named),
