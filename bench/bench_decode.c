@@ -1,0 +1,406 @@
+/* bench_decode: how long zbar takes to decode a camera-sized grey frame, and
+ * how many codes it reads exactly, on real photos when we have them.
+ *
+ * Usage: bench-decode [CORPUS_DIR] [REPEATS]
+ *
+ * CORPUS_DIR (default ../shared/qr-photos/) holds NAME.png or NAME.jpg
+ * beside NAME.txt, the exact bytes the code holds, directly or one folder
+ * down (each subfolder is reported as a set). Each photo is scaled to fit a
+ * 640x480 and a 1280x720 frame (aspect kept, the rest mid-grey, as a camera
+ * would frame a badge held up with background around it) and decoded
+ * REPEATS times (default 3) through scan_decode_grey, the kiosk's own path;
+ * the photo at its own size is decoded too, to compare with zbarimg.
+ *
+ * A read is exact when one decoded code has exactly the bytes of NAME.txt.
+ * Some codes hold Shift_JIS without an ECI marker while NAME.txt is UTF-8:
+ * the "as text" count also accepts a read whose bytes, converted from
+ * Shift_JIS with iconv, equal NAME.txt. Only this bench converts; the
+ * scanner hands raw bytes on.
+ *
+ * Without the corpus it says so and decodes generated frames instead (QR
+ * codes drawn with qrimage at several sizes, blurred, noisy, low contrast).
+ * Prints Markdown table rows with these columns:
+ * | frame | set | images | read exactly | read as text | median ms | p99 ms | */
+#include <dirent.h>
+#include <errno.h>
+#include <iconv.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "badge/qrimage.h"
+#include "core/xalloc.h"
+#include "scan/decode.h"
+
+#define MAX_SETS 64
+
+struct frame_size {
+    const char *label;
+    int w, h; /* 0: the image's own size */
+};
+
+static const struct frame_size sizes[] = {
+    {"640x480", 640, 480},
+    {"1280x720", 1280, 720},
+    {"photo's own size", 0, 0},
+};
+#define N_SIZES (sizeof sizes / sizeof sizes[0])
+
+/* Results of one set at one frame size. */
+struct tally {
+    size_t images, exact, text;
+    double *ms;
+    size_t n_ms, cap_ms;
+};
+
+struct set {
+    char name[256];
+    struct tally t[N_SIZES];
+};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void add_ms(struct tally *t, double ms)
+{
+    if (t->n_ms == t->cap_ms) {
+        t->cap_ms = t->cap_ms ? t->cap_ms * 2 : 64;
+        t->ms = xrealloc(t->ms, t->cap_ms * sizeof *t->ms);
+    }
+    t->ms[t->n_ms++] = ms;
+}
+
+/* Scales src to fit inside a w x h frame, centred, aspect kept, the border
+ * mid-grey. Area averaging when shrinking (what a camera's sensor does to a
+ * far code), bilinear when growing. */
+static uint8_t *fit_frame(const struct scan_grey *src, int w, int h)
+{
+    uint8_t *dst = xmalloc((size_t)w * (size_t)h);
+    memset(dst, 128, (size_t)w * (size_t)h);
+    double scale = fmin((double)w / src->width, (double)h / src->height);
+    int fw = (int)fmax(1, floor(src->width * scale)), fh = (int)fmax(1, floor(src->height * scale));
+    int ox = (w - fw) / 2, oy = (h - fh) / 2;
+    for (int y = 0; y < fh; y++) {
+        for (int x = 0; x < fw; x++) {
+            double sx0 = x / scale, sy0 = y / scale;
+            double v;
+            if (scale < 1) {
+                int x0 = (int)sx0, y0 = (int)sy0;
+                int x1 = (int)fmin(src->width, ceil((x + 1) / scale));
+                int y1 = (int)fmin(src->height, ceil((y + 1) / scale));
+                long sum = 0, n = 0;
+                for (int yy = y0; yy < y1; yy++)
+                    for (int xx = x0; xx < x1; xx++, n++)
+                        sum += src->pixels[(size_t)yy * src->width + xx];
+                v = n ? (double)sum / n : 128;
+            } else {
+                double fx = fmax(0, sx0 - 0.5), fy = fmax(0, sy0 - 0.5);
+                int x0 = (int)fx, y0 = (int)fy;
+                int x1 = x0 + 1 < src->width ? x0 + 1 : x0;
+                int y1 = y0 + 1 < src->height ? y0 + 1 : y0;
+                double ax = fx - x0, ay = fy - y0;
+                const uint8_t *p = src->pixels;
+                size_t sw = (size_t)src->width;
+                v = (1 - ay) * ((1 - ax) * p[y0 * sw + x0] + ax * p[y0 * sw + x1]) +
+                    ay * ((1 - ax) * p[y1 * sw + x0] + ax * p[y1 * sw + x1]);
+            }
+            dst[(size_t)(oy + y) * w + ox + x] = (uint8_t)lround(v);
+        }
+    }
+    return dst;
+}
+
+static bool sjis_equals(const uint8_t *data, size_t len, const uint8_t *want, size_t want_len)
+{
+    iconv_t cd = iconv_open("UTF-8", "SHIFT_JIS");
+    if (cd == (iconv_t)-1)
+        return false;
+    size_t cap = len * 4 + 16;
+    char *out = xmalloc(cap), *o = out;
+    char *in = (char *)data;
+    size_t in_left = len, out_left = cap;
+    size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
+    iconv_close(cd);
+    bool same = rc != (size_t)-1 && in_left == 0 && (size_t)(o - out) == want_len &&
+                memcmp(out, want, want_len) == 0;
+    free(out);
+    return same;
+}
+
+/* Decodes one frame, timing it; counts the read if one code matches. */
+static void decode_frame(struct scan_decoder *dec, const uint8_t *px, int w, int h,
+                         const uint8_t *want, size_t want_len, int repeats, struct tally *t)
+{
+    bool exact = false, text = false;
+    for (int r = 0; r < repeats; r++) {
+        struct scan_results *res = NULL;
+        double t0 = now_ms();
+        enum bk_status st = scan_decode_grey(dec, px, w, h, w, &res, NULL);
+        add_ms(t, now_ms() - t0);
+        if (st != BK_OK)
+            continue;
+        for (size_t i = 0; r == 0 && i < res->n; i++) {
+            const struct scan_result *it = &res->items[i];
+            if (it->len == want_len && memcmp(it->data, want, want_len) == 0)
+                exact = text = true;
+            else if (sjis_equals(it->data, it->len, want, want_len))
+                text = true;
+        }
+        scan_results_free(res);
+    }
+    t->images++;
+    t->exact += exact;
+    t->text += text;
+}
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    uint8_t *buf = xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted entry names of dir (without . and ..); NULL when unreadable. */
+static char **list_dir(const char *dir, size_t *n_out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        names = xrealloc(names, (n + 1) * sizeof *names);
+        names[n++] = xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_names);
+    *n_out = n;
+    return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static void bench_photo(struct scan_decoder *dec, const char *img_path, const char *txt_path,
+                        int repeats, struct set *set)
+{
+    size_t want_len = 0;
+    uint8_t *want = read_all(txt_path, &want_len);
+    struct scan_grey *g = NULL;
+    struct bk_err err;
+    if (!want || scan_grey_load_new(img_path, &g, &err) != BK_OK) {
+        fprintf(stderr, "bench-decode: skipping %s: %s\n", img_path,
+                want ? err.msg : "no readable .txt");
+        free(want);
+        return;
+    }
+    for (size_t s = 0; s < N_SIZES; s++) {
+        if (sizes[s].w == 0) {
+            decode_frame(dec, g->pixels, g->width, g->height, want, want_len, repeats, &set->t[s]);
+            continue;
+        }
+        uint8_t *frame = fit_frame(g, sizes[s].w, sizes[s].h);
+        decode_frame(dec, frame, sizes[s].w, sizes[s].h, want, want_len, repeats, &set->t[s]);
+        free(frame);
+    }
+    scan_grey_free(g);
+    free(want);
+}
+
+/* Benchmarks every NAME.png/NAME.jpg with NAME.txt in dir as one set. */
+static void bench_folder(struct scan_decoder *dec, const char *dir, const char *set_name,
+                         int repeats, struct set *sets, size_t *n_sets)
+{
+    size_t n = 0;
+    char **names = list_dir(dir, &n);
+    if (!names)
+        return;
+    struct set *set = NULL;
+    for (size_t i = 0; i < n; i++) {
+        char *path = xasprintf("%s/%s", dir, names[i]);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && set_name[0] == '\0') {
+            bench_folder(dec, path, names[i], repeats, sets, n_sets);
+            free(path);
+            continue;
+        }
+        const char *dot = strrchr(names[i], '.');
+        if (!dot || (strcmp(dot, ".png") && strcmp(dot, ".jpg") && strcmp(dot, ".jpeg"))) {
+            free(path);
+            continue;
+        }
+        char *txt = xasprintf("%s/%.*s.txt", dir, (int)(dot - names[i]), names[i]);
+        if (access(txt, R_OK) == 0) {
+            if (!set && *n_sets < MAX_SETS) {
+                set = &sets[(*n_sets)++];
+                snprintf(set->name, sizeof set->name, "%s", set_name[0] ? set_name : ".");
+            }
+            if (set)
+                bench_photo(dec, path, txt, repeats, set);
+        }
+        free(txt);
+        free(path);
+    }
+    free_names(names, n);
+}
+
+/* Draws q into a w x h frame: module size m px at (x0, y0), then a box blur
+ * of radius blur, contrast squeezed to [lo, hi], and noise of amplitude
+ * noise, from a fixed-seed generator so every run sees the same frames. */
+static uint8_t *draw_generated(const struct qrimage *q, int w, int h, int m, int x0, int y0,
+                               int blur, int lo, int hi, int noise, unsigned *seed)
+{
+    uint8_t *a = xmalloc((size_t)w * h), *b = xmalloc((size_t)w * h);
+    memset(a, 255, (size_t)w * h);
+    for (int y = 0; y < q->width * m; y++)
+        for (int x = 0; x < q->width * m; x++)
+            if (q->modules[(y / m) * q->width + x / m] && y0 + y < h && x0 + x < w)
+                a[(size_t)(y0 + y) * w + x0 + x] = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            long sum = 0, n = 0;
+            for (int dy = -blur; dy <= blur; dy++)
+                for (int dx = -blur; dx <= blur; dx++) {
+                    int yy = y + dy, xx = x + dx;
+                    if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
+                        sum += a[(size_t)yy * w + xx];
+                        n++;
+                    }
+                }
+            double v = lo + (hi - lo) * (sum / (double)n) / 255.0;
+            *seed = *seed * 1103515245u + 12345u;
+            v += (double)((int)((*seed >> 16) % (2 * noise + 1)) - noise);
+            b[(size_t)y * w + x] = (uint8_t)fmax(0, fmin(255, v));
+        }
+    free(a);
+    return b;
+}
+
+static void bench_generated(struct scan_decoder *dec, int repeats, struct set *set)
+{
+    snprintf(set->name, sizeof set->name, "generated (no corpus)");
+    unsigned seed = 42;
+    for (int i = 0; i < 40; i++) {
+        char text[256];
+        int len = 20 + (i * 37) % 180;
+        for (int k = 0; k < len; k++)
+            text[k] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-."[(i * 7 + k * 13) % 38];
+        text[len] = '\0';
+        struct qrimage *q = NULL;
+        if (qrimage_new(text, &q, NULL) != BK_OK)
+            continue;
+        for (size_t s = 0; s < 2; s++) {
+            int w = sizes[s].w, h = sizes[s].h;
+            int m = (h / 2) / (q->width + 8);
+            if (m < 2)
+                m = 2;
+            int x0 = (w - q->width * m) / 3 + i % 20, y0 = (h - q->width * m) / 3 + i % 15;
+            uint8_t *px = draw_generated(q, w, h, m, x0 < 0 ? 0 : x0, y0 < 0 ? 0 : y0, i % 3,
+                                         30 + i % 40, 220 - i % 50, 5 + i % 20, &seed);
+            decode_frame(dec, px, w, h, (const uint8_t *)text, (size_t)len, repeats, &set->t[s]);
+            free(px);
+        }
+        qrimage_free(q);
+    }
+}
+
+static void print_row(const char *frame, const char *set, struct tally *t)
+{
+    if (!t->images)
+        return;
+    qsort(t->ms, t->n_ms, sizeof *t->ms, cmp_double);
+    double p50 = t->ms[t->n_ms / 2], p99 = t->ms[(size_t)ceil(t->n_ms * 0.99) - 1];
+    printf("| %s | %s | %zu | %zu | %zu | %.2f | %.2f |\n", frame, set, t->images, t->exact,
+           t->text, p50, p99);
+}
+
+static void merge(struct tally *into, const struct tally *t)
+{
+    into->images += t->images;
+    into->exact += t->exact;
+    into->text += t->text;
+    for (size_t i = 0; i < t->n_ms; i++)
+        add_ms(into, t->ms[i]);
+}
+
+int main(int argc, char **argv)
+{
+    const char *corpus = argc > 1 ? argv[1] : "../shared/qr-photos/";
+    int repeats = argc > 2 ? atoi(argv[2]) : 3;
+    if (repeats < 1)
+        repeats = 1;
+    struct scan_decoder *dec = NULL;
+    struct bk_err err;
+    if (scan_decoder_new(&dec, &err) != BK_OK) {
+        fprintf(stderr, "bench-decode: %s\n", err.msg);
+        return 1;
+    }
+    struct set *sets = xcalloc(MAX_SETS, sizeof *sets);
+    size_t n_sets = 0;
+    struct stat st;
+    if (stat(corpus, &st) == 0 && S_ISDIR(st.st_mode))
+        bench_folder(dec, corpus, "", repeats, sets, &n_sets);
+    if (n_sets == 0) {
+        fprintf(stderr,
+                "bench-decode: no corpus at %s (NAME.png/.jpg beside NAME.txt); "
+                "decoding generated frames instead\n",
+                corpus);
+        bench_generated(dec, repeats, &sets[0]);
+        n_sets = 1;
+    }
+    for (size_t s = 0; s < N_SIZES; s++) {
+        struct tally all = {0};
+        for (size_t k = 0; k < n_sets; k++) {
+            merge(&all, &sets[k].t[s]);
+            if (n_sets > 1)
+                print_row(sizes[s].label, sets[k].name, &sets[k].t[s]);
+        }
+        print_row(sizes[s].label, n_sets > 1 ? "**all**" : sets[0].name, &all);
+        free(all.ms);
+    }
+    for (size_t k = 0; k < n_sets; k++)
+        for (size_t s = 0; s < N_SIZES; s++)
+            free(sets[k].t[s].ms);
+    free(sets);
+    scan_decoder_free(dec);
+    return 0;
+}
