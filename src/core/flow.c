@@ -367,6 +367,7 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
     if (!run_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method, &res, &st, &err))
         return;
     if (st != BK_OK) {
+        checkin_result_clear(&res);
         show_store_error(f, &err);
         return;
     }
@@ -505,6 +506,7 @@ static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum ch
         return;
     struct flow_staff *s = &f->staff;
     if (st != BK_OK) {
+        checkin_result_clear(&res);
         staff_store_failed(f, &err);
         f->out->sound = FLOW_SOUND_FAILURE;
         return;
@@ -809,13 +811,27 @@ size_t flow_corrections(const struct flow *f, const struct flow_correction **lis
     return f->n_corrections;
 }
 
+/* The wall clock went back (NTP, a corrected --now): every time the flow
+ * holds moves back with it, so a screen's timeout, the staff idle timer and
+ * the PIN lock keep the time they had left rather than waiting for the clock
+ * to catch up. The check-in itself always takes the event's own time. */
+static void shift_timeline(struct flow *f, int64_t back_ms)
+{
+    f->shown_ms -= back_ms;
+    f->last_input_ms -= back_ms;
+    if (f->locked_until_ms)
+        f->locked_until_ms -= back_ms;
+    for (size_t i = 0; i < RECENT_CODES; i++)
+        f->recent[i].seen_ms -= back_ms;
+}
+
 void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_actions *out)
 {
     memset(out, 0, sizeof *out);
     f->out = out;
-    /* Time never runs backwards inside the flow: a late tick is "now". */
-    if (ev->at_ms > f->now)
-        f->now = ev->at_ms;
+    if (ev->at_ms < f->now)
+        shift_timeline(f, f->now - ev->at_ms);
+    f->now = ev->at_ms;
 
     if (ev->type == FLOW_EV_CAMERA)
         f->camera_missing = !ev->camera_ok;

@@ -227,8 +227,9 @@ enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_set
                         struct flow **out, struct bk_err *err);
 void flow_free(struct flow *f);
 
-/* Handles one event and fills *out. Events must come in time order; a tick
- * earlier than the last event is harmless. */
+/* Handles one event and fills *out. at_ms is wall-clock time (the check-in
+ * is recorded at it); when it goes backwards, the flow's timers move back
+ * with it rather than waiting for the clock to catch up. */
 void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_actions *out);
 
 /* The screen now up. */
