@@ -356,6 +356,7 @@ static void show_store_error(struct flow *f, const struct bk_err *err)
 {
     show(f, FLOW_STORE_ERROR);
     copy_text(f->view.problem, sizeof f->view.problem, err ? err->msg : "");
+    f->view.store_status = err && err->status != BK_OK ? err->status : BK_ERR_STORE;
 }
 
 /* A scan at the attendee screens: the result replaces whatever is up. */

@@ -171,6 +171,7 @@ struct flow_view {
     enum checkin_outcome outcome;   /* of the check-in behind a result screen */
     enum token_reason reason;       /* INVALID: why (TOKEN_OK when unknown) */
     char problem[1200];             /* PRINTER_TROUBLE and STORE_ERROR, for staff */
+    enum bk_status store_status;    /* STORE_ERROR: BK_ERR_FULL means the disk is full */
     bool camera_missing;            /* every screen: a small staff-facing notice */
     const char *language;           /* the language in use, one of the six */
     size_t pin_len;                 /* STAFF_PIN: digits typed (show dots) */
@@ -227,9 +228,12 @@ enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_set
                         struct flow **out, struct bk_err *err);
 void flow_free(struct flow *f);
 
-/* Handles one event and fills *out. at_ms is wall-clock time (the check-in
- * is recorded at it); when it goes backwards, the flow's timers move back
- * with it rather than waiting for the clock to catch up. */
+/* Handles one event and fills *out. A PIN submit runs Argon2id
+ * (crypto_pwhash_str_verify) on the caller's thread, with the hash's own
+ * parameters: a fraction of a second at badgectl's interactive setting.
+ * at_ms is wall-clock time (the check-in is recorded at it); when it goes
+ * backwards, the flow's timers move back with it (the jump counts as no time
+ * passing) rather than waiting for the clock to catch up. */
 void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_actions *out);
 
 /* The screen now up. */

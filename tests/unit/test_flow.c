@@ -438,6 +438,18 @@ static void test_result_screen_returns_to_welcome_after_timeout(void **state)
     assert_true(fx->out.screen_changed);
 }
 
+static void test_clock_going_back_keeps_the_time_left(void **state)
+{
+    struct fixture *fx = *state;
+    scan_bytes(fx, "HELLO", 5, t0(fx, 0));
+    int64_t back = 3600 * 1000;
+    /* The jump itself counts as no time passing: the screen had 8 s, and
+     * has them from the moment the clock is seen to have gone back. */
+    assert_int_equal(tick(fx, t0(fx, 2000 - back)), FLOW_INVALID);
+    assert_int_equal(tick(fx, t0(fx, 9999 - back)), FLOW_INVALID);
+    assert_int_equal(tick(fx, t0(fx, 10000 - back)), FLOW_WELCOME);
+}
+
 static void test_done_button_returns_to_welcome_at_once(void **state)
 {
     struct fixture *fx = *state;
@@ -548,6 +560,7 @@ static void test_store_failure_shows_store_error_and_nothing_acknowledged(void *
 
     assert_int_equal(s, FLOW_STORE_ERROR);
     assert_true(fx->out.view->problem[0] != '\0');
+    assert_int_not_equal(fx->out.view->store_status, BK_OK);
     assert_int_equal(fx->out.sound, FLOW_SOUND_FAILURE);
     assert_int_equal(fx->out.n_prints, 0);
     assert_int_equal(scans_recorded(fx), before);
@@ -566,6 +579,7 @@ static void test_store_error_from_the_print_layer_shows_store_error(void **state
                                                   .store_err = &err}),
                      FLOW_STORE_ERROR);
     assert_string_equal(fx->out.view->problem, "No space left on the device.");
+    assert_int_equal(fx->out.view->store_status, BK_ERR_FULL);
 }
 
 static void test_camera_missing_shows_on_every_screen(void **state)
@@ -794,6 +808,7 @@ int main(void)
         T(test_welcome_back_when_badge_printed_on_an_earlier_day),
         T(test_each_outcome_has_its_screen),
         T(test_result_screen_returns_to_welcome_after_timeout),
+        T(test_clock_going_back_keeps_the_time_left),
         T(test_done_button_returns_to_welcome_at_once),
         T(test_result_timeout_follows_the_settings),
         T(test_new_scan_replaces_result_screen),
