@@ -403,13 +403,15 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
 
 /* ---- staff mode ---- */
 
+struct day_count {
+    bk_day today;
+    size_t n;
+};
+
 static int count_today(void *ctx, const char *attendee, bk_day day, int64_t first_at_ms)
 {
     (void)attendee, (void)first_at_ms;
-    struct {
-        bk_day today;
-        size_t n;
-    } *c = ctx;
+    struct day_count *c = ctx;
     if (day == c->today)
         c->n++;
     return 0;
@@ -435,10 +437,7 @@ static void staff_refresh_counts(struct flow *f)
 {
     struct bk_err err;
     bk_err_clear(&err);
-    struct {
-        bk_day today;
-        size_t n;
-    } c = {tz_local_day(f->ctx.cfg->tz, f->now, NULL), 0};
+    struct day_count c = {tz_local_day(f->ctx.cfg->tz, f->now, NULL), 0};
     size_t waiting = 0;
     if (store_foreach_attendance(f->ctx.store, count_today, &c, &err) != BK_OK ||
         store_foreach_badge(f->ctx.store, NULL, count_waiting, &waiting, &err) != BK_OK) {
