@@ -1,0 +1,866 @@
+/* flow: the kiosk's screens and the rules between them; see flow.h.
+ *
+ * Each screen has one handler in the table at the bottom, in the manner of
+ * st's event table: a handler gets the events that matter on its screen and
+ * ignores the rest. What every screen shares (camera and printer news, the
+ * answer's bookkeeping) happens in flow_handle around the call. */
+#include "flow.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "i18n.h"
+#include "xalloc.h"
+
+#define RECENT_CODES 8 /* codes remembered for the repeat rule */
+#define PIN_MAX 16
+#define REASON_MAX 128
+
+static const char *const screen_codes[FLOW_N_SCREENS] = {
+    [FLOW_WELCOME] = "welcome",
+    [FLOW_CHECKED_IN] = "checked_in",
+    [FLOW_CORRECTION] = "correction",
+    [FLOW_PRINTING] = "printing",
+    [FLOW_PRINTED] = "printed",
+    [FLOW_WELCOME_BACK] = "welcome_back",
+    [FLOW_ALREADY_CHECKED_IN] = "already_checked_in",
+    [FLOW_OTHER_DAY] = "other_day",
+    [FLOW_WITHDRAWN] = "withdrawn",
+    [FLOW_INVALID] = "invalid",
+    [FLOW_NO_EVENT_TODAY] = "no_event_today",
+    [FLOW_PRINTER_TROUBLE] = "printer_trouble",
+    [FLOW_STORE_ERROR] = "store_error",
+    [FLOW_STAFF_PIN] = "staff_pin",
+    [FLOW_STAFF] = "staff",
+};
+
+/* The sound a screen makes as it comes up. Colour is never the only signal
+ * on screen, and sound is never the only signal either: it backs up the
+ * words. */
+static const enum flow_sound screen_sound[FLOW_N_SCREENS] = {
+    [FLOW_CHECKED_IN] = FLOW_SOUND_SUCCESS,      [FLOW_PRINTED] = FLOW_SOUND_SUCCESS,
+    [FLOW_WELCOME_BACK] = FLOW_SOUND_SUCCESS,    [FLOW_ALREADY_CHECKED_IN] = FLOW_SOUND_SUCCESS,
+    [FLOW_OTHER_DAY] = FLOW_SOUND_FAILURE,       [FLOW_WITHDRAWN] = FLOW_SOUND_FAILURE,
+    [FLOW_INVALID] = FLOW_SOUND_FAILURE,         [FLOW_NO_EVENT_TODAY] = FLOW_SOUND_FAILURE,
+    [FLOW_PRINTER_TROUBLE] = FLOW_SOUND_FAILURE, [FLOW_STORE_ERROR] = FLOW_SOUND_FAILURE,
+};
+
+/* The screen for each outcome of the door's rules. A first check-in of
+ * someone who already has a badge is WELCOME_BACK, decided in show_result. */
+static const enum flow_screen outcome_screen[] = {
+    [CHECKIN_CHECKED_IN] = FLOW_CHECKED_IN,
+    [CHECKIN_ALREADY_CHECKED_IN] = FLOW_ALREADY_CHECKED_IN,
+    [CHECKIN_NOT_REGISTERED_TODAY] = FLOW_OTHER_DAY,
+    [CHECKIN_WITHDRAWN] = FLOW_WITHDRAWN,
+    [CHECKIN_UNKNOWN] = FLOW_INVALID,
+    [CHECKIN_INVALID] = FLOW_INVALID,
+    [CHECKIN_NO_EVENT_TODAY] = FLOW_NO_EVENT_TODAY,
+};
+
+const char *const flow_languages[FLOW_N_LANGUAGES] = {"en", "zh", "fr", "es", "ru", "ar"};
+
+/* Names an export may use instead of a code, per language above. */
+static const char *const language_names[FLOW_N_LANGUAGES][4] = {
+    {"english", NULL},
+    {"chinese", "中文", "汉语", "普通话"},
+    {"french", "français", "francais", NULL},
+    {"spanish", "español", "espanol", NULL},
+    {"russian", "русский", "Русский", NULL},
+    {"arabic", "العربية", NULL},
+};
+
+const char *flow_screen_code(enum flow_screen s)
+{
+    return (unsigned)s < FLOW_N_SCREENS ? screen_codes[s] : "?";
+}
+
+const char *flow_language_of(const char *value)
+{
+    if (!value)
+        return NULL;
+    while (*value == ' ')
+        value++;
+    size_t len = strlen(value);
+    while (len && value[len - 1] == ' ')
+        len--;
+    for (size_t i = 0; i < FLOW_N_LANGUAGES; i++) {
+        /* "fr", "FR", "fr-CA", "zh_Hans_CN" */
+        if (len >= 2 && strncasecmp(value, flow_languages[i], 2) == 0 &&
+            (len == 2 || value[2] == '-' || value[2] == '_'))
+            return flow_languages[i];
+        for (size_t j = 0; j < 4 && language_names[i][j]; j++)
+            if (strlen(language_names[i][j]) == len &&
+                strncasecmp(value, language_names[i][j], len) == 0)
+                return flow_languages[i];
+    }
+    return NULL;
+}
+
+void flow_settings_default(struct flow_settings *s)
+{
+    s->result_seconds = 8;
+    s->countdown_seconds = 5;
+    s->staff_idle_seconds = 120;
+    s->pin_idle_seconds = 30;
+    s->pin_tries = 3;
+    s->pin_lock_seconds = 300;
+    s->default_language = "en";
+}
+
+/* A code seen lately, for the repeat rule. */
+struct recent_code {
+    char bytes[TOKEN_PAYLOAD_MAX + 1];
+    size_t len; /* the full length; bytes holds at most its first sizeof bytes */
+    int64_t seen_ms;
+    bool used;
+};
+
+/* A print request's strings, kept until the next event. */
+struct print_slot {
+    char attendee_id[ATTENDEE_ID_MAX + 1];
+    char payload[TOKEN_PAYLOAD_MAX + 1];
+    bool has_payload;
+    char reason[REASON_MAX];
+    bool has_reason;
+};
+
+struct flow {
+    struct checkin_context ctx;
+    struct flow_settings set;
+    struct flow_view view;
+    int64_t now;           /* the time of the event being handled */
+    int64_t shown_ms;      /* when the current screen came up */
+    int64_t last_input_ms; /* PIN and staff screens: the last thing staff did */
+
+    /* CHECKED_IN: the badge that prints when the countdown ends, or as soon
+     * as the screen is left any way but "my details are wrong". */
+    bool countdown_armed;
+    struct print_slot countdown;
+    uint32_t awaited_print; /* PRINTING waits for this request */
+    uint32_t next_print_id;
+
+    struct flow_actions *out; /* the answer being built */
+    struct print_slot slots[FLOW_MAX_PRINTS];
+
+    struct recent_code recent[RECENT_CODES];
+
+    char pin[PIN_MAX + 1];
+    size_t pin_len;
+    int pin_fails;
+    int64_t locked_until_ms;
+
+    struct flow_staff staff;
+    struct finder *finder;
+    struct flow_correction corrections[FLOW_MAX_CORRECTIONS];
+    size_t n_corrections;
+
+    bool camera_missing;
+    const char *language;
+    const char *default_language;
+};
+
+/* ---- small helpers ---- */
+
+/* Copies src into dst (size n), cut at a character boundary when too long. */
+static void copy_text(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+    if (len >= n) {
+        len = n - 1;
+        while (len && ((unsigned char)src[len] & 0xc0) == 0x80)
+            len--;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+static int seconds_until(int64_t deadline_ms, int64_t now_ms)
+{
+    int64_t left = deadline_ms - now_ms;
+    return left <= 0 ? 0 : (int)((left + 999) / 1000);
+}
+
+static int64_t secs(int s)
+{
+    return (int64_t)s * 1000;
+}
+
+static void set_language(struct flow *f, const char *code)
+{
+    if (!code || f->language == code)
+        return;
+    f->language = code;
+    f->out->language = code;
+}
+
+/* ---- print requests ---- */
+
+/* Adds a print request to the answer and returns its id. payload and reason
+ * may be NULL. */
+static uint32_t request_print(struct flow *f, const char *attendee_id, const char *payload,
+                              const char *reason)
+{
+    struct flow_actions *out = f->out;
+    if (out->n_prints >= FLOW_MAX_PRINTS)
+        return 0; /* cannot happen: at most a countdown's and a new one per event */
+    struct print_slot *slot = &f->slots[out->n_prints];
+    copy_text(slot->attendee_id, sizeof slot->attendee_id, attendee_id);
+    slot->has_payload = payload != NULL;
+    if (payload)
+        copy_text(slot->payload, sizeof slot->payload, payload);
+    slot->has_reason = reason != NULL;
+    if (reason)
+        copy_text(slot->reason, sizeof slot->reason, reason);
+    uint32_t id = ++f->next_print_id;
+    out->prints[out->n_prints++] = (struct flow_print){
+        .id = id,
+        .attendee_id = slot->attendee_id,
+        .payload = slot->has_payload ? slot->payload : NULL,
+        .reason = slot->has_reason ? slot->reason : NULL,
+    };
+    return id;
+}
+
+/* Prints the badge the countdown was holding. */
+static uint32_t release_countdown(struct flow *f)
+{
+    if (!f->countdown_armed)
+        return 0;
+    f->countdown_armed = false;
+    return request_print(f, f->countdown.attendee_id,
+                         f->countdown.has_payload ? f->countdown.payload : NULL, NULL);
+}
+
+/* ---- screens ---- */
+
+/* Brings up screen. Leaving CHECKED_IN with the countdown still running
+ * prints the badge at once: the countdown was there for the person to object,
+ * and a new scan or staff stepping in is not an objection. */
+static void show(struct flow *f, enum flow_screen screen)
+{
+    if (f->view.screen == FLOW_CHECKED_IN && f->countdown_armed)
+        release_countdown(f);
+    memset(&f->view, 0, sizeof f->view);
+    f->view.screen = screen;
+    f->shown_ms = f->now;
+    f->out->screen_changed = true;
+    f->out->sound = screen_sound[screen];
+}
+
+static void go_welcome(struct flow *f)
+{
+    show(f, FLOW_WELCOME);
+    /* The next person is likely someone else: the language a scan or a touch
+     * chose for the last one goes back to the kiosk's own. */
+    set_language(f, f->default_language);
+}
+
+/* ---- the repeat rule ---- */
+
+static size_t trimmed_len(const char *bytes, size_t len)
+{
+    while (len && (bytes[len - 1] == '\r' || bytes[len - 1] == '\n' || bytes[len - 1] == ' ' ||
+                   bytes[len - 1] == '\t'))
+        len--;
+    return len;
+}
+
+static bool same_code(const struct recent_code *r, const char *bytes, size_t len)
+{
+    size_t keep = len < sizeof r->bytes ? len : sizeof r->bytes;
+    return r->used && r->len == len && memcmp(r->bytes, bytes, keep) == 0;
+}
+
+/* True when the code was seen within repeat_seconds. Every sighting renews
+ * the window: a camera sees a code held up for ten seconds a hundred times,
+ * and that is one check-in, not one every repeat_seconds. */
+static bool seen_recently(struct flow *f, const char *bytes, size_t len)
+{
+    int64_t window = secs(f->ctx.cfg->repeat_seconds);
+    for (size_t i = 0; i < RECENT_CODES; i++) {
+        struct recent_code *r = &f->recent[i];
+        if (same_code(r, bytes, len) && f->now - r->seen_ms < window) {
+            r->seen_ms = f->now;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void remember_code(struct flow *f, const char *bytes, size_t len)
+{
+    struct recent_code *slot = &f->recent[0];
+    for (size_t i = 0; i < RECENT_CODES; i++) {
+        struct recent_code *r = &f->recent[i];
+        if (same_code(r, bytes, len)) {
+            slot = r;
+            break;
+        }
+        if (!r->used || r->seen_ms < slot->seen_ms)
+            slot = r;
+    }
+    slot->used = true;
+    slot->len = len;
+    memcpy(slot->bytes, bytes, len < sizeof slot->bytes ? len : sizeof slot->bytes);
+    slot->seen_ms = f->now;
+}
+
+/* ---- the check-in ---- */
+
+static void fill_person(const struct checkin_result *res, char *name, size_t n)
+{
+    name[0] = '\0';
+    if (res->has_attendee) {
+        char *display = attendee_display_name_new(&res->attendee);
+        copy_text(name, n, display);
+        free(display);
+    }
+}
+
+/* The code the person was mailed, out of what was scanned: a badge's code
+ * carries it behind its serial. */
+static void mailed_payload(const char *bytes, size_t len, const struct checkin_result *res,
+                           char *out, size_t n)
+{
+    size_t skip = 0;
+    if (res->badge_serial[0] && len > strlen(TOKEN_BADGE_PREFIX) + TOKEN_SERIAL_LEN + 1)
+        skip = strlen(TOKEN_BADGE_PREFIX) + TOKEN_SERIAL_LEN + 1;
+    len -= skip;
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, bytes + skip, len);
+    out[len] = '\0';
+}
+
+/* Runs the door's rules on a code, with the repeat rule first. Returns false
+ * when the code is a repeat (nothing was done or recorded). On a store
+ * failure *st is the error and nothing was acknowledged, so the code is not
+ * remembered: the person may simply try again. */
+static bool run_checkin(struct flow *f, const char *bytes, size_t len, enum checkin_method method,
+                        struct checkin_result *res, enum bk_status *st, struct bk_err *err)
+{
+    size_t code_len = trimmed_len(bytes, len);
+    if (method != CHECKIN_MANUAL && seen_recently(f, bytes, code_len))
+        return false;
+    bk_err_clear(err);
+    *st = checkin_process(&f->ctx, bytes, len, method, f->now, res, err);
+    if (*st == BK_OK && method != CHECKIN_MANUAL)
+        remember_code(f, bytes, code_len);
+    return true;
+}
+
+static void show_store_error(struct flow *f, const struct bk_err *err)
+{
+    show(f, FLOW_STORE_ERROR);
+    copy_text(f->view.problem, sizeof f->view.problem, err ? err->msg : "");
+    f->view.store_status = err && err->status != BK_OK ? err->status : BK_ERR_STORE;
+}
+
+/* A scan at the attendee screens: the result replaces whatever is up. */
+static void attendee_scan(struct flow *f, const struct flow_event *ev)
+{
+    struct checkin_result res;
+    struct bk_err err;
+    enum bk_status st;
+    if (!run_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method, &res, &st, &err))
+        return;
+    if (st != BK_OK) {
+        checkin_result_clear(&res);
+        show_store_error(f, &err);
+        return;
+    }
+    enum flow_screen screen = outcome_screen[res.outcome];
+    if (res.outcome == CHECKIN_CHECKED_IN && !res.badge_needed)
+        screen = FLOW_WELCOME_BACK;
+    show(f, screen);
+    struct flow_view *v = &f->view;
+    fill_person(&res, v->name, sizeof v->name);
+    copy_text(v->attendee_id, sizeof v->attendee_id, res.attendee_id);
+    v->outcome = res.outcome;
+    v->reason = res.reason;
+    if (res.outcome == CHECKIN_ALREADY_CHECKED_IN) {
+        char when[32];
+        tz_format_instant(f->ctx.cfg->tz, res.first_at_ms, when);
+        memcpy(v->first_at, when + 11, 5); /* "2023-07-04T09:30:00+08:00" */
+        v->first_at[5] = '\0';
+    }
+    if (screen == FLOW_CHECKED_IN) {
+        v->badge_needed = true;
+        v->seconds_left = f->set.countdown_seconds;
+        f->countdown_armed = true;
+        copy_text(f->countdown.attendee_id, sizeof f->countdown.attendee_id, res.attendee_id);
+        f->countdown.has_payload = true;
+        mailed_payload(ev->scan.bytes, trimmed_len(ev->scan.bytes, ev->scan.len), &res,
+                       f->countdown.payload, sizeof f->countdown.payload);
+    }
+    if (res.has_attendee)
+        set_language(f, flow_language_of(res.attendee.language));
+    checkin_result_clear(&res);
+}
+
+/* ---- staff mode ---- */
+
+struct day_count {
+    bk_day today;
+    size_t n;
+};
+
+static int count_today(void *ctx, const char *attendee, bk_day day, int64_t first_at_ms)
+{
+    (void)attendee, (void)first_at_ms;
+    struct day_count *c = ctx;
+    if (day == c->today)
+        c->n++;
+    return 0;
+}
+
+static int count_waiting(void *ctx, const struct store_badge *b)
+{
+    size_t *n = ctx;
+    if (strcmp(b->status, "pending") == 0 || strcmp(b->status, "submitted") == 0)
+        (*n)++;
+    return 0;
+}
+
+static void staff_store_failed(struct flow *f, const struct bk_err *err)
+{
+    f->staff.last = FLOW_STAFF_STORE_FAILED;
+    copy_text(f->staff.problem, sizeof f->staff.problem, err->msg);
+}
+
+/* Today's counts, from the store: the store is shared with other kiosks and
+ * the desk, so the flow keeps no tally of its own. */
+static void staff_refresh_counts(struct flow *f)
+{
+    struct bk_err err;
+    bk_err_clear(&err);
+    struct day_count c = {tz_local_day(f->ctx.cfg->tz, f->now, NULL), 0};
+    size_t waiting = 0;
+    if (store_foreach_attendance(f->ctx.store, count_today, &c, &err) != BK_OK ||
+        store_foreach_badge(f->ctx.store, NULL, count_waiting, &waiting, &err) != BK_OK) {
+        staff_store_failed(f, &err);
+        return;
+    }
+    f->staff.checked_in_today = c.n;
+    f->staff.pending_prints = waiting;
+}
+
+static void enter_staff(struct flow *f)
+{
+    show(f, FLOW_STAFF);
+    struct flow_staff *s = &f->staff;
+    s->query[0] = '\0';
+    s->n_hits = 0;
+    s->last = FLOW_STAFF_NONE;
+    /* Rebuilt each time: an import by badgectl since the last visit shows. */
+    finder_free(f->finder);
+    f->finder = NULL;
+    struct bk_err err;
+    bk_err_clear(&err);
+    if (finder_new_from_store(f->ctx.store, &f->finder, &err) != BK_OK)
+        staff_store_failed(f, &err);
+    staff_refresh_counts(f);
+    f->last_input_ms = f->now;
+}
+
+static void enter_pin(struct flow *f)
+{
+    /* An empty hash means the organisers turned staff mode off. */
+    if (!f->ctx.cfg->staff_pin_hash || !f->ctx.cfg->staff_pin_hash[0])
+        return;
+    show(f, FLOW_STAFF_PIN);
+    sodium_memzero(f->pin, sizeof f->pin);
+    f->pin_len = 0;
+    f->last_input_ms = f->now;
+}
+
+static void pin_submit(struct flow *f)
+{
+    const char *hash = f->ctx.cfg->staff_pin_hash;
+    bool ok = f->pin_len > 0 && crypto_pwhash_str_verify(hash, f->pin, f->pin_len) == 0;
+    sodium_memzero(f->pin, sizeof f->pin);
+    f->pin_len = 0;
+    if (ok) {
+        f->pin_fails = 0;
+        enter_staff(f);
+        return;
+    }
+    f->out->sound = FLOW_SOUND_FAILURE;
+    if (++f->pin_fails >= f->set.pin_tries) {
+        f->pin_fails = 0;
+        f->locked_until_ms = f->now + secs(f->set.pin_lock_seconds);
+    }
+}
+
+/* Shows a desk check-in's result on the staff screen, printing a first badge
+ * when one is due: the desk follows the kiosk's rule. */
+static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum checkin_method method)
+{
+    struct checkin_result res;
+    struct bk_err err;
+    enum bk_status st;
+    if (!run_checkin(f, bytes, len, method, &res, &st, &err))
+        return;
+    struct flow_staff *s = &f->staff;
+    if (st != BK_OK) {
+        checkin_result_clear(&res);
+        staff_store_failed(f, &err);
+        f->out->sound = FLOW_SOUND_FAILURE;
+        return;
+    }
+    s->last = FLOW_STAFF_CHECKED;
+    s->last_outcome = res.outcome;
+    copy_text(s->last_id, sizeof s->last_id, res.attendee_id);
+    fill_person(&res, s->last_name, sizeof s->last_name);
+    if (res.outcome == CHECKIN_CHECKED_IN && res.badge_needed) {
+        char payload[TOKEN_PAYLOAD_MAX + 1] = "";
+        if (method != CHECKIN_MANUAL)
+            mailed_payload(bytes, trimmed_len(bytes, len), &res, payload, sizeof payload);
+        request_print(f, res.attendee_id, method != CHECKIN_MANUAL ? payload : NULL, NULL);
+    }
+    f->out->sound = res.outcome == CHECKIN_CHECKED_IN || res.outcome == CHECKIN_ALREADY_CHECKED_IN
+                        ? FLOW_SOUND_SUCCESS
+                        : FLOW_SOUND_FAILURE;
+    checkin_result_clear(&res);
+    staff_refresh_counts(f);
+}
+
+static void staff_reprint(struct flow *f, const char *id, const char *reason)
+{
+    struct flow_staff *s = &f->staff;
+    copy_text(s->last_id, sizeof s->last_id, id ? id : "");
+    s->last_name[0] = '\0';
+    while (reason && *reason == ' ')
+        reason++;
+    if (!reason || !*reason) {
+        /* A replacement retires the badge before it: the reason is what the
+         * organisers read when they ask why two badges exist. */
+        s->last = FLOW_STAFF_REASON_NEEDED;
+        return;
+    }
+    struct attendee a = {0};
+    struct bk_err err;
+    bk_err_clear(&err);
+    enum bk_status st = store_get_attendee(f->ctx.store, id ? id : "", &a, &err);
+    if (st == BK_ERR_NOT_FOUND) {
+        s->last = FLOW_STAFF_NOT_FOUND;
+        return;
+    }
+    if (st != BK_OK) {
+        staff_store_failed(f, &err);
+        return;
+    }
+    char *name = attendee_display_name_new(&a);
+    copy_text(s->last_name, sizeof s->last_name, name);
+    free(name);
+    request_print(f, a.id, NULL, reason);
+    attendee_clear(&a);
+    s->last = FLOW_STAFF_REPRINT_SENT;
+}
+
+/* ---- handlers, one per screen ---- */
+
+/* What every attendee-facing screen does alike. True when ev was handled. */
+static bool attendee_common(struct flow *f, const struct flow_event *ev)
+{
+    switch (ev->type) {
+    case FLOW_EV_SCAN:
+        attendee_scan(f, ev);
+        return true;
+    case FLOW_EV_LANGUAGE:
+        for (size_t i = 0; i < FLOW_N_LANGUAGES; i++)
+            if (ev->language && strcmp(ev->language, flow_languages[i]) == 0)
+                set_language(f, flow_languages[i]);
+        return true;
+    case FLOW_EV_STAFF_KEYS:
+        enter_pin(f);
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void on_welcome(struct flow *f, const struct flow_event *ev)
+{
+    attendee_common(f, ev);
+}
+
+static void on_checked_in(struct flow *f, const struct flow_event *ev)
+{
+    if (attendee_common(f, ev))
+        return;
+    int64_t deadline = f->shown_ms + secs(f->set.countdown_seconds);
+    if (ev->type == FLOW_EV_TICK) {
+        f->view.seconds_left = seconds_until(deadline, f->now);
+        if (f->now < deadline)
+            return;
+    } else if (ev->type == FLOW_EV_TOUCH && ev->button == FLOW_BUTTON_DETAILS_WRONG) {
+        f->countdown_armed = false;
+        struct flow_correction *c;
+        if (f->n_corrections == FLOW_MAX_CORRECTIONS) {
+            /* Staff are expected to clear these through the day; when they do
+             * not, the oldest request makes room. */
+            memmove(&f->corrections[0], &f->corrections[1],
+                    (FLOW_MAX_CORRECTIONS - 1) * sizeof f->corrections[0]);
+            f->n_corrections--;
+        }
+        c = &f->corrections[f->n_corrections++];
+        c->at_ms = f->now;
+        copy_text(c->attendee_id, sizeof c->attendee_id, f->countdown.attendee_id);
+        copy_text(c->name, sizeof c->name, f->view.name);
+        f->out->correction = c;
+        char name[sizeof f->view.name], id[sizeof f->view.attendee_id];
+        memcpy(name, f->view.name, sizeof name);
+        memcpy(id, f->view.attendee_id, sizeof id);
+        show(f, FLOW_CORRECTION);
+        memcpy(f->view.name, name, sizeof name);
+        memcpy(f->view.attendee_id, id, sizeof id);
+        return;
+    } else if (!(ev->type == FLOW_EV_TOUCH && ev->button == FLOW_BUTTON_DONE)) {
+        return;
+    }
+    /* The countdown ran out, or the person touched "print now". */
+    char name[sizeof f->view.name];
+    memcpy(name, f->view.name, sizeof name);
+    f->awaited_print = release_countdown(f);
+    show(f, FLOW_PRINTING);
+    memcpy(f->view.name, name, sizeof name);
+}
+
+static void on_printing(struct flow *f, const struct flow_event *ev)
+{
+    if (attendee_common(f, ev))
+        return;
+    if (ev->type == FLOW_EV_PRINT_DONE && ev->print.id == f->awaited_print) {
+        bool trouble = ev->print.result == FLOW_PRINT_PENDING;
+        char name[sizeof f->view.name];
+        memcpy(name, f->view.name, sizeof name);
+        show(f, trouble ? FLOW_PRINTER_TROUBLE : FLOW_PRINTED);
+        memcpy(f->view.name, name, sizeof name);
+        if (trouble && ev->print.problem)
+            copy_text(f->view.problem, sizeof f->view.problem, ev->print.problem);
+    } else if (ev->type == FLOW_EV_TICK) {
+        /* The print layer always answers, but a person must never be left
+         * facing "printing" for ever if it does not. */
+        int limit = f->ctx.cfg->print_timeout > 30 ? f->ctx.cfg->print_timeout : 30;
+        if (f->now - f->shown_ms >= secs(limit + f->set.result_seconds))
+            show(f, FLOW_PRINTER_TROUBLE);
+    }
+}
+
+/* Every screen that shows a result and then goes back to welcome. */
+static void on_result(struct flow *f, const struct flow_event *ev)
+{
+    if (attendee_common(f, ev))
+        return;
+    if ((ev->type == FLOW_EV_TICK && f->now - f->shown_ms >= secs(f->set.result_seconds)) ||
+        (ev->type == FLOW_EV_TOUCH && ev->button == FLOW_BUTTON_DONE))
+        go_welcome(f);
+}
+
+static void on_staff_pin(struct flow *f, const struct flow_event *ev)
+{
+    bool locked = f->now < f->locked_until_ms;
+    switch (ev->type) {
+    case FLOW_EV_SCAN:
+        /* An attendee's scan outranks a PIN half typed. */
+        attendee_scan(f, ev);
+        return;
+    case FLOW_EV_PIN_DIGIT:
+        f->last_input_ms = f->now;
+        if (!locked && f->pin_len < PIN_MAX && ev->digit >= '0' && ev->digit <= '9')
+            f->pin[f->pin_len++] = ev->digit;
+        break;
+    case FLOW_EV_PIN_ERASE:
+        f->last_input_ms = f->now;
+        if (f->pin_len)
+            f->pin[--f->pin_len] = '\0';
+        break;
+    case FLOW_EV_PIN_SUBMIT:
+        f->last_input_ms = f->now;
+        if (!locked)
+            pin_submit(f);
+        if (f->view.screen != FLOW_STAFF_PIN)
+            return;
+        break;
+    case FLOW_EV_TOUCH:
+        if (ev->button == FLOW_BUTTON_BACK)
+            go_welcome(f);
+        return;
+    case FLOW_EV_TICK:
+        if (f->now - f->last_input_ms >= secs(f->set.pin_idle_seconds)) {
+            sodium_memzero(f->pin, sizeof f->pin);
+            f->pin_len = 0;
+            go_welcome(f);
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    f->view.pin_len = f->pin_len;
+}
+
+static void on_staff(struct flow *f, const struct flow_event *ev)
+{
+    struct flow_staff *s = &f->staff;
+    switch (ev->type) {
+    case FLOW_EV_TICK:
+        if (f->now - f->last_input_ms >= secs(f->set.staff_idle_seconds))
+            go_welcome(f);
+        return;
+    case FLOW_EV_SCAN:
+        /* At the staff screen the kiosk is the desk: the result shows here. */
+        staff_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method);
+        break;
+    case FLOW_EV_STAFF_SEARCH:
+        copy_text(s->query, sizeof s->query, ev->text ? ev->text : "");
+        s->n_hits = f->finder ? finder_search(f->finder, s->query, s->hits, FLOW_STAFF_HITS) : 0;
+        break;
+    case FLOW_EV_STAFF_CHECKIN:
+        staff_checkin(f, ev->text ? ev->text : "", ev->text ? strlen(ev->text) : 0, CHECKIN_MANUAL);
+        break;
+    case FLOW_EV_STAFF_REPRINT:
+        staff_reprint(f, ev->reprint.id, ev->reprint.reason);
+        break;
+    case FLOW_EV_STAFF_PRINT_PENDING:
+        f->out->print_pending = true;
+        s->last = FLOW_STAFF_PRINTS_SENT;
+        break;
+    case FLOW_EV_PRINT_DONE:
+        staff_refresh_counts(f);
+        break;
+    case FLOW_EV_TOUCH:
+        if (ev->button == FLOW_BUTTON_BACK) {
+            go_welcome(f);
+            return;
+        }
+        if (ev->button == FLOW_BUTTON_QUIT)
+            f->out->quit = true;
+        break;
+    default:
+        return;
+    }
+    f->last_input_ms = f->now;
+}
+
+typedef void screen_handler(struct flow *f, const struct flow_event *ev);
+
+static screen_handler *const handlers[FLOW_N_SCREENS] = {
+    [FLOW_WELCOME] = on_welcome,
+    [FLOW_CHECKED_IN] = on_checked_in,
+    [FLOW_CORRECTION] = on_result,
+    [FLOW_PRINTING] = on_printing,
+    [FLOW_PRINTED] = on_result,
+    [FLOW_WELCOME_BACK] = on_result,
+    [FLOW_ALREADY_CHECKED_IN] = on_result,
+    [FLOW_OTHER_DAY] = on_result,
+    [FLOW_WITHDRAWN] = on_result,
+    [FLOW_INVALID] = on_result,
+    [FLOW_NO_EVENT_TODAY] = on_result,
+    [FLOW_PRINTER_TROUBLE] = on_result,
+    [FLOW_STORE_ERROR] = on_result,
+    [FLOW_STAFF_PIN] = on_staff_pin,
+    [FLOW_STAFF] = on_staff,
+};
+
+/* ---- the public face ---- */
+
+enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_settings *settings,
+                        struct flow **out, struct bk_err *err)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                          _("The cryptography library could not be started."));
+    struct flow *f = xcalloc(1, sizeof *f);
+    f->ctx = *ctx;
+    flow_settings_default(&f->set);
+    if (settings)
+        f->set = *settings;
+    f->default_language = flow_language_of(f->set.default_language);
+    if (!f->default_language)
+        f->default_language = flow_languages[0];
+    f->language = f->default_language;
+    f->view.screen = FLOW_WELCOME;
+    f->view.language = f->language;
+    *out = f;
+    return BK_OK;
+}
+
+void flow_free(struct flow *f)
+{
+    if (!f)
+        return;
+    finder_free(f->finder);
+    sodium_memzero(f->pin, sizeof f->pin);
+    free(f);
+}
+
+enum flow_screen flow_current_screen(const struct flow *f)
+{
+    return f->view.screen;
+}
+
+size_t flow_corrections(const struct flow *f, const struct flow_correction **list)
+{
+    *list = f->corrections;
+    return f->n_corrections;
+}
+
+/* The wall clock went back (NTP, a corrected --now): every time the flow
+ * holds moves back with it, so a screen's timeout, the staff idle timer and
+ * the PIN lock keep the time they had left rather than waiting for the clock
+ * to catch up. The check-in itself always takes the event's own time. */
+static void shift_timeline(struct flow *f, int64_t back_ms)
+{
+    f->shown_ms -= back_ms;
+    f->last_input_ms -= back_ms;
+    if (f->locked_until_ms)
+        f->locked_until_ms -= back_ms;
+    for (size_t i = 0; i < RECENT_CODES; i++)
+        f->recent[i].seen_ms -= back_ms;
+}
+
+void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_actions *out)
+{
+    memset(out, 0, sizeof *out);
+    f->out = out;
+    if (ev->at_ms < f->now)
+        shift_timeline(f, f->now - ev->at_ms);
+    f->now = ev->at_ms;
+
+    if (ev->type == FLOW_EV_CAMERA)
+        f->camera_missing = !ev->camera_ok;
+    if (ev->type == FLOW_EV_PRINT_DONE) {
+        f->staff.printer_trouble = ev->print.result == FLOW_PRINT_PENDING;
+        copy_text(f->staff.printer_problem, sizeof f->staff.printer_problem,
+                  f->staff.printer_trouble && ev->print.problem ? ev->print.problem : "");
+    }
+
+    if (ev->type == FLOW_EV_STORE_ERROR && f->view.screen == FLOW_STAFF)
+        staff_store_failed(f, ev->store_err ? ev->store_err : &(struct bk_err){0});
+    else if (ev->type == FLOW_EV_STORE_ERROR)
+        show_store_error(f, ev->store_err);
+    else
+        handlers[f->view.screen](f, ev);
+
+    struct flow_view *v = &f->view;
+    if (v->screen == FLOW_STAFF_PIN) {
+        v->pin_len = f->pin_len;
+        v->pin_tries_left = f->set.pin_tries - f->pin_fails;
+        v->pin_locked_seconds = seconds_until(f->locked_until_ms, f->now);
+    }
+    f->staff.corrections = f->corrections;
+    f->staff.n_corrections = f->n_corrections;
+    f->staff.camera_missing = f->camera_missing;
+    v->staff = v->screen == FLOW_STAFF ? &f->staff : NULL;
+    v->camera_missing = f->camera_missing;
+    v->language = f->language;
+    out->view = v;
+    out->allow_quit = v->screen == FLOW_STAFF;
+    f->out = NULL;
+}

@@ -1,0 +1,245 @@
+/* flow: the kiosk's screens, as a state machine that knows no SDL.
+ *
+ * The SDL layer turns what happens (a code read by the camera or a wedge
+ * scanner, a touch, a timer tick, a print job's end, the staff key
+ * combination) into a struct flow_event and hands it to flow_handle; the
+ * flow decides and answers with struct flow_actions: the screen to show and
+ * what goes on it, badges to print, a sound, a language to switch to. The
+ * flow calls checkin_process itself, with the event's time, so every rule at
+ * the door is tested here without a window, a printer or a clock.
+ *
+ * Texts are not the flow's business: it gives screen ids and data, and the
+ * SDL layer picks the translated words. Each screen's reaction to events is
+ * one handler in a table indexed by screen (see flow.c).
+ *
+ * Correction requests ("my details are wrong") are kept in the flow, in
+ * memory, and shown on the staff screen; the action that announces each one
+ * lets the SDL layer log it. They do not survive a restart: the person is
+ * also sent to the staff desk, which is where the correction is made. */
+#ifndef BK_FLOW_H
+#define BK_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checkin.h"
+#include "err.h"
+#include "find.h"
+
+enum flow_screen {
+    FLOW_WELCOME = 0,        /* what to do; the six languages */
+    FLOW_CHECKED_IN,         /* welcome, badge preview, countdown to printing */
+    FLOW_CORRECTION,         /* "my details are wrong": go to the staff desk */
+    FLOW_PRINTING,           /* the badge is being printed */
+    FLOW_PRINTED,            /* take your badge */
+    FLOW_WELCOME_BACK,       /* checked in today; badge printed on an earlier day */
+    FLOW_ALREADY_CHECKED_IN, /* earlier today: no second badge */
+    FLOW_OTHER_DAY,          /* registered, but not for today */
+    FLOW_WITHDRAWN,          /* registration cancelled */
+    FLOW_INVALID,            /* unknown or invalid code: see the staff desk */
+    FLOW_NO_EVENT_TODAY,     /* nothing held today */
+    FLOW_PRINTER_TROUBLE,    /* checked in and saved; staff will hand over the badge */
+    FLOW_STORE_ERROR,        /* the check-in was NOT saved */
+    FLOW_STAFF_PIN,          /* staff PIN entry */
+    FLOW_STAFF,              /* staff mode */
+    FLOW_N_SCREENS
+};
+
+/* "welcome", "checked_in", ...: stable, for snapshot file names and logs. */
+const char *flow_screen_code(enum flow_screen s);
+
+/* ITU's six languages, the ones the kiosk offers: "en", "zh", "fr", "es",
+ * "ru", "ar". */
+#define FLOW_N_LANGUAGES 6
+extern const char *const flow_languages[FLOW_N_LANGUAGES];
+
+/* One of the six codes for an attendee list's language value ("fr",
+ * "FR-ca", "zh_CN", "French", "Русский"...), or NULL when it is none of them. */
+const char *flow_language_of(const char *value);
+
+enum flow_event_type {
+    FLOW_EV_TICK = 0,            /* time passes: send several a second */
+    FLOW_EV_SCAN,                /* a code was read: .scan */
+    FLOW_EV_TOUCH,               /* a button was touched: .button */
+    FLOW_EV_LANGUAGE,            /* a language was chosen: .language */
+    FLOW_EV_PRINT_DONE,          /* a print request ended: .print */
+    FLOW_EV_STAFF_KEYS,          /* the staff key combination */
+    FLOW_EV_PIN_DIGIT,           /* .digit, '0'-'9' */
+    FLOW_EV_PIN_ERASE,           /* the last digit is taken back */
+    FLOW_EV_PIN_SUBMIT,          /* the PIN is complete */
+    FLOW_EV_STAFF_SEARCH,        /* the search box now holds .text */
+    FLOW_EV_STAFF_CHECKIN,       /* manual check-in of registration ID .text */
+    FLOW_EV_STAFF_REPRINT,       /* .reprint: a replacement badge */
+    FLOW_EV_STAFF_PRINT_PENDING, /* print every badge still waiting */
+    FLOW_EV_CAMERA,              /* .camera_ok: the camera went missing or came back */
+    FLOW_EV_STORE_ERROR,         /* the SDL layer hit a store failure: .store_err */
+};
+
+enum flow_button {
+    FLOW_BUTTON_DETAILS_WRONG = 0, /* CHECKED_IN: "my details are wrong" */
+    FLOW_BUTTON_DONE,              /* any result screen: back to welcome now */
+    FLOW_BUTTON_BACK,              /* PIN and staff screens: leave */
+    FLOW_BUTTON_QUIT,              /* staff screen: quit the kiosk */
+};
+
+enum flow_print_result {
+    FLOW_PRINT_PRINTED = 0, /* the printer finished the job */
+    FLOW_PRINT_PENDING,     /* printer trouble: the badge waits, .problem says why */
+    FLOW_PRINT_WRITTEN,     /* written as a PNG (no printer: demos) */
+};
+
+/* Strings and bytes in an event are borrowed for the call only. */
+struct flow_event {
+    enum flow_event_type type;
+    int64_t at_ms; /* the time it happened, Unix ms: the only clock the flow has */
+    union {
+        struct {
+            const char *bytes; /* may hold NUL bytes */
+            size_t len;
+            enum checkin_method method; /* CHECKIN_CAMERA or CHECKIN_SCANNER */
+        } scan;
+        enum flow_button button;
+        const char *language;
+        struct {
+            uint32_t id; /* flow_print.id of the request that ended */
+            enum flow_print_result result;
+            const char *problem; /* for FLOW_PRINT_PENDING, in words; may be NULL */
+        } print;
+        char digit;
+        const char *text;
+        struct {
+            const char *id;
+            const char *reason; /* required: "lost", "damaged", "name corrected" */
+        } reprint;
+        bool camera_ok;
+        const struct bk_err *store_err;
+    };
+};
+
+enum flow_sound { FLOW_SOUND_NONE = 0, FLOW_SOUND_SUCCESS, FLOW_SOUND_FAILURE };
+
+/* A correction request, kept for the staff screen. */
+struct flow_correction {
+    int64_t at_ms;
+    char attendee_id[ATTENDEE_ID_MAX + 1];
+    char name[256]; /* display name */
+};
+
+/* What the staff screen's last command came to. */
+enum flow_staff_result {
+    FLOW_STAFF_NONE = 0,
+    FLOW_STAFF_CHECKED,       /* a manual check-in or desk scan: see outcome */
+    FLOW_STAFF_REPRINT_SENT,  /* a replacement was asked for */
+    FLOW_STAFF_REASON_NEEDED, /* a reprint without a reason was refused */
+    FLOW_STAFF_NOT_FOUND,     /* no such registration ID */
+    FLOW_STAFF_PRINTS_SENT,   /* pending prints were asked for */
+    FLOW_STAFF_STORE_FAILED,  /* see problem */
+};
+
+#define FLOW_STAFF_HITS 12
+#define FLOW_MAX_CORRECTIONS 64
+
+/* The staff screen's contents. Pointers are owned by the flow and valid
+ * until the next flow_handle or flow_free. */
+struct flow_staff {
+    char query[256];
+    struct finder_hit hits[FLOW_STAFF_HITS]; /* best first */
+    size_t n_hits;
+    size_t checked_in_today;                   /* people, not scans */
+    size_t pending_prints;                     /* badges pending or with an unclear job */
+    const struct flow_correction *corrections; /* oldest first */
+    size_t n_corrections;
+    bool printer_trouble;
+    char printer_problem[1200]; /* the last problem the printer reported */
+    bool camera_missing;
+    enum flow_staff_result last;
+    enum checkin_outcome last_outcome; /* for FLOW_STAFF_CHECKED */
+    char last_id[ATTENDEE_ID_MAX + 1];
+    char last_name[256];
+    char problem[1024]; /* for FLOW_STAFF_STORE_FAILED, translated */
+};
+
+/* What the current screen shows. Fields that do not apply are zero or "". */
+struct flow_view {
+    enum flow_screen screen;
+    char name[256]; /* the person's display name */
+    char attendee_id[ATTENDEE_ID_MAX + 1];
+    bool badge_needed;              /* CHECKED_IN: a badge will print */
+    int seconds_left;               /* CHECKED_IN: the countdown to printing */
+    char first_at[6];               /* ALREADY_CHECKED_IN: "09:30", venue time */
+    enum checkin_outcome outcome;   /* of the check-in behind a result screen */
+    enum token_reason reason;       /* INVALID: why (TOKEN_OK when unknown) */
+    char problem[1200];             /* PRINTER_TROUBLE and STORE_ERROR, for staff */
+    enum bk_status store_status;    /* STORE_ERROR: BK_ERR_FULL means the disk is full */
+    bool camera_missing;            /* every screen: a small staff-facing notice */
+    const char *language;           /* the language in use, one of the six */
+    size_t pin_len;                 /* STAFF_PIN: digits typed (show dots) */
+    int pin_tries_left;             /* STAFF_PIN */
+    int pin_locked_seconds;         /* STAFF_PIN: > 0 while locked out */
+    const struct flow_staff *staff; /* STAFF only, else NULL */
+};
+
+/* A badge to print, in the order given; answer each with FLOW_EV_PRINT_DONE
+ * carrying its id. Strings are owned by the flow, valid until the next
+ * flow_handle or flow_free. */
+struct flow_print {
+    uint32_t id;
+    const char *attendee_id;
+    const char *payload; /* the code the person scanned; NULL: the one in the store */
+    const char *reason;  /* NULL for a first badge; the reason for a replacement */
+};
+
+#define FLOW_MAX_PRINTS 2
+
+/* The answer to one event. */
+struct flow_actions {
+    const struct flow_view *view; /* always set; owned by the flow */
+    bool screen_changed;          /* a different screen (or the same one anew) */
+    struct flow_print prints[FLOW_MAX_PRINTS];
+    size_t n_prints;
+    bool print_pending; /* run badgeprint_pending */
+    enum flow_sound sound;
+    const char *language;                     /* switch the interface to this, or NULL */
+    const struct flow_correction *correction; /* a request to log, or NULL */
+    bool allow_quit; /* the window may leave fullscreen / close (STAFF only) */
+    bool quit;       /* staff asked to quit */
+};
+
+/* Timings, in seconds, and the PIN's guard. */
+struct flow_settings {
+    int result_seconds;           /* attendee result screens stay this long (default 8) */
+    int countdown_seconds;        /* CHECKED_IN waits this long before printing (5) */
+    int staff_idle_seconds;       /* staff mode ends after this long untouched (120) */
+    int pin_idle_seconds;         /* PIN entry is abandoned after this long (30) */
+    int pin_tries;                /* wrong PINs before a lock (3) */
+    int pin_lock_seconds;         /* how long the lock lasts (300) */
+    const char *default_language; /* the welcome screen's language ("en") */
+};
+
+void flow_settings_default(struct flow_settings *s);
+
+struct flow;
+
+/* A flow on the welcome screen. ctx (and what it points to) must outlive the
+ * flow; settings are copied (NULL for the defaults). Staff mode is disabled
+ * when ctx->cfg->staff_pin_hash is "". Free with flow_free (NULL is fine). */
+enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_settings *settings,
+                        struct flow **out, struct bk_err *err);
+void flow_free(struct flow *f);
+
+/* Handles one event and fills *out. A PIN submit runs Argon2id
+ * (crypto_pwhash_str_verify) on the caller's thread, with the hash's own
+ * parameters: a fraction of a second at badgectl's interactive setting.
+ * at_ms is wall-clock time (the check-in is recorded at it); when it goes
+ * backwards, the flow's timers move back with it (the jump counts as no time
+ * passing) rather than waiting for the clock to catch up. */
+void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_actions *out);
+
+/* The screen now up. */
+enum flow_screen flow_current_screen(const struct flow *f);
+
+/* The correction requests so far, oldest first; *list is owned by the flow. */
+size_t flow_corrections(const struct flow *f, const struct flow_correction **list);
+
+#endif

@@ -1,0 +1,73 @@
+/* wedge: telling a USB keyboard-wedge scanner from a person typing.
+ *
+ * A wedge scanner is a keyboard as far as the computer knows: it types the
+ * code it read, 7-20 ms a key, and presses Enter. People type more than
+ * 100 ms a key. SDL gives no device id, so the timing is all there is: a
+ * burst of at least min_chars characters whose gaps are all below max_gap_ms
+ * and that ends with Enter is a scan; everything else is typing and is handed
+ * back, in order, for the staff search box. Keys are held back only while
+ * they could still be the start of a scan, so typing is delayed by at most
+ * max_gap_ms (the caller's ticks release it). One character repeated is
+ * typing however fast it comes: that is a held-down key, not a code.
+ *
+ * Time enters only as the timestamps given, so every case is unit-tested. */
+#ifndef BK_WEDGE_H
+#define BK_WEDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "token.h"
+
+/* The Enter key, as a key value: outside Unicode, so no character is confused
+ * with it. */
+#define WEDGE_ENTER 0x110000u
+
+/* Keys held at most. One byte over TOKEN_PAYLOAD_MAX is kept so that an
+ * over-long scan still reaches token_verify over the cap (and reads as "too
+ * long") rather than being silently cut to a length that looks fine. */
+#define WEDGE_TEXT_MAX (TOKEN_PAYLOAD_MAX + 1)
+
+struct wedge_config {
+    int min_chars;  /* a shorter burst is typing (default 8) */
+    int max_gap_ms; /* a gap this long or longer is a person (default 35) */
+};
+
+/* The defaults above. */
+void wedge_config_default(struct wedge_config *cfg);
+
+struct wedge;
+
+/* A detector with cfg's settings (NULL for the defaults; values below 1 are
+ * taken as the default). Free with wedge_free (NULL is fine). */
+struct wedge *wedge_new(const struct wedge_config *cfg);
+void wedge_free(struct wedge *w);
+
+/* What the caller should act on after a key or a tick: either typing (keys,
+ * in the order pressed, WEDGE_ENTER for Enter) or one scan, never both. */
+struct wedge_out {
+    bool is_scan;
+    char scan[WEDGE_TEXT_MAX * 4 + 1]; /* UTF-8, NUL-terminated, no Enter */
+    size_t scan_len;                   /* bytes; over TOKEN_PAYLOAD_MAX only for a code too long */
+    uint32_t keys[WEDGE_TEXT_MAX + 1]; /* typing to pass on */
+    size_t n_keys;
+};
+
+/* Feeds one key: a Unicode code point or WEDGE_ENTER, pressed at at_ms (the
+ * event's own timestamp, not the time it is handled: a stalled main loop
+ * delivers a scanner's keys with equal timestamps, which still count as one
+ * burst). Returns true when *out holds something to act on. Invalid code
+ * points (surrogates, above U+10FFFF, control characters) are dropped. */
+bool wedge_key(struct wedge *w, uint32_t key, int64_t at_ms, struct wedge_out *out);
+
+/* Releases held keys as typing once max_gap_ms has passed since the last
+ * one: a burst that never ended with Enter. Call it every frame (or at least
+ * every max_gap_ms) with the current time. Returns true when *out holds
+ * typing. */
+bool wedge_tick(struct wedge *w, int64_t now_ms, struct wedge_out *out);
+
+/* True while keys are held back, waiting to see if they become a scan. */
+bool wedge_holding(const struct wedge *w);
+
+#endif

@@ -1,0 +1,838 @@
+/* Unit tests for flow: the kiosk's screens, driven by events as the SDL layer
+ * would send them, on a real store file, a real configuration, real signed
+ * codes and a real PIN hash, with time given in each event. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <signal.h>
+#include <sodium.h>
+#include <sys/resource.h>
+
+#include "core/flow.h"
+#include "core/xalloc.h"
+#include "testutil.h"
+
+#define PIN "2468"
+
+struct fixture {
+    char *dir;
+    struct config *cfg;
+    struct store *store;
+    struct token_keys *keys;
+    struct checkin_context ctx;
+    struct flow *flow;
+    struct flow_actions out;
+};
+
+static const char ini_head[] = "[event]\n"
+                               "id = fgmv2-test\n"
+                               "title = Test\n"
+                               "timezone = Asia/Shanghai\n"
+                               "[part FG-MV]\n"
+                               "first_day = 2023-07-04\n"
+                               "last_day = 2023-07-06\n"
+                               "[part Forum]\n"
+                               "first_day = 2023-07-07\n"
+                               "last_day = 2023-07-07\n"
+                               "[roster]\n"
+                               "id = Registration ID\n"
+                               "first_name = First Name\n"
+                               "last_name = Last Name\n"
+                               "language = Language\n"
+                               "[kiosk]\n"
+                               "repeat_seconds = 5\n";
+
+static struct attendee person(const char *id, const char *first, const char *last,
+                              const char *events, const char *language, enum attendee_status status)
+{
+    struct attendee a = {0};
+    a.id = xstrdup(id);
+    a.title = xstrdup("");
+    a.first_name = xstrdup(first);
+    a.last_name = xstrdup(last);
+    a.badge_name = xstrdup("");
+    a.organization = xstrdup("ETRI");
+    a.country = xstrdup("Korea (Republic of)");
+    a.category = xstrdup("Chair");
+    a.events = xstrdup(events);
+    a.email = xstrdup("");
+    a.language = xstrdup(language);
+    a.status = status;
+    return a;
+}
+
+/* A fixture whose configuration holds pin_hash ("" turns staff mode off). */
+static int setup_with_hash(void **state, const char *pin_hash)
+{
+    struct fixture *fx = xcalloc(1, sizeof *fx);
+    fx->dir = tu_tempdir_new("flow");
+    char *path = tu_path_new(fx->dir, "event.ini");
+    char *ini = xasprintf("%sstaff_pin_hash = %s\n", ini_head, pin_hash);
+    tu_write_text(path, ini);
+    free(ini);
+    struct bk_err err = {0};
+    assert_int_equal(config_load(path, &fx->cfg, &err), BK_OK);
+    free(path);
+    char *db = tu_path_new(fx->dir, "store.db");
+    assert_int_equal(store_open(db, &fx->store, &err), BK_OK);
+    free(db);
+    char *keys = tu_path_new(fx->dir, "keys");
+    assert_int_equal(token_keygen(keys, 0, NULL, &err), BK_OK);
+    assert_int_equal(token_keys_load(keys, &fx->keys, &err), BK_OK);
+    free(keys);
+
+    struct attendee people[] = {
+        person("P1", "Shin-Gak", "Kang", "FG-MV;Forum", "", ATTENDEE_CONFIRMED),
+        person("P2", "Forum", "Only", "Forum", "", ATTENDEE_CONFIRMED),
+        person("P3", "Gone", "Away", "FG-MV;Forum", "", ATTENDEE_WITHDRAWN),
+        person("P4", "Amélie", "Durand", "FG-MV", "French", ATTENDEE_CONFIRMED),
+        person("P5", "蕴韬", "王", "FG-MV", "zh-CN", ATTENDEE_CONFIRMED),
+    };
+    size_t n = sizeof people / sizeof people[0];
+    struct roster r = {.people = people, .n_people = n, .n_rows = n};
+    struct store_import_summary sum;
+    assert_int_equal(store_import(fx->store, &r, &sum, &err), BK_OK);
+    for (size_t i = 0; i < n; i++)
+        attendee_clear(&people[i]);
+    fx->ctx = (struct checkin_context){fx->cfg, fx->keys, fx->store, "kiosk-test"};
+    assert_int_equal(flow_new(&fx->ctx, NULL, &fx->flow, &err), BK_OK);
+    *state = fx;
+    return 0;
+}
+
+static int setup(void **state)
+{
+    /* The cheapest Argon2id parameters: the same verify path, in
+     * milliseconds rather than the interactive setting's fraction of a
+     * second, which ASan would stretch. */
+    char hash[crypto_pwhash_STRBYTES];
+    assert_true(sodium_init() >= 0);
+    assert_int_equal(crypto_pwhash_str(hash, PIN, strlen(PIN), crypto_pwhash_OPSLIMIT_MIN,
+                                       crypto_pwhash_MEMLIMIT_MIN),
+                     0);
+    return setup_with_hash(state, hash);
+}
+
+static int setup_no_staff(void **state)
+{
+    return setup_with_hash(state, "");
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    flow_free(fx->flow);
+    token_keys_free(fx->keys);
+    store_close(fx->store);
+    config_free(fx->cfg);
+    tu_tempdir_free(fx->dir);
+    free(fx);
+    return 0;
+}
+
+/* ---- driving the flow ---- */
+
+static int64_t at(const struct fixture *fx, const char *iso)
+{
+    int64_t ms;
+    assert_int_equal(tz_parse_instant(fx->cfg->tz, iso, &ms, NULL), BK_OK);
+    return ms;
+}
+
+/* 09:00 on the first meeting day, plus ms. */
+static int64_t t0(const struct fixture *fx, int64_t ms)
+{
+    return at(fx, "2023-07-04T09:00") + ms;
+}
+
+static char *signed_for(const struct fixture *fx, const char *id)
+{
+    char *p;
+    assert_int_equal(token_sign_new(fx->keys, fx->cfg->event_id, id, &p, NULL), BK_OK);
+    return p;
+}
+
+static enum flow_screen send(struct fixture *fx, struct flow_event ev)
+{
+    flow_handle(fx->flow, &ev, &fx->out);
+    assert_non_null(fx->out.view);
+    return fx->out.view->screen;
+}
+
+static enum flow_screen scan_bytes(struct fixture *fx, const char *bytes, size_t len, int64_t when)
+{
+    return send(fx, (struct flow_event){
+                        .type = FLOW_EV_SCAN, .at_ms = when, .scan = {bytes, len, CHECKIN_CAMERA}});
+}
+
+/* Scans id's signed code at when. */
+static enum flow_screen scan(struct fixture *fx, const char *id, int64_t when)
+{
+    char *p = signed_for(fx, id);
+    enum flow_screen s = scan_bytes(fx, p, strlen(p), when);
+    free(p);
+    return s;
+}
+
+static enum flow_screen tick(struct fixture *fx, int64_t when)
+{
+    return send(fx, (struct flow_event){.type = FLOW_EV_TICK, .at_ms = when});
+}
+
+static enum flow_screen touch(struct fixture *fx, enum flow_button b, int64_t when)
+{
+    return send(fx, (struct flow_event){.type = FLOW_EV_TOUCH, .at_ms = when, .button = b});
+}
+
+static enum flow_screen print_done(struct fixture *fx, uint32_t id, enum flow_print_result r,
+                                   const char *problem, int64_t when)
+{
+    return send(fx, (struct flow_event){
+                        .type = FLOW_EV_PRINT_DONE, .at_ms = when, .print = {id, r, problem}});
+}
+
+static enum flow_screen staff_keys(struct fixture *fx, int64_t when)
+{
+    return send(fx, (struct flow_event){.type = FLOW_EV_STAFF_KEYS, .at_ms = when});
+}
+
+static enum flow_screen enter_pin(struct fixture *fx, const char *pin, int64_t when)
+{
+    for (size_t i = 0; pin[i]; i++)
+        send(fx, (struct flow_event){.type = FLOW_EV_PIN_DIGIT, .at_ms = when, .digit = pin[i]});
+    return send(fx, (struct flow_event){.type = FLOW_EV_PIN_SUBMIT, .at_ms = when});
+}
+
+static void enter_staff(struct fixture *fx, int64_t when)
+{
+    assert_int_equal(staff_keys(fx, when), FLOW_STAFF_PIN);
+    assert_int_equal(enter_pin(fx, PIN, when), FLOW_STAFF);
+}
+
+static size_t scans_recorded(struct fixture *fx)
+{
+    size_t n = 0;
+    assert_int_equal(store_count_scans(fx->store, &n, NULL), BK_OK);
+    return n;
+}
+
+/* ---- the attendee's screens ---- */
+
+static void test_first_scan_shows_checked_in_with_countdown(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(scan(fx, "P1", t0(fx, 0)), FLOW_CHECKED_IN);
+    const struct flow_view *v = fx->out.view;
+    assert_string_equal(v->name, "Shin-Gak Kang");
+    assert_string_equal(v->attendee_id, "P1");
+    assert_true(v->badge_needed);
+    assert_int_equal(v->seconds_left, 5);
+    assert_int_equal(fx->out.sound, FLOW_SOUND_SUCCESS);
+    assert_true(fx->out.screen_changed);
+    assert_int_equal(fx->out.n_prints, 0); /* not before the countdown */
+    assert_false(fx->out.allow_quit);
+}
+
+static void test_countdown_starts_print(void **state)
+{
+    struct fixture *fx = *state;
+    char *code = signed_for(fx, "P1");
+    scan_bytes(fx, code, strlen(code), t0(fx, 0));
+    for (int s = 1; s < 5; s++) {
+        assert_int_equal(tick(fx, t0(fx, s * 1000 - 500)), FLOW_CHECKED_IN);
+        assert_int_equal(fx->out.view->seconds_left, 5 - s + 1);
+        assert_int_equal(fx->out.n_prints, 0);
+    }
+    assert_int_equal(tick(fx, t0(fx, 5000)), FLOW_PRINTING);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P1");
+    assert_string_equal(fx->out.prints[0].payload, code);
+    assert_null(fx->out.prints[0].reason);
+    assert_string_equal(fx->out.view->name, "Shin-Gak Kang");
+    free(code);
+}
+
+static void test_print_done_shows_printed_then_welcome(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    tick(fx, t0(fx, 5000));
+    uint32_t id = fx->out.prints[0].id;
+    assert_int_equal(print_done(fx, id, FLOW_PRINT_PRINTED, NULL, t0(fx, 9000)), FLOW_PRINTED);
+    assert_int_equal(fx->out.sound, FLOW_SOUND_SUCCESS);
+    assert_int_equal(tick(fx, t0(fx, 16999)), FLOW_PRINTED);
+    assert_int_equal(tick(fx, t0(fx, 17000)), FLOW_WELCOME);
+}
+
+static void test_printer_trouble_says_checkin_saved(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    tick(fx, t0(fx, 5000));
+    uint32_t id = fx->out.prints[0].id;
+    assert_int_equal(
+        print_done(fx, id, FLOW_PRINT_PENDING, "The printer is out of labels.", t0(fx, 7000)),
+        FLOW_PRINTER_TROUBLE);
+    assert_string_equal(fx->out.view->problem, "The printer is out of labels.");
+    assert_int_equal(fx->out.sound, FLOW_SOUND_FAILURE);
+    /* The check-in itself stands. */
+    assert_int_equal(scan(fx, "P1", t0(fx, 60000)), FLOW_ALREADY_CHECKED_IN);
+}
+
+static void test_print_done_for_an_earlier_request_leaves_the_screen(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    tick(fx, t0(fx, 5000));
+    uint32_t id = fx->out.prints[0].id;
+    assert_int_equal(print_done(fx, id + 7, FLOW_PRINT_PRINTED, NULL, t0(fx, 6000)), FLOW_PRINTING);
+}
+
+static void test_printing_never_hangs_without_an_answer(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    assert_int_equal(tick(fx, t0(fx, 5000)), FLOW_PRINTING);
+    assert_int_equal(tick(fx, t0(fx, 20000)), FLOW_PRINTING);
+    assert_int_equal(tick(fx, t0(fx, 10 * 60 * 1000)), FLOW_PRINTER_TROUBLE);
+}
+
+static void test_details_wrong_records_correction_and_skips_print(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    assert_int_equal(touch(fx, FLOW_BUTTON_DETAILS_WRONG, t0(fx, 2000)), FLOW_CORRECTION);
+    assert_non_null(fx->out.correction);
+    assert_string_equal(fx->out.correction->attendee_id, "P1");
+    assert_string_equal(fx->out.correction->name, "Shin-Gak Kang");
+    assert_int_equal(fx->out.correction->at_ms, t0(fx, 2000));
+    assert_string_equal(fx->out.view->name, "Shin-Gak Kang");
+    assert_int_equal(fx->out.n_prints, 0);
+    for (int64_t ms = 2500; ms <= 12000; ms += 500) {
+        tick(fx, t0(fx, ms));
+        assert_int_equal(fx->out.n_prints, 0);
+    }
+    assert_int_equal(fx->out.view->screen, FLOW_WELCOME);
+    const struct flow_correction *list;
+    assert_int_equal(flow_corrections(fx->flow, &list), 1);
+    assert_string_equal(list[0].attendee_id, "P1");
+    /* The next person's scan does not print P1's badge either. */
+    scan(fx, "P4", t0(fx, 20000));
+    assert_int_equal(fx->out.n_prints, 0);
+}
+
+static void test_repeat_scan_within_window_is_ignored(void **state)
+{
+    struct fixture *fx = *state;
+    size_t before = scans_recorded(fx);
+    assert_int_equal(scan(fx, "P1", t0(fx, 0)), FLOW_CHECKED_IN);
+    assert_int_equal(scan(fx, "P1", t0(fx, 3000)), FLOW_CHECKED_IN);
+    assert_false(fx->out.screen_changed);
+    assert_int_equal(fx->out.sound, FLOW_SOUND_NONE);
+    assert_int_equal(scans_recorded(fx), before + 1);
+    assert_int_equal(fx->out.view->seconds_left, 5); /* untouched by the repeat */
+}
+
+static void test_code_held_up_to_the_camera_is_acted_on_once(void **state)
+{
+    struct fixture *fx = *state;
+    size_t before = scans_recorded(fx);
+    /* Seen four times a second for twelve seconds. */
+    for (int64_t ms = 0; ms < 12000; ms += 250)
+        scan(fx, "P4", t0(fx, ms));
+    assert_int_equal(scans_recorded(fx), before + 1);
+    /* Gone for the window, then back: acted on again. */
+    assert_int_equal(scan(fx, "P4", t0(fx, 12000 - 250 + 5000)), FLOW_ALREADY_CHECKED_IN);
+    assert_int_equal(scans_recorded(fx), before + 2);
+}
+
+static void test_second_scan_after_window_is_already_checked_in_without_print(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    tick(fx, t0(fx, 5000));
+    print_done(fx, fx->out.prints[0].id, FLOW_PRINT_PRINTED, NULL, t0(fx, 8000));
+    assert_int_equal(scan(fx, "P1", t0(fx, 30 * 60 * 1000)), FLOW_ALREADY_CHECKED_IN);
+    assert_string_equal(fx->out.view->first_at, "09:00");
+    assert_false(fx->out.view->badge_needed);
+    for (int64_t ms = 0; ms <= 10000; ms += 1000) {
+        tick(fx, t0(fx, 30 * 60 * 1000 + ms));
+        assert_int_equal(fx->out.n_prints, 0);
+    }
+    assert_int_equal(fx->out.view->screen, FLOW_WELCOME);
+}
+
+static void test_welcome_back_when_badge_printed_on_an_earlier_day(void **state)
+{
+    struct fixture *fx = *state;
+    int64_t id = 0;
+    int64_t yesterday = t0(fx, -24 * 3600 * 1000);
+    assert_int_equal(store_badge_add(fx->store, "P1", "ABCDEF", NULL, "k", yesterday, &id, NULL),
+                     BK_OK);
+    assert_int_equal(
+        store_badge_update(fx->store, id, NULL, "printed", "test", 1, NULL, yesterday, NULL),
+        BK_OK);
+    assert_int_equal(scan(fx, "P1", t0(fx, 0)), FLOW_WELCOME_BACK);
+    assert_int_equal(fx->out.view->outcome, CHECKIN_CHECKED_IN);
+    assert_false(fx->out.view->badge_needed);
+    for (int64_t ms = 1000; ms <= 10000; ms += 1000) {
+        tick(fx, t0(fx, ms));
+        assert_int_equal(fx->out.n_prints, 0);
+    }
+}
+
+static void test_each_outcome_has_its_screen(void **state)
+{
+    struct fixture *fx = *state;
+    char *p1 = signed_for(fx, "P1");
+    char forged[512];
+    snprintf(forged, sizeof forged, "%s", p1);
+    size_t pos = strlen(forged) - 10;
+    forged[pos] = forged[pos] == 'A' ? 'B' : 'A';
+    const struct {
+        const char *what, *id, *code, *when;
+        enum flow_screen screen;
+        enum checkin_outcome outcome;
+        enum flow_sound sound;
+    } cases[] = {
+        {"before the event", "P1", NULL, "2023-07-03T09:00", FLOW_NO_EVENT_TODAY,
+         CHECKIN_NO_EVENT_TODAY, FLOW_SOUND_FAILURE},
+        {"forum only on a meeting day", "P2", NULL, "2023-07-05T09:00", FLOW_OTHER_DAY,
+         CHECKIN_NOT_REGISTERED_TODAY, FLOW_SOUND_FAILURE},
+        {"withdrawn", "P3", NULL, "2023-07-05T09:00", FLOW_WITHDRAWN, CHECKIN_WITHDRAWN,
+         FLOW_SOUND_FAILURE},
+        {"unknown ID", "NOBODY", NULL, "2023-07-05T09:00", FLOW_INVALID, CHECKIN_UNKNOWN,
+         FLOW_SOUND_FAILURE},
+        {"forged", NULL, forged, "2023-07-05T09:00", FLOW_INVALID, CHECKIN_INVALID,
+         FLOW_SOUND_FAILURE},
+        {"a web address", NULL, "https://example.org/", "2023-07-05T09:00", FLOW_INVALID,
+         CHECKIN_INVALID, FLOW_SOUND_FAILURE},
+        {"forum day", "P2", NULL, "2023-07-07T09:00", FLOW_CHECKED_IN, CHECKIN_CHECKED_IN,
+         FLOW_SOUND_SUCCESS},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *code = cases[i].id ? signed_for(fx, cases[i].id) : xstrdup(cases[i].code);
+        enum flow_screen s = scan_bytes(fx, code, strlen(code), at(fx, cases[i].when) + (int)i);
+        if (s != cases[i].screen)
+            fail_msg("%s: screen %s", cases[i].what, flow_screen_code(s));
+        assert_int_equal(fx->out.view->outcome, cases[i].outcome);
+        assert_int_equal(fx->out.sound, cases[i].sound);
+        if (cases[i].code == forged)
+            assert_int_equal(fx->out.view->reason, TOKEN_BAD_SIGNATURE);
+        free(code);
+    }
+    free(p1);
+}
+
+static void test_result_screen_returns_to_welcome_after_timeout(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(scan_bytes(fx, "HELLO", 5, t0(fx, 0)), FLOW_INVALID);
+    assert_int_equal(tick(fx, t0(fx, 7999)), FLOW_INVALID);
+    assert_int_equal(tick(fx, t0(fx, 8000)), FLOW_WELCOME);
+    assert_true(fx->out.screen_changed);
+}
+
+static void test_clock_going_back_keeps_the_time_left(void **state)
+{
+    struct fixture *fx = *state;
+    scan_bytes(fx, "HELLO", 5, t0(fx, 0));
+    int64_t back = 3600 * 1000;
+    /* The jump itself counts as no time passing: the screen had 8 s, and
+     * has them from the moment the clock is seen to have gone back. */
+    assert_int_equal(tick(fx, t0(fx, 2000 - back)), FLOW_INVALID);
+    assert_int_equal(tick(fx, t0(fx, 9999 - back)), FLOW_INVALID);
+    assert_int_equal(tick(fx, t0(fx, 10000 - back)), FLOW_WELCOME);
+}
+
+static void test_done_button_returns_to_welcome_at_once(void **state)
+{
+    struct fixture *fx = *state;
+    scan_bytes(fx, "HELLO", 5, t0(fx, 0));
+    assert_int_equal(touch(fx, FLOW_BUTTON_DONE, t0(fx, 1000)), FLOW_WELCOME);
+}
+
+static void test_result_timeout_follows_the_settings(void **state)
+{
+    struct fixture *fx = *state;
+    struct flow_settings set;
+    flow_settings_default(&set);
+    set.result_seconds = 3;
+    flow_free(fx->flow);
+    assert_int_equal(flow_new(&fx->ctx, &set, &fx->flow, NULL), BK_OK);
+    scan_bytes(fx, "HELLO", 5, t0(fx, 0));
+    assert_int_equal(tick(fx, t0(fx, 2999)), FLOW_INVALID);
+    assert_int_equal(tick(fx, t0(fx, 3000)), FLOW_WELCOME);
+}
+
+static void test_new_scan_replaces_result_screen(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(scan(fx, "P3", t0(fx, 0)), FLOW_WITHDRAWN);
+    assert_int_equal(scan(fx, "P1", t0(fx, 1000)), FLOW_CHECKED_IN);
+    assert_string_equal(fx->out.view->name, "Shin-Gak Kang");
+}
+
+static void test_new_scan_during_countdown_prints_the_first_badge(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    assert_int_equal(scan(fx, "P4", t0(fx, 2000)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P1");
+    assert_string_equal(fx->out.view->attendee_id, "P4");
+    assert_int_equal(tick(fx, t0(fx, 7000)), FLOW_PRINTING);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P4");
+}
+
+static void test_language_switch_on_scan(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P4", t0(fx, 0));
+    assert_non_null(fx->out.language);
+    assert_string_equal(fx->out.language, "fr");
+    assert_string_equal(fx->out.view->language, "fr");
+    scan(fx, "P5", t0(fx, 1000));
+    assert_string_equal(fx->out.language, "zh");
+    assert_string_equal(fx->out.view->name, "王蕴韬");
+    /* Someone with no language keeps the one in use. */
+    scan(fx, "P1", t0(fx, 2000));
+    assert_null(fx->out.language);
+    assert_string_equal(fx->out.view->language, "zh");
+    /* Back at welcome, the kiosk's own language for the next person. */
+    touch(fx, FLOW_BUTTON_DETAILS_WRONG, t0(fx, 3000));
+    assert_int_equal(tick(fx, t0(fx, 11000)), FLOW_WELCOME);
+    assert_string_equal(fx->out.language, "en");
+}
+
+static void test_language_chosen_on_welcome(void **state)
+{
+    struct fixture *fx = *state;
+    send(fx, (struct flow_event){.type = FLOW_EV_LANGUAGE, .at_ms = t0(fx, 0), .language = "ar"});
+    assert_string_equal(fx->out.language, "ar");
+    assert_string_equal(fx->out.view->language, "ar");
+    send(fx, (struct flow_event){.type = FLOW_EV_LANGUAGE, .at_ms = t0(fx, 0), .language = "de"});
+    assert_null(fx->out.language);
+    assert_string_equal(fx->out.view->language, "ar");
+}
+
+static void test_language_of_export_values(void **state)
+{
+    (void)state;
+    const struct {
+        const char *value, *code;
+    } cases[] = {
+        {"fr", "fr"},           {"FR-ca", "fr"},   {"zh_Hans_CN", "zh"}, {"Chinese", "zh"},
+        {"中文", "zh"},         {" es ", "es"},    {"Español", "es"},    {"русский", "ru"},
+        {"Arabic", "ar"},       {"العربية", "ar"}, {"en-GB", "en"},      {"de", NULL},
+        {"french fries", NULL}, {"", NULL},        {"f", NULL},          {"frr", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = flow_language_of(cases[i].value);
+        if (!cases[i].code ? got != NULL : !got || strcmp(got, cases[i].code) != 0)
+            fail_msg("\"%s\": got %s", cases[i].value, got ? got : "NULL");
+    }
+    assert_null(flow_language_of(NULL));
+}
+
+/* The store's writes are refused by the kernel, as on a full disk: a file
+ * size limit of one byte makes every write that extends the log fail with
+ * EFBIG (root included, unlike permissions). SIGXFSZ is ignored so the write
+ * returns an error instead of killing the test. */
+static void test_store_failure_shows_store_error_and_nothing_acknowledged(void **state)
+{
+    struct fixture *fx = *state;
+    size_t before = scans_recorded(fx);
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit tiny = {1, old.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+    enum flow_screen s = scan(fx, "P1", t0(fx, 0));
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_handler);
+
+    assert_int_equal(s, FLOW_STORE_ERROR);
+    assert_true(fx->out.view->problem[0] != '\0');
+    assert_int_not_equal(fx->out.view->store_status, BK_OK);
+    assert_int_equal(fx->out.sound, FLOW_SOUND_FAILURE);
+    assert_int_equal(fx->out.n_prints, 0);
+    assert_int_equal(scans_recorded(fx), before);
+    /* Not remembered as seen: trying again at once is a fresh check-in. */
+    assert_int_equal(scan(fx, "P1", t0(fx, 1000)), FLOW_CHECKED_IN);
+    assert_int_equal(scans_recorded(fx), before + 1);
+}
+
+static void test_store_error_from_the_print_layer_shows_store_error(void **state)
+{
+    struct fixture *fx = *state;
+    struct bk_err err = {0};
+    bk_err_set(&err, BK_ERR_FULL, "store.db", 0, NULL, "No space left on the device.");
+    assert_int_equal(send(fx, (struct flow_event){.type = FLOW_EV_STORE_ERROR,
+                                                  .at_ms = t0(fx, 0),
+                                                  .store_err = &err}),
+                     FLOW_STORE_ERROR);
+    assert_string_equal(fx->out.view->problem, "No space left on the device.");
+    assert_int_equal(fx->out.view->store_status, BK_ERR_FULL);
+}
+
+static void test_camera_missing_shows_on_every_screen(void **state)
+{
+    struct fixture *fx = *state;
+    send(fx, (struct flow_event){.type = FLOW_EV_CAMERA, .at_ms = t0(fx, 0), .camera_ok = false});
+    assert_true(fx->out.view->camera_missing);
+    scan(fx, "P1", t0(fx, 1000));
+    assert_true(fx->out.view->camera_missing);
+    send(fx, (struct flow_event){.type = FLOW_EV_CAMERA, .at_ms = t0(fx, 2000), .camera_ok = true});
+    assert_false(fx->out.view->camera_missing);
+}
+
+/* ---- staff mode ---- */
+
+static void test_right_pin_enters_staff_and_only_staff_may_quit(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(staff_keys(fx, t0(fx, 0)), FLOW_STAFF_PIN);
+    assert_false(fx->out.allow_quit);
+    send(fx, (struct flow_event){.type = FLOW_EV_PIN_DIGIT, .at_ms = t0(fx, 100), .digit = '2'});
+    assert_int_equal(fx->out.view->pin_len, 1);
+    assert_int_equal(enter_pin(fx, "468", t0(fx, 200)), FLOW_STAFF);
+    assert_true(fx->out.allow_quit);
+    assert_non_null(fx->out.view->staff);
+    assert_int_equal(touch(fx, FLOW_BUTTON_QUIT, t0(fx, 300)), FLOW_STAFF);
+    assert_true(fx->out.quit);
+    assert_int_equal(touch(fx, FLOW_BUTTON_BACK, t0(fx, 400)), FLOW_WELCOME);
+    assert_false(fx->out.allow_quit);
+    assert_null(fx->out.view->staff);
+}
+
+static void test_three_wrong_pins_lock_staff_mode(void **state)
+{
+    struct fixture *fx = *state;
+    staff_keys(fx, t0(fx, 0));
+    assert_int_equal(fx->out.view->pin_tries_left, 3);
+    assert_int_equal(enter_pin(fx, "1111", t0(fx, 1000)), FLOW_STAFF_PIN);
+    assert_int_equal(fx->out.sound, FLOW_SOUND_FAILURE);
+    assert_int_equal(fx->out.view->pin_tries_left, 2);
+    assert_int_equal(enter_pin(fx, "2469", t0(fx, 2000)), FLOW_STAFF_PIN);
+    assert_int_equal(enter_pin(fx, "", t0(fx, 3000)), FLOW_STAFF_PIN);
+    assert_int_equal(fx->out.view->pin_locked_seconds, 300);
+    /* Locked: even the right PIN is not taken. */
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 4000)), FLOW_STAFF_PIN);
+    assert_int_equal(fx->out.view->pin_len, 0);
+    assert_int_equal(touch(fx, FLOW_BUTTON_BACK, t0(fx, 5000)), FLOW_WELCOME);
+    assert_int_equal(staff_keys(fx, t0(fx, 60000)), FLOW_STAFF_PIN);
+    assert_int_equal(fx->out.view->pin_locked_seconds, 243);
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 60000)), FLOW_STAFF_PIN);
+    /* After the lock, the right PIN works. */
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 303000)), FLOW_STAFF);
+}
+
+static void test_pin_entry_is_abandoned_when_left(void **state)
+{
+    struct fixture *fx = *state;
+    staff_keys(fx, t0(fx, 0));
+    send(fx, (struct flow_event){.type = FLOW_EV_PIN_DIGIT, .at_ms = t0(fx, 1000), .digit = '2'});
+    assert_int_equal(tick(fx, t0(fx, 30999)), FLOW_STAFF_PIN);
+    assert_int_equal(tick(fx, t0(fx, 31000)), FLOW_WELCOME);
+    /* The digit typed before is gone. */
+    staff_keys(fx, t0(fx, 40000));
+    assert_int_equal(fx->out.view->pin_len, 0);
+}
+
+static void test_scan_at_pin_screen_is_processed(void **state)
+{
+    struct fixture *fx = *state;
+    staff_keys(fx, t0(fx, 0));
+    assert_int_equal(scan(fx, "P1", t0(fx, 1000)), FLOW_CHECKED_IN);
+}
+
+static void test_staff_mode_disabled_without_pin_hash(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(staff_keys(fx, t0(fx, 0)), FLOW_WELCOME);
+    assert_false(fx->out.screen_changed);
+}
+
+static void test_staff_keys_during_countdown_still_print_the_badge(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    assert_int_equal(staff_keys(fx, t0(fx, 1000)), FLOW_STAFF_PIN);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P1");
+}
+
+static void test_staff_times_out(void **state)
+{
+    struct fixture *fx = *state;
+    enter_staff(fx, t0(fx, 0));
+    assert_int_equal(tick(fx, t0(fx, 60000)), FLOW_STAFF);
+    send(fx,
+         (struct flow_event){.type = FLOW_EV_STAFF_SEARCH, .at_ms = t0(fx, 60000), .text = "ka"});
+    assert_int_equal(tick(fx, t0(fx, 179999)), FLOW_STAFF);
+    assert_int_equal(tick(fx, t0(fx, 180000)), FLOW_WELCOME);
+    assert_false(fx->out.allow_quit);
+}
+
+static void test_staff_search_as_you_type(void **state)
+{
+    struct fixture *fx = *state;
+    enter_staff(fx, t0(fx, 0));
+    const char *typed[] = {"d", "du", "dur", "dura"};
+    for (size_t i = 0; i < 4; i++)
+        send(fx, (struct flow_event){.type = FLOW_EV_STAFF_SEARCH,
+                                     .at_ms = t0(fx, 100 * (int)i),
+                                     .text = typed[i]});
+    const struct flow_staff *s = fx->out.view->staff;
+    assert_string_equal(s->query, "dura");
+    assert_int_equal(s->n_hits, 1);
+    assert_string_equal(s->hits[0].id, "P4");
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_SEARCH, .at_ms = t0(fx, 500), .text = "王"});
+    assert_int_equal(fx->out.view->staff->n_hits, 1);
+    assert_string_equal(fx->out.view->staff->hits[0].id, "P5");
+}
+
+static void test_staff_manual_checkin_prints_first_badge(void **state)
+{
+    struct fixture *fx = *state;
+    enter_staff(fx, t0(fx, 0));
+    assert_int_equal(fx->out.view->staff->checked_in_today, 0);
+    send(fx,
+         (struct flow_event){.type = FLOW_EV_STAFF_CHECKIN, .at_ms = t0(fx, 1000), .text = "P1"});
+    const struct flow_staff *s = fx->out.view->staff;
+    assert_int_equal(fx->out.view->screen, FLOW_STAFF);
+    assert_int_equal(s->last, FLOW_STAFF_CHECKED);
+    assert_int_equal(s->last_outcome, CHECKIN_CHECKED_IN);
+    assert_string_equal(s->last_name, "Shin-Gak Kang");
+    assert_int_equal(s->checked_in_today, 1);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P1");
+    assert_null(fx->out.prints[0].payload); /* the store's copy */
+    /* A second time is already checked in, with no second badge. */
+    send(fx,
+         (struct flow_event){.type = FLOW_EV_STAFF_CHECKIN, .at_ms = t0(fx, 2000), .text = "P1"});
+    assert_int_equal(fx->out.view->staff->last_outcome, CHECKIN_ALREADY_CHECKED_IN);
+    assert_int_equal(fx->out.n_prints, 0);
+}
+
+static void test_staff_reprint_needs_a_reason(void **state)
+{
+    struct fixture *fx = *state;
+    enter_staff(fx, t0(fx, 0));
+    send(fx, (struct flow_event){
+                 .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 1000), .reprint = {"P1", "  "}});
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_REASON_NEEDED);
+    assert_int_equal(fx->out.n_prints, 0);
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_REPRINT,
+                                 .at_ms = t0(fx, 2000),
+                                 .reprint = {"NOBODY", "lost"}});
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_NOT_FOUND);
+    assert_int_equal(fx->out.n_prints, 0);
+    send(fx, (struct flow_event){
+                 .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 3000), .reprint = {"P1", "lost"}});
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_REPRINT_SENT);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P1");
+    assert_string_equal(fx->out.prints[0].reason, "lost");
+}
+
+static void test_staff_print_pending_and_status(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(store_badge_add(fx->store, "P4", "QWERTY", NULL, "k", t0(fx, 0), NULL, NULL),
+                     BK_OK);
+    scan(fx, "P1", t0(fx, 0));
+    touch(fx, FLOW_BUTTON_DETAILS_WRONG, t0(fx, 1000));
+    send(fx,
+         (struct flow_event){.type = FLOW_EV_CAMERA, .at_ms = t0(fx, 1500), .camera_ok = false});
+    print_done(fx, 99, FLOW_PRINT_PENDING, "The printer is offline.", t0(fx, 1800));
+    enter_staff(fx, t0(fx, 2000));
+    const struct flow_staff *s = fx->out.view->staff;
+    assert_int_equal(s->pending_prints, 1);
+    assert_int_equal(s->checked_in_today, 1);
+    assert_int_equal(s->n_corrections, 1);
+    assert_string_equal(s->corrections[0].attendee_id, "P1");
+    assert_true(s->camera_missing);
+    assert_true(s->printer_trouble);
+    assert_string_equal(s->printer_problem, "The printer is offline.");
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_PRINT_PENDING, .at_ms = t0(fx, 3000)});
+    assert_true(fx->out.print_pending);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_PRINTS_SENT);
+}
+
+static void test_scan_in_staff_mode_is_a_desk_checkin(void **state)
+{
+    struct fixture *fx = *state;
+    enter_staff(fx, t0(fx, 0));
+    assert_int_equal(scan(fx, "P4", t0(fx, 1000)), FLOW_STAFF);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_CHECKED);
+    assert_int_equal(fx->out.view->staff->last_outcome, CHECKIN_CHECKED_IN);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_non_null(fx->out.prints[0].payload);
+}
+
+static void test_screen_codes_are_stable(void **state)
+{
+    (void)state;
+    assert_string_equal(flow_screen_code(FLOW_WELCOME), "welcome");
+    assert_string_equal(flow_screen_code(FLOW_CHECKED_IN), "checked_in");
+    assert_string_equal(flow_screen_code(FLOW_PRINTER_TROUBLE), "printer_trouble");
+    assert_string_equal(flow_screen_code(FLOW_STAFF), "staff");
+    for (int s = 0; s < FLOW_N_SCREENS; s++)
+        assert_non_null(flow_screen_code((enum flow_screen)s));
+    assert_string_equal(flow_screen_code(FLOW_N_SCREENS), "?");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_first_scan_shows_checked_in_with_countdown),
+        T(test_countdown_starts_print),
+        T(test_print_done_shows_printed_then_welcome),
+        T(test_printer_trouble_says_checkin_saved),
+        T(test_print_done_for_an_earlier_request_leaves_the_screen),
+        T(test_printing_never_hangs_without_an_answer),
+        T(test_details_wrong_records_correction_and_skips_print),
+        T(test_repeat_scan_within_window_is_ignored),
+        T(test_code_held_up_to_the_camera_is_acted_on_once),
+        T(test_second_scan_after_window_is_already_checked_in_without_print),
+        T(test_welcome_back_when_badge_printed_on_an_earlier_day),
+        T(test_each_outcome_has_its_screen),
+        T(test_result_screen_returns_to_welcome_after_timeout),
+        T(test_clock_going_back_keeps_the_time_left),
+        T(test_done_button_returns_to_welcome_at_once),
+        T(test_result_timeout_follows_the_settings),
+        T(test_new_scan_replaces_result_screen),
+        T(test_new_scan_during_countdown_prints_the_first_badge),
+        T(test_language_switch_on_scan),
+        T(test_language_chosen_on_welcome),
+        cmocka_unit_test(test_language_of_export_values),
+        T(test_store_failure_shows_store_error_and_nothing_acknowledged),
+        T(test_store_error_from_the_print_layer_shows_store_error),
+        T(test_camera_missing_shows_on_every_screen),
+        T(test_right_pin_enters_staff_and_only_staff_may_quit),
+        T(test_three_wrong_pins_lock_staff_mode),
+        T(test_pin_entry_is_abandoned_when_left),
+        T(test_scan_at_pin_screen_is_processed),
+        cmocka_unit_test_setup_teardown(test_staff_mode_disabled_without_pin_hash, setup_no_staff,
+                                        teardown),
+        T(test_staff_keys_during_countdown_still_print_the_badge),
+        T(test_staff_times_out),
+        T(test_staff_search_as_you_type),
+        T(test_staff_manual_checkin_prints_first_badge),
+        T(test_staff_reprint_needs_a_reason),
+        T(test_staff_print_pending_and_status),
+        T(test_scan_in_staff_mode_is_a_desk_checkin),
+        cmocka_unit_test(test_screen_codes_are_stable),
+    };
+    return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
+}

@@ -1,0 +1,210 @@
+/* Unit tests for wedge: scanner bursts and people typing, with the timings
+ * both really have (scanners 7-20 ms a key, people 60 ms and up). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/wedge.h"
+
+/* Everything the detector handed back over a sequence, flattened: typing as
+ * its characters ('\n' for Enter), each scan as "[SCAN:text]". */
+struct heard {
+    char text[4096];
+    size_t len;
+    int scans;
+};
+
+static void heard_put(struct heard *h, const struct wedge_out *out)
+{
+    if (out->is_scan) {
+        h->len +=
+            (size_t)snprintf(h->text + h->len, sizeof h->text - h->len, "[SCAN:%s]", out->scan);
+        h->scans++;
+        return;
+    }
+    for (size_t i = 0; i < out->n_keys && h->len + 1 < sizeof h->text; i++)
+        h->text[h->len++] = out->keys[i] == WEDGE_ENTER ? '\n' : (char)out->keys[i];
+    h->text[h->len] = '\0';
+}
+
+/* Feeds text ('\n' is Enter) with key i at times[i] (or i * gap when times
+ * is NULL), then ticks well after the last key. */
+static void feed(struct wedge *w, const char *text, const int64_t *times, int64_t gap,
+                 struct heard *h)
+{
+    static struct wedge_out out;
+    memset(h, 0, sizeof *h);
+    int64_t t = 1000;
+    for (size_t i = 0; text[i]; i++) {
+        t = times ? 1000 + times[i] : 1000 + (int64_t)i * gap;
+        uint32_t key = text[i] == '\n' ? WEDGE_ENTER : (uint32_t)(unsigned char)text[i];
+        if (wedge_key(w, key, t, &out))
+            heard_put(h, &out);
+        /* The main loop ticks between events too: it must not break a burst. */
+        if (wedge_tick(w, t, &out))
+            heard_put(h, &out);
+    }
+    if (wedge_tick(w, t + 1000, &out))
+        heard_put(h, &out);
+}
+
+struct timing_case {
+    const char *what;
+    const char *text;
+    int64_t gap;          /* ms between keys when times is NULL */
+    const int64_t *times; /* per key, ms from the first */
+    const char *expect;
+};
+
+/* A scanner delivered by a main loop that stalled 90 ms: the first 7 keys
+ * arrive together, then the rest at the scanner's pace. */
+static const int64_t stalled[] = {90, 90, 90, 90, 90, 90, 90, 100, 110, 120, 130, 140, 150};
+/* A person rolling two keys ("th") 10 ms apart, otherwise 80 ms. */
+static const int64_t rolled[] = {0, 80, 160, 170, 250, 330, 410, 490, 570, 650};
+/* A person at 80 ms whose last keys were bunched by a stall. */
+static const int64_t human_bunched[] = {0, 80, 160, 240, 600, 600, 600, 600, 600, 680};
+
+static const struct timing_case timing_cases[] = {
+    {"scanner at 12 ms", "BK1.ABCD.XYZ12\n", 12, NULL, "[SCAN:BK1.ABCD.XYZ12]"},
+    {"scanner at 7 ms", "FGMV-000123\n", 7, NULL, "[SCAN:FGMV-000123]"},
+    {"scanner at 20 ms", "FGMV-000123\n", 20, NULL, "[SCAN:FGMV-000123]"},
+    {"scanner all at once", "FGMV-000123\n", 0, NULL, "[SCAN:FGMV-000123]"},
+    {"scanner after a stall", "BK1.ABCDEFGH\n", 0, stalled, "[SCAN:BK1.ABCDEFGH]"},
+    {"person at 120 ms", "kang shin\n", 120, NULL, "kang shin\n"},
+    {"person at 60 ms", "anthopoulos\n", 60, NULL, "anthopoulos\n"},
+    {"person at 90 ms", "svensson1\n", 90, NULL, "svensson1\n"},
+    {"person rolling two keys", "the smith\n", 0, rolled, "the smith\n"},
+    {"person bunched by a stall", "frojdh ab\n", 0, human_bunched, "frojdh ab\n"},
+    {"short fast burst", "1234\n", 10, NULL, "1234\n"},
+    {"fast burst without Enter", "FGMV-000123", 10, NULL, "FGMV-000123"},
+    {"held-down key", "aaaaaaaaaaaa\n", 33, NULL, "aaaaaaaaaaaa\n"},
+    {"Enter alone", "\n", 10, NULL, "\n"},
+};
+
+static void test_timings_are_told_apart(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof timing_cases / sizeof timing_cases[0]; i++) {
+        const struct timing_case *c = &timing_cases[i];
+        struct wedge *w = wedge_new(NULL);
+        struct heard h;
+        feed(w, c->text, c->times, c->gap, &h);
+        if (strcmp(h.text, c->expect) != 0)
+            fail_msg("%s: heard \"%s\", expected \"%s\"", c->what, h.text, c->expect);
+        assert_false(wedge_holding(w));
+        wedge_free(w);
+    }
+}
+
+static void test_fast_typist_never_scans_at_any_speed_above_threshold(void **state)
+{
+    (void)state;
+    for (int64_t gap = 35; gap <= 150; gap += 5) {
+        struct wedge *w = wedge_new(NULL);
+        struct heard h;
+        feed(w, "BK1.ABCDEFGHIJKLMNOP\n", NULL, gap, &h);
+        if (h.scans)
+            fail_msg("typing at %lld ms became a scan", (long long)gap);
+        assert_string_equal(h.text, "BK1.ABCDEFGHIJKLMNOP\n");
+        wedge_free(w);
+    }
+}
+
+static void test_typing_then_scan_keeps_both_in_order(void **state)
+{
+    (void)state;
+    struct wedge *w = wedge_new(NULL);
+    struct heard h = {0};
+    struct wedge_out out;
+    const char *typed = "wang";
+    int64_t t = 0;
+    for (size_t i = 0; typed[i]; i++, t += 150)
+        if (wedge_key(w, (uint32_t)typed[i], t, &out))
+            heard_put(&h, &out);
+    const char *code = "FGMV-000777";
+    t += 400;
+    for (size_t i = 0; code[i]; i++, t += 9)
+        if (wedge_key(w, (uint32_t)code[i], t, &out))
+            heard_put(&h, &out);
+    assert_true(wedge_key(w, WEDGE_ENTER, t, &out));
+    heard_put(&h, &out);
+    assert_string_equal(h.text, "wang[SCAN:FGMV-000777]");
+    wedge_free(w);
+}
+
+static void test_typing_is_released_by_tick_after_the_gap(void **state)
+{
+    (void)state;
+    struct wedge *w = wedge_new(NULL);
+    struct wedge_out out;
+    assert_false(wedge_key(w, 'k', 5000, &out));
+    assert_true(wedge_holding(w));
+    assert_false(wedge_tick(w, 5034, &out)); /* could still be a scanner's first key */
+    assert_true(wedge_tick(w, 5035, &out));
+    assert_false(out.is_scan);
+    assert_int_equal(out.n_keys, 1);
+    assert_int_equal(out.keys[0], 'k');
+    assert_false(wedge_holding(w));
+    wedge_free(w);
+}
+
+static void test_over_long_scan_reaches_the_reader_over_the_cap(void **state)
+{
+    (void)state;
+    struct wedge *w = wedge_new(NULL);
+    struct wedge_out out;
+    for (int i = 0; i < 2000; i++)
+        assert_false(wedge_key(w, (uint32_t)('A' + i % 26), i * 5, &out));
+    assert_true(wedge_key(w, WEDGE_ENTER, 2000 * 5, &out));
+    assert_true(out.is_scan);
+    assert_int_equal(out.scan_len, WEDGE_TEXT_MAX);
+    assert_true(out.scan_len > TOKEN_PAYLOAD_MAX);
+    assert_int_equal(strlen(out.scan), out.scan_len);
+    wedge_free(w);
+}
+
+static void test_settings_change_the_threshold_and_length(void **state)
+{
+    (void)state;
+    struct wedge_config cfg = {.min_chars = 4, .max_gap_ms = 60};
+    struct wedge *w = wedge_new(&cfg);
+    struct heard h;
+    feed(w, "P123\n", NULL, 50, &h); /* a slow scanner, allowed by the settings */
+    assert_string_equal(h.text, "[SCAN:P123]");
+    feed(w, "P12\n", NULL, 10, &h);
+    assert_string_equal(h.text, "P12\n");
+    wedge_free(w);
+}
+
+static void test_non_ascii_scan_is_utf8_and_controls_are_dropped(void **state)
+{
+    (void)state;
+    struct wedge *w = wedge_new(NULL);
+    struct wedge_out out;
+    const uint32_t keys[] = {0x738b, 0x8574, 0x97ec, 0x1b, '-', '0', '0', '0', '1', 0xd800, '7'};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        assert_false(wedge_key(w, keys[i], (int64_t)i * 10, &out));
+    assert_true(wedge_key(w, WEDGE_ENTER, 110, &out) && out.is_scan);
+    assert_string_equal(out.scan, "王蕴韬-00017");
+    wedge_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timings_are_told_apart),
+        cmocka_unit_test(test_fast_typist_never_scans_at_any_speed_above_threshold),
+        cmocka_unit_test(test_typing_then_scan_keeps_both_in_order),
+        cmocka_unit_test(test_typing_is_released_by_tick_after_the_gap),
+        cmocka_unit_test(test_over_long_scan_reaches_the_reader_over_the_cap),
+        cmocka_unit_test(test_settings_change_the_threshold_and_length),
+        cmocka_unit_test(test_non_ascii_scan_is_utf8_and_controls_are_dropped),
+    };
+    return cmocka_run_group_tests_name("wedge", tests, NULL, NULL);
+}
