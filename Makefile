@@ -102,8 +102,9 @@ build/asan/tests/test_printer: tests/print/test_printer.c build/asan/libbadgekio
 	$(CC) $(ASAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    build/asan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
 
-print-tests: build/asan/tests/test_printer
+print-tests: build/asan/tests/test_printer build/badgectl
 	@BK_TEST_TIMING_JOBS=0 ./tests/print/run
+	@./tests/print/badgectl
 
 check: deps
 	@$(MAKE) --no-print-directory unit e2e print-tests

@@ -774,11 +774,13 @@ static void note_pending(void *arg, const char *attendee, const struct badgeprin
 
 static int cmd_print(struct config *cfg, int argc, char **argv)
 {
-    const char *reason = NULL, *id = NULL;
+    const char *reason = NULL, *id = NULL, *now_arg = NULL;
     int pending = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reprint") == 0 && i + 1 < argc)
             reason = argv[++i];
+        else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc)
+            now_arg = argv[++i];
         else if (strcmp(argv[i], "--pending") == 0)
             pending = 1;
         else if (argv[i][0] != '-' && !id)
@@ -787,13 +789,17 @@ static int cmd_print(struct config *cfg, int argc, char **argv)
             id = NULL, pending = 0, i = argc;
     }
     if (pending == (id != NULL) || (pending && reason))
-        return usage_error(
-            _("usage: badgectl print [--reprint REASON] ID, or badgectl print --pending%s"), "");
+        return usage_error(_("usage: badgectl print [--now ISO8601] [--reprint REASON] ID, or "
+                             "badgectl print [--now ISO8601] --pending%s"),
+                           "");
+    struct bk_err err = {0};
+    int64_t now = tz_now_ms();
+    if (now_arg && tz_parse_instant(cfg->tz, now_arg, &now, &err) != BK_OK)
+        return report_error(&err);
     struct store *s;
     int rc = open_store(cfg, &s);
     if (rc)
         return rc;
-    struct bk_err err = {0};
     struct badge_renderer *r = NULL;
     if (badge_renderer_new(cfg, &r, &err) != BK_OK) {
         store_close(s);
@@ -802,7 +808,7 @@ static int cmd_print(struct config *cfg, int argc, char **argv)
     struct badgeprint_context ctx = {cfg, s, r, cfg->printer, cfg->kiosk_id};
     if (pending) {
         struct pending_tally t = {0};
-        if (badgeprint_pending(&ctx, tz_now_ms(), note_pending, &t, &err) != BK_OK)
+        if (badgeprint_pending(&ctx, now, note_pending, &t, &err) != BK_OK)
             rc = report_error(&err);
         else {
             printf(_("%zu pending badges printed, %zu still waiting.\n"), t.done, t.left);
@@ -810,7 +816,7 @@ static int cmd_print(struct config *cfg, int argc, char **argv)
         }
     } else {
         struct badgeprint_result res;
-        if (badgeprint_person(&ctx, id, reason, NULL, tz_now_ms(), &res, &err) != BK_OK)
+        if (badgeprint_person(&ctx, id, reason, NULL, now, &res, &err) != BK_OK)
             rc = report_error(&err);
         else {
             print_result(id, &res);
@@ -898,7 +904,7 @@ static const struct cmd commands[] = {
     {"verify", "", N_("check the event log's hash chain"), cmd_verify},
     {"badge", N_("ID --out FILE.png"), N_("draw a person's badge into a PNG (a preview)"),
      cmd_badge},
-    {"print", N_("[--reprint REASON] ID | --pending"),
+    {"print", N_("[--now ISO8601] [--reprint REASON] ID | --pending"),
      N_("print a first badge, a replacement, or every pending badge"), cmd_print},
     {"printer", "", N_("the printer's state and queue"), cmd_printer},
     {"find", N_("[--json] [--limit=N] TEXT"), N_("find attendees by name or organisation"),
