@@ -110,10 +110,10 @@ check: deps
 	@$(MAKE) --no-print-directory unit e2e print-tests
 
 bench: deps
-	@$(MAKE) --no-print-directory all build/bench-core
+	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode
 	@./bench/run
 
-build/bench-core: build/obj/bench/bench_core.o build/libbadgekiosk.a
+build/bench-%: build/obj/bench/bench_%.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 pot:
