@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
 #include "badge/badge.h"
 #include "badge/fonts.h"
 #include "core/checkin.h"
@@ -25,24 +26,12 @@
 #include "core/xalloc.h"
 #include "print/printer.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void stats(double *v, size_t n, double *p50, double *p99)
 {
-    qsort(v, n, sizeof *v, cmp_double);
-    *p50 = v[n / 2];
-    *p99 = v[(size_t)ceil(n * 0.99) - 1];
+    *p50 = percentile(v, n, 50);
+    *p99 = percentile(v, n, 99);
 }
 
 static void die(const char *what, const struct bk_err *e)

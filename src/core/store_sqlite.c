@@ -737,14 +737,18 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
     return s;
 }
 
-/* Runs a query and hands each row to row(), which returns non-zero to stop.
+/* Runs a query (param, when not NULL, bound to ?1) and hands each row to
+ * row(), which returns non-zero to stop.
  * One statement is one read snapshot, so a walk sees a consistent log even
  * while other processes append. */
-static enum bk_status walk(struct sqlite_store *q, const char *sql,
-                           int (*row)(sqlite3_stmt *st, void *arg), void *arg, struct bk_err *err)
+static enum bk_status walk_with(struct sqlite_store *q, const char *sql, const char *param,
+                                int (*row)(sqlite3_stmt *st, void *arg), void *arg,
+                                struct bk_err *err)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK && param)
+        rc = sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW && row(st, arg))
@@ -753,6 +757,12 @@ static enum bk_status walk(struct sqlite_store *q, const char *sql,
     enum bk_status s = rc == SQLITE_DONE ? BK_OK : db_error(q, rc, err);
     sqlite3_finalize(st);
     return s;
+}
+
+static enum bk_status walk(struct sqlite_store *q, const char *sql,
+                           int (*row)(sqlite3_stmt *st, void *arg), void *arg, struct bk_err *err)
+{
+    return walk_with(q, sql, NULL, row, arg, err);
 }
 
 struct scan_walk {
@@ -976,24 +986,12 @@ static enum bk_status sq_foreach_badge(void *impl, const char *attendee,
                                        int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
                                        struct bk_err *err)
 {
-    struct sqlite_store *q = impl;
     struct badge_walk w = {fn, ctx};
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db,
-                                "SELECT id, attendee, at_ms, kiosk, serial, reason, status,"
-                                " printer, job, detail, updated_ms FROM badge_print"
-                                " WHERE ?1 IS NULL OR attendee = ?1 ORDER BY id",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = bind_optional_text(st, 1, attendee);
-    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW && badge_row(st, &w))
-            rc = SQLITE_DONE;
-    }
-    enum bk_status s = rc == SQLITE_DONE ? BK_OK : db_error(q, rc, err);
-    sqlite3_finalize(st);
-    return s;
+    return walk_with(impl,
+                     "SELECT id, attendee, at_ms, kiosk, serial, reason, status, printer, job,"
+                     " detail, updated_ms FROM badge_print"
+                     " WHERE ?1 IS NULL OR attendee = ?1 ORDER BY id",
+                     attendee, badge_row, &w, err);
 }
 
 static enum bk_status sq_set_tokens(void *impl, size_t n, const char *const *attendees,
