@@ -32,6 +32,8 @@
 #include "print/badgeprint.h"
 #include "print/printer.h"
 #include "scan/decode.h"
+#include "scan/stats.h"
+#include "scan/text.h"
 
 #ifndef BK_LOCALEDIR
 #define BK_LOCALEDIR "/usr/share/locale"
@@ -369,9 +371,18 @@ static int cmd_issue(struct config *cfg, int argc, char **argv)
 /* ---- scan -------------------------------------------------------------- */
 
 /* Prints bytes that may hold anything as one line: valid UTF-8 as is,
- * anything else escaped, so a hostile code cannot mess up the terminal. */
-static void print_payload(const unsigned char *p, size_t len)
+ * Shift_JIS without an ECI converted to UTF-8 (scan/text.h), anything else
+ * as bytes; control bytes escaped either way, so a hostile code cannot mess
+ * up the terminal. Only this printing converts: check-in verifies the raw
+ * bytes. */
+static void print_payload(const unsigned char *raw, size_t raw_len)
 {
+    size_t len = 0;
+    enum scan_text_kind kind;
+    char *text = scan_text_utf8_new(raw, raw_len, &len, &kind);
+    const unsigned char *p = text ? (const unsigned char *)text : raw;
+    if (!text)
+        len = raw_len;
     for (size_t i = 0; i < len; i++) {
         if (p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\')
             printf("\\x%02x", p[i]);
@@ -379,17 +390,43 @@ static void print_payload(const unsigned char *p, size_t len)
             putchar(p[i]);
     }
     putchar('\n');
+    free(text);
+}
+
+/* scan --stats DIR: the library counts, this only prints. */
+static int scan_stats(struct scan_decoder *dec, const char *dir)
+{
+    struct scan_stats *st = NULL;
+    struct bk_err err = {0};
+    if (scan_stats_dir(dec, dir, &st, &err) != BK_OK)
+        return report_error(&err);
+    for (size_t i = 0; i <= st->n_sets; i++) {
+        const struct scan_stats_set *s = i < st->n_sets ? &st->sets[i] : &st->total;
+        printf(_("%s: %zu of %zu read exactly (%zu as text), %zu unreadable; "
+                 "median %.1f ms, worst %.1f ms\n"),
+               i < st->n_sets ? s->name : _("all"), s->exact, s->images, s->text, s->unreadable,
+               s->median_ms, s->worst_ms);
+    }
+    int rc = st->total.exact == st->total.images ? EXIT_DONE : EXIT_PARTIAL;
+    scan_stats_free(st);
+    return rc;
 }
 
 static int cmd_scan(struct config *cfg, int argc, char **argv)
 {
     (void)cfg;
-    if (argc < 2)
-        return usage_error(_("usage: badgectl scan IMAGE...%s"), "");
+    bool stats = argc > 1 && strcmp(argv[1], "--stats") == 0;
+    if (argc < 2 || (stats && argc != 3))
+        return usage_error(_("usage: badgectl scan IMAGE... | scan --stats DIR%s"), "");
     struct scan_decoder *dec;
     struct bk_err derr = {0};
     if (scan_decoder_new(&dec, &derr) != BK_OK)
         return report_error(&derr);
+    if (stats) {
+        int src = scan_stats(dec, argv[2]);
+        scan_decoder_free(dec);
+        return src;
+    }
     int rc = EXIT_DONE;
     for (int i = 1; i < argc; i++) {
         struct scan_results *res = NULL;
@@ -898,7 +935,10 @@ static const struct cmd commands[] = {
     {"token", N_("ID"), N_("print one attendee's signed QR payload"), cmd_token},
     {"issue", N_("--out DIR"), N_("write a QR code per confirmed attendee and tokens.csv"),
      cmd_issue},
-    {"scan", N_("IMAGE..."), N_("decode the QR codes in PNG or JPEG files"), cmd_scan},
+    {"scan", N_("IMAGE... | --stats DIR"),
+     N_("decode the QR codes in PNG or JPEG files; --stats: count exact reads of NAME.png/.jpg "
+        "against NAME.txt"),
+     cmd_scan},
     {"checkin", N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
      N_("check a person in, exactly as the kiosk does"), cmd_checkin},
     {"verify", "", N_("check the event log's hash chain"), cmd_verify},
