@@ -528,6 +528,9 @@ static int cmd_checkin(struct config *cfg, int argc, char **argv)
     if (rc)
         return rc;
     if ((rc = open_store(cfg, &s))) {
+        /* Said here too: staff must not take a store that cannot open
+         * (full or read-only disk, locked) for a refused person. */
+        fprintf(stderr, _("%s: the check-in was NOT recorded.\n"), progname);
         token_keys_free(keys);
         return rc;
     }
