@@ -150,6 +150,29 @@ fuzz: deps
 fuzz-check: $(FUZZ_TARGETS:%=build/fuzz/%)
 	@./tools/run-fuzz $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
 
+# ---- reliability: crash, full disk, locks, rush (tests/reliability/) ----
+# Built without sanitizers, like the kiosk, so kills and timings are real.
+REL_BIN = build/crash build/crash-worker build/rush
+REL_FLAGS = $(CFLAGS_ALL) -Itests/reliability -DBK_SOURCE_DIR='"$(CURDIR)"'
+
+build/crash: tests/reliability/crash.c tests/reliability/relutil.h build/libbadgekiosk.a
+	$(CC) $(REL_FLAGS) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+build/crash-worker: tests/reliability/crash_worker.c tests/reliability/relutil.h \
+    build/libbadgekiosk.a
+	$(CC) $(REL_FLAGS) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+build/rush: tests/reliability/rush.c tests/reliability/relutil.h build/libbadgekiosk.a
+	$(CC) $(REL_FLAGS) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+reliability: build/badgectl $(REL_BIN)
+	@./tests/reliability/run
+
+# Hundreds of kills and the full rush; figures go to BENCHMARKS.md.
+soak: deps
+	@$(MAKE) --no-print-directory build/badgectl $(REL_BIN)
+	@BK_SOAK=1 ./tests/reliability/run
+
 pot:
 	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 -o po/badgekiosk.pot $(LIB_SRC) $(CTL_SRC)
 
