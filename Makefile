@@ -112,7 +112,7 @@ check: deps
 	@$(MAKE) --no-print-directory unit e2e print-tests reliability fuzz-check
 
 bench: deps
-	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode
+	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode $(REL_BIN)
 	@./bench/run
 
 build/bench-%: build/obj/bench/bench_%.o build/libbadgekiosk.a
