@@ -14,7 +14,8 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libqrencode-dev libzbar-dev libpng-dev libjpeg62-turbo-dev libutf8proc-dev \
            libcmocka-dev tzdata jq sqlite3 gettext \
            libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
-           libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon
+           libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
+           clang-14 libclang-rt-14-dev
 PKGS     = sqlite3 libsodium inih libqrencode zbar libpng libjpeg libutf8proc \
            sdl2 SDL2_ttf fribidi fontconfig
 
@@ -45,7 +46,8 @@ OBJ       = $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all deps demo check unit e2e print-tests bench fuzz clean pot format
+.PHONY: all deps demo check unit e2e print-tests bench fuzz fuzz-check reliability soak clean pot \
+        format
 all: build/badgectl build/gen-export build/render-samples
 
 deps:
@@ -107,14 +109,69 @@ print-tests: build/asan/tests/test_printer build/badgectl
 	@./tests/print/badgectl
 
 check: deps
-	@$(MAKE) --no-print-directory unit e2e print-tests
+	@$(MAKE) --no-print-directory unit e2e print-tests reliability fuzz-check
 
 bench: deps
-	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode
+	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode $(REL_BIN)
 	@./bench/run
 
 build/bench-%: build/obj/bench/bench_%.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# ---- hostile input: libFuzzer targets (fuzz/), clang 14 from libclang-rt-14-dev ----
+# The core is built again with coverage instrumentation and the sanitizers
+# in build/fuzz/; "make fuzz" runs each target FUZZ_SECONDS and writes the
+# executions to BENCHMARKS.md, "make check" runs each briefly and replays
+# fuzz/regressions/.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 120
+FUZZ_CHECK_SECONDS ?= 10
+FUZZ_TARGETS = fuzz_csv fuzz_token fuzz_config
+FUZZ_FLAGS   = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+               -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+FUZZ_OBJ     = $(CORE_SRC:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+
+build/fuzz/libcore.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h build/fuzz/libcore.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -DBK_FUZZ_SOURCE='"$(CURDIR)"' \
+	    -o $@ $< build/fuzz/libcore.a $(LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build/fuzz/%)
+	@./tools/run-fuzz --bench $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-check: $(FUZZ_TARGETS:%=build/fuzz/%)
+	@./tools/run-fuzz $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
+
+# ---- reliability: crash, full disk, locks, rush (tests/reliability/) ----
+# Built without sanitizers, like the kiosk, so kills and timings are real.
+REL_BIN = build/crash build/crash-worker build/rush
+REL_FLAGS = $(CFLAGS_ALL) -Itests/reliability -DBK_SOURCE_DIR='"$(CURDIR)"'
+
+build/crash: tests/reliability/crash.c tests/reliability/relutil.h build/libbadgekiosk.a
+	$(CC) $(REL_FLAGS) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+build/crash-worker: tests/reliability/crash_worker.c tests/reliability/relutil.h \
+    build/libbadgekiosk.a
+	$(CC) $(REL_FLAGS) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+build/rush: tests/reliability/rush.c tests/reliability/relutil.h build/libbadgekiosk.a
+	$(CC) $(REL_FLAGS) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+reliability: build/badgectl $(REL_BIN)
+	@./tests/reliability/run
+
+# Hundreds of kills and the full rush; figures go to BENCHMARKS.md.
+soak: deps
+	@$(MAKE) --no-print-directory build/badgectl $(REL_BIN)
+	@BK_SOAK=1 ./tests/reliability/run
 
 pot:
 	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 -o po/badgekiosk.pot $(LIB_SRC) $(CTL_SRC)

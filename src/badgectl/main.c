@@ -5,6 +5,7 @@
  * or the error into text. It is, with the kiosk's main, the only place that
  * prints or exits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
@@ -330,12 +331,17 @@ static int cmd_issue(struct config *cfg, int argc, char **argv)
         return rc;
     }
     char *csv_path = xasprintf("%s/tokens.csv", dir);
-    FILE *csv = fopen(csv_path, "w");
+    /* The mail merge's input holds e-mail addresses: created 0600, not
+     * chmod-ed after the fact, so it is never readable by others even for
+     * a moment (an existing file keeps its mode: fchmod below). */
+    int csv_fd = open(csv_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *csv = csv_fd >= 0 ? fdopen(csv_fd, "w") : NULL;
+    if (!csv && csv_fd >= 0)
+        close(csv_fd);
     if (!csv) {
         fprintf(stderr, _("%s: %s: cannot write: %s\n"), progname, csv_path, strerror(errno));
         rc = EXIT_FAILED;
     } else {
-        /* The mail merge's input holds e-mail addresses: keep it private. */
         fchmod(fileno(csv), 0600);
         fputs("id,email,payload,file\r\n", csv);
         struct issue_ctx x = {.cfg = cfg, .keys = keys, .dir = dir, .csv = csv};
@@ -565,6 +571,9 @@ static int cmd_checkin(struct config *cfg, int argc, char **argv)
     if (rc)
         return rc;
     if ((rc = open_store(cfg, &s))) {
+        /* Said here too: staff must not take a store that cannot open
+         * (full or read-only disk, locked) for a refused person. */
+        fprintf(stderr, _("%s: the check-in was NOT recorded.\n"), progname);
         token_keys_free(keys);
         return rc;
     }

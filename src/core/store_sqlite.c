@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "i18n.h"
@@ -27,12 +28,42 @@ struct sqlite_store {
     const char *path; /* owned by struct store */
 };
 
+/* True when the file system holding path is mounted read-only: then no
+ * permission change helps, and saying "make it writable" would mislead. */
+static bool read_only_disk(const char *path)
+{
+    struct statvfs vfs;
+    return statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY);
+}
+
+/* True when path cannot be written although permissions allow it: the
+ * immutable attribute (chattr +i) refuses even root, with EPERM. */
+static bool immutable_file(const char *path)
+{
+    return access(path, W_OK) != 0 && errno == EPERM;
+}
+
+static enum bk_status read_only_disk_error(const char *path, struct bk_err *err)
+{
+    return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                      _("the disk holding the store is read-only (mounted read-only, or "
+                        "switched to read-only after disk errors): make it writable again, then "
+                        "try again (nothing was recorded)"));
+}
+
 /* Turns an SQLite failure into a status and a sentence naming the file and
  * what the person at the kiosk or desk can do about it. */
 static enum bk_status db_error(const struct sqlite_store *q, int rc, struct bk_err *err)
 {
     const char *path = q->path;
     const char *detail = q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc);
+    /* A full disk does not always read SQLITE_FULL: when the WAL index
+     * (-shm) or the WAL cannot grow, SQLite says "disk I/O error" and only
+     * the system's errno tells that the disk is full, which is what the
+     * person at the kiosk must be told. */
+    int sys = q->db ? sqlite3_system_errno(q->db) : 0;
+    if ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))
+        rc = SQLITE_FULL;
     switch (rc & 0xff) {
     case SQLITE_FULL:
         return bk_err_set(err, BK_ERR_FULL, path, 0, NULL,
@@ -45,10 +76,19 @@ static enum bk_status db_error(const struct sqlite_store *q, int rc, struct bk_e
                             "seconds: check that no other program is holding it, then try "
                             "again"));
     case SQLITE_READONLY:
+        if (read_only_disk(path))
+            return read_only_disk_error(path, err);
+        if (immutable_file(path))
+            return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                              _("the store file is protected against changes (immutable "
+                                "attribute): remove it with chattr -i, then try again (nothing "
+                                "was recorded)"));
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
                           _("the store cannot be written: make the file and its folder writable "
                             "by the user running badgekiosk"));
     case SQLITE_CANTOPEN:
+        if (read_only_disk(path))
+            return read_only_disk_error(path, err);
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
                           _("the store cannot be opened: check that its folder exists and that "
                             "the user running badgekiosk may read and write there"));
