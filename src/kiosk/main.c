@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <SDL.h>
+#include <SDL_syswm.h>
 
 #include "badge/badge.h"
 #include "badge/image.h"
@@ -91,9 +92,15 @@ struct app {
     bool pending_all;
 
     char search[256];
+    enum flow_staff_result staff_last;
     bool preview_wanted;
     char preview_id[ATTENDEE_ID_MAX + 1];
     struct source_frame frame;
+
+    /* Key timing from the X server (see key_time). */
+    bool have_x_time;
+    int64_t x_offset;   /* SDL ticks minus X server time, smallest seen */
+    Uint32 x_key_time;  /* the last KeyPress's X time */
 
     int snap_n;
     bool snap_pending, layout_pending;
@@ -243,6 +250,14 @@ static void apply(struct app *a, const struct flow_actions *act)
     if (act->correction)
         fprintf(stderr, "%s: %s %s (%s)\n", progname, _("correction requested by"),
                 act->correction->name, act->correction->attendee_id);
+    /* The staff screen's list changes with every key: tests touch its rows. */
+    if (v->screen == FLOW_STAFF) {
+        a->layout_pending = true;
+        /* A staff command's outcome is a screen worth a snapshot too. */
+        if (v->staff && v->staff->last != a->staff_last && v->staff->last != FLOW_STAFF_NONE)
+            want_snapshot(a, "staff-result");
+        a->staff_last = v->staff ? v->staff->last : FLOW_STAFF_NONE;
+    }
     a->allow_quit = act->allow_quit;
     if (act->quit)
         a->running = false;
@@ -330,6 +345,36 @@ static void on_wedge(struct app *a, const struct wedge_out *out)
         search_changed(a);
 }
 
+/* When a key was pressed, in SDL ticks. SDL stamps events when it reads
+ * them, once a frame, so a scanner's keys arrive in clumps with gaps of a
+ * frame or more between them, and a slow frame looks like a person. The X
+ * server stamps each key when it happens: that time, moved onto SDL's clock
+ * by the smallest difference seen, is what the wedge needs. Without X (or
+ * before the first X key) the SDL stamp is used. */
+static Uint32 key_time(const struct app *a, Uint32 sdl_stamp)
+{
+    if (!a->have_x_time)
+        return sdl_stamp;
+    return (Uint32)((int64_t)a->x_key_time + a->x_offset);
+}
+
+static void on_syswm(struct app *a, const SDL_SysWMmsg *msg)
+{
+#if defined(SDL_VIDEO_DRIVER_X11)
+    if (msg->subsystem == SDL_SYSWM_X11 && msg->msg.x11.event.type == KeyPress) {
+        Uint32 xt = (Uint32)msg->msg.x11.event.xkey.time;
+        int64_t offset = (int64_t)SDL_GetTicks() - xt;
+        if (!a->have_x_time || offset < a->x_offset)
+            a->x_offset = offset;
+        a->have_x_time = true;
+        a->x_key_time = xt;
+    }
+#else
+    (void)a;
+    (void)msg;
+#endif
+}
+
 static void feed_text(struct app *a, const char *utf8, Uint32 at)
 {
     const unsigned char *p = (const unsigned char *)utf8;
@@ -396,7 +441,7 @@ static void on_key(struct app *a, const SDL_KeyboardEvent *k)
     switch (sym) {
     case SDLK_RETURN:
     case SDLK_KP_ENTER:
-        if (wedge_key(a->wedge, WEDGE_ENTER, k->timestamp, &out))
+        if (wedge_key(a->wedge, WEDGE_ENTER, key_time(a, k->timestamp), &out))
             on_wedge(a, &out);
         break;
     case SDLK_BACKSPACE:
@@ -491,7 +536,7 @@ static void poll_sdl(struct app *a)
             request_quit(a);
             break;
         case SDL_TEXTINPUT:
-            feed_text(a, e.text.text, e.text.timestamp);
+            feed_text(a, e.text.text, key_time(a, e.text.timestamp));
             break;
         case SDL_KEYDOWN:
             on_key(a, &e.key);
@@ -510,6 +555,9 @@ static void poll_sdl(struct app *a)
                     on_button(a, &copy);
                 }
             }
+            break;
+        case SDL_SYSWMEVENT:
+            on_syswm(a, e.syswm.msg);
             break;
         case SDL_WINDOWEVENT:
             if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
@@ -822,6 +870,7 @@ static int open_window(struct app *a)
         return EXIT_FAILED;
     }
     SDL_StartTextInput();
+    SDL_EventState(SDL_SYSWMEVENT, SDL_ENABLE);
     if (ui_init(&a->k.ui, a->ren, &a->font_lock, &err) != BK_OK)
         return report_error(&err);
     pthread_mutex_lock(&a->font_lock);
