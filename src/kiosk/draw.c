@@ -349,7 +349,10 @@ static void wrap(struct ui *ui, const char *text, int px, bool bold, int maxw, s
                         cur[base++] = ' ';
                     memcpy(cur + base, p + i + k, cw);
                     cur[base + cw] = '\0';
-                    if (curlen && measure(ui, cur, px, bold).w > maxw) {
+                    /* Chinese punctuation never starts a line. */
+                    static const char closers[] = "。，、！？：；）」』";
+                    bool closing = cw == 3 && memmem(closers, sizeof closers - 1, p + i + k, cw);
+                    if (curlen && !closing && measure(ui, cur, px, bold).w > maxw) {
                         push_line(out, cur, curlen);
                         memcpy(cur, p + i + k, cw);
                         cur[cw] = '\0';

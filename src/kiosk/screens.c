@@ -604,7 +604,7 @@ static void draw_staff(struct kiosk *k)
 
     /* The hits: a row each, touch one to select it. */
     float row_h = 7.2f, y = 23;
-    size_t rows = tall ? 6 : 8;
+    size_t rows = 6;
     if (s->n_hits == 0 && s->query[0])
         ui_text(&k->ui, _("No one found."), px(k, 3), false, t->muted,
                 ui_rect(&k->ui, 8, y + 1, lw - 4, 6), ui_lead(&k->ui));
