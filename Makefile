@@ -1,6 +1,6 @@
 # badgekiosk: build, test, demo and measure.
 #
-#   make          build build/badgectl
+#   make          build build/badgectl, build/badgekiosk and its translations
 #   make demo     the organiser's flow on the sample FG-MV event
 #   make check    every test: unit tests under AddressSanitizer + UBSan, then end to end
 #   make bench    measurements, written to BENCHMARKS.md
@@ -15,7 +15,7 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libcmocka-dev tzdata jq sqlite3 gettext \
            libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
            libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
-           clang-14 libclang-rt-14-dev
+           xvfb xdotool clang-14 libclang-rt-14-dev
 PKGS     = sqlite3 libsodium inih libqrencode zbar libpng libjpeg libutf8proc \
            sdl2 SDL2_ttf fribidi fontconfig
 
@@ -39,6 +39,9 @@ ASAN_FLAGS = $(CSTD) $(WARN) -O1 -g $(SAN) -Isrc -DBK_VERSION='"$(VERSION)"' $(P
 CORE_SRC  = $(wildcard src/core/*.c)
 PARTS_SRC = $(wildcard src/badge/*.c src/scan/*.c src/print/*.c)
 CTL_SRC   = $(wildcard src/badgectl/*.c)
+KIOSK_SRC = $(wildcard src/kiosk/*.c)
+PO        = $(wildcard po/*.po)
+MO        = $(PO:po/%.po=build/locale/%/LC_MESSAGES/badgekiosk.mo)
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 LIB_SRC   = $(CORE_SRC) $(PARTS_SRC)
 
@@ -46,9 +49,9 @@ OBJ       = $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all deps demo check unit e2e print-tests bench fuzz fuzz-check reliability soak clean pot \
-        format
-all: build/badgectl build/gen-export build/render-samples
+.PHONY: all deps demo check unit e2e print-tests kiosk-tests bench fuzz fuzz-check reliability \
+        soak clean pot format locale
+all: build/badgectl build/badgekiosk locale build/gen-export build/render-samples
 
 deps:
 	@./tools/install-deps $(DEB_PKGS)
@@ -71,6 +74,16 @@ build/asan/libbadgekiosk.a: $(ASAN_OBJ)
 
 build/badgectl: $(CTL_SRC:%.c=build/obj/%.o) build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+build/badgekiosk: $(KIOSK_SRC:%.c=build/obj/%.o) build/libbadgekiosk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# The kiosk finds build/locale beside its binary when run from the tree.
+locale: $(MO)
+
+build/locale/%/LC_MESSAGES/badgekiosk.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
 
 build/gen-export: build/obj/tools/gen_export.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
@@ -108,8 +121,12 @@ print-tests: build/asan/tests/test_printer build/badgectl
 	@BK_TEST_TIMING_JOBS=0 ./tests/print/run
 	@./tests/print/badgectl
 
+# The kiosk under Xvfb, driven by xdotool as a keyboard scanner and a finger.
+kiosk-tests: build/badgectl build/badgekiosk locale
+	@./tests/kiosk/run
+
 check: deps
-	@$(MAKE) --no-print-directory unit e2e print-tests reliability fuzz-check
+	@$(MAKE) --no-print-directory unit e2e print-tests kiosk-tests reliability fuzz-check
 
 bench: deps
 	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode $(REL_BIN)
@@ -174,10 +191,13 @@ soak: deps
 	@BK_SOAK=1 ./tests/reliability/run
 
 pot:
-	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 -o po/badgekiosk.pot $(LIB_SRC) $(CTL_SRC)
+	@mkdir -p po
+	xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 --add-comments=TRANSLATORS: \
+	    --package-name=badgekiosk --package-version=$(VERSION) \
+	    -o po/badgekiosk.pot $(LIB_SRC) $(CTL_SRC) $(KIOSK_SRC)
 
 format:
-	clang-format -i $(LIB_SRC) $(CTL_SRC) $(wildcard src/*/*.h) $(UNIT_SRC) tests/print/*.c
+	clang-format -i $(LIB_SRC) $(CTL_SRC) $(KIOSK_SRC) $(wildcard src/*/*.h) $(UNIT_SRC) tests/print/*.c
 
 clean:
 	rm -rf build

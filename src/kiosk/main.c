@@ -1,0 +1,988 @@
+/* badgekiosk: the check-in kiosk at the venue entrance.
+ *
+ * The SDL face of core/flow: it turns key presses (through wedge, which
+ * tells a USB scanner's burst from typing), touches, camera codes and news,
+ * finished print jobs and the clock into flow events, and turns the flow's
+ * answers into screens, sounds, print requests and a language. It decides
+ * nothing about people or badges itself. With badgectl's main, the only
+ * place that prints to the user or exits. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <SDL.h>
+#include <SDL_syswm.h>
+
+#include "badge/badge.h"
+#include "badge/image.h"
+#include "core/checkin.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/flow.h"
+#include "core/i18n.h"
+#include "core/store.h"
+#include "core/token.h"
+#include "core/tz.h"
+#include "core/wedge.h"
+#include "core/xalloc.h"
+#include "kiosk/kiosk.h"
+#include "kiosk/printq.h"
+#include "kiosk/sound.h"
+#include "scan/source.h"
+
+#ifndef BK_LOCALEDIR
+#define BK_LOCALEDIR "/usr/share/locale"
+#endif
+
+enum { EXIT_DONE = 0, EXIT_REJECTED = 2, EXIT_FAILED = 3 };
+
+#define FRAME_MS 16
+
+struct options {
+    const char *config, *db, *keys, *printer, *camera, *frames, *now, *snapshot;
+    bool windowed, debug_layout;
+    int width, height;
+    double quit_after;
+};
+
+/* A print request the flow asked for, held until the frame is drawn: the
+ * worker takes the font lock as it starts, and the "printing" screen's
+ * words are made first. */
+struct deferred_print {
+    uint32_t id;
+    char attendee[ATTENDEE_ID_MAX + 1];
+    char payload[TOKEN_PAYLOAD_MAX + 1];
+    char reason[256];
+    bool has_payload, has_reason;
+};
+
+/* The running kiosk: what main opened and the loop's state. */
+struct app {
+    struct options opt;
+    struct config *cfg;
+    struct store *store;
+    struct token_keys *keys;
+    struct flow *flow;
+    struct wedge *wedge;
+    struct source *source;
+    struct printq *printq;
+    struct sound *sound;
+    struct badge_renderer *preview_renderer;
+    pthread_mutex_t font_lock;
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    struct kiosk k;
+
+    int64_t clock_base_ms;
+    uint64_t start_ticks;
+    bool fullscreen, allow_quit, running;
+    SDL_Keycode staff_key;
+    Uint16 staff_mods;
+
+    struct deferred_print prints[8];
+    size_t n_prints;
+    bool pending_all;
+
+    char search[256];
+    enum flow_staff_result staff_last;
+    bool preview_wanted;
+    char preview_id[ATTENDEE_ID_MAX + 1];
+    struct source_frame frame;
+
+    /* Key timing from the X server (see key_time). */
+    bool have_x_time;
+    int64_t x_offset;   /* SDL ticks minus X server time, smallest seen */
+    Uint32 x_key_time;  /* the last KeyPress's X time */
+
+    int snap_n;
+    bool snap_pending, layout_pending;
+    char snap_name[64];
+};
+
+static const char *progname = "badgekiosk";
+
+static int report_error(const struct bk_err *err)
+{
+    char buf[2048];
+    fprintf(stderr, "%s: %s\n", progname, bk_err_format(err, buf, sizeof buf));
+    return err->status == BK_ERR_CONFIG || err->status == BK_ERR_INVALID ||
+                   err->status == BK_ERR_PARSE || err->status == BK_ERR_NOT_FOUND
+               ? EXIT_REJECTED
+               : EXIT_FAILED;
+}
+
+static int64_t kiosk_now(const struct app *a)
+{
+    return a->clock_base_ms + (int64_t)(SDL_GetTicks64() - a->start_ticks);
+}
+
+/* ---- language ---- */
+
+/* The catalogue name of each of flow_languages. */
+static const char *const catalogues[FLOW_N_LANGUAGES] = {"en", "zh_CN", "fr", "es", "ru", "ar"};
+
+/* Where the .mo files are: build/locale beside a binary run from the source
+ * tree, else the system's. */
+static char *locale_dir_new(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char *candidate = xasprintf("%s/locale", exe);
+            struct stat st;
+            if (stat(candidate, &st) == 0 && S_ISDIR(st.st_mode))
+                return candidate;
+            free(candidate);
+        }
+    }
+    return xstrdup(BK_LOCALEDIR);
+}
+
+extern int _nl_msg_cat_cntr;
+
+/* Switches gettext to code (one of flow_languages). GNU gettext ignores
+ * LANGUAGE in the "C" locale, hence C.UTF-8 at start-up. */
+static void use_language(const char *code)
+{
+    const char *cat = "en";
+    for (int i = 0; i < FLOW_N_LANGUAGES; i++)
+        if (strcmp(flow_languages[i], code) == 0)
+            cat = catalogues[i];
+    setenv("LANGUAGE", cat, 1);
+    /* GNU gettext's documented way to make it forget the translations it
+     * looked up under the old LANGUAGE (setting the same locale again is
+     * a no-op in glibc). */
+    ++_nl_msg_cat_cntr;
+}
+
+/* ---- snapshots ---- */
+
+static void want_snapshot(struct app *a, const char *name)
+{
+    if (!a->opt.snapshot)
+        return;
+    a->snap_pending = true;
+    snprintf(a->snap_name, sizeof a->snap_name, "%s", name);
+}
+
+/* Writes the frame just drawn (before it is presented) as NNNN-NAME.png. */
+static void take_snapshot(struct app *a)
+{
+    int w, h;
+    SDL_GetRendererOutputSize(a->ren, &w, &h);
+    struct badge_image *img = badge_image_new(w, h, 96);
+    if (SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_RGB24, img->rgb, (int)img->stride) != 0) {
+        fprintf(stderr, "%s: %s %s\n", progname, _("cannot read the screen back:"), SDL_GetError());
+    } else {
+        char *path = xasprintf("%s/%04d-%s.png", a->opt.snapshot, ++a->snap_n, a->snap_name);
+        struct bk_err err;
+        bk_err_clear(&err);
+        if (badge_image_write_png(img, path, &err) != BK_OK)
+            report_error(&err);
+        free(path);
+    }
+    badge_image_free(img);
+    a->snap_pending = false;
+}
+
+/* ---- the flow's answers ---- */
+
+static void defer_print(struct app *a, const struct flow_print *p)
+{
+    if (a->n_prints == sizeof a->prints / sizeof a->prints[0])
+        return; /* the flow asks for at most two per event; drawn every frame */
+    struct deferred_print *d = &a->prints[a->n_prints++];
+    memset(d, 0, sizeof *d);
+    d->id = p->id;
+    snprintf(d->attendee, sizeof d->attendee, "%s", p->attendee_id);
+    if ((d->has_payload = p->payload != NULL))
+        snprintf(d->payload, sizeof d->payload, "%s", p->payload);
+    if ((d->has_reason = p->reason != NULL))
+        snprintf(d->reason, sizeof d->reason, "%s", p->reason);
+}
+
+static void apply(struct app *a, const struct flow_actions *act)
+{
+    const struct flow_view *v = act->view;
+    a->k.view = v;
+    bool new_language = false;
+    if (act->language) {
+        use_language(act->language);
+        ui_forget_text(&a->k.ui);
+        new_language = true;
+        a->layout_pending = true;
+    }
+    if (act->screen_changed) {
+        a->k.shown_ticks = SDL_GetTicks64();
+        a->layout_pending = true;
+        want_snapshot(a, flow_screen_code(v->screen));
+        if (v->screen == FLOW_STAFF) {
+            a->search[0] = '\0';
+            a->k.selected = -1;
+            a->k.staff_note[0] = '\0';
+        }
+        if (v->screen == FLOW_CHECKED_IN) {
+            snprintf(a->preview_id, sizeof a->preview_id, "%s", v->attendee_id);
+            a->preview_wanted = true;
+        }
+        fprintf(stderr, "%s: screen %s%s%s\n", progname, flow_screen_code(v->screen),
+                v->attendee_id[0] ? " " : "", v->attendee_id);
+    } else if (new_language && v->screen == FLOW_WELCOME) {
+        char name[64];
+        snprintf(name, sizeof name, "welcome-%s", v->language);
+        want_snapshot(a, name);
+    }
+    for (size_t i = 0; i < act->n_prints; i++)
+        defer_print(a, &act->prints[i]);
+    if (act->print_pending)
+        a->pending_all = true;
+    sound_play(a->sound, act->sound);
+    if (act->correction)
+        fprintf(stderr, "%s: %s %s (%s)\n", progname, _("correction requested by"),
+                act->correction->name, act->correction->attendee_id);
+    /* The staff screen's list changes with every key: tests touch its rows. */
+    if (v->screen == FLOW_STAFF) {
+        a->layout_pending = true;
+        /* A staff command's outcome is a screen worth a snapshot too. */
+        if (v->staff && v->staff->last != a->staff_last && v->staff->last != FLOW_STAFF_NONE)
+            want_snapshot(a, "staff-result");
+        a->staff_last = v->staff ? v->staff->last : FLOW_STAFF_NONE;
+    }
+    a->allow_quit = act->allow_quit;
+    if (act->quit)
+        a->running = false;
+}
+
+static void dispatch(struct app *a, struct flow_event *ev)
+{
+    struct flow_actions act;
+    ev->at_ms = kiosk_now(a);
+    a->k.now_ms = ev->at_ms;
+    flow_handle(a->flow, ev, &act);
+    apply(a, &act);
+}
+
+static void send_simple(struct app *a, enum flow_event_type type)
+{
+    struct flow_event ev = {.type = type};
+    dispatch(a, &ev);
+}
+
+static void send_touch(struct app *a, enum flow_button b)
+{
+    struct flow_event ev = {.type = FLOW_EV_TOUCH, .button = b};
+    dispatch(a, &ev);
+}
+
+/* ---- input ---- */
+
+static void search_changed(struct app *a)
+{
+    a->k.selected = -1;
+    a->k.selected_id[0] = '\0';
+    struct flow_event ev = {.type = FLOW_EV_STAFF_SEARCH, .text = a->search};
+    dispatch(a, &ev);
+}
+
+static void append_utf8(char *buf, size_t n, uint32_t cp)
+{
+    char enc[5] = {0};
+    if (cp < 0x80)
+        enc[0] = (char)cp;
+    else if (cp < 0x800)
+        enc[0] = (char)(0xC0 | cp >> 6), enc[1] = (char)(0x80 | (cp & 0x3F));
+    else if (cp < 0x10000)
+        enc[0] = (char)(0xE0 | cp >> 12), enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+        enc[2] = (char)(0x80 | (cp & 0x3F));
+    else
+        enc[0] = (char)(0xF0 | cp >> 18), enc[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
+        enc[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), enc[3] = (char)(0x80 | (cp & 0x3F));
+    size_t len = strlen(buf);
+    if (len + strlen(enc) < n)
+        memcpy(buf + len, enc, strlen(enc) + 1);
+}
+
+/* What the wedge let through: a scan, or typing for the PIN or the search
+ * box. Typing on the attendee screens means nothing. */
+static void on_wedge(struct app *a, const struct wedge_out *out)
+{
+    if (out->is_scan) {
+        fprintf(stderr, "%s: keyboard scanner: %zu bytes\n", progname, out->scan_len);
+        struct flow_event ev = {.type = FLOW_EV_SCAN};
+        ev.scan.bytes = out->scan;
+        ev.scan.len = out->scan_len;
+        ev.scan.method = CHECKIN_SCANNER;
+        dispatch(a, &ev);
+        return;
+    }
+    bool searched = false;
+    for (size_t i = 0; i < out->n_keys; i++) {
+        uint32_t key = out->keys[i];
+        enum flow_screen s = a->k.view->screen;
+        if (s == FLOW_STAFF_PIN) {
+            if (key == WEDGE_ENTER) {
+                send_simple(a, FLOW_EV_PIN_SUBMIT);
+            } else if (key >= '0' && key <= '9') {
+                struct flow_event ev = {.type = FLOW_EV_PIN_DIGIT, .digit = (char)key};
+                dispatch(a, &ev);
+            }
+        } else if (s == FLOW_STAFF && key != WEDGE_ENTER) {
+            append_utf8(a->search, sizeof a->search, key);
+            searched = true;
+        }
+    }
+    if (searched && a->k.view->screen == FLOW_STAFF)
+        search_changed(a);
+}
+
+/* When a key was pressed, in SDL ticks. SDL stamps events when it reads
+ * them, once a frame, so a scanner's keys arrive in clumps with gaps of a
+ * frame or more between them, and a slow frame looks like a person. The X
+ * server stamps each key when it happens: that time, moved onto SDL's clock
+ * by the smallest difference seen, is what the wedge needs. Without X (or
+ * before the first X key) the SDL stamp is used. */
+static Uint32 key_time(const struct app *a, Uint32 sdl_stamp)
+{
+    if (!a->have_x_time)
+        return sdl_stamp;
+    return (Uint32)((int64_t)a->x_key_time + a->x_offset);
+}
+
+static void on_syswm(struct app *a, const SDL_SysWMmsg *msg)
+{
+#if defined(SDL_VIDEO_DRIVER_X11)
+    if (msg->subsystem == SDL_SYSWM_X11 && msg->msg.x11.event.type == KeyPress) {
+        Uint32 xt = (Uint32)msg->msg.x11.event.xkey.time;
+        int64_t offset = (int64_t)SDL_GetTicks() - xt;
+        if (!a->have_x_time || offset < a->x_offset)
+            a->x_offset = offset;
+        a->have_x_time = true;
+        a->x_key_time = xt;
+    }
+#else
+    (void)a;
+    (void)msg;
+#endif
+}
+
+static void feed_text(struct app *a, const char *utf8, Uint32 at)
+{
+    const unsigned char *p = (const unsigned char *)utf8;
+    while (*p) {
+        uint32_t cp;
+        int len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        cp = len == 1 ? *p : *p & (0xFF >> (len + 1));
+        for (int i = 1; i < len && p[i]; i++)
+            cp = cp << 6 | (p[i] & 0x3F);
+        p += len;
+        struct wedge_out out;
+        if (wedge_key(a->wedge, cp, at, &out))
+            on_wedge(a, &out);
+    }
+}
+
+/* "ctrl+alt+s" -> key and modifiers. */
+static bool parse_keys(const char *spec, SDL_Keycode *key, Uint16 *mods)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", spec);
+    *key = SDLK_UNKNOWN;
+    *mods = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
+        if (strcasecmp(tok, "ctrl") == 0 || strcasecmp(tok, "control") == 0)
+            *mods |= KMOD_CTRL;
+        else if (strcasecmp(tok, "alt") == 0)
+            *mods |= KMOD_ALT;
+        else if (strcasecmp(tok, "shift") == 0)
+            *mods |= KMOD_SHIFT;
+        else if (strcasecmp(tok, "super") == 0 || strcasecmp(tok, "gui") == 0)
+            *mods |= KMOD_GUI;
+        else
+            *key = SDL_GetKeyFromName(tok);
+    }
+    return *key != SDLK_UNKNOWN;
+}
+
+static bool mods_match(Uint16 have, Uint16 want)
+{
+    static const Uint16 groups[] = {KMOD_CTRL, KMOD_ALT, KMOD_SHIFT, KMOD_GUI};
+    for (size_t i = 0; i < 4; i++)
+        if (((have & groups[i]) != 0) != ((want & groups[i]) != 0))
+            return false;
+    return true;
+}
+
+static void request_quit(struct app *a)
+{
+    /* In fullscreen the kiosk is the machine: only staff may leave it. */
+    if (!a->fullscreen || a->allow_quit)
+        a->running = false;
+}
+
+static void on_key(struct app *a, const SDL_KeyboardEvent *k)
+{
+    SDL_Keycode sym = k->keysym.sym;
+    enum flow_screen s = a->k.view->screen;
+    if (a->staff_key != SDLK_UNKNOWN && sym == a->staff_key && mods_match(k->keysym.mod, a->staff_mods)) {
+        send_simple(a, FLOW_EV_STAFF_KEYS);
+        return;
+    }
+    struct wedge_out out;
+    switch (sym) {
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+        if (wedge_key(a->wedge, WEDGE_ENTER, key_time(a, k->timestamp), &out))
+            on_wedge(a, &out);
+        break;
+    case SDLK_BACKSPACE:
+        if (s == FLOW_STAFF_PIN) {
+            send_simple(a, FLOW_EV_PIN_ERASE);
+        } else if (s == FLOW_STAFF && a->search[0]) {
+            size_t n = strlen(a->search);
+            while (n > 0 && ((unsigned char)a->search[n - 1] & 0xC0) == 0x80)
+                n--;
+            a->search[n ? n - 1 : 0] = '\0';
+            search_changed(a);
+        }
+        break;
+    case SDLK_ESCAPE:
+        if (s == FLOW_STAFF_PIN || s == FLOW_STAFF)
+            request_quit(a);
+        else if (!a->fullscreen)
+            a->running = false;
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_button(struct app *a, const struct kiosk_button *b)
+{
+    const struct flow_view *v = a->k.view;
+    switch (b->act) {
+    case KIOSK_ACT_TOUCH:
+        send_touch(a, (enum flow_button)b->arg);
+        break;
+    case KIOSK_ACT_LANGUAGE: {
+        struct flow_event ev = {.type = FLOW_EV_LANGUAGE, .language = flow_languages[b->arg]};
+        dispatch(a, &ev);
+        break;
+    }
+    case KIOSK_ACT_CONTRAST:
+        a->k.contrast = !a->k.contrast;
+        ui_forget_text(&a->k.ui);
+        a->layout_pending = true;
+        want_snapshot(a, a->k.contrast ? "welcome-large-text" : "welcome");
+        break;
+    case KIOSK_ACT_PIN_DIGIT: {
+        struct flow_event ev = {.type = FLOW_EV_PIN_DIGIT, .digit = (char)b->arg};
+        dispatch(a, &ev);
+        break;
+    }
+    case KIOSK_ACT_PIN_ERASE:
+        send_simple(a, FLOW_EV_PIN_ERASE);
+        break;
+    case KIOSK_ACT_PIN_OK:
+        send_simple(a, FLOW_EV_PIN_SUBMIT);
+        break;
+    case KIOSK_ACT_SELECT:
+        if (v->staff && (size_t)b->arg < v->staff->n_hits) {
+            a->k.selected = b->arg;
+            snprintf(a->k.selected_id, sizeof a->k.selected_id, "%s", v->staff->hits[b->arg].id);
+            a->k.staff_note[0] = '\0';
+        }
+        break;
+    case KIOSK_ACT_CHECKIN:
+    case KIOSK_ACT_REPRINT:
+        if (!a->k.selected_id[0]) {
+            snprintf(a->k.staff_note, sizeof a->k.staff_note, "%s",
+                     _("Select a person in the list first."));
+            struct flow_event ev = {.type = FLOW_EV_STAFF_SEARCH, .text = a->search};
+            dispatch(a, &ev); /* clears the last result, so the note shows */
+            break;
+        }
+        if (b->act == KIOSK_ACT_CHECKIN) {
+            struct flow_event ev = {.type = FLOW_EV_STAFF_CHECKIN, .text = a->k.selected_id};
+            dispatch(a, &ev);
+        } else {
+            struct flow_event ev = {.type = FLOW_EV_STAFF_REPRINT};
+            ev.reprint.id = a->k.selected_id;
+            ev.reprint.reason = kiosk_reprint_reasons[b->arg];
+            dispatch(a, &ev);
+        }
+        break;
+    case KIOSK_ACT_PENDING:
+        send_simple(a, FLOW_EV_STAFF_PRINT_PENDING);
+        break;
+    }
+}
+
+static void poll_sdl(struct app *a)
+{
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) {
+        switch (e.type) {
+        case SDL_QUIT:
+            request_quit(a);
+            break;
+        case SDL_TEXTINPUT:
+            feed_text(a, e.text.text, key_time(a, e.text.timestamp));
+            break;
+        case SDL_KEYDOWN:
+            on_key(a, &e.key);
+            break;
+        case SDL_MOUSEBUTTONDOWN:
+            if (e.button.button == SDL_BUTTON_LEFT) {
+                /* Window coordinates to renderer pixels (high-DPI displays). */
+                int ww, wh, rw, rh;
+                SDL_GetWindowSize(a->win, &ww, &wh);
+                SDL_GetRendererOutputSize(a->ren, &rw, &rh);
+                int x = ww ? e.button.x * rw / ww : e.button.x;
+                int y = wh ? e.button.y * rh / wh : e.button.y;
+                const struct kiosk_button *b = screens_hit(&a->k, x, y);
+                if (b) {
+                    struct kiosk_button copy = *b;
+                    on_button(a, &copy);
+                }
+            }
+            break;
+        case SDL_SYSWMEVENT:
+            on_syswm(a, e.syswm.msg);
+            break;
+        case SDL_WINDOWEVENT:
+            if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+                a->layout_pending = true;
+            break;
+        default:
+            break;
+        }
+    }
+    struct wedge_out out;
+    if (wedge_tick(a->wedge, SDL_GetTicks(), &out))
+        on_wedge(a, &out);
+}
+
+/* ---- camera, printer ---- */
+
+static void poll_source(struct app *a)
+{
+    if (!a->source)
+        return;
+    struct source_event sev;
+    while (source_poll_event(a->source, &sev)) {
+        fprintf(stderr, "%s: camera: %s\n", progname, sev.detail.msg);
+        if (sev.kind == SOURCE_EVENT_SKIPPED)
+            continue;
+        struct flow_event ev = {.type = FLOW_EV_CAMERA,
+                                .camera_ok = sev.kind == SOURCE_EVENT_STARTED ||
+                                             sev.kind == SOURCE_EVENT_BACK};
+        dispatch(a, &ev);
+    }
+    struct source_code code;
+    while (source_poll_code(a->source, &code)) {
+        fprintf(stderr, "%s: camera: code of %zu bytes\n", progname, code.len);
+        struct flow_event ev = {.type = FLOW_EV_SCAN};
+        ev.scan.bytes = (const char *)code.data;
+        ev.scan.len = code.len;
+        ev.scan.method = CHECKIN_CAMERA;
+        dispatch(a, &ev);
+        source_code_clear(&code);
+    }
+    /* The live preview, shown only where it is drawn (welcome). */
+    if (a->k.view->screen != FLOW_WELCOME ||
+        !source_latest_frame(a->source, a->frame.counter, &a->frame))
+        return;
+    if (!a->k.camera || a->k.camera_w != a->frame.width || a->k.camera_h != a->frame.height) {
+        SDL_DestroyTexture(a->k.camera);
+        a->k.camera = SDL_CreateTexture(a->ren, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STREAMING,
+                                        a->frame.width, a->frame.height);
+        a->k.camera_w = a->frame.width;
+        a->k.camera_h = a->frame.height;
+    }
+    void *pixels;
+    int pitch;
+    if (a->k.camera && SDL_LockTexture(a->k.camera, NULL, &pixels, &pitch) == 0) {
+        for (int y = 0; y < a->frame.height; y++) {
+            const uint8_t *src = a->frame.pixels + (size_t)y * a->frame.width;
+            uint8_t *dst = (uint8_t *)pixels + (size_t)y * pitch;
+            for (int x = 0; x < a->frame.width; x++)
+                dst[3 * x] = dst[3 * x + 1] = dst[3 * x + 2] = src[x];
+        }
+        SDL_UnlockTexture(a->k.camera);
+    }
+}
+
+static void poll_prints(struct app *a)
+{
+    struct printq_done d;
+    while (printq_poll(a->printq, &d)) {
+        if (d.file[0])
+            fprintf(stderr, "%s: badge of %s written to %s\n", progname, d.attendee, d.file);
+        else if (d.problem[0])
+            fprintf(stderr, "%s: print %s: %s\n", progname, d.attendee, d.problem);
+        else
+            fprintf(stderr, "%s: badge of %s printed\n", progname, d.attendee);
+        struct flow_event ev = {.type = FLOW_EV_PRINT_DONE};
+        ev.print.id = d.id;
+        ev.print.result = d.result;
+        ev.print.problem = d.problem[0] ? d.problem : NULL;
+        dispatch(a, &ev);
+    }
+    printq_status(a->printq, a->k.printer_status, sizeof a->k.printer_status, &a->k.printer_busy);
+}
+
+static void submit_prints(struct app *a)
+{
+    for (size_t i = 0; i < a->n_prints; i++) {
+        struct deferred_print *d = &a->prints[i];
+        struct flow_print p = {d->id, d->attendee, d->has_payload ? d->payload : NULL,
+                               d->has_reason ? d->reason : NULL};
+        printq_person(a->printq, &p, kiosk_now(a));
+    }
+    a->n_prints = 0;
+    if (a->pending_all)
+        printq_pending(a->printq, kiosk_now(a));
+    a->pending_all = false;
+}
+
+/* The CHECKED_IN screen's badge: the renderer that prints, on this thread,
+ * its pixels scaled down on screen. Tried each frame until the font lock
+ * is free. */
+static void make_preview(struct app *a)
+{
+    if (!a->preview_wanted || !a->preview_renderer)
+        return;
+    if (pthread_mutex_trylock(&a->font_lock) != 0)
+        return;
+    a->preview_wanted = false;
+    struct attendee at = {0};
+    char *payload = NULL;
+    struct badge_image *img = NULL;
+    struct bk_err err;
+    bk_err_clear(&err);
+    SDL_DestroyTexture(a->k.preview);
+    a->k.preview = NULL;
+    if (store_get_attendee(a->store, a->preview_id, &at, &err) == BK_OK &&
+        store_get_token(a->store, a->preview_id, &payload, &err) == BK_OK) {
+        /* A preview carries no real serial, as badgectl badge's does not. */
+        char *qr = token_badge_payload_new("PREVUE", payload ? payload : a->preview_id);
+        if (badge_render(a->preview_renderer, &at, qr, &img, &err) == BK_OK) {
+            SDL_Texture *t = SDL_CreateTexture(a->ren, SDL_PIXELFORMAT_RGB24,
+                                               SDL_TEXTUREACCESS_STATIC, img->width, img->height);
+            if (t && SDL_UpdateTexture(t, NULL, img->rgb, (int)img->stride) == 0) {
+                SDL_SetTextureScaleMode(t, SDL_ScaleModeBest);
+                a->k.preview = t;
+                a->k.preview_w = img->width;
+                a->k.preview_h = img->height;
+            }
+        }
+        free(qr);
+    }
+    if (err.status != BK_OK)
+        report_error(&err);
+    pthread_mutex_unlock(&a->font_lock);
+    badge_image_free(img);
+    free(payload);
+    attendee_clear(&at);
+}
+
+static void print_layout(struct app *a)
+{
+    const struct flow_view *v = a->k.view;
+    for (size_t i = 0; i < a->k.n_buttons; i++) {
+        const struct kiosk_button *b = &a->k.buttons[i];
+        fprintf(stderr, "layout %s %s %s %d %d %d %d\n", flow_screen_code(v->screen), v->language,
+                b->id, b->r.x, b->r.y, b->r.w, b->r.h);
+    }
+}
+
+/* ---- start-up ---- */
+
+static void usage(void)
+{
+    printf(_("Usage: badgekiosk [--config FILE] [--db FILE] [--keys DIR] [--printer NAME|URI]\n"
+             "                  [--windowed] [--camera DEVICE|none | --frames DIR] [--now ISO8601]\n"
+             "                  [--snapshot DIR] [--size WxH] [--quit-after SECONDS]\n"
+             "                  [--debug-layout] [--help] [--version]\n\n"
+             "The check-in kiosk. Fullscreen unless --windowed; in fullscreen only staff\n"
+             "(the key combination from the config, then the PIN) can quit it.\n"
+             "  --camera DEVICE  the V4L2 camera (default %s; \"none\" for none)\n"
+             "  --frames DIR     replay the images in DIR as if the camera saw them\n"
+             "  --now ISO8601    start the kiosk's clock at this venue time\n"
+             "  --snapshot DIR   write a PNG of the screen at each change of screen\n"
+             "  --size WxH       the window's size in pixels (default: the display's)\n"
+             "  --quit-after S   quit after S seconds (tests)\n"
+             "  --debug-layout   print every button's rectangle on stderr\n"),
+           SOURCE_DEFAULT_DEVICE);
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},   {"db", required_argument, NULL, 'd'},
+        {"keys", required_argument, NULL, 'k'},     {"printer", required_argument, NULL, 'p'},
+        {"windowed", no_argument, NULL, 'w'},       {"camera", required_argument, NULL, 'C'},
+        {"frames", required_argument, NULL, 'f'},   {"now", required_argument, NULL, 'n'},
+        {"snapshot", required_argument, NULL, 's'}, {"size", required_argument, NULL, 'S'},
+        {"quit-after", required_argument, NULL, 'q'}, {"debug-layout", no_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o->config = optarg; break;
+        case 'd': o->db = optarg; break;
+        case 'k': o->keys = optarg; break;
+        case 'p': o->printer = optarg; break;
+        case 'w': o->windowed = true; break;
+        case 'C': o->camera = optarg; break;
+        case 'f': o->frames = optarg; break;
+        case 'n': o->now = optarg; break;
+        case 's': o->snapshot = optarg; break;
+        case 'L': o->debug_layout = true; break;
+        case 'S':
+            if (sscanf(optarg, "%dx%d", &o->width, &o->height) != 2 || o->width < 320 ||
+                o->height < 240 || o->width > 8192 || o->height > 8192) {
+                fprintf(stderr, _("%s: --size wants WIDTHxHEIGHT, e.g. 1920x1080\n"), progname);
+                return EXIT_REJECTED;
+            }
+            break;
+        case 'q': {
+            char *end;
+            o->quit_after = strtod(optarg, &end);
+            if (*end || o->quit_after <= 0) {
+                fprintf(stderr, _("%s: --quit-after wants a number of seconds\n"), progname);
+                return EXIT_REJECTED;
+            }
+            break;
+        }
+        case 'h': usage(); return -1;
+        case 'V': printf("badgekiosk %s\n", BK_VERSION); return -1;
+        default:
+            fprintf(stderr, _("Run 'badgekiosk --help' for the options.\n"));
+            return EXIT_REJECTED;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, _("%s: unexpected argument '%s'\n"), progname, argv[optind]);
+        return EXIT_REJECTED;
+    }
+    if (o->camera && o->frames) {
+        fprintf(stderr, _("%s: give --camera or --frames, not both\n"), progname);
+        return EXIT_REJECTED;
+    }
+    return EXIT_DONE;
+}
+
+/* Config, store, keys and the flow: the parts that need no window. */
+static int open_core(struct app *a)
+{
+    struct bk_err err;
+    bk_err_clear(&err);
+    char *path = a->opt.config ? xstrdup(a->opt.config) : config_default_path_new();
+    enum bk_status st = config_load(path, &a->cfg, &err);
+    free(path);
+    if (st != BK_OK)
+        return report_error(&err);
+    if (a->opt.db)
+        config_set_path(&a->cfg->database, a->opt.db);
+    if (a->opt.keys)
+        config_set_path(&a->cfg->keys_dir, a->opt.keys);
+    if (a->opt.printer) {
+        free(a->cfg->printer);
+        a->cfg->printer = xstrdup(a->opt.printer);
+    }
+    char *dir = xstrdup(a->cfg->database), *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        mkdir(dir, 0700);
+    }
+    free(dir);
+    if (store_open(a->cfg->database, &a->store, &err) != BK_OK)
+        return report_error(&err);
+    if (a->cfg->qr_mode == CONFIG_QR_SIGNED &&
+        token_keys_load(a->cfg->keys_dir, &a->keys, &err) != BK_OK)
+        return report_error(&err);
+    a->clock_base_ms = tz_now_ms();
+    if (a->opt.now && tz_parse_instant(a->cfg->tz, a->opt.now, &a->clock_base_ms, &err) != BK_OK)
+        return report_error(&err);
+    if (!parse_keys(a->cfg->staff_keys, &a->staff_key, &a->staff_mods))
+        fprintf(stderr, _("%s: the staff key combination \"%s\" is not understood; staff mode is "
+                          "off\n"),
+                progname, a->cfg->staff_keys);
+    static struct checkin_context ctx;
+    ctx = (struct checkin_context){a->cfg, a->keys, a->store, a->cfg->kiosk_id};
+    struct flow_settings set;
+    flow_settings_default(&set);
+    a->k.result_seconds = set.result_seconds;
+    a->k.cfg = a->cfg;
+    if (flow_new(&ctx, &set, &a->flow, &err) != BK_OK)
+        return report_error(&err);
+    struct wedge_config wc;
+    wedge_config_default(&wc);
+    /* A busy kiosk (or a loaded test machine) sees a scanner's keys up to
+     * ~30 ms apart even by the X server's clock; people type more than
+     * 100 ms apart, so 50 ms keeps the two well apart. */
+    wc.max_gap_ms = 50;
+    a->wedge = wedge_new(&wc);
+    return EXIT_DONE;
+}
+
+static int open_window(struct app *a)
+{
+    struct bk_err err;
+    bk_err_clear(&err);
+    SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        fprintf(stderr, "%s: %s %s\n", progname, _("cannot open the display:"), SDL_GetError());
+        return EXIT_FAILED;
+    }
+    /* No audio device is no reason to stop: the screens say everything. */
+    if (SDL_InitSubSystem(SDL_INIT_AUDIO) == 0)
+        a->sound = sound_new();
+    a->fullscreen = !a->opt.windowed;
+    int w = a->opt.width ? a->opt.width : 1920, h = a->opt.height ? a->opt.height : 1080;
+    Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
+    if (a->fullscreen && !a->opt.width)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    else if (a->fullscreen)
+        flags |= SDL_WINDOW_FULLSCREEN;
+    a->win = SDL_CreateWindow("badgekiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h,
+                              flags);
+    if (!a->win) {
+        fprintf(stderr, "%s: %s %s\n", progname, _("cannot open a window:"), SDL_GetError());
+        return EXIT_FAILED;
+    }
+    /* A kiosk takes the keyboard: a USB scanner types into whatever has it. */
+    SDL_RaiseWindow(a->win);
+    SDL_SetWindowInputFocus(a->win);
+    if (a->fullscreen)
+        SDL_SetWindowKeyboardGrab(a->win, SDL_TRUE);
+    a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_ACCELERATED);
+    if (!a->ren)
+        a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!a->ren) {
+        fprintf(stderr, "%s: %s %s\n", progname, _("cannot draw in the window:"), SDL_GetError());
+        return EXIT_FAILED;
+    }
+    SDL_StartTextInput();
+    SDL_EventState(SDL_SYSWMEVENT, SDL_ENABLE);
+    if (ui_init(&a->k.ui, a->ren, &a->font_lock, &err) != BK_OK)
+        return report_error(&err);
+    pthread_mutex_lock(&a->font_lock);
+    enum bk_status st = badge_renderer_new(a->cfg, &a->preview_renderer, &err);
+    pthread_mutex_unlock(&a->font_lock);
+    if (st != BK_OK)
+        return report_error(&err);
+    if (printq_new(a->cfg, a->cfg->printer, a->cfg->kiosk_id, &a->font_lock, &a->printq, &err) !=
+        BK_OK)
+        return report_error(&err);
+    if (a->opt.frames) {
+        if (source_replay_new(a->opt.frames, NULL, &a->source, &err) != BK_OK)
+            return report_error(&err);
+    } else if (!a->opt.camera || strcmp(a->opt.camera, "none") != 0) {
+        if (source_camera_new(a->opt.camera, NULL, &a->source, &err) != BK_OK)
+            return report_error(&err);
+    }
+    a->k.has_source = a->source != NULL;
+    return EXIT_DONE;
+}
+
+static void close_all(struct app *a)
+{
+    source_free(a->source);
+    printq_free(a->printq);
+    source_frame_clear(&a->frame);
+    SDL_DestroyTexture(a->k.camera);
+    SDL_DestroyTexture(a->k.preview);
+    ui_free(&a->k.ui);
+    badge_renderer_free(a->preview_renderer);
+    sound_free(a->sound);
+    if (a->ren)
+        SDL_DestroyRenderer(a->ren);
+    if (a->win)
+        SDL_DestroyWindow(a->win);
+    SDL_Quit();
+    wedge_free(a->wedge);
+    flow_free(a->flow);
+    token_keys_free(a->keys);
+    store_close(a->store);
+    config_free(a->cfg);
+}
+
+static void run(struct app *a)
+{
+    a->running = true;
+    a->start_ticks = SDL_GetTicks64();
+    uint64_t started = a->start_ticks;
+    /* The first answer gives the welcome screen. */
+    send_simple(a, FLOW_EV_TICK);
+    want_snapshot(a, "welcome");
+    a->layout_pending = true;
+    while (a->running) {
+        uint64_t frame_start = SDL_GetTicks64();
+        poll_sdl(a);
+        poll_source(a);
+        poll_prints(a);
+        send_simple(a, FLOW_EV_TICK);
+        make_preview(a);
+        screens_draw(&a->k);
+        bool ready = !a->k.ui.incomplete &&
+                     !(a->k.view->screen == FLOW_CHECKED_IN && a->preview_wanted);
+        if (a->snap_pending && ready)
+            take_snapshot(a);
+        if (a->layout_pending && a->opt.debug_layout && ready) {
+            print_layout(a);
+            a->layout_pending = false;
+        }
+        SDL_RenderPresent(a->ren);
+        submit_prints(a);
+        if (a->opt.quit_after > 0 && (SDL_GetTicks64() - started) / 1000.0 >= a->opt.quit_after)
+            a->running = false;
+        uint64_t spent = SDL_GetTicks64() - frame_start;
+        if (spent < FRAME_MS)
+            SDL_Delay((Uint32)(FRAME_MS - spent));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    const char *msgs = setlocale(LC_MESSAGES, NULL);
+    if (!msgs || strcmp(msgs, "C") == 0 || strcmp(msgs, "POSIX") == 0)
+        setlocale(LC_ALL, "C.UTF-8");
+    char *localedir = locale_dir_new();
+    bindtextdomain(BK_TEXTDOMAIN, localedir);
+    bind_textdomain_codeset(BK_TEXTDOMAIN, "UTF-8");
+    free(localedir);
+
+    static struct app app;
+    int rc = parse_options(argc, argv, &app.opt);
+    if (rc)
+        return rc < 0 ? EXIT_DONE : rc;
+    if (app.opt.snapshot && mkdir(app.opt.snapshot, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, _("%s: cannot make the snapshot folder %s: %s\n"), progname,
+                app.opt.snapshot, strerror(errno));
+        return EXIT_FAILED;
+    }
+    pthread_mutex_init(&app.font_lock, NULL);
+    use_language("en");
+    if ((rc = open_core(&app)) == EXIT_DONE && (rc = open_window(&app)) == EXIT_DONE)
+        run(&app);
+    close_all(&app);
+    pthread_mutex_destroy(&app.font_lock);
+    return rc;
+}

@@ -1,0 +1,312 @@
+/* printq: the print worker thread (see printq.h). */
+#include "kiosk/printq.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "badge/badge.h"
+#include "core/i18n.h"
+#include "core/store.h"
+#include "core/xalloc.h"
+#include "print/badgeprint.h"
+#include "print/printer.h"
+
+#define PRINTQ_MAX 64
+#define STATUS_EVERY_MS 15000
+
+struct request {
+    bool pending_all;
+    uint32_t id;
+    char attendee[ATTENDEE_ID_MAX + 1];
+    char payload[TOKEN_PAYLOAD_MAX + 1];
+    bool has_payload;
+    char reason[256];
+    bool has_reason;
+    int64_t now_ms;
+};
+
+struct printq {
+    const struct config *cfg;
+    char *printer, *kiosk_id;
+    pthread_mutex_t *font_lock;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop, busy;
+    struct request todo[PRINTQ_MAX];
+    size_t n_todo;
+    struct printq_done done[PRINTQ_MAX];
+    size_t n_done;
+    char status[1400];
+};
+
+static void post(struct printq *q, const struct printq_done *d)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->n_done == PRINTQ_MAX) /* the UI polls every frame: cannot happen */
+        memmove(q->done, q->done + 1, --q->n_done * sizeof q->done[0]);
+    q->done[q->n_done++] = *d;
+    pthread_mutex_unlock(&q->mu);
+}
+
+static void set_status(struct printq *q, const char *text)
+{
+    pthread_mutex_lock(&q->mu);
+    snprintf(q->status, sizeof q->status, "%s", text);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* The printer's state in words; CUPS answers within its own timeouts. */
+static void refresh_status(struct printq *q)
+{
+    char buf[1400];
+    if (!q->printer[0]) {
+        set_status(q, _("No printer is configured."));
+        return;
+    }
+    if (strncmp(q->printer, "file:", 5) == 0) {
+        snprintf(buf, sizeof buf, _("Badges are written as images to %s."), q->printer + 5);
+        set_status(q, buf);
+        return;
+    }
+    struct printer *p;
+    struct printer_status st;
+    struct bk_err err;
+    bk_err_clear(&err);
+    if (printer_open(q->printer, &p, &err) != BK_OK) {
+        set_status(q, err.msg);
+        return;
+    }
+    if (printer_get_status(p, &st, &err) != BK_OK)
+        snprintf(buf, sizeof buf, "%s", err.msg);
+    else
+        snprintf(buf, sizeof buf, _("%s: %s%s. %s Jobs waiting: %zu."), q->printer, st.state_text,
+                 st.accepting ? "" : _(", not accepting jobs"), st.reasons, st.queued);
+    printer_close(p);
+    set_status(q, buf);
+}
+
+static enum flow_print_result result_of(enum badgeprint_outcome o)
+{
+    switch (o) {
+    case BADGEPRINT_PRINTED:
+        return FLOW_PRINT_PRINTED;
+    case BADGEPRINT_WRITTEN:
+        return FLOW_PRINT_WRITTEN;
+    default:
+        return FLOW_PRINT_PENDING;
+    }
+}
+
+struct tally {
+    size_t done, left;
+};
+
+static void count_pending(void *arg, const char *attendee, const struct badgeprint_result *res)
+{
+    (void)attendee;
+    struct tally *t = arg;
+    if (res->outcome == BADGEPRINT_PRINTED || res->outcome == BADGEPRINT_WRITTEN)
+        t->done++;
+    else
+        t->left++;
+}
+
+static void run_request(struct printq *q, struct badgeprint_context *ctx, const struct request *r,
+                        bool ready, const struct bk_err *setup_err)
+{
+    struct printq_done d = {.id = r->id};
+    snprintf(d.attendee, sizeof d.attendee, "%s", r->attendee);
+    struct bk_err err;
+    bk_err_clear(&err);
+    if (!ready) {
+        d.result = FLOW_PRINT_PENDING;
+        snprintf(d.problem, sizeof d.problem, "%s", setup_err->msg);
+        post(q, &d);
+        return;
+    }
+    /* The fonts are FreeType's, shared with the UI thread: held for the
+     * drawing and, since badgeprint draws and sends in one call, the send. */
+    pthread_mutex_lock(q->font_lock);
+    if (r->pending_all) {
+        struct tally t = {0};
+        enum bk_status st = badgeprint_pending(ctx, r->now_ms, count_pending, &t, &err);
+        pthread_mutex_unlock(q->font_lock);
+        d.result = st == BK_OK && t.left == 0 ? FLOW_PRINT_PRINTED : FLOW_PRINT_PENDING;
+        if (st != BK_OK)
+            snprintf(d.problem, sizeof d.problem, "%s", err.msg);
+        else if (t.left)
+            snprintf(d.problem, sizeof d.problem, _("%zu badges printed, %zu still waiting."),
+                     t.done, t.left);
+    } else {
+        struct badgeprint_result res;
+        enum bk_status st =
+            badgeprint_person(ctx, r->attendee, r->has_reason ? r->reason : NULL,
+                              r->has_payload ? r->payload : NULL, r->now_ms, &res, &err);
+        pthread_mutex_unlock(q->font_lock);
+        if (st != BK_OK) {
+            d.result = FLOW_PRINT_PENDING;
+            snprintf(d.problem, sizeof d.problem, "%s", err.msg);
+        } else {
+            d.result = result_of(res.outcome);
+            snprintf(d.problem, sizeof d.problem, "%s", res.problem);
+            snprintf(d.file, sizeof d.file, "%s", res.file);
+            if (res.outcome == BADGEPRINT_ALREADY_HAS)
+                snprintf(d.problem, sizeof d.problem, "%s",
+                         _("This person already has a badge: the staff desk prints "
+                           "replacements."));
+        }
+    }
+    post(q, &d);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *worker(void *arg)
+{
+    struct printq *q = arg;
+    struct store *store = NULL;
+    struct badge_renderer *renderer = NULL;
+    struct bk_err setup_err;
+    bk_err_clear(&setup_err);
+    bool ready = store_open(q->cfg->database, &store, &setup_err) == BK_OK;
+    if (ready) {
+        pthread_mutex_lock(q->font_lock);
+        ready = badge_renderer_new(q->cfg, &renderer, &setup_err) == BK_OK;
+        pthread_mutex_unlock(q->font_lock);
+    }
+    struct badgeprint_context ctx = {q->cfg, store, renderer, q->printer, q->kiosk_id};
+    refresh_status(q);
+    int64_t last_status = mono_ms();
+    pthread_mutex_lock(&q->mu);
+    while (!q->stop) {
+        if (q->n_todo == 0) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1;
+            pthread_cond_timedwait(&q->cv, &q->mu, &until);
+            if (q->n_todo == 0 && !q->stop && mono_ms() - last_status >= STATUS_EVERY_MS) {
+                pthread_mutex_unlock(&q->mu);
+                refresh_status(q);
+                last_status = mono_ms();
+                pthread_mutex_lock(&q->mu);
+            }
+            continue;
+        }
+        struct request r = q->todo[0];
+        memmove(q->todo, q->todo + 1, --q->n_todo * sizeof q->todo[0]);
+        q->busy = true;
+        pthread_mutex_unlock(&q->mu);
+        run_request(q, &ctx, &r, ready, &setup_err);
+        refresh_status(q);
+        last_status = mono_ms();
+        pthread_mutex_lock(&q->mu);
+        q->busy = false;
+    }
+    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_lock(q->font_lock);
+    badge_renderer_free(renderer);
+    pthread_mutex_unlock(q->font_lock);
+    store_close(store);
+    return NULL;
+}
+
+enum bk_status printq_new(const struct config *cfg, const char *printer, const char *kiosk_id,
+                          pthread_mutex_t *font_lock, struct printq **out, struct bk_err *err)
+{
+    struct printq *q = xcalloc(1, sizeof *q);
+    q->cfg = cfg;
+    q->printer = xstrdup(printer ? printer : "");
+    q->kiosk_id = xstrdup(kiosk_id ? kiosk_id : "");
+    q->font_lock = font_lock;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    if (pthread_create(&q->thread, NULL, worker, q) != 0) {
+        free(q->printer);
+        free(q->kiosk_id);
+        free(q);
+        *out = NULL;
+        return bk_err_set(err, BK_ERR_IO, NULL, 0, NULL, _("The print thread could not start."));
+    }
+    *out = q;
+    return BK_OK;
+}
+
+void printq_free(struct printq *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stop = true;
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->thread, NULL);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+    free(q->printer);
+    free(q->kiosk_id);
+    free(q);
+}
+
+static void enqueue(struct printq *q, const struct request *r)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->n_todo < PRINTQ_MAX) {
+        q->todo[q->n_todo++] = *r;
+    } else {
+        /* Sixty-four badges behind: answer at once, the badge stays pending
+         * in the store for "print pending". */
+        struct printq_done d = {.id = r->id, .result = FLOW_PRINT_PENDING};
+        snprintf(d.problem, sizeof d.problem, "%s", _("Too many badges are waiting to print."));
+        pthread_mutex_unlock(&q->mu);
+        post(q, &d);
+        return;
+    }
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+void printq_person(struct printq *q, const struct flow_print *p, int64_t now_ms)
+{
+    struct request r = {.id = p->id, .now_ms = now_ms};
+    snprintf(r.attendee, sizeof r.attendee, "%s", p->attendee_id);
+    if ((r.has_payload = p->payload != NULL))
+        snprintf(r.payload, sizeof r.payload, "%s", p->payload);
+    if ((r.has_reason = p->reason != NULL))
+        snprintf(r.reason, sizeof r.reason, "%s", p->reason);
+    enqueue(q, &r);
+}
+
+void printq_pending(struct printq *q, int64_t now_ms)
+{
+    struct request r = {.pending_all = true, .now_ms = now_ms};
+    enqueue(q, &r);
+}
+
+bool printq_poll(struct printq *q, struct printq_done *out)
+{
+    pthread_mutex_lock(&q->mu);
+    bool got = q->n_done > 0;
+    if (got) {
+        *out = q->done[0];
+        memmove(q->done, q->done + 1, --q->n_done * sizeof q->done[0]);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return got;
+}
+
+void printq_status(struct printq *q, char *buf, size_t n, bool *busy)
+{
+    pthread_mutex_lock(&q->mu);
+    snprintf(buf, n, "%s", q->status);
+    if (busy)
+        *busy = q->busy || q->n_todo > 0;
+    pthread_mutex_unlock(&q->mu);
+}

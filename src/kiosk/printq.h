@@ -1,0 +1,55 @@
+/* printq: badges printed on a worker thread, so the screen never waits on
+ * paper.
+ *
+ * The worker has its own store connection (a struct store is used by one
+ * thread at a time; SQLite's WAL lets the two connections share the file)
+ * and its own badge renderer, and runs badgeprint_person or
+ * badgeprint_pending for each request in order. Results come back through
+ * printq_poll, which never waits. Between requests it asks the printer for
+ * its state now and then, for the staff screen.
+ *
+ * font_lock is held while the worker draws or opens fonts: FreeType's
+ * library object under SDL2_ttf is shared by every thread. */
+#ifndef BK_KIOSK_PRINTQ_H
+#define BK_KIOSK_PRINTQ_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/flow.h"
+
+struct printq;
+
+/* Starts the worker. cfg must outlive the queue; printer is copied. Fails
+ * when the thread cannot start; a store or font problem in the worker is
+ * reported as the result of each request instead. */
+enum bk_status printq_new(const struct config *cfg, const char *printer, const char *kiosk_id,
+                          pthread_mutex_t *font_lock, struct printq **out, struct bk_err *err);
+/* Waits for the request being printed (not for those queued), then frees. */
+void printq_free(struct printq *q);
+
+/* Queues a badge (strings copied). */
+void printq_person(struct printq *q, const struct flow_print *p, int64_t now_ms);
+/* Queues "print every pending badge"; its result carries id 0. */
+void printq_pending(struct printq *q, int64_t now_ms);
+
+struct printq_done {
+    uint32_t id;
+    enum flow_print_result result;
+    char problem[1200];
+    char attendee[ATTENDEE_ID_MAX + 1];
+    char file[1024]; /* a badge written as PNG */
+};
+
+/* Takes the oldest finished request without waiting. */
+bool printq_poll(struct printq *q, struct printq_done *out);
+
+/* The printer's state in words for the staff screen, as last seen by the
+ * worker ("" before the first look). Copied into buf. busy: a request is
+ * being printed now. */
+void printq_status(struct printq *q, char *buf, size_t n, bool *busy);
+
+#endif
