@@ -15,7 +15,7 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libcmocka-dev tzdata jq sqlite3 gettext \
            libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
            libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
-           xvfb xdotool
+           xvfb xdotool clang-14 libclang-rt-14-dev
 PKGS     = sqlite3 libsodium inih libqrencode zbar libpng libjpeg libutf8proc \
            sdl2 SDL2_ttf fribidi fontconfig
 
@@ -49,7 +49,8 @@ OBJ       = $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all deps demo check unit e2e print-tests kiosk-tests bench fuzz clean pot format locale
+.PHONY: all deps demo check unit e2e print-tests kiosk-tests bench fuzz fuzz-check reliability \
+        soak clean pot format locale
 all: build/badgectl build/badgekiosk locale build/gen-export build/render-samples
 
 deps:
@@ -116,22 +117,78 @@ build/asan/tests/test_printer: tests/print/test_printer.c build/asan/libbadgekio
 	$(CC) $(ASAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    build/asan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
 
-print-tests: build/asan/tests/test_printer
+print-tests: build/asan/tests/test_printer build/badgectl
 	@BK_TEST_TIMING_JOBS=0 ./tests/print/run
+	@./tests/print/badgectl
 
 # The kiosk under Xvfb, driven by xdotool as a keyboard scanner and a finger.
 kiosk-tests: build/badgectl build/badgekiosk locale
 	@./tests/kiosk/run
 
 check: deps
-	@$(MAKE) --no-print-directory unit e2e print-tests kiosk-tests
+	@$(MAKE) --no-print-directory unit e2e print-tests kiosk-tests reliability fuzz-check
 
 bench: deps
-	@$(MAKE) --no-print-directory all build/bench-core
+	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode $(REL_BIN)
 	@./bench/run
 
-build/bench-core: build/obj/bench/bench_core.o build/libbadgekiosk.a
+build/bench-%: build/obj/bench/bench_%.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# ---- hostile input: libFuzzer targets (fuzz/), clang 14 from libclang-rt-14-dev ----
+# The core is built again with coverage instrumentation and the sanitizers
+# in build/fuzz/; "make fuzz" runs each target FUZZ_SECONDS and writes the
+# executions to BENCHMARKS.md, "make check" runs each briefly and replays
+# fuzz/regressions/.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 120
+FUZZ_CHECK_SECONDS ?= 10
+FUZZ_TARGETS = fuzz_csv fuzz_token fuzz_config
+FUZZ_FLAGS   = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+               -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+FUZZ_OBJ     = $(CORE_SRC:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+
+build/fuzz/libcore.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h build/fuzz/libcore.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -DBK_FUZZ_SOURCE='"$(CURDIR)"' \
+	    -o $@ $< build/fuzz/libcore.a $(LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build/fuzz/%)
+	@./tools/run-fuzz --bench $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-check: $(FUZZ_TARGETS:%=build/fuzz/%)
+	@./tools/run-fuzz $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS)
+
+# ---- reliability: crash, full disk, locks, rush (tests/reliability/) ----
+# Built without sanitizers, like the kiosk, so kills and timings are real.
+REL_BIN = build/crash build/crash-worker build/rush
+REL_FLAGS = $(CFLAGS_ALL) -Itests/reliability -DBK_SOURCE_DIR='"$(CURDIR)"'
+
+build/crash: tests/reliability/crash.c tests/reliability/relutil.h build/libbadgekiosk.a
+	$(CC) $(REL_FLAGS) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+build/crash-worker: tests/reliability/crash_worker.c tests/reliability/relutil.h \
+    build/libbadgekiosk.a
+	$(CC) $(REL_FLAGS) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+build/rush: tests/reliability/rush.c tests/reliability/relutil.h build/libbadgekiosk.a
+	$(CC) $(REL_FLAGS) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+reliability: build/badgectl $(REL_BIN)
+	@./tests/reliability/run
+
+# Hundreds of kills and the full rush; figures go to BENCHMARKS.md.
+soak: deps
+	@$(MAKE) --no-print-directory build/badgectl $(REL_BIN)
+	@BK_SOAK=1 ./tests/reliability/run
 
 pot:
 	@mkdir -p po

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
 #include "core/checkin.h"
 #include "core/config.h"
 #include "core/find.h"
@@ -23,18 +24,7 @@
 #include "core/token.h"
 #include "core/xalloc.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 struct stats {
     double p50, p99, max;
@@ -42,8 +32,7 @@ struct stats {
 
 static struct stats stats_of(double *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_double);
-    struct stats s = {v[n / 2], v[(size_t)ceil(n * 0.99) - 1], v[n - 1]};
+    struct stats s = {percentile(v, n, 50), percentile(v, n, 99), percentile(v, n, 100)};
     return s;
 }
 

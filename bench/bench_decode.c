@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
 #include "badge/qrimage.h"
 #include "core/xalloc.h"
 #include "scan/decode.h"
@@ -63,18 +64,7 @@ struct set {
     struct tally t[N_SIZES];
 };
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void add_ms(struct tally *t, double ms)
 {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../bench/timing.h"
 #include "badge/badge.h"
 #include "core/config.h"
 #include "core/xalloc.h"
@@ -62,18 +63,7 @@ static char *fake_payload(const char *id)
     return xasprintf("BK1.K7Q2.%.24s.%s", "MZXW6YTBOI2DAMRTFUYDAMJQ", sig);
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static int write_samples(struct config *cfg, const char *outdir, const char *size, bool all)
 {

@@ -5,6 +5,7 @@
  * or the error into text. It is, with the kiosk's main, the only place that
  * prints or exits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
@@ -32,6 +33,8 @@
 #include "print/badgeprint.h"
 #include "print/printer.h"
 #include "scan/decode.h"
+#include "scan/stats.h"
+#include "scan/text.h"
 
 #ifndef BK_LOCALEDIR
 #define BK_LOCALEDIR "/usr/share/locale"
@@ -328,12 +331,17 @@ static int cmd_issue(struct config *cfg, int argc, char **argv)
         return rc;
     }
     char *csv_path = xasprintf("%s/tokens.csv", dir);
-    FILE *csv = fopen(csv_path, "w");
+    /* The mail merge's input holds e-mail addresses: created 0600, not
+     * chmod-ed after the fact, so it is never readable by others even for
+     * a moment (an existing file keeps its mode: fchmod below). */
+    int csv_fd = open(csv_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *csv = csv_fd >= 0 ? fdopen(csv_fd, "w") : NULL;
+    if (!csv && csv_fd >= 0)
+        close(csv_fd);
     if (!csv) {
         fprintf(stderr, _("%s: %s: cannot write: %s\n"), progname, csv_path, strerror(errno));
         rc = EXIT_FAILED;
     } else {
-        /* The mail merge's input holds e-mail addresses: keep it private. */
         fchmod(fileno(csv), 0600);
         fputs("id,email,payload,file\r\n", csv);
         struct issue_ctx x = {.cfg = cfg, .keys = keys, .dir = dir, .csv = csv};
@@ -369,9 +377,18 @@ static int cmd_issue(struct config *cfg, int argc, char **argv)
 /* ---- scan -------------------------------------------------------------- */
 
 /* Prints bytes that may hold anything as one line: valid UTF-8 as is,
- * anything else escaped, so a hostile code cannot mess up the terminal. */
-static void print_payload(const unsigned char *p, size_t len)
+ * Shift_JIS without an ECI converted to UTF-8 (scan/text.h), anything else
+ * as bytes; control bytes escaped either way, so a hostile code cannot mess
+ * up the terminal. Only this printing converts: check-in verifies the raw
+ * bytes. */
+static void print_payload(const unsigned char *raw, size_t raw_len)
 {
+    size_t len = 0;
+    enum scan_text_kind kind;
+    char *text = scan_text_utf8_new(raw, raw_len, &len, &kind);
+    const unsigned char *p = text ? (const unsigned char *)text : raw;
+    if (!text)
+        len = raw_len;
     for (size_t i = 0; i < len; i++) {
         if (p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\')
             printf("\\x%02x", p[i]);
@@ -379,17 +396,43 @@ static void print_payload(const unsigned char *p, size_t len)
             putchar(p[i]);
     }
     putchar('\n');
+    free(text);
+}
+
+/* scan --stats DIR: the library counts, this only prints. */
+static int scan_stats(struct scan_decoder *dec, const char *dir)
+{
+    struct scan_stats *st = NULL;
+    struct bk_err err = {0};
+    if (scan_stats_dir(dec, dir, &st, &err) != BK_OK)
+        return report_error(&err);
+    for (size_t i = 0; i <= st->n_sets; i++) {
+        const struct scan_stats_set *s = i < st->n_sets ? &st->sets[i] : &st->total;
+        printf(_("%s: %zu of %zu read exactly (%zu as text), %zu unreadable; "
+                 "median %.1f ms, worst %.1f ms\n"),
+               i < st->n_sets ? s->name : _("all"), s->exact, s->images, s->text, s->unreadable,
+               s->median_ms, s->worst_ms);
+    }
+    int rc = st->total.exact == st->total.images ? EXIT_DONE : EXIT_PARTIAL;
+    scan_stats_free(st);
+    return rc;
 }
 
 static int cmd_scan(struct config *cfg, int argc, char **argv)
 {
     (void)cfg;
-    if (argc < 2)
-        return usage_error(_("usage: badgectl scan IMAGE...%s"), "");
+    bool stats = argc > 1 && strcmp(argv[1], "--stats") == 0;
+    if (argc < 2 || (stats && argc != 3))
+        return usage_error(_("usage: badgectl scan IMAGE... | scan --stats DIR%s"), "");
     struct scan_decoder *dec;
     struct bk_err derr = {0};
     if (scan_decoder_new(&dec, &derr) != BK_OK)
         return report_error(&derr);
+    if (stats) {
+        int src = scan_stats(dec, argv[2]);
+        scan_decoder_free(dec);
+        return src;
+    }
     int rc = EXIT_DONE;
     for (int i = 1; i < argc; i++) {
         struct scan_results *res = NULL;
@@ -528,6 +571,9 @@ static int cmd_checkin(struct config *cfg, int argc, char **argv)
     if (rc)
         return rc;
     if ((rc = open_store(cfg, &s))) {
+        /* Said here too: staff must not take a store that cannot open
+         * (full or read-only disk, locked) for a refused person. */
+        fprintf(stderr, _("%s: the check-in was NOT recorded.\n"), progname);
         token_keys_free(keys);
         return rc;
     }
@@ -774,11 +820,13 @@ static void note_pending(void *arg, const char *attendee, const struct badgeprin
 
 static int cmd_print(struct config *cfg, int argc, char **argv)
 {
-    const char *reason = NULL, *id = NULL;
+    const char *reason = NULL, *id = NULL, *now_arg = NULL;
     int pending = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reprint") == 0 && i + 1 < argc)
             reason = argv[++i];
+        else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc)
+            now_arg = argv[++i];
         else if (strcmp(argv[i], "--pending") == 0)
             pending = 1;
         else if (argv[i][0] != '-' && !id)
@@ -787,13 +835,17 @@ static int cmd_print(struct config *cfg, int argc, char **argv)
             id = NULL, pending = 0, i = argc;
     }
     if (pending == (id != NULL) || (pending && reason))
-        return usage_error(
-            _("usage: badgectl print [--reprint REASON] ID, or badgectl print --pending%s"), "");
+        return usage_error(_("usage: badgectl print [--now ISO8601] [--reprint REASON] ID, or "
+                             "badgectl print [--now ISO8601] --pending%s"),
+                           "");
+    struct bk_err err = {0};
+    int64_t now = tz_now_ms();
+    if (now_arg && tz_parse_instant(cfg->tz, now_arg, &now, &err) != BK_OK)
+        return report_error(&err);
     struct store *s;
     int rc = open_store(cfg, &s);
     if (rc)
         return rc;
-    struct bk_err err = {0};
     struct badge_renderer *r = NULL;
     if (badge_renderer_new(cfg, &r, &err) != BK_OK) {
         store_close(s);
@@ -802,7 +854,7 @@ static int cmd_print(struct config *cfg, int argc, char **argv)
     struct badgeprint_context ctx = {cfg, s, r, cfg->printer, cfg->kiosk_id};
     if (pending) {
         struct pending_tally t = {0};
-        if (badgeprint_pending(&ctx, tz_now_ms(), note_pending, &t, &err) != BK_OK)
+        if (badgeprint_pending(&ctx, now, note_pending, &t, &err) != BK_OK)
             rc = report_error(&err);
         else {
             printf(_("%zu pending badges printed, %zu still waiting.\n"), t.done, t.left);
@@ -810,7 +862,7 @@ static int cmd_print(struct config *cfg, int argc, char **argv)
         }
     } else {
         struct badgeprint_result res;
-        if (badgeprint_person(&ctx, id, reason, NULL, tz_now_ms(), &res, &err) != BK_OK)
+        if (badgeprint_person(&ctx, id, reason, NULL, now, &res, &err) != BK_OK)
             rc = report_error(&err);
         else {
             print_result(id, &res);
@@ -892,13 +944,16 @@ static const struct cmd commands[] = {
     {"token", N_("ID"), N_("print one attendee's signed QR payload"), cmd_token},
     {"issue", N_("--out DIR"), N_("write a QR code per confirmed attendee and tokens.csv"),
      cmd_issue},
-    {"scan", N_("IMAGE..."), N_("decode the QR codes in PNG or JPEG files"), cmd_scan},
+    {"scan", N_("IMAGE... | --stats DIR"),
+     N_("decode the QR codes in PNG or JPEG files; --stats: count exact reads of NAME.png/.jpg "
+        "against NAME.txt"),
+     cmd_scan},
     {"checkin", N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
      N_("check a person in, exactly as the kiosk does"), cmd_checkin},
     {"verify", "", N_("check the event log's hash chain"), cmd_verify},
     {"badge", N_("ID --out FILE.png"), N_("draw a person's badge into a PNG (a preview)"),
      cmd_badge},
-    {"print", N_("[--reprint REASON] ID | --pending"),
+    {"print", N_("[--now ISO8601] [--reprint REASON] ID | --pending"),
      N_("print a first badge, a replacement, or every pending badge"), cmd_print},
     {"printer", "", N_("the printer's state and queue"), cmd_printer},
     {"find", N_("[--json] [--limit=N] TEXT"), N_("find attendees by name or organisation"),

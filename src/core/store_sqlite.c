@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "i18n.h"
@@ -27,12 +28,42 @@ struct sqlite_store {
     const char *path; /* owned by struct store */
 };
 
+/* True when the file system holding path is mounted read-only: then no
+ * permission change helps, and saying "make it writable" would mislead. */
+static bool read_only_disk(const char *path)
+{
+    struct statvfs vfs;
+    return statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY);
+}
+
+/* True when path cannot be written although permissions allow it: the
+ * immutable attribute (chattr +i) refuses even root, with EPERM. */
+static bool immutable_file(const char *path)
+{
+    return access(path, W_OK) != 0 && errno == EPERM;
+}
+
+static enum bk_status read_only_disk_error(const char *path, struct bk_err *err)
+{
+    return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                      _("the disk holding the store is read-only (mounted read-only, or "
+                        "switched to read-only after disk errors): make it writable again, then "
+                        "try again (nothing was recorded)"));
+}
+
 /* Turns an SQLite failure into a status and a sentence naming the file and
  * what the person at the kiosk or desk can do about it. */
 static enum bk_status db_error(const struct sqlite_store *q, int rc, struct bk_err *err)
 {
     const char *path = q->path;
     const char *detail = q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc);
+    /* A full disk does not always read SQLITE_FULL: when the WAL index
+     * (-shm) or the WAL cannot grow, SQLite says "disk I/O error" and only
+     * the system's errno tells that the disk is full, which is what the
+     * person at the kiosk must be told. */
+    int sys = q->db ? sqlite3_system_errno(q->db) : 0;
+    if ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))
+        rc = SQLITE_FULL;
     switch (rc & 0xff) {
     case SQLITE_FULL:
         return bk_err_set(err, BK_ERR_FULL, path, 0, NULL,
@@ -45,10 +76,19 @@ static enum bk_status db_error(const struct sqlite_store *q, int rc, struct bk_e
                             "seconds: check that no other program is holding it, then try "
                             "again"));
     case SQLITE_READONLY:
+        if (read_only_disk(path))
+            return read_only_disk_error(path, err);
+        if (immutable_file(path))
+            return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
+                              _("the store file is protected against changes (immutable "
+                                "attribute): remove it with chattr -i, then try again (nothing "
+                                "was recorded)"));
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
                           _("the store cannot be written: make the file and its folder writable "
                             "by the user running badgekiosk"));
     case SQLITE_CANTOPEN:
+        if (read_only_disk(path))
+            return read_only_disk_error(path, err);
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
                           _("the store cannot be opened: check that its folder exists and that "
                             "the user running badgekiosk may read and write there"));
@@ -737,14 +777,18 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
     return s;
 }
 
-/* Runs a query and hands each row to row(), which returns non-zero to stop.
+/* Runs a query (param, when not NULL, bound to ?1) and hands each row to
+ * row(), which returns non-zero to stop.
  * One statement is one read snapshot, so a walk sees a consistent log even
  * while other processes append. */
-static enum bk_status walk(struct sqlite_store *q, const char *sql,
-                           int (*row)(sqlite3_stmt *st, void *arg), void *arg, struct bk_err *err)
+static enum bk_status walk_with(struct sqlite_store *q, const char *sql, const char *param,
+                                int (*row)(sqlite3_stmt *st, void *arg), void *arg,
+                                struct bk_err *err)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK && param)
+        rc = sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW && row(st, arg))
@@ -753,6 +797,12 @@ static enum bk_status walk(struct sqlite_store *q, const char *sql,
     enum bk_status s = rc == SQLITE_DONE ? BK_OK : db_error(q, rc, err);
     sqlite3_finalize(st);
     return s;
+}
+
+static enum bk_status walk(struct sqlite_store *q, const char *sql,
+                           int (*row)(sqlite3_stmt *st, void *arg), void *arg, struct bk_err *err)
+{
+    return walk_with(q, sql, NULL, row, arg, err);
 }
 
 struct scan_walk {
@@ -976,24 +1026,12 @@ static enum bk_status sq_foreach_badge(void *impl, const char *attendee,
                                        int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
                                        struct bk_err *err)
 {
-    struct sqlite_store *q = impl;
     struct badge_walk w = {fn, ctx};
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db,
-                                "SELECT id, attendee, at_ms, kiosk, serial, reason, status,"
-                                " printer, job, detail, updated_ms FROM badge_print"
-                                " WHERE ?1 IS NULL OR attendee = ?1 ORDER BY id",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = bind_optional_text(st, 1, attendee);
-    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW && badge_row(st, &w))
-            rc = SQLITE_DONE;
-    }
-    enum bk_status s = rc == SQLITE_DONE ? BK_OK : db_error(q, rc, err);
-    sqlite3_finalize(st);
-    return s;
+    return walk_with(impl,
+                     "SELECT id, attendee, at_ms, kiosk, serial, reason, status, printer, job,"
+                     " detail, updated_ms FROM badge_print"
+                     " WHERE ?1 IS NULL OR attendee = ?1 ORDER BY id",
+                     attendee, badge_row, &w, err);
 }
 
 static enum bk_status sq_set_tokens(void *impl, size_t n, const char *const *attendees,

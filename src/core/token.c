@@ -816,7 +816,10 @@ char *token_badge_payload_new(const char *serial, const char *payload)
 }
 
 /* Splits "BKB:SERIAL:rest" (any case: caps lock) into serial and rest;
- * false when p is not a badge code. */
+ * false when p is not a badge code, and then serial is untouched: it is
+ * built aside first, because a code such as "BKB:AB K2E:..." fails half-way
+ * and must not leave "AB" behind as if it were a badge's serial (found by
+ * fuzz/fuzz_token.c; fuzz/regressions/fuzz_token/ keeps the input). */
 static bool split_badge(const char *p, size_t len, char *serial, const char **rest,
                         size_t *rest_len)
 {
@@ -824,13 +827,15 @@ static bool split_badge(const char *p, size_t len, char *serial, const char **re
     if (len < pre + TOKEN_SERIAL_LEN + 2 || strncasecmp(p, TOKEN_BADGE_PREFIX, pre) != 0 ||
         p[pre + TOKEN_SERIAL_LEN] != ':')
         return false;
+    char found[TOKEN_SERIAL_LEN + 1];
     for (size_t i = 0; i < TOKEN_SERIAL_LEN; i++) {
         char c = (char)toupper((unsigned char)p[pre + i]);
         if (b32_value(c) < 0)
             return false;
-        serial[i] = c;
+        found[i] = c;
     }
-    serial[TOKEN_SERIAL_LEN] = '\0';
+    found[TOKEN_SERIAL_LEN] = '\0';
+    memcpy(serial, found, sizeof found);
     *rest = p + pre + TOKEN_SERIAL_LEN + 1;
     *rest_len = len - pre - TOKEN_SERIAL_LEN - 1;
     return true;

@@ -1,7 +1,7 @@
 /* decode: load PNG/JPEG files as grey and find QR codes in grey frames with
- * zbar. Library error reporting is redirected into bk_err (libpng's
- * simplified API keeps its message; libjpeg's handlers are replaced) because
- * both libraries print to stderr by default. */
+ * zbar, through the passes listed in decode.h. Library error reporting is redirected into bk_err
+ * (libpng's simplified API keeps its message; libjpeg's handlers are replaced) because both
+ * libraries print to stderr by default. */
 #include "scan/decode.h"
 
 #include <errno.h>
@@ -9,15 +9,20 @@
 #include <jpeglib.h>
 #include <png.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zbar.h>
 
 #include "core/i18n.h"
 #include "core/xalloc.h"
+#include "scan/filter.h"
 
 struct scan_decoder {
     zbar_image_scanner_t *scanner;
+    int max_passes; /* 1..SCAN_PASSES */
+    int budget_ms;  /* 0: no time limit */
 };
 
 void scan_results_free(struct scan_results *r)
@@ -43,8 +48,16 @@ enum bk_status scan_decoder_new(struct scan_decoder **out, struct bk_err *err)
     zbar_image_scanner_set_config(s, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
     struct scan_decoder *d = xcalloc(1, sizeof *d);
     d->scanner = s;
+    d->max_passes = SCAN_PASSES;
+    d->budget_ms = SCAN_DEFAULT_BUDGET_MS;
     *out = d;
     return BK_OK;
+}
+
+void scan_decoder_set_budget(struct scan_decoder *d, int max_passes, int budget_ms)
+{
+    d->max_passes = max_passes < 1 ? 1 : max_passes > SCAN_PASSES ? SCAN_PASSES : max_passes;
+    d->budget_ms = budget_ms < 0 ? 0 : budget_ms;
 }
 
 void scan_decoder_free(struct scan_decoder *d)
@@ -55,38 +68,17 @@ void scan_decoder_free(struct scan_decoder *d)
     free(d);
 }
 
-enum bk_status scan_decode_grey(struct scan_decoder *d, const uint8_t *pixels, int w, int h,
-                                int stride, struct scan_results **out, struct bk_err *err)
+/* One zbar pass over p (zbar wants a writable pointer; p is ours). Symbols
+ * belong to zbar's image, so they are copied into r before it goes.
+ * Returns zbar's count, negative on failure. */
+static int zbar_pass(struct scan_decoder *d, struct scan_plane *p, struct scan_results *r)
 {
-    *out = NULL;
-    if (!pixels || w <= 0 || h <= 0 || stride < w)
-        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
-                          _("The image to decode has no pixels or a bad size."));
-    if ((long long)w * h > SCAN_MAX_PIXELS)
-        return bk_err_set(err, BK_ERR_TOO_BIG, NULL, 0, NULL,
-                          _("The image is %dx%d pixels, more than %ld megapixels."), w, h,
-                          SCAN_MAX_PIXELS / 1000000);
-    /* zbar wants rows packed and a writable pointer; a private copy meets
-     * both and leaves the caller's (maybe driver-owned) frame untouched. */
-    size_t n = (size_t)w * (size_t)h;
-    uint8_t *copy = xmalloc(n);
-    for (int y = 0; y < h; y++)
-        memcpy(copy + (size_t)y * (size_t)w, pixels + (size_t)y * (size_t)stride, (size_t)w);
-
     zbar_image_t *img = zbar_image_create();
     zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
-    zbar_image_set_size(img, (unsigned)w, (unsigned)h);
-    zbar_image_set_data(img, copy, n, NULL);
+    zbar_image_set_size(img, (unsigned)p->w, (unsigned)p->h);
+    zbar_image_set_data(img, p->px, (size_t)p->w * (size_t)p->h, NULL);
     int found = zbar_scan_image(d->scanner, img);
-    if (found < 0) {
-        zbar_image_destroy(img);
-        free(copy);
-        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
-                          _("The QR code reader failed on this image."));
-    }
-    struct scan_results *r = xcalloc(1, sizeof *r);
-    /* Symbols belong to the image: copy them out before destroying it. */
-    for (const zbar_symbol_t *sym = zbar_image_first_symbol(img); sym;
+    for (const zbar_symbol_t *sym = found > 0 ? zbar_image_first_symbol(img) : NULL; sym;
          sym = zbar_symbol_next(sym)) {
         if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
             continue;
@@ -101,7 +93,113 @@ enum bk_status scan_decode_grey(struct scan_decoder *d, const uint8_t *pixels, i
         item->len = len;
     }
     zbar_image_destroy(img);
-    free(copy);
+    return found;
+}
+
+static double monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static const char *const pass_names[SCAN_PASSES] = {
+    "base", "full size or 1.5x", "inverted", "local threshold", "blurred", "other scale",
+};
+
+const char *scan_pass_name(int pass)
+{
+    return pass >= 1 && pass <= SCAN_PASSES ? pass_names[pass - 1] : "";
+}
+
+/* Longer side above which pass 1 halves the frame: 1280x720 becomes
+ * 640x360, where a code filling a fair part of the view still has several
+ * pixels per module; 640x480 is decoded as it is. */
+#define BASE_MAX_SIDE 960
+
+static int longer_side(const struct scan_plane *p)
+{
+    return p->w > p->h ? p->w : p->h;
+}
+
+/* The image for pass number pass (2..SCAN_PASSES), made from the frame and
+ * pass 1's image base; halved says whether base is smaller than frame. */
+static struct scan_plane pass_image(int pass, const struct scan_plane *frame,
+                                    const struct scan_plane *base, bool halved)
+{
+    switch (pass) {
+    case 2:
+        return halved ? scan_filter_copy(frame->px, frame->w, frame->h, frame->w)
+                      : scan_filter_scale(frame, 1.5);
+    case 3:
+        return scan_filter_invert(base);
+    case 4: {
+        /* A window a few modules wide for any code filling a fair part of
+         * the view: wide enough to hold dark and light, narrow enough to
+         * follow a gradient of light. */
+        int r = longer_side(base) / 24;
+        return scan_filter_threshold(base, r < 4 ? 4 : r, 8);
+    }
+    case 5:
+        return scan_filter_blur(base);
+    default:
+        return halved || frame->w < 2 || frame->h < 2 ? scan_filter_scale(frame, 0.75)
+                                                      : scan_filter_halve(frame);
+    }
+}
+
+enum bk_status scan_decode_grey(struct scan_decoder *d, const uint8_t *pixels, int w, int h,
+                                int stride, struct scan_results **out, struct bk_err *err)
+{
+    *out = NULL;
+    if (!pixels || w <= 0 || h <= 0 || stride < w)
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                          _("The image to decode has no pixels or a bad size."));
+    if ((long long)w * h > SCAN_MAX_PIXELS)
+        return bk_err_set(err, BK_ERR_TOO_BIG, NULL, 0, NULL,
+                          _("The image is %dx%d pixels, more than %ld megapixels."), w, h,
+                          SCAN_MAX_PIXELS / 1000000);
+    double t0 = monotonic_ms();
+    /* A private packed copy leaves the caller's (maybe driver-owned) frame
+     * untouched and gives zbar the writable rows it wants. */
+    struct scan_plane frame = scan_filter_copy(pixels, w, h, stride);
+    struct scan_plane base = {0};
+    bool halved = false;
+    while (longer_side(halved ? &base : &frame) > BASE_MAX_SIDE) {
+        struct scan_plane smaller = scan_filter_halve(halved ? &base : &frame);
+        scan_plane_clear(&base);
+        base = smaller;
+        halved = true;
+    }
+    struct scan_results *r = xcalloc(1, sizeof *r);
+    struct scan_plane *first = halved ? &base : &frame;
+    int failed = 0;
+    for (int pass = 1; pass <= d->max_passes && r->n == 0; pass++) {
+        if (pass > 1 && d->budget_ms > 0 && monotonic_ms() - t0 > d->budget_ms)
+            break;
+        int found;
+        r->passes = pass;
+        if (pass == 1) {
+            found = zbar_pass(d, first, r);
+        } else {
+            struct scan_plane img = pass_image(pass, &frame, first, halved);
+            found = zbar_pass(d, &img, r);
+            scan_plane_clear(&img);
+        }
+        if (found < 0)
+            failed++;
+        if (r->n)
+            r->pass = pass;
+    }
+    scan_plane_clear(&base);
+    scan_plane_clear(&frame);
+    /* Only when zbar failed outright on every pass is it an error; a pass
+     * that merely read nothing is the common case. */
+    if (failed == r->passes) {
+        scan_results_free(r);
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                          _("The QR code reader failed on this image."));
+    }
     *out = r;
     return BK_OK;
 }

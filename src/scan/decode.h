@@ -3,7 +3,29 @@
  * zbar reads grey frames (from a camera source, or a PNG/JPEG file here).
  * Only QR is enabled, and zbar's text-encoding guess is turned off
  * (ZBAR_CFG_BINARY): it would turn UTF-8 into mojibake, so callers get the
- * exact bytes and token_verify judges them. Nothing here prints. */
+ * exact bytes and token_verify judges them. zbar does not expose a code's
+ * ECI designator, and in binary mode it hands on the bytes as encoded, so
+ * telling the text's encoding is the caller's business (scan/text.h does it
+ * for display). Nothing here prints.
+ *
+ * One zbar pass misses codes a change of the image would let it read, so a
+ * frame goes through a short list of passes, stopping at the first that
+ * reads anything:
+ *
+ *   1. the frame halved (2x2 mean) while its longer side is over 960 px:
+ *      zbar is several times faster on a quarter of the pixels and reads
+ *      a code held up to a 720p camera as well or better;
+ *   2. the frame at full size if pass 1 shrank it (small codes), else
+ *      enlarged 1.5x (a small image with few pixels per module);
+ *   3. pass 1's image inverted (light-on-dark codes);
+ *   4. pass 1's image through a local mean threshold (uneven light, low
+ *      contrast);
+ *   5. pass 1's image blurred 3x3 (noise, JPEG blocks, halftone, moire);
+ *   6. another scale: 0.75x of the frame if pass 1 halved it, else half.
+ *
+ * A frame that holds no code costs every pass, so a budget bounds the
+ * worst case: at most max_passes passes, and no pass is started once
+ * budget_ms have gone by since the frame's first pass. */
 #ifndef BK_SCAN_DECODE_H
 #define BK_SCAN_DECODE_H
 
@@ -25,19 +47,37 @@ struct scan_result {
 struct scan_results {
     struct scan_result *items;
     size_t n;
+    int pass;   /* 1-based number of the pass that read them (see above), 0 if none */
+    int passes; /* how many passes were run */
 };
+
+#define SCAN_PASSES 6             /* passes in the list above */
+#define SCAN_DEFAULT_BUDGET_MS 60 /* under one frame at 15 fps */
+
+/* The name of pass number pass (1..SCAN_PASSES), untranslated, for
+ * benchmarks and logs; "" for any other number. Static storage. */
+const char *scan_pass_name(int pass);
 
 void scan_results_free(struct scan_results *r);
 
 /* A zbar image scanner set up for QR, reused from frame to frame. */
 struct scan_decoder;
 
+/* A new decoder runs up to SCAN_PASSES passes within
+ * SCAN_DEFAULT_BUDGET_MS per frame. */
 enum bk_status scan_decoder_new(struct scan_decoder **out, struct bk_err *err);
 void scan_decoder_free(struct scan_decoder *d);
 
+/* Sets the per-frame budget: at most max_passes passes (clamped to
+ * 1..SCAN_PASSES) and no new pass after budget_ms (0: no time limit, which
+ * makes the result independent of the machine's speed, as tests need).
+ * The first pass always runs. */
+void scan_decoder_set_budget(struct scan_decoder *d, int max_passes, int budget_ms);
+
 /* Decodes a grey image (one byte per pixel, rows stride bytes apart,
- * stride >= w). pixels is only read during the call. On success *out is a
- * new list the caller frees with scan_results_free. */
+ * stride >= w) through the passes above. pixels is only read during the
+ * call. On success *out is a new list (maybe empty) the caller frees with
+ * scan_results_free. */
 enum bk_status scan_decode_grey(struct scan_decoder *d, const uint8_t *pixels, int w, int h,
                                 int stride, struct scan_results **out, struct bk_err *err);
 

@@ -312,6 +312,115 @@ static void test_replaced_badge_is_invalid(void **state)
     checkin_result_clear(&res);
 }
 
+/* The reasons logged in the event log, in order, one per scan. */
+struct logged {
+    char detail[16][32];
+    char outcome[16][32];
+    bool with_attendee[16];
+    size_t n;
+};
+
+static int note_event(void *ctx, const struct store_event *ev)
+{
+    struct logged *l = ctx;
+    if (l->n < 16) {
+        snprintf(l->detail[l->n], sizeof l->detail[0], "%s", ev->detail ? ev->detail : "");
+        snprintf(l->outcome[l->n], sizeof l->outcome[0], "%s", ev->outcome);
+        l->with_attendee[l->n] = ev->attendee != NULL;
+    }
+    l->n++;
+    return 0;
+}
+
+/* Every kind of hostile code the issue lists is refused as invalid and is in
+ * the event log with its reason, so the door's history shows what was
+ * tried: forged, truncated, overlong, binary, NUL bytes, a retired key,
+ * another event's key. */
+static void test_hostile_codes_are_logged_with_their_reason(void **state)
+{
+    struct fixture *fx = *state;
+    char *old = signed_for(fx, "P1");
+    char *keys = tu_path_new(fx->dir, "keys");
+    struct bk_err err = {0};
+    assert_int_equal(token_keygen(keys, 1, NULL, &err), BK_OK);
+    token_keys_free(fx->keys);
+    assert_int_equal(token_keys_load(keys, &fx->keys, &err), BK_OK);
+    fx->ctx.keys = fx->keys;
+    free(keys);
+    char *foreign = NULL;
+    assert_int_equal(token_sign_new(fx->keys, "another-event", "P1", &foreign, NULL), BK_OK);
+    char *good = signed_for(fx, "P1");
+    char forged[512];
+    snprintf(forged, sizeof forged, "%s", good);
+    forged[strlen(forged) - 10] = forged[strlen(forged) - 10] == 'A' ? 'B' : 'A';
+    static char overlong[TOKEN_PAYLOAD_MAX + 2];
+    memset(overlong, 'A', sizeof overlong - 1);
+    char with_nul[200];
+    size_t nul_len = strlen(good);
+    memcpy(with_nul, good, nul_len);
+    with_nul[20] = '\0';
+    const struct {
+        const char *p;
+        size_t len;
+        const char *reason;
+    } cases[] = {
+        {forged, strlen(forged), "bad_signature"},
+        {good, strlen(good) - 30, "garbled"},
+        {overlong, sizeof overlong - 1, "too_long"},
+        {"\x89PNG\r\n\x1a\n\x00\x00", 10, "binary"},
+        {with_nul, nul_len, "binary"},
+        {old, strlen(old), "unknown_key"},
+        {foreign, strlen(foreign), "bad_signature"},
+    };
+    size_t n = sizeof cases / sizeof cases[0];
+    for (size_t i = 0; i < n; i++) {
+        struct checkin_result res;
+        assert_int_equal(checkin_process(&fx->ctx, cases[i].p, cases[i].len, CHECKIN_CAMERA,
+                                         at(fx, "2023-07-04T09:00"), &res, &err),
+                         BK_OK);
+        assert_int_equal(res.outcome, CHECKIN_INVALID);
+        checkin_result_clear(&res);
+    }
+    struct logged l = {0};
+    assert_int_equal(store_foreach_scan(fx->store, note_event, &l, &err), BK_OK);
+    assert_int_equal(l.n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(l.outcome[i], "invalid");
+        if (strcmp(l.detail[i], cases[i].reason) != 0)
+            fail_msg("case %zu logged '%s', expected '%s'", i, l.detail[i], cases[i].reason);
+        assert_false(l.with_attendee[i]); /* a refused code names nobody */
+    }
+    /* The current key still works after all that. */
+    struct checkin_result res;
+    assert_int_equal(checkin_process(&fx->ctx, good, strlen(good), CHECKIN_CAMERA,
+                                     at(fx, "2023-07-04T09:01"), &res, &err),
+                     BK_OK);
+    assert_int_equal(res.outcome, CHECKIN_CHECKED_IN);
+    checkin_result_clear(&res);
+    free(old);
+    free(foreign);
+    free(good);
+}
+
+/* "BKB:" with a serial that breaks off is no badge code: the result must
+ * not report half a serial (a fuzzer found it did). */
+static void test_broken_badge_prefix_reports_no_serial(void **state)
+{
+    struct fixture *fx = *state;
+    char *good = signed_for(fx, "P1");
+    char *p = xasprintf("BKB:AB K2E:%s", good);
+    struct checkin_result res;
+    struct bk_err err = {0};
+    assert_int_equal(checkin_process(&fx->ctx, p, strlen(p), CHECKIN_SCANNER,
+                                     at(fx, "2023-07-04T09:00"), &res, &err),
+                     BK_OK);
+    assert_int_equal(res.outcome, CHECKIN_INVALID);
+    assert_string_equal(res.badge_serial, "");
+    checkin_result_clear(&res);
+    free(p);
+    free(good);
+}
+
 static void test_new_serials_are_base32_and_differ(void **state)
 {
     (void)state;
@@ -343,6 +452,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_first_scan_checks_in_and_needs_a_badge),
+        T(test_hostile_codes_are_logged_with_their_reason),
+        T(test_broken_badge_prefix_reports_no_serial),
         T(test_second_scan_same_day_is_already_checked_in),
         T(test_day_boundary_is_midnight_in_shanghai),
         T(test_forum_only_on_meeting_day_is_not_registered_today),
