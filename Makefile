@@ -300,4 +300,7 @@ format:
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# build/deb and build/pkgtest hold a copy of the tree and a whole Debian root,
+# whose *.d folders (pam.d, apt.conf.d) are no dependency files.
+-include $(shell find build \( -path build/deb -o -path build/pkgtest \) -prune -o \
+    -name '*.d' -type f -print 2>/dev/null)
