@@ -4,6 +4,9 @@
 #   make demo     the organiser's flow on the sample FG-MV event
 #   make check    every test: unit tests under AddressSanitizer + UBSan, then end to end
 #   make bench    measurements, written to BENCHMARKS.md
+#   make install  PREFIX=/usr/local DESTDIR=... (and make uninstall, same variables)
+#   make deb      the Debian package in build/deb/, checked with lintian
+#   make package-tests  the package installed into a fresh Debian 12 root (minutes, network)
 #
 # demo, check and bench first install the Debian packages they need (apt-get
 # when run as root; otherwise they print the one sudo line to run).
@@ -16,6 +19,9 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
            libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
            xvfb xdotool clang-14 libclang-rt-14-dev
+# What "make deb" and "make package-tests" need besides DEB_PKGS; kept apart so
+# "make check" does not pull in the packaging tool chain.
+DEB_PKGS_DEB = debhelper dpkg-dev fakeroot lintian debootstrap man-db groff-base
 PKGS     = sqlite3 libsodium inih libqrencode zbar libpng libjpeg libutf8proc \
            sdl2 SDL2_ttf fribidi fontconfig
 
@@ -29,8 +35,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CUPS_CFLAGS := $(shell cups-config --cflags 2>/dev/null)
 CUPS_LIBS   := $(shell cups-config --libs 2>/dev/null)
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CUPS_CFLAGS) \
-             $(CFLAGS)
-LIBS       = $(PKG_LIBS) $(CUPS_LIBS) -lm -lpthread
+             $(CPPFLAGS) $(CFLAGS)
+# CPPFLAGS and LDFLAGS come from the environment too: Debian's hardening flags.
+LIBS       = $(LDFLAGS) $(PKG_LIBS) $(CUPS_LIBS) -lm -lpthread
 
 SAN        = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_FLAGS = $(CSTD) $(WARN) -O1 -g $(SAN) -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) \
@@ -49,12 +56,104 @@ OBJ       = $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all deps demo check unit e2e print-tests kiosk-tests bench fuzz fuzz-check reliability \
+.PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo check unit e2e \
+        print-tests kiosk-tests bench fuzz fuzz-check reliability \
         soak clean pot format locale
 all: build/badgectl build/badgekiosk locale build/gen-export build/render-samples
 
 deps:
 	@./tools/install-deps $(DEB_PKGS)
+
+deps-deb:
+	@./tools/install-deps $(DEB_PKGS) $(DEB_PKGS_DEB)
+
+# ---- installation layout ----
+# The configuration is always /etc/badgekiosk/badgekiosk.ini (CONFIG_INSTALLED_PATH
+# in src/core/config.h), whatever the prefix: the programs look there first.
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR     = $(PREFIX)/bin
+DATADIR    = $(PREFIX)/share/badgekiosk
+LOCALEDIR  = $(PREFIX)/share/locale
+MANDIR     = $(PREFIX)/share/man
+SYSCONFDIR = /etc/badgekiosk
+STATEDIR   = /var/lib/badgekiosk
+# systemd reads units from /usr/local/lib/systemd/system too; Debian's
+# packages put theirs in /lib/systemd/system (debian/rules says so).
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+PAMDIR    ?= /etc/pam.d
+MAN1       = man/badgekiosk.1 man/badgectl.1
+MAN5       = man/badgekiosk.ini.5
+
+# The installed programs find their translations in $(LOCALEDIR) (the kiosk
+# run from the tree prefers build/locale beside its binary). Only the two
+# main files use it; they are rebuilt when the prefix changes, which the
+# stamp below notices, so "make install PREFIX=/usr" after a plain "make"
+# does not install binaries that look in /usr/local.
+build/install-paths: FORCE
+	@mkdir -p build
+	@echo '$(LOCALEDIR)' | cmp -s - $@ 2>/dev/null || echo '$(LOCALEDIR)' > $@
+build/obj/src/badgectl/main.o build/obj/src/kiosk/main.o: build/install-paths
+build/obj/src/badgectl/main.o build/obj/src/kiosk/main.o: \
+    CFLAGS_ALL += -DBK_LOCALEDIR='"$(LOCALEDIR)"'
+
+# The installed configuration: the FG-MV one with the store and keys under
+# /var/lib/badgekiosk, the logo from $(DATADIR), and staff mode off until the
+# operator sets a PIN (a demo PIN known to all is no lock on an appliance).
+build/badgekiosk.ini: kiosk-config/fgmv2-shanghai.ini Makefile
+	@mkdir -p build
+	sed -e 's|^keys = .*|keys = $(STATEDIR)/keys|' \
+	    -e 's|^database = .*|database = $(STATEDIR)/badgekiosk.db|' \
+	    -e 's|^logo = .*|logo = $(DATADIR)/fgmv2-logo.png|' \
+	    -e 's|^; The staff PIN as .*|; The staff PIN as a libsodium password hash: set it with "badgectl pin-hash".\n; Empty: staff mode is off (the kiosk cannot be left from its screen).|' \
+	    -e 's|^staff_pin_hash = .*|staff_pin_hash =|' \
+	    -e '1i ; Installed by badgekiosk: store and keys in $(STATEDIR), see badgekiosk.ini(5).' \
+	    $< > $@.tmp
+	@grep -q '^database = $(STATEDIR)/badgekiosk.db' $@.tmp && grep -q '^keys = $(STATEDIR)/keys' $@.tmp && \
+	    grep -q '^staff_pin_hash =$$' $@.tmp || { echo "build/badgekiosk.ini: a setting was not rewritten" >&2; exit 1; }
+	@mv $@.tmp $@
+
+build/badgekiosk.service: packaging/badgekiosk.service Makefile
+	@mkdir -p build
+	sed -e 's|/usr/bin/badgekiosk|$(BINDIR)/badgekiosk|g' $< > $@
+
+install: build/badgectl build/badgekiosk locale build/badgekiosk.ini build/badgekiosk.service
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PAMDIR)
+	install -m 0755 build/badgectl build/badgekiosk $(DESTDIR)$(BINDIR)/
+	install -m 0644 assets/fgmv2-logo.png assets/fgmv2-attendees.csv $(DESTDIR)$(DATADIR)/
+	install -m 0644 build/badgekiosk.ini $(DESTDIR)$(SYSCONFDIR)/badgekiosk.ini
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 build/badgekiosk.service $(DESTDIR)$(UNITDIR)/badgekiosk.service
+	install -m 0644 packaging/pam.d/badgekiosk $(DESTDIR)$(PAMDIR)/badgekiosk
+	for mo in $(MO); do lang=$${mo#build/locale/}; lang=$${lang%%/*}; \
+	    install -d $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES && \
+	    install -m 0644 $$mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/badgekiosk.mo || exit 1; done
+
+# Leaves /etc/badgekiosk/badgekiosk.ini if it was edited, and never touches
+# the store and keys in $(STATEDIR): they are the event's data.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/badgectl $(DESTDIR)$(BINDIR)/badgekiosk
+	rm -f $(DESTDIR)$(DATADIR)/fgmv2-logo.png $(DESTDIR)$(DATADIR)/fgmv2-attendees.csv
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
+	rm -f $(DESTDIR)$(UNITDIR)/badgekiosk.service $(DESTDIR)$(PAMDIR)/badgekiosk
+	for mo in $(MO); do lang=$${mo#build/locale/}; lang=$${lang%%/*}; \
+	    rm -f $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/badgekiosk.mo; done
+	@if [ -f build/badgekiosk.ini ] && cmp -s build/badgekiosk.ini $(DESTDIR)$(SYSCONFDIR)/badgekiosk.ini; then \
+	    rm -f $(DESTDIR)$(SYSCONFDIR)/badgekiosk.ini; rmdir $(DESTDIR)$(SYSCONFDIR) 2>/dev/null; \
+	 elif [ -f $(DESTDIR)$(SYSCONFDIR)/badgekiosk.ini ]; then \
+	    echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/badgekiosk.ini (edited); $(STATEDIR) is never removed"; fi
+
+# The Debian package, built out of tree from a copy of the source (see
+# packaging/build-deb), into build/deb/, then lintian.
+deb: deps-deb
+	@./packaging/build-deb
+
+# Not part of "make check": it takes minutes and Debian's archive.
+package-tests: deps-deb
+	@./tests/packaging/run
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -202,4 +301,7 @@ format:
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# build/deb and build/pkgtest hold a copy of the tree and a whole Debian root,
+# whose *.d folders (pam.d, apt.conf.d) are no dependency files.
+-include $(shell find build \( -path build/deb -o -path build/pkgtest \) -prune -o \
+    -name '*.d' -type f -print 2>/dev/null)
