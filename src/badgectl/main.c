@@ -851,7 +851,7 @@ static int cmd_print(struct config *cfg, int argc, char **argv)
         store_close(s);
         return report_error(&err);
     }
-    struct badgeprint_context ctx = {cfg, s, r, cfg->printer, cfg->kiosk_id};
+    struct badgeprint_context ctx = {cfg, s, r, cfg->printer, cfg->kiosk_id, NULL};
     if (pending) {
         struct pending_tally t = {0};
         if (badgeprint_pending(&ctx, now, note_pending, &t, &err) != BK_OK)

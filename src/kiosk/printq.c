@@ -127,13 +127,12 @@ static void run_request(struct printq *q, struct badgeprint_context *ctx, const 
         post(q, &d);
         return;
     }
-    /* The fonts are FreeType's, shared with the UI thread: held for the
-     * drawing and, since badgeprint draws and sends in one call, the send. */
-    pthread_mutex_lock(q->font_lock);
+    /* The fonts are FreeType's, shared with the UI thread: badgeprint holds
+     * ctx->render_lock (our font lock) while it draws, and not while the job
+     * is at the printer. */
     if (r->pending_all) {
         struct tally t = {0};
         enum bk_status st = badgeprint_pending(ctx, r->now_ms, count_pending, &t, &err);
-        pthread_mutex_unlock(q->font_lock);
         d.result = st == BK_OK && t.left == 0 ? FLOW_PRINT_PRINTED : FLOW_PRINT_PENDING;
         if (st != BK_OK)
             snprintf(d.problem, sizeof d.problem, "%s", err.msg);
@@ -145,7 +144,6 @@ static void run_request(struct printq *q, struct badgeprint_context *ctx, const 
         enum bk_status st =
             badgeprint_person(ctx, r->attendee, r->has_reason ? r->reason : NULL,
                               r->has_payload ? r->payload : NULL, r->now_ms, &res, &err);
-        pthread_mutex_unlock(q->font_lock);
         if (st != BK_OK) {
             d.result = FLOW_PRINT_PENDING;
             snprintf(d.problem, sizeof d.problem, "%s", err.msg);
@@ -182,7 +180,8 @@ static void *worker(void *arg)
         ready = badge_renderer_new(q->cfg, &renderer, &setup_err) == BK_OK;
         pthread_mutex_unlock(q->font_lock);
     }
-    struct badgeprint_context ctx = {q->cfg, store, renderer, q->printer, q->kiosk_id};
+    struct badgeprint_context ctx = {q->cfg, store, renderer, q->printer, q->kiosk_id,
+                                     q->font_lock};
     refresh_status(q);
     int64_t last_status = mono_ms();
     pthread_mutex_lock(&q->mu);

@@ -158,7 +158,11 @@ static enum bk_status send_badge(const struct badgeprint_context *ctx, const cha
         return st;
     char *qr = token_badge_payload_new(plan->serial, payload);
     struct badge_image *img = NULL;
+    if (ctx->render_lock)
+        pthread_mutex_lock(ctx->render_lock);
     st = badge_render(ctx->renderer, &a, qr, &img, err);
+    if (ctx->render_lock)
+        pthread_mutex_unlock(ctx->render_lock);
     free(qr);
     attendee_clear(&a);
     if (st != BK_OK)

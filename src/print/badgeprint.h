@@ -8,6 +8,7 @@
 #ifndef BK_BADGEPRINT_H
 #define BK_BADGEPRINT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -24,6 +25,10 @@ struct badgeprint_context {
      * instead (demos, machines with no printer); "" for none. */
     const char *printer;
     const char *kiosk_id;
+    /* Held around drawing only, when not NULL: FreeType's library is shared
+     * with another thread (the kiosk's screen), but a job at the printer must
+     * not keep that thread from drawing text. */
+    pthread_mutex_t *render_lock;
 };
 
 enum badgeprint_outcome {
