@@ -56,7 +56,7 @@ OBJ       = $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo check unit e2e \
+.PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo demo-cli check unit e2e \
         print-tests kiosk-tests bench fuzz fuzz-check reliability \
         soak clean pot format locale
 all: build/badgectl build/badgekiosk locale build/gen-export build/render-samples
@@ -202,6 +202,11 @@ build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h build/asan/libbadgekios
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@./tools/demo
+
+# The organiser's flow with badgectl, step by step.
+demo-cli: deps
+	@$(MAKE) --no-print-directory all
+	@./tools/demo-cli
 
 unit: $(UNIT_BIN)
 	@./tools/run-unit $(UNIT_BIN)

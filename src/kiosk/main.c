@@ -50,6 +50,7 @@ struct options {
     const char *config, *db, *keys, *printer, *camera, *frames, *now, *snapshot;
     bool windowed, debug_layout;
     int width, height;
+    int frames_fps; /* 0: the replay's default */
     double quit_after;
 };
 
@@ -713,13 +714,15 @@ static void print_layout(struct app *a)
 static void usage(void)
 {
     printf(_("Usage: badgekiosk [--config FILE] [--db FILE] [--keys DIR] [--printer NAME|URI]\n"
-             "                  [--windowed] [--camera DEVICE|none | --frames DIR] [--now ISO8601]\n"
+             "                  [--windowed] [--camera DEVICE|none | --frames DIR [--frames-fps N]]\n"
+             "                  [--now ISO8601]\n"
              "                  [--snapshot DIR] [--size WxH] [--quit-after SECONDS]\n"
              "                  [--debug-layout] [--help] [--version]\n\n"
              "The check-in kiosk. Fullscreen unless --windowed; in fullscreen only staff\n"
              "(the key combination from the config, then the PIN) can quit it.\n"
              "  --camera DEVICE  the V4L2 camera (default %s; \"none\" for none)\n"
              "  --frames DIR     replay the images in DIR as if the camera saw them\n"
+             "  --frames-fps N   frames a second for --frames (default 15)\n"
              "  --now ISO8601    start the kiosk's clock at this venue time\n"
              "  --snapshot DIR   write a PNG of the screen at each change of screen\n"
              "  --size WxH       the window's size in pixels (default: the display's)\n"
@@ -738,6 +741,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"snapshot", required_argument, NULL, 's'}, {"size", required_argument, NULL, 'S'},
         {"quit-after", required_argument, NULL, 'q'}, {"debug-layout", no_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
+        {"frames-fps", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -766,6 +770,16 @@ static int parse_options(int argc, char **argv, struct options *o)
                 fprintf(stderr, _("%s: --quit-after wants a number of seconds\n"), progname);
                 return EXIT_REJECTED;
             }
+            break;
+        }
+        case 'F': {
+            char *end;
+            long fps = strtol(optarg, &end, 10);
+            if (*end || fps < 1 || fps > 120) {
+                fprintf(stderr, _("%s: --frames-fps wants a number from 1 to 120\n"), progname);
+                return EXIT_REJECTED;
+            }
+            o->frames_fps = (int)fps;
             break;
         }
         case 'h': usage(); return -1;
@@ -891,7 +905,8 @@ static int open_window(struct app *a)
         BK_OK)
         return report_error(&err);
     if (a->opt.frames) {
-        if (source_replay_new(a->opt.frames, NULL, &a->source, &err) != BK_OK)
+        struct source_options so = {.fps = a->opt.frames_fps};
+        if (source_replay_new(a->opt.frames, &so, &a->source, &err) != BK_OK)
             return report_error(&err);
     } else if (!a->opt.camera || strcmp(a->opt.camera, "none") != 0) {
         if (source_camera_new(a->opt.camera, NULL, &a->source, &err) != BK_OK)
