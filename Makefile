@@ -18,7 +18,7 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libcmocka-dev tzdata jq sqlite3 gettext \
            libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
            libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
-           xvfb xdotool clang-14 libclang-rt-14-dev
+           xvfb xdotool clang-14 libclang-rt-14-dev time
 # What "make deb" and "make package-tests" need besides DEB_PKGS; kept apart so
 # "make check" does not pull in the packaging tool chain.
 DEB_PKGS_DEB = debhelper dpkg-dev fakeroot lintian debootstrap man-db groff-base
