@@ -35,6 +35,7 @@
 
 #include "timing.h"
 #include "badge/qrimage.h"
+#include "core/dirlist.h"
 #include "core/xalloc.h"
 #include "scan/decode.h"
 
@@ -176,39 +177,6 @@ static uint8_t *read_all(const char *path, size_t *len)
     return buf;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted entry names of dir (without . and ..); NULL when unreadable. */
-static char **list_dir(const char *dir, size_t *n_out)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = xstrdup(de->d_name);
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, cmp_names);
-    *n_out = n;
-    return names;
-}
-
-static void free_names(char **names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
 
 static void bench_photo(struct scan_decoder *dec, const char *img_path, const char *txt_path,
                         int repeats, struct set *set)
@@ -241,7 +209,7 @@ static void bench_folder(struct scan_decoder *dec, const char *dir, const char *
                          int repeats, struct set *sets, size_t *n_sets)
 {
     size_t n = 0;
-    char **names = list_dir(dir, &n);
+    char **names = dirlist_new(dir, NULL, 0, &n);
     if (!names)
         return;
     struct set *set = NULL;
@@ -270,7 +238,7 @@ static void bench_folder(struct scan_decoder *dec, const char *dir, const char *
         free(txt);
         free(path);
     }
-    free_names(names, n);
+    dirlist_free(names, n);
 }
 
 /* Draws q into a w x h frame: module size m px at (x0, y0), then a box blur

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <zbar.h>
 
+#include "core/dirlist.h"
 #include "core/i18n.h"
 #include "core/xalloc.h"
 #include "scan/decode.h"
@@ -627,45 +628,19 @@ static bool is_image_name(const char *name)
            (!strcasecmp(dot, ".png") || !strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg"));
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The image file names in dir, sorted; *n may come back 0. */
 static enum bk_status list_images(const char *dir, char ***names_out, size_t *n_out,
                                   struct bk_err *err)
 {
-    *names_out = NULL;
-    *n_out = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return bk_err_set(err, errno == ENOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO, dir, 0, NULL,
-                          _("cannot open the folder of pictures to replay: %s"), strerror(errno));
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!is_image_name(de->d_name))
-            continue;
-        if (n == SOURCE_REPLAY_MAX) {
-            for (size_t i = 0; i < n; i++)
-                free(names[i]);
-            free(names);
-            closedir(d);
-            return bk_err_set(err, BK_ERR_TOO_BIG, dir, 0, NULL,
-                              _("the folder holds more than %d pictures to replay."),
-                              SOURCE_REPLAY_MAX);
-        }
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = xstrdup(de->d_name);
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, cmp_names);
-    *names_out = names;
-    *n_out = n;
-    return BK_OK;
+    *names_out = dirlist_new(dir, is_image_name, SOURCE_REPLAY_MAX, n_out);
+    if (*names_out)
+        return BK_OK;
+    if (errno == E2BIG)
+        return bk_err_set(err, BK_ERR_TOO_BIG, dir, 0, NULL,
+                          _("the folder holds more than %d pictures to replay."),
+                          SOURCE_REPLAY_MAX);
+    return bk_err_set(err, errno == ENOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO, dir, 0, NULL,
+                      _("cannot open the folder of pictures to replay: %s"), strerror(errno));
 }
 
 enum bk_status source_replay_new(const char *dir, const struct source_options *opt,
@@ -677,14 +652,14 @@ enum bk_status source_replay_new(const char *dir, const struct source_options *o
     enum bk_status st = list_images(dir, &names, &n, err);
     if (st)
         return st;
-    if (n == 0)
+    if (n == 0) {
+        dirlist_free(names, n);
         return bk_err_set(err, BK_ERR_NOT_FOUND, dir, 0, NULL, "%s",
                           _("the folder of pictures to replay holds no PNG or JPEG file."));
+    }
     struct source *s = NULL;
     if ((st = source_alloc(dir, &replay_ops, opt, &s, err))) {
-        for (size_t i = 0; i < n; i++)
-            free(names[i]);
-        free(names);
+        dirlist_free(names, n);
         return st;
     }
     s->frames = xcalloc(n, sizeof *s->frames);
@@ -703,9 +678,8 @@ enum bk_status source_replay_new(const char *dir, const struct source_options *o
             push_event_locked(s, SOURCE_EVENT_SKIPPED, &e);
         }
         free(path);
-        free(names[i]);
     }
-    free(names);
+    dirlist_free(names, n);
     if (s->n_frames == 0) {
         source_free(s);
         char why[sizeof first_bad.msg + sizeof first_bad.file + 8];

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/dirlist.h"
 #include "core/i18n.h"
 #include "core/xalloc.h"
 #include "scan/text.h"
@@ -30,45 +31,12 @@ static double monotonic_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-/* Sorted names in dir, dot files left out; NULL (errno set) if unreadable. */
-static char **list_names(const char *dir, size_t *n_out)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = xstrdup(de->d_name);
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, cmp_name);
-    *n_out = n;
-    return names;
-}
-
-static void free_names(char **names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
 
 /* NAME.txt's bytes, at most SCAN_STATS_TXT_MAX; NULL if unreadable or longer. */
 static uint8_t *read_label(const char *path, size_t *len)
@@ -134,7 +102,7 @@ static void measure_folder(struct scan_decoder *d, const char *dir, struct tally
                            size_t *n_subs, size_t *budget)
 {
     size_t n = 0;
-    char **names = list_names(dir, &n);
+    char **names = dirlist_new(dir, NULL, 0, &n);
     if (!names)
         return;
     for (size_t i = 0; i < n; i++) {
@@ -157,7 +125,7 @@ static void measure_folder(struct scan_decoder *d, const char *dir, struct tally
         }
         free(path);
     }
-    free_names(names, n);
+    dirlist_free(names, n);
 }
 
 /* Fills in the median and worst of t's times and hands its set over. */
@@ -220,7 +188,7 @@ enum bk_status scan_stats_dir(struct scan_decoder *d, const char *dir, struct sc
         keep_set(s, &total, &t, subs[i]);
         free(path);
     }
-    free_names(subs, n_subs);
+    dirlist_free(subs, n_subs);
     s->total = finish(&total);
     s->total.name = xstrdup("");
     if (s->total.images == 0) {

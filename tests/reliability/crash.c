@@ -171,8 +171,11 @@ int main(int argc, char **argv)
                 size_t p = rel_rand(&rng) % PEOPLE;
                 size_t d = rel_rand(&rng) % DAYS;
                 char line[600];
-                int n = snprintf(line, sizeof line, "%lld %s\n",
-                                 (long long)(base[d] + (int64_t)t.scans_sent * 1000), payloads[p]);
+                /* A second a scan, wrapped within ten hours so that a long
+                 * soak never walks off the end of the event's days. */
+                int64_t offset = (int64_t)(t.scans_sent % 36000) * 1000;
+                int n = snprintf(line, sizeof line, "%lld %s\n", (long long)(base[d] + offset),
+                                 payloads[p]);
                 if (write(w.to, line, (size_t)n) != n)
                     break; /* it is gone: waitpid below tells why */
                 t.sent[p * DAYS + d]++;
