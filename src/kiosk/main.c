@@ -250,9 +250,11 @@ static void apply(struct app *a, const struct flow_actions *act)
     if (act->print_pending)
         a->pending_all = true;
     sound_play(a->sound, act->sound);
+    /* The log (the journal, under systemd) holds registration IDs only, never
+     * names: see "Personal data" in docs/ARCHITECTURE.md. */
     if (act->correction)
-        fprintf(stderr, "%s: %s %s (%s)\n", progname, _("correction requested by"),
-                act->correction->name, act->correction->attendee_id);
+        fprintf(stderr, "%s: %s %s\n", progname, _("correction requested by"),
+                act->correction->attendee_id);
     /* The staff screen's list changes with every key: tests touch its rows. */
     if (v->screen == FLOW_STAFF) {
         a->layout_pending = true;
