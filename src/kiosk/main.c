@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <SDL.h>
@@ -68,6 +69,9 @@ struct deferred_print {
 /* The running kiosk: what main opened and the loop's state. */
 struct app {
     struct options opt;
+    /* The camera frame that held the last code, CLOCK_MONOTONIC ms; 0 once
+     * the screen answering it is up. Logged, for make bench. */
+    double scan_frame_ms;
     struct config *cfg;
     struct store *store;
     struct token_keys *keys;
@@ -600,6 +604,7 @@ static void poll_source(struct app *a)
         ev.scan.bytes = (const char *)code.data;
         ev.scan.len = code.len;
         ev.scan.method = CHECKIN_CAMERA;
+        a->scan_frame_ms = code.frame_ms;
         dispatch(a, &ev);
         source_code_clear(&code);
     }
@@ -966,6 +971,14 @@ static void run(struct app *a)
             a->layout_pending = false;
         }
         SDL_RenderPresent(a->ren);
+        if (a->scan_frame_ms > 0 && ready && a->k.view->screen != FLOW_WELCOME) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            double shown = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+            fprintf(stderr, "%s: camera frame to %s screen: %.1f ms\n", progname,
+                    flow_screen_code(a->k.view->screen), shown - a->scan_frame_ms);
+            a->scan_frame_ms = 0;
+        }
         submit_prints(a);
         if (a->opt.quit_after > 0 && (SDL_GetTicks64() - started) / 1000.0 >= a->opt.quit_after)
             a->running = false;

@@ -154,7 +154,8 @@ static void push_event_locked(struct source *s, enum source_event_kind kind,
 
 /* With the lock held. A full queue drops its oldest code: the person at the
  * door now matters more than one who walked on. */
-static void push_code_locked(struct source *s, const uint8_t *data, size_t len, uint64_t frame)
+static void push_code_locked(struct source *s, const uint8_t *data, size_t len, uint64_t frame,
+                             double frame_ms)
 {
     if (s->code_n == SOURCE_CODE_QUEUE) {
         source_code_clear(&s->codes[s->code_head]);
@@ -168,6 +169,7 @@ static void push_code_locked(struct source *s, const uint8_t *data, size_t len, 
     c->data[len] = '\0';
     c->len = len;
     c->frame = frame;
+    c->frame_ms = frame_ms;
     s->code_n++;
 }
 
@@ -208,7 +210,7 @@ static void debounce_and_post(struct source *s, const struct scan_results *r, ui
             n->hit = true;
         }
         pthread_mutex_lock(&s->lock);
-        push_code_locked(s, res->data, res->len, frame);
+        push_code_locked(s, res->data, res->len, frame, s->last_frame_ms);
         pthread_mutex_unlock(&s->lock);
     }
     for (size_t i = 0; i < s->n_seen;) {

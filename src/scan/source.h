@@ -84,6 +84,7 @@ struct source_code {
     uint8_t *data; /* len bytes plus a NUL not counted; the caller's after a poll */
     size_t len;
     uint64_t frame; /* counter of the frame it appeared in */
+    double frame_ms; /* when that frame was taken, CLOCK_MONOTONIC milliseconds */
 };
 
 /* A grey frame copied out for the preview: width*height bytes, stride ==
