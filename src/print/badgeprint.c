@@ -80,18 +80,15 @@ static enum bk_status settle_earlier_job(const struct badgeprint_context *ctx,
         return BK_OK;
     }
     enum printer_job_state state = PRINTER_JOB_UNKNOWN;
-    int job = plan->job;
+    int job = 0;
     char reasons[512] = "";
-    enum bk_status st;
-    if (job > 0) {
-        st = printer_job_state(p, job, &state, reasons, sizeof reasons, &perr);
-    } else {
-        char name[128];
-        badgeplan_job_name(attendee, plan->serial, name, sizeof name);
-        st = printer_find_job(p, name, &job, &state, &perr);
-        if (st == BK_ERR_NOT_FOUND)
-            st = BK_OK; /* it never reached the printer */
-    }
+    /* By name, not by the job id recorded: a printer that restarted may
+     * give the same id to someone else's job. The name holds the serial. */
+    char name[128];
+    badgeplan_job_name(attendee, plan->serial, name, sizeof name);
+    enum bk_status st = printer_find_job(p, name, &job, &state, &perr);
+    if (st == BK_ERR_NOT_FOUND)
+        st = BK_OK; /* the printer does not know it: it never printed there */
     if (st == BK_OK && (state == PRINTER_JOB_PENDING || state == PRINTER_JOB_PROCESSING ||
                         state == PRINTER_JOB_HELD || state == PRINTER_JOB_STOPPED))
         st = printer_wait(p, job, ctx->cfg->print_timeout * 1000, &state, reasons, sizeof reasons,
