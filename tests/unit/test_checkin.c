@@ -13,7 +13,7 @@
 
 #include "core/checkin.h"
 #include "core/xalloc.h"
-#include "testutil.h"
+#include "eventfix.h"
 
 struct fixture {
     char *dir;
@@ -23,67 +23,16 @@ struct fixture {
     struct checkin_context ctx;
 };
 
-static const char ini[] = "[event]\n"
-                          "id = fgmv2-test\n"
-                          "title = Test\n"
-                          "timezone = Asia/Shanghai\n"
-                          "[part FG-MV]\n"
-                          "first_day = 2023-07-04\n"
-                          "last_day = 2023-07-06\n"
-                          "[part Forum]\n"
-                          "first_day = 2023-07-07\n"
-                          "last_day = 2023-07-07\n"
-                          "[roster]\n"
-                          "id = Registration ID\n"
-                          "first_name = First Name\n"
-                          "last_name = Last Name\n";
-
-static struct attendee person(const char *id, const char *first, const char *last,
-                              const char *events, enum attendee_status status)
-{
-    struct attendee a = {0};
-    a.id = xstrdup(id);
-    a.title = xstrdup("");
-    a.first_name = xstrdup(first);
-    a.last_name = xstrdup(last);
-    a.badge_name = xstrdup("");
-    a.organization = xstrdup("ETRI");
-    a.country = xstrdup("Korea (Republic of)");
-    a.category = xstrdup("Chair");
-    a.events = xstrdup(events);
-    a.email = xstrdup("");
-    a.language = xstrdup("");
-    a.status = status;
-    return a;
-}
-
 static int setup(void **state)
 {
     struct fixture *fx = xcalloc(1, sizeof *fx);
-    fx->dir = tu_tempdir_new("checkin");
-    char *path = tu_path_new(fx->dir, "event.ini");
-    tu_write_text(path, ini);
-    struct bk_err err = {0};
-    assert_int_equal(config_load(path, &fx->cfg, &err), BK_OK);
-    free(path);
-    char *db = tu_path_new(fx->dir, "store.db");
-    assert_int_equal(store_open(db, &fx->store, &err), BK_OK);
-    free(db);
-    char *keys = tu_path_new(fx->dir, "keys");
-    assert_int_equal(token_keygen(keys, 0, NULL, &err), BK_OK);
-    assert_int_equal(token_keys_load(keys, &fx->keys, &err), BK_OK);
-    free(keys);
-
-    struct attendee people[] = {
-        person("P1", "Shin-Gak", "Kang", "FG-MV;Forum", ATTENDEE_CONFIRMED),
-        person("P2", "Forum", "Only", "Forum", ATTENDEE_CONFIRMED),
-        person("P3", "Gone", "Away", "FG-MV;Forum", ATTENDEE_WITHDRAWN),
+    tu_event_open("checkin", NULL, &fx->dir, &fx->cfg, &fx->store, &fx->keys);
+    static const struct tu_person people[] = {
+        {"P1", "Shin-Gak", "Kang", "FG-MV;Forum", NULL, ATTENDEE_CONFIRMED},
+        {"P2", "Forum", "Only", "Forum", NULL, ATTENDEE_CONFIRMED},
+        {"P3", "Gone", "Away", "FG-MV;Forum", NULL, ATTENDEE_WITHDRAWN},
     };
-    struct roster r = {.people = people, .n_people = 3, .n_rows = 3};
-    struct store_import_summary sum;
-    assert_int_equal(store_import(fx->store, &r, &sum, &err), BK_OK);
-    for (size_t i = 0; i < 3; i++)
-        attendee_clear(&people[i]);
+    tu_event_import(fx->store, people, sizeof people / sizeof people[0]);
     fx->ctx = (struct checkin_context){fx->cfg, fx->keys, fx->store, "kiosk-test"};
     *state = fx;
     return 0;
@@ -92,19 +41,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    token_keys_free(fx->keys);
-    store_close(fx->store);
-    config_free(fx->cfg);
-    tu_tempdir_free(fx->dir);
+    tu_event_close(fx->dir, fx->cfg, fx->store, fx->keys);
     free(fx);
     return 0;
 }
 
 static int64_t at(const struct fixture *fx, const char *iso)
 {
-    int64_t ms;
-    assert_int_equal(tz_parse_instant(fx->cfg->tz, iso, &ms, NULL), BK_OK);
-    return ms;
+    return tu_at(fx->cfg, iso);
 }
 
 static char *signed_for(const struct fixture *fx, const char *id)

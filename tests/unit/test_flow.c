@@ -15,7 +15,7 @@
 
 #include "core/flow.h"
 #include "core/xalloc.h"
-#include "testutil.h"
+#include "eventfix.h"
 
 #define PIN "2468"
 
@@ -29,77 +29,25 @@ struct fixture {
     struct flow_actions out;
 };
 
-static const char ini_head[] = "[event]\n"
-                               "id = fgmv2-test\n"
-                               "title = Test\n"
-                               "timezone = Asia/Shanghai\n"
-                               "[part FG-MV]\n"
-                               "first_day = 2023-07-04\n"
-                               "last_day = 2023-07-06\n"
-                               "[part Forum]\n"
-                               "first_day = 2023-07-07\n"
-                               "last_day = 2023-07-07\n"
-                               "[roster]\n"
-                               "id = Registration ID\n"
-                               "first_name = First Name\n"
-                               "last_name = Last Name\n"
-                               "language = Language\n"
-                               "[kiosk]\n"
-                               "repeat_seconds = 5\n";
-
-static struct attendee person(const char *id, const char *first, const char *last,
-                              const char *events, const char *language, enum attendee_status status)
-{
-    struct attendee a = {0};
-    a.id = xstrdup(id);
-    a.title = xstrdup("");
-    a.first_name = xstrdup(first);
-    a.last_name = xstrdup(last);
-    a.badge_name = xstrdup("");
-    a.organization = xstrdup("ETRI");
-    a.country = xstrdup("Korea (Republic of)");
-    a.category = xstrdup("Chair");
-    a.events = xstrdup(events);
-    a.email = xstrdup("");
-    a.language = xstrdup(language);
-    a.status = status;
-    return a;
-}
-
 /* A fixture whose configuration holds pin_hash ("" turns staff mode off). */
 static int setup_with_hash(void **state, const char *pin_hash)
 {
     struct fixture *fx = xcalloc(1, sizeof *fx);
-    fx->dir = tu_tempdir_new("flow");
-    char *path = tu_path_new(fx->dir, "event.ini");
-    char *ini = xasprintf("%sstaff_pin_hash = %s\n", ini_head, pin_hash);
-    tu_write_text(path, ini);
-    free(ini);
-    struct bk_err err = {0};
-    assert_int_equal(config_load(path, &fx->cfg, &err), BK_OK);
-    free(path);
-    char *db = tu_path_new(fx->dir, "store.db");
-    assert_int_equal(store_open(db, &fx->store, &err), BK_OK);
-    free(db);
-    char *keys = tu_path_new(fx->dir, "keys");
-    assert_int_equal(token_keygen(keys, 0, NULL, &err), BK_OK);
-    assert_int_equal(token_keys_load(keys, &fx->keys, &err), BK_OK);
-    free(keys);
-
-    struct attendee people[] = {
-        person("P1", "Shin-Gak", "Kang", "FG-MV;Forum", "", ATTENDEE_CONFIRMED),
-        person("P2", "Forum", "Only", "Forum", "", ATTENDEE_CONFIRMED),
-        person("P3", "Gone", "Away", "FG-MV;Forum", "", ATTENDEE_WITHDRAWN),
-        person("P4", "Amélie", "Durand", "FG-MV", "French", ATTENDEE_CONFIRMED),
-        person("P5", "蕴韬", "王", "FG-MV", "zh-CN", ATTENDEE_CONFIRMED),
+    char *extra = xasprintf("language = Language\n[kiosk]\nrepeat_seconds = 5\n"
+                            "staff_pin_hash = %s\n",
+                            pin_hash);
+    tu_event_open("flow", extra, &fx->dir, &fx->cfg, &fx->store, &fx->keys);
+    free(extra);
+    static const struct tu_person people[] = {
+        {"P1", "Shin-Gak", "Kang", "FG-MV;Forum", "", ATTENDEE_CONFIRMED},
+        {"P2", "Forum", "Only", "Forum", "", ATTENDEE_CONFIRMED},
+        {"P3", "Gone", "Away", "FG-MV;Forum", "", ATTENDEE_WITHDRAWN},
+        {"P4", "Amélie", "Durand", "FG-MV", "French", ATTENDEE_CONFIRMED},
+        {"P5", "蕴韬", "王", "FG-MV", "zh-CN", ATTENDEE_CONFIRMED},
     };
-    size_t n = sizeof people / sizeof people[0];
-    struct roster r = {.people = people, .n_people = n, .n_rows = n};
-    struct store_import_summary sum;
-    assert_int_equal(store_import(fx->store, &r, &sum, &err), BK_OK);
-    for (size_t i = 0; i < n; i++)
-        attendee_clear(&people[i]);
+    tu_event_import(fx->store, people, sizeof people / sizeof people[0]);
     fx->ctx = (struct checkin_context){fx->cfg, fx->keys, fx->store, "kiosk-test"};
+    struct bk_err err = {0};
     assert_int_equal(flow_new(&fx->ctx, NULL, &fx->flow, &err), BK_OK);
     *state = fx;
     return 0;
@@ -127,10 +75,7 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
     flow_free(fx->flow);
-    token_keys_free(fx->keys);
-    store_close(fx->store);
-    config_free(fx->cfg);
-    tu_tempdir_free(fx->dir);
+    tu_event_close(fx->dir, fx->cfg, fx->store, fx->keys);
     free(fx);
     return 0;
 }
@@ -139,9 +84,7 @@ static int teardown(void **state)
 
 static int64_t at(const struct fixture *fx, const char *iso)
 {
-    int64_t ms;
-    assert_int_equal(tz_parse_instant(fx->cfg->tz, iso, &ms, NULL), BK_OK);
-    return ms;
+    return tu_at(fx->cfg, iso);
 }
 
 /* 09:00 on the first meeting day, plus ms. */
