@@ -25,6 +25,11 @@ struct tally_row {
     size_t count;
 };
 
+/* The three ways a count is broken down, for a day and for a part alike. */
+struct breakdown {
+    struct tally category, country, organization;
+};
+
 struct person {
     char *id, *category, *country, *organization, *events;
     int withdrawn;
@@ -38,13 +43,13 @@ struct day {
     size_t attendees;
     size_t badges_printed, badges_reprinted;
     size_t hours[24];
-    struct tally category, country, organization;
+    struct breakdown groups;
 };
 
 struct part {
     const struct config_event *ev;
     size_t registered, attended;
-    struct tally category, country, organization;
+    struct breakdown groups;
 };
 
 struct report {
@@ -65,6 +70,14 @@ static void tally_add(struct tally *t, const char *name)
     if (!t->map)
         t->map = strmap_new();
     (*strmap_slot(t->map, name && name[0] ? name : "-", NULL))++;
+}
+
+/* p may be NULL: attendance of someone no longer in the store counts as "-". */
+static void breakdown_add(struct breakdown *b, const struct person *p)
+{
+    tally_add(&b->category, p ? p->category : NULL);
+    tally_add(&b->country, p ? p->country : NULL);
+    tally_add(&b->organization, p ? p->organization : NULL);
 }
 
 static void collect_row(void *ctx, const char *key, uintptr_t value)
@@ -138,9 +151,7 @@ static int add_attendance(void *ctx, const char *id, bk_day d, int64_t first_at_
     tz_local_day(r->cfg->tz, first_at_ms, &hour);
     day->attendees++;
     day->hours[hour]++;
-    tally_add(&day->category, p ? p->category : NULL);
-    tally_add(&day->country, p ? p->country : NULL);
-    tally_add(&day->organization, p ? p->organization : NULL);
+    breakdown_add(&day->groups, p);
     if (!p)
         return 0;
     for (size_t i = 0; i < day->n_parts; i++) {
@@ -151,9 +162,7 @@ static int add_attendance(void *ctx, const char *id, bk_day d, int64_t first_at_
             p->parts_attended |= 1u << pi;
             struct part *part = &r->parts[pi];
             part->attended++;
-            tally_add(&part->category, p->category);
-            tally_add(&part->country, p->country);
-            tally_add(&part->organization, p->organization);
+            breakdown_add(&part->groups, p);
         }
     }
     return 0;
@@ -227,6 +236,13 @@ static void tally_free(struct tally *t)
     strmap_free(t->map);
 }
 
+static void breakdown_free(struct breakdown *b)
+{
+    tally_free(&b->category);
+    tally_free(&b->country);
+    tally_free(&b->organization);
+}
+
 void report_free(struct report *r)
 {
     if (!r)
@@ -241,16 +257,10 @@ void report_free(struct report *r)
     }
     free(r->people);
     strmap_free(r->index);
-    for (size_t i = 0; i < r->n_days; i++) {
-        tally_free(&r->days[i].category);
-        tally_free(&r->days[i].country);
-        tally_free(&r->days[i].organization);
-    }
-    for (size_t i = 0; i < r->n_parts; i++) {
-        tally_free(&r->parts[i].category);
-        tally_free(&r->parts[i].country);
-        tally_free(&r->parts[i].organization);
-    }
+    for (size_t i = 0; i < r->n_days; i++)
+        breakdown_free(&r->days[i].groups);
+    for (size_t i = 0; i < r->n_parts; i++)
+        breakdown_free(&r->parts[i].groups);
     free(r);
 }
 
@@ -267,6 +277,13 @@ static void text_tally(FILE *f, const char *label, const struct tally *t, size_t
         fputs(" -", f);
     fputc('\n', f);
     free(rows);
+}
+
+static void text_breakdown(FILE *f, const struct breakdown *b)
+{
+    text_tally(f, _("by category"), &b->category, 20);
+    text_tally(f, _("by country"), &b->country, 15);
+    text_tally(f, _("by organisation"), &b->organization, 10);
 }
 
 static void day_parts_names(const struct day *d, FILE *f)
@@ -297,9 +314,7 @@ void report_write_text(const struct report *r, FILE *f)
                 d->badges_printed, d->badges_reprinted);
         if (!d->attendees)
             continue;
-        text_tally(f, _("by category"), &d->category, 20);
-        text_tally(f, _("by country"), &d->country, 15);
-        text_tally(f, _("by organisation"), &d->organization, 10);
+        text_breakdown(f, &d->groups);
         fprintf(f, "    %s:", _("arrivals per hour"));
         for (int h = 0; h < 24; h++)
             if (d->hours[h])
@@ -315,9 +330,7 @@ void report_write_text(const struct report *r, FILE *f)
                 p->attended, p->registered);
         if (!p->attended)
             continue;
-        text_tally(f, _("by category"), &p->category, 20);
-        text_tally(f, _("by country"), &p->country, 15);
-        text_tally(f, _("by organisation"), &p->organization, 10);
+        text_breakdown(f, &p->groups);
     }
 }
 
@@ -333,6 +346,13 @@ static void json_tally(FILE *f, const char *key, const struct tally *t)
     }
     fputc('}', f);
     free(rows);
+}
+
+static void json_breakdown(FILE *f, const struct breakdown *b)
+{
+    json_tally(f, "by_category", &b->category);
+    json_tally(f, "by_country", &b->country);
+    json_tally(f, "by_organization", &b->organization);
 }
 
 void report_write_json(const struct report *r, FILE *f)
@@ -375,9 +395,7 @@ void report_write_json(const struct report *r, FILE *f)
         fprintf(f, "%zu", d->badges_printed);
         json_write_key(f, "badges_reprinted", 0);
         fprintf(f, "%zu", d->badges_reprinted);
-        json_tally(f, "by_category", &d->category);
-        json_tally(f, "by_country", &d->country);
-        json_tally(f, "by_organization", &d->organization);
+        json_breakdown(f, &d->groups);
         json_write_key(f, "arrivals_per_hour", 0);
         fputc('{', f);
         int first = 1;
@@ -410,9 +428,7 @@ void report_write_json(const struct report *r, FILE *f)
         fprintf(f, "%zu", p->registered);
         json_write_key(f, "attendees", 0);
         fprintf(f, "%zu", p->attended);
-        json_tally(f, "by_category", &p->category);
-        json_tally(f, "by_country", &p->country);
-        json_tally(f, "by_organization", &p->organization);
+        json_breakdown(f, &p->groups);
         fputc('}', f);
     }
     fputc(']', f);
