@@ -27,7 +27,8 @@ struct badgeplan {
     enum badgeplan_action action;
     int64_t badge_id;
     char serial[TOKEN_SERIAL_LEN + 1];
-    int job;             /* for BADGEPLAN_CHECK_JOB; 0 when the job id never got recorded */
+    int job;             /* the job id recorded, 0 if none: for reports; the printer is asked
+                            by job name, since a restarted printer reuses ids */
     char printer[256];   /* where that job went */
     bool replacement;
     int64_t printed_at;  /* for BADGEPLAN_ALREADY_HAS: when the badge was printed */
