@@ -22,14 +22,18 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
 # What "make deb" and "make package-tests" need besides DEB_PKGS; kept apart so
 # "make check" does not pull in the packaging tool chain.
 DEB_PKGS_DEB = debhelper dpkg-dev fakeroot lintian debootstrap man-db groff-base
-PKGS     = sqlite3 libsodium inih libqrencode zbar libpng libjpeg libutf8proc \
-           sdl2 SDL2_ttf fribidi fontconfig
+# The layers below the devices (src/util, event, store, core, door) build
+# with BRAIN_PKGS' flags only: no SDL, CUPS or camera header can creep in.
+BRAIN_PKGS  = sqlite3 libsodium inih libutf8proc
+DEVICE_PKGS = libqrencode zbar libpng libjpeg sdl2 SDL2_ttf fribidi fontconfig
+PKGS        = $(BRAIN_PKGS) $(DEVICE_PKGS)
 
 VERSION := 0.1.0
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CSTD    = -std=c11 -D_GNU_SOURCE
 OPT    ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+BRAIN_CFLAGS := $(shell pkg-config --cflags $(BRAIN_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libcups has no .pc file on Debian 12.
 CUPS_CFLAGS := $(shell cups-config --cflags 2>/dev/null)
@@ -43,7 +47,8 @@ SAN        = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 ASAN_FLAGS = $(CSTD) $(WARN) -O1 -g $(SAN) -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) \
              $(CUPS_CFLAGS)
 
-CORE_SRC  = $(wildcard src/core/*.c)
+BRAIN_DIRS = util event store core door
+CORE_SRC  = $(foreach d,$(BRAIN_DIRS),$(wildcard src/$(d)/*.c))
 PARTS_SRC = $(wildcard src/badge/*.c src/scan/*.c src/print/*.c)
 CTL_SRC   = $(wildcard src/badgectl/*.c)
 KIOSK_SRC = $(wildcard src/kiosk/*.c)
@@ -69,7 +74,7 @@ deps-deb:
 
 # ---- installation layout ----
 # The configuration is always /etc/badgekiosk/badgekiosk.ini (CONFIG_INSTALLED_PATH
-# in src/core/config.h), whatever the prefix: the programs look there first.
+# in src/event/config.h), whatever the prefix: the programs look there first.
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 BINDIR     = $(PREFIX)/bin
@@ -154,6 +159,11 @@ deb: deps-deb
 # Not part of "make check": it takes minutes and Debian's archive.
 package-tests: deps-deb
 	@./tests/packaging/run
+
+# The brain's folders see no device headers (see BRAIN_PKGS).
+$(foreach d,$(BRAIN_DIRS),build/obj/src/$(d)/%.o build/asan/src/$(d)/%.o build/fuzz/obj/src/$(d)/%.o): \
+    PKG_CFLAGS := $(BRAIN_CFLAGS)
+$(foreach d,$(BRAIN_DIRS),build/obj/src/$(d)/%.o build/asan/src/$(d)/%.o): CUPS_CFLAGS :=
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -22,8 +22,8 @@
 #include "badge/badge.h"
 #include "badge/fonts.h"
 #include "core/checkin.h"
-#include "core/roster.h"
-#include "core/xalloc.h"
+#include "event/roster.h"
+#include "util/xalloc.h"
 #include "print/printer.h"
 
 

@@ -17,12 +17,12 @@
 
 #include "timing.h"
 #include "core/checkin.h"
-#include "core/config.h"
+#include "event/config.h"
 #include "core/find.h"
-#include "core/roster.h"
-#include "core/store.h"
+#include "event/roster.h"
+#include "store/store.h"
 #include "core/token.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 
 
 

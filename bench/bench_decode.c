@@ -35,8 +35,8 @@
 
 #include "timing.h"
 #include "badge/qrimage.h"
-#include "core/dirlist.h"
-#include "core/xalloc.h"
+#include "util/dirlist.h"
+#include "util/xalloc.h"
 #include "scan/decode.h"
 
 #define MAX_SETS 64

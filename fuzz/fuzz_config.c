@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/config.h"
+#include "event/config.h"
 #include "fuzz_util.h"
 
 static char path[512];

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/config.h"
-#include "core/csv.h"
-#include "core/roster.h"
+#include "event/config.h"
+#include "event/csv.h"
+#include "event/roster.h"
 #include "fuzz_util.h"
 
 static struct config *cfg;

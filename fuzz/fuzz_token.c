@@ -16,10 +16,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/attendee.h"
-#include "core/config.h"
+#include "event/attendee.h"
+#include "event/config.h"
 #include "core/token.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 #include "fuzz_util.h"
 
 static struct config *signed_cfg, *prefix_cfg, *url_cfg;

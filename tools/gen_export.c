@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
-#include "core/i18n.h"
-#include "core/utf8.h"
-#include "core/xalloc.h"
+#include "event/csv.h"
+#include "util/i18n.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
 
 #define GEN_COLUMNS 11
 

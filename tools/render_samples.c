@@ -14,8 +14,8 @@
 
 #include "../bench/timing.h"
 #include "badge/badge.h"
-#include "core/config.h"
-#include "core/xalloc.h"
+#include "event/config.h"
+#include "util/xalloc.h"
 
 struct sample {
     const char *file;

@@ -28,8 +28,8 @@
 #include "badge/qrimage.h"
 #include "badge/textrun.h"
 #include "core/badgetext.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 #define ALIGN_LEFT 0
 #define ALIGN_CENTRE 1

@@ -12,9 +12,9 @@
 #define BK_BADGE_H
 
 #include "badge/image.h"
-#include "core/attendee.h"
-#include "core/config.h"
-#include "core/err.h"
+#include "event/attendee.h"
+#include "event/config.h"
+#include "util/err.h"
 
 struct badge_renderer;
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 struct face_spec {
     const char *families[2]; /* preferred, then acceptable; NULL ends */

@@ -11,7 +11,7 @@
 #include <SDL_ttf.h>
 #include <stdbool.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 /* In fallback order: the first face that has a character draws it. Only
  * one of the CJK faces takes part for a given text (badge_fonts_cjk_face):

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "badge/pngfile.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 struct badge_image *badge_image_new(int width, int height, int dpi)
 {

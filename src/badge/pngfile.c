@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 /* libpng reports errors through callbacks; the default ones print to
  * stderr, which the core must not do, so keep the text for the bk_err. */

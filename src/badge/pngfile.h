@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 #define PNGFILE_MAX_SIDE 20000 /* pixels; far above any badge at any sane DPI */
 

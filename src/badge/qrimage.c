@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "badge/pngfile.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 enum bk_status qrimage_new(const char *text, struct qrimage **out, struct bk_err *err)
 {

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 #define QRIMAGE_QUIET_MODULES 4 /* light border on each side, per ISO 18004 */
 #define QRIMAGE_MODULE_PX_MAX 64

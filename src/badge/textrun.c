@@ -6,8 +6,8 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 /* HarfBuzz picks its shaper (Arabic joining, Indic reordering, Thai marks)
  * from the script, so every run says what it is. Han and kana share one

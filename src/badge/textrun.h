@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "badge/fonts.h"
-#include "core/err.h"
+#include "util/err.h"
 
 struct badge_line;
 

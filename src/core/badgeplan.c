@@ -1,10 +1,10 @@
 /* badgeplan: the once-only rules for printing badges; see badgeplan.h. */
-#include "badgeplan.h"
+#include "core/badgeplan.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "i18n.h"
+#include "util/i18n.h"
 
 /* What a person's badge rows say, gathered in one walk. */
 struct history {

@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "store.h"
-#include "token.h"
+#include "util/err.h"
+#include "store/store.h"
+#include "core/token.h"
 
 enum badgeplan_action {
     BADGEPLAN_PRINT,         /* print row badge_id (new or pending) */

@@ -1,13 +1,13 @@
 /* badgetext: the badge's words: name, organisation, band, validity line. */
-#include "badgetext.h"
+#include "core/badgetext.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "i18n.h"
-#include "xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 static const char *const month_names[12] = {
     N_("January"), N_("February"), N_("March"),     N_("April"),   N_("May"),      N_("June"),

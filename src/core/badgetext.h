@@ -9,9 +9,9 @@
 
 #include <stdint.h>
 
-#include "attendee.h"
-#include "config.h"
-#include "err.h"
+#include "event/attendee.h"
+#include "event/config.h"
+#include "util/err.h"
 
 /* Every string is UTF-8, owned by the struct, never NULL ("" when empty). */
 struct badgetext {

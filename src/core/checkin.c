@@ -1,11 +1,11 @@
 /* checkin: the door's decision, made once for the kiosk, the desk and the
  * command line; see checkin.h. */
-#include "checkin.h"
+#include "core/checkin.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "i18n.h"
+#include "util/i18n.h"
 
 static const char *const outcome_codes[] = {
     [CHECKIN_CHECKED_IN] = "checked_in",

@@ -11,12 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "attendee.h"
-#include "config.h"
-#include "err.h"
-#include "store.h"
-#include "token.h"
-#include "tz.h"
+#include "event/attendee.h"
+#include "event/config.h"
+#include "util/err.h"
+#include "store/store.h"
+#include "core/token.h"
+#include "event/tz.h"
 
 enum checkin_outcome {
     CHECKIN_CHECKED_IN = 0,      /* first time today */

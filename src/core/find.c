@@ -8,14 +8,14 @@
  * character is itself three bytes). Words of one or two bytes ("li", "ν")
  * match only at the start of a word, which is what a person typing means,
  * and are posted by those first bytes in the same buckets. */
-#include "find.h"
+#include "core/find.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
-#include "xalloc.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
 
 #define FIND_MAX_WORDS 8
 #define FIND_BUCKETS (1u << 18) /* trigram hash buckets; collisions only add candidates */

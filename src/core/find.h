@@ -10,9 +10,9 @@
 
 #include <stddef.h>
 
-#include "attendee.h"
-#include "err.h"
-#include "store.h"
+#include "event/attendee.h"
+#include "util/err.h"
+#include "store/store.h"
 
 struct finder;
 

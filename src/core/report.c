@@ -1,5 +1,5 @@
 /* report: attendance counts and the per-attendee export; see report.h. */
-#include "report.h"
+#include "core/report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csv.h"
-#include "i18n.h"
-#include "json.h"
-#include "strmap.h"
-#include "xalloc.h"
+#include "event/csv.h"
+#include "util/i18n.h"
+#include "util/json.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
 
 #define REPORT_MAX_DAYS 64
 

@@ -9,9 +9,9 @@
 
 #include <stdio.h>
 
-#include "config.h"
-#include "err.h"
-#include "store.h"
+#include "event/config.h"
+#include "util/err.h"
+#include "store/store.h"
 
 struct report;
 

@@ -4,7 +4,7 @@
  * is checked in the order a hostile or damaged scan is most cheaply refused:
  * size, emptiness, control bytes, UTF-8, shape, key, and the signature last.
  * Every refusal is a token_reason value; nothing here prints. */
-#include "token.h"
+#include "core/token.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "attendee.h"
-#include "i18n.h"
-#include "xalloc.h"
+#include "event/attendee.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 /* The documented limit in token.h must be the real one: the longest ID fits
  * the QR, one byte more does not. */

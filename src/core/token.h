@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
-#include "err.h"
+#include "event/config.h"
+#include "util/err.h"
 
 #define TOKEN_PAYLOAD_MAX 512 /* longer input is rejected before parsing */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "badge/textrun.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 
 /* Calm: off-white ground, dark slate ink, muted accents that still pass
  * WCAG AA for white text on them. */

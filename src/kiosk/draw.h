@@ -20,7 +20,7 @@
 #include <stdbool.h>
 
 #include "badge/fonts.h"
-#include "core/err.h"
+#include "util/err.h"
 
 enum ui_align { UI_LEFT, UI_CENTRE, UI_RIGHT };
 

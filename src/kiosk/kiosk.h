@@ -2,7 +2,7 @@
  * buttons on it, and the few things the UI keeps for drawing (the camera
  * preview, the badge preview, the staff selection).
  *
- * The decisions are the flow's (core/flow.h); main.c turns input into flow
+ * The decisions are the flow's (door/flow.h); main.c turns input into flow
  * events and the flow's actions into work; screens.c draws the view. */
 #ifndef BK_KIOSK_KIOSK_H
 #define BK_KIOSK_KIOSK_H
@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/config.h"
-#include "core/flow.h"
+#include "event/config.h"
+#include "door/flow.h"
 #include "kiosk/draw.h"
 
 /* What touching a button does; main.c maps each to a flow event. */

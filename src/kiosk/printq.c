@@ -7,9 +7,9 @@
 #include <time.h>
 
 #include "badge/badge.h"
-#include "core/i18n.h"
-#include "core/store.h"
-#include "core/xalloc.h"
+#include "util/i18n.h"
+#include "store/store.h"
+#include "util/xalloc.h"
 #include "print/badgeprint.h"
 #include "print/printer.h"
 

@@ -17,9 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/config.h"
-#include "core/err.h"
-#include "core/flow.h"
+#include "event/config.h"
+#include "util/err.h"
+#include "door/flow.h"
 
 struct printq;
 

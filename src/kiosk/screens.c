@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/i18n.h"
+#include "util/i18n.h"
 #include "kiosk/kiosk.h"
 
 #define P_(one, many, n) dngettext(BK_TEXTDOMAIN, one, many, (unsigned long)(n))

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 
 #define RATE 48000
 

@@ -7,7 +7,7 @@
 #ifndef BK_KIOSK_SOUND_H
 #define BK_KIOSK_SOUND_H
 
-#include "core/flow.h"
+#include "door/flow.h"
 
 struct sound;
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/i18n.h"
+#include "util/i18n.h"
 #include "core/token.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 #include "print/printer.h"
 
 const char *badgeprint_outcome_code(enum badgeprint_outcome o)

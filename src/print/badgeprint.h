@@ -14,8 +14,8 @@
 
 #include "badge/badge.h"
 #include "core/badgeplan.h"
-#include "core/config.h"
-#include "core/store.h"
+#include "event/config.h"
+#include "store/store.h"
 
 struct badgeprint_context {
     const struct config *cfg;

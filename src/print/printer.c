@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 #define PRINTER_CONNECT_MS 10000 /* a printer that takes longer is treated as unreachable */
 #define PRINTER_IO_TIMEOUT 15.0  /* seconds a request may stall before we give up */

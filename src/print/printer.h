@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "badge/image.h"
-#include "core/err.h"
+#include "util/err.h"
 
 struct printer;
 

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <zbar.h>
 
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 #include "scan/filter.h"
 
 struct scan_decoder {

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 #define SCAN_MAX_PIXELS 40000000L /* images over 40 megapixels are refused */
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 
 static struct scan_plane plane_new(int w, int h)
 {

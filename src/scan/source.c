@@ -24,9 +24,9 @@
 #include <unistd.h>
 #include <zbar.h>
 
-#include "core/dirlist.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "util/dirlist.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 #include "scan/decode.h"
 
 #define POLL_MS 100 /* longest the worker waits without checking for stop */

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 #define SOURCE_DEFAULT_DEVICE "/dev/video0"
 #define SOURCE_CODE_MAX 4096   /* bytes; no QR code holds more, longer reads are dropped */

@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/dirlist.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "util/dirlist.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 #include "scan/text.h"
 
 /* A set while it is being measured: the times are kept for the median. */

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "util/err.h"
 #include "scan/decode.h"
 
 #define SCAN_STATS_MAX_IMAGES 100000 /* per call, over all sets */

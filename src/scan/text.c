@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/utf8.h"
-#include "core/xalloc.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
 
 /* Shift_JIS to UTF-8 with iconv; NULL when any byte sequence is not valid
  * Shift_JIS. One Shift_JIS byte or pair becomes at most 3 UTF-8 bytes. */

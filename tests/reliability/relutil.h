@@ -17,12 +17,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/attendee.h"
-#include "core/config.h"
-#include "core/roster.h"
-#include "core/store.h"
+#include "event/attendee.h"
+#include "event/config.h"
+#include "event/roster.h"
+#include "store/store.h"
 #include "core/token.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 
 #ifndef BK_SOURCE_DIR
 #define BK_SOURCE_DIR "."

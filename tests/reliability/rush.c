@@ -8,7 +8,7 @@
  * come. Time is compressed: each kiosk runs as fast as the machine allows.
  *
  * Each kiosk is a forked process with its own store connection driving the
- * kiosk's state machine (src/core/flow.h): ticks every 250 simulated ms,
+ * kiosk's state machine (src/door/flow.h): ticks every 250 simulated ms,
  * FLOW_EV_SCAN for each code, print requests answered at once as written,
  * so the decisions, repeat rule and timers are the kiosk's own. The desk is
  * a third process running the staff command line, `badgectl checkin
@@ -33,7 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/flow.h"
+#include "door/flow.h"
 #include "relutil.h"
 
 #define SIM_MINUTES 30

@@ -10,11 +10,11 @@
 
 #include <stdlib.h>
 
-#include "core/attendee.h"
-#include "core/config.h"
-#include "core/store.h"
+#include "event/attendee.h"
+#include "event/config.h"
+#include "store/store.h"
 #include "core/token.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 #include "testutil.h"
 
 static const char tu_event_ini[] = "[event]\n"

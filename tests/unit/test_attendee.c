@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/attendee.h"
+#include "event/attendee.h"
 
 static void test_display_name_rules(void **state)
 {

@@ -17,7 +17,7 @@
 
 #include "badge/badge.h"
 #include "badge/fonts.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 #include "scan/decode.h"
 
 #define SHIPPED_CONFIG "kiosk-config/fgmv2-shanghai.ini"

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "core/badgeplan.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 #include "testutil.h"
 
 struct fixture {

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "core/checkin.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 #include "eventfix.h"
 
 struct fixture {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "event/config.h"
 #include "testutil.h"
 
 /* The group's folder, and the event.ini in it that write_ini replaces. */

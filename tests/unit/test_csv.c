@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/csv.h"
+#include "event/csv.h"
 #include "testutil.h"
 
 struct fixture {

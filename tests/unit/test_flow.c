@@ -13,8 +13,8 @@
 #include <sodium.h>
 #include <sys/resource.h>
 
-#include "core/flow.h"
-#include "core/xalloc.h"
+#include "door/flow.h"
+#include "util/xalloc.h"
 #include "eventfix.h"
 
 #define PIN "2468"

@@ -12,7 +12,7 @@
 
 #include "core/checkin.h"
 #include "core/report.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 #include "testutil.h"
 
 struct fixture {

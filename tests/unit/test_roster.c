@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "core/roster.h"
+#include "event/roster.h"
 #include "testutil.h"
 
 #define HEADER                                                                                     \

@@ -17,7 +17,7 @@
 #include <png.h>
 
 #include "badge/qrimage.h"
-#include "core/xalloc.h"
+#include "util/xalloc.h"
 #include "scan/decode.h"
 #include "scan/source.h"
 #include "testutil.h"

@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/store.h"
-#include "core/xalloc.h"
+#include "store/store.h"
+#include "util/xalloc.h"
 #include "testutil.h"
 
 #define DAY1 19542 /* 2023-07-04 */

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "core/json.h"
-#include "core/strmap.h"
+#include "util/json.h"
+#include "util/strmap.h"
 
 static void test_slots_count_and_survive_growth(void **state)
 {

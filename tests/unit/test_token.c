@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/attendee.h"
+#include "event/attendee.h"
 #include "core/token.h"
 #include "testutil.h"
 

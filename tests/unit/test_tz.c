@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/tz.h"
+#include "event/tz.h"
 
 static void test_day_round_trip(void **state)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/utf8.h"
+#include "util/utf8.h"
 
 struct bytes_case {
     const char *what;

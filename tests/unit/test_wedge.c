@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/wedge.h"
+#include "door/wedge.h"
 
 /* Everything the detector handed back over a sequence, flattened: typing as
  * its characters ('\n' for Enter), each scan as "[SCAN:text]". */

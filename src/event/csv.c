@@ -1,13 +1,13 @@
 /* csv: a streaming RFC 4180 reader and a writer that can defuse spreadsheet
  * formulas; see csv.h. */
-#include "csv.h"
+#include "event/csv.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "i18n.h"
-#include "xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 /* Large enough that a 100,000-row export takes a few hundred reads. */
 #define CSV_BLOCK (64 * 1024)

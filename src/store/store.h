@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "attendee.h"
-#include "err.h"
-#include "roster.h"
-#include "tz.h"
+#include "event/attendee.h"
+#include "util/err.h"
+#include "event/roster.h"
+#include "event/tz.h"
 
 struct store;
 

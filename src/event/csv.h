@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "err.h"
+#include "util/err.h"
 
 #define CSV_FIELD_MAX (1024 * 1024) /* bytes in one field */
 #define CSV_FIELDS_MAX 256          /* fields in one record */

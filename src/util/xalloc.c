@@ -1,5 +1,5 @@
 /* xalloc: allocation that aborts on out-of-memory; see xalloc.h for why. */
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
 /* attendee: the person record shared by the core modules; see attendee.h. */
-#include "attendee.h"
+#include "event/attendee.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #define ATTENDEE_FIELDS(X)                                                                         \
     X(id) X(title) X(first_name) X(last_name) X(badge_name) X(organization) X(country)           \

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "util/err.h"
 
 typedef int32_t bk_day; /* days since 1970-01-01 */
 

@@ -1,10 +1,10 @@
 /* strmap: string-keyed hash map (FNV-1a, linear probing); see strmap.h. */
-#include "strmap.h"
+#include "util/strmap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 struct entry {
     char *key; /* NULL: empty */

@@ -4,7 +4,7 @@
  * st's event table: a handler gets the events that matter on its screen and
  * ignores the rest. What every screen shares (camera and printer news, the
  * answer's bookkeeping) happens in flow_handle around the call. */
-#include "flow.h"
+#include "door/flow.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "i18n.h"
-#include "xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 #define RECENT_CODES 8 /* codes remembered for the repeat rule */
 #define PIN_MAX 16

@@ -1,5 +1,5 @@
 /* config: the event configuration; see config.h. */
-#include "config.h"
+#include "event/config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "i18n.h"
-#include "xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 /* The parse in progress: libinih calls back per key; we count lines ourselves
  * in the reader so every message can name the line. */

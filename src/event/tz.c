@@ -5,7 +5,7 @@
  * point TZ at the zone and use localtime_r/mktime. TZ is process-wide: the
  * zone is re-selected only when it differs from the one last set, and a
  * badgekiosk process works for one event, in one zone. */
-#include "tz.h"
+#include "event/tz.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "i18n.h"
-#include "xalloc.h"
+#include "util/i18n.h"
+#include "util/xalloc.h"
 
 struct tz {
     char *name;

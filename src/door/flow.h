@@ -23,9 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "checkin.h"
-#include "err.h"
-#include "find.h"
+#include "core/checkin.h"
+#include "util/err.h"
+#include "core/find.h"
 
 enum flow_screen {
     FLOW_WELCOME = 0,        /* what to do; the six languages */

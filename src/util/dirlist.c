@@ -1,12 +1,12 @@
 /* dirlist: sorted folder listings; see dirlist.h. */
-#include "dirlist.h"
+#include "util/dirlist.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 static int cmp_names(const void *a, const void *b)
 {

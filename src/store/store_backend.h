@@ -1,6 +1,6 @@
 /* store_backend: what a storage engine provides behind store.h.
  *
- * Private to src/core/store*.c. store.c checks arguments, keeps the hash
+ * Private to src/store/. store.c checks arguments, keeps the hash
  * chain's encoding and verifies the chain, so every engine stores the same
  * tamper-evident log; an engine (store_sqlite.c today, perhaps a shared
  * server store later) only keeps records durably and atomically. Each
@@ -9,7 +9,7 @@
 #ifndef BK_STORE_BACKEND_H
 #define BK_STORE_BACKEND_H
 
-#include "store.h"
+#include "store/store.h"
 
 struct store_backend {
     const char *name;

@@ -1,13 +1,13 @@
 /* utf8: strict UTF-8 checking and accent- and case-insensitive search keys;
  * see utf8.h. */
-#include "utf8.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 bool utf8_valid(const char *s, size_t len)
 {

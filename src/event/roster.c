@@ -1,16 +1,16 @@
 /* roster: turns the registration system's CSV export into attendee records,
  * skipping and listing bad rows; see roster.h for the rules. */
-#include "roster.h"
+#include "event/roster.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "csv.h"
-#include "i18n.h"
-#include "utf8.h"
-#include "xalloc.h"
+#include "event/csv.h"
+#include "util/i18n.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
 
 /* The columns, in the order of struct config_columns, each with where its
  * value goes in struct attendee. Status and events are parsed, not copied,

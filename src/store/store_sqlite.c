@@ -16,9 +16,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "i18n.h"
-#include "store_backend.h"
-#include "xalloc.h"
+#include "util/i18n.h"
+#include "store/store_backend.h"
+#include "util/xalloc.h"
 
 #define SCHEMA_VERSION 1
 #define BUSY_TIMEOUT_MS 10000

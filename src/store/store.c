@@ -4,16 +4,16 @@
  * (its encoding is part of the on-disk format) and verifies it; the engine in
  * store_sqlite.c does the storing. See store.h for the contract and
  * store_backend.h for the split. */
-#include "store.h"
+#include "store/store.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "i18n.h"
-#include "store_backend.h"
-#include "xalloc.h"
+#include "util/i18n.h"
+#include "store/store_backend.h"
+#include "util/xalloc.h"
 
 struct store {
     const struct store_backend *be;

@@ -1,10 +1,10 @@
 /* wedge: scanner bursts told from typing by their timing; see wedge.h. */
-#include "wedge.h"
+#include "door/wedge.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 struct wedge {
     struct wedge_config cfg;

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "tz.h"
+#include "util/err.h"
+#include "event/tz.h"
 
 #define CONFIG_INSTALLED_PATH "/etc/badgekiosk/badgekiosk.ini"
 #define CONFIG_MAX_EVENTS 16

@@ -25,9 +25,9 @@
 
 #include <stddef.h>
 
-#include "attendee.h"
-#include "config.h"
-#include "err.h"
+#include "event/attendee.h"
+#include "event/config.h"
+#include "util/err.h"
 
 /* A skipped row: its first physical line in the file and why. */
 struct roster_problem {

@@ -1,5 +1,5 @@
 /* json: escaped JSON strings and keys; see json.h. */
-#include "json.h"
+#include "util/json.h"
 
 void json_write_string(FILE *f, const char *s)
 {

@@ -1,5 +1,5 @@
 /* err: the error detail that travels up to where the user-facing text is shown. */
-#include "err.h"
+#include "util/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

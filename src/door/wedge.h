@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "token.h"
+#include "core/token.h"
 
 /* The Enter key, as a key value: outside Unicode, so no character is confused
  * with it. */
