@@ -1,5 +1,5 @@
-/* utf8: strict UTF-8 checking and accent- and case-insensitive search keys;
- * see utf8.h. */
+/* utf8: strict UTF-8 decoding, encoding and cutting, and accent- and
+ * case-insensitive search keys; see utf8.h. */
 #include "util/utf8.h"
 
 #include <stdint.h>
@@ -9,55 +9,118 @@
 
 #include "util/xalloc.h"
 
-bool utf8_valid(const char *s, size_t len)
+static bool is_continuation(unsigned char b)
+{
+    return (b & 0xC0) == 0x80;
+}
+
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
 {
     const unsigned char *p = (const unsigned char *)s;
-    const unsigned char *end = p + len;
-    while (p < end) {
-        unsigned char c = *p;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        /* The allowed second-byte ranges are what exclude overlong forms,
-         * surrogates and values above U+10FFFF (RFC 3629, section 4). */
-        size_t n;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 3;
-            if (c == 0xE0)
-                lo = 0xA0; /* overlong below U+0800 */
-            else if (c == 0xED)
-                hi = 0x9F; /* surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 4;
-            if (c == 0xF0)
-                lo = 0x90; /* overlong below U+10000 */
-            else if (c == 0xF4)
-                hi = 0x8F; /* above U+10FFFF */
-        } else {
-            return false; /* continuation byte, C0/C1 overlong lead, or F5..FF */
-        }
-        if ((size_t)(end - p) < n)
+    uint32_t c = UTF8_INVALID;
+    size_t n = 0;
+    if (len == 0)
+        goto done;
+    n = 1;
+    unsigned char b = p[0];
+    if (b < 0x80) {
+        c = b;
+        goto done;
+    }
+    /* The allowed second-byte ranges are what exclude overlong forms,
+     * surrogates and values above U+10FFFF (RFC 3629, section 4). */
+    size_t need;
+    uint32_t v;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) {
+        need = 2, v = b & 0x1F;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        need = 3, v = b & 0x0F;
+        if (b == 0xE0)
+            lo = 0xA0; /* overlong below U+0800 */
+        else if (b == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        need = 4, v = b & 0x07;
+        if (b == 0xF0)
+            lo = 0x90; /* overlong below U+10000 */
+        else if (b == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        goto done; /* continuation byte, C0/C1 overlong lead, or F5..FF */
+    }
+    for (; n < need; n++) {
+        if (n == len)
+            goto done; /* cut short by the end */
+        unsigned char t = p[n];
+        if (n == 1 ? t < lo || t > hi : !is_continuation(t))
+            goto done; /* n bytes are the most that could have begun a character */
+        v = v << 6 | (t & 0x3F);
+    }
+    c = v;
+done:
+    if (cp)
+        *cp = c;
+    return n;
+}
+
+size_t utf8_encode(uint32_t cp, char *out)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | cp >> 6);
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            return 0;
+        o[0] = (unsigned char)(0xE0 | cp >> 12);
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    if (cp > 0x10FFFF)
+        return 0;
+    o[0] = (unsigned char)(0xF0 | cp >> 18);
+    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    /* The character max falls inside begins at most three bytes before it;
+     * decoding from there says whether it reaches past max. */
+    size_t start = max;
+    while (start > 0 && max - start < UTF8_MAX - 1 && is_continuation((unsigned char)s[start]))
+        start--;
+    return start + utf8_decode(s + start, len - start, NULL) <= max ? max : start;
+}
+
+bool utf8_valid(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        i += utf8_decode(s + i, len - i, &cp);
+        if (cp == UTF8_INVALID)
             return false;
-        if (p[1] < lo || p[1] > hi)
-            return false;
-        for (size_t i = 2; i < n; i++)
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
-        p += n;
     }
     return true;
 }
 
 size_t utf8_count(const char *s)
 {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            n++;
+    size_t n = 0, len = strlen(s);
+    for (size_t i = 0; i < len; n++)
+        i += utf8_decode(s + i, len - i, NULL);
     return n;
 }
 
@@ -65,7 +128,7 @@ size_t utf8_count(const char *s)
  * them alone although readers treat them as a base letter with a stroke or a
  * ligature. Keys are already case-folded when this table is consulted. */
 static const struct {
-    int32_t cp;
+    uint32_t cp;
     const char *to;
 } fold_extra[] = {
     {0x00F8, "o"},  /* ø */
@@ -81,7 +144,7 @@ static const struct {
     {0x0167, "t"},  /* ŧ */
 };
 
-static const char *fold_extra_lookup(int32_t cp)
+static const char *fold_extra_lookup(uint32_t cp)
 {
     for (size_t i = 0; i < sizeof fold_extra / sizeof fold_extra[0]; i++)
         if (fold_extra[i].cp == cp)
@@ -89,20 +152,15 @@ static const char *fold_extra_lookup(int32_t cp)
     return NULL;
 }
 
-static bool is_apostrophe(int32_t cp)
+static bool is_apostrophe(uint32_t cp)
 {
     return cp == '\'' || cp == 0x2019 || cp == 0x02BC || cp == 0x2018 || cp == 0x0060;
 }
 
-/* Separators become one space in the key so "Jean-Luc", "Jean Luc" and
- * "jean.luc" all match. */
-static bool is_separator(int32_t cp)
+bool utf8_is_space_or_punct(uint32_t cp)
 {
-    switch (utf8proc_category(cp)) {
+    switch (utf8proc_category((utf8proc_int32_t)cp)) {
     case UTF8PROC_CATEGORY_ZS:
-    case UTF8PROC_CATEGORY_ZL:
-    case UTF8PROC_CATEGORY_ZP:
-    case UTF8PROC_CATEGORY_CC:
     case UTF8PROC_CATEGORY_PC:
     case UTF8PROC_CATEGORY_PD:
     case UTF8PROC_CATEGORY_PS:
@@ -110,6 +168,23 @@ static bool is_separator(int32_t cp)
     case UTF8PROC_CATEGORY_PI:
     case UTF8PROC_CATEGORY_PF:
     case UTF8PROC_CATEGORY_PO:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Separators become one space in the key so "Jean-Luc", "Jean Luc" and
+ * "jean.luc" all match; line and paragraph separators and control
+ * characters too. */
+static bool is_separator(uint32_t cp)
+{
+    if (utf8_is_space_or_punct(cp))
+        return true;
+    switch (utf8proc_category((utf8proc_int32_t)cp)) {
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+    case UTF8PROC_CATEGORY_CC:
         return true;
     default:
         return false;
@@ -137,20 +212,18 @@ char *utf8_fold_new(const char *s)
         free(buf);
         return NULL;
     }
-    const utf8proc_uint8_t *mapped = (const utf8proc_uint8_t *)buf;
+    const char *mapped = (const char *)buf;
     /* Expansions are at most "ae" for a 2-byte letter, so twice the size is
      * always enough. */
     char *out = xmalloc((size_t)n * 2 + 1);
     size_t used = 0;
     bool pending_space = false;
-    utf8proc_ssize_t i = 0;
-    while (i < n) {
-        int32_t cp;
-        utf8proc_ssize_t len = utf8proc_iterate(mapped + i, n - i, &cp);
-        if (len <= 0)
-            break; /* cannot happen: utf8proc wrote valid UTF-8 */
-        const unsigned char *src = mapped + i;
-        i += len;
+    size_t i = 0;
+    while (i < (size_t)n) {
+        uint32_t cp;
+        size_t len = utf8_decode(mapped + i, (size_t)n - i, &cp);
+        const char *src = mapped + i;
+        i += len; /* cp is never UTF8_INVALID: utf8proc wrote valid UTF-8 */
         if (is_apostrophe(cp))
             continue;
         if (is_separator(cp)) {
@@ -167,8 +240,8 @@ char *utf8_fold_new(const char *s)
             memcpy(out + used, extra, el);
             used += el;
         } else {
-            memcpy(out + used, src, (size_t)len);
-            used += (size_t)len;
+            memcpy(out + used, src, len);
+            used += len;
         }
     }
     out[used] = '\0';
