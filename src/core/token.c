@@ -7,7 +7,6 @@
 #include "core/token.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -20,7 +19,9 @@
 #include <unistd.h>
 
 #include "event/attendee.h"
+#include "util/dirlist.h"
 #include "util/i18n.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 /* The documented limit in token.h must be the real one: the longest ID fits
@@ -115,42 +116,6 @@ static long b32_decode(const char *in, size_t len, unsigned char *out, size_t ca
 
 /* ---- text checks ---- */
 
-/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
- * Our own validator because the C library's mbrtowc depends on the locale. */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        uint32_t cp, min;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1, cp = c & 0x1F, min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2, cp = c & 0x0F, min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (n - i <= need)
-            return false;
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += need + 1;
-    }
-    return true;
-}
-
 /* C0 controls, DEL and NUL. */
 static bool has_ascii_control(const unsigned char *s, size_t n)
 {
@@ -177,7 +142,7 @@ static enum token_reason check_id(const unsigned char *s, size_t n, size_t max)
         return TOKEN_GARBLED;
     if (has_ascii_control(s, n))
         return TOKEN_BINARY;
-    if (!utf8_valid(s, n))
+    if (!utf8_valid((const char *)s, n))
         return TOKEN_NOT_UTF8;
     if (has_c1_control(s, n))
         return TOKEN_BINARY;
@@ -321,15 +286,11 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static bool ends_with(const char *s, const char *suffix)
+/* A public key file: event.pub, or an older key kept beside it. */
+static bool is_pub_name(const char *name)
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".pub") == 0;
 }
 
 enum bk_status token_keys_load(const char *dir, struct token_keys **out, struct bk_err *err)
@@ -338,24 +299,13 @@ enum bk_status token_keys_load(const char *dir, struct token_keys **out, struct 
     enum bk_status st = crypto_ready(err);
     if (st)
         return st;
-    DIR *d = opendir(dir);
-    if (!d)
-        return bk_err_set(err, errno == ENOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO, dir, 0, NULL,
-                          _("cannot open the keys folder: %s"), strerror(errno));
     /* Sorted, so which key is tried first does not depend on the file
      * system's order. */
-    char **names = NULL;
     size_t n_names = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || !ends_with(de->d_name, ".pub"))
-            continue;
-        names = xrealloc(names, (n_names + 1) * sizeof *names);
-        names[n_names++] = xstrdup(de->d_name);
-    }
-    closedir(d);
-    if (n_names > 0)
-        qsort(names, n_names, sizeof *names, compare_names);
+    char **names = dirlist_new(dir, is_pub_name, 0, &n_names);
+    if (!names)
+        return bk_err_set(err, errno == ENOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO, dir, 0, NULL,
+                          _("cannot open the keys folder: %s"), strerror(errno));
 
     struct token_keys *k = xcalloc(1, sizeof *k);
     for (size_t i = 0; i < n_names && st == BK_OK; i++) {
@@ -371,9 +321,7 @@ enum bk_status token_keys_load(const char *dir, struct token_keys **out, struct 
         }
         free(path);
     }
-    for (size_t i = 0; i < n_names; i++)
-        free(names[i]);
-    free(names);
+    dirlist_free(names, n_names);
 
     if (st == BK_OK) {
         char *sec = xasprintf("%s/%s", dir, SEC_NAME);
@@ -860,7 +808,7 @@ enum token_reason token_verify_badge(const struct config *cfg, const struct toke
     const unsigned char *u = (const unsigned char *)payload;
     if (has_ascii_control(u, len))
         return TOKEN_BINARY;
-    if (!utf8_valid(u, len))
+    if (!utf8_valid(payload, len))
         return TOKEN_NOT_UTF8;
     const char *inner;
     size_t inner_len;
