@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 struct wedge {
@@ -59,30 +60,6 @@ static void release_as_typing(struct wedge *w, struct wedge_out *out)
     w->n_dropped = 0;
 }
 
-static size_t utf8_put(uint32_t c, char *p)
-{
-    if (c < 0x80) {
-        p[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        p[0] = (char)(0xc0 | (c >> 6));
-        p[1] = (char)(0x80 | (c & 0x3f));
-        return 2;
-    }
-    if (c < 0x10000) {
-        p[0] = (char)(0xe0 | (c >> 12));
-        p[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        p[2] = (char)(0x80 | (c & 0x3f));
-        return 3;
-    }
-    p[0] = (char)(0xf0 | (c >> 18));
-    p[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-    p[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-    p[3] = (char)(0x80 | (c & 0x3f));
-    return 4;
-}
-
 /* A held-down key repeats at 25-40 ms, as fast as a slow scanner: a burst of
  * one character is that, not a code. */
 static bool all_same(const struct wedge *w)
@@ -103,7 +80,7 @@ static void release_as_scan(struct wedge *w, struct wedge_out *out)
     out->is_scan = true;
     size_t len = 0;
     for (size_t i = 0; i < w->n_held; i++)
-        len += utf8_put(w->held[i], out->scan + len);
+        len += utf8_encode(w->held[i], out->scan + len); /* held keys are scalar values */
     out->scan[len] = '\0';
     out->scan_len = len;
     w->n_held = 0;
@@ -146,6 +123,19 @@ bool wedge_key(struct wedge *w, uint32_t key, int64_t at_ms, struct wedge_out *o
     if (at_ms > w->last_ms || w->n_held == 1)
         w->last_ms = at_ms;
     return out->n_keys > 0;
+}
+
+void wedge_text(struct wedge *w, const char *text, int64_t at_ms,
+                void (*on_out)(void *arg, const struct wedge_out *out), void *arg)
+{
+    struct wedge_out out;
+    size_t len = strlen(text);
+    for (size_t i = 0; i < len;) {
+        uint32_t key;
+        i += utf8_decode(text + i, len - i, &key);
+        if (wedge_key(w, key == UTF8_INVALID ? UTF8_REPLACEMENT : key, at_ms, &out))
+            on_out(arg, &out);
+    }
 }
 
 bool wedge_tick(struct wedge *w, int64_t now_ms, struct wedge_out *out)

@@ -61,6 +61,15 @@ struct wedge_out {
  * points (surrogates, above U+10FFFF, control characters) are dropped. */
 bool wedge_key(struct wedge *w, uint32_t key, int64_t at_ms, struct wedge_out *out);
 
+/* Feeds text as a keyboard or an input method delivers it (UTF-8,
+ * NUL-terminated; SDL's text input events) one character at a time, all
+ * pressed at at_ms, and calls on_out(arg, out) with each answer wedge_key
+ * gives. Bytes that are not UTF-8, a character cut off at the end of the
+ * text among them, are fed as U+FFFD, one per piece utf8_decode skips:
+ * something was typed there, and nothing past the NUL is read. */
+void wedge_text(struct wedge *w, const char *text, int64_t at_ms,
+                void (*on_out)(void *arg, const struct wedge_out *out), void *arg);
+
 /* Releases held keys as typing once max_gap_ms has passed since the last
  * one: a burst that never ended with Enter. Call it every frame (or at least
  * every max_gap_ms) with the current time. Returns true when *out holds

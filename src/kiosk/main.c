@@ -29,6 +29,7 @@
 #include "util/err.h"
 #include "door/flow.h"
 #include "util/i18n.h"
+#include "util/utf8.h"
 #include "store/store.h"
 #include "core/token.h"
 #include "event/tz.h"
@@ -305,26 +306,20 @@ static void search_changed(struct app *a)
 
 static void append_utf8(char *buf, size_t n, uint32_t cp)
 {
-    char enc[5] = {0};
-    if (cp < 0x80)
-        enc[0] = (char)cp;
-    else if (cp < 0x800)
-        enc[0] = (char)(0xC0 | cp >> 6), enc[1] = (char)(0x80 | (cp & 0x3F));
-    else if (cp < 0x10000)
-        enc[0] = (char)(0xE0 | cp >> 12), enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-        enc[2] = (char)(0x80 | (cp & 0x3F));
-    else
-        enc[0] = (char)(0xF0 | cp >> 18), enc[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
-        enc[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), enc[3] = (char)(0x80 | (cp & 0x3F));
-    size_t len = strlen(buf);
-    if (len + strlen(enc) < n)
-        memcpy(buf + len, enc, strlen(enc) + 1);
+    char enc[UTF8_MAX];
+    size_t len = strlen(buf), add = utf8_encode(cp, enc);
+    if (len + add < n) {
+        memcpy(buf + len, enc, add);
+        buf[len + add] = '\0';
+    }
 }
 
 /* What the wedge let through: a scan, or typing for the PIN or the search
- * box. Typing on the attendee screens means nothing. */
-static void on_wedge(struct app *a, const struct wedge_out *out)
+ * box. Typing on the attendee screens means nothing. arg is the app (a
+ * void pointer for wedge_text). */
+static void on_wedge(void *arg, const struct wedge_out *out)
 {
+    struct app *a = arg;
     if (out->is_scan) {
         fprintf(stderr, "%s: keyboard scanner: %zu bytes\n", progname, out->scan_len);
         struct flow_event ev = {.type = FLOW_EV_SCAN};
@@ -382,22 +377,6 @@ static void on_syswm(struct app *a, const SDL_SysWMmsg *msg)
     (void)a;
     (void)msg;
 #endif
-}
-
-static void feed_text(struct app *a, const char *utf8, Uint32 at)
-{
-    const unsigned char *p = (const unsigned char *)utf8;
-    while (*p) {
-        uint32_t cp;
-        int len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
-        cp = len == 1 ? *p : *p & (0xFF >> (len + 1));
-        for (int i = 1; i < len && p[i]; i++)
-            cp = cp << 6 | (p[i] & 0x3F);
-        p += len;
-        struct wedge_out out;
-        if (wedge_key(a->wedge, cp, at, &out))
-            on_wedge(a, &out);
-    }
 }
 
 /* "ctrl+alt+s" -> key and modifiers. */
@@ -458,9 +437,7 @@ static void on_key(struct app *a, const SDL_KeyboardEvent *k)
             send_simple(a, FLOW_EV_PIN_ERASE);
         } else if (s == FLOW_STAFF && a->search[0]) {
             size_t n = strlen(a->search);
-            while (n > 0 && ((unsigned char)a->search[n - 1] & 0xC0) == 0x80)
-                n--;
-            a->search[n ? n - 1 : 0] = '\0';
+            a->search[utf8_cut(a->search, n, n - 1)] = '\0';
             search_changed(a);
         }
         break;
@@ -545,7 +522,7 @@ static void poll_sdl(struct app *a)
             request_quit(a);
             break;
         case SDL_TEXTINPUT:
-            feed_text(a, e.text.text, key_time(a, e.text.timestamp));
+            wedge_text(a->wedge, e.text.text, key_time(a, e.text.timestamp), on_wedge, a);
             break;
         case SDL_KEYDOWN:
             on_key(a, &e.key);

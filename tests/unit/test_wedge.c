@@ -195,6 +195,91 @@ static void test_non_ascii_scan_is_utf8_and_controls_are_dropped(void **state)
     wedge_free(w);
 }
 
+/* wedge_text's answers, as code points (typing) and scans. */
+struct text_heard {
+    uint32_t keys[64];
+    size_t n;
+    char scan[sizeof ((struct wedge_out *)0)->scan];
+    int scans;
+};
+
+static void text_heard_put(void *arg, const struct wedge_out *out)
+{
+    struct text_heard *h = arg;
+    if (out->is_scan) {
+        snprintf(h->scan, sizeof h->scan, "%s", out->scan);
+        h->scans++;
+        return;
+    }
+    for (size_t i = 0; i < out->n_keys && h->n < sizeof h->keys / sizeof h->keys[0]; i++)
+        h->keys[h->n++] = out->keys[i];
+}
+
+/* Feeds text as one text-input event at 1000 ms and lets the held keys go
+ * as typing. The text is copied to an allocation of its exact size, so a
+ * read past its NUL is caught by AddressSanitizer. */
+static void feed_text(const char *text, struct text_heard *h)
+{
+    memset(h, 0, sizeof *h);
+    struct wedge *w = wedge_new(NULL);
+    size_t n = strlen(text) + 1;
+    char *exact = malloc(n);
+    memcpy(exact, text, n);
+    wedge_text(w, exact, 1000, text_heard_put, h);
+    struct wedge_out out;
+    if (wedge_tick(w, 2000, &out))
+        text_heard_put(h, &out);
+    free(exact);
+    wedge_free(w);
+}
+
+static void test_text_is_fed_one_character_at_a_time(void **state)
+{
+    (void)state;
+    struct text_heard h;
+    feed_text("n\xC3\xA9\xE7\x8E\x8B\xF0\x9F\x98\x80", &h); /* "né王😀" */
+    const uint32_t want[] = {'n', 0xE9, 0x738B, 0x1F600};
+    assert_int_equal(h.n, 4);
+    assert_memory_equal(h.keys, want, sizeof want);
+    assert_int_equal(h.scans, 0);
+
+    /* A scanner whose keys all arrive in one text event is still a burst. */
+    struct wedge *w = wedge_new(NULL);
+    struct wedge_out out;
+    memset(&h, 0, sizeof h);
+    wedge_text(w, "P1-00012345", 1000, text_heard_put, &h);
+    assert_true(wedge_key(w, WEDGE_ENTER, 1000, &out));
+    text_heard_put(&h, &out);
+    assert_int_equal(h.scans, 1);
+    assert_string_equal(h.scan, "P1-00012345");
+    wedge_free(w);
+}
+
+/* A character cut off at the end of the text (or bytes that are not UTF-8
+ * at all) is typed as U+FFFD, and the reading stops at the NUL. */
+static void test_text_cut_off_mid_character_reads_no_further(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        uint32_t want[4];
+        size_t n;
+    } cases[] = {
+        {"x\xC3", {'x', 0xFFFD}, 2},
+        {"ab\xE7\x8E", {'a', 'b', 0xFFFD}, 3},
+        {"\xF0\x9F\x98", {0xFFFD}, 1},
+        {"\xC3\xA9\xF0", {0xE9, 0xFFFD}, 2},
+        {"\x80z", {0xFFFD, 'z'}, 2},
+        {"\xE7\x8Ez", {0xFFFD, 'z'}, 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct text_heard h;
+        feed_text(cases[i].text, &h);
+        if (h.n != cases[i].n || memcmp(h.keys, cases[i].want, h.n * sizeof h.keys[0]) != 0)
+            fail_msg("case %zu: %zu keys, the first U+%04X", i, h.n, (unsigned)h.keys[0]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +290,8 @@ int main(void)
         cmocka_unit_test(test_over_long_scan_reaches_the_reader_over_the_cap),
         cmocka_unit_test(test_settings_change_the_threshold_and_length),
         cmocka_unit_test(test_non_ascii_scan_is_utf8_and_controls_are_dropped),
+        cmocka_unit_test(test_text_is_fed_one_character_at_a_time),
+        cmocka_unit_test(test_text_cut_off_mid_character_reads_no_further),
     };
     return cmocka_run_group_tests_name("wedge", tests, NULL, NULL);
 }
