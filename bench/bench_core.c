@@ -22,6 +22,7 @@
 #include "event/roster.h"
 #include "store/store.h"
 #include "core/token.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 
@@ -178,11 +179,9 @@ int main(int argc, char **argv)
         const struct attendee *a = &r->people[(size_t)rand() % r->n_people];
         const char *src = q % 3 == 0 ? a->organization : q % 3 == 1 ? a->last_name : a->first_name;
         char query[64];
-        snprintf(query, sizeof query, "%.*s", 3 + (int)(q % 5), src[0] ? src : a->id);
-        /* Cut on a character boundary, as typing does. */
-        size_t ql = strlen(query);
-        while (ql && ((unsigned char)query[ql] & 0xC0) == 0x80)
-            query[--ql] = '\0';
+        const char *from = src[0] ? src : a->id;
+        /* 3 to 7 bytes, cut on a character boundary, as typing does. */
+        snprintf(query, sizeof query, "%.*s", (int)utf8_cut(from, strlen(from), 3 + q % 5), from);
         double q0 = now_ms();
         size_t n = finder_search(f, query, hits, 20);
         ft[q] = now_ms() - q0;

@@ -21,7 +21,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "badge/fonts.h"
 #include "badge/pngfile.h"
@@ -29,6 +28,7 @@
 #include "badge/textrun.h"
 #include "core/badgetext.h"
 #include "util/i18n.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #define ALIGN_LEFT 0
@@ -321,19 +321,14 @@ static enum bk_status fit_item(struct badge_renderer *r, const char *text, bool 
     if (!got) {
         /* Keep the longest prefix (in whole code points) that fits with
          * "…" after it; binary search on the code point count. */
-        size_t n = 0;
-        for (const char *q = text; *q; q++)
-            n += ((unsigned char)*q & 0xC0) != 0x80;
-        size_t lo = 0, hi = n;
+        size_t len = strlen(text);
+        size_t lo = 0, hi = utf8_count(text);
         struct badge_line *best = NULL;
         while (lo < hi) {
             size_t mid = (lo + hi + 1) / 2;
-            const char *p = text;
-            for (size_t i = 0; i < mid; i++) {
-                utf8proc_int32_t cp;
-                p += utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
-            }
-            size_t keep = (size_t)(p - text);
+            size_t keep = 0;
+            for (size_t i = 0; i < mid; i++)
+                keep += utf8_decode(text + keep, len - keep, NULL);
             while (keep > 0 && text[keep - 1] == ' ')
                 keep--;
             char *cut = xasprintf("%.*s…", (int)keep, text);
@@ -420,14 +415,14 @@ static size_t break_candidates(const char *s, size_t *cut, size_t *resume, size_
         return n;
     uint32_t prev = 0;
     for (size_t i = 0; i < len && n < cap;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t got = utf8proc_iterate((const utf8proc_uint8_t *)s + i, -1, &cp);
-        if (got <= 0)
+        uint32_t cp;
+        size_t got = utf8_decode(s + i, len - i, &cp);
+        if (cp == UTF8_INVALID)
             break;
-        if (i > 0 && is_cjk(prev) && is_cjk((uint32_t)cp))
+        if (i > 0 && is_cjk(prev) && is_cjk(cp))
             cut[n] = i, resume[n] = i, n++;
-        prev = (uint32_t)cp;
-        i += (size_t)got;
+        prev = cp;
+        i += got;
     }
     return n;
 }

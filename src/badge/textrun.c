@@ -7,6 +7,7 @@
 #include <utf8proc.h>
 
 #include "util/i18n.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 /* HarfBuzz picks its shaper (Arabic joining, Indic reordering, Thai marks)
@@ -77,15 +78,9 @@ static enum script script_of(uint32_t cp)
  * bracket and a Devanagari vowel sign stays with its consonant. */
 static bool is_neutral(uint32_t cp)
 {
+    if (utf8_is_space_or_punct(cp))
+        return true;
     switch (utf8proc_category((utf8proc_int32_t)cp)) {
-    case UTF8PROC_CATEGORY_ZS:
-    case UTF8PROC_CATEGORY_PC:
-    case UTF8PROC_CATEGORY_PD:
-    case UTF8PROC_CATEGORY_PS:
-    case UTF8PROC_CATEGORY_PE:
-    case UTF8PROC_CATEGORY_PI:
-    case UTF8PROC_CATEGORY_PF:
-    case UTF8PROC_CATEGORY_PO:
     case UTF8PROC_CATEGORY_SM:
     case UTF8PROC_CATEGORY_SC:
     case UTF8PROC_CATEGORY_SK:
@@ -182,19 +177,18 @@ enum bk_status badge_line_new(struct badge_fonts *fonts, const char *utf8, bool 
     size_t *offs = xmalloc((len + 1) * sizeof *offs);
     size_t n = 0, pos = 0;
     while (pos < len) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t got = utf8proc_iterate((const utf8proc_uint8_t *)utf8 + pos,
-                                                (utf8proc_ssize_t)(len - pos), &cp);
-        if (got <= 0) {
+        uint32_t cp;
+        size_t got = utf8_decode(utf8 + pos, len - pos, &cp);
+        if (cp == UTF8_INVALID) {
             free(cps);
             free(offs);
             if (missing_cp)
-                *missing_cp = 0xFFFD;
+                *missing_cp = UTF8_REPLACEMENT;
             return BK_ERR_INVALID;
         }
         offs[n] = pos;
-        cps[n++] = (uint32_t)cp;
-        pos += (size_t)got;
+        cps[n++] = cp;
+        pos += got;
     }
     offs[n] = len;
 

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "util/i18n.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #define RECENT_CODES 8 /* codes remembered for the repeat rule */
@@ -167,12 +168,7 @@ struct flow {
 /* Copies src into dst (size n), cut at a character boundary when too long. */
 static void copy_text(char *dst, size_t n, const char *src)
 {
-    size_t len = strlen(src);
-    if (len >= n) {
-        len = n - 1;
-        while (len && ((unsigned char)src[len] & 0xc0) == 0x80)
-            len--;
-    }
+    size_t len = utf8_cut(src, strlen(src), n - 1);
     memcpy(dst, src, len);
     dst[len] = '\0';
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #define ATTENDEE_FIELDS(X)                                                                         \
@@ -29,23 +30,6 @@ void attendee_copy(struct attendee *dst, const struct attendee *src)
     dst->status = src->status;
 }
 
-/* Decodes one UTF-8 sequence; input is already validated by the roster. */
-static uint32_t next_codepoint(const unsigned char **p)
-{
-    const unsigned char *s = *p;
-    uint32_t c = s[0];
-    int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-    if (extra)
-        c &= 0x3F >> extra;
-    for (int i = 1; i <= extra && s[i]; i++)
-        c = (c << 6) | (s[i] & 0x3F);
-    int used = 1;
-    while (used <= extra && s[used])
-        used++;
-    *p = s + used;
-    return c;
-}
-
 static int is_cjk_codepoint(uint32_t c)
 {
     return (c >= 0x1100 && c <= 0x11FF) ||   /* Hangul Jamo */
@@ -61,10 +45,11 @@ static int is_cjk_codepoint(uint32_t c)
 /* True when s is non-empty and every letter in it is CJK (spaces ignored). */
 static int all_cjk(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
     int letters = 0;
-    while (*p) {
-        uint32_t c = next_codepoint(&p);
+    for (size_t i = 0; i < len;) {
+        uint32_t c;
+        i += utf8_decode(s + i, len - i, &c);
         if (c == ' ')
             continue;
         if (!is_cjk_codepoint(c))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "badge/textrun.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 /* Calm: off-white ground, dark slate ink, muted accents that still pass
@@ -291,13 +292,6 @@ static struct measured measure(struct ui *ui, const char *s, int px, bool bold)
     return m;
 }
 
-/* Length in bytes of the UTF-8 character at s. */
-static size_t u8len(const char *s)
-{
-    unsigned char c = (unsigned char)*s;
-    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
-
 struct lines {
     char **v;
     size_t n, cap;
@@ -341,9 +335,7 @@ static void wrap(struct ui *ui, const char *text, int px, bool bold, int maxw, s
             } else {
                 /* Character by character onto the current line. */
                 for (size_t k = 0; k < wl;) {
-                    size_t cw = u8len(p + i + k);
-                    if (k + cw > wl)
-                        cw = wl - k;
+                    size_t cw = utf8_decode(p + i + k, wl - k, NULL);
                     size_t base = curlen;
                     if (k == 0 && curlen)
                         cur[base++] = ' ';
