@@ -61,21 +61,33 @@ static const enum flow_screen outcome_screen[] = {
     [CHECKIN_NO_EVENT_TODAY] = FLOW_NO_EVENT_TODAY,
 };
 
-const char *const flow_languages[FLOW_N_LANGUAGES] = {"en", "zh", "fr", "es", "ru", "ar"};
-
-/* Names an export may use instead of a code, per language above. */
-static const char *const language_names[FLOW_N_LANGUAGES][4] = {
-    {"english", NULL},
-    {"chinese", "中文", "汉语", "普通话"},
-    {"french", "français", "francais", NULL},
-    {"spanish", "español", "espanol", NULL},
-    {"russian", "русский", "Русский", NULL},
-    {"arabic", "العربية", NULL},
+const struct flow_language flow_languages[] = {
+    {"en", "English", "English", {NULL}, false, "en"},
+    {"zh", "中文", "Chinese", {"汉语", "普通话"}, false, "zh_CN"},
+    {"fr", "Français", "French", {"francais"}, false, "fr"},
+    {"es", "Español", "Spanish", {"espanol"}, false, "es"},
+    {"ru", "Русский", "Russian", {"русский"}, false, "ru"},
+    {"ar", "العربية", "Arabic", {NULL}, true, "ar"},
 };
+const size_t flow_n_languages = sizeof flow_languages / sizeof flow_languages[0];
 
 const char *flow_screen_code(enum flow_screen s)
 {
     return (unsigned)s < FLOW_N_SCREENS ? screen_codes[s] : "?";
+}
+
+const struct flow_language *flow_language_find(const char *code)
+{
+    for (size_t i = 0; code && i < flow_n_languages; i++)
+        if (strcmp(code, flow_languages[i].code) == 0)
+            return &flow_languages[i];
+    return NULL;
+}
+
+/* True when the len bytes at value spell name, ignoring ASCII case. */
+static bool spells(const char *value, size_t len, const char *name)
+{
+    return name && strlen(name) == len && strncasecmp(value, name, len) == 0;
 }
 
 const char *flow_language_of(const char *value)
@@ -87,15 +99,17 @@ const char *flow_language_of(const char *value)
     size_t len = strlen(value);
     while (len && value[len - 1] == ' ')
         len--;
-    for (size_t i = 0; i < FLOW_N_LANGUAGES; i++) {
+    for (size_t i = 0; i < flow_n_languages; i++) {
+        const struct flow_language *l = &flow_languages[i];
         /* "fr", "FR", "fr-CA", "zh_Hans_CN" */
-        if (len >= 2 && strncasecmp(value, flow_languages[i], 2) == 0 &&
+        if (len >= 2 && strncasecmp(value, l->code, 2) == 0 &&
             (len == 2 || value[2] == '-' || value[2] == '_'))
-            return flow_languages[i];
-        for (size_t j = 0; j < 4 && language_names[i][j]; j++)
-            if (strlen(language_names[i][j]) == len &&
-                strncasecmp(value, language_names[i][j], len) == 0)
-                return flow_languages[i];
+            return l->code;
+        if (spells(value, len, l->name) || spells(value, len, l->english))
+            return l->code;
+        for (size_t j = 0; j < sizeof l->other_names / sizeof l->other_names[0]; j++)
+            if (spells(value, len, l->other_names[j]))
+                return l->code;
     }
     return NULL;
 }
@@ -566,11 +580,12 @@ static bool attendee_common(struct flow *f, const struct flow_event *ev)
     case FLOW_EV_SCAN:
         attendee_scan(f, ev);
         return true;
-    case FLOW_EV_LANGUAGE:
-        for (size_t i = 0; i < FLOW_N_LANGUAGES; i++)
-            if (ev->language && strcmp(ev->language, flow_languages[i]) == 0)
-                set_language(f, flow_languages[i]);
+    case FLOW_EV_LANGUAGE: {
+        const struct flow_language *l = flow_language_find(ev->language);
+        if (l)
+            set_language(f, l->code);
         return true;
+    }
     case FLOW_EV_STAFF_KEYS:
         enter_pin(f);
         return true;
@@ -779,7 +794,7 @@ enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_set
         f->set = *settings;
     f->default_language = flow_language_of(f->set.default_language);
     if (!f->default_language)
-        f->default_language = flow_languages[0];
+        f->default_language = flow_languages[0].code;
     f->language = f->default_language;
     f->view.screen = FLOW_WELCOME;
     f->view.language = f->language;

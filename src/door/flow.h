@@ -49,13 +49,30 @@ enum flow_screen {
 /* "welcome", "checked_in", ...: stable, for snapshot file names and logs. */
 const char *flow_screen_code(enum flow_screen s);
 
+/* A language the kiosk speaks. Everything about one is on its line of
+ * flow_languages, for the flow, the screens and the translations alike, so
+ * adding a language is adding a line (and its po/ catalogue). */
+struct flow_language {
+    const char *code;           /* ISO 639-1, as the view and the events carry it */
+    const char *name;           /* in itself, on its button; never translated, so a
+                                   person finds theirs whatever the screen is in */
+    const char *english;        /* "Chinese": what an attendee list may say */
+    const char *other_names[3]; /* more spellings a list may use, NULL after the last */
+    bool rtl;                   /* written right to left: the screens mirror */
+    const char *catalogue;      /* the gettext catalogue (po/CATALOGUE.po) */
+};
+
 /* ITU's six languages, the ones the kiosk offers: "en", "zh", "fr", "es",
- * "ru", "ar". */
-#define FLOW_N_LANGUAGES 6
-extern const char *const flow_languages[FLOW_N_LANGUAGES];
+ * "ru", "ar", in the order of their buttons. */
+extern const struct flow_language flow_languages[];
+extern const size_t flow_n_languages;
+
+/* The language whose code is code, or NULL (code may be NULL). */
+const struct flow_language *flow_language_find(const char *code);
 
 /* One of the six codes for an attendee list's language value ("fr",
- * "FR-ca", "zh_CN", "French", "Русский"...), or NULL when it is none of them. */
+ * "FR-ca", "zh_CN", "French", "Русский"...), or NULL when it is none of them.
+ * The code returned is the one in flow_languages. */
 const char *flow_language_of(const char *value);
 
 enum flow_event_type {

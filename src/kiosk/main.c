@@ -132,9 +132,6 @@ static int64_t kiosk_now(const struct app *a)
 
 /* ---- language ---- */
 
-/* The catalogue name of each of flow_languages. */
-static const char *const catalogues[FLOW_N_LANGUAGES] = {"en", "zh_CN", "fr", "es", "ru", "ar"};
-
 /* Where the .mo files are: build/locale beside a binary run from the source
  * tree, else the system's. */
 static char *locale_dir_new(void)
@@ -162,11 +159,8 @@ extern int _nl_msg_cat_cntr;
  * LANGUAGE in the "C" locale, hence C.UTF-8 at start-up. */
 static void use_language(const char *code)
 {
-    const char *cat = "en";
-    for (int i = 0; i < FLOW_N_LANGUAGES; i++)
-        if (strcmp(flow_languages[i], code) == 0)
-            cat = catalogues[i];
-    setenv("LANGUAGE", cat, 1);
+    const struct flow_language *lang = flow_language_find(code);
+    setenv("LANGUAGE", lang ? lang->catalogue : "en", 1);
     /* GNU gettext's documented way to make it forget the translations it
      * looked up under the old LANGUAGE (setting the same locale again is
      * a no-op in glibc). */
@@ -460,7 +454,7 @@ static void on_button(struct app *a, const struct kiosk_button *b)
         send_touch(a, (enum flow_button)b->arg);
         break;
     case KIOSK_ACT_LANGUAGE: {
-        struct flow_event ev = {.type = FLOW_EV_LANGUAGE, .language = flow_languages[b->arg]};
+        struct flow_event ev = {.type = FLOW_EV_LANGUAGE, .language = flow_languages[b->arg].code};
         dispatch(a, &ev);
         break;
     }

@@ -17,11 +17,6 @@
 
 const char *const kiosk_reprint_reasons[KIOSK_N_REASONS] = {"lost", "damaged", "name corrected"};
 
-/* Each language's own name for itself: not translated, so a person finds
- * theirs whatever the screen is in. */
-static const char *const language_names[FLOW_N_LANGUAGES] = {
-    "English", "中文", "Français", "Español", "Русский", "العربية"};
-
 /* ---- layout helpers ---- */
 
 static float W(const struct kiosk *k)
@@ -203,21 +198,24 @@ static void draw_welcome(struct kiosk *k)
             t->muted, (SDL_Rect){text_area.x, y, text_area.w, px(k, 12)}, ui_lead(&k->ui));
     camera_panel(k, cam);
 
-    /* The six languages, each in its own words; the chosen one filled. */
+    /* The languages, each in its own words; the chosen one filled. One row
+     * across a landscape screen, two on a portrait one. */
     float bw, bh = 9, gap = 2;
-    int cols = portrait(k) ? 3 : 6;
+    int n_langs = (int)flow_n_languages;
+    int cols = portrait(k) ? (n_langs + 1) / 2 : n_langs;
     float left = 6, top = portrait(k) ? h - 34 : h - 20;
     bw = (w - 2 * left - (cols - 1) * gap) / cols;
     ui_text(&k->ui, _("Choose your language"), px(k, 2.4f), false, t->muted,
             ui_rect(&k->ui, left, top - 5, w - 2 * left, 4), ui_lead(&k->ui));
-    for (int i = 0; i < FLOW_N_LANGUAGES; i++) {
+    for (int i = 0; i < n_langs; i++) {
+        const struct flow_language *lang = &flow_languages[i];
         int col = i % cols, row = i / cols;
-        /* In Arabic the row reads from the right, as the rest of the screen. */
+        /* Right to left, the row reads from the right, as the rest of the screen. */
         SDL_Rect r = ui_rect(&k->ui, left + col * (bw + gap), top + row * (bh + gap), bw, bh);
         char id[24];
-        snprintf(id, sizeof id, "lang-%s", flow_languages[i]);
-        bool chosen = k->view->language && strcmp(k->view->language, flow_languages[i]) == 0;
-        button(k, id, r, language_names[i], chosen ? FILLED : OUTLINED, KIOSK_ACT_LANGUAGE, i);
+        snprintf(id, sizeof id, "lang-%s", lang->code);
+        bool chosen = k->view->language && strcmp(k->view->language, lang->code) == 0;
+        button(k, id, r, lang->name, chosen ? FILLED : OUTLINED, KIOSK_ACT_LANGUAGE, i);
     }
     /* Below the camera in landscape, above the languages in portrait. */
     SDL_Rect tog;
@@ -719,7 +717,8 @@ void screens_draw(struct kiosk *k)
     k->n_buttons = 0;
     ui_begin(&k->ui);
     k->ui.theme = k->contrast ? &ui_theme_contrast : &ui_theme_calm;
-    k->ui.rtl = k->view->language && strcmp(k->view->language, "ar") == 0;
+    const struct flow_language *lang = flow_language_find(k->view->language);
+    k->ui.rtl = lang && lang->rtl;
     background(k);
     drawers[k->view->screen](k);
 }

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "door/flow.h"
 #include "util/xalloc.h"
@@ -484,6 +485,35 @@ static void test_language_of_export_values(void **state)
     assert_null(flow_language_of(NULL));
 }
 
+/* Each language is whole on its one line: a code of its own, a name for its
+ * button, a catalogue in po/ (English is the messages' own language), and
+ * its names lead back to it. Only Arabic is written right to left. */
+static void test_every_language_is_whole_on_its_line(void **state)
+{
+    (void)state;
+    assert_int_equal(flow_n_languages, 6);
+    for (size_t i = 0; i < flow_n_languages; i++) {
+        const struct flow_language *l = &flow_languages[i];
+        assert_ptr_equal(flow_language_find(l->code), l);
+        assert_true(l->name[0] && l->english[0] && l->catalogue[0]);
+        assert_string_equal(flow_language_of(l->name), l->code);
+        assert_string_equal(flow_language_of(l->english), l->code);
+        assert_string_equal(flow_language_of(l->code), l->code);
+        for (size_t j = 0; j < sizeof l->other_names / sizeof l->other_names[0] && l->other_names[j];
+             j++)
+            assert_string_equal(flow_language_of(l->other_names[j]), l->code);
+        assert_int_equal(l->rtl, strcmp(l->code, "ar") == 0);
+        if (strcmp(l->code, "en") != 0) {
+            char po[64];
+            snprintf(po, sizeof po, "po/%s.po", l->catalogue);
+            if (access(po, R_OK) != 0)
+                fail_msg("%s has no catalogue %s", l->code, po);
+        }
+    }
+    assert_null(flow_language_find("de"));
+    assert_null(flow_language_find(NULL));
+}
+
 /* The store's writes are refused by the kernel, as on a full disk: a file
  * size limit of one byte makes every write that extends the log fail with
  * EFBIG (root included, unlike permissions). SIGXFSZ is ignored so the write
@@ -759,6 +789,7 @@ int main(void)
         T(test_language_switch_on_scan),
         T(test_language_chosen_on_welcome),
         cmocka_unit_test(test_language_of_export_values),
+        cmocka_unit_test(test_every_language_is_whole_on_its_line),
         T(test_store_failure_shows_store_error_and_nothing_acknowledged),
         T(test_store_error_from_the_print_layer_shows_store_error),
         T(test_camera_missing_shows_on_every_screen),
