@@ -87,7 +87,7 @@ enum bk_status pngfile_write(const char *path, int width, int height, int channe
     int fd = mkstemp(tmp);
     if (fd < 0) {
         st = bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot create the file: %s"),
-                        strerror(errno));
+                        i18n_strerror(errno));
         free(tmp);
         return st;
     }
@@ -101,7 +101,7 @@ enum bk_status pngfile_write(const char *path, int width, int height, int channe
         unlink(tmp);
         free(tmp);
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot write the file: %s"),
-                          strerror(e));
+                          i18n_strerror(e));
     }
     struct write_job job = {.fp = fp,
                             .width = width,
@@ -129,7 +129,7 @@ enum bk_status pngfile_write(const char *path, int width, int height, int channe
                             job.fail.msg);
         else
             st = bk_err_set(err, e == ENOSPC ? BK_ERR_FULL : BK_ERR_IO, path, 0, NULL,
-                            _("cannot write the file: %s"), strerror(e));
+                            _("cannot write the file: %s"), i18n_strerror(e));
     }
     free(tmp);
     return st;
@@ -149,7 +149,7 @@ enum bk_status pngfile_read_rgba_new(const char *path, uint8_t **rgba, int *widt
         enum bk_status st = readable ? bk_err_set(err, BK_ERR_PARSE, path, 0, NULL,
                                                   _("cannot read the PNG: %s"), image.message)
                                      : bk_err_set(err, BK_ERR_IO, path, 0, NULL,
-                                                  _("cannot read the file: %s"), strerror(e));
+                                                  _("cannot read the file: %s"), i18n_strerror(e));
         png_image_free(&image);
         return st;
     }

@@ -29,7 +29,7 @@ enum bk_status qrimage_new(const char *text, struct qrimage **out, struct bk_err
             return bk_err_set(err, BK_ERR_TOO_BIG, NULL, 0, NULL,
                               _("The text is too long for a QR code (%zu bytes)."), strlen(text));
         return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
-                          _("The QR code could not be made: %s"), strerror(errno));
+                          _("The QR code could not be made: %s"), i18n_strerror(errno));
     }
     struct qrimage *q = xcalloc(1, sizeof *q);
     q->version = qr->version;

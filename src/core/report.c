@@ -511,7 +511,7 @@ enum bk_status report_export_csv(struct store *s, const struct config *cfg, cons
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
         enum bk_status st = bk_err_set(err, BK_ERR_IO, path, 0, NULL,
-                                       _("cannot write the export: %s"), strerror(errno));
+                                       _("cannot write the export: %s"), i18n_strerror(errno));
         if (fd >= 0)
             close(fd);
         free(tmp);
@@ -554,10 +554,10 @@ enum bk_status report_export_csv(struct store *s, const struct config *cfg, cons
         bad_write = 1;
     if (st == BK_OK && bad_write)
         st = bk_err_set(err, write_errno == ENOSPC ? BK_ERR_FULL : BK_ERR_IO, path, 0, NULL,
-                        _("cannot write the export: %s"), strerror(write_errno));
+                        _("cannot write the export: %s"), i18n_strerror(write_errno));
     if (st == BK_OK && rename(tmp, path) != 0)
         st = bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot write the export: %s"),
-                        strerror(errno));
+                        i18n_strerror(errno));
     if (st != BK_OK)
         unlink(tmp);
     free(tmp);

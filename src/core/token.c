@@ -180,7 +180,7 @@ static enum bk_status keyfile_read(const char *path, const char *label, unsigned
     FILE *f = fopen(path, "rb");
     if (!f)
         return bk_err_set(err, errno == ENOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO, path, 0, NULL,
-                          _("cannot open the key file: %s"), strerror(errno));
+                          _("cannot open the key file: %s"), i18n_strerror(errno));
     char buf[KEYFILE_MAX + 2];
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     bool read_error = ferror(f);
@@ -230,7 +230,7 @@ static enum bk_status keyfile_write(const char *path, const char *label, const u
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) {
         st = bk_err_set(err, errno == EEXIST ? BK_ERR_EXISTS : BK_ERR_IO, path, 0, NULL,
-                        _("cannot create the key file: %s"), strerror(errno));
+                        _("cannot create the key file: %s"), i18n_strerror(errno));
         goto out;
     }
     size_t done = 0;
@@ -249,13 +249,13 @@ static enum bk_status keyfile_write(const char *path, const char *label, const u
         close(fd);
         unlink(path);
         st = bk_err_set(err, e == ENOSPC ? BK_ERR_FULL : BK_ERR_IO, path, 0, NULL,
-                        _("cannot write the key file: %s"), strerror(e));
+                        _("cannot write the key file: %s"), i18n_strerror(e));
         goto out;
     }
     if (close(fd) != 0) {
         unlink(path);
         st = bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot write the key file: %s"),
-                        strerror(errno));
+                        i18n_strerror(errno));
     }
 out:
     sodium_memzero(line, total);
@@ -305,7 +305,7 @@ enum bk_status token_keys_load(const char *dir, struct token_keys **out, struct 
     char **names = dirlist_new(dir, is_pub_name, 0, &n_names);
     if (!names)
         return bk_err_set(err, errno == ENOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO, dir, 0, NULL,
-                          _("cannot open the keys folder: %s"), strerror(errno));
+                          _("cannot open the keys folder: %s"), i18n_strerror(errno));
 
     struct token_keys *k = xcalloc(1, sizeof *k);
     for (size_t i = 0; i < n_names && st == BK_OK; i++) {
@@ -398,7 +398,7 @@ static enum bk_status make_dirs(const char *dir, struct bk_err *err)
         *s = '\0';
         if (mkdir(p, 0700) != 0 && errno != EEXIST) {
             st = bk_err_set(err, BK_ERR_IO, p, 0, NULL, _("cannot create the folder: %s"),
-                            strerror(errno));
+                            i18n_strerror(errno));
             break;
         }
         *s = saved;
@@ -417,10 +417,10 @@ static enum bk_status move_no_replace(const char *from, const char *to, struct b
 {
     if (link(from, to) != 0)
         return bk_err_set(err, errno == EEXIST ? BK_ERR_EXISTS : BK_ERR_IO, to, 0, NULL,
-                          _("cannot retire the old key here: %s"), strerror(errno));
+                          _("cannot retire the old key here: %s"), i18n_strerror(errno));
     if (unlink(from) != 0)
         return bk_err_set(err, BK_ERR_IO, from, 0, NULL, _("cannot remove the old key: %s"),
-                          strerror(errno));
+                          i18n_strerror(errno));
     return BK_OK;
 }
 
@@ -451,7 +451,7 @@ static enum bk_status retire_current(const char *dir, const char *pub, const cha
     char *to_sec = xasprintf("%s/%s.key", retired, id);
     if (mkdir(retired, 0700) != 0 && errno != EEXIST)
         st = bk_err_set(err, BK_ERR_IO, retired, 0, NULL, _("cannot create the folder: %s"),
-                        strerror(errno));
+                        i18n_strerror(errno));
     if (st == BK_OK && have_sec)
         st = move_no_replace(sec, to_sec, err);
     if (st == BK_OK && have_pub)

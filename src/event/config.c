@@ -453,7 +453,7 @@ enum bk_status config_load(const char *path, struct config **out, struct bk_err 
     if (!f)
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
                           _("cannot read the configuration: %s (give another with --config)"),
-                          strerror(errno));
+                          i18n_strerror(errno));
     struct config *c = xcalloc(1, sizeof *c);
     c->path = xstrdup(path);
     c->dir = dir_of(path);

@@ -49,7 +49,7 @@ enum bk_status csv_open(const char *path, struct csv_reader **out, struct bk_err
     FILE *f = fopen(path, "rb");
     if (!f)
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot open the file: %s"),
-                          strerror(errno));
+                          i18n_strerror(errno));
     struct csv_reader *r = xcalloc(1, sizeof *r);
     r->f = f;
     r->path = xstrdup(path);

@@ -8,6 +8,7 @@
  * place that prints to the user or exits. */
 #include <errno.h>
 #include <getopt.h>
+#include <libintl.h>
 #include <limits.h>
 #include <locale.h>
 #include <pthread.h>
@@ -153,18 +154,12 @@ static char *locale_dir_new(void)
     return xstrdup(BK_LOCALEDIR);
 }
 
-extern int _nl_msg_cat_cntr;
-
-/* Switches gettext to code (one of flow_languages). GNU gettext ignores
- * LANGUAGE in the "C" locale, hence C.UTF-8 at start-up. */
+/* Switches the translations to code (one of flow_languages). GNU gettext
+ * ignores LANGUAGE in the "C" locale, hence C.UTF-8 at start-up. */
 static void use_language(const char *code)
 {
     const struct flow_language *lang = flow_language_find(code);
-    setenv("LANGUAGE", lang ? lang->catalogue : "en", 1);
-    /* GNU gettext's documented way to make it forget the translations it
-     * looked up under the old LANGUAGE (setting the same locale again is
-     * a no-op in glibc). */
-    ++_nl_msg_cat_cntr;
+    i18n_set_language(lang ? lang->catalogue : "en");
 }
 
 /* ---- snapshots ---- */
@@ -976,7 +971,7 @@ int main(int argc, char **argv)
         return rc < 0 ? EXIT_DONE : rc;
     if (app.opt.snapshot && mkdir(app.opt.snapshot, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, _("%s: cannot make the snapshot folder %s: %s\n"), progname,
-                app.opt.snapshot, strerror(errno));
+                app.opt.snapshot, i18n_strerror(errno));
         return EXIT_FAILED;
     }
     pthread_mutex_init(&app.font_lock, NULL);

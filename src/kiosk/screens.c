@@ -13,8 +13,6 @@
 #include "util/i18n.h"
 #include "kiosk/kiosk.h"
 
-#define P_(one, many, n) dngettext(BK_TEXTDOMAIN, one, many, (unsigned long)(n))
-
 const char *const kiosk_reprint_reasons[KIOSK_N_REASONS] = {"lost", "damaged", "name corrected"};
 
 /* ---- layout helpers ---- */

@@ -244,7 +244,7 @@ static enum bk_status printer_unreachable(const struct printer *p, struct bk_err
     return bk_err_set(err, BK_ERR_IO, NULL, 0, p->name,
                       _("The printer cannot be reached (%s). Check that it is switched on, "
                         "connected to the network, and that its address is right."),
-                      e ? strerror(e) : cupsLastErrorString());
+                      e ? i18n_strerror(e) : cupsLastErrorString());
 }
 
 /* Sends req (consumed) and returns the response, or NULL with err set.
@@ -566,7 +566,7 @@ static enum bk_status printer_write_pwg(const struct printer *p, const struct ba
     cups_raster_t *r = cupsRasterOpen(fd, CUPS_RASTER_WRITE_PWG);
     if (!r)
         return bk_err_set(err, BK_ERR_IO, NULL, 0, p->name,
-                          _("The printer raster cannot be written: %s"), strerror(errno));
+                          _("The printer raster cannot be written: %s"), i18n_strerror(errno));
     struct printer_placement pl = printer_place(img, h.cupsWidth, h.cupsHeight, dpi);
     uint8_t *rgb = xmalloc((size_t)h.cupsWidth * 3);
     uint8_t *line = xmalloc(h.cupsBytesPerLine);
@@ -595,7 +595,7 @@ static enum bk_status printer_write_pwg(const struct printer *p, const struct ba
     free(line);
     if (!ok)
         return bk_err_set(err, BK_ERR_IO, NULL, 0, p->name,
-                          _("The printer raster cannot be written: %s"), strerror(errno));
+                          _("The printer raster cannot be written: %s"), i18n_strerror(errno));
     return BK_OK;
 }
 
@@ -611,7 +611,7 @@ static enum bk_status printer_make_document(const struct printer *p, const struc
     if (fd < 0)
         return bk_err_set(err, BK_ERR_IO, NULL, 0, p->name,
                           _("No temporary file for the badge (%s): check that %s is writable."),
-                          strerror(errno), tmpdir && tmpdir[0] ? tmpdir : "/tmp");
+                          i18n_strerror(errno), tmpdir && tmpdir[0] ? tmpdir : "/tmp");
     enum bk_status st;
     if (p->takes_png) {
         close(fd);
@@ -627,7 +627,7 @@ static enum bk_status printer_make_document(const struct printer *p, const struc
         st = printer_write_pwg(p, img, media, fd, err);
         if (close(fd) != 0 && !st)
             st = bk_err_set(err, BK_ERR_IO, NULL, 0, p->name,
-                            _("The printer raster cannot be written: %s"), strerror(errno));
+                            _("The printer raster cannot be written: %s"), i18n_strerror(errno));
     }
     if (st)
         unlink(path);

@@ -313,7 +313,7 @@ enum bk_status scan_grey_load_new(const char *path, struct scan_grey **out, stru
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return bk_err_set(err, errno == ENOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO, path, 0, NULL,
-                          _("cannot open the image: %s"), strerror(errno));
+                          _("cannot open the image: %s"), i18n_strerror(errno));
     unsigned char magic[8] = {0};
     size_t got = fread(magic, 1, sizeof magic, fp);
     rewind(fp);

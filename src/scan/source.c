@@ -349,10 +349,10 @@ static enum bk_status check_capture_device(struct source *s, struct bk_err *err)
     int fd = open(s->name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT)
         return bk_err_set(err, BK_ERR_NOT_FOUND, s->name, 0, NULL,
-                          _("There is no camera here (%s)."), strerror(errno));
+                          _("There is no camera here (%s)."), i18n_strerror(errno));
     if (fd < 0)
         return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL, _("The camera cannot be opened (%s)."),
-                          strerror(errno));
+                          i18n_strerror(errno));
     struct v4l2_capability cap;
     memset(&cap, 0, sizeof cap);
     int rc;
@@ -363,7 +363,7 @@ static enum bk_status check_capture_device(struct source *s, struct bk_err *err)
     close(fd);
     if (rc < 0)
         return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL, _("This device is not a camera (%s)."),
-                          strerror(e));
+                          i18n_strerror(e));
     uint32_t caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
     if (!(caps & V4L2_CAP_VIDEO_CAPTURE))
         return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL, "%s",
@@ -410,7 +410,7 @@ static enum bk_status camera_next(struct source *s, bool *got, struct bk_err *er
         int r = poll(&p, 1, POLL_MS);
         if (r < 0 && errno != EINTR)
             return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL,
-                              _("The camera stopped sending pictures (%s)."), strerror(errno));
+                              _("The camera stopped sending pictures (%s)."), i18n_strerror(errno));
         if (r <= 0) {
             if (now_ms() - s->last_frame_ms > s->opt.stall_ms)
                 return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL,
@@ -602,7 +602,7 @@ static enum bk_status source_start(struct source *s, struct bk_err *err)
     int rc = pthread_create(&s->thread, NULL, worker_main, s);
     if (rc != 0)
         return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL,
-                          _("The picture reader thread could not be started (%s)."), strerror(rc));
+                          _("The picture reader thread could not be started (%s)."), i18n_strerror(rc));
     s->thread_started = true;
     return BK_OK;
 }
@@ -642,7 +642,7 @@ static enum bk_status list_images(const char *dir, char ***names_out, size_t *n_
                           _("the folder holds more than %d pictures to replay."),
                           SOURCE_REPLAY_MAX);
     return bk_err_set(err, errno == ENOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO, dir, 0, NULL,
-                      _("cannot open the folder of pictures to replay: %s"), strerror(errno));
+                      _("cannot open the folder of pictures to replay: %s"), i18n_strerror(errno));
 }
 
 enum bk_status source_replay_new(const char *dir, const struct source_options *opt,

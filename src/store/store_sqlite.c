@@ -158,7 +158,7 @@ static enum bk_status create_private_file(const char *path, struct bk_err *err)
     return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
                       _("the store cannot be created (%s): check that its folder exists and "
                         "that the user running badgekiosk may write there"),
-                      strerror(e));
+                      i18n_strerror(e));
 }
 
 static const char *const schema_sql =

@@ -1,15 +1,45 @@
-/* i18n: the one place user-facing text is marked for translation.
+/* i18n: the one place user-facing text is translated, and where the kiosk
+ * switches language.
  *
  * Every string a person reads goes through _() (translated where it is used)
  * or N_() (marked where it is defined in a table, translated with _() where it
- * is shown). The text domain is "badgekiosk"; only the main programs bind it. */
+ * is shown); P_() chooses the plural form for a count. The text domain is
+ * "badgekiosk"; only the main programs bind it. The format_arg attributes
+ * keep the compiler checking a translated format against its arguments.
+ *
+ * The kiosk switches language while it runs, and its print worker thread
+ * translates at the same time: its own messages, and the error messages the
+ * store, the renderer and the printer code write where an error happens.
+ * Switching changes process-wide state in the C library (the LANGUAGE
+ * variable, gettext's catalogue counter) that every translation reads, and
+ * setenv is not safe against a getenv on another thread. */
 #ifndef BK_I18N_H
 #define BK_I18N_H
 
-#include <libintl.h>
-
 #define BK_TEXTDOMAIN "badgekiosk"
-#define _(s) dgettext(BK_TEXTDOMAIN, s)
+#define _(s) i18n_text(s)
 #define N_(s) (s)
+#define P_(one, many, n) i18n_ntext(one, many, (unsigned long)(n))
+
+/* The translation of msgid in the language in use, or msgid itself. The
+ * text lives as long as the process (gettext keeps catalogues loaded). */
+const char *i18n_text(const char *msgid) __attribute__((format_arg(1)));
+
+/* The translation of one (n == 1 in English) or many, as the language in
+ * use forms plurals for n. Lives as long as the process. */
+const char *i18n_ntext(const char *one, const char *many, unsigned long n)
+    __attribute__((format_arg(1), format_arg(2)));
+
+/* strerror(errnum) in the language in use: the C library translates its
+ * messages with gettext too. Lives until the next strerror call on this
+ * thread (the C library's rule). badgectl, which has one thread and never
+ * switches language, may call strerror itself. */
+const char *i18n_strerror(int errnum);
+
+/* Switches every translation to catalogue, a gettext language name ("fr",
+ * "zh_CN"; struct flow_language's catalogue). The process must not be in
+ * the "C" locale (GNU gettext ignores LANGUAGE there). Call it once before
+ * starting any thread, so LANGUAGE exists in the environment from then on. */
+void i18n_set_language(const char *catalogue);
 
 #endif
