@@ -2,7 +2,8 @@
 #
 #   make          build build/badgectl, build/badgekiosk and its translations
 #   make demo     the organiser's flow on the sample FG-MV event
-#   make check    every test: unit tests under AddressSanitizer + UBSan, then end to end
+#   make check    every test: unit tests under AddressSanitizer + UBSan, the kiosk's
+#                 threads under ThreadSanitizer, then end to end
 #   make bench    measurements, written to BENCHMARKS.md
 #   make install  PREFIX=/usr/local DESTDIR=... (and make uninstall, same variables)
 #   make deb      the Debian package in build/deb/, checked with lintian
@@ -61,7 +62,7 @@ OBJ       = $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo demo-cli check unit e2e \
+.PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo demo-cli check unit tsan e2e \
         print-tests kiosk-tests bench fuzz fuzz-check reliability \
         soak clean pot format locale
 all: build/badgectl build/badgekiosk locale build/gen-export build/render-samples
@@ -161,9 +162,10 @@ package-tests: deps-deb
 	@./tests/packaging/run
 
 # The brain's folders see no device headers (see BRAIN_PKGS).
-$(foreach d,$(BRAIN_DIRS),build/obj/src/$(d)/%.o build/asan/src/$(d)/%.o build/fuzz/obj/src/$(d)/%.o): \
-    PKG_CFLAGS := $(BRAIN_CFLAGS)
-$(foreach d,$(BRAIN_DIRS),build/obj/src/$(d)/%.o build/asan/src/$(d)/%.o): CUPS_CFLAGS :=
+$(foreach d,$(BRAIN_DIRS),build/obj/src/$(d)/%.o build/asan/src/$(d)/%.o build/tsan/src/$(d)/%.o \
+    build/fuzz/obj/src/$(d)/%.o): PKG_CFLAGS := $(BRAIN_CFLAGS)
+$(foreach d,$(BRAIN_DIRS),build/obj/src/$(d)/%.o build/asan/src/$(d)/%.o build/tsan/src/$(d)/%.o): \
+    CUPS_CFLAGS :=
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -224,6 +226,30 @@ unit: $(UNIT_BIN)
 e2e: build/badgectl build/gen-export
 	@./tests/e2e/run
 
+# ---- ThreadSanitizer: the kiosk's UI thread and its print worker (tests/tsan/) ----
+# The library and the print worker are built again with -fsanitize=thread in
+# build/tsan/; any report fails the run (exit code 66).
+TSAN_FLAGS = $(CSTD) $(WARN) -O1 -g -fsanitize=thread -fno-omit-frame-pointer -Isrc \
+             -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CUPS_CFLAGS)
+TSAN_OBJ   = $(LIB_SRC:%.c=build/tsan/%.o) build/tsan/src/kiosk/printq.o
+TSAN_BIN   = $(patsubst tests/tsan/%.c,build/tsan/tests/%,$(wildcard tests/tsan/test_*.c))
+
+build/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TSAN_FLAGS) -MMD -MP -c $< -o $@
+
+build/tsan/libbadgekiosk.a: $(TSAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/tsan/tests/%: tests/tsan/%.c tests/unit/testutil.h tests/unit/eventfix.h build/tsan/libbadgekiosk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TSAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
+	    build/tsan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+tsan: $(TSAN_BIN) locale
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" ./tools/run-unit $(TSAN_BIN)
+
 # Real printers on loopback (an ippeveprinter, a private cupsd); they need
 # root to start a dbus system bus and avahi-daemon when none runs.
 build/asan/tests/test_printer: tests/print/test_printer.c build/asan/libbadgekiosk.a
@@ -240,7 +266,7 @@ kiosk-tests: build/badgectl build/badgekiosk locale
 	@./tests/kiosk/run
 
 check: deps
-	@$(MAKE) --no-print-directory unit e2e print-tests kiosk-tests reliability fuzz-check
+	@$(MAKE) --no-print-directory unit tsan e2e print-tests kiosk-tests reliability fuzz-check
 
 bench: deps
 	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode $(REL_BIN)

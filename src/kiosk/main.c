@@ -975,7 +975,7 @@ int main(int argc, char **argv)
         return EXIT_FAILED;
     }
     pthread_mutex_init(&app.font_lock, NULL);
-    use_language("en");
+    use_language("en"); /* before the first thread: see i18n_set_language */
     if ((rc = open_core(&app)) == EXIT_DONE && (rc = open_window(&app)) == EXIT_DONE)
         run(&app);
     close_all(&app);

@@ -2,6 +2,7 @@
 #include "util/i18n.h"
 
 #include <libintl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,22 @@
  * up under the old LANGUAGE (setting the same locale again is a no-op in
  * glibc). */
 extern int _nl_msg_cat_cntr;
+
+/* One lock for switching and translating. The other way out, the worker
+ * getting its strings from the UI thread, does not reach far enough: most of
+ * the worker's words are error messages translated where the error happens,
+ * deep in the store, the renderer and the printer code. The lock is global
+ * because what it guards is: the environment and gettext's state belong to
+ * the process. A plain mutex, not a read-write lock: translations take well
+ * under a microsecond and the second thread seldom translates, so there is
+ * nothing for readers to share.
+ *
+ * What no lock of ours covers is the C library reading other variables
+ * (TZ, TMPDIR) on another thread during a switch. LANGUAGE is therefore set
+ * once before any thread starts: glibc then replaces its entry with one
+ * pointer store and never frees the old string, so the environment's array
+ * never moves under a reader. */
+static pthread_mutex_t language_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ThreadSanitizer sees no access inside the C library, where the state a
  * switch writes and a translation reads lives (the environment, gettext's
@@ -31,27 +48,40 @@ static unsigned libc_language_state;
 #define LIBC_STATE_READ() ((void)0)
 #endif
 
+/* The texts returned outlive the lock: gettext's live in catalogues it never
+ * unloads, strerror's in static or thread-local storage. */
 const char *i18n_text(const char *msgid)
 {
+    pthread_mutex_lock(&language_lock);
     LIBC_STATE_READ();
-    return dgettext(BK_TEXTDOMAIN, msgid);
+    const char *s = dgettext(BK_TEXTDOMAIN, msgid);
+    pthread_mutex_unlock(&language_lock);
+    return s;
 }
 
 const char *i18n_ntext(const char *one, const char *many, unsigned long n)
 {
+    pthread_mutex_lock(&language_lock);
     LIBC_STATE_READ();
-    return dngettext(BK_TEXTDOMAIN, one, many, n);
+    const char *s = dngettext(BK_TEXTDOMAIN, one, many, n);
+    pthread_mutex_unlock(&language_lock);
+    return s;
 }
 
 const char *i18n_strerror(int errnum)
 {
+    pthread_mutex_lock(&language_lock);
     LIBC_STATE_READ();
-    return strerror(errnum);
+    const char *s = strerror(errnum);
+    pthread_mutex_unlock(&language_lock);
+    return s;
 }
 
 void i18n_set_language(const char *catalogue)
 {
+    pthread_mutex_lock(&language_lock);
     setenv("LANGUAGE", catalogue, 1);
     ++_nl_msg_cat_cntr;
     LIBC_STATE_WRITTEN();
+    pthread_mutex_unlock(&language_lock);
 }

@@ -12,7 +12,9 @@
  * store, the renderer and the printer code write where an error happens.
  * Switching changes process-wide state in the C library (the LANGUAGE
  * variable, gettext's catalogue counter) that every translation reads, and
- * setenv is not safe against a getenv on another thread. */
+ * setenv is not safe against a getenv on another thread. So every function
+ * here takes one lock: a switch waits for the translations in flight, and a
+ * translation never sees half a switch (i18n.c says why a lock). */
 #ifndef BK_I18N_H
 #define BK_I18N_H
 
