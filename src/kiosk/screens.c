@@ -570,22 +570,33 @@ static void card(struct kiosk *k, SDL_Rect r, const char *label, const char *val
                 (SDL_Rect){in.x, y, in.w, in.y + in.h - y}, ui_lead(&k->ui));
 }
 
-static void draw_staff(struct kiosk *k)
+/* The staff screen's two columns, in layout units: search and actions on
+ * the left, status on the right; one above the other on a portrait screen. */
+struct staff_columns {
+    bool tall;
+    float lw;     /* the search column's width (it starts at 6) */
+    float rx, rw; /* the status column */
+};
+
+static struct staff_columns staff_columns(const struct kiosk *k)
+{
+    struct staff_columns c;
+    float w = W(k);
+    c.tall = portrait(k);
+    c.lw = c.tall ? w - 12 : w * 0.56f;
+    c.rx = c.tall ? 6 : 6 + c.lw + 4;
+    c.rw = c.tall ? w - 12 : w - c.rx - 6;
+    return c;
+}
+
+/* The title and the search box, with what has been typed and a caret. */
+static void staff_search_box(struct kiosk *k, const struct staff_columns *c)
 {
     const struct ui_theme *t = k->ui.theme;
     const struct flow_staff *s = k->view->staff;
-    if (!s)
-        return;
-    float w = W(k), h = H(k);
-    bool tall = portrait(k);
-    float lw = tall ? w - 12 : w * 0.56f;     /* the search column */
-    float rx = tall ? 6 : 6 + lw + 4;          /* the status column */
-    float rw = tall ? w - 12 : w - rx - 6;
-    ui_text_mid(&k->ui, _("Staff desk"), px(k, 5), true, t->ink, ui_rect(&k->ui, 6, 2, lw, 8),
+    ui_text_mid(&k->ui, _("Staff desk"), px(k, 5), true, t->ink, ui_rect(&k->ui, 6, 2, c->lw, 8),
                 ui_lead(&k->ui));
-
-    /* The search box, with what has been typed and a caret. */
-    SDL_Rect box = ui_rect(&k->ui, 6, 12, lw, 9);
+    SDL_Rect box = ui_rect(&k->ui, 6, 12, c->lw, 9);
     ui_round(&k->ui, box, px(k, 1.5f), t->panel);
     ui_round_outline(&k->ui, box, px(k, 1.5f), px(k, 0.3f) + 1, t->info);
     SDL_Rect in = {box.x + px(k, 2.5f), box.y, box.w - px(k, 5), box.h};
@@ -597,16 +608,21 @@ static void draw_staff(struct kiosk *k)
         ui_text_mid(&k->ui, _("Type a name or organisation to search"), px(k, 3.2f), false,
                     t->muted, in, ui_lead(&k->ui));
     }
+}
 
-    /* The hits: a row each, touch one to select it. */
-    float row_h = 7.2f, y = 23;
-    size_t rows = 6;
+/* The hits from y down, a row each (rows at most, row_h high); touching one
+ * selects it. */
+static void staff_hits(struct kiosk *k, const struct staff_columns *c, float y, size_t rows,
+                       float row_h)
+{
+    const struct ui_theme *t = k->ui.theme;
+    const struct flow_staff *s = k->view->staff;
     if (s->n_hits == 0 && s->query[0])
         ui_text(&k->ui, _("No one found."), px(k, 3), false, t->muted,
-                ui_rect(&k->ui, 8, y + 1, lw - 4, 6), ui_lead(&k->ui));
+                ui_rect(&k->ui, 8, y + 1, c->lw - 4, 6), ui_lead(&k->ui));
     for (size_t i = 0; i < s->n_hits && i < rows; i++) {
         const struct finder_hit *hit = &s->hits[i];
-        SDL_Rect r = ui_rect(&k->ui, 6, y + i * (row_h + 1), lw, row_h);
+        SDL_Rect r = ui_rect(&k->ui, 6, y + i * (row_h + 1), c->lw, row_h);
         bool sel = (int)i == k->selected;
         ui_round(&k->ui, r, px(k, 1.2f), sel ? t->info : t->panel);
         SDL_Color ink = sel ? t->on_accent : t->ink;
@@ -623,10 +639,13 @@ static void draw_staff(struct kiosk *k)
         snprintf(id, sizeof id, "hit-%zu", i);
         add_button(k, id, r, KIOSK_ACT_SELECT, (int)i);
     }
+}
 
-    /* Actions on the selected person. */
-    float ay = y + rows * (row_h + 1) + 1;
-    float bw = (lw - 3 * 2) / 4;
+/* What staff can do to the selected person, at ay, and below it what the
+ * last command came to. */
+static void staff_actions(struct kiosk *k, const struct staff_columns *c, float ay)
+{
+    float bw = (c->lw - 3 * 2) / 4;
     button(k, "checkin", ui_rect(&k->ui, 6, ay, bw, 8), _("Check in"), FILLED, KIOSK_ACT_CHECKIN, 0);
     static const char *reason_labels[KIOSK_N_REASONS] = {N_("Reprint: lost"), N_("Reprint: damaged"),
                                                          N_("Reprint: name fixed")};
@@ -638,11 +657,17 @@ static void draw_staff(struct kiosk *k)
     char msg[1400];
     SDL_Color mc;
     staff_message(k, msg, sizeof msg, &mc);
-    ui_text(&k->ui, msg, px(k, 2.6f), true, mc, ui_rect(&k->ui, 6, ay + 10, lw, 8),
+    ui_text(&k->ui, msg, px(k, 2.6f), true, mc, ui_rect(&k->ui, 6, ay + 10, c->lw, 8),
             ui_lead(&k->ui));
+}
 
-    /* Status: counts, printer, camera, correction requests. */
-    float sy = tall ? ay + 20 : 12, cw = (rw - 2) / 2;
+/* The status column from sy down: today's counts, printing the waiting
+ * badges, the printer and the camera. */
+static void staff_status(struct kiosk *k, const struct staff_columns *c, float sy)
+{
+    const struct ui_theme *t = k->ui.theme;
+    const struct flow_staff *s = k->view->staff;
+    float rx = c->rx, rw = c->rw, cw = (rw - 2) / 2;
     char n1[32], n2[32];
     snprintf(n1, sizeof n1, "%zu", s->checked_in_today);
     snprintf(n2, sizeof n2, "%zu", s->pending_prints);
@@ -664,7 +689,13 @@ static void draw_staff(struct kiosk *k)
                                              : _("Working");
     card(k, ui_rect(&k->ui, rx, sy + 39.5f, rw, 9.5f), _("Camera"), cstate,
          k->has_source && s->camera_missing ? t->bad : t->ink, NULL);
-    SDL_Rect cr = ui_rect(&k->ui, rx, sy + 51, rw, tall ? 22 : h - sy - 51 - 14);
+}
+
+/* The correction requests in the panel cr, newest first, as many as fit. */
+static void staff_corrections(struct kiosk *k, SDL_Rect cr)
+{
+    const struct ui_theme *t = k->ui.theme;
+    const struct flow_staff *s = k->view->staff;
     ui_round(&k->ui, cr, px(k, 1.5f), t->panel);
     ui_round_outline(&k->ui, cr, px(k, 1.5f), 1, t->line);
     int cy = cr.y + px(k, 1.2f);
@@ -684,9 +715,26 @@ static void draw_staff(struct kiosk *k)
         cy += ui_text(&k->ui, line, px(k, 2.3f), false, t->ink, (SDL_Rect){cin.x, cy, cin.w, px(k, 4)},
                       ui_lead(&k->ui));
     }
-    button(k, "back", ui_rect(&k->ui, rx, h - 11, rw * 0.6f, 8), _("Back to attendee screen"),
+}
+
+static void draw_staff(struct kiosk *k)
+{
+    if (!k->view->staff)
+        return;
+    struct staff_columns c = staff_columns(k);
+    float h = H(k);
+    staff_search_box(k, &c);
+    float row_h = 7.2f, hits_y = 23;
+    size_t rows = 6;
+    staff_hits(k, &c, hits_y, rows, row_h);
+    float ay = hits_y + rows * (row_h + 1) + 1;
+    staff_actions(k, &c, ay);
+    float sy = c.tall ? ay + 20 : 12;
+    staff_status(k, &c, sy);
+    staff_corrections(k, ui_rect(&k->ui, c.rx, sy + 51, c.rw, c.tall ? 22 : h - sy - 51 - 14));
+    button(k, "back", ui_rect(&k->ui, c.rx, h - 11, c.rw * 0.6f, 8), _("Back to attendee screen"),
            FILLED, KIOSK_ACT_TOUCH, FLOW_BUTTON_BACK);
-    button(k, "quit", ui_rect(&k->ui, rx + rw * 0.6f + 2, h - 11, rw * 0.4f - 2, 8),
+    button(k, "quit", ui_rect(&k->ui, c.rx + c.rw * 0.6f + 2, h - 11, c.rw * 0.4f - 2, 8),
            _("Quit kiosk"), QUIET, KIOSK_ACT_TOUCH, FLOW_BUTTON_QUIT);
 }
 
