@@ -248,7 +248,8 @@ build/tsan/tests/%: tests/tsan/%.c tests/unit/testutil.h tests/unit/eventfix.h b
 	    build/tsan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
 
 tsan: $(TSAN_BIN) locale
-	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" ./tools/run-unit $(TSAN_BIN)
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" RUN_UNIT_LABEL=tsan \
+	    ./tools/run-unit $(TSAN_BIN)
 
 # Real printers on loopback (an ippeveprinter, a private cupsd); they need
 # root to start a dbus system bus and avahi-daemon when none runs.

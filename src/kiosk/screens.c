@@ -629,7 +629,8 @@ static void staff_hits(struct kiosk *k, const struct staff_columns *c, float y, 
         SDL_Rect name = {r.x + px(k, 2), r.y + px(k, 0.6f), r.w - px(k, 4), px(k, 3.8f)};
         ui_text_mid(&k->ui, hit->name, px(k, 3), true, ink, name, ui_lead(&k->ui));
         char line[600];
-        snprintf(line, sizeof line, "%s · %s%s%s%s", hit->id, hit->organization ? hit->organization : "",
+        snprintf(line, sizeof line, "%s · %s%s%s%s", hit->id,
+                 hit->organization ? hit->organization : "",
                  hit->country && *hit->country ? " · " : "", hit->country ? hit->country : "",
                  hit->withdrawn ? _(" · cancelled") : "");
         SDL_Rect sub = {name.x, name.y + name.h, name.w, px(k, 2.6f)};
@@ -646,9 +647,10 @@ static void staff_hits(struct kiosk *k, const struct staff_columns *c, float y, 
 static void staff_actions(struct kiosk *k, const struct staff_columns *c, float ay)
 {
     float bw = (c->lw - 3 * 2) / 4;
-    button(k, "checkin", ui_rect(&k->ui, 6, ay, bw, 8), _("Check in"), FILLED, KIOSK_ACT_CHECKIN, 0);
-    static const char *reason_labels[KIOSK_N_REASONS] = {N_("Reprint: lost"), N_("Reprint: damaged"),
-                                                         N_("Reprint: name fixed")};
+    button(k, "checkin", ui_rect(&k->ui, 6, ay, bw, 8), _("Check in"), FILLED, KIOSK_ACT_CHECKIN,
+           0);
+    static const char *reason_labels[KIOSK_N_REASONS] = {
+        N_("Reprint: lost"), N_("Reprint: damaged"), N_("Reprint: name fixed")};
     static const char *reason_ids[KIOSK_N_REASONS] = {"reprint-lost", "reprint-damaged",
                                                       "reprint-name"};
     for (int i = 0; i < KIOSK_N_REASONS; i++)
@@ -684,7 +686,7 @@ static void staff_status(struct kiosk *k, const struct staff_columns *c, float s
     card(k, ui_rect(&k->ui, rx, sy + 22.5f, rw, 15), _("Printer"), pstate,
          s->printer_trouble ? t->bad : t->ok,
          s->printer_trouble && s->printer_problem[0] ? s->printer_problem : k->printer_status);
-    const char *cstate = !k->has_source       ? _("No camera: scanner only")
+    const char *cstate = !k->has_source      ? _("No camera: scanner only")
                          : s->camera_missing ? _("Missing: scanner only")
                                              : _("Working");
     card(k, ui_rect(&k->ui, rx, sy + 39.5f, rw, 9.5f), _("Camera"), cstate,
@@ -702,18 +704,18 @@ static void staff_corrections(struct kiosk *k, SDL_Rect cr)
     SDL_Rect cin = {cr.x + px(k, 2), cy, cr.w - px(k, 4), cr.h};
     char title[96];
     snprintf(title, sizeof title, _("Correction requests (%zu)"), s->n_corrections);
-    cy += ui_text(&k->ui, title, px(k, 2.2f), false, t->muted, (SDL_Rect){cin.x, cy, cin.w, px(k, 4)},
-                  ui_lead(&k->ui));
+    cy += ui_text(&k->ui, title, px(k, 2.2f), false, t->muted,
+                  (SDL_Rect){cin.x, cy, cin.w, px(k, 4)}, ui_lead(&k->ui));
     if (s->n_corrections == 0)
-        ui_text(&k->ui, _("None"), px(k, 2.4f), false, t->ink, (SDL_Rect){cin.x, cy, cin.w, px(k, 4)},
-                ui_lead(&k->ui));
+        ui_text(&k->ui, _("None"), px(k, 2.4f), false, t->ink,
+                (SDL_Rect){cin.x, cy, cin.w, px(k, 4)}, ui_lead(&k->ui));
     for (size_t i = s->n_corrections; i-- > 0 && cy < cr.y + cr.h - px(k, 4);) {
         char line[400], when[40];
         tz_format_instant(k->cfg->tz, s->corrections[i].at_ms, when);
         snprintf(line, sizeof line, "%.5s  %s (%s)", when + 11, s->corrections[i].name,
                  s->corrections[i].attendee_id);
-        cy += ui_text(&k->ui, line, px(k, 2.3f), false, t->ink, (SDL_Rect){cin.x, cy, cin.w, px(k, 4)},
-                      ui_lead(&k->ui));
+        cy += ui_text(&k->ui, line, px(k, 2.3f), false, t->ink,
+                      (SDL_Rect){cin.x, cy, cin.w, px(k, 4)}, ui_lead(&k->ui));
     }
 }
 

@@ -602,7 +602,8 @@ static enum bk_status source_start(struct source *s, struct bk_err *err)
     int rc = pthread_create(&s->thread, NULL, worker_main, s);
     if (rc != 0)
         return bk_err_set(err, BK_ERR_IO, s->name, 0, NULL,
-                          _("The picture reader thread could not be started (%s)."), i18n_strerror(rc));
+                          _("The picture reader thread could not be started (%s)."),
+                          i18n_strerror(rc));
     s->thread_started = true;
     return BK_OK;
 }

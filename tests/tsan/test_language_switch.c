@@ -118,9 +118,9 @@ static void test_printing_while_the_language_switches(void **state)
     for (size_t i = 0; i < n; i++) {
         char *payload = NULL;
         assert_int_equal(token_sign_new(keys, cfg->event_id, people[i].id, &payload, &err), BK_OK);
-        printq_person(q, &(struct flow_print){.id = (uint32_t)i + 1,
-                                               .attendee_id = people[i].id,
-                                               .payload = payload},
+        printq_person(q,
+                      &(struct flow_print){
+                          .id = (uint32_t)i + 1, .attendee_id = people[i].id, .payload = payload},
                       now);
         free(payload);
     }

@@ -499,8 +499,8 @@ static void test_every_language_is_whole_on_its_line(void **state)
         assert_string_equal(flow_language_of(l->name), l->code);
         assert_string_equal(flow_language_of(l->english), l->code);
         assert_string_equal(flow_language_of(l->code), l->code);
-        for (size_t j = 0; j < sizeof l->other_names / sizeof l->other_names[0] && l->other_names[j];
-             j++)
+        for (size_t j = 0;
+             j < sizeof l->other_names / sizeof l->other_names[0] && l->other_names[j]; j++)
             assert_string_equal(flow_language_of(l->other_names[j]), l->code);
         assert_int_equal(l->rtl, strcmp(l->code, "ar") == 0);
         if (strcmp(l->code, "en") != 0) {

@@ -78,9 +78,9 @@ static void test_valid_rejects_malformed_text(void **state)
 struct decode_case {
     const char *what;
     const char *bytes;
-    size_t len;    /* what the decoder is given */
-    uint32_t cp;   /* UTF8_INVALID for bytes that are not UTF-8 */
-    size_t used;   /* the bytes it takes, or skips */
+    size_t len;  /* what the decoder is given */
+    uint32_t cp; /* UTF8_INVALID for bytes that are not UTF-8 */
+    size_t used; /* the bytes it takes, or skips */
 };
 
 #define D(what, s, cp, used)                                                                       \
@@ -130,8 +130,8 @@ static void test_decode_reads_one_character_or_the_bytes_to_skip(void **state)
         uint32_t cp = 0x12345;
         size_t used = utf8_decode(c->bytes, c->len, &cp);
         if (cp != c->cp || used != c->used)
-            fail_msg("%s: got U+%04X in %zu bytes, want U+%04X in %zu", c->what, (unsigned)cp,
-                     used, (unsigned)c->cp, c->used);
+            fail_msg("%s: got U+%04X in %zu bytes, want U+%04X in %zu", c->what, (unsigned)cp, used,
+                     (unsigned)c->cp, c->used);
         assert_int_equal(utf8_decode(c->bytes, c->len, NULL), c->used); /* cp may be NULL */
     }
 }
@@ -236,8 +236,8 @@ static void test_cut_never_splits_a_character(void **state)
         {"ascii", "abcdef", 3, 3},
         /* Bytes that are not UTF-8 are each their own piece. */
         {"stray continuation bytes", "\x80\x80\x80\x80\x80", 4, 4},
-        {"truncated then ascii", "\xE7\x8E" "ab", 1, 0},
-        {"after a truncated piece", "\xE7\x8E" "ab", 2, 2},
+        {"truncated then ascii", "\xE7\x8E\x61\x62", 1, 0},
+        {"after a truncated piece", "\xE7\x8E\x61\x62", 2, 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct cut_case *c = &cases[i];
@@ -253,8 +253,8 @@ static void test_cut_one_short_is_where_the_last_character_starts(void **state)
     static const struct {
         const char *s;
         size_t want;
-    } cases[] = {{"ab", 1}, {"a\xC3\xA9", 1}, {"\xE7\x8E\x8B", 0}, {"x\xF0\x9F\x98\x80", 1},
-                 {"a", 0}};
+    } cases[] = {
+        {"ab", 1}, {"a\xC3\xA9", 1}, {"\xE7\x8E\x8B", 0}, {"x\xF0\x9F\x98\x80", 1}, {"a", 0}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n = strlen(cases[i].s);
         assert_int_equal(utf8_cut(cases[i].s, n, n - 1), cases[i].want);

@@ -199,7 +199,7 @@ static void test_non_ascii_scan_is_utf8_and_controls_are_dropped(void **state)
 struct text_heard {
     uint32_t keys[64];
     size_t n;
-    char scan[sizeof ((struct wedge_out *)0)->scan];
+    char scan[sizeof((struct wedge_out *)0)->scan];
     int scans;
 };
 
@@ -265,12 +265,9 @@ static void test_text_cut_off_mid_character_reads_no_further(void **state)
         uint32_t want[4];
         size_t n;
     } cases[] = {
-        {"x\xC3", {'x', 0xFFFD}, 2},
-        {"ab\xE7\x8E", {'a', 'b', 0xFFFD}, 3},
-        {"\xF0\x9F\x98", {0xFFFD}, 1},
-        {"\xC3\xA9\xF0", {0xE9, 0xFFFD}, 2},
-        {"\x80z", {0xFFFD, 'z'}, 2},
-        {"\xE7\x8Ez", {0xFFFD, 'z'}, 2},
+        {"x\xC3", {'x', 0xFFFD}, 2},   {"ab\xE7\x8E", {'a', 'b', 0xFFFD}, 3},
+        {"\xF0\x9F\x98", {0xFFFD}, 1}, {"\xC3\xA9\xF0", {0xE9, 0xFFFD}, 2},
+        {"\x80z", {0xFFFD, 'z'}, 2},   {"\xE7\x8Ez", {0xFFFD, 'z'}, 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct text_heard h;
