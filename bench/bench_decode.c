@@ -2,6 +2,7 @@
  * how many codes it reads exactly, on real photos when we have them.
  *
  * Usage: bench-decode [CORPUS_DIR] [REPEATS]
+ *        bench-decode --frames DIR   (frames from gen-frames; see bench_frames_dir)
  *
  * CORPUS_DIR (default ../shared/qr-photos/) holds NAME.png or NAME.jpg
  * beside NAME.txt, the exact bytes the code holds, directly or one folder
@@ -17,9 +18,9 @@
  * Shift_JIS with iconv, equal NAME.txt. Only this bench converts; the
  * scanner hands raw bytes on.
  *
- * Without the corpus it says so and decodes generated frames instead (QR
- * codes drawn with qrimage at several sizes, blurred, noisy, low contrast).
- * Prints Markdown table rows with these columns:
+ * Without the corpus it says so and prints nothing (the generated frames
+ * are measured with --frames in any case). Prints Markdown table rows with
+ * these columns:
  * | frame | set | images | read exactly | read as text | median ms | p99 ms | */
 #include <dirent.h>
 #include <errno.h>
@@ -34,7 +35,6 @@
 #include <unistd.h>
 
 #include "timing.h"
-#include "badge/qrimage.h"
 #include "util/dirlist.h"
 #include "util/xalloc.h"
 #include "scan/decode.h"
@@ -241,64 +241,51 @@ static void bench_folder(struct scan_decoder *dec, const char *dir, const char *
     dirlist_free(names, n);
 }
 
-/* Draws q into a w x h frame: module size m px at (x0, y0), then a box blur
- * of radius blur, contrast squeezed to [lo, hi], and noise of amplitude
- * noise, from a fixed-seed generator so every run sees the same frames. */
-static uint8_t *draw_generated(const struct qrimage *q, int w, int h, int m, int x0, int y0,
-                               int blur, int lo, int hi, int noise, unsigned *seed)
+/* --frames DIR: each frame gen-frames wrote (DIR/index.tsv) decoded once
+ * through the kiosk's own path, one line per frame on stdout:
+ * "NNNN<TAB>read (0/1)<TAB>ms<TAB>pass that read<TAB>passes run", for
+ * bench/run to set beside zbarimg's and ZXing-cpp's reads of the same files. */
+static int bench_frames_dir(struct scan_decoder *dec, const char *dir)
 {
-    uint8_t *a = xmalloc((size_t)w * h), *b = xmalloc((size_t)w * h);
-    memset(a, 255, (size_t)w * h);
-    for (int y = 0; y < q->width * m; y++)
-        for (int x = 0; x < q->width * m; x++)
-            if (q->modules[(y / m) * q->width + x / m] && y0 + y < h && x0 + x < w)
-                a[(size_t)(y0 + y) * w + x0 + x] = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            long sum = 0, n = 0;
-            for (int dy = -blur; dy <= blur; dy++)
-                for (int dx = -blur; dx <= blur; dx++) {
-                    int yy = y + dy, xx = x + dx;
-                    if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
-                        sum += a[(size_t)yy * w + xx];
-                        n++;
-                    }
-                }
-            double v = lo + (hi - lo) * (sum / (double)n) / 255.0;
-            *seed = *seed * 1103515245u + 12345u;
-            v += (double)((int)((*seed >> 16) % (2 * noise + 1)) - noise);
-            b[(size_t)y * w + x] = (uint8_t)fmax(0, fmin(255, v));
-        }
-    free(a);
-    return b;
-}
-
-static void bench_generated(struct scan_decoder *dec, int repeats, struct set *set)
-{
-    snprintf(set->name, sizeof set->name, "generated (no corpus)");
-    unsigned seed = 42;
-    for (int i = 0; i < 40; i++) {
-        char text[256];
-        int len = 20 + (i * 37) % 180;
-        for (int k = 0; k < len; k++)
-            text[k] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-."[(i * 7 + k * 13) % 38];
-        text[len] = '\0';
-        struct qrimage *q = NULL;
-        if (qrimage_new(text, &q, NULL) != BK_OK)
-            continue;
-        for (size_t s = 0; s < 2; s++) {
-            int w = sizes[s].w, h = sizes[s].h;
-            int m = (h / 2) / (q->width + 8);
-            if (m < 2)
-                m = 2;
-            int x0 = (w - q->width * m) / 3 + i % 20, y0 = (h - q->width * m) / 3 + i % 15;
-            uint8_t *px = draw_generated(q, w, h, m, x0 < 0 ? 0 : x0, y0 < 0 ? 0 : y0, i % 3,
-                                         30 + i % 40, 220 - i % 50, 5 + i % 20, &seed);
-            decode_frame(dec, px, w, h, (const uint8_t *)text, (size_t)len, repeats, &set->t[s]);
-            free(px);
-        }
-        qrimage_free(q);
+    char *index_path = xasprintf("%s/index.tsv", dir);
+    FILE *index = fopen(index_path, "r");
+    free(index_path);
+    if (!index) {
+        fprintf(stderr, "bench-decode: no %s/index.tsv\n", dir);
+        return 1;
     }
+    char line[1024];
+    while (fgets(line, sizeof line, index)) {
+        char *tab = strchr(line, '\t');
+        if (!tab)
+            continue;
+        *tab = '\0';
+        char *png = xasprintf("%s/%s.png", dir, line), *txt = xasprintf("%s/%s.txt", dir, line);
+        size_t want_len = 0;
+        uint8_t *want = read_all(txt, &want_len);
+        struct scan_grey *g = NULL;
+        if (want && scan_grey_load_new(png, &g, NULL) == BK_OK) {
+            struct scan_results *res = NULL;
+            double t0 = now_ms();
+            enum bk_status st = scan_decode_grey(dec, g->pixels, g->width, g->height, g->width,
+                                                 &res, NULL);
+            double ms = now_ms() - t0;
+            bool ok = false;
+            for (size_t i = 0; st == BK_OK && i < res->n; i++)
+                if (res->items[i].len == want_len &&
+                    memcmp(res->items[i].data, want, want_len) == 0)
+                    ok = true;
+            printf("%s\t%d\t%.2f\t%d\t%d\n", line, ok, ms, st == BK_OK ? res->pass : 0,
+                   st == BK_OK ? res->passes : 0);
+            scan_results_free(res);
+            scan_grey_free(g);
+        }
+        free(want);
+        free(png);
+        free(txt);
+    }
+    fclose(index);
+    return 0;
 }
 
 static void print_row(const char *frame, const char *set, struct tally *t)
@@ -322,29 +309,29 @@ static void merge(struct tally *into, const struct tally *t)
 
 int main(int argc, char **argv)
 {
-    const char *corpus = argc > 1 ? argv[1] : "../shared/qr-photos/";
-    int repeats = argc > 2 ? atoi(argv[2]) : 3;
-    if (repeats < 1)
-        repeats = 1;
     struct scan_decoder *dec = NULL;
     struct bk_err err;
     if (scan_decoder_new(&dec, &err) != BK_OK) {
         fprintf(stderr, "bench-decode: %s\n", err.msg);
         return 1;
     }
+    if (argc > 2 && strcmp(argv[1], "--frames") == 0) {
+        int rc = bench_frames_dir(dec, argv[2]);
+        scan_decoder_free(dec);
+        return rc;
+    }
+    const char *corpus = argc > 1 ? argv[1] : "../shared/qr-photos/";
+    int repeats = argc > 2 ? atoi(argv[2]) : 3;
+    if (repeats < 1)
+        repeats = 1;
     struct set *sets = xcalloc(MAX_SETS, sizeof *sets);
     size_t n_sets = 0;
     struct stat st;
     if (stat(corpus, &st) == 0 && S_ISDIR(st.st_mode))
         bench_folder(dec, corpus, "", repeats, sets, &n_sets);
-    if (n_sets == 0) {
-        fprintf(stderr,
-                "bench-decode: no corpus at %s (NAME.png/.jpg beside NAME.txt); "
-                "decoding generated frames instead\n",
+    if (n_sets == 0)
+        fprintf(stderr, "bench-decode: no corpus at %s (NAME.png/.jpg beside NAME.txt)\n",
                 corpus);
-        bench_generated(dec, repeats, &sets[0]);
-        n_sets = 1;
-    }
     for (size_t s = 0; s < N_SIZES; s++) {
         struct tally all = {0};
         for (size_t k = 0; k < n_sets; k++) {
@@ -352,7 +339,8 @@ int main(int argc, char **argv)
             if (n_sets > 1)
                 print_row(sizes[s].label, sets[k].name, &sets[k].t[s]);
         }
-        print_row(sizes[s].label, n_sets > 1 ? "**all**" : sets[0].name, &all);
+        if (n_sets)
+            print_row(sizes[s].label, n_sets > 1 ? "**all**" : sets[0].name, &all);
         free(all.ms);
     }
     for (size_t k = 0; k < n_sets; k++)
