@@ -67,6 +67,8 @@ struct set {
 
 
 
+static const char *current_photo = ""; /* for BK_BENCH_MISSES */
+
 static void add_ms(struct tally *t, double ms)
 {
     if (t->n_ms == t->cap_ms) {
@@ -155,6 +157,9 @@ static void decode_frame(struct scan_decoder *dec, const uint8_t *px, int w, int
         scan_results_free(res);
     }
     t->images++;
+    /* BK_BENCH_MISSES=1 names the frames not read as text (on stderr). */
+    if (!text && getenv("BK_BENCH_MISSES"))
+        fprintf(stderr, "bench-decode: missed %dx%d %.60s\n", w, h, current_photo);
     t->exact += exact;
     t->text += text;
 }
@@ -191,6 +196,7 @@ static void bench_photo(struct scan_decoder *dec, const char *img_path, const ch
         free(want);
         return;
     }
+    current_photo = img_path;
     for (size_t s = 0; s < N_SIZES; s++) {
         if (sizes[s].w == 0) {
             decode_frame(dec, g->pixels, g->width, g->height, want, want_len, repeats, &set->t[s]);

@@ -5,6 +5,7 @@
 #include "scan/decode.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h> /* before jpeglib.h, which uses FILE */
 #include <jpeglib.h>
 #include <png.h>
@@ -18,6 +19,7 @@
 #include "util/i18n.h"
 #include "util/xalloc.h"
 #include "scan/filter.h"
+#include "scan/locate.h"
 
 struct scan_decoder {
     zbar_image_scanner_t *scanner;
@@ -104,7 +106,8 @@ static double monotonic_ms(void)
 }
 
 static const char *const pass_names[SCAN_PASSES] = {
-    "base", "full size or 1.5x", "inverted", "local threshold", "blurred", "other scale",
+    "base", "code regions at 3.5 px/module", "code regions thresholded", "full size or 1.5x",
+    "inverted", "local threshold", "blurred", "other scale",
 };
 
 const char *scan_pass_name(int pass)
@@ -116,31 +119,108 @@ const char *scan_pass_name(int pass)
  * 640x360, where a code filling a fair part of the view still has several
  * pixels per module; 640x480 is decoded as it is. */
 #define BASE_MAX_SIDE 960
+/* Regions looked at closely per frame: a code, and room for a second code
+ * or a false region (print, a patterned shirt) ranked above the code. */
+#define MAX_REGIONS 3
+/* Pixels per module zbar reads best at: finder patterns are found on its
+ * scan lines and modules sampled reliably from about 3 pixels up. */
+#define TARGET_MODULE_PX 4.5
+/* A region's enlargement stays under this many pixels, so one pass costs
+ * a few milliseconds even for a code filling a 1080p frame. */
+#define REGION_MAX_PIXELS 800000.0
 
 static int longer_side(const struct scan_plane *p)
 {
     return p->w > p->h ? p->w : p->h;
 }
 
-/* The image for pass number pass (2..SCAN_PASSES), made from the frame and
- * pass 1's image base; halved says whether base is smaller than frame. */
-static struct scan_plane pass_image(int pass, const struct scan_plane *frame,
-                                    const struct scan_plane *base, bool halved)
+/* What one frame's passes share. */
+struct frame_work {
+    struct scan_plane frame; /* the caller's frame, packed */
+    struct scan_plane base;  /* pass 1's image: frame, halved while large */
+    bool halved;
+    bool located; /* regions below were looked for */
+    int n_regions;
+    struct scan_plane regions[MAX_REGIONS]; /* each at about TARGET_MODULE_PX */
+    double region_module[MAX_REGIONS];      /* pixels per module after scaling (est.) */
+};
+
+/* Finds the likely code regions and scales each to TARGET_MODULE_PX. */
+static void locate_regions(struct frame_work *fw)
 {
+    fw->located = true;
+    struct scan_region found[MAX_REGIONS];
+    int n = scan_locate(&fw->frame, found, MAX_REGIONS);
+    for (int i = 0; i < n; i++) {
+        const struct scan_region *r = &found[i];
+        double factor = r->module > 0 ? TARGET_MODULE_PX / r->module : 1;
+        if (factor > 3)
+            factor = 3;
+        if (factor < 0.5)
+            factor = 0.5;
+        /* Near the target already: cropping alone saves zbar the rest. */
+        if (factor > 0.8 && factor < 1.25)
+            factor = 1;
+        double px = (double)r->w * r->h * factor * factor;
+        if (px > REGION_MAX_PIXELS)
+            factor *= sqrt(REGION_MAX_PIXELS / px);
+        struct scan_plane p = scan_filter_crop_scale(&fw->frame, r->x, r->y, r->w, r->h, factor);
+        if (factor > 1.25) {
+            /* Enlarging softens edges the camera had already blurred. */
+            struct scan_plane sharp = scan_filter_sharpen(&p, 60);
+            scan_plane_clear(&p);
+            p = sharp;
+        }
+        fw->region_module[fw->n_regions] = r->module > 0 ? r->module * factor : TARGET_MODULE_PX;
+        fw->regions[fw->n_regions++] = p;
+    }
+}
+
+/* zbar over each region (thresholded when binarise); true if anything was
+ * read. found is set negative if zbar failed on every region. */
+static int region_pass(struct scan_decoder *d, struct frame_work *fw, bool binarise,
+                       struct scan_results *r)
+{
+    if (!fw->located)
+        locate_regions(fw);
+    int failed = 0;
+    for (int i = 0; i < fw->n_regions; i++) {
+        int found;
+        if (binarise) {
+            /* A window about four modules across: wider than any run of
+             * one colour, narrow enough to follow a glare spot's edge. */
+            int radius = (int)lround(fw->region_module[i] * 2);
+            struct scan_plane t = scan_filter_threshold(&fw->regions[i], radius < 4 ? 4 : radius, 6);
+            found = zbar_pass(d, &t, r);
+            scan_plane_clear(&t);
+        } else {
+            found = zbar_pass(d, &fw->regions[i], r);
+        }
+        if (found < 0)
+            failed++;
+    }
+    return fw->n_regions && failed == fw->n_regions ? -1 : 0;
+}
+
+/* The image for a whole-frame pass (4..SCAN_PASSES). */
+static struct scan_plane pass_image(int pass, const struct frame_work *fw)
+{
+    const struct scan_plane *frame = &fw->frame, *base = &fw->base;
+    bool halved = fw->halved;
     switch (pass) {
-    case 2:
+    case 4:
         return halved ? scan_filter_copy(frame->px, frame->w, frame->h, frame->w)
                       : scan_filter_scale(frame, 1.5);
-    case 3:
+    case 5:
         return scan_filter_invert(base);
-    case 4: {
+    case 6: {
         /* A window a few modules wide for any code filling a fair part of
          * the view: wide enough to hold dark and light, narrow enough to
          * follow a gradient of light. */
         int r = longer_side(base) / 24;
         return scan_filter_threshold(base, r < 4 ? 4 : r, 8);
     }
-    case 5:
+    case 7:
         return scan_filter_blur(base);
     default:
         return halved || frame->w < 2 || frame->h < 2 ? scan_filter_scale(frame, 0.75)
@@ -160,19 +240,19 @@ enum bk_status scan_decode_grey(struct scan_decoder *d, const uint8_t *pixels, i
                           _("The image is %dx%d pixels, more than %ld megapixels."), w, h,
                           SCAN_MAX_PIXELS / 1000000);
     double t0 = monotonic_ms();
+    struct frame_work fw = {0};
     /* A private packed copy leaves the caller's (maybe driver-owned) frame
      * untouched and gives zbar the writable rows it wants. */
-    struct scan_plane frame = scan_filter_copy(pixels, w, h, stride);
-    struct scan_plane base = {0};
-    bool halved = false;
-    while (longer_side(halved ? &base : &frame) > BASE_MAX_SIDE) {
-        struct scan_plane smaller = scan_filter_halve(halved ? &base : &frame);
-        scan_plane_clear(&base);
-        base = smaller;
-        halved = true;
+    fw.frame = scan_filter_copy(pixels, w, h, stride);
+    while (longer_side(fw.halved ? &fw.base : &fw.frame) > BASE_MAX_SIDE) {
+        struct scan_plane smaller = scan_filter_halve(fw.halved ? &fw.base : &fw.frame);
+        scan_plane_clear(&fw.base);
+        fw.base = smaller;
+        fw.halved = true;
     }
+    if (!fw.halved)
+        fw.base = scan_filter_copy(fw.frame.px, w, h, w);
     struct scan_results *r = xcalloc(1, sizeof *r);
-    struct scan_plane *first = halved ? &base : &frame;
     int failed = 0;
     for (int pass = 1; pass <= d->max_passes && r->n == 0; pass++) {
         if (pass > 1 && d->budget_ms > 0 && monotonic_ms() - t0 > d->budget_ms)
@@ -180,9 +260,11 @@ enum bk_status scan_decode_grey(struct scan_decoder *d, const uint8_t *pixels, i
         int found;
         r->passes = pass;
         if (pass == 1) {
-            found = zbar_pass(d, first, r);
+            found = zbar_pass(d, &fw.base, r);
+        } else if (pass == 2 || pass == 3) {
+            found = region_pass(d, &fw, pass == 3, r);
         } else {
-            struct scan_plane img = pass_image(pass, &frame, first, halved);
+            struct scan_plane img = pass_image(pass, &fw);
             found = zbar_pass(d, &img, r);
             scan_plane_clear(&img);
         }
@@ -191,8 +273,10 @@ enum bk_status scan_decode_grey(struct scan_decoder *d, const uint8_t *pixels, i
         if (r->n)
             r->pass = pass;
     }
-    scan_plane_clear(&base);
-    scan_plane_clear(&frame);
+    for (int i = 0; i < fw.n_regions; i++)
+        scan_plane_clear(&fw.regions[i]);
+    scan_plane_clear(&fw.base);
+    scan_plane_clear(&fw.frame);
     /* Only when zbar failed outright on every pass is it an error; a pass
      * that merely read nothing is the common case. */
     if (failed == r->passes) {

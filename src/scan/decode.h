@@ -51,7 +51,7 @@ struct scan_results {
     int passes; /* how many passes were run */
 };
 
-#define SCAN_PASSES 6             /* passes in the list above */
+#define SCAN_PASSES 8             /* passes in the list above */
 #define SCAN_DEFAULT_BUDGET_MS 60 /* under one frame at 15 fps */
 
 /* The name of pass number pass (1..SCAN_PASSES), untranslated, for

@@ -149,3 +149,84 @@ struct scan_plane scan_filter_blur(const struct scan_plane *src)
     }
     return p;
 }
+
+/* Catmull-Rom weights for the four samples around a point t in [0, 1). */
+static void cubic_weights(double t, double w[4])
+{
+    double t2 = t * t, t3 = t2 * t;
+    w[0] = (-t3 + 2 * t2 - t) / 2;
+    w[1] = (3 * t3 - 5 * t2 + 2) / 2;
+    w[2] = (-3 * t3 + 4 * t2 + t) / 2;
+    w[3] = (t3 - t2) / 2;
+}
+
+struct scan_plane scan_filter_crop_scale(const struct scan_plane *src, int x, int y, int w, int h,
+                                         double factor)
+{
+    if (factor < 1) {
+        struct scan_plane crop = plane_new(w, h);
+        for (int r = 0; r < h; r++)
+            memcpy(crop.px + (size_t)r * (size_t)w,
+                   src->px + (size_t)(y + r) * (size_t)src->w + (size_t)x, (size_t)w);
+        struct scan_plane p = scan_filter_scale(&crop, factor);
+        scan_plane_clear(&crop);
+        return p;
+    }
+    int ow = (int)(w * factor), oh = (int)(h * factor);
+    if (ow < 1)
+        ow = 1;
+    if (oh < 1)
+        oh = 1;
+    struct scan_plane p = plane_new(ow, oh);
+    /* Column positions and weights are the same on every row. */
+    int *cx = xmalloc(sizeof *cx * (size_t)ow * 4);
+    double *cw = xmalloc(sizeof *cw * (size_t)ow * 4);
+    for (int ox = 0; ox < ow; ox++) {
+        double fx = (ox + 0.5) / factor - 0.5;
+        int ix = (int)floor(fx);
+        cubic_weights(fx - ix, cw + (size_t)ox * 4);
+        for (int k = 0; k < 4; k++) {
+            int sx = ix - 1 + k;
+            sx = sx < 0 ? 0 : sx >= w ? w - 1 : sx;
+            cx[(size_t)ox * 4 + (size_t)k] = x + sx;
+        }
+    }
+    for (int oy = 0; oy < oh; oy++) {
+        double fy = (oy + 0.5) / factor - 0.5;
+        int iy = (int)floor(fy);
+        double wy[4];
+        cubic_weights(fy - iy, wy);
+        const uint8_t *rows[4];
+        for (int k = 0; k < 4; k++) {
+            int sy = iy - 1 + k;
+            sy = sy < 0 ? 0 : sy >= h ? h - 1 : sy;
+            rows[k] = src->px + (size_t)(y + sy) * (size_t)src->w;
+        }
+        uint8_t *out = p.px + (size_t)oy * (size_t)ow;
+        for (int ox = 0; ox < ow; ox++) {
+            const int *c = cx + (size_t)ox * 4;
+            const double *wx = cw + (size_t)ox * 4;
+            double v = 0;
+            for (int k = 0; k < 4; k++)
+                v += wy[k] * (wx[0] * rows[k][c[0]] + wx[1] * rows[k][c[1]] +
+                              wx[2] * rows[k][c[2]] + wx[3] * rows[k][c[3]]);
+            out[ox] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
+        }
+    }
+    free(cx);
+    free(cw);
+    return p;
+}
+
+struct scan_plane scan_filter_sharpen(const struct scan_plane *src, int amount_pct)
+{
+    struct scan_plane mean = scan_filter_blur(src);
+    struct scan_plane p = plane_new(src->w, src->h);
+    size_t n = (size_t)src->w * (size_t)src->h;
+    for (size_t i = 0; i < n; i++) {
+        int v = src->px[i] + (src->px[i] - mean.px[i]) * amount_pct / 100;
+        p.px[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+    }
+    scan_plane_clear(&mean);
+    return p;
+}

@@ -42,6 +42,17 @@ struct scan_plane scan_filter_invert(const struct scan_plane *src);
  * contrast to full black and white. */
 struct scan_plane scan_filter_threshold(const struct scan_plane *src, int r, int offset_pct);
 
+/* The w x h rectangle at (x, y) of src scaled by factor, in one step (so a
+ * small region is enlarged without copying the frame): area-averaged when
+ * shrinking, bicubic when growing, which keeps a module's edges steeper than
+ * bilinear does. The rectangle must lie inside src. */
+struct scan_plane scan_filter_crop_scale(const struct scan_plane *src, int x, int y, int w, int h,
+                                         double factor);
+
+/* Unsharp mask: v + amount * (v - 3x3 mean), amount in percent. Restores the
+ * edges a slightly out-of-focus lens or an enlargement softened. */
+struct scan_plane scan_filter_sharpen(const struct scan_plane *src, int amount_pct);
+
 /* 3x3 box blur: smooths sensor noise, JPEG blocks and halftone dots. */
 struct scan_plane scan_filter_blur(const struct scan_plane *src);
 
