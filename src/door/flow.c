@@ -136,10 +136,19 @@ struct recent_code {
 /* A print request's strings, kept until the next event. */
 struct print_slot {
     char attendee_id[ATTENDEE_ID_MAX + 1];
+    char name[256]; /* display name for the queue, "" when not known */
     char payload[TOKEN_PAYLOAD_MAX + 1];
     bool has_payload;
     char reason[REASON_MAX];
     bool has_reason;
+};
+
+/* A badge asked of the printer whose end has not been heard yet. */
+struct queued_print {
+    uint32_t id;
+    int64_t asked_ms;
+    char attendee_id[ATTENDEE_ID_MAX + 1];
+    char name[256];
 };
 
 struct flow {
@@ -156,6 +165,15 @@ struct flow {
     struct print_slot countdown;
     uint32_t awaited_print; /* PRINTING waits for this request */
     uint32_t next_print_id;
+
+    /* The print queue as the flow sees it: requests in the order given
+     * (the print layer works through them in that order), the end of the
+     * last one heard, and the printer's time per badge measured from the
+     * gaps between ends (a moving average; 0 until measured). */
+    struct queued_print *queue;
+    size_t queue_len, queue_cap;
+    int64_t last_print_end_ms;
+    int64_t badge_ms;
 
     struct flow_actions *out; /* the answer being built */
     struct print_slot slots[FLOW_MAX_PRINTS];
@@ -208,10 +226,10 @@ static void set_language(struct flow *f, const char *code)
 
 /* ---- print requests ---- */
 
-/* Adds a print request to the answer and returns its id. payload and reason
- * may be NULL. */
-static uint32_t request_print(struct flow *f, const char *attendee_id, const char *payload,
-                              const char *reason)
+/* Adds a print request to the answer and to the queue, and returns its id.
+ * payload, reason and name (for the queue) may be NULL. */
+static uint32_t request_print(struct flow *f, const char *attendee_id, const char *name,
+                              const char *payload, const char *reason)
 {
     struct flow_actions *out = f->out;
     if (out->n_prints >= FLOW_MAX_PRINTS)
@@ -225,6 +243,15 @@ static uint32_t request_print(struct flow *f, const char *attendee_id, const cha
     if (reason)
         copy_text(slot->reason, sizeof slot->reason, reason);
     uint32_t id = ++f->next_print_id;
+    if (f->queue_len == f->queue_cap) {
+        f->queue_cap = f->queue_cap ? f->queue_cap * 2 : 16;
+        f->queue = xrealloc(f->queue, f->queue_cap * sizeof *f->queue);
+    }
+    struct queued_print *q = &f->queue[f->queue_len++];
+    q->id = id;
+    q->asked_ms = f->now;
+    copy_text(q->attendee_id, sizeof q->attendee_id, attendee_id);
+    copy_text(q->name, sizeof q->name, name ? name : "");
     out->prints[out->n_prints++] = (struct flow_print){
         .id = id,
         .attendee_id = slot->attendee_id,
@@ -240,8 +267,83 @@ static uint32_t release_countdown(struct flow *f)
     if (!f->countdown_armed)
         return 0;
     f->countdown_armed = false;
-    return request_print(f, f->countdown.attendee_id,
+    return request_print(f, f->countdown.attendee_id, f->countdown.name,
                          f->countdown.has_payload ? f->countdown.payload : NULL, NULL);
+}
+
+/* A print request ended (printed, written, or left pending for staff): it
+ * leaves the queue, and a badge the printer made tells how long one takes.
+ * The printer started on it when it was asked for or when the one before it
+ * ended, whichever came later, so idle time is not counted. */
+static void print_ended(struct flow *f, uint32_t id, enum flow_print_result result)
+{
+    for (size_t i = 0; i < f->queue_len; i++) {
+        if (f->queue[i].id != id)
+            continue;
+        int64_t started = f->queue[i].asked_ms > f->last_print_end_ms ? f->queue[i].asked_ms
+                                                                       : f->last_print_end_ms;
+        int64_t took = f->now - started;
+        if (result == FLOW_PRINT_PRINTED && i == 0 && took > 0)
+            f->badge_ms = f->badge_ms ? (3 * f->badge_ms + took) / 4 : took;
+        f->last_print_end_ms = f->now;
+        memmove(&f->queue[i], &f->queue[i + 1], (f->queue_len - i - 1) * sizeof f->queue[0]);
+        f->queue_len--;
+        return;
+    }
+}
+
+/* When the badge at queue place i (0-based; i == queue_len for one asked
+ * at asked_ms, not yet in the queue) should be out, in Unix ms; 0 while
+ * the printer's time per badge is not known. Each badge starts when the
+ * one before it ends or when it is asked for, whichever is later. */
+static int64_t expected_end(const struct flow *f, size_t place, int64_t asked_ms)
+{
+    if (!f->badge_ms)
+        return 0;
+    int64_t end = f->last_print_end_ms;
+    for (size_t i = 0; i <= place && i <= f->queue_len; i++) {
+        int64_t asked = i < f->queue_len ? f->queue[i].asked_ms : asked_ms;
+        end = (end > asked ? end : asked) + f->badge_ms;
+    }
+    return end;
+}
+
+static int seconds_from_now(const struct flow *f, int64_t at_ms)
+{
+    if (!at_ms)
+        return 0;
+    int s = seconds_until(at_ms, f->now);
+    return s < 1 ? 1 : s;
+}
+
+/* The person's badge on CHECKED_IN (not asked for until the countdown
+ * ends) and PRINTING (asked for, awaited), and the queue for staff. */
+static void fill_queue_view(struct flow *f)
+{
+    struct flow_view *v = &f->view;
+    v->queue_place = 0;
+    v->ready_seconds = 0;
+    if (v->screen == FLOW_CHECKED_IN && f->countdown_armed) {
+        v->queue_place = (int)f->queue_len + 1;
+        int64_t asked = f->shown_ms + secs(f->set.countdown_seconds);
+        v->ready_seconds = seconds_from_now(f, expected_end(f, f->queue_len, asked));
+    } else if (v->screen == FLOW_PRINTING) {
+        for (size_t i = 0; i < f->queue_len; i++)
+            if (f->queue[i].id == f->awaited_print) {
+                v->queue_place = (int)i + 1;
+                v->ready_seconds = seconds_from_now(f, expected_end(f, i, 0));
+            }
+    }
+    struct flow_staff *s = &f->staff;
+    s->queue_len = f->queue_len;
+    s->badge_ms = (int)f->badge_ms;
+    s->n_queue_shown = 0;
+    for (size_t i = 0; i < f->queue_len && i < FLOW_QUEUE_SHOWN; i++) {
+        struct flow_queued_badge *b = &s->queue[s->n_queue_shown++];
+        copy_text(b->attendee_id, sizeof b->attendee_id, f->queue[i].attendee_id);
+        copy_text(b->name, sizeof b->name, f->queue[i].name);
+        b->ready_seconds = seconds_from_now(f, expected_end(f, i, 0));
+    }
 }
 
 /* ---- screens ---- */
@@ -402,6 +504,7 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
         v->seconds_left = f->set.countdown_seconds;
         f->countdown_armed = true;
         copy_text(f->countdown.attendee_id, sizeof f->countdown.attendee_id, res.attendee_id);
+        copy_text(f->countdown.name, sizeof f->countdown.name, v->name);
         f->countdown.has_payload = true;
         mailed_payload(ev->scan.bytes, trimmed_len(ev->scan.bytes, ev->scan.len), &res,
                        f->countdown.payload, sizeof f->countdown.payload);
@@ -529,7 +632,8 @@ static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum ch
         char payload[TOKEN_PAYLOAD_MAX + 1] = "";
         if (method != CHECKIN_MANUAL)
             mailed_payload(bytes, trimmed_len(bytes, len), &res, payload, sizeof payload);
-        request_print(f, res.attendee_id, method != CHECKIN_MANUAL ? payload : NULL, NULL);
+        request_print(f, res.attendee_id, s->last_name, method != CHECKIN_MANUAL ? payload : NULL,
+                      NULL);
     }
     f->out->sound = res.outcome == CHECKIN_CHECKED_IN || res.outcome == CHECKIN_ALREADY_CHECKED_IN
                         ? FLOW_SOUND_SUCCESS
@@ -566,7 +670,7 @@ static void staff_reprint(struct flow *f, const char *id, const char *reason)
     char *name = attendee_display_name_new(&a);
     copy_text(s->last_name, sizeof s->last_name, name);
     free(name);
-    request_print(f, a.id, NULL, reason);
+    request_print(f, a.id, s->last_name, NULL, reason);
     attendee_clear(&a);
     s->last = FLOW_STAFF_REPRINT_SENT;
 }
@@ -808,6 +912,7 @@ void flow_free(struct flow *f)
         return;
     finder_free(f->finder);
     sodium_memzero(f->pin, sizeof f->pin);
+    free(f->queue);
     free(f);
 }
 
@@ -830,6 +935,9 @@ static void shift_timeline(struct flow *f, int64_t back_ms)
 {
     f->shown_ms -= back_ms;
     f->last_input_ms -= back_ms;
+    f->last_print_end_ms -= back_ms;
+    for (size_t i = 0; i < f->queue_len; i++)
+        f->queue[i].asked_ms -= back_ms;
     if (f->locked_until_ms)
         f->locked_until_ms -= back_ms;
     for (size_t i = 0; i < RECENT_CODES; i++)
@@ -847,6 +955,7 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
     if (ev->type == FLOW_EV_CAMERA)
         f->camera_missing = !ev->camera_ok;
     if (ev->type == FLOW_EV_PRINT_DONE) {
+        print_ended(f, ev->print.id, ev->print.result);
         f->staff.printer_trouble = ev->print.result == FLOW_PRINT_PENDING;
         copy_text(f->staff.printer_problem, sizeof f->staff.printer_problem,
                   f->staff.printer_trouble && ev->print.problem ? ev->print.problem : "");
@@ -865,6 +974,7 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
         v->pin_tries_left = f->set.pin_tries - f->pin_fails;
         v->pin_locked_seconds = seconds_until(f->locked_until_ms, f->now);
     }
+    fill_queue_view(f);
     f->staff.corrections = f->corrections;
     f->staff.n_corrections = f->n_corrections;
     f->staff.camera_missing = f->camera_missing;

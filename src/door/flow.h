@@ -156,6 +156,14 @@ enum flow_staff_result {
 
 #define FLOW_STAFF_HITS 12
 #define FLOW_MAX_CORRECTIONS 64
+#define FLOW_QUEUE_SHOWN 8 /* badges of the print queue listed for staff */
+
+/* A badge asked of the printer and not yet out, for the staff screen. */
+struct flow_queued_badge {
+    char attendee_id[ATTENDEE_ID_MAX + 1];
+    char name[256];    /* display name, "" when not known */
+    int ready_seconds; /* expected seconds until it is out; 0: not known yet */
+};
 
 /* The staff screen's contents. Pointers are owned by the flow and valid
  * until the next flow_handle or flow_free. */
@@ -170,6 +178,14 @@ struct flow_staff {
     bool printer_trouble;
     char printer_problem[1200]; /* the last problem the printer reported */
     bool camera_missing;
+    /* The print queue, in printing order: queue_len badges asked of the
+     * printer and not yet out, the first n_queue_shown of them listed;
+     * badge_ms is the printer's measured time per badge (0 until one was
+     * measured). */
+    size_t queue_len;
+    struct flow_queued_badge queue[FLOW_QUEUE_SHOWN];
+    size_t n_queue_shown;
+    int badge_ms;
     enum flow_staff_result last;
     enum checkin_outcome last_outcome; /* for FLOW_STAFF_CHECKED */
     char last_id[ATTENDEE_ID_MAX + 1];
@@ -184,6 +200,12 @@ struct flow_view {
     char attendee_id[ATTENDEE_ID_MAX + 1];
     bool badge_needed;              /* CHECKED_IN: a badge will print */
     int seconds_left;               /* CHECKED_IN: the countdown to printing */
+    /* CHECKED_IN and PRINTING: where the person's badge is. queue_place 1
+     * means it prints next (or now), n means n - 1 badges are ahead of it;
+     * ready_seconds is when it should be out, from the printer's measured
+     * time per badge (0 until the first badge was measured). */
+    int queue_place;
+    int ready_seconds;
     char first_at[6];               /* ALREADY_CHECKED_IN: "09:30", venue time */
     enum checkin_outcome outcome;   /* of the check-in behind a result screen */
     enum token_reason reason;       /* INVALID: why (TOKEN_OK when unknown) */

@@ -241,7 +241,7 @@ static const struct look looks[FLOW_N_SCREENS] = {
                          N_("We have noted that your details need correcting. The staff desk "
                             "will correct them and print your badge.")},
     [FLOW_PRINTING] = {TONE_INFO, UI_ICON_PRINTER, N_("Printing your badge…"),
-                       N_("This takes a few seconds.")},
+                       N_("Your badge has gone to the printer.")},
     [FLOW_PRINTED] = {TONE_OK, UI_ICON_TICK, N_("Please take your badge"),
                       N_("Enjoy the meeting, %s.")},
     [FLOW_WELCOME_BACK] = {TONE_OK, UI_ICON_TICK, N_("Welcome back, %s!"),
@@ -350,6 +350,31 @@ static void draw_result(struct kiosk *k)
     camera_notice(k);
 }
 
+/* Where the person's badge is: its place in the print queue and, once the
+ * printer's time per badge has been measured, when it should be out. The
+ * twentieth person in a queue must not read "a few seconds". */
+static void badge_whereabouts(const struct flow_view *v, char *buf, size_t n)
+{
+    char place[160], when[160] = "";
+    int ahead = v->queue_place - 1;
+    if (ahead <= 0)
+        snprintf(place, sizeof place, "%s", _("Your badge is next at the printer."));
+    else
+        snprintf(place, sizeof place,
+                 P_("%d badge is ahead of yours at the printer.",
+                    "%d badges are ahead of yours at the printer.", ahead),
+                 ahead);
+    int s = v->ready_seconds;
+    if (s > 90)
+        snprintf(when, sizeof when, P_("Ready in about %d minute.", "Ready in about %d minutes.",
+                                       (s + 30) / 60),
+                 (s + 30) / 60);
+    else if (s > 0)
+        snprintf(when, sizeof when, P_("Ready in about %d second.", "Ready in about %d seconds.", s),
+                 s);
+    snprintf(buf, n, "%s%s%s", place, when[0] ? " " : "", when);
+}
+
 static void draw_printing(struct kiosk *k)
 {
     const struct ui_theme *t = k->ui.theme;
@@ -371,6 +396,12 @@ static void draw_printing(struct kiosk *k)
     if (k->ui.rtl)
         fill.x = bar.x + bar.w - fill.w;
     ui_round(&k->ui, fill, bar.h / 2, t->info);
+    if (k->view->queue_place > 1 || k->view->ready_seconds > 0) {
+        char buf[400];
+        badge_whereabouts(k->view, buf, sizeof buf);
+        ui_text(&k->ui, buf, px(k, 3.6f), true, t->ink,
+                (SDL_Rect){area.x, bar.y + bar.h + px(k, 4), area.w, px(k, 12)}, ui_lead(&k->ui));
+    }
     camera_notice(k);
 }
 
@@ -391,9 +422,7 @@ static void draw_checked_in(struct kiosk *k)
     int y = result_block(k, &looks[FLOW_CHECKED_IN], area, v->name);
     char buf[256];
     if (v->badge_needed) {
-        snprintf(buf, sizeof buf, P_("Your badge prints in %d second.", "Your badge prints in %d seconds.",
-                                     v->seconds_left),
-                 v->seconds_left);
+        badge_whereabouts(v, buf, sizeof buf);
         y += px(k, 3);
         ui_text(&k->ui, buf, px(k, 4.2f), true, t->ok, (SDL_Rect){area.x, y, area.w, px(k, 12)},
                 ui_lead(&k->ui));
@@ -702,7 +731,27 @@ static void staff_corrections(struct kiosk *k, SDL_Rect cr)
     ui_round_outline(&k->ui, cr, px(k, 1.5f), 1, t->line);
     int cy = cr.y + px(k, 1.2f);
     SDL_Rect cin = {cr.x + px(k, 2), cy, cr.w - px(k, 4), cr.h};
-    char title[96];
+    char title[160];
+    /* The print queue first: who is waiting for a badge, and how long. */
+    if (s->badge_ms > 0)
+        snprintf(title, sizeof title, _("Print queue (%zu, about %d s a badge)"), s->queue_len,
+                 (s->badge_ms + 500) / 1000);
+    else
+        snprintf(title, sizeof title, _("Print queue (%zu)"), s->queue_len);
+    cy += ui_text(&k->ui, title, px(k, 2.2f), false, t->muted, (SDL_Rect){cin.x, cy, cin.w, px(k, 4)},
+                  ui_lead(&k->ui));
+    for (size_t i = 0; i < s->n_queue_shown && i < 4; i++) {
+        const struct flow_queued_badge *b = &s->queue[i];
+        char line[400];
+        if (b->ready_seconds > 0)
+            snprintf(line, sizeof line, _("%zu. %s (%s), in about %d s"), i + 1, b->name,
+                     b->attendee_id, b->ready_seconds);
+        else
+            snprintf(line, sizeof line, "%zu. %s (%s)", i + 1, b->name, b->attendee_id);
+        cy += ui_text(&k->ui, line, px(k, 2.3f), false, t->ink, (SDL_Rect){cin.x, cy, cin.w, px(k, 4)},
+                      ui_lead(&k->ui));
+    }
+    cy += px(k, 1.2f);
     snprintf(title, sizeof title, _("Correction requests (%zu)"), s->n_corrections);
     cy += ui_text(&k->ui, title, px(k, 2.2f), false, t->muted,
                   (SDL_Rect){cin.x, cy, cin.w, px(k, 4)}, ui_lead(&k->ui));

@@ -751,6 +751,79 @@ static void test_scan_in_staff_mode_is_a_desk_checkin(void **state)
     assert_non_null(fx->out.prints[0].payload);
 }
 
+/* ---- the print queue: where each person's badge is ---- */
+
+static void test_checked_in_shows_place_in_print_queue(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    assert_int_equal(fx->out.view->queue_place, 1);
+    scan(fx, "P4", t0(fx, 2000)); /* P1's badge is asked for now */
+    assert_int_equal(fx->out.view->queue_place, 2);
+    assert_int_equal(scan(fx, "P5", t0(fx, 3000)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.view->queue_place, 3);
+    /* No badge measured yet: no time is promised. */
+    assert_int_equal(fx->out.view->ready_seconds, 0);
+}
+
+static void test_expected_time_comes_from_measured_badges(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    tick(fx, t0(fx, 5000));
+    uint32_t id = fx->out.prints[0].id;
+    print_done(fx, id, FLOW_PRINT_PRINTED, NULL, t0(fx, 15000)); /* 10 s a badge */
+    scan(fx, "P4", t0(fx, 16000));
+    /* Asked for when its 5 s countdown ends, out 10 s later. */
+    assert_int_equal(fx->out.view->queue_place, 1);
+    assert_int_equal(fx->out.view->ready_seconds, 15);
+    scan(fx, "P5", t0(fx, 17000)); /* P4's badge goes to the printer now */
+    assert_int_equal(fx->out.view->queue_place, 2);
+    assert_int_equal(fx->out.view->ready_seconds, 20); /* after P4's, at 27 s */
+    assert_int_equal(tick(fx, t0(fx, 22000)), FLOW_PRINTING);
+    assert_int_equal(fx->out.view->queue_place, 2);
+    assert_int_equal(fx->out.view->ready_seconds, 15);
+    /* P4's badge is out: P5's is next. */
+    print_done(fx, id + 1, FLOW_PRINT_PRINTED, NULL, t0(fx, 27000));
+    assert_int_equal(fx->out.view->queue_place, 1);
+    assert_int_equal(fx->out.view->ready_seconds, 10);
+}
+
+static void test_badges_left_pending_leave_the_queue_unmeasured(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    tick(fx, t0(fx, 5000));
+    uint32_t id = fx->out.prints[0].id;
+    print_done(fx, id, FLOW_PRINT_PENDING, "The printer is out of labels.", t0(fx, 6000));
+    scan(fx, "P4", t0(fx, 7000));
+    assert_int_equal(fx->out.view->queue_place, 1);
+    assert_int_equal(fx->out.view->ready_seconds, 0);
+}
+
+static void test_staff_see_the_print_queue(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    scan(fx, "P4", t0(fx, 2000));
+    uint32_t first = fx->out.prints[0].id; /* P1's, asked for as P4 scanned */
+    enter_staff(fx, t0(fx, 3000));         /* P4's countdown is released too */
+    const struct flow_staff *s = fx->out.view->staff;
+    assert_non_null(s);
+    assert_int_equal(s->queue_len, 2);
+    assert_int_equal(s->n_queue_shown, 2);
+    assert_string_equal(s->queue[0].attendee_id, "P1");
+    assert_string_equal(s->queue[0].name, "Shin-Gak Kang");
+    assert_string_equal(s->queue[1].attendee_id, "P4");
+    assert_int_equal(s->badge_ms, 0);
+    print_done(fx, first, FLOW_PRINT_PRINTED, NULL, t0(fx, 12000));
+    s = fx->out.view->staff;
+    assert_int_equal(s->queue_len, 1);
+    assert_int_equal(s->badge_ms, 10000);
+    assert_string_equal(s->queue[0].attendee_id, "P4");
+    assert_int_equal(s->queue[0].ready_seconds, 10);
+}
+
 static void test_screen_codes_are_stable(void **state)
 {
     (void)state;
@@ -806,6 +879,10 @@ int main(void)
         T(test_staff_reprint_needs_a_reason),
         T(test_staff_print_pending_and_status),
         T(test_scan_in_staff_mode_is_a_desk_checkin),
+        T(test_checked_in_shows_place_in_print_queue),
+        T(test_expected_time_comes_from_measured_badges),
+        T(test_badges_left_pending_leave_the_queue_unmeasured),
+        T(test_staff_see_the_print_queue),
         cmocka_unit_test(test_screen_codes_are_stable),
     };
     return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
