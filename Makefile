@@ -210,6 +210,13 @@ build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/eventfix.h b
 	$(CC) $(ASAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    build/asan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
 
+# The decoder's tests on generated kiosk frames link the generator.
+build/asan/tests/test_scan_frames: tests/unit/test_scan_frames.c tests/lib/qrframes.c \
+    tests/lib/qrframes.h tests/unit/testutil.h build/asan/libbadgekiosk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) -Itests/unit -Itests/lib $(shell pkg-config --cflags cmocka) -o $@ $< \
+	    tests/lib/qrframes.c build/asan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
+
 # The organiser's flow on the sample event (the kiosk joins it in a later issue).
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -270,8 +277,17 @@ check: deps
 	@$(MAKE) --no-print-directory unit tsan e2e print-tests kiosk-tests reliability fuzz-check
 
 bench: deps
-	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode $(REL_BIN)
+	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode \
+	    build/gen-frames $(REL_BIN)
 	@./bench/run
+
+# bench-decode and gen-frames draw kiosk frames with the tests' generator.
+build/obj/bench/bench_decode.o build/obj/bench/gen_frames.o: CFLAGS_ALL += -Itests/lib
+build/bench-decode: build/obj/bench/bench_decode.o build/obj/tests/lib/qrframes.o build/libbadgekiosk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+build/gen-frames: build/obj/bench/gen_frames.o build/obj/tests/lib/qrframes.o build/libbadgekiosk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 build/bench-%: build/obj/bench/bench_%.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)

@@ -80,6 +80,7 @@ static int zbar_pass(struct scan_decoder *d, struct scan_plane *p, struct scan_r
     zbar_image_set_size(img, (unsigned)p->w, (unsigned)p->h);
     zbar_image_set_data(img, p->px, (size_t)p->w * (size_t)p->h, NULL);
     int found = zbar_scan_image(d->scanner, img);
+    r->scans++;
     for (const zbar_symbol_t *sym = found > 0 ? zbar_image_first_symbol(img) : NULL; sym;
          sym = zbar_symbol_next(sym)) {
         if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
@@ -119,9 +120,9 @@ const char *scan_pass_name(int pass)
  * 640x360, where a code filling a fair part of the view still has several
  * pixels per module; 640x480 is decoded as it is. */
 #define BASE_MAX_SIDE 960
-/* Regions looked at closely per frame: a code, and room for a second code
- * or a false region (print, a patterned shirt) ranked above the code. */
-#define MAX_REGIONS 3
+/* SCAN_MAX_REGIONS regions are looked at closely: a code, and room for a
+ * second code or a false region (print, a patterned shirt) ranked above it. */
+#define MAX_REGIONS SCAN_MAX_REGIONS
 /* Pixels per module zbar reads best at: finder patterns are found on its
  * scan lines and modules sampled reliably from about 3 pixels up. */
 #define TARGET_MODULE_PX 4.5

@@ -15,16 +15,22 @@
  *   1. the frame halved (2x2 mean) while its longer side is over 960 px:
  *      zbar is several times faster on a quarter of the pixels and reads
  *      a code held up to a 720p camera as well or better;
- *   2. the frame at full size if pass 1 shrank it (small codes), else
- *      enlarged 1.5x (a small image with few pixels per module);
- *   3. pass 1's image inverted (light-on-dark codes);
- *   4. pass 1's image through a local mean threshold (uneven light, low
- *      contrast);
- *   5. pass 1's image blurred 3x3 (noise, JPEG blocks, halftone, moire);
- *   6. another scale: 0.75x of the frame if pass 1 halved it, else half.
+ *   2. the likely code regions (scan/locate.h: an edge-density map of the
+ *      full-resolution frame, so halving cannot lose a small code), each
+ *      cut out and scaled to about 4.5 pixels per module (bicubic and
+ *      sharpened when enlarged, area-averaged when shrunk): small codes,
+ *      large frames, and a region's zbar run costs a fraction of a frame's;
+ *   3. the same regions through a local threshold about four modules wide
+ *      (glare, uneven light, low contrast);
+ *   4. the frame at full size if pass 1 shrank it, else enlarged 1.5x;
+ *   5. pass 1's image inverted (light-on-dark codes);
+ *   6. pass 1's image through a local mean threshold;
+ *   7. pass 1's image blurred 3x3 (noise, JPEG blocks, halftone, moire);
+ *   8. another scale: 0.75x of the frame if pass 1 halved it, else half.
  *
  * A frame that holds no code costs every pass, so a budget bounds the
- * worst case: at most max_passes passes, and no pass is started once
+ * worst case: at most max_passes passes (SCAN_MAX_SCANS zbar runs), and no
+ * pass is started once
  * budget_ms have gone by since the frame's first pass. */
 #ifndef BK_SCAN_DECODE_H
 #define BK_SCAN_DECODE_H
@@ -49,10 +55,15 @@ struct scan_results {
     size_t n;
     int pass;   /* 1-based number of the pass that read them (see above), 0 if none */
     int passes; /* how many passes were run */
+    int scans;  /* zbar runs made: one per pass, one per region in a region pass */
 };
 
 #define SCAN_PASSES 8             /* passes in the list above */
 #define SCAN_DEFAULT_BUDGET_MS 60 /* under one frame at 15 fps */
+#define SCAN_MAX_REGIONS 3        /* likely code regions looked at closely per frame */
+/* The most zbar runs one frame can cost, whatever it holds: the budget by
+ * count that keeps a frame with no code, or with many, from stalling. */
+#define SCAN_MAX_SCANS (SCAN_PASSES - 2 + 2 * SCAN_MAX_REGIONS)
 
 /* The name of pass number pass (1..SCAN_PASSES), untranslated, for
  * benchmarks and logs; "" for any other number. Static storage. */

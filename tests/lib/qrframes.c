@@ -210,6 +210,9 @@ static void gaussian_blur(double *v, int w, int h, double sigma)
     free(kern);
 }
 
+static int finish(const struct qrf_look *k, double *v, const struct homography *fwd, double side,
+                  struct qrf_frame *out);
+
 static const char payload_chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:";
 
@@ -226,14 +229,19 @@ int qrf_render(const struct qrf_look *k, struct qrf_frame *out)
                       : k->ec == 'Q' ? QR_ECLEVEL_Q
                       : k->ec == 'H' ? QR_ECLEVEL_H
                                      : QR_ECLEVEL_M;
-    QRcode *qr = QRcode_encodeString(text, k->version, level, QR_MODE_8, 1);
-    if (!qr) {
+    /* No payload: the room alone, for frames without a code. */
+    QRcode *qr = k->length ? QRcode_encodeString(text, k->version, level, QR_MODE_8, 1) : NULL;
+    if (k->length && !qr) {
         free(text);
         return -1;
     }
     int w = k->w, h = k->h;
     double *v = malloc(sizeof *v * (size_t)w * (size_t)h);
     draw_background(v, w, h, &s);
+    if (!qr) {
+        out->text = text;
+        return finish(k, v, NULL, 1, out);
+    }
 
     struct scene sc = {.qr = qr, .n = qr->width + 8, .medium = k->medium, .dark = k->dark,
                        .light = k->light, .lines_seed = next_u64(&s)};
@@ -289,14 +297,31 @@ int qrf_render(const struct qrf_look *k, struct qrf_frame *out)
                 v[(size_t)y * w + x] = sum / (sub * sub);
         }
 
+    out->text = text;
+    out->version = qr->version;
+    int n = sc.n;
+    QRcode_free(qr);
+    return finish(k, v, &fwd, n * module, out);
+}
+
+/* Blur, light and noise over the drawn frame v (freed here), into out.
+ * fwd places the glare spot (NULL: no code, no spot); side is the code's
+ * side in pixels. */
+static int finish(const struct qrf_look *k, double *v, const struct homography *fwd, double side,
+                  struct qrf_frame *out)
+{
+    int w = k->w, h = k->h;
+    uint64_t s = k->seed ^ 0x5eedull;
+    double module = k->module;
     if (k->blur > 0)
         gaussian_blur(v, w, h, k->blur);
     double gdx = cos(k->gradient_dir * M_PI / 180), gdy = sin(k->gradient_dir * M_PI / 180);
     double span = fabs(gdx) * w + fabs(gdy) * h;
-    double gx, gy, gz;
-    apply(&fwd, k->glare_x * module, k->glare_y * module, &gx, &gy, &gz);
+    double gx = 0, gy = 0, gz = 1;
+    if (fwd)
+        apply(fwd, k->glare_x * module, k->glare_y * module, &gx, &gy, &gz);
     gx /= gz, gy /= gz;
-    double glare_r = sc.n * module * 0.3;
+    double glare_r = side * 0.3;
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             double g = v[(size_t)y * w + x];
@@ -304,7 +329,7 @@ int qrf_render(const struct qrf_look *k, struct qrf_frame *out)
                 double t = ((x - (gdx < 0 ? w : 0)) * gdx + (y - (gdy < 0 ? h : 0)) * gdy) / span;
                 g *= 1 - k->gradient * fmin(1, fmax(0, t));
             }
-            if (k->glare > 0) {
+            if (k->glare > 0 && fwd) {
                 double d2 = (x - gx) * (x - gx) + (y - gy) * (y - gy);
                 g += (255 - g) * k->glare * exp(-d2 / (2 * glare_r * glare_r));
             }
@@ -317,10 +342,7 @@ int qrf_render(const struct qrf_look *k, struct qrf_frame *out)
         out->px[i] = (uint8_t)lround(fmax(0, fmin(255, v[i])));
     free(v);
     out->w = w, out->h = h;
-    out->text = text;
     out->len = (size_t)k->length;
-    out->version = qr->version;
-    QRcode_free(qr);
     return 0;
 }
 

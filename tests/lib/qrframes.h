@@ -48,7 +48,7 @@ struct qrf_look {
     double glare_x, glare_y; /* the spot's centre, in modules from the code's centre */
     int dark, light;        /* grey of dark and light modules before lighting */
     enum qrf_medium medium;
-    int length;             /* payload characters */
+    int length;             /* payload characters; 0: no code at all, the room only */
     char ec;                /* error correction: 'L', 'M', 'Q' or 'H' */
     int version;            /* 0: the smallest that fits; else at least this */
     uint64_t seed;          /* payload, background clutter and noise */
