@@ -20,6 +20,9 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
            libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
            xvfb xdotool clang-14 libclang-rt-14-dev time
+# What "make bench" alone needs: ZXing-cpp and zbarimg read the same frames as
+# our decoder, for comparison only (badgekiosk never links them).
+DEB_PKGS_BENCH = python3 python3-zxing-cpp python3-pil zbar-tools
 # What "make deb" and "make package-tests" need besides DEB_PKGS; kept apart so
 # "make check" does not pull in the packaging tool chain.
 DEB_PKGS_DEB = debhelper dpkg-dev fakeroot lintian debootstrap man-db groff-base
@@ -276,7 +279,8 @@ kiosk-tests: build/badgectl build/badgekiosk locale
 check: deps
 	@$(MAKE) --no-print-directory unit tsan e2e print-tests kiosk-tests reliability fuzz-check
 
-bench: deps
+bench:
+	@./tools/install-deps $(DEB_PKGS) $(DEB_PKGS_BENCH)
 	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode \
 	    build/gen-frames $(REL_BIN)
 	@./bench/run

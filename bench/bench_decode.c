@@ -3,6 +3,8 @@
  *
  * Usage: bench-decode [CORPUS_DIR] [REPEATS]
  *        bench-decode --frames DIR   (frames from gen-frames; see bench_frames_dir)
+ *        bench-decode --sequences N CONDITION   (time to first read; bench_sequences)
+ *        bench-decode --budget N   (frames with no code or three codes; bench_budget)
  *
  * CORPUS_DIR (default ../shared/qr-photos/) holds NAME.png or NAME.jpg
  * beside NAME.txt, the exact bytes the code holds, directly or one folder
@@ -35,6 +37,7 @@
 #include <unistd.h>
 
 #include "timing.h"
+#include "qrframes.h"
 #include "util/dirlist.h"
 #include "util/xalloc.h"
 #include "scan/decode.h"
@@ -294,6 +297,174 @@ static int bench_frames_dir(struct scan_decoder *dec, const char *dir)
     return 0;
 }
 
+
+/* ---- reading across frames: time to first read at 30 fps ---- */
+
+#define SEQ_FPS 30
+#define SEQ_SLIDE 15 /* frames sliding in from the left edge, motion-blurred */
+#define SEQ_FOCUS 15 /* frames getting sharper */
+#define SEQ_STILL 15 /* frames held still */
+#define SEQ_FRAMES (SEQ_SLIDE + SEQ_FOCUS + SEQ_STILL)
+
+static const struct qrf_condition *find_condition(const char *name)
+{
+    for (size_t i = 0; i < qrf_n_conditions; i++)
+        if (strcmp(qrf_conditions[i].name, name) == 0)
+            return &qrf_conditions[i];
+    return &qrf_conditions[0];
+}
+
+/* Frame i of a person holding a phone up: the code slides in from the left
+ * edge, motion-blurred, then sharpens, then is held still. */
+static void sequence_look(const struct qrf_look *held, int i, struct qrf_look *k)
+{
+    *k = *held;
+    double extra_blur = 0;
+    if (i < SEQ_SLIDE) {
+        double t = (double)i / SEQ_SLIDE;
+        k->cx = held->cx - (held->cx + 0.15) * (1 - t);
+        extra_blur = 3.0;
+    } else if (i < SEQ_SLIDE + SEQ_FOCUS) {
+        extra_blur = 3.0 * (1 - (double)(i - SEQ_SLIDE + 1) / SEQ_FOCUS);
+    } else {
+        k->cx += 0.002 * ((i & 1) ? 1 : -1); /* a hand is never quite still */
+    }
+    k->blur = sqrt(held->blur * held->blur + extra_blur * extra_blur);
+}
+
+static bool frame_read(struct scan_decoder *dec, const struct qrf_frame *f, double *ms)
+{
+    struct scan_results *res = NULL;
+    double t0 = now_ms();
+    enum bk_status st = scan_decode_grey(dec, f->px, f->w, f->h, f->w, &res, NULL);
+    *ms = now_ms() - t0;
+    bool ok = false;
+    for (size_t i = 0; st == BK_OK && i < res->n; i++)
+        if (res->items[i].len == f->len && memcmp(res->items[i].data, f->text, f->len) == 0)
+            ok = true;
+    scan_results_free(res);
+    return ok;
+}
+
+/* --sequences N CONDITION: N people of the condition's mix each hold a code
+ * up; every frame is decoded once (the earliest frame the decoder can
+ * read), then the kiosk's worker is replayed in time: it takes the newest
+ * frame, decodes it (its real decode time), takes the newest again, so a
+ * slow decode skips frames as it does at the door. Prints one table row. */
+static int bench_sequences(struct scan_decoder *dec, int n, const char *cond_name)
+{
+    const struct qrf_condition *cond = find_condition(cond_name);
+    double *first_ok = xcalloc((size_t)n, sizeof *first_ok), *ttfr = xcalloc((size_t)n, sizeof *ttfr);
+    double *from_start = xcalloc((size_t)n, sizeof *from_start);
+    int n_read = 0, n_readable = 0, w = 0, h = 0;
+    double frame_ms = 1000.0 / SEQ_FPS;
+    for (int p = 0; p < n; p++) {
+        struct qrf_look held;
+        qrf_condition_look(cond, 7, p, &held);
+        struct qrf_frame frames[SEQ_FRAMES];
+        bool ok[SEQ_FRAMES];
+        double ms[SEQ_FRAMES];
+        int first = -1;
+        for (int i = 0; i < SEQ_FRAMES; i++) {
+            struct qrf_look k;
+            sequence_look(&held, i, &k);
+            qrf_render(&k, &frames[i]);
+            ok[i] = frame_read(dec, &frames[i], &ms[i]);
+            if (ok[i] && first < 0)
+                first = i;
+        }
+        w = frames[0].w, h = frames[0].h;
+        if (first >= 0) {
+            first_ok[n_readable++] = first;
+            if (getenv("BK_BENCH_MISSES"))
+                fprintf(stderr, "person %d: first readable frame %d\n", p, first);
+            /* The worker replayed: the frame at hand when it is free. */
+            double t = 0;
+            while (t < SEQ_FRAMES * frame_ms) {
+                int i = (int)(t / frame_ms);
+                double d = ms[i];
+                t = fmax(t, i * frame_ms) + d;
+                if (ok[i]) {
+                    ttfr[n_read] = t - first * frame_ms;
+                    from_start[n_read++] = t;
+                    break;
+                }
+                /* Idle until the next frame arrives. */
+                t = fmax(t, (i + 1) * frame_ms);
+            }
+        }
+        for (int i = 0; i < SEQ_FRAMES; i++)
+            qrf_frame_clear(&frames[i]);
+    }
+    printf("| %s, %dx%d: %d people, %d frames each (%d sliding in, %d sharpening, %d still) | %d "
+           "| %d | ",
+           cond->name, w, h, n, SEQ_FRAMES, SEQ_SLIDE, SEQ_FOCUS, SEQ_STILL, n_readable, n_read);
+    if (n_read)
+        printf("%.0f / %.0f ms | %.0f / %.0f ms |\n", percentile(ttfr, (size_t)n_read, 50),
+               percentile(ttfr, (size_t)n_read, 100), percentile(from_start, (size_t)n_read, 50),
+               percentile(from_start, (size_t)n_read, 100));
+    else
+        printf("- | - |\n");
+    free(first_ok);
+    free(ttfr);
+    free(from_start);
+    return 0;
+}
+
+/* --budget: the decoder's cost on frames that hold no code and on frames
+ * that hold three codes side by side (both 1920x1080), as median / worst
+ * ms and the most zbar runs one frame took. Prints table rows. */
+static int bench_budget(struct scan_decoder *dec, int n)
+{
+    const struct qrf_condition *mix = find_condition("kiosk mix, 1920x1080");
+    const struct qrf_condition *plain = find_condition("plain, 4 px/module");
+    double *ms = xcalloc((size_t)n, sizeof *ms);
+    for (int kind = 0; kind < 2; kind++) {
+        int most_scans = 0, most_passes = 0, codes = 0;
+        for (int i = 0; i < n; i++) {
+            struct qrf_frame f;
+            struct qrf_look look;
+            if (kind == 0) {
+                qrf_condition_look(mix, 11, i, &look);
+                look.length = 0;
+                qrf_render(&look, &f);
+            } else {
+                f.w = 1920, f.h = 1080;
+                f.px = xmalloc((size_t)f.w * (size_t)f.h);
+                f.text = NULL;
+                for (int c = 0; c < 3; c++) {
+                    struct qrf_frame part;
+                    qrf_condition_look(plain, 11, i * 3 + c, &look);
+                    look.w = 640, look.h = 1080, look.cx = 0.5, look.module = 3.5;
+                    qrf_render(&look, &part);
+                    for (int y = 0; y < 1080; y++)
+                        memcpy(f.px + (size_t)y * 1920 + (size_t)c * 640,
+                               part.px + (size_t)y * 640, 640);
+                    qrf_frame_clear(&part);
+                }
+            }
+            struct scan_results *res = NULL;
+            double t0 = now_ms();
+            if (scan_decode_grey(dec, f.px, f.w, f.h, f.w, &res, NULL) == BK_OK) {
+                most_scans = res->scans > most_scans ? res->scans : most_scans;
+                most_passes = res->passes > most_passes ? res->passes : most_passes;
+                codes += (int)res->n;
+            }
+            ms[i] = now_ms() - t0;
+            scan_results_free(res);
+            free(f.px);
+            free(f.text);
+        }
+        printf("| %s, 1920x1080, %d frames | %.1f / %.1f ms | %d of %d passes, %d of %d zbar runs "
+               "| %d |\n",
+               kind ? "three codes side by side" : "no code (a room)", n,
+               percentile(ms, (size_t)n, 50), percentile(ms, (size_t)n, 100), most_passes,
+               SCAN_PASSES, most_scans, SCAN_MAX_SCANS, codes);
+    }
+    free(ms);
+    return 0;
+}
+
 static void print_row(const char *frame, const char *set, struct tally *t)
 {
     if (!t->images)
@@ -320,6 +491,16 @@ int main(int argc, char **argv)
     if (scan_decoder_new(&dec, &err) != BK_OK) {
         fprintf(stderr, "bench-decode: %s\n", err.msg);
         return 1;
+    }
+    if (argc > 3 && strcmp(argv[1], "--sequences") == 0) {
+        int rc = bench_sequences(dec, atoi(argv[2]), argv[3]);
+        scan_decoder_free(dec);
+        return rc;
+    }
+    if (argc > 2 && strcmp(argv[1], "--budget") == 0) {
+        int rc = bench_budget(dec, atoi(argv[2]));
+        scan_decoder_free(dec);
+        return rc;
     }
     if (argc > 2 && strcmp(argv[1], "--frames") == 0) {
         int rc = bench_frames_dir(dec, argv[2]);

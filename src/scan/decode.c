@@ -203,6 +203,30 @@ static int region_pass(struct scan_decoder *d, struct frame_work *fw, bool binar
     return fw->n_regions && failed == fw->n_regions ? -1 : 0;
 }
 
+/* How many pixels zbar will be given in pass (2..SCAN_PASSES), to predict
+ * its cost; regions must have been located for passes 2 and 3. */
+static double pass_pixels(int pass, const struct frame_work *fw)
+{
+    double frame = (double)fw->frame.w * fw->frame.h, base = (double)fw->base.w * fw->base.h;
+    switch (pass) {
+    case 2:
+    case 3: {
+        double sum = 0;
+        for (int i = 0; i < fw->n_regions; i++)
+            sum += (double)fw->regions[i].w * fw->regions[i].h;
+        return sum;
+    }
+    case 4:
+        return fw->halved ? frame : frame * 2.25;
+    case 5:
+    case 6:
+    case 7:
+        return base;
+    default:
+        return fw->halved ? frame * 0.5625 : frame * 0.25;
+    }
+}
+
 /* The image for a whole-frame pass (4..SCAN_PASSES). */
 static struct scan_plane pass_image(int pass, const struct frame_work *fw)
 {
@@ -255,13 +279,27 @@ enum bk_status scan_decode_grey(struct scan_decoder *d, const uint8_t *pixels, i
         fw.base = scan_filter_copy(fw.frame.px, w, h, w);
     struct scan_results *r = xcalloc(1, sizeof *r);
     int failed = 0;
+    /* zbar's time grows with the pixels it is given; pass 1 tells how fast
+     * it goes on this machine and this frame, so a pass that would end
+     * past the budget is skipped rather than started (a smaller later pass
+     * may still fit): the budget holds for the whole frame, not only for
+     * the moment a pass starts. */
+    double ms_per_px = 0;
     for (int pass = 1; pass <= d->max_passes && r->n == 0; pass++) {
-        if (pass > 1 && d->budget_ms > 0 && monotonic_ms() - t0 > d->budget_ms)
-            break;
+        double now = monotonic_ms();
+        if (pass > 1 && d->budget_ms > 0) {
+            if (now - t0 > d->budget_ms)
+                break;
+            if (pass == 2 && !fw.located)
+                locate_regions(&fw);
+            if (now - t0 + 1.2 * ms_per_px * pass_pixels(pass, &fw) > d->budget_ms)
+                continue;
+        }
         int found;
         r->passes = pass;
         if (pass == 1) {
             found = zbar_pass(d, &fw.base, r);
+            ms_per_px = (monotonic_ms() - t0) / ((double)fw.base.w * fw.base.h);
         } else if (pass == 2 || pass == 3) {
             found = region_pass(d, &fw, pass == 3, r);
         } else {
