@@ -13,7 +13,11 @@
 #include "print/badgeprint.h"
 #include "print/printer.h"
 
-#define PRINTQ_MAX 64
+#define PRINTQ_MAX 64 /* results not yet polled: the UI polls every frame */
+/* Badges waiting for the printer. A crowd arrives faster than a 10 s printer
+ * serves it (bench/door: 66 waiting at once for 200 people), so the queue
+ * grows as needed up to a day's door; a cap still bounds a runaway. */
+#define PRINTQ_MAX_WAITING 4096
 #define STATUS_EVERY_MS 15000
 
 struct request {
@@ -35,8 +39,8 @@ struct printq {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop, busy;
-    struct request todo[PRINTQ_MAX];
-    size_t n_todo;
+    struct request *todo; /* oldest first; grows, up to PRINTQ_MAX_WAITING */
+    size_t n_todo, cap_todo;
     struct printq_done done[PRINTQ_MAX];
     size_t n_done;
     char status[1400];
@@ -249,6 +253,7 @@ void printq_free(struct printq *q)
     pthread_join(q->thread, NULL);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->cv);
+    free(q->todo);
     free(q->printer);
     free(q->kiosk_id);
     free(q);
@@ -257,11 +262,15 @@ void printq_free(struct printq *q)
 static void enqueue(struct printq *q, const struct request *r)
 {
     pthread_mutex_lock(&q->mu);
-    if (q->n_todo < PRINTQ_MAX) {
+    if (q->n_todo == q->cap_todo && q->cap_todo < PRINTQ_MAX_WAITING) {
+        q->cap_todo = q->cap_todo ? q->cap_todo * 2 : 64;
+        q->todo = xrealloc(q->todo, q->cap_todo * sizeof q->todo[0]);
+    }
+    if (q->n_todo < q->cap_todo) {
         q->todo[q->n_todo++] = *r;
     } else {
-        /* Sixty-four badges behind: answer at once, the badge stays pending
-         * in the store for "print pending". */
+        /* Thousands of badges behind: answer at once, the badge stays
+         * pending in the store for "print pending". */
         struct printq_done d = {.id = r->id, .result = FLOW_PRINT_PENDING};
         snprintf(d.problem, sizeof d.problem, "%s", _("Too many badges are waiting to print."));
         pthread_mutex_unlock(&q->mu);

@@ -31,7 +31,8 @@ enum bk_status printq_new(const struct config *cfg, const char *printer, const c
 /* Waits for the request being printed (not for those queued), then frees. */
 void printq_free(struct printq *q);
 
-/* Queues a badge (strings copied). */
+/* Queues a badge (strings copied). The queue grows with the crowd; only
+ * past thousands of waiting badges is one answered at once as pending. */
 void printq_person(struct printq *q, const struct flow_print *p, int64_t now_ms);
 /* Queues "print every pending badge"; its result carries id 0. */
 void printq_pending(struct printq *q, int64_t now_ms);
