@@ -616,133 +616,160 @@ static void parts_clear(struct parts *p)
     item_clear(&p->validity);
 }
 
-static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, struct bk_err *err)
+/* The QR code's size on this badge: whole-pixel modules, as large as the
+ * layout's box allows, and its quiet zone. */
+struct qr_place {
+    int module; /* pixels per module */
+    int quiet;  /* quiet zone, pixels */
+    int symbol; /* the symbol's side without the quiet zone, pixels */
+};
+
+static enum bk_status size_qr(const struct layout *lay, const struct parts *p, struct qr_place *q,
+                              struct bk_err *err)
+{
+    q->module = lay->qr_box / (p->qr->width + 2 * QRIMAGE_QUIET_MODULES);
+    if (q->module < 1)
+        return bk_err_set(err, BK_ERR_TOO_BIG, NULL, 0, NULL,
+                          _("The QR code for %s has too many modules for this badge size."),
+                          p->text->id);
+    q->quiet = QRIMAGE_QUIET_MODULES * q->module;
+    q->symbol = p->qr->width * q->module;
+    return BK_OK;
+}
+
+/* The category band across the bottom edge and its label in white. */
+static enum bk_status draw_band(struct badge_renderer *r, struct parts *p, struct bk_err *err)
+{
+    const struct layout *lay = &r->lay;
+    const struct badgetext *t = p->text;
+    int content_w = lay->content_right - lay->content_left;
+    fill(r->canvas, lay->band.x, lay->band.y, lay->band.w, lay->band.h, t->band_rgb);
+    enum bk_status st = fit_item(r, t->band_label, true, lay->band_pt, lay->band_pt * 6 / 10,
+                                 content_w, _("The category label of %s"), t->id, &p->band, err);
+    if (st || !p->band.line)
+        return st;
+    /* Centre on the capitals (0.72 em high in Noto Sans), not on the
+     * font's ascender and descender space. */
+    int baseline =
+        lay->band.y + lay->band.h / 2 + pt_to_px(lay, p->band.pt, r->cfg->badge_dpi) * 36 / 100;
+    return draw_item(r, &p->band, lay->content_left, ALIGN_CENTRE, content_w, baseline,
+                     rgb_colour(0xFFFFFF), err);
+}
+
+/* The logo, centred in its box's height (and, portrait, across the badge);
+ * returns the y below which the rest may start. */
+static int draw_logo(struct badge_renderer *r)
+{
+    const struct layout *lay = &r->lay;
+    if (!r->logo)
+        return lay->content_top;
+    SDL_Rect at = {lay->logo_box.x, lay->logo_box.y, r->logo->w, r->logo->h};
+    if (lay->portrait)
+        at.x = (lay->width - r->logo->w) / 2;
+    at.y += (lay->logo_box.h - r->logo->h) / 2;
+    SDL_BlitSurface(r->logo, NULL, r->canvas, &at);
+    return lay->logo_box.y + lay->logo_box.h;
+}
+
+/* Portrait (A6). Bottom up: validity line, QR code; top down: logo; the
+ * name, organisation and country centred in what is left between. */
+static enum bk_status draw_portrait(struct badge_renderer *r, struct parts *p,
+                                    const struct qr_place *q, int logo_bottom, struct bk_err *err)
+{
+    const struct layout *lay = &r->lay;
+    const struct badgetext *t = p->text;
+    SDL_Surface *s = r->canvas;
+    int x0 = lay->content_left;
+    int content_w = lay->content_right - lay->content_left;
+    enum bk_status st;
+
+    if ((st = fit_item(r, t->validity, false, lay->validity_pt, lay->validity_pt * 7 / 10,
+                       content_w, _("The event dates of %s"), t->id, &p->validity, err)))
+        return st;
+    int validity_base = lay->content_bottom - p->validity.descent;
+    int qr_bottom =
+        p->validity.line ? validity_base - p->validity.ascent - lay->gap / 2 : lay->content_bottom;
+    int qr_top = qr_bottom - q->symbol;
+    draw_qr(s, p->qr, (lay->width - q->symbol) / 2, qr_top, q->module);
+    if ((st = draw_item(r, &p->validity, x0, ALIGN_CENTRE, content_w, validity_base,
+                        rgb_colour(COLOUR_VALIDITY), err)))
+        return st;
+
+    if ((st = fit_item(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, content_w,
+                       _("The organisation of %s"), t->id, &p->org, err)))
+        return st;
+    if ((st = fit_item(r, t->country, false, lay->country_pt, lay->country_pt * 7 / 10, content_w,
+                       _("The country of %s"), t->id, &p->country, err)))
+        return st;
+    int info_h = 0;
+    if (p->org.line)
+        info_h += lay->gap / 2 + p->org.ascent + p->org.descent;
+    if (p->country.line)
+        info_h += p->country.ascent + p->country.descent;
+    int top = logo_bottom + lay->gap;
+    int bottom = qr_top - q->quiet - lay->gap / 2;
+    int name_max_h = bottom - top - info_h - lay->gap / 2;
+    if ((st = fit_name(r, t, content_w, name_max_h, &p->name, err)))
+        return st;
+    int block_h = p->name.height + lay->gap / 2 + info_h;
+    int y = top + (bottom - top - block_h) / 2;
+    int base = y + p->name.ascent;
+    for (size_t i = 0; i < p->name.n; i++) {
+        int x = x0 + (content_w - p->name.width[i]) / 2;
+        if ((st = badge_line_draw(p->name.lines[i], p->name.pt, s, x, base, rgb_colour(COLOUR_NAME),
+                                  err)))
+            return st;
+        if (i + 1 < p->name.n)
+            base += p->name.pitch;
+    }
+    y = base + p->name.descent + lay->gap / 2;
+    if (p->org.line) {
+        y += lay->gap / 2;
+        if ((st = draw_item(r, &p->org, x0, ALIGN_CENTRE, content_w, y + p->org.ascent,
+                            rgb_colour(COLOUR_ORG), err)))
+            return st;
+        y += p->org.ascent + p->org.descent;
+    }
+    if (p->country.line)
+        return draw_item(r, &p->country, x0, ALIGN_CENTRE, content_w, y + p->country.ascent,
+                         rgb_colour(COLOUR_COUNTRY), err);
+    return BK_OK;
+}
+
+/* Landscape (4x3 in, CR80): QR bottom right inside the margin (its quiet
+ * zone may lie in the margin, which is white), the name across the full
+ * width under the logo, organisation, country and validity left of the QR
+ * code. */
+static enum bk_status draw_landscape(struct badge_renderer *r, struct parts *p,
+                                     const struct qr_place *q, int logo_bottom, struct bk_err *err)
 {
     const struct layout *lay = &r->lay;
     const struct badgetext *t = p->text;
     int dpi = r->cfg->badge_dpi;
+    int x0 = lay->content_left;
     int content_w = lay->content_right - lay->content_left;
-    SDL_Surface *s = r->canvas;
     enum bk_status st;
 
-    /* The QR code: whole-pixel modules, as large as its box allows. */
-    int quiet_modules = QRIMAGE_QUIET_MODULES;
-    int module = lay->qr_box / (p->qr->width + 2 * quiet_modules);
-    if (module < 1)
-        return bk_err_set(err, BK_ERR_TOO_BIG, NULL, 0, NULL,
-                          _("The QR code for %s has too many modules for this badge size."), t->id);
-    int quiet = quiet_modules * module;
-    int symbol = p->qr->width * module;
-
-    /* Band and its label. */
-    fill(s, 0, 0, s->w, s->h, 0xFFFFFF);
-    fill(s, lay->band.x, lay->band.y, lay->band.w, lay->band.h, t->band_rgb);
-    if ((st = fit_item(r, t->band_label, true, lay->band_pt, lay->band_pt * 6 / 10, content_w,
-                       _("The category label of %s"), t->id, &p->band, err)))
-        return st;
-    if (p->band.line) {
-        /* Centre on the capitals (0.72 em high in Noto Sans), not on the
-         * font's ascender and descender space. */
-        int baseline = lay->band.y + lay->band.h / 2 + pt_to_px(lay, p->band.pt, dpi) * 36 / 100;
-        if ((st = draw_item(r, &p->band, lay->content_left, ALIGN_CENTRE, content_w, baseline,
-                            rgb_colour(0xFFFFFF), err)))
-            return st;
-    }
-
-    /* Logo. */
-    int logo_bottom = lay->content_top;
-    if (r->logo) {
-        SDL_Rect at = {lay->logo_box.x, lay->logo_box.y, r->logo->w, r->logo->h};
-        if (lay->portrait)
-            at.x = (lay->width - r->logo->w) / 2;
-        at.y += (lay->logo_box.h - r->logo->h) / 2;
-        SDL_BlitSurface(r->logo, NULL, s, &at);
-        logo_bottom = lay->logo_box.y + lay->logo_box.h;
-    }
-
-    if (lay->portrait) {
-        /* Bottom up: validity line, QR code; top down: logo; the name,
-         * organisation and country centred in what is left between. */
-        int x0 = lay->content_left;
-        if ((st = fit_item(r, t->validity, false, lay->validity_pt, lay->validity_pt * 7 / 10,
-                           content_w, _("The event dates of %s"), t->id, &p->validity, err)))
-            return st;
-        int validity_base = lay->content_bottom - p->validity.descent;
-        int qr_bottom = p->validity.line ? validity_base - p->validity.ascent - lay->gap / 2
-                                         : lay->content_bottom;
-        int qr_top = qr_bottom - symbol;
-        int qr_x = (lay->width - symbol) / 2;
-        draw_qr(s, p->qr, qr_x, qr_top, module);
-        if ((st = draw_item(r, &p->validity, x0, ALIGN_CENTRE, content_w, validity_base,
-                            rgb_colour(COLOUR_VALIDITY), err)))
-            return st;
-
-        if ((st = fit_item(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, content_w,
-                           _("The organisation of %s"), t->id, &p->org, err)))
-            return st;
-        if ((st = fit_item(r, t->country, false, lay->country_pt, lay->country_pt * 7 / 10,
-                           content_w, _("The country of %s"), t->id, &p->country, err)))
-            return st;
-        int info_h = 0;
-        if (p->org.line)
-            info_h += lay->gap / 2 + p->org.ascent + p->org.descent;
-        if (p->country.line)
-            info_h += p->country.ascent + p->country.descent;
-        int top = logo_bottom + lay->gap;
-        int bottom = qr_top - quiet - lay->gap / 2;
-        int name_max_h = bottom - top - info_h - lay->gap / 2;
-        if ((st = fit_name(r, t, content_w, name_max_h, &p->name, err)))
-            return st;
-        int block_h = p->name.height + lay->gap / 2 + info_h;
-        int y = top + (bottom - top - block_h) / 2;
-        int base = y + p->name.ascent;
-        for (size_t i = 0; i < p->name.n; i++) {
-            int x = x0 + (content_w - p->name.width[i]) / 2;
-            if ((st = badge_line_draw(p->name.lines[i], p->name.pt, s, x, base,
-                                      rgb_colour(COLOUR_NAME), err)))
-                return st;
-            if (i + 1 < p->name.n)
-                base += p->name.pitch;
-        }
-        y = base + p->name.descent + lay->gap / 2;
-        if (p->org.line) {
-            y += lay->gap / 2;
-            if ((st = draw_item(r, &p->org, x0, ALIGN_CENTRE, content_w, y + p->org.ascent,
-                                rgb_colour(COLOUR_ORG), err)))
-                return st;
-            y += p->org.ascent + p->org.descent;
-        }
-        if (p->country.line &&
-            (st = draw_item(r, &p->country, x0, ALIGN_CENTRE, content_w, y + p->country.ascent,
-                            rgb_colour(COLOUR_COUNTRY), err)))
-            return st;
-        return BK_OK;
-    }
-
-    /* Landscape: QR bottom right inside the margin (its quiet zone may lie
-     * in the margin, which is white), the name across the full width under
-     * the logo, organisation, country and validity left of the QR code. */
     int qr_right = lay->content_right;
-    if (lay->width - qr_right < quiet)
-        qr_right = lay->width - quiet;
-    int qr_x = qr_right - symbol;
-    int qr_top = lay->content_bottom - symbol;
-    draw_qr(s, p->qr, qr_x, qr_top, module);
+    if (lay->width - qr_right < q->quiet)
+        qr_right = lay->width - q->quiet;
+    int qr_x = qr_right - q->symbol;
+    int qr_top = lay->content_bottom - q->symbol;
+    draw_qr(r->canvas, p->qr, qr_x, qr_top, q->module);
 
-    int x0 = lay->content_left;
     int top = logo_bottom + lay->gap / 2;
     int bottom = qr_top - lay->gap * 3 / 2;
     if ((st = fit_name(r, t, content_w, bottom - top, &p->name, err)))
         return st;
     int base = top + (bottom - top - p->name.height) / 2 + p->name.ascent;
     for (size_t i = 0; i < p->name.n; i++) {
-        if ((st = badge_line_draw(p->name.lines[i], p->name.pt, s, x0, base,
+        if ((st = badge_line_draw(p->name.lines[i], p->name.pt, r->canvas, x0, base,
                                   rgb_colour(COLOUR_NAME), err)))
             return st;
         base += p->name.pitch;
     }
 
-    int info_w = qr_x - quiet - lay->gap / 2 - x0;
+    int info_w = qr_x - q->quiet - lay->gap / 2 - x0;
     if ((st = fit_item(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, info_w,
                        _("The organisation of %s"), t->id, &p->org, err)) ||
         (st = fit_item(r, t->country, false, lay->country_pt, lay->country_pt * 7 / 10, info_w,
@@ -762,11 +789,26 @@ static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, stru
     if (p->country.line && (st = draw_item(r, &p->country, x0, ALIGN_LEFT, info_w,
                                            y + p->country.ascent, rgb_colour(COLOUR_COUNTRY), err)))
         return st;
-    if (p->validity.line &&
-        (st = draw_item(r, &p->validity, x0, ALIGN_LEFT, info_w,
-                        qr_top + symbol - p->validity.descent, rgb_colour(COLOUR_VALIDITY), err)))
-        return st;
+    if (p->validity.line)
+        return draw_item(r, &p->validity, x0, ALIGN_LEFT, info_w,
+                         qr_top + q->symbol - p->validity.descent, rgb_colour(COLOUR_VALIDITY),
+                         err);
     return BK_OK;
+}
+
+/* White canvas, band, logo, then the stock's own layout. */
+static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, struct bk_err *err)
+{
+    struct qr_place q = {0, 0, 0};
+    enum bk_status st = size_qr(&r->lay, p, &q, err);
+    if (st)
+        return st;
+    fill(r->canvas, 0, 0, r->canvas->w, r->canvas->h, 0xFFFFFF);
+    if ((st = draw_band(r, p, err)))
+        return st;
+    int logo_bottom = draw_logo(r);
+    return r->lay.portrait ? draw_portrait(r, p, &q, logo_bottom, err)
+                           : draw_landscape(r, p, &q, logo_bottom, err);
 }
 
 enum bk_status badge_render_text(struct badge_renderer *r, const char *text, int pt,
