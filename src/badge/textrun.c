@@ -167,12 +167,13 @@ static bool assign_faces(struct badge_fonts *fonts, const uint32_t *cps, size_t 
     return true;
 }
 
-enum bk_status badge_line_new(struct badge_fonts *fonts, const char *utf8, bool bold,
-                              struct badge_line **out, uint32_t *missing_cp)
+/* The line's code points and the byte offset of each (offs[n] is the
+ * length), or false when utf8 is not valid UTF-8. The arrays hold at most
+ * one code point per byte; the caller frees both. */
+static bool decode_code_points(const char *utf8, uint32_t **cps_out, size_t **offs_out,
+                               size_t *n_out)
 {
-    *out = NULL;
     size_t len = strlen(utf8);
-    /* At most one code point per byte. */
     uint32_t *cps = xmalloc((len + 1) * sizeof *cps);
     size_t *offs = xmalloc((len + 1) * sizeof *offs);
     size_t n = 0, pos = 0;
@@ -182,15 +183,73 @@ enum bk_status badge_line_new(struct badge_fonts *fonts, const char *utf8, bool 
         if (cp == UTF8_INVALID) {
             free(cps);
             free(offs);
-            if (missing_cp)
-                *missing_cp = UTF8_REPLACEMENT;
-            return BK_ERR_INVALID;
+            return false;
         }
         offs[n] = pos;
         cps[n++] = cp;
         pos += got;
     }
     offs[n] = len;
+    *cps_out = cps;
+    *offs_out = offs;
+    *n_out = n;
+    return true;
+}
+
+/* Bidi levels for the line as one paragraph, its direction taken from its
+ * first strong character, and the visual-to-logical map (map[v] is the
+ * logical index shown at visual position v). Reordering also resets
+ * trailing spaces to the paragraph level (rule L1), so runs are cut after
+ * it. */
+static void bidi_levels(const uint32_t *cps, size_t n, FriBidiLevel *levels, FriBidiStrIndex *map)
+{
+    FriBidiCharType *types = xmalloc(n * sizeof *types);
+    FriBidiBracketType *brackets = xmalloc(n * sizeof *brackets);
+    fribidi_get_bidi_types(cps, (FriBidiStrIndex)n, types);
+    fribidi_get_bracket_types(cps, (FriBidiStrIndex)n, types, brackets);
+    FriBidiParType par = FRIBIDI_PAR_ON;
+    for (size_t i = 0; i < n; i++)
+        map[i] = (FriBidiStrIndex)i;
+    bool bidi_ok =
+        fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)n, &par, levels) &&
+        fribidi_reorder_line(FRIBIDI_FLAGS_DEFAULT, types, (FriBidiStrIndex)n, 0, par, levels, NULL,
+                             map);
+    if (!bidi_ok) {
+        /* Only on allocation failure inside FriBidi; draw logically. */
+        for (size_t i = 0; i < n; i++)
+            levels[i] = 0, map[i] = (FriBidiStrIndex)i;
+    }
+    free(types), free(brackets);
+}
+
+/* Logical runs: a new run wherever face, script or level changes.
+ * run_of[i] is character i's run; run_start[r] is run r's first character
+ * and run_start[n_runs] is n. Returns the number of runs. */
+static size_t cut_runs(const enum badge_face *face, const enum script *script,
+                       const FriBidiLevel *levels, size_t n, size_t *run_of, size_t *run_start)
+{
+    size_t n_runs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || face[i] != face[i - 1] || script[i] != script[i - 1] ||
+            levels[i] != levels[i - 1])
+            run_start[n_runs++] = i;
+        run_of[i] = n_runs - 1;
+    }
+    run_start[n_runs] = n;
+    return n_runs;
+}
+
+enum bk_status badge_line_new(struct badge_fonts *fonts, const char *utf8, bool bold,
+                              struct badge_line **out, uint32_t *missing_cp)
+{
+    *out = NULL;
+    uint32_t *cps = NULL;
+    size_t *offs = NULL, n = 0;
+    if (!decode_code_points(utf8, &cps, &offs, &n)) {
+        if (missing_cp)
+            *missing_cp = UTF8_REPLACEMENT;
+        return BK_ERR_INVALID;
+    }
 
     struct badge_line *line = xcalloc(1, sizeof *line);
     line->fonts = fonts;
@@ -212,39 +271,12 @@ enum bk_status badge_line_new(struct badge_fonts *fonts, const char *utf8, bool 
         return BK_ERR_INVALID;
     }
 
-    /* Bidi levels for the line as one paragraph, its direction taken from
-     * its first strong character; reordering also resets trailing spaces
-     * to the paragraph level (rule L1), so runs are cut after it. */
-    FriBidiCharType *types = xmalloc(n * sizeof *types);
-    FriBidiBracketType *brackets = xmalloc(n * sizeof *brackets);
     FriBidiLevel *levels = xmalloc(n * sizeof *levels);
     FriBidiStrIndex *map = xmalloc(n * sizeof *map);
-    fribidi_get_bidi_types(cps, (FriBidiStrIndex)n, types);
-    fribidi_get_bracket_types(cps, (FriBidiStrIndex)n, types, brackets);
-    FriBidiParType par = FRIBIDI_PAR_ON;
-    for (size_t i = 0; i < n; i++)
-        map[i] = (FriBidiStrIndex)i;
-    bool bidi_ok =
-        fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)n, &par, levels) &&
-        fribidi_reorder_line(FRIBIDI_FLAGS_DEFAULT, types, (FriBidiStrIndex)n, 0, par, levels, NULL,
-                             map);
-    if (!bidi_ok) {
-        /* Only on allocation failure inside FriBidi; draw logically. */
-        for (size_t i = 0; i < n; i++)
-            levels[i] = 0, map[i] = (FriBidiStrIndex)i;
-    }
-
-    /* Logical runs: cut where face, script or level changes. */
+    bidi_levels(cps, n, levels, map);
     size_t *run_of = xmalloc(n * sizeof *run_of);
     size_t *run_start = xmalloc((n + 1) * sizeof *run_start);
-    size_t n_runs = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || face[i] != face[i - 1] || script[i] != script[i - 1] ||
-            levels[i] != levels[i - 1])
-            run_start[n_runs++] = i;
-        run_of[i] = n_runs - 1;
-    }
-    run_start[n_runs] = n;
+    size_t n_runs = cut_runs(face, script, levels, n, run_of, run_start);
 
     /* Visual order of the runs: a run's characters are contiguous in the
      * visual map (they share one level), so it is where its first visual
@@ -264,7 +296,7 @@ enum bk_status badge_line_new(struct badge_fonts *fonts, const char *utf8, bool 
         run->text = xstrndup(utf8 + offs[a], offs[b] - offs[a]);
     }
     free(placed), free(run_of), free(run_start);
-    free(types), free(brackets), free(levels), free(map);
+    free(levels), free(map);
     free(face), free(script), free(cps), free(offs);
     *out = line;
     return BK_OK;
