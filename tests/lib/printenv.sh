@@ -12,7 +12,8 @@
 #       a private cupsd on localhost:PORT, everything under DIR; exports
 #       CUPS_SERVER so clients (lpadmin, the tests) talk to it, not the system's.
 #   printenv_add_queue CUPSPORT QUEUE PRINTERPORT
-#       a driverless queue on that cupsd for the ippeveprinter on PRINTERPORT.
+#       a driverless queue on that cupsd for the ippeveprinter on PRINTERPORT;
+#       returns once cupsd has made its driver.
 #   printenv_kill PID     stops one process this file started
 #   printenv_stop         stops everything this file started, by PID
 #
@@ -98,8 +99,9 @@ printenv_start_cupsd() {
     mkdir -p "$dir"/{spool/temp,cache,log,state,ppd}
     # Filters run as lp: they must reach the spool through the private tree.
     chmod 755 "$dir"
+    # LogLevel info: printenv_add_queue reads when a queue is ready.
     cat >"$dir/cupsd.conf" <<EOF
-LogLevel warn
+LogLevel info
 Listen localhost:$port
 Browsing Off
 WebInterface No
@@ -132,7 +134,7 @@ EOF
     cupsd -c "$dir/cupsd.conf" -s "$dir/cups-files.conf" -f >"$dir/log/cupsd.out" 2>&1 &
     local pid=$!
     PRINTENV_PIDS="$PRINTENV_PIDS $pid"
-    eval "PRINTENV_PID_$port=$pid"
+    eval "PRINTENV_PID_$port=$pid PRINTENV_CUPSD_DIR_$port=\$dir"
     export CUPS_SERVER=localhost:$port
     local i
     for i in $(seq 1 100); do
@@ -146,10 +148,43 @@ EOF
     return 1
 }
 
+# How far cupsd is with QUEUE, from its log since line FROM: 0 ready, 1 still
+# working on it, 2 gave up (an error line names the queue).
+printenv_queue_state() {
+    local log=$1 from=$2 queue=$3 lines
+    lines=$(tail -n "+$from" "$log" 2>/dev/null)
+    grep -qF "Printer \"$queue\" is now available." <<<"$lines" && return 0
+    grep -q "^E .* $queue: " <<<"$lines" && return 2
+    return 1
+}
+
 printenv_add_queue() {
     local cupsport=$1 queue=$2 printerport=$3
+    local dir log from i rc=1
+    eval "dir=\${PRINTENV_CUPSD_DIR_$cupsport:-}"
+    log=$dir/log/error_log
+    from=$(($(wc -l <"$log" 2>/dev/null || echo 0) + 1))
     lpadmin -h "localhost:$cupsport" -p "$queue" -E \
-        -v "ipp://localhost:$printerport/ipp/print" -m everywhere
+        -v "ipp://localhost:$printerport/ipp/print" -m everywhere || return 1
+    # "-m everywhere" returns before the queue has its driver: cupsd asks
+    # the printer and writes the PPD in a thread of its own (CUPS 2.4,
+    # scheduler/ipp.c), and until then the queue is raw. When that thread
+    # finishes it also sets the queue idle and accepting, undoing a
+    # cupsdisable sent meanwhile. On a warm machine the thread mostly won
+    # the race; on a cold first run it lost, and a badge sent to the
+    # "stopped" queue printed. The thread's last act is the log line
+    # 'Printer "QUEUE" is now available.': wait for it (the cap is only
+    # there so a broken setup fails).
+    for i in $(seq 1 1200); do
+        printenv_queue_state "$log" "$from" "$queue"
+        rc=$?
+        [ "$rc" = 1 ] || break
+        sleep 0.1
+    done
+    [ "$rc" = 0 ] && return 0
+    printenv_log "cupsd did not set up queue $queue"
+    tail -n "+$from" "$log" >&2
+    return 1
 }
 
 printenv_kill() {
