@@ -33,7 +33,10 @@
 #define BADGE_DPI 300
 #define LABEL_MEDIA "oe_4x3-label_4x3in"
 #define LETTER_MEDIA "na_letter_8.5x11in"
-#define WAIT_MS 20000
+/* A cap on waits for a condition (a job's end, a file, a state), only so a
+ * broken setup fails instead of hanging: generous, since a cold first run
+ * starts every filter and printer for the first time. */
+#define WAIT_MS 60000
 
 static const char *env_or_skip(const char *name)
 {
@@ -56,6 +59,42 @@ static void nap_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
+}
+
+/* Lets the job the "Empty" printer holds finish: its command
+ * (tests/print/cmd/print-media-empty) reports media-empty-error until a
+ * file "release" appears in BK_TEST_EMPTY_RELEASE, and removes it. */
+static void release_empty_printer(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/release", getenv("BK_TEST_EMPTY_RELEASE"));
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fclose(fp);
+}
+
+/* Waits until nothing accepts connections at uri's host and port (a
+ * printer that was told to stop has closed its socket). */
+static void wait_until_refused(const char *uri)
+{
+    char scheme[16], user[64], host[256], resource[256];
+    int port = 0;
+    assert_true(httpSeparateURI(HTTP_URI_CODING_ALL, uri, scheme, sizeof scheme, user,
+                                sizeof user, host, sizeof host, &port, resource,
+                                sizeof resource) >= HTTP_URI_STATUS_OK);
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    for (long end = now_ms() + WAIT_MS; now_ms() < end; nap_ms(50)) {
+        http_addrlist_t *addrs = httpAddrGetList(host, AF_UNSPEC, service);
+        int sock = -1;
+        bool refused = httpAddrConnect2(addrs, &sock, 1000, NULL) == NULL;
+        if (sock >= 0)
+            close(sock);
+        httpAddrFreeList(addrs);
+        if (refused)
+            return;
+    }
+    fail_msg("%s still accepts connections", uri);
 }
 
 static void fill_rect(struct badge_image *img, int x, int y, int w, int h, uint8_t r, uint8_t g,
@@ -338,7 +377,7 @@ static bool spool_env(const char *doc, const char *key, char *val, size_t n)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s.env", doc);
-    long end = now_ms() + 5000;
+    long end = now_ms() + WAIT_MS;
     FILE *fp;
     while (!(fp = fopen(path, "r")) && now_ms() < end)
         nap_ms(50);
@@ -451,7 +490,7 @@ static void test_vanished_printer_gives_an_io_error_that_says_what_to_check(void
     struct bk_err err = {0};
     assert_int_equal(printer_open(uri, &p, &err), BK_OK);
     assert_int_equal(kill(pid, SIGTERM), 0);
-    nap_ms(500); /* its listening socket closes as it exits */
+    wait_until_refused(uri); /* its listening socket closes as it exits */
 
     struct badge_image *img = make_badge("REG-GONE");
     int id = 0;
@@ -490,17 +529,19 @@ static void test_empty_printer_reports_out_of_labels_in_words(void **state)
     struct badge_image *img = make_badge("REG-EMPTY");
     int id = 0;
     assert_int_equal(printer_submit(p, img, LETTER_MEDIA, "REG-EMPTY", &id, &err), BK_OK);
-    /* The command reports media-empty-error for a few seconds while "printing". */
+    /* The command reports media-empty-error while "printing", until
+     * release_empty_printer. */
     const char *want = printer_reason_text("media-empty-error");
     struct printer_status ps;
     bool seen = false;
-    for (long end = now_ms() + 5000; !seen && now_ms() < end; nap_ms(100)) {
+    for (long end = now_ms() + WAIT_MS; !seen && now_ms() < end; nap_ms(100)) {
         assert_int_equal(printer_get_status(p, &ps, &err), BK_OK);
         seen = strstr(ps.reasons, want) != NULL;
     }
     print_message("printer: %s: %s\n", ps.state_text, ps.reasons);
     assert_true(seen);
     assert_non_null(strstr(ps.reasons, "Out of labels"));
+    release_empty_printer();
     enum printer_job_state st;
     char reasons[512];
     assert_int_equal(printer_wait(p, id, WAIT_MS, &st, reasons, sizeof reasons, &err), BK_OK);
@@ -512,7 +553,7 @@ static void test_empty_printer_reports_out_of_labels_in_words(void **state)
 static void test_printer_busy_with_a_job_says_busy(void **state)
 {
     (void)state;
-    const char *uri = env_or_skip("BK_TEST_EMPTY_URI"); /* its jobs take seconds */
+    const char *uri = env_or_skip("BK_TEST_EMPTY_URI"); /* its jobs wait to be released */
     struct printer *p = NULL;
     struct bk_err err = {0};
     assert_int_equal(printer_open(uri, &p, &err), BK_OK);
@@ -524,6 +565,7 @@ static void test_printer_busy_with_a_job_says_busy(void **state)
     print_message("%s\n", err.msg);
     assert_string_equal(err.field, uri);
     assert_non_null(strstr(err.msg, "try again"));
+    release_empty_printer();
     enum printer_job_state st;
     assert_int_equal(printer_wait(p, first, WAIT_MS, &st, NULL, 0, &err), BK_OK);
     assert_int_equal(st, PRINTER_JOB_COMPLETED);
