@@ -1,7 +1,10 @@
 /* render_samples: draws the sample badges in docs/badges/ and times the
  * renderer.
  *
- *   render-samples CONFIG OUTDIR      writes one PNG per sample and stock
+ *   render-samples CONFIG OUTDIR      writes one PNG per sample and stock,
+ *                                     and each 4x3 in sample as a 203 dpi
+ *                                     thermal label printer gets it
+ *                                     (4x3in-mono203-NAME.png)
  *   render-samples CONFIG --time N    renders the samples N times each and
  *                                     prints the median and p99 per badge
  *
@@ -65,11 +68,13 @@ static char *fake_payload(const char *id)
 
 
 
-static int write_samples(struct config *cfg, const char *outdir, const char *size, bool all)
+static int write_samples(struct config *cfg, const char *outdir, const char *size, bool all,
+                         const struct badge_output *out, const char *variant)
 {
     struct bk_err err = {0};
     struct badge_renderer *r = NULL;
-    if (badge_renderer_new(cfg, &r, &err) != BK_OK) {
+    if (badge_renderer_new(cfg, &r, &err) != BK_OK ||
+        badge_renderer_set_output(r, out, &err) != BK_OK) {
         fprintf(stderr, "render-samples: %s\n", err.msg);
         return 1;
     }
@@ -83,7 +88,7 @@ static int write_samples(struct config *cfg, const char *outdir, const char *siz
             fprintf(stderr, "render-samples: %s: %s\n", samples[i].file, err.msg);
             rc = 1;
         } else {
-            char *path = xasprintf("%s/%s-%s.png", outdir, size, samples[i].file);
+            char *path = xasprintf("%s/%s-%s%s.png", outdir, size, variant, samples[i].file);
             if (badge_image_write_png(img, path, &err) != BK_OK) {
                 fprintf(stderr, "render-samples: %s\n", err.msg);
                 rc = 1;
@@ -154,9 +159,14 @@ int main(int argc, char **argv)
         cfg->badge_size = xstrdup(sizes[s]);
         if (argc == 4)
             rc = time_renders(cfg, atoi(argv[3]));
-        else
+        else {
             /* Every sample on the default stock; the first on the others. */
-            rc = write_samples(cfg, argv[2], sizes[s], s == 0);
+            struct badge_output colour = badge_output_of_config(cfg);
+            struct badge_output label = {203, true};
+            rc = write_samples(cfg, argv[2], sizes[s], s == 0, &colour, "");
+            if (rc == 0 && s == 0)
+                rc = write_samples(cfg, argv[2], sizes[s], true, &label, "mono203-");
+        }
     }
     config_free(cfg);
     return rc;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "badge/bilevel.h"
 #include "badge/fonts.h"
 #include "badge/pngfile.h"
 #include "badge/qrimage.h"
@@ -53,15 +54,17 @@ struct layout {
 
 struct badge_renderer {
     const struct config *cfg; /* borrowed; outlives the renderer */
+    struct badge_output out;  /* the resolution and colours drawn for */
     struct badge_fonts *fonts;
     struct layout lay;
     SDL_Surface *canvas; /* reused from badge to badge */
-    SDL_Surface *logo;   /* scaled to fit lay.logo_box, over white; NULL for none */
+    SDL_Surface *logo;   /* scaled to fit lay.logo_box, over white (black and white
+                            for a monochrome output); NULL for none */
 };
 
-static int mm_to_px(const struct config *cfg, double mm)
+static int mm_to_px(int dpi, double mm)
 {
-    return (int)lround(mm * cfg->badge_dpi / 25.4);
+    return (int)lround(mm * dpi / 25.4);
 }
 
 static int mm_to_pt(double mm)
@@ -76,39 +79,39 @@ static int pt_to_px(const struct layout *lay, int pt, int dpi)
     return (int)lround(pt * dpi / 72.0);
 }
 
-static void compute_layout(const struct config *cfg, struct layout *lay)
+static void compute_layout(const struct config *cfg, int dpi, struct layout *lay)
 {
     double w = cfg->badge->width_mm, h = cfg->badge->height_mm, m = cfg->badge_margin_mm;
     memset(lay, 0, sizeof *lay);
     lay->portrait = h > w;
-    lay->width = mm_to_px(cfg, w);
-    lay->height = mm_to_px(cfg, h);
-    lay->margin = mm_to_px(cfg, m);
+    lay->width = mm_to_px(dpi, w);
+    lay->height = mm_to_px(dpi, h);
+    lay->margin = mm_to_px(dpi, m);
     /* One unit the rest scales with: the short side. */
     double u = lay->portrait ? w : h;
     double band_h = lay->portrait ? 0.11 * h : 0.15 * h;
     lay->band =
-        (SDL_Rect){0, lay->height - mm_to_px(cfg, band_h), lay->width, mm_to_px(cfg, band_h)};
+        (SDL_Rect){0, lay->height - mm_to_px(dpi, band_h), lay->width, mm_to_px(dpi, band_h)};
     lay->band_pt = mm_to_pt(band_h * 0.48);
     lay->content_left = lay->margin;
     lay->content_right = lay->width - lay->margin;
     lay->content_top = lay->margin;
     lay->content_bottom = lay->band.y - lay->margin;
-    lay->gap = mm_to_px(cfg, 0.04 * u);
+    lay->gap = mm_to_px(dpi, 0.04 * u);
     int content_w = lay->content_right - lay->content_left;
     if (lay->portrait) {
-        int logo_h = mm_to_px(cfg, 0.21 * u);
+        int logo_h = mm_to_px(dpi, 0.21 * u);
         int logo_w = content_w * 8 / 10;
         lay->logo_box = (SDL_Rect){(lay->width - logo_w) / 2, lay->content_top, logo_w, logo_h};
-        lay->qr_box = mm_to_px(cfg, 0.38 * u);
+        lay->qr_box = mm_to_px(dpi, 0.38 * u);
         lay->name_max_pt = mm_to_pt(0.115 * u);
         lay->org_pt = mm_to_pt(0.055 * u);
         lay->country_pt = mm_to_pt(0.047 * u);
         lay->validity_pt = mm_to_pt(0.042 * u);
     } else {
-        int logo_h = mm_to_px(cfg, 0.17 * u);
+        int logo_h = mm_to_px(dpi, 0.17 * u);
         lay->logo_box = (SDL_Rect){lay->content_left, lay->content_top, content_w / 2, logo_h};
-        lay->qr_box = mm_to_px(cfg, 0.36 * u);
+        lay->qr_box = mm_to_px(dpi, 0.36 * u);
         lay->name_max_pt = mm_to_pt(0.155 * u);
         lay->org_pt = mm_to_pt(0.062 * u);
         lay->country_pt = mm_to_pt(0.052 * u);
@@ -120,18 +123,16 @@ static void compute_layout(const struct config *cfg, struct layout *lay)
         lay->name_min_pt = 6;
 }
 
-/* Area-averaging downscale of straight-alpha RGBA, composited over white:
- * the logo is drawn once per renderer, so quality beats speed here, and a
- * box filter does not alias the way nearest or bilinear sampling does at
- * a 4:1 reduction. */
-static SDL_Surface *scale_over_white(const uint8_t *rgba, int sw, int sh, int dw, int dh)
+/* Area-averaging downscale of straight-alpha RGBA, composited over white,
+ * into RGB rows of dw * 3 bytes: the logo is drawn once per renderer, so
+ * quality beats speed here, and a box filter does not alias the way
+ * nearest or bilinear sampling does at a 4:1 reduction. */
+static uint8_t *scale_over_white(const uint8_t *rgba, int sw, int sh, int dw, int dh)
 {
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32, SDL_PIXELFORMAT_XRGB8888);
-    if (!s)
-        return NULL;
+    uint8_t *out = xmalloc((size_t)dw * (size_t)dh * 3);
     for (int y = 0; y < dh; y++) {
         double y0 = (double)y * sh / dh, y1 = (double)(y + 1) * sh / dh;
-        uint32_t *row = (uint32_t *)((uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
+        uint8_t *row = out + (size_t)y * (size_t)dw * 3;
         for (int x = 0; x < dw; x++) {
             double x0 = (double)x * sw / dw, x1 = (double)(x + 1) * sw / dw;
             double acc[3] = {0, 0, 0}, area = 0;
@@ -146,11 +147,23 @@ static SDL_Surface *scale_over_white(const uint8_t *rgba, int sw, int sh, int dw
                     area += wgt;
                 }
             }
-            uint8_t v[3];
             for (int c = 0; c < 3; c++)
-                v[c] = (uint8_t)lround(area > 0 ? acc[c] / area : 255);
-            row[x] = SDL_MapRGB(s->format, v[0], v[1], v[2]);
+                row[3 * x + c] = (uint8_t)lround(area > 0 ? acc[c] / area : 255);
         }
+    }
+    return out;
+}
+
+static SDL_Surface *surface_of_rgb(const uint8_t *rgb, int w, int h)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_XRGB8888);
+    if (!s)
+        return NULL;
+    for (int y = 0; y < h; y++) {
+        uint32_t *row = (uint32_t *)((uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
+        const uint8_t *p = rgb + (size_t)y * (size_t)w * 3;
+        for (int x = 0; x < w; x++)
+            row[x] = SDL_MapRGB(s->format, p[3 * x], p[3 * x + 1], p[3 * x + 2]);
     }
     return s;
 }
@@ -173,19 +186,28 @@ static enum bk_status load_logo(struct badge_renderer *r, struct bk_err *err)
         dw = 1;
     if (dh < 1)
         dh = 1;
-    r->logo = scale_over_white(rgba, w, h, dw, dh);
+    uint8_t *rgb = scale_over_white(rgba, w, h, dw, dh);
     free(rgba);
+    if (r->out.monochrome)
+        bilevel_logo(rgb, dw, dh, (size_t)dw * 3);
+    r->logo = surface_of_rgb(rgb, dw, dh);
+    free(rgb);
     if (!r->logo)
         return bk_err_set(err, BK_ERR_CONFIG, cfg->badge_logo, 0, NULL,
                           _("The badge logo could not be prepared: %s"), SDL_GetError());
     return BK_OK;
 }
 
-enum bk_status badge_renderer_new(const struct config *cfg, struct badge_renderer **out,
-                                  struct bk_err *err)
+struct badge_output badge_output_of_config(const struct config *cfg)
+{
+    return (struct badge_output){cfg->badge_dpi, cfg->badge_color == CONFIG_BADGE_COLOR_MONOCHROME};
+}
+
+static enum bk_status renderer_create(const struct config *cfg, const struct badge_output *o,
+                                      struct badge_renderer **out, struct bk_err *err)
 {
     *out = NULL;
-    if (!cfg->badge || cfg->badge_dpi < 72 || cfg->badge_dpi > QRIMAGE_DPI_MAX)
+    if (!cfg->badge || o->dpi < 72 || o->dpi > QRIMAGE_DPI_MAX)
         return bk_err_set(err, BK_ERR_CONFIG, cfg->path, 0, "badge.dpi",
                           _("The badge size or resolution is not usable."));
     /* SDL2_ttf counts TTF_Init calls, so each renderer takes and releases
@@ -195,8 +217,9 @@ enum bk_status badge_renderer_new(const struct config *cfg, struct badge_rendere
                           _("The font engine could not start: %s"), TTF_GetError());
     struct badge_renderer *r = xcalloc(1, sizeof *r);
     r->cfg = cfg;
-    compute_layout(cfg, &r->lay);
-    enum bk_status st = badge_fonts_new(cfg->badge_dpi, &r->fonts, err);
+    r->out = *o;
+    compute_layout(cfg, o->dpi, &r->lay);
+    enum bk_status st = badge_fonts_new(o->dpi, &r->fonts, err);
     if (st == BK_OK)
         st = load_logo(r, err);
     if (st == BK_OK) {
@@ -212,6 +235,34 @@ enum bk_status badge_renderer_new(const struct config *cfg, struct badge_rendere
     }
     *out = r;
     return BK_OK;
+}
+
+enum bk_status badge_renderer_new(const struct config *cfg, struct badge_renderer **out,
+                                  struct bk_err *err)
+{
+    struct badge_output o = badge_output_of_config(cfg);
+    return renderer_create(cfg, &o, out, err);
+}
+
+enum bk_status badge_renderer_set_output(struct badge_renderer *r, const struct badge_output *out,
+                                         struct bk_err *err)
+{
+    if (r->out.dpi == out->dpi && r->out.monochrome == out->monochrome)
+        return BK_OK;
+    struct badge_renderer *fresh = NULL;
+    enum bk_status st = renderer_create(r->cfg, out, &fresh, err);
+    if (st != BK_OK)
+        return st;
+    struct badge_renderer old = *r;
+    *r = *fresh;
+    *fresh = old;
+    badge_renderer_free(fresh);
+    return BK_OK;
+}
+
+struct badge_output badge_renderer_output(const struct badge_renderer *r)
+{
+    return r->out;
 }
 
 void badge_renderer_free(struct badge_renderer *r)
@@ -364,14 +415,38 @@ static enum bk_status fit_item(struct badge_renderer *r, const char *text, bool 
     return badge_line_measure(it->line, got, &it->width, &it->ascent, &it->descent, err);
 }
 
+static SDL_Color rgb_colour(uint32_t rgb)
+{
+    return (SDL_Color){(uint8_t)(rgb >> 16), (uint8_t)(rgb >> 8), (uint8_t)rgb, 255};
+}
+
+/* rgb as drawn for the renderer's output: itself, or for a one-colour
+ * printer black (white stays white, for the band's label). */
+static uint32_t ink(const struct badge_renderer *r, uint32_t rgb)
+{
+    if (!r->out.monochrome || rgb == 0xFFFFFF)
+        return rgb;
+    return 0x000000;
+}
+
+/* One line of text in rgb, its left edge at x and baseline at y: blended
+ * for colour, solid (thresholded glyph by glyph) for a one-colour printer. */
+static enum bk_status text_draw(struct badge_renderer *r, struct badge_line *line, int pt,
+                                SDL_Surface *s, int x, int y, uint32_t rgb, struct bk_err *err)
+{
+    SDL_Color c = rgb_colour(ink(r, rgb));
+    return r->out.monochrome ? badge_line_draw_solid(line, pt, s, x, y, c, err)
+                             : badge_line_draw(line, pt, s, x, y, c, err);
+}
+
 static enum bk_status draw_item(struct badge_renderer *r, const struct item *it, int x, int align,
-                                int box_w, int baseline, SDL_Color c, struct bk_err *err)
+                                int box_w, int baseline, uint32_t rgb, struct bk_err *err)
 {
     if (!it->line)
         return BK_OK;
     if (align == ALIGN_CENTRE)
         x += (box_w - it->width) / 2;
-    return badge_line_draw(it->line, it->pt, r->canvas, x, baseline, c, err);
+    return text_draw(r, it->line, it->pt, r->canvas, x, baseline, rgb, err);
 }
 
 /* ---- the name ---- */
@@ -461,7 +536,7 @@ static enum bk_status fit_name(struct badge_renderer *r, const struct badgetext 
                                int max_h, struct name_fit *nf, struct bk_err *err)
 {
     const struct layout *lay = &r->lay;
-    int dpi = r->cfg->badge_dpi;
+    int dpi = r->out.dpi;
     memset(nf, 0, sizeof *nf);
     enum bk_status st = make_line(r, t->name, true, _("The name of %s"), t->id, &nf->lines[0], err);
     if (st)
@@ -545,11 +620,6 @@ static enum bk_status fit_name(struct badge_renderer *r, const struct badgetext 
 
 /* ---- drawing ---- */
 
-static SDL_Color rgb_colour(uint32_t rgb)
-{
-    return (SDL_Color){(uint8_t)(rgb >> 16), (uint8_t)(rgb >> 8), (uint8_t)rgb, 255};
-}
-
 static void fill(SDL_Surface *s, int x, int y, int w, int h, uint32_t rgb)
 {
     SDL_Rect rc = {x, y, w, h};
@@ -576,9 +646,12 @@ static void draw_qr(SDL_Surface *s, const struct qrimage *q, int x, int y, int m
     }
 }
 
-static struct badge_image *canvas_to_image(const SDL_Surface *s, int dpi)
+/* The canvas as plain RGB; for a one-colour printer every pixel black or
+ * white (anything the drawing left grey is settled at half lightness). */
+static struct badge_image *canvas_to_image(const SDL_Surface *s, const struct badge_output *o)
 {
-    struct badge_image *img = badge_image_new(s->w, s->h, dpi);
+    struct badge_image *img = badge_image_new(s->w, s->h, o->dpi);
+    img->monochrome = o->monochrome;
     for (int y = 0; y < s->h; y++) {
         const uint32_t *src =
             (const uint32_t *)((const uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
@@ -588,6 +661,11 @@ static struct badge_image *canvas_to_image(const SDL_Surface *s, int dpi)
             dst[3 * x] = (uint8_t)(p >> 16);
             dst[3 * x + 1] = (uint8_t)(p >> 8);
             dst[3 * x + 2] = (uint8_t)p;
+            if (o->monochrome) {
+                unsigned g =
+                    (299u * dst[3 * x] + 587u * dst[3 * x + 1] + 114u * dst[3 * x + 2]) / 1000u;
+                memset(dst + 3 * x, g < 128 ? 0 : 255, 3);
+            }
         }
     }
     return img;
@@ -643,17 +721,16 @@ static enum bk_status draw_band(struct badge_renderer *r, struct parts *p, struc
     const struct layout *lay = &r->lay;
     const struct badgetext *t = p->text;
     int content_w = lay->content_right - lay->content_left;
-    fill(r->canvas, lay->band.x, lay->band.y, lay->band.w, lay->band.h, t->band_rgb);
+    fill(r->canvas, lay->band.x, lay->band.y, lay->band.w, lay->band.h, ink(r, t->band_rgb));
     enum bk_status st = fit_item(r, t->band_label, true, lay->band_pt, lay->band_pt * 6 / 10,
                                  content_w, _("The category label of %s"), t->id, &p->band, err);
     if (st || !p->band.line)
         return st;
     /* Centre on the capitals (0.72 em high in Noto Sans), not on the
      * font's ascender and descender space. */
-    int baseline =
-        lay->band.y + lay->band.h / 2 + pt_to_px(lay, p->band.pt, r->cfg->badge_dpi) * 36 / 100;
-    return draw_item(r, &p->band, lay->content_left, ALIGN_CENTRE, content_w, baseline,
-                     rgb_colour(0xFFFFFF), err);
+    int baseline = lay->band.y + lay->band.h / 2 + pt_to_px(lay, p->band.pt, r->out.dpi) * 36 / 100;
+    return draw_item(r, &p->band, lay->content_left, ALIGN_CENTRE, content_w, baseline, 0xFFFFFF,
+                     err);
 }
 
 /* The logo, centred in its box's height (and, portrait, across the badge);
@@ -692,7 +769,7 @@ static enum bk_status draw_portrait(struct badge_renderer *r, struct parts *p,
     int qr_top = qr_bottom - q->symbol;
     draw_qr(s, p->qr, (lay->width - q->symbol) / 2, qr_top, q->module);
     if ((st = draw_item(r, &p->validity, x0, ALIGN_CENTRE, content_w, validity_base,
-                        rgb_colour(COLOUR_VALIDITY), err)))
+                        COLOUR_VALIDITY, err)))
         return st;
 
     if ((st = fit_item(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, content_w,
@@ -716,8 +793,7 @@ static enum bk_status draw_portrait(struct badge_renderer *r, struct parts *p,
     int base = y + p->name.ascent;
     for (size_t i = 0; i < p->name.n; i++) {
         int x = x0 + (content_w - p->name.width[i]) / 2;
-        if ((st = badge_line_draw(p->name.lines[i], p->name.pt, s, x, base, rgb_colour(COLOUR_NAME),
-                                  err)))
+        if ((st = text_draw(r, p->name.lines[i], p->name.pt, s, x, base, COLOUR_NAME, err)))
             return st;
         if (i + 1 < p->name.n)
             base += p->name.pitch;
@@ -725,14 +801,14 @@ static enum bk_status draw_portrait(struct badge_renderer *r, struct parts *p,
     y = base + p->name.descent + lay->gap / 2;
     if (p->org.line) {
         y += lay->gap / 2;
-        if ((st = draw_item(r, &p->org, x0, ALIGN_CENTRE, content_w, y + p->org.ascent,
-                            rgb_colour(COLOUR_ORG), err)))
+        if ((st = draw_item(r, &p->org, x0, ALIGN_CENTRE, content_w, y + p->org.ascent, COLOUR_ORG,
+                            err)))
             return st;
         y += p->org.ascent + p->org.descent;
     }
     if (p->country.line)
         return draw_item(r, &p->country, x0, ALIGN_CENTRE, content_w, y + p->country.ascent,
-                         rgb_colour(COLOUR_COUNTRY), err);
+                         COLOUR_COUNTRY, err);
     return BK_OK;
 }
 
@@ -745,7 +821,7 @@ static enum bk_status draw_landscape(struct badge_renderer *r, struct parts *p,
 {
     const struct layout *lay = &r->lay;
     const struct badgetext *t = p->text;
-    int dpi = r->cfg->badge_dpi;
+    int dpi = r->out.dpi;
     int x0 = lay->content_left;
     int content_w = lay->content_right - lay->content_left;
     enum bk_status st;
@@ -763,8 +839,8 @@ static enum bk_status draw_landscape(struct badge_renderer *r, struct parts *p,
         return st;
     int base = top + (bottom - top - p->name.height) / 2 + p->name.ascent;
     for (size_t i = 0; i < p->name.n; i++) {
-        if ((st = badge_line_draw(p->name.lines[i], p->name.pt, r->canvas, x0, base,
-                                  rgb_colour(COLOUR_NAME), err)))
+        if ((st =
+                 text_draw(r, p->name.lines[i], p->name.pt, r->canvas, x0, base, COLOUR_NAME, err)))
             return st;
         base += p->name.pitch;
     }
@@ -781,18 +857,17 @@ static enum bk_status draw_landscape(struct badge_renderer *r, struct parts *p,
      * the validity line's descenders with its bottom (inside the margin). */
     int y = qr_top - (p->org.line ? p->org.ascent - pt_to_px(lay, p->org.pt, dpi) * 72 / 100 : 0);
     if (p->org.line) {
-        if ((st = draw_item(r, &p->org, x0, ALIGN_LEFT, info_w, y + p->org.ascent,
-                            rgb_colour(COLOUR_ORG), err)))
+        if ((st =
+                 draw_item(r, &p->org, x0, ALIGN_LEFT, info_w, y + p->org.ascent, COLOUR_ORG, err)))
             return st;
         y += p->org.ascent + p->org.descent;
     }
     if (p->country.line && (st = draw_item(r, &p->country, x0, ALIGN_LEFT, info_w,
-                                           y + p->country.ascent, rgb_colour(COLOUR_COUNTRY), err)))
+                                           y + p->country.ascent, COLOUR_COUNTRY, err)))
         return st;
     if (p->validity.line)
         return draw_item(r, &p->validity, x0, ALIGN_LEFT, info_w,
-                         qr_top + q->symbol - p->validity.descent, rgb_colour(COLOUR_VALIDITY),
-                         err);
+                         qr_top + q->symbol - p->validity.descent, COLOUR_VALIDITY, err);
     return BK_OK;
 }
 
@@ -822,7 +897,7 @@ enum bk_status badge_render_text(struct badge_renderer *r, const char *text, int
         st = badge_line_measure(line, pt, &w, &asc, &desc, err);
     SDL_Surface *s = NULL;
     if (st == BK_OK) {
-        int pad = pt_to_px(&r->lay, pt, r->cfg->badge_dpi) / 4;
+        int pad = pt_to_px(&r->lay, pt, r->out.dpi) / 4;
         s = SDL_CreateRGBSurfaceWithFormat(0, w + 2 * pad, asc + desc + 2 * pad, 32,
                                            SDL_PIXELFORMAT_XRGB8888);
         if (!s)
@@ -830,11 +905,11 @@ enum bk_status badge_render_text(struct badge_renderer *r, const char *text, int
                             SDL_GetError());
         else {
             fill(s, 0, 0, s->w, s->h, 0xFFFFFF);
-            st = badge_line_draw(line, pt, s, pad, pad + asc, rgb_colour(0x000000), err);
+            st = text_draw(r, line, pt, s, pad, pad + asc, 0x000000, err);
         }
     }
     if (st == BK_OK)
-        *out = canvas_to_image(s, r->cfg->badge_dpi);
+        *out = canvas_to_image(s, &r->out);
     SDL_FreeSurface(s);
     badge_line_free(line);
     return st;
@@ -852,7 +927,7 @@ enum bk_status badge_render(struct badge_renderer *r, const struct attendee *a, 
     if (st == BK_OK)
         st = draw_badge(r, &p, err);
     if (st == BK_OK)
-        *out = canvas_to_image(r->canvas, r->cfg->badge_dpi);
+        *out = canvas_to_image(r->canvas, &r->out);
     parts_clear(&p);
     return st;
 }

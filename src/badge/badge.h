@@ -18,13 +18,41 @@
 
 struct badge_renderer;
 
-/* Opens the fonts (at cfg->badge_dpi) and the logo. BK_ERR_CONFIG names a
- * missing font package or logo file. Free with badge_renderer_free. */
+/* What a badge is drawn for: the printer's own resolution, so nothing
+ * scales it after us, and whether the printer has one colour. A
+ * monochrome badge is pure black and white by design, not a colour badge
+ * made grey: text in black with its anti-aliasing thresholded glyph by
+ * glyph, the category band solid black with its label knocked out in
+ * white, the logo as clean 1-bit art (dithered only when it is a
+ * photograph), the QR code's modules on whole printer dots. */
+struct badge_output {
+    int dpi;
+    bool monochrome;
+};
+
+/* The output the configuration asks for by itself: [badge] dpi, and
+ * monochrome only when [badge] color = monochrome (auto needs a printer to
+ * ask: see badgeprint_output). */
+struct badge_output badge_output_of_config(const struct config *cfg);
+
+/* Opens the fonts (for badge_output_of_config(cfg)) and the logo.
+ * BK_ERR_CONFIG names a missing font package or logo file. Free with
+ * badge_renderer_free. */
 enum bk_status badge_renderer_new(const struct config *cfg, struct badge_renderer **out,
                                   struct bk_err *err);
 void badge_renderer_free(struct badge_renderer *r);
 
-/* Draws a's badge with qr_text in its QR code. A name that cannot be drawn
+/* Draws from now on for out (fonts, layout and logo made again when it
+ * differs from the current one; nothing is done when it is the same). On
+ * failure the renderer keeps its previous output. */
+enum bk_status badge_renderer_set_output(struct badge_renderer *r, const struct badge_output *out,
+                                         struct bk_err *err);
+
+/* The output the renderer draws for now. */
+struct badge_output badge_renderer_output(const struct badge_renderer *r);
+
+/* Draws a's badge with qr_text in its QR code, for the renderer's output
+ * (the image's dpi and monochrome say which). A name that cannot be drawn
  * completely (a character no installed font has; too long even at the
  * smallest size on two lines) is refused with BK_ERR_INVALID and a message
  * saying which, rather than printed wrong. *out is freed by the caller. */

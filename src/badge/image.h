@@ -6,6 +6,7 @@
 #ifndef BK_IMAGE_H
 #define BK_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@ struct badge_image {
     int dpi;           /* the resolution it was drawn for */
     size_t stride;     /* bytes per row, at least width * 3 */
     uint8_t *rgb;      /* owned by the image */
+    bool monochrome;   /* every pixel is black (0,0,0) or white (255,255,255) */
 };
 
 /* A white image; free with badge_image_free (NULL is fine). */

@@ -366,8 +366,36 @@ enum bk_status badge_line_measure(struct badge_line *line, int pt, int *width, i
     return BK_OK;
 }
 
-enum bk_status badge_line_draw(struct badge_line *line, int pt, SDL_Surface *dst, int x, int y,
-                               SDL_Color colour, struct bk_err *err)
+/* Paints colour where the rendered run s (ARGB, alpha = coverage) covers
+ * at least min_alpha, at (x, y) of dst. */
+static void blit_solid(SDL_Surface *s, SDL_Surface *dst, int x, int y, SDL_Color colour,
+                       uint8_t min_alpha)
+{
+    SDL_Surface *argb = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
+    if (!argb)
+        return;
+    uint32_t ink = SDL_MapRGB(dst->format, colour.r, colour.g, colour.b);
+    int bpp = dst->format->BytesPerPixel;
+    for (int sy = 0; sy < argb->h; sy++) {
+        int dy = y + sy;
+        if (dy < 0 || dy >= dst->h)
+            continue;
+        const uint32_t *src =
+            (const uint32_t *)((const uint8_t *)argb->pixels + (size_t)sy * (size_t)argb->pitch);
+        uint8_t *row = (uint8_t *)dst->pixels + (size_t)dy * (size_t)dst->pitch;
+        for (int sx = 0; sx < argb->w; sx++) {
+            int dx = x + sx;
+            if (dx < 0 || dx >= dst->w || (src[sx] >> 24) < min_alpha)
+                continue;
+            if (bpp == 4)
+                ((uint32_t *)row)[dx] = ink;
+        }
+    }
+    SDL_FreeSurface(argb);
+}
+
+static enum bk_status draw_line(struct badge_line *line, int pt, SDL_Surface *dst, int x, int y,
+                                SDL_Color colour, int min_alpha, struct bk_err *err)
 {
     enum bk_status st = badge_line_measure(line, pt, NULL, NULL, NULL, err);
     if (st)
@@ -387,10 +415,25 @@ enum bk_status badge_line_draw(struct badge_line *line, int pt, SDL_Surface *dst
                                   TTF_GetError());
             /* SDL2_ttf puts the baseline at the font's ascent. */
             SDL_Rect at = {x, y - TTF_FontAscent(font), s->w, s->h};
-            SDL_BlitSurface(s, NULL, dst, &at);
+            if (min_alpha > 0)
+                blit_solid(s, dst, at.x, at.y, colour, (uint8_t)min_alpha);
+            else
+                SDL_BlitSurface(s, NULL, dst, &at);
             SDL_FreeSurface(s);
         }
         x += run->width;
     }
     return BK_OK;
+}
+
+enum bk_status badge_line_draw(struct badge_line *line, int pt, SDL_Surface *dst, int x, int y,
+                               SDL_Color colour, struct bk_err *err)
+{
+    return draw_line(line, pt, dst, x, y, colour, 0, err);
+}
+
+enum bk_status badge_line_draw_solid(struct badge_line *line, int pt, SDL_Surface *dst, int x,
+                                     int y, SDL_Color colour, struct bk_err *err)
+{
+    return draw_line(line, pt, dst, x, y, colour, BADGE_SOLID_COVERAGE, err);
 }

@@ -40,6 +40,18 @@ enum bk_status badge_line_measure(struct badge_line *line, int pt, int *width, i
 enum bk_status badge_line_draw(struct badge_line *line, int pt, SDL_Surface *dst, int x, int y,
                                SDL_Color colour, struct bk_err *err);
 
+/* As badge_line_draw, for a one-colour printer: each pixel a glyph covers
+ * at least BADGE_SOLID_COVERAGE of is painted in colour outright, the rest
+ * is left alone. The anti-aliased edge is thresholded glyph by glyph as it
+ * is drawn, so strokes come out solid at the printer's own resolution
+ * instead of as the grey fringe a driver would dither into loose dots. */
+enum bk_status badge_line_draw_solid(struct badge_line *line, int pt, SDL_Surface *dst, int x,
+                                     int y, SDL_Color colour, struct bk_err *err);
+
+/* Coverage (0-255) from which a glyph's pixel is ink in badge_line_draw_solid:
+ * a little under half, so hairlines of small text at 203 dpi survive. */
+#define BADGE_SOLID_COVERAGE 100
+
 /* How many runs the line has (for tests and diagnostics). */
 size_t badge_line_run_count(const struct badge_line *line);
 

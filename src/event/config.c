@@ -304,6 +304,10 @@ static int device_key(struct parse *p, const char *section, const char *name, co
             return fail(p, name, _("'%s' is not a badge size: use 4x3in, a6 or cr80"), value);
         set_str(&c->badge_size, value);
         c->badge = config_badge_size_by_name(value);
+    } else if (strcmp(section, "badge") == 0 && strcmp(name, "color") == 0) {
+        if (!config_badge_color_parse(value, &c->badge_color))
+            return fail(p, name, _("'%s' is not a colour setting: use auto, color or monochrome"),
+                        value);
     } else if (strcmp(section, "badge") == 0 && strcmp(name, "margin_mm") == 0) {
         int mm;
         if (!parse_int(value, 0, 30, &mm))
@@ -576,6 +580,21 @@ static const struct config_badge_size badge_sizes[] = {
     /* CR80, the credit-card size of card printers, landscape. */
     {"cr80", 85.6, 53.98, "om_card_54x86mm"},
 };
+
+bool config_badge_color_parse(const char *value, enum config_badge_color *out)
+{
+    static const char *const names[] = {
+        [CONFIG_BADGE_COLOR_AUTO] = "auto",
+        [CONFIG_BADGE_COLOR_COLOR] = "color",
+        [CONFIG_BADGE_COLOR_MONOCHROME] = "monochrome",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(value, names[i]) == 0) {
+            *out = (enum config_badge_color)i;
+            return true;
+        }
+    return false;
+}
 
 const struct config_badge_size *config_badge_size_by_name(const char *name)
 {

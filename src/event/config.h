@@ -51,6 +51,14 @@ struct config_columns {
         *events, *status, *email, *language;
 };
 
+/* How badges are drawn: for the printer (auto asks it), in colour, or in
+ * pure black and white for one-colour (thermal label) printers. */
+enum config_badge_color {
+    CONFIG_BADGE_COLOR_AUTO,
+    CONFIG_BADGE_COLOR_COLOR,
+    CONFIG_BADGE_COLOR_MONOCHROME,
+};
+
 enum config_qr_mode {
     CONFIG_QR_SIGNED, /* our Ed25519-signed payloads (badgectl issue) */
     CONFIG_QR_PLAIN,  /* the registration system's own codes: just the ID */
@@ -93,6 +101,7 @@ struct config {
     char *badge_size; /* "4x3in", "a6", "cr80" */
     const struct config_badge_size *badge; /* the size's dimensions and media */
     int badge_dpi;
+    enum config_badge_color badge_color;
     double badge_margin_mm;
     char *badge_logo; /* absolute path of a PNG, "" for none */
     struct config_category categories[CONFIG_MAX_CATEGORIES];
@@ -131,6 +140,10 @@ const struct config_event *config_event_by_name(const struct config *cfg, const 
  * name itself. *label points into cfg or at name. */
 void config_category_look(const struct config *cfg, const char *name, uint32_t *rgb,
                           const char **label);
+
+/* "auto", "color" or "monochrome" (ASCII case-insensitive) into *out;
+ * false for anything else. */
+bool config_badge_color_parse(const char *value, enum config_badge_color *out);
 
 /* The badge sizes badgekiosk knows, by name; NULL when unknown. */
 const struct config_badge_size *config_badge_size_by_name(const char *name);
