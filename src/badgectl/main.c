@@ -737,16 +737,25 @@ static int cmd_export(struct config *cfg, int argc, char **argv)
 static int cmd_badge(struct config *cfg, int argc, char **argv)
 {
     const char *out = NULL, *id = NULL;
+    /* --monochrome and --dpi: exactly what a label printer is sent. */
+    struct badge_output want = badge_output_of_config(cfg);
     for (int i = 1; i < argc; i++) {
+        char *end = NULL;
         if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
             out = argv[++i];
+        else if (strcmp(argv[i], "--monochrome") == 0)
+            want.monochrome = true;
+        else if (strcmp(argv[i], "--dpi") == 0 && i + 1 < argc &&
+                 (want.dpi = (int)strtol(argv[++i], &end, 10), *end == '\0'))
+            ;
         else if (argv[i][0] != '-' && !id)
             id = argv[i];
         else
-            return usage_error(_("usage: badgectl badge ID --out FILE.png%s"), "");
+            id = NULL, i = argc;
     }
     if (!id || !out)
-        return usage_error(_("usage: badgectl badge ID --out FILE.png%s"), "");
+        return usage_error(_("usage: badgectl badge ID --out FILE.png [--monochrome] [--dpi N]%s"),
+                           "");
     struct store *s;
     int rc = open_store(cfg, &s);
     if (rc)
@@ -759,7 +768,8 @@ static int cmd_badge(struct config *cfg, int argc, char **argv)
     char serial[TOKEN_SERIAL_LEN + 1] = "PREVUE";
     if (store_get_attendee(s, id, &a, &err) != BK_OK ||
         store_get_token(s, id, &payload, &err) != BK_OK ||
-        badge_renderer_new(cfg, &r, &err) != BK_OK) {
+        badge_renderer_new(cfg, &r, &err) != BK_OK ||
+        badge_renderer_set_output(r, &want, &err) != BK_OK) {
         rc = report_error(&err);
     } else {
         /* A preview carries no serial of a real badge: it is not recorded. */
@@ -768,8 +778,10 @@ static int cmd_badge(struct config *cfg, int argc, char **argv)
             badge_image_write_png(img, out, &err) != BK_OK)
             rc = report_error(&err);
         else
-            printf(_("%s: badge of %s, %dx%d pixels at %d dpi.\n"), out, id, img->width,
-                   img->height, img->dpi);
+            printf(img->monochrome ? _("%s: badge of %s, %dx%d pixels at %d dpi, black and "
+                                       "white.\n")
+                                   : _("%s: badge of %s, %dx%d pixels at %d dpi.\n"),
+                   out, id, img->width, img->height, img->dpi);
         free(qr);
     }
     badge_image_free(img);
@@ -891,6 +903,7 @@ static int cmd_printer(struct config *cfg, int argc, char **argv)
     struct printer *p;
     struct printer_status st;
     struct bk_err err = {0};
+    char dpi[16];
     if (printer_open(cfg->printer, &p, &err) != BK_OK)
         return report_error(&err);
     int rc = EXIT_DONE;
@@ -905,6 +918,14 @@ static int cmd_printer(struct config *cfg, int argc, char **argv)
         if (st.message[0])
             printf(_("Message: %s\n"), st.message);
         printf(_("Jobs waiting: %zu\n"), st.queued);
+        struct printer_caps caps;
+        printer_get_caps(p, &caps);
+        struct badge_output o = badgeprint_output(cfg, &caps);
+        printf(_("Prints: %s, %s dpi, media %s\n"), caps.monochrome ? _("monochrome") : _("colour"),
+               caps.dpi ? (snprintf(dpi, sizeof dpi, "%d", caps.dpi), dpi) : _("unknown"),
+               caps.media[0] ? caps.media : _("unknown"));
+        printf(_("Badges for it: %s at %d dpi\n"),
+               o.monochrome ? _("black and white") : _("colour"), o.dpi);
         rc = st.state == 5 || st.reasons[0] || !st.accepting ? EXIT_PARTIAL : EXIT_DONE;
     }
     printer_close(p);
@@ -952,8 +973,8 @@ static const struct cmd commands[] = {
     {"checkin", N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
      N_("check a person in, exactly as the kiosk does"), cmd_checkin},
     {"verify", "", N_("check the event log's hash chain"), cmd_verify},
-    {"badge", N_("ID --out FILE.png"), N_("draw a person's badge into a PNG (a preview)"),
-     cmd_badge},
+    {"badge", N_("ID --out FILE.png [--monochrome] [--dpi N]"),
+     N_("draw a person's badge into a PNG (a preview)"), cmd_badge},
     {"print", N_("[--now ISO8601] [--reprint REASON] ID | --pending"),
      N_("print a first badge, a replacement, or every pending badge"), cmd_print},
     {"printer", "", N_("the printer's state and queue"), cmd_printer},

@@ -9,6 +9,7 @@
 #include "util/i18n.h"
 #include "core/token.h"
 #include "util/xalloc.h"
+#include "badge/qrimage.h"
 #include "print/printer.h"
 
 const char *badgeprint_outcome_code(enum badgeprint_outcome o)
@@ -19,6 +20,31 @@ const char *badgeprint_outcome_code(enum badgeprint_outcome o)
         [BADGEPRINT_ALREADY_HAS] = "already_has_badge",
     };
     return (unsigned)o < sizeof codes / sizeof codes[0] ? codes[o] : "?";
+}
+
+struct badge_output badgeprint_output(const struct config *cfg, const struct printer_caps *caps)
+{
+    struct badge_output o = badge_output_of_config(cfg);
+    if (caps && caps->dpi >= 72 && caps->dpi <= QRIMAGE_DPI_MAX)
+        o.dpi = caps->dpi;
+    if (cfg->badge_color == CONFIG_BADGE_COLOR_AUTO)
+        o.monochrome = caps && caps->monochrome;
+    return o;
+}
+
+/* Draws the badge for out, holding the render lock if there is one. */
+static enum bk_status render_for(const struct badgeprint_context *ctx,
+                                 const struct badge_output *out, const struct attendee *a,
+                                 const char *qr, struct badge_image **img, struct bk_err *err)
+{
+    if (ctx->render_lock)
+        pthread_mutex_lock(ctx->render_lock);
+    enum bk_status st = badge_renderer_set_output(ctx->renderer, out, err);
+    if (st == BK_OK)
+        st = badge_render(ctx->renderer, a, qr, img, err);
+    if (ctx->render_lock)
+        pthread_mutex_unlock(ctx->render_lock);
+    return st;
 }
 
 static const char *media_of(const struct config *cfg)
@@ -143,7 +169,9 @@ static enum bk_status write_file(const struct badgeprint_context *ctx, const cha
                               NULL, now_ms, err);
 }
 
-/* Sends the planned row to the printer and follows it. */
+/* Sends the planned row to the printer and follows it. The printer is
+ * asked what it prints before the badge is drawn, so the badge is drawn
+ * for it (its resolution, its colours); nothing is claimed until then. */
 static enum bk_status send_badge(const struct badgeprint_context *ctx, const char *attendee,
                                  const struct badgeplan *plan, const char *payload,
                                  int64_t now_ms, struct badgeprint_result *res,
@@ -153,19 +181,30 @@ static enum bk_status send_badge(const struct badgeprint_context *ctx, const cha
     enum bk_status st = store_get_attendee(ctx->store, attendee, &a, err);
     if (st != BK_OK)
         return st;
+    bool to_printer = ctx->printer && ctx->printer[0] && strncmp(ctx->printer, "file:", 5) != 0;
+    struct printer *p = NULL;
+    struct bk_err perr = {0};
+    struct printer_caps caps;
+    if (to_printer && printer_open(ctx->printer, &p, &perr) != BK_OK) {
+        attendee_clear(&a);
+        problem_from(res, &perr);
+        /* Not claimed yet: "pending" unless another kiosk took it meanwhile. */
+        return keep_pending(ctx, plan->badge_id, "pending", now_ms, res, err);
+    }
+    if (p)
+        printer_get_caps(p, &caps);
+    struct badge_output out = badgeprint_output(ctx->cfg, p ? &caps : NULL);
     char *qr = token_badge_payload_new(plan->serial, payload);
     struct badge_image *img = NULL;
-    if (ctx->render_lock)
-        pthread_mutex_lock(ctx->render_lock);
-    st = badge_render(ctx->renderer, &a, qr, &img, err);
-    if (ctx->render_lock)
-        pthread_mutex_unlock(ctx->render_lock);
+    st = render_for(ctx, &out, &a, qr, &img, err);
     free(qr);
     attendee_clear(&a);
-    if (st != BK_OK)
+    if (st != BK_OK) {
+        printer_close(p);
         return st;
+    }
 
-    if (!ctx->printer || !ctx->printer[0] || strncmp(ctx->printer, "file:", 5) == 0) {
+    if (!to_printer) {
         if (ctx->printer && ctx->printer[0])
             st = write_file(ctx, attendee, plan, img, now_ms, res, err);
         else {
@@ -184,14 +223,12 @@ static enum bk_status send_badge(const struct badgeprint_context *ctx, const cha
                             NULL, now_ms, err);
     if (st != BK_OK) {
         badge_image_free(img);
+        printer_close(p);
         return st;
     }
-    struct printer *p = NULL;
-    struct bk_err perr = {0};
     char job_name[128];
     badgeplan_job_name(attendee, plan->serial, job_name, sizeof job_name);
-    if (printer_open(ctx->printer, &p, &perr) != BK_OK ||
-        printer_submit(p, img, media_of(ctx->cfg), job_name, &res->job, &perr) != BK_OK) {
+    if (printer_submit(p, img, media_of(ctx->cfg), job_name, &res->job, &perr) != BK_OK) {
         badge_image_free(img);
         printer_close(p);
         problem_from(res, &perr);

@@ -66,4 +66,12 @@ enum bk_status badgeprint_pending(const struct badgeprint_context *ctx, int64_t 
 
 const char *badgeprint_outcome_code(enum badgeprint_outcome o);
 
+struct printer_caps;
+
+/* How a badge is drawn for a printer that prints as caps says (NULL: no
+ * printer to ask, e.g. "file:DIR"): at the printer's own resolution when it
+ * says one, and monochrome when [badge] color says so, or says auto and the
+ * printer prints one colour. */
+struct badge_output badgeprint_output(const struct config *cfg, const struct printer_caps *caps);
+
 #endif

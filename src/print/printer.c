@@ -48,6 +48,7 @@ struct printer {
     char *media[PRINTER_MEDIA_MAX];
     int n_media;
     char formats[256]; /* document-format-supported, for the error message */
+    struct printer_caps caps;
 
     char note[512]; /* what the last submit had to work around, "" when nothing */
 };
@@ -294,6 +295,45 @@ static bool printer_has_string(ipp_attribute_t *attr, const char *value)
     return attr && ippContainsString(attr, value);
 }
 
+static int printer_dpi_of(ipp_attribute_t *a, int i)
+{
+    ipp_res_t units;
+    int yres;
+    int xres = a ? ippGetResolution(a, i, &yres, &units) : 0;
+    if (units == IPP_RES_PER_CM)
+        xres = (int)(xres * 2.54 + 0.5);
+    return xres > 0 ? xres : 0;
+}
+
+/* What the printer prints, from a Get-Printer-Attributes answer. */
+static void printer_learn_caps(struct printer *p, ipp_t *attrs)
+{
+    struct printer_caps *c = &p->caps;
+    ipp_attribute_t *color = ippFindAttribute(attrs, "color-supported", IPP_TAG_BOOLEAN);
+    ipp_attribute_t *modes = ippFindAttribute(attrs, "print-color-mode-supported", IPP_TAG_KEYWORD);
+    c->monochrome =
+        (color && !ippGetBoolean(color, 0)) ||
+        (modes && !ippContainsString(modes, "color") && !ippContainsString(modes, "auto"));
+    ipp_attribute_t *a =
+        ippFindAttribute(attrs, "pwg-raster-document-type-supported", IPP_TAG_KEYWORD);
+    c->black_1 = printer_has_string(a, "black_1");
+    c->sgray_8 = printer_has_string(a, "sgray_8");
+    c->dpi = printer_dpi_of(
+        ippFindAttribute(attrs, "printer-resolution-default", IPP_TAG_RESOLUTION), 0);
+    if (!c->dpi)
+        c->dpi = printer_dpi_of(
+            ippFindAttribute(attrs, "pwg-raster-document-resolution-supported", IPP_TAG_RESOLUTION),
+            0);
+    a = ippFindAttribute(attrs, "media-default", IPP_TAG_ZERO);
+    if (a && ippGetString(a, 0, NULL))
+        snprintf(c->media, sizeof c->media, "%s", ippGetString(a, 0, NULL));
+}
+
+void printer_get_caps(const struct printer *p, struct printer_caps *caps)
+{
+    *caps = p->caps;
+}
+
 /* Keeps what the printer takes from a Get-Printer-Attributes answer. */
 static void printer_learn(struct printer *p, ipp_t *attrs)
 {
@@ -315,6 +355,8 @@ static void printer_learn(struct printer *p, ipp_t *attrs)
     p->pwg_srgb = printer_has_string(a, "srgb_8");
     p->pwg_sgray = printer_has_string(a, "sgray_8");
     p->pwg_black1 = printer_has_string(a, "black_1");
+
+    printer_learn_caps(p, attrs);
 
     a = ippFindAttribute(attrs, "pwg-raster-document-resolution-supported", IPP_TAG_RESOLUTION);
     p->n_pwg_dpi = 0;
@@ -352,6 +394,10 @@ static const char *const printer_status_attrs[] = {
     "printer-is-accepting-jobs",
     "printer-make-and-model",
     "queued-job-count",
+    "color-supported",
+    "print-color-mode-supported",
+    "printer-resolution-default",
+    "media-default",
 };
 
 static ipp_t *printer_get_attributes(struct printer *p, struct bk_err *err)
@@ -552,7 +598,10 @@ static enum bk_status printer_write_pwg(const struct printer *p, const struct ba
                           _("\"%s\" is not a media size name the printer can use "
                             "(e.g. oe_4x3-label_4x3in or iso_a6_105x148mm)."),
                           media);
-    const char *type = p->pwg_srgb     ? "srgb_8"
+    /* A black-and-white badge goes as black and white, so no driver
+     * dithers it; a colour one in the richest type the printer takes. */
+    const char *type = img->monochrome ? (p->pwg_black1 ? "black_1" : "sgray_8")
+                       : p->pwg_srgb   ? "srgb_8"
                        : p->pwg_sgray  ? "sgray_8"
                        : p->pwg_black1 ? "black_1"
                                        : "sgray_8";
@@ -613,7 +662,13 @@ static enum bk_status printer_make_document(const struct printer *p, const struc
                           _("No temporary file for the badge (%s): check that %s is writable."),
                           i18n_strerror(errno), tmpdir && tmpdir[0] ? tmpdir : "/tmp");
     enum bk_status st;
-    if (p->takes_png) {
+    /* A black-and-white badge goes to a driverless printer as PWG raster
+     * black_1 (or sgray_8 holding only 0 and 255), which it prints dot for
+     * dot. A CUPS queue turns PNG into its driver's raster one to one when
+     * the PNG is at the driver's resolution, and pure black and white stays
+     * so; PWG raster would take a detour through PDF there. */
+    bool as_png = p->takes_png && !(img->monochrome && p->takes_pwg && !p->is_queue);
+    if (as_png) {
         close(fd);
         *format = "image/png";
         st = badge_image_write_png(img, path, err);

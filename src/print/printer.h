@@ -82,6 +82,21 @@ struct printer_status {
 
 enum bk_status printer_get_status(struct printer *p, struct printer_status *st, struct bk_err *err);
 
+/* What the printer prints, learnt when it was opened, so a badge can be
+ * drawn for it. An IPP Everywhere printer says it itself (color-supported,
+ * print-color-mode-supported, printer-resolution-default, media-default,
+ * pwg-raster-document-type-supported); for a CUPS queue with a driver,
+ * cupsd answers the same questions from the driver's PPD (ColorDevice, the
+ * default Resolution and PageSize). */
+struct printer_caps {
+    bool monochrome;       /* prints one colour only */
+    int dpi;               /* its own resolution; 0 when it does not say */
+    char media[128];       /* its default media, a PWG name; "" when it does not say */
+    bool black_1, sgray_8; /* PWG raster types it takes */
+};
+
+void printer_get_caps(const struct printer *p, struct printer_caps *caps);
+
 /* A sentence for one IPP state-reason keyword ("media-empty-error" -> "Out
  * of labels: load more."), translated; a keyword it does not know comes
  * back as itself. */
