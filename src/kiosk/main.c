@@ -652,7 +652,11 @@ static void make_preview(struct app *a)
         store_get_token(a->store, a->preview_id, &payload, &err) == BK_OK) {
         /* A preview carries no real serial, as badgectl badge's does not. */
         char *qr = token_badge_payload_new("PREVUE", payload ? payload : a->preview_id);
-        if (badge_render(a->preview_renderer, &at, qr, &img, &err) == BK_OK) {
+        /* Drawn as the printer's badges are (a label printer's in black and
+         * white), so the preview shows what will really print. */
+        struct badge_output out = printq_badge_output(a->printq);
+        if (badge_renderer_set_output(a->preview_renderer, &out, &err) == BK_OK &&
+            badge_render(a->preview_renderer, &at, qr, &img, &err) == BK_OK) {
             SDL_Texture *t = SDL_CreateTexture(a->ren, SDL_PIXELFORMAT_RGB24,
                                                SDL_TEXTUREACCESS_STATIC, img->width, img->height);
             if (t && SDL_UpdateTexture(t, NULL, img->rgb, (int)img->stride) == 0) {

@@ -44,6 +44,7 @@ struct printq {
     struct printq_done done[PRINTQ_MAX];
     size_t n_done;
     char status[1400];
+    struct badge_output output; /* how the printer's badges are drawn */
 };
 
 static void post(struct printq *q, const struct printq_done *d)
@@ -83,6 +84,12 @@ static void refresh_status(struct printq *q)
         set_status(q, err.msg);
         return;
     }
+    struct printer_caps caps;
+    printer_get_caps(p, &caps);
+    struct badge_output out = badgeprint_output(q->cfg, &caps);
+    pthread_mutex_lock(&q->mu);
+    q->output = out;
+    pthread_mutex_unlock(&q->mu);
     if (printer_get_status(p, &st, &err) != BK_OK)
         snprintf(buf, sizeof buf, "%s", err.msg);
     else
@@ -221,11 +228,20 @@ static void *worker(void *arg)
     return NULL;
 }
 
+struct badge_output printq_badge_output(struct printq *q)
+{
+    pthread_mutex_lock(&q->mu);
+    struct badge_output out = q->output;
+    pthread_mutex_unlock(&q->mu);
+    return out;
+}
+
 enum bk_status printq_new(const struct config *cfg, const char *printer, const char *kiosk_id,
                           pthread_mutex_t *font_lock, struct printq **out, struct bk_err *err)
 {
     struct printq *q = xcalloc(1, sizeof *q);
     q->cfg = cfg;
+    q->output = badgeprint_output(cfg, NULL);
     q->printer = xstrdup(printer ? printer : "");
     q->kiosk_id = xstrdup(kiosk_id ? kiosk_id : "");
     q->font_lock = font_lock;

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "badge/badge.h"
 #include "event/config.h"
 #include "util/err.h"
 #include "door/flow.h"
@@ -52,5 +53,10 @@ bool printq_poll(struct printq *q, struct printq_done *out);
  * worker ("" before the first look). Copied into buf. busy: a request is
  * being printed now. */
 void printq_status(struct printq *q, char *buf, size_t n, bool *busy);
+
+/* How badges are drawn for the printer, as the worker last learnt it (the
+ * configuration's own until it has asked): the preview on screen is drawn
+ * the same way, so it shows what will really print. */
+struct badge_output printq_badge_output(struct printq *q);
 
 #endif
