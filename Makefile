@@ -19,7 +19,8 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libcmocka-dev tzdata jq sqlite3 gettext \
            libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
            libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
-           xvfb xdotool clang-14 libclang-rt-14-dev time
+           xvfb xdotool clang-14 libclang-rt-14-dev time \
+           printer-driver-ptouch tesseract-ocr tesseract-ocr-eng python3
 # What "make bench" alone needs: ZXing-cpp and zbarimg read the same frames as
 # our decoder, for comparison only (badgekiosk never links them).
 DEB_PKGS_BENCH = python3 python3-zxing-cpp python3-pil zbar-tools
@@ -268,9 +269,12 @@ build/asan/tests/test_printer: tests/print/test_printer.c build/asan/libbadgekio
 	$(CC) $(ASAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    build/asan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
 
+# Label printers through CUPS's and Debian's own drivers (tests/print/labels):
+# printer-driver-ptouch for Brother QL, tesseract to read the labels back.
 print-tests: build/asan/tests/test_printer build/badgectl
 	@BK_TEST_TIMING_JOBS=0 ./tests/print/run
 	@./tests/print/badgectl
+	@./tests/print/labels
 
 # The kiosk under Xvfb, driven by xdotool as a keyboard scanner and a finger.
 kiosk-tests: build/badgectl build/badgekiosk locale

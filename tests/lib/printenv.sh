@@ -248,6 +248,8 @@ printenv_start_cupsd() {
     chmod 755 "$dir"
     # LogLevel info (cupsd.conf): printenv_add_queue reads when a queue is
     # ready. FatalErrors listen: a port already taken ends cupsd at once.
+    # FileDevice: queues may write to file: URIs (the label-printer tests
+    # read what a driver wrote).
     cat >"$dir/cups-files.conf" <<EOF
 ServerRoot $dir
 StateDir $dir/state
@@ -258,6 +260,7 @@ AccessLog $dir/log/access_log
 ErrorLog $dir/log/error_log
 PageLog $dir/log/page_log
 FatalErrors config listen
+FileDevice Yes
 Printcap
 EOF
     printenv_serve cupsd "$port" "$dir/log/error_log" || return 1
