@@ -9,9 +9,11 @@
 /* Colours are binned at 4 bits a channel: a flat colour and its slight
  * variations (a PNG's compression, the scaler's rounding) share a bin. */
 #define BIN_COUNT 4096
-/* Line art: this many colours cover almost all of the picture. */
+/* Line art: a few exact colours (the flat areas; a box filter leaves a flat
+ * area's colour exact) cover most of the picture. In a photograph or a
+ * gradient, no few exact colours do. */
 #define PALETTE_MAX 12
-#define LINE_ART_SHARE 0.80
+#define LINE_ART_SHARE 0.50
 /* A flat colour of its own covers at least this share; rarer bins are the
  * anti-aliased edges between flat colours and take the nearest one. */
 #define FLAT_SHARE 0.02
@@ -39,10 +41,47 @@ struct palette {
     bool black[PALETTE_MAX];
 };
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether the PALETTE_MAX most common exact colours cover LINE_ART_SHARE. */
+static bool is_line_art(const uint8_t *rgb, int w, int h, size_t stride)
+{
+    size_t n = (size_t)w * (size_t)h, k = 0;
+    uint32_t *c = xmalloc(n * sizeof *c);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const uint8_t *p = rgb + (size_t)y * stride + (size_t)x * 3;
+            c[k++] = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+        }
+    qsort(c, n, sizeof *c, cmp_u32);
+    size_t top[PALETTE_MAX] = {0};
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && c[j] == c[i])
+            j++;
+        size_t run = j - i;
+        for (int t = 0; t < PALETTE_MAX; t++)
+            if (run > top[t]) {
+                memmove(top + t + 1, top + t, (size_t)(PALETTE_MAX - 1 - t) * sizeof *top);
+                top[t] = run;
+                break;
+            }
+        i = j;
+    }
+    free(c);
+    size_t covered = 0;
+    for (int t = 0; t < PALETTE_MAX; t++)
+        covered += top[t];
+    return (double)covered >= LINE_ART_SHARE * (double)n;
+}
+
 /* The flat colours: the most common bins (mean colour of each) that cover
- * at least FLAT_SHARE. True when the most common bins cover enough of the
- * picture to call it line art. */
-static bool find_palette(const uint8_t *rgb, int w, int h, size_t stride, struct palette *pal)
+ * at least FLAT_SHARE (at least two). */
+static void find_palette(const uint8_t *rgb, int w, int h, size_t stride, struct palette *pal)
 {
     long *count = xcalloc(BIN_COUNT, sizeof *count);
     long(*sum)[3] = xcalloc(BIN_COUNT, sizeof *sum);
@@ -54,7 +93,7 @@ static bool find_palette(const uint8_t *rgb, int w, int h, size_t stride, struct
             for (int c = 0; c < 3; c++)
                 sum[b][c] += p[c];
         }
-    long covered = 0, flat_min = (long)(FLAT_SHARE * (double)w * (double)h);
+    long flat_min = (long)(FLAT_SHARE * (double)w * (double)h);
     pal->n = 0;
     for (int k = 0; k < PALETTE_MAX; k++) {
         int best = -1;
@@ -63,7 +102,6 @@ static bool find_palette(const uint8_t *rgb, int w, int h, size_t stride, struct
                 best = b;
         if (best < 0)
             break;
-        covered += count[best];
         if (count[best] < flat_min && pal->n >= 2) {
             count[best] = 0;
             continue;
@@ -78,7 +116,6 @@ static bool find_palette(const uint8_t *rgb, int w, int h, size_t stride, struct
     }
     free(count);
     free(sum);
-    return (double)covered >= LINE_ART_SHARE * (double)w * (double)h;
 }
 
 /* The nearest flat colour; *pure when the pixel is that colour (not an
@@ -172,8 +209,9 @@ bool bilevel_logo(uint8_t *rgb, int width, int height, size_t stride)
 {
     if (width < 1 || height < 1)
         return false;
-    struct palette pal;
-    if (find_palette(rgb, width, height, stride, &pal)) {
+    if (is_line_art(rgb, width, height, stride)) {
+        struct palette pal;
+        find_palette(rgb, width, height, stride, &pal);
         line_art(rgb, width, height, stride, &pal);
         return false;
     }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "badge/badge.h"
+#include "badge/bilevel.h"
 #include "badge/fonts.h"
 #include "util/xalloc.h"
 #include "scan/decode.h"
@@ -447,6 +448,144 @@ static void test_no_logo_configured_still_renders(void **state)
     f->cfg->badge_logo = saved;
 }
 
+/* ---- one-colour printers ---------------------------------------------- */
+
+/* The badge drawn for a 203 dpi label printer, as grey (one byte a pixel). */
+static uint8_t *render_label(struct fixture *f, const struct attendee *a, struct badge_image **out)
+{
+    struct bk_err err = {0};
+    struct badge_output label = {203, true};
+    assert_int_equal(badge_renderer_set_output(f->r, &label, &err), BK_OK);
+    assert_int_equal(badge_render(f->r, a, QR_TEXT, out, &err), BK_OK);
+    struct badge_output back = badge_output_of_config(f->cfg);
+    assert_int_equal(badge_renderer_set_output(f->r, &back, &err), BK_OK);
+    struct badge_image *img = *out;
+    uint8_t *grey = xmalloc((size_t)img->width * (size_t)img->height);
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++)
+            grey[(size_t)y * (size_t)img->width + (size_t)x] =
+                img->rgb[(size_t)y * img->stride + (size_t)x * 3];
+    return grey;
+}
+
+static void test_label_badge_is_pure_black_and_white_at_the_printers_dpi(void **state)
+{
+    struct fixture *f = *state;
+    struct attendee a = person("FGMV-2023-00910", "Zoë Ångström-Łukasiewicz", "Speaker");
+    struct badge_image *img = NULL;
+    uint8_t *grey = render_label(f, &a, &img);
+    assert_true(img->monochrome);
+    assert_int_equal(img->dpi, 203);
+    assert_int_equal(img->width, 812); /* 4 x 3 in at 203 dpi */
+    assert_int_equal(img->height, 609);
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            uint32_t c = pixel(img, x, y);
+            if (c != 0 && c != 0xFFFFFF)
+                fail_msg("pixel (%d, %d) is #%06X, neither black nor white", x, y, (unsigned)c);
+        }
+    double alone = bilevel_isolated_share(grey, img->width, img->height, (size_t)img->width);
+    print_message("lone black dots: %.3f%%\n", alone * 100);
+    assert_true(alone < 0.02);
+    free(grey);
+    badge_image_free(img);
+}
+
+static void test_label_band_is_solid_black_with_its_label_knocked_out(void **state)
+{
+    struct fixture *f = *state;
+    struct attendee a = person("FGMV-2023-00911", "Ada Lovelace", "Chair");
+    struct badge_image *img = NULL;
+    uint8_t *grey = render_label(f, &a, &img);
+    /* The band's edges (left and right of its label) are black from the
+     * bottom edge up; its middle holds white letters. */
+    int band_top = img->height - 1;
+    while (band_top > 0 && grey[(size_t)(band_top - 1) * (size_t)img->width + 2] == 0)
+        band_top--;
+    assert_true(img->height - band_top > 40);
+    size_t white = 0, total = 0;
+    for (int y = band_top; y < img->height; y++)
+        for (int x = 0; x < img->width; x++, total++)
+            white += grey[(size_t)y * (size_t)img->width + (size_t)x] == 255;
+    print_message("band: %d rows, %.1f%% white (the label)\n", img->height - band_top,
+                  100.0 * (double)white / (double)total);
+    assert_true(white > 0 && white < total / 4);
+    free(grey);
+    badge_image_free(img);
+}
+
+static void test_label_qr_reads_and_colour_badge_is_unchanged_after(void **state)
+{
+    struct fixture *f = *state;
+    struct attendee a = person("FGMV-2023-00912", "王蕴韬", "Vice-chair");
+    struct badge_image *img = NULL;
+    uint8_t *grey = render_label(f, &a, &img);
+    struct scan_decoder *d = NULL;
+    struct scan_results *res = NULL;
+    struct bk_err err = {0};
+    assert_int_equal(scan_decoder_new(&d, &err), BK_OK);
+    assert_int_equal(scan_decode_grey(d, grey, img->width, img->height, img->width, &res, &err),
+                     BK_OK);
+    assert_int_equal(res->n, 1);
+    assert_memory_equal(res->items[0].data, QR_TEXT, strlen(QR_TEXT));
+    scan_results_free(res);
+    scan_decoder_free(d);
+    free(grey);
+    badge_image_free(img);
+    /* render_label set the colour output back: the next badge is colour. */
+    assert_int_equal(badge_render(f->r, &a, QR_TEXT, &img, &err), BK_OK);
+    assert_false(img->monochrome);
+    assert_int_equal(img->dpi, f->cfg->badge_dpi);
+    badge_image_free(img);
+}
+
+static void test_flat_logo_becomes_line_art_and_a_photo_is_dithered(void **state)
+{
+    (void)state;
+    enum { W = 120, H = 60 };
+    uint8_t rgb[W * H * 3];
+    /* Two flat blues side by side (both dark enough to print) on white:
+     * they stay apart by an edge, and no dot stands alone. */
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            uint8_t *p = rgb + (y * W + x) * 3;
+            const uint8_t c[3][3] = {{255, 255, 255}, {20, 60, 140}, {40, 90, 190}};
+            int k = y < 10 || y >= 50 ? 0 : x < 40 ? 0 : x < 80 ? 1 : 2;
+            memcpy(p, c[k], 3);
+        }
+    assert_false(bilevel_logo(rgb, W, H, W * 3));
+    uint8_t grey[W * H];
+    for (int i = 0; i < W * H; i++)
+        grey[i] = rgb[i * 3];
+    assert_true(bilevel_isolated_share(grey, W, H, W) == 0.0);
+    assert_int_equal(grey[30 * W + 60], 0);   /* dark blue: black */
+    assert_int_equal(grey[30 * W + 100], 0);  /* the other blue: black too */
+    assert_int_equal(grey[30 * W + 80], 255); /* and an edge between them */
+    /* A photograph: a smooth gradient with noise, no few flat colours. */
+    unsigned seed = 7;
+    for (int i = 0; i < W * H; i++) {
+        seed = seed * 1103515245u + 12345u;
+        uint8_t v = (uint8_t)((i % W) * 2 + (seed >> 16) % 16);
+        memset(rgb + i * 3, v, 3);
+    }
+    assert_true(bilevel_logo(rgb, W, H, W * 3));
+    for (int i = 0; i < W * H * 3; i++)
+        assert_true(rgb[i] == 0 || rgb[i] == 255);
+}
+
+static void test_colour_setting_reads_auto_color_and_monochrome(void **state)
+{
+    (void)state;
+    enum config_badge_color c;
+    assert_true(config_badge_color_parse("auto", &c));
+    assert_int_equal(c, CONFIG_BADGE_COLOR_AUTO);
+    assert_true(config_badge_color_parse("Monochrome", &c));
+    assert_int_equal(c, CONFIG_BADGE_COLOR_MONOCHROME);
+    assert_true(config_badge_color_parse("color", &c));
+    assert_int_equal(c, CONFIG_BADGE_COLOR_COLOR);
+    assert_false(config_badge_color_parse("grey", &c));
+}
+
 #define T(f) cmocka_unit_test(f)
 int main(void)
 {
@@ -467,6 +606,11 @@ int main(void)
         T(test_png_has_the_stock_size_and_dpi),
         T(test_missing_logo_file_is_a_config_error_naming_it),
         T(test_no_logo_configured_still_renders),
+        T(test_label_badge_is_pure_black_and_white_at_the_printers_dpi),
+        T(test_label_band_is_solid_black_with_its_label_knocked_out),
+        T(test_label_qr_reads_and_colour_badge_is_unchanged_after),
+        T(test_flat_logo_becomes_line_art_and_a_photo_is_dithered),
+        T(test_colour_setting_reads_auto_color_and_monochrome),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
