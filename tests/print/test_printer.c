@@ -79,8 +79,8 @@ static void wait_until_refused(const char *uri)
 {
     char scheme[16], user[64], host[256], resource[256];
     int port = 0;
-    assert_true(httpSeparateURI(HTTP_URI_CODING_ALL, uri, scheme, sizeof scheme, user,
-                                sizeof user, host, sizeof host, &port, resource,
+    assert_true(httpSeparateURI(HTTP_URI_CODING_ALL, uri, scheme, sizeof scheme, user, sizeof user,
+                                host, sizeof host, &port, resource,
                                 sizeof resource) >= HTTP_URI_STATUS_OK);
     char service[16];
     snprintf(service, sizeof service, "%d", port);
@@ -331,6 +331,46 @@ static void test_badge_to_pwg_only_printer_lands_as_pwg_raster_with_qr(void **st
     assert_int_equal(f.height, BADGE_H);
     assert_int_equal(f.xdpi, BADGE_DPI);
     assert_string_equal(f.type, "sgray_8");
+    assert_non_null(got);
+    assert_string_equal(got, text);
+    free(got);
+}
+
+static void test_black_and_white_badge_goes_as_black_1_at_its_own_dpi(void **state)
+{
+    (void)state;
+    const char *uri = env_or_skip("BK_TEST_LABEL_URI");
+    const char *spool = env_or_skip("BK_TEST_LABEL_SPOOL");
+    const char *text = "FGMV26-0045-MONO01";
+    /* A 4x3 in label drawn for a 203 dpi one-colour printer. */
+    struct badge_image *img = badge_image_new(812, 609, 203);
+    img->monochrome = true;
+    struct qrimage *q = NULL;
+    struct bk_err err = {0};
+    assert_int_equal(qrimage_new(text, &q, &err), BK_OK);
+    for (int y = 0; y < q->width; y++)
+        for (int x = 0; x < q->width; x++)
+            if (q->modules[y * q->width + x])
+                fill_rect(img, 400 + x * 6, 150 + y * 6, 6, 6, 0, 0, 0);
+    qrimage_free(q);
+    struct printer *p = NULL;
+    assert_int_equal(printer_open(uri, &p, &err), BK_OK);
+    int id = 0;
+    if (printer_submit(p, img, LABEL_MEDIA, "badge-mono", &id, &err) != BK_OK)
+        fail_msg("submit: %s", err.msg);
+    enum printer_job_state end;
+    assert_int_equal(printer_wait(p, id, WAIT_MS, &end, NULL, 0, &err), BK_OK);
+    assert_int_equal(end, PRINTER_JOB_COMPLETED);
+    printer_close(p);
+    badge_image_free(img);
+    char path[1024];
+    assert_true(find_spool(spool, "badge-mono", id, path, sizeof path));
+    struct pwg_facts f;
+    char *got = decode_pwg(path, &f);
+    assert_string_equal(f.type, "black_1");
+    assert_int_equal(f.xdpi, 203);
+    assert_int_equal(f.width, 812);
+    assert_int_equal(f.height, 609);
     assert_non_null(got);
     assert_string_equal(got, text);
     free(got);
@@ -735,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_job_state_codes_are_stable_words),
         cmocka_unit_test(test_badge_by_uri_lands_as_png_with_its_size_dpi_and_qr),
         cmocka_unit_test(test_badge_to_pwg_only_printer_lands_as_pwg_raster_with_qr),
+        cmocka_unit_test(test_black_and_white_badge_goes_as_black_1_at_its_own_dpi),
         cmocka_unit_test(test_badge_through_cups_queue_arrives_and_its_qr_reads),
         cmocka_unit_test(test_job_name_copies_and_media_are_as_sent),
         cmocka_unit_test(test_find_job_finds_the_newest_job_by_name_after_it_completed),
