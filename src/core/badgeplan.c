@@ -11,7 +11,7 @@ struct history {
     int64_t printed_at;     /* newest printed badge, 0 when none */
     int64_t open_id;        /* newest pending or submitted row, 0 when none */
     char open_serial[TOKEN_SERIAL_LEN + 1];
-    char open_status[16];
+    enum store_badge_status open_status;
     char open_printer[256];
     int open_job;
     bool open_replacement;
@@ -22,13 +22,13 @@ struct history {
 static int gather(void *ctx, const struct store_badge *b)
 {
     struct history *h = ctx;
-    if (strcmp(b->status, "printed") == 0) {
+    if (b->status == STORE_BADGE_PRINTED) {
         h->printed_at = b->updated_ms;
         h->open_id = 0; /* superseded by a later print */
-    } else if (strcmp(b->status, "pending") == 0 || strcmp(b->status, "submitted") == 0) {
+    } else if (store_badge_waiting(b->status)) {
         h->open_id = b->id;
         snprintf(h->open_serial, sizeof h->open_serial, "%s", b->serial);
-        snprintf(h->open_status, sizeof h->open_status, "%s", b->status);
+        h->open_status = b->status;
         snprintf(h->open_printer, sizeof h->open_printer, "%s", b->printer ? b->printer : "");
         h->open_job = b->job;
         h->open_replacement = b->reason != NULL;
@@ -43,7 +43,7 @@ static void plan_open_row(const struct history *h, struct badgeplan *plan)
     plan->badge_id = h->open_id;
     snprintf(plan->serial, sizeof plan->serial, "%s", h->open_serial);
     plan->replacement = h->open_replacement;
-    if (strcmp(h->open_status, "submitted") == 0) {
+    if (h->open_status == STORE_BADGE_SUBMITTED) {
         plan->action = BADGEPLAN_CHECK_JOB;
         plan->job = h->open_job;
         snprintf(plan->printer, sizeof plan->printer, "%s", h->open_printer);
@@ -103,8 +103,8 @@ enum bk_status badgeplan_replacement(struct store *s, const char *attendee, cons
     /* A job already at the printer may still come out; that cannot be
      * undone here, but its serial is retired by the new row all the same. */
     for (size_t i = 0; i < h.n_pending; i++) {
-        st = store_badge_update(s, h.pending[i], "pending", "cancelled", NULL, 0,
-                                _("replaced before it was printed"), now_ms, err);
+        st = store_badge_update(s, h.pending[i], STORE_BADGE_PENDING, STORE_BADGE_CANCELLED, NULL,
+                                0, _("replaced before it was printed"), now_ms, err);
         if (st == BK_ERR_BUSY) {
             bk_err_clear(err);
             continue; /* it was submitted meanwhile, or is not pending */

@@ -69,7 +69,7 @@ struct serial_search {
 static int note_badge(void *ctx, const struct store_badge *b)
 {
     struct serial_search *x = ctx;
-    if (strcmp(b->status, "cancelled") == 0)
+    if (b->status == STORE_BADGE_CANCELLED)
         return 0;
     if (strcmp(b->serial, x->serial) == 0)
         x->seen = true;

@@ -171,11 +171,11 @@ static int add_attendance(void *ctx, const char *id, bk_day d, int64_t first_at_
 static int add_badge(void *ctx, const struct store_badge *b)
 {
     struct report *r = ctx;
-    if (strcmp(b->status, "pending") == 0 || strcmp(b->status, "submitted") == 0) {
+    if (store_badge_waiting(b->status)) {
         r->badges_pending++;
         return 0;
     }
-    if (strcmp(b->status, "printed") != 0)
+    if (b->status != STORE_BADGE_PRINTED)
         return 0;
     struct day *day = day_slot(r, tz_local_day(r->cfg->tz, b->updated_ms, NULL));
     if (!day)

@@ -533,7 +533,7 @@ static int count_today(void *ctx, const char *attendee, bk_day day, int64_t firs
 static int count_waiting(void *ctx, const struct store_badge *b)
 {
     size_t *n = ctx;
-    if (strcmp(b->status, "pending") == 0 || strcmp(b->status, "submitted") == 0)
+    if (store_badge_waiting(b->status))
         (*n)++;
     return 0;
 }

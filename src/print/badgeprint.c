@@ -73,12 +73,12 @@ static enum bk_status payload_for(const struct badgeprint_context *ctx, const ch
 
 /* Back to pending with the problem in words, so --pending can try again. */
 static enum bk_status keep_pending(const struct badgeprint_context *ctx, int64_t badge_id,
-                                   const char *expect, int64_t now_ms,
+                                   enum store_badge_status expect, int64_t now_ms,
                                    struct badgeprint_result *res, struct bk_err *err)
 {
     res->outcome = BADGEPRINT_PENDING;
-    return store_badge_update(ctx->store, badge_id, expect, "pending", NULL, 0, res->problem,
-                              now_ms, err);
+    return store_badge_update(ctx->store, badge_id, expect, STORE_BADGE_PENDING, NULL, 0,
+                              res->problem, now_ms, err);
 }
 
 static void problem_from(struct badgeprint_result *res, const struct bk_err *e)
@@ -131,8 +131,8 @@ static enum bk_status settle_earlier_job(const struct badgeprint_context *ctx,
     case PRINTER_JOB_COMPLETED:
         res->outcome = BADGEPRINT_PRINTED;
         *done = true;
-        return store_badge_update(ctx->store, plan->badge_id, "submitted", "printed", NULL, job,
-                                  NULL, now_ms, err);
+        return store_badge_update(ctx->store, plan->badge_id, STORE_BADGE_SUBMITTED,
+                                  STORE_BADGE_PRINTED, NULL, job, NULL, now_ms, err);
     case PRINTER_JOB_PENDING:
     case PRINTER_JOB_PROCESSING:
     case PRINTER_JOB_HELD:
@@ -145,8 +145,9 @@ static enum bk_status settle_earlier_job(const struct badgeprint_context *ctx,
         return BK_OK;
     default:
         /* Aborted, cancelled or forgotten: nothing came out, send it again. */
-        return store_badge_update(ctx->store, plan->badge_id, "submitted", "pending", NULL, 0,
-                                  _("the earlier job did not print"), now_ms, err);
+        return store_badge_update(ctx->store, plan->badge_id, STORE_BADGE_SUBMITTED,
+                                  STORE_BADGE_PENDING, NULL, 0, _("the earlier job did not print"),
+                                  now_ms, err);
     }
 }
 
@@ -165,8 +166,8 @@ static enum bk_status write_file(const struct badgeprint_context *ctx, const cha
     if (st != BK_OK)
         return st;
     res->outcome = BADGEPRINT_WRITTEN;
-    return store_badge_update(ctx->store, plan->badge_id, "pending", "printed", ctx->printer, 0,
-                              NULL, now_ms, err);
+    return store_badge_update(ctx->store, plan->badge_id, STORE_BADGE_PENDING, STORE_BADGE_PRINTED,
+                              ctx->printer, 0, NULL, now_ms, err);
 }
 
 /* Sends the planned row to the printer and follows it. The printer is
@@ -189,7 +190,7 @@ static enum bk_status send_badge(const struct badgeprint_context *ctx, const cha
         attendee_clear(&a);
         problem_from(res, &perr);
         /* Not claimed yet: "pending" unless another kiosk took it meanwhile. */
-        return keep_pending(ctx, plan->badge_id, "pending", now_ms, res, err);
+        return keep_pending(ctx, plan->badge_id, STORE_BADGE_PENDING, now_ms, res, err);
     }
     if (p)
         printer_get_caps(p, &caps);
@@ -211,7 +212,7 @@ static enum bk_status send_badge(const struct badgeprint_context *ctx, const cha
             snprintf(res->problem, sizeof res->problem, "%s",
                      _("No printer is configured: set [printer] printer in the configuration, "
                        "then print the pending badges."));
-            st = keep_pending(ctx, plan->badge_id, NULL, now_ms, res, err);
+            st = keep_pending(ctx, plan->badge_id, STORE_BADGE_ANY, now_ms, res, err);
         }
         badge_image_free(img);
         return st;
@@ -219,8 +220,8 @@ static enum bk_status send_badge(const struct badgeprint_context *ctx, const cha
 
     /* Claim the row before sending: another kiosk printing the same pending
      * badge gets BK_ERR_BUSY here instead of a second badge. */
-    st = store_badge_update(ctx->store, plan->badge_id, "pending", "submitted", ctx->printer, 0,
-                            NULL, now_ms, err);
+    st = store_badge_update(ctx->store, plan->badge_id, STORE_BADGE_PENDING, STORE_BADGE_SUBMITTED,
+                            ctx->printer, 0, NULL, now_ms, err);
     if (st != BK_OK) {
         badge_image_free(img);
         printer_close(p);
@@ -232,11 +233,11 @@ static enum bk_status send_badge(const struct badgeprint_context *ctx, const cha
         badge_image_free(img);
         printer_close(p);
         problem_from(res, &perr);
-        return keep_pending(ctx, plan->badge_id, "submitted", now_ms, res, err);
+        return keep_pending(ctx, plan->badge_id, STORE_BADGE_SUBMITTED, now_ms, res, err);
     }
     badge_image_free(img);
-    st = store_badge_update(ctx->store, plan->badge_id, "submitted", "submitted", NULL, res->job,
-                            NULL, now_ms, err);
+    st = store_badge_update(ctx->store, plan->badge_id, STORE_BADGE_SUBMITTED,
+                            STORE_BADGE_SUBMITTED, NULL, res->job, NULL, now_ms, err);
     if (st != BK_OK) {
         printer_close(p);
         return st;
@@ -252,29 +253,29 @@ static enum bk_status send_badge(const struct badgeprint_context *ctx, const cha
     if (st != BK_OK) {
         problem_from(res, &perr);
         res->outcome = BADGEPRINT_UNCLEAR;
-        return store_badge_update(ctx->store, plan->badge_id, "submitted", "submitted", NULL, 0,
-                                  res->problem, now_ms, err);
+        return store_badge_update(ctx->store, plan->badge_id, STORE_BADGE_SUBMITTED,
+                                  STORE_BADGE_SUBMITTED, NULL, 0, res->problem, now_ms, err);
     }
     const char *why = have_status && ps.reasons[0] ? ps.reasons : reasons;
     switch (state) {
     case PRINTER_JOB_COMPLETED:
         res->outcome = BADGEPRINT_PRINTED;
-        return store_badge_update(ctx->store, plan->badge_id, "submitted", "printed", NULL, 0,
-                                  NULL, now_ms, err);
+        return store_badge_update(ctx->store, plan->badge_id, STORE_BADGE_SUBMITTED,
+                                  STORE_BADGE_PRINTED, NULL, 0, NULL, now_ms, err);
     case PRINTER_JOB_ABORTED:
     case PRINTER_JOB_CANCELED:
     case PRINTER_JOB_UNKNOWN:
         snprintf(res->problem, sizeof res->problem, _("The printer did not print the badge. %s"),
                  why);
-        return keep_pending(ctx, plan->badge_id, "submitted", now_ms, res, err);
+        return keep_pending(ctx, plan->badge_id, STORE_BADGE_SUBMITTED, now_ms, res, err);
     default:
         /* Still queued or printing after the timeout: it may yet come out,
          * so it stays submitted and a retry asks about this job first. */
         snprintf(res->problem, sizeof res->problem,
                  _("The badge has not come out of the printer yet. %s"), why);
         res->outcome = BADGEPRINT_UNCLEAR;
-        return store_badge_update(ctx->store, plan->badge_id, "submitted", "submitted", NULL, 0,
-                                  res->problem, now_ms, err);
+        return store_badge_update(ctx->store, plan->badge_id, STORE_BADGE_SUBMITTED,
+                                  STORE_BADGE_SUBMITTED, NULL, 0, res->problem, now_ms, err);
     }
 }
 
@@ -328,7 +329,7 @@ struct waiting {
 static int collect_waiting(void *ctx, const struct store_badge *b)
 {
     struct waiting *w = ctx;
-    if (strcmp(b->status, "pending") != 0 && strcmp(b->status, "submitted") != 0)
+    if (!store_badge_waiting(b->status))
         return 0;
     if (w->n == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 32;

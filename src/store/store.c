@@ -181,14 +181,33 @@ enum bk_status store_count_scans(struct store *s, size_t *n, struct bk_err *err)
     return s->be->count_scans(s->impl, n, err);
 }
 
-static const char *const badge_statuses[] = {"pending", "submitted", "printed", "cancelled"};
+/* The one code table of badge states: their text in the store. */
+static const char *const badge_status_codes[STORE_BADGE_N_STATUSES] = {
+    [STORE_BADGE_PENDING] = "pending",
+    [STORE_BADGE_SUBMITTED] = "submitted",
+    [STORE_BADGE_PRINTED] = "printed",
+    [STORE_BADGE_CANCELLED] = "cancelled",
+};
 
-static bool valid_badge_status(const char *status)
+const char *store_badge_status_code(enum store_badge_status s)
 {
-    for (size_t i = 0; i < sizeof badge_statuses / sizeof badge_statuses[0]; i++)
-        if (status && strcmp(status, badge_statuses[i]) == 0)
+    return (unsigned)s < STORE_BADGE_N_STATUSES ? badge_status_codes[s] : "?";
+}
+
+bool store_badge_status_from_code(const char *code, enum store_badge_status *out)
+{
+    for (int i = 0; i < STORE_BADGE_N_STATUSES; i++) {
+        if (code && strcmp(code, badge_status_codes[i]) == 0) {
+            *out = (enum store_badge_status)i;
             return true;
+        }
+    }
     return false;
+}
+
+bool store_badge_waiting(enum store_badge_status s)
+{
+    return s == STORE_BADGE_PENDING || s == STORE_BADGE_SUBMITTED;
 }
 
 enum bk_status store_badge_add(struct store *s, const char *attendee, const char *serial,
@@ -201,13 +220,15 @@ enum bk_status store_badge_add(struct store *s, const char *attendee, const char
     return s->be->badge_add(s->impl, attendee, serial, reason, kiosk, at_ms, id, err);
 }
 
-enum bk_status store_badge_update(struct store *s, int64_t id, const char *expect,
-                                  const char *status, const char *printer, int job,
+enum bk_status store_badge_update(struct store *s, int64_t id, enum store_badge_status expect,
+                                  enum store_badge_status status, const char *printer, int job,
                                   const char *detail, int64_t at_ms, struct bk_err *err)
 {
-    if (!valid_badge_status(status) || (expect && !valid_badge_status(expect)))
-        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
-                          _("'%s' is not a badge status"), status ? status : "");
+    /* The enum makes a misspelt state a compile error; this catches a
+     * value cast from elsewhere. */
+    if ((unsigned)status >= STORE_BADGE_N_STATUSES || (unsigned)expect > STORE_BADGE_ANY)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL, _("%d is not a badge status"),
+                          (unsigned)status >= STORE_BADGE_N_STATUSES ? (int)status : (int)expect);
     return s->be->badge_update(s->impl, id, expect, status, printer, job, detail, at_ms, err);
 }
 

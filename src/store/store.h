@@ -142,6 +142,33 @@ enum bk_status store_count_scans(struct store *s, size_t *n, struct bk_err *err)
  * the printer) -> printed, or back to pending when the printer fails, so a
  * check-in never waits on paper and nothing prints twice by accident. */
 
+/* Where a badge row is. The never-print-twice rules branch on these, so they
+ * are an enum (a misspelt state does not compile); the store keeps each as
+ * the text of store_badge_status_code, which existing store files hold. */
+enum store_badge_status {
+    STORE_BADGE_PENDING = 0, /* asked for, not at a printer */
+    STORE_BADGE_SUBMITTED,   /* a job is at the printer; its outcome is not known yet */
+    STORE_BADGE_PRINTED,     /* it came out */
+    STORE_BADGE_CANCELLED,   /* retired by a replacement before it was printed */
+    STORE_BADGE_N_STATUSES
+};
+
+/* store_badge_update's expect when the row may be in any status. */
+#define STORE_BADGE_ANY STORE_BADGE_N_STATUSES
+
+/* "pending", "submitted", "printed", "cancelled": the text kept in the store
+ * (and shown in reports); "?" for a value out of range. Static storage. */
+const char *store_badge_status_code(enum store_badge_status s);
+
+/* The status whose code is code, into *out; false when code is none. */
+bool store_badge_status_from_code(const char *code, enum store_badge_status *out);
+
+/* True when a badge in status s is still waiting to be printed: pending, or
+ * submitted with the job's outcome unknown. The one answer to "is this badge
+ * done?" for the staff screen's count, the report, the printing plans and
+ * badgectl print --pending. */
+bool store_badge_waiting(enum store_badge_status s);
+
 struct store_badge {
     int64_t id;
     const char *attendee;
@@ -149,7 +176,7 @@ struct store_badge {
     const char *kiosk;
     const char *serial;
     const char *reason; /* NULL for a person's first badge; why it was replaced */
-    const char *status; /* "pending", "submitted", "printed", "cancelled" */
+    enum store_badge_status status;
     const char *printer; /* NULL until submitted */
     int job;            /* the printer's job id, 0 until submitted */
     const char *detail; /* the last problem in words, or NULL */
@@ -163,10 +190,11 @@ enum bk_status store_badge_add(struct store *s, const char *attendee, const char
 
 /* Moves badge id to status, recording printer, job and detail (NULL keeps
  * the old printer and detail; job 0 keeps the old job). When expect is not
- * NULL the change happens only if the status is still expect, atomically:
- * otherwise BK_ERR_BUSY (someone else took it). */
-enum bk_status store_badge_update(struct store *s, int64_t id, const char *expect,
-                                  const char *status, const char *printer, int job,
+ * STORE_BADGE_ANY the change happens only if the status is still expect,
+ * atomically: otherwise BK_ERR_BUSY (someone else took it). A status out of
+ * the enum's range is BK_ERR_INVALID. */
+enum bk_status store_badge_update(struct store *s, int64_t id, enum store_badge_status expect,
+                                  enum store_badge_status status, const char *printer, int job,
                                   const char *detail, int64_t at_ms, struct bk_err *err);
 
 /* Calls fn for every badge in the order they were asked for, only attendee's

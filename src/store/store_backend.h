@@ -50,9 +50,11 @@ struct store_backend {
     enum bk_status (*badge_add)(void *impl, const char *attendee, const char *serial,
                                 const char *reason, const char *kiosk, int64_t at_ms, int64_t *id,
                                 struct bk_err *err);
-    enum bk_status (*badge_update)(void *impl, int64_t id, const char *expect, const char *status,
-                                   const char *printer, int job, const char *detail, int64_t at_ms,
-                                   struct bk_err *err);
+    /* Statuses are in range; expect may be STORE_BADGE_ANY. An engine keeps
+     * each status as its store_badge_status_code text. */
+    enum bk_status (*badge_update)(void *impl, int64_t id, enum store_badge_status expect,
+                                   enum store_badge_status status, const char *printer, int job,
+                                   const char *detail, int64_t at_ms, struct bk_err *err);
     enum bk_status (*foreach_badge)(void *impl, const char *attendee,
                                     int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
                                     struct bk_err *err);

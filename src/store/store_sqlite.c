@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -200,6 +201,7 @@ static const char *const schema_sql =
     " kiosk TEXT NOT NULL,"
     " serial TEXT NOT NULL UNIQUE,"
     " reason TEXT,"
+    /* store_badge_status_code's texts; test_store checks they agree. */
     " status TEXT NOT NULL"
     "  CHECK (status IN ('pending', 'submitted', 'printed', 'cancelled')),"
     " printer TEXT,"
@@ -762,10 +764,13 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(q->db,
                                 "SELECT EXISTS (SELECT 1 FROM badge_print"
-                                " WHERE attendee = ?1 AND status = 'printed')",
+                                " WHERE attendee = ?1 AND status = ?2)",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, store_badge_status_code(STORE_BADGE_PRINTED), -1,
+                               SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     enum bk_status s = BK_OK;
@@ -935,7 +940,7 @@ static enum bk_status sq_badge_add(void *impl, const char *attendee, const char 
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(q->db,
                                 "INSERT INTO badge_print (attendee, at_ms, kiosk, serial, reason,"
-                                " status, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?2)",
+                                " status, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?2)",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
@@ -947,6 +952,9 @@ static enum bk_status sq_badge_add(void *impl, const char *attendee, const char 
         rc = sqlite3_bind_text(st, 4, serial, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = bind_optional_text(st, 5, reason);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 6, store_badge_status_code(STORE_BADGE_PENDING), -1,
+                               SQLITE_STATIC);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(st);
         return db_error(q, rc, err);
@@ -957,8 +965,8 @@ static enum bk_status sq_badge_add(void *impl, const char *attendee, const char 
     return s;
 }
 
-static enum bk_status sq_badge_update(void *impl, int64_t id, const char *expect,
-                                      const char *status, const char *printer, int job,
+static enum bk_status sq_badge_update(void *impl, int64_t id, enum store_badge_status expect,
+                                      enum store_badge_status status, const char *printer, int job,
                                       const char *detail, int64_t at_ms, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
@@ -973,7 +981,7 @@ static enum bk_status sq_badge_update(void *impl, int64_t id, const char *expect
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(st, 1, id);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+        rc = sqlite3_bind_text(st, 2, store_badge_status_code(status), -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = bind_optional_text(st, 3, printer);
     if (rc == SQLITE_OK)
@@ -983,7 +991,8 @@ static enum bk_status sq_badge_update(void *impl, int64_t id, const char *expect
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(st, 6, at_ms);
     if (rc == SQLITE_OK)
-        rc = bind_optional_text(st, 7, expect);
+        rc = bind_optional_text(st, 7,
+                                expect == STORE_BADGE_ANY ? NULL : store_badge_status_code(expect));
     if (rc != SQLITE_OK) {
         sqlite3_finalize(st);
         return db_error(q, rc, err);
@@ -994,13 +1003,17 @@ static enum bk_status sq_badge_update(void *impl, int64_t id, const char *expect
         return bk_err_set(err, BK_ERR_BUSY, q->path, 0, NULL,
                           _("badge %lld is no longer %s: another kiosk or the desk is handling "
                             "it"),
-                          (long long)id, expect ? expect : "there");
+                          (long long)id,
+                          expect == STORE_BADGE_ANY ? "there" : store_badge_status_code(expect));
     return s;
 }
 
 struct badge_walk {
     int (*fn)(void *ctx, const struct store_badge *b);
     void *ctx;
+    bool bad; /* a row holds a status with no code: the walk stopped there */
+    int64_t bad_id;
+    char bad_text[32];
 };
 
 static int badge_row(sqlite3_stmt *st, void *arg)
@@ -1013,12 +1026,19 @@ static int badge_row(sqlite3_stmt *st, void *arg)
         .kiosk = col_text(st, 3),
         .serial = col_text(st, 4),
         .reason = col_text_or_null(st, 5),
-        .status = col_text(st, 6),
         .printer = col_text_or_null(st, 7),
         .job = sqlite3_column_int(st, 8),
         .detail = col_text_or_null(st, 9),
         .updated_ms = sqlite3_column_int64(st, 10),
     };
+    /* The schema's CHECK allows only the codes; a row that holds anything
+     * else was written around it, and no rule can be applied to it. */
+    if (!store_badge_status_from_code(col_text(st, 6), &b.status)) {
+        w->bad_id = b.id;
+        snprintf(w->bad_text, sizeof w->bad_text, "%s", col_text(st, 6));
+        w->bad = true;
+        return 1;
+    }
     return w->fn(w->ctx, &b);
 }
 
@@ -1026,12 +1046,19 @@ static enum bk_status sq_foreach_badge(void *impl, const char *attendee,
                                        int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
                                        struct bk_err *err)
 {
-    struct badge_walk w = {fn, ctx};
-    return walk_with(impl,
-                     "SELECT id, attendee, at_ms, kiosk, serial, reason, status, printer, job,"
-                     " detail, updated_ms FROM badge_print"
-                     " WHERE ?1 IS NULL OR attendee = ?1 ORDER BY id",
-                     attendee, badge_row, &w, err);
+    struct sqlite_store *q = impl;
+    struct badge_walk w = {fn, ctx, false, 0, ""};
+    enum bk_status s = walk_with(q,
+                                 "SELECT id, attendee, at_ms, kiosk, serial, reason, status,"
+                                 " printer, job, detail, updated_ms FROM badge_print"
+                                 " WHERE ?1 IS NULL OR attendee = ?1 ORDER BY id",
+                                 attendee, badge_row, &w, err);
+    if (s == BK_OK && w.bad)
+        return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
+                          _("badge %lld has the unknown status '%s': the store was changed by "
+                            "another program"),
+                          (long long)w.bad_id, w.bad_text);
+    return s;
 }
 
 static enum bk_status sq_set_tokens(void *impl, size_t n, const char *const *attendees,

@@ -65,8 +65,8 @@ static void test_printed_badge_is_not_printed_again(void **state)
     struct fixture *fx = *state;
     struct badgeplan p;
     assert_int_equal(badgeplan_first(fx->store, "P1", "k1", 100, &p, NULL), BK_OK);
-    assert_int_equal(store_badge_update(fx->store, p.badge_id, "pending", "printed", "ipp://x",
-                                        5, NULL, 150, NULL),
+    assert_int_equal(store_badge_update(fx->store, p.badge_id, STORE_BADGE_PENDING,
+                                        STORE_BADGE_PRINTED, "ipp://x", 5, NULL, 150, NULL),
                      BK_OK);
     assert_int_equal(badgeplan_first(fx->store, "P1", "k1", 300, &p, NULL), BK_OK);
     assert_int_equal(p.action, BADGEPLAN_ALREADY_HAS);
@@ -78,8 +78,9 @@ static void test_unclear_job_is_checked_before_resending(void **state)
     struct fixture *fx = *state;
     struct badgeplan p;
     assert_int_equal(badgeplan_first(fx->store, "P1", "k1", 100, &p, NULL), BK_OK);
-    assert_int_equal(store_badge_update(fx->store, p.badge_id, "pending", "submitted",
-                                        "ipp://localhost:8631/ipp/print", 17, NULL, 110, NULL),
+    assert_int_equal(store_badge_update(fx->store, p.badge_id, STORE_BADGE_PENDING,
+                                        STORE_BADGE_SUBMITTED, "ipp://localhost:8631/ipp/print", 17,
+                                        NULL, 110, NULL),
                      BK_OK);
     struct badgeplan again;
     assert_int_equal(badgeplan_first(fx->store, "P1", "k1", 200, &again, NULL), BK_OK);
@@ -102,8 +103,8 @@ static void test_replacement_needs_a_reason(void **state)
 static int count_status(void *ctx, const struct store_badge *b)
 {
     int *counts = ctx;
-    counts[0] += strcmp(b->status, "pending") == 0;
-    counts[1] += strcmp(b->status, "cancelled") == 0;
+    counts[0] += b->status == STORE_BADGE_PENDING;
+    counts[1] += b->status == STORE_BADGE_CANCELLED;
     counts[2] += b->reason && strcmp(b->reason, "lost") == 0;
     return 0;
 }
@@ -134,8 +135,8 @@ static void test_resume_takes_a_waiting_row_only(void **state)
     assert_int_equal(badgeplan_resume(fx->store, p.badge_id, &r, NULL), BK_OK);
     assert_int_equal(r.action, BADGEPLAN_PRINT);
     assert_string_equal(r.serial, p.serial);
-    assert_int_equal(store_badge_update(fx->store, p.badge_id, NULL, "printed", NULL, 0, NULL,
-                                        120, NULL),
+    assert_int_equal(store_badge_update(fx->store, p.badge_id, STORE_BADGE_ANY, STORE_BADGE_PRINTED,
+                                        NULL, 0, NULL, 120, NULL),
                      BK_OK);
     assert_int_equal(badgeplan_resume(fx->store, p.badge_id, &r, NULL), BK_ERR_NOT_FOUND);
     assert_int_equal(badgeplan_resume(fx->store, 9999, &r, NULL), BK_ERR_NOT_FOUND);

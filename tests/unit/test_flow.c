@@ -318,9 +318,9 @@ static void test_welcome_back_when_badge_printed_on_an_earlier_day(void **state)
     int64_t yesterday = t0(fx, -24 * 3600 * 1000);
     assert_int_equal(store_badge_add(fx->store, "P1", "ABCDEF", NULL, "k", yesterday, &id, NULL),
                      BK_OK);
-    assert_int_equal(
-        store_badge_update(fx->store, id, NULL, "printed", "test", 1, NULL, yesterday, NULL),
-        BK_OK);
+    assert_int_equal(store_badge_update(fx->store, id, STORE_BADGE_ANY, STORE_BADGE_PRINTED, "test",
+                                        1, NULL, yesterday, NULL),
+                     BK_OK);
     assert_int_equal(scan(fx, "P1", t0(fx, 0)), FLOW_WELCOME_BACK);
     assert_int_equal(fx->out.view->outcome, CHECKIN_CHECKED_IN);
     assert_false(fx->out.view->badge_needed);

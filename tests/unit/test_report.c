@@ -135,14 +135,17 @@ static void test_badges_printed_and_reprinted_per_day(void **state)
     assert_int_equal(tz_parse_instant(fx->cfg->tz, "2023-07-04T08:00", &day1, NULL), BK_OK);
     assert_int_equal(tz_parse_instant(fx->cfg->tz, "2023-07-05T08:00", &day2, NULL), BK_OK);
     assert_int_equal(store_badge_add(fx->store, "A", "AAAAAA", NULL, "k", day1, &id, NULL), BK_OK);
-    assert_int_equal(store_badge_update(fx->store, id, NULL, "printed", NULL, 0, NULL, day1, NULL),
+    assert_int_equal(store_badge_update(fx->store, id, STORE_BADGE_ANY, STORE_BADGE_PRINTED, NULL,
+                                        0, NULL, day1, NULL),
                      BK_OK);
     assert_int_equal(store_badge_add(fx->store, "B", "BBBBBB", NULL, "k", day1, &id, NULL), BK_OK);
-    assert_int_equal(store_badge_update(fx->store, id, NULL, "printed", NULL, 0, NULL, day1, NULL),
+    assert_int_equal(store_badge_update(fx->store, id, STORE_BADGE_ANY, STORE_BADGE_PRINTED, NULL,
+                                        0, NULL, day1, NULL),
                      BK_OK);
     assert_int_equal(store_badge_add(fx->store, "A", "CCCCCC", "lost", "k", day2, &id, NULL),
                      BK_OK);
-    assert_int_equal(store_badge_update(fx->store, id, NULL, "printed", NULL, 0, NULL, day2, NULL),
+    assert_int_equal(store_badge_update(fx->store, id, STORE_BADGE_ANY, STORE_BADGE_PRINTED, NULL,
+                                        0, NULL, day2, NULL),
                      BK_OK);
     assert_int_equal(store_badge_add(fx->store, "D", "DDDDDD", NULL, "k", day2, &id, NULL), BK_OK);
     char *j = json_report(fx);

@@ -441,7 +441,8 @@ static void test_badge_printed_reads_badge_print(void **state)
     int64_t b1, b2;
     assert_int_equal(store_badge_add(s, "P1", "SER1", NULL, "k", 1, &b1, NULL), BK_OK);
     assert_int_equal(store_badge_add(s, "P2", "SER2", NULL, "k", 1, &b2, NULL), BK_OK);
-    assert_int_equal(store_badge_update(s, b1, "pending", "printed", "ipp://p", 7, NULL, 2, NULL),
+    assert_int_equal(store_badge_update(s, b1, STORE_BADGE_PENDING, STORE_BADGE_PRINTED, "ipp://p",
+                                        7, NULL, 2, NULL),
                      BK_OK);
     bool printed = false;
     assert_int_equal(store_badge_printed(s, "P1", &printed, NULL), BK_OK);
@@ -464,7 +465,7 @@ static int collect_badge(void *ctx, const struct store_badge *b)
 {
     struct badge_list *l = ctx;
     snprintf(l->serials[l->n], sizeof l->serials[0], "%s", b->serial);
-    snprintf(l->statuses[l->n], sizeof l->statuses[0], "%s", b->status);
+    snprintf(l->statuses[l->n], sizeof l->statuses[0], "%s", store_badge_status_code(b->status));
     l->jobs[l->n] = b->job;
     l->n++;
     return 0;
@@ -481,14 +482,16 @@ static void test_badge_status_moves_only_from_the_expected_one(void **state)
     int64_t id;
     assert_int_equal(store_badge_add(s, "P1", "AAAAAA", NULL, "k", 10, &id, NULL), BK_OK);
     /* Two kiosks race for the same pending badge: only one wins. */
-    assert_int_equal(store_badge_update(s, id, "pending", "submitted", "ipp://p", 41, NULL, 11,
-                                        NULL),
+    assert_int_equal(store_badge_update(s, id, STORE_BADGE_PENDING, STORE_BADGE_SUBMITTED,
+                                        "ipp://p", 41, NULL, 11, NULL),
                      BK_OK);
     struct bk_err err = {0};
-    assert_int_equal(store_badge_update(s, id, "pending", "submitted", "ipp://q", 42, NULL, 12,
-                                        &err),
+    assert_int_equal(store_badge_update(s, id, STORE_BADGE_PENDING, STORE_BADGE_SUBMITTED,
+                                        "ipp://q", 42, NULL, 12, &err),
                      BK_ERR_BUSY);
-    assert_int_equal(store_badge_update(s, id, NULL, "printed", NULL, 0, NULL, 13, NULL), BK_OK);
+    assert_int_equal(
+        store_badge_update(s, id, STORE_BADGE_ANY, STORE_BADGE_PRINTED, NULL, 0, NULL, 13, NULL),
+        BK_OK);
     assert_int_equal(store_badge_add(s, "P1", "BBBBBB", "lost", "desk", 20, &id, NULL), BK_OK);
     struct badge_list l = {0};
     assert_int_equal(store_foreach_badge(s, "P1", collect_badge, &l, NULL), BK_OK);
@@ -498,11 +501,96 @@ static void test_badge_status_moves_only_from_the_expected_one(void **state)
     assert_int_equal(l.jobs[0], 41); /* job 0 keeps the job */
     assert_string_equal(l.serials[1], "BBBBBB");
     assert_string_equal(l.statuses[1], "pending");
-    assert_int_equal(store_badge_update(s, id, NULL, "lost", NULL, 0, NULL, 21, &err),
+    assert_int_equal(store_badge_update(s, id, STORE_BADGE_ANY, (enum store_badge_status)42, NULL,
+                                        0, NULL, 21, &err),
                      BK_ERR_INVALID);
     /* A serial is never reused. */
     assert_int_not_equal(store_badge_add(s, "P1", "BBBBBB", "again", "desk", 22, NULL, &err),
                          BK_OK);
+    store_close(s);
+}
+
+/* The text each status is kept as, read back from the file itself: what
+ * stores written before the enum hold, so they must stay readable. */
+static const struct {
+    enum store_badge_status status;
+    const char *code;
+    bool waiting;
+} badge_states[] = {
+    {STORE_BADGE_PENDING, "pending", true},
+    {STORE_BADGE_SUBMITTED, "submitted", true},
+    {STORE_BADGE_PRINTED, "printed", false},
+    {STORE_BADGE_CANCELLED, "cancelled", false},
+};
+
+static int text_of_row(void *ctx, int n, char **values, char **names)
+{
+    (void)names;
+    snprintf(ctx, 16, "%s", n > 0 && values[0] ? values[0] : "");
+    return 0;
+}
+
+static int first_status(void *ctx, const struct store_badge *b)
+{
+    *(enum store_badge_status *)ctx = b->status;
+    return 1;
+}
+
+static void test_badge_status_codes_round_trip_through_the_file(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(sizeof badge_states / sizeof badge_states[0], STORE_BADGE_N_STATUSES);
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(1);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    int64_t id;
+    assert_int_equal(store_badge_add(s, "P1", "AAAAAA", NULL, "k", 1, &id, NULL), BK_OK);
+    for (size_t i = 0; i < sizeof badge_states / sizeof badge_states[0]; i++) {
+        enum store_badge_status st = badge_states[i].status, back;
+        assert_string_equal(store_badge_status_code(st), badge_states[i].code);
+        assert_true(store_badge_status_from_code(badge_states[i].code, &back));
+        assert_int_equal(back, st);
+        assert_int_equal(store_badge_waiting(st), badge_states[i].waiting);
+        /* Every status is accepted by the schema and read back as itself. */
+        assert_int_equal(store_badge_update(s, id, STORE_BADGE_ANY, st, NULL, 0, NULL, 2, NULL),
+                         BK_OK);
+        sqlite3 *db = NULL;
+        char text[16] = "";
+        assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(
+            sqlite3_exec(db, "SELECT status FROM badge_print", text_of_row, text, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        assert_string_equal(text, badge_states[i].code);
+        back = STORE_BADGE_N_STATUSES;
+        assert_int_equal(store_foreach_badge(s, "P1", first_status, &back, NULL), BK_OK);
+        assert_int_equal(back, st);
+    }
+    enum store_badge_status none;
+    assert_false(store_badge_status_from_code("Printed", &none));
+    assert_false(store_badge_status_from_code("", &none));
+    assert_false(store_badge_status_from_code(NULL, &none));
+    assert_string_equal(store_badge_status_code(STORE_BADGE_N_STATUSES), "?");
+    assert_false(store_badge_waiting(STORE_BADGE_ANY));
+    store_close(s);
+}
+
+static void test_unknown_badge_status_in_the_file_is_an_error(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(1);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    int64_t id;
+    assert_int_equal(store_badge_add(s, "P1", "AAAAAA", NULL, "k", 1, &id, NULL), BK_OK);
+    tamper(f, "PRAGMA ignore_check_constraints = ON; UPDATE badge_print SET status = 'lost'");
+    enum store_badge_status st;
+    struct bk_err err = {0};
+    assert_int_equal(store_foreach_badge(s, NULL, first_status, &st, &err), BK_ERR_STORE);
+    assert_non_null(strstr(err.msg, "'lost'"));
     store_close(s);
 }
 
@@ -755,6 +843,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scans_keep_every_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_badge_printed_reads_badge_print, setup, teardown),
         cmocka_unit_test_setup_teardown(test_badge_status_moves_only_from_the_expected_one, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_badge_status_codes_round_trip_through_the_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_badge_status_in_the_file_is_an_error, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_token_is_kept_per_attendee, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_attendee_unknown_is_not_found, setup, teardown),
