@@ -114,14 +114,14 @@ const char *flow_language_of(const char *value)
     return NULL;
 }
 
-void flow_settings_default(struct flow_settings *s)
+void flow_settings_from_config(const struct config *cfg, struct flow_settings *s)
 {
-    s->result_seconds = 8;
-    s->countdown_seconds = 5;
-    s->staff_idle_seconds = 120;
-    s->pin_idle_seconds = 30;
-    s->pin_tries = 3;
-    s->pin_lock_seconds = 300;
+    s->result_seconds = cfg->result_seconds;
+    s->countdown_seconds = cfg->countdown_seconds;
+    s->staff_idle_seconds = cfg->staff_idle_seconds;
+    s->pin_idle_seconds = cfg->pin_idle_seconds;
+    s->pin_tries = cfg->pin_tries;
+    s->pin_lock_seconds = cfg->pin_lock_seconds;
     s->default_language = "en";
 }
 
@@ -893,7 +893,7 @@ enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_set
                           _("The cryptography library could not be started."));
     struct flow *f = xcalloc(1, sizeof *f);
     f->ctx = *ctx;
-    flow_settings_default(&f->set);
+    flow_settings_from_config(ctx->cfg, &f->set);
     if (settings)
         f->set = *settings;
     f->default_language = flow_language_of(f->set.default_language);

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/checkin.h"
+#include "event/config.h"
 #include "util/err.h"
 #include "core/find.h"
 
@@ -247,21 +248,24 @@ struct flow_actions {
 
 /* Timings, in seconds, and the PIN's guard. */
 struct flow_settings {
-    int result_seconds;           /* attendee result screens stay this long (default 8) */
-    int countdown_seconds;        /* CHECKED_IN waits this long before printing (5) */
-    int staff_idle_seconds;       /* staff mode ends after this long untouched (120) */
-    int pin_idle_seconds;         /* PIN entry is abandoned after this long (30) */
-    int pin_tries;                /* wrong PINs before a lock (3) */
-    int pin_lock_seconds;         /* how long the lock lasts (300) */
+    int result_seconds;           /* attendee result screens stay this long */
+    int countdown_seconds;        /* CHECKED_IN waits this long before printing */
+    int staff_idle_seconds;       /* staff mode ends after this long untouched */
+    int pin_idle_seconds;         /* PIN entry is abandoned after this long */
+    int pin_tries;                /* wrong PINs before a lock */
+    int pin_lock_seconds;         /* how long the lock lasts */
     const char *default_language; /* the welcome screen's language ("en") */
 };
 
-void flow_settings_default(struct flow_settings *s);
+/* The settings the configuration gives: the [kiosk] keys of the same names
+ * (their defaults and limits are in config.c's table). default_language is
+ * "en". */
+void flow_settings_from_config(const struct config *cfg, struct flow_settings *s);
 
 struct flow;
 
 /* A flow on the welcome screen. ctx (and what it points to) must outlive the
- * flow; settings are copied (NULL for the defaults). Staff mode is disabled
+ * flow; settings are copied (NULL: those of ctx->cfg). Staff mode is disabled
  * when ctx->cfg->staff_pin_hash is "". Free with flow_free (NULL is fine). */
 enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_settings *settings,
                         struct flow **out, struct bk_err *err);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,14 +59,18 @@ static char *reader(char *buf, int size, void *stream)
     return r;
 }
 
-static int fail(struct parse *p, const char *key, const char *fmt, const char *value)
+/* Records the first mistake, at the line being read, and returns 0 (what
+ * libinih's handler returns to stop). */
+static int fail(struct parse *p, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct parse *p, const char *key, const char *fmt, ...)
 {
     if (!p->failed) {
-        /* fmt is always one of this file's literal messages, with one %s. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        bk_err_set(p->err, BK_ERR_CONFIG, p->cfg->path, p->line, key, fmt, value);
-#pragma GCC diagnostic pop
+        va_list ap;
+        va_start(ap, fmt);
+        bk_err_vset(p->err, BK_ERR_CONFIG, p->cfg->path, p->line, key, fmt, ap);
+        va_end(ap);
         p->failed = true;
     }
     return 0;
@@ -152,8 +157,7 @@ static int event_key(struct parse *p, const char *name, const char *value)
         if (tz_open(value, &c->tz, &tzerr) != BK_OK)
             return fail(p, name, "%s", tzerr.msg);
     } else
-        return fail(p, name, _("unknown key in [event] (known: id, title, venue, timezone)%s"),
-                    "");
+        return fail(p, name, _("unknown key in [event] (known: id, title, venue, timezone)"));
     return 1;
 }
 
@@ -175,12 +179,11 @@ static int part_key(struct parse *p, const char *name, const char *value)
             ev->last_day = d;
     } else if (strcmp(name, "aliases") == 0) {
         if (!split_list(value, ev->aliases, &ev->n_aliases))
-            return fail(p, name, _("too many aliases (at most %s)"), "16");
+            return fail(p, name, _("too many aliases (at most %d)"), CONFIG_MAX_VALUES);
     } else
         return fail(p, name,
                     _("unknown key in a [part] section (known: name, short_name, first_day, "
-                      "last_day, aliases)%s"),
-                    "");
+                      "last_day, aliases)"));
     return 1;
 }
 
@@ -216,14 +219,14 @@ static int roster_key(struct parse *p, const char *name, const char *value)
     }
     if (strcmp(name, "events_separator") == 0) {
         if (!value[0])
-            return fail(p, name, _("the separator cannot be empty%s"), "");
+            return fail(p, name, _("the separator cannot be empty"));
         set_str(&c->events_separator, value);
     } else if (strcmp(name, "confirmed") == 0) {
         if (!split_list(value, c->confirmed, &c->n_confirmed))
-            return fail(p, name, _("too many values (at most %s)"), "16");
+            return fail(p, name, _("too many values (at most %d)"), CONFIG_MAX_VALUES);
     } else if (strcmp(name, "withdrawn") == 0) {
         if (!split_list(value, c->withdrawn, &c->n_withdrawn))
-            return fail(p, name, _("too many values (at most %s)"), "16");
+            return fail(p, name, _("too many values (at most %d)"), CONFIG_MAX_VALUES);
     } else if (strcmp(name, "default_category") == 0)
         set_str(&c->default_category, value);
     else
@@ -231,8 +234,7 @@ static int roster_key(struct parse *p, const char *name, const char *value)
                     _("unknown key in [roster] (known: the column names id, title, first_name, "
                       "last_name, badge_name, organization, country, category, events, status, "
                       "email, language; and events_separator, confirmed, withdrawn, "
-                      "default_category)%s"),
-                    "");
+                      "default_category)"));
     return 1;
 }
 
@@ -255,8 +257,7 @@ static int qr_key(struct parse *p, const char *name, const char *value)
         set_str(&c->plain_url_param, value);
     else
         return fail(p, name,
-                    _("unknown key in [qr] (known: mode, keys, plain_prefix, plain_url_param)%s"),
-                    "");
+                    _("unknown key in [qr] (known: mode, keys, plain_prefix, plain_url_param)"));
     return 1;
 }
 
@@ -279,7 +280,7 @@ static int category_key(struct parse *p, const char *name, const char *value)
             k = &c->categories[i];
     if (!k) {
         if (c->n_categories == CONFIG_MAX_CATEGORIES)
-            return fail(p, name, _("too many categories (at most %s)"), "24");
+            return fail(p, name, _("too many categories (at most %d)"), CONFIG_MAX_CATEGORIES);
         k = &c->categories[c->n_categories++];
         k->name = xstrdup(cat);
     }
@@ -289,56 +290,124 @@ static int category_key(struct parse *p, const char *name, const char *value)
     return 1;
 }
 
-static int device_key(struct parse *p, const char *section, const char *name, const char *value)
+/* How a [printer], [badge] or [kiosk] value is read. */
+enum device_kind {
+    DEVICE_TEXT,       /* kept as written */
+    DEVICE_PATH,       /* relative to the file's folder; "" stays "" */
+    DEVICE_INT,        /* a whole number from lo to hi */
+    DEVICE_MM,         /* whole millimetres from lo to hi, kept as a double */
+    DEVICE_BADGE_SIZE, /* a name config_badge_size_by_name knows */
+    DEVICE_COLOR,      /* auto, color or monochrome (config_badge_color_parse) */
+};
+
+/* A value out of an int key's limits: the formats get the value, lo and hi. */
+#define BAD_SECONDS N_("'%s' is not a number of seconds from %d to %d")
+#define FIELD(f) offsetof(struct config, f)
+
+/* The device sections, one line a key: the field it sets, how it is read,
+ * its limits and its default (read by the same code as a value in the file,
+ * so a default outside its limits fails test_config). Categories
+ * (category.NAME in [badge]) are the one pattern, read by category_key. */
+static const struct device_key {
+    const char *section, *name;
+    enum device_kind kind;
+    size_t field;
+    int lo, hi;
+    const char *fallback;
+    const char *bad; /* DEVICE_INT, DEVICE_MM: the message for a value out of limits */
+} device_keys[] = {
+    {"printer", "printer", DEVICE_TEXT, FIELD(printer), 0, 0, "", NULL},
+    {"printer", "media", DEVICE_TEXT, FIELD(printer_media), 0, 0, "", NULL},
+    {"printer", "timeout_seconds", DEVICE_INT, FIELD(print_timeout), 1, 3600, "60", BAD_SECONDS},
+    {"badge", "size", DEVICE_BADGE_SIZE, FIELD(badge_size), 0, 0, "4x3in", NULL},
+    {"badge", "color", DEVICE_COLOR, FIELD(badge_color), 0, 0, "auto", NULL},
+    {"badge", "dpi", DEVICE_INT, FIELD(badge_dpi), 72, 1200, "300",
+     N_("'%s' is not a resolution: use a number from %d to %d")},
+    {"badge", "margin_mm", DEVICE_MM, FIELD(badge_margin_mm), 0, 30, "4",
+     N_("'%s' is not a margin: use whole millimetres from %d to %d")},
+    {"badge", "logo", DEVICE_PATH, FIELD(badge_logo), 0, 0, "", NULL},
+    {"kiosk", "id", DEVICE_TEXT, FIELD(kiosk_id), 0, 0, "kiosk-1", NULL},
+    {"kiosk", "database", DEVICE_PATH, FIELD(database), 0, 0, "badgekiosk.db", NULL},
+    {"kiosk", "staff_pin_hash", DEVICE_TEXT, FIELD(staff_pin_hash), 0, 0, "", NULL},
+    {"kiosk", "staff_keys", DEVICE_TEXT, FIELD(staff_keys), 0, 0, "ctrl+alt+s", NULL},
+    {"kiosk", "repeat_seconds", DEVICE_INT, FIELD(repeat_seconds), 0, 3600, "5", BAD_SECONDS},
+    {"kiosk", "result_seconds", DEVICE_INT, FIELD(result_seconds), 2, 120, "8", BAD_SECONDS},
+    {"kiosk", "countdown_seconds", DEVICE_INT, FIELD(countdown_seconds), 0, 60, "5", BAD_SECONDS},
+    {"kiosk", "staff_idle_seconds", DEVICE_INT, FIELD(staff_idle_seconds), 10, 3600, "120",
+     BAD_SECONDS},
+    {"kiosk", "pin_idle_seconds", DEVICE_INT, FIELD(pin_idle_seconds), 5, 600, "30", BAD_SECONDS},
+    {"kiosk", "pin_tries", DEVICE_INT, FIELD(pin_tries), 1, 10, "3",
+     N_("'%s' is not a number of tries from %d to %d")},
+    {"kiosk", "pin_lock_seconds", DEVICE_INT, FIELD(pin_lock_seconds), 10, 3600, "300",
+     BAD_SECONDS},
+};
+
+/* Sets the field of k from value; 0 (after fail) when value is wrong. */
+static int device_set(struct parse *p, const struct device_key *k, const char *value)
 {
     struct config *c = p->cfg;
-    if (strcmp(section, "printer") == 0 && strcmp(name, "printer") == 0)
-        set_str(&c->printer, value);
-    else if (strcmp(section, "printer") == 0 && strcmp(name, "media") == 0)
-        set_str(&c->printer_media, value);
-    else if (strcmp(section, "printer") == 0 && strcmp(name, "timeout_seconds") == 0) {
-        if (!parse_int(value, 1, 3600, &c->print_timeout))
-            return fail(p, name, _("'%s' is not a number of seconds from 1 to 3600"), value);
-    } else if (strcmp(section, "badge") == 0 && strcmp(name, "size") == 0) {
-        if (!config_badge_size_by_name(value))
-            return fail(p, name, _("'%s' is not a badge size: use 4x3in, a6 or cr80"), value);
-        set_str(&c->badge_size, value);
-        c->badge = config_badge_size_by_name(value);
-    } else if (strcmp(section, "badge") == 0 && strcmp(name, "color") == 0) {
-        if (!config_badge_color_parse(value, &c->badge_color))
-            return fail(p, name, _("'%s' is not a colour setting: use auto, color or monochrome"),
+    void *field = (char *)c + k->field;
+    int n;
+    switch (k->kind) {
+    case DEVICE_TEXT:
+        set_str(field, value);
+        break;
+    case DEVICE_PATH:
+        free(*(char **)field);
+        *(char **)field = resolve_path(c->dir, value);
+        break;
+    case DEVICE_INT:
+    case DEVICE_MM:
+        if (!parse_int(value, k->lo, k->hi, &n)) {
+            /* The format is the table's, with the value and the limits. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+            return fail(p, k->name, _(k->bad), value, k->lo, k->hi);
+#pragma GCC diagnostic pop
+        }
+        if (k->kind == DEVICE_MM)
+            *(double *)field = n;
+        else
+            *(int *)field = n;
+        break;
+    case DEVICE_BADGE_SIZE:
+        if (!(c->badge = config_badge_size_by_name(value)))
+            return fail(p, k->name, _("'%s' is not a badge size: use 4x3in, a6 or cr80"), value);
+        set_str(field, value);
+        break;
+    case DEVICE_COLOR:
+        if (!config_badge_color_parse(value, field))
+            return fail(p, k->name, _("'%s' is not a colour setting: use auto, color or monochrome"),
                         value);
-    } else if (strcmp(section, "badge") == 0 && strcmp(name, "margin_mm") == 0) {
-        int mm;
-        if (!parse_int(value, 0, 30, &mm))
-            return fail(p, name, _("'%s' is not a margin: use whole millimetres from 0 to 30"),
-                        value);
-        c->badge_margin_mm = mm;
-    } else if (strcmp(section, "badge") == 0 && strcmp(name, "logo") == 0) {
-        free(c->badge_logo);
-        c->badge_logo = resolve_path(c->dir, value);
-    } else if (strcmp(section, "badge") == 0 && strncmp(name, "category.", 9) == 0) {
-        if (!category_key(p, name, value))
-            return 0;
-    } else if (strcmp(section, "badge") == 0 && strcmp(name, "dpi") == 0) {
-        if (!parse_int(value, 72, 1200, &c->badge_dpi))
-            return fail(p, name, _("'%s' is not a resolution: use a number from 72 to 1200"),
-                        value);
-    } else if (strcmp(section, "kiosk") == 0 && strcmp(name, "id") == 0)
-        set_str(&c->kiosk_id, value);
-    else if (strcmp(section, "kiosk") == 0 && strcmp(name, "database") == 0) {
-        free(c->database);
-        c->database = resolve_path(c->dir, value);
-    } else if (strcmp(section, "kiosk") == 0 && strcmp(name, "staff_pin_hash") == 0)
-        set_str(&c->staff_pin_hash, value);
-    else if (strcmp(section, "kiosk") == 0 && strcmp(name, "staff_keys") == 0)
-        set_str(&c->staff_keys, value);
-    else if (strcmp(section, "kiosk") == 0 && strcmp(name, "repeat_seconds") == 0) {
-        if (!parse_int(value, 0, 3600, &c->repeat_seconds))
-            return fail(p, name, _("'%s' is not a number of seconds from 0 to 3600"), value);
-    } else
-        return fail(p, name, _("unknown key in this section%s"), "");
+        break;
+    }
     return 1;
+}
+
+/* The device keys' defaults, before the file is read. */
+static void device_defaults(struct parse *p)
+{
+    for (size_t i = 0; i < sizeof device_keys / sizeof device_keys[0]; i++)
+        device_set(p, &device_keys[i], device_keys[i].fallback);
+}
+
+static int device_key(struct parse *p, const char *section, const char *name, const char *value)
+{
+    if (strcmp(section, "badge") == 0 && strncmp(name, "category.", 9) == 0)
+        return category_key(p, name, value);
+    for (size_t i = 0; i < sizeof device_keys / sizeof device_keys[0]; i++)
+        if (strcmp(section, device_keys[i].section) == 0 && strcmp(name, device_keys[i].name) == 0)
+            return device_set(p, &device_keys[i], value);
+    /* The keys known here, from the table, so the message never goes stale. */
+    char known[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof device_keys / sizeof device_keys[0]; i++)
+        if (strcmp(section, device_keys[i].section) == 0 && used < sizeof known)
+            used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", used ? ", " : "",
+                                     device_keys[i].name);
+    if (strcmp(section, "badge") == 0 && used < sizeof known)
+        snprintf(known + used, sizeof known - used, ", category.NAME");
+    return fail(p, name, _("unknown key in [%s] (known: %s)"), section, known);
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
@@ -371,10 +440,10 @@ static int handler(void *user, const char *section, const char *name, const char
                     p->part = &p->cfg->events[i];
             if (!p->part) {
                 if (!code[0])
-                    return fail(p, NULL, _("a [part] section needs a code, e.g. [part FG-MV]%s"),
-                                "");
+                    return fail(p, NULL, _("a [part] section needs a code, e.g. [part FG-MV]"));
                 if (p->cfg->n_events == CONFIG_MAX_EVENTS)
-                    return fail(p, NULL, _("too many [part] sections (at most %s)"), "16");
+                    return fail(p, NULL, _("too many [part] sections (at most %d)"),
+                                CONFIG_MAX_EVENTS);
                 p->part = &p->cfg->events[p->cfg->n_events++];
                 p->part->code = xstrdup(code);
                 p->part->first_day = p->part->last_day = INT32_MIN;
@@ -463,24 +532,12 @@ enum bk_status config_load(const char *path, struct config **out, struct bk_err 
     c->dir = dir_of(path);
     c->events_separator = xstrdup(";");
     c->keys_dir = resolve_path(c->dir, "keys");
-    c->database = resolve_path(c->dir, "badgekiosk.db");
     c->plain_prefix = xstrdup("");
     c->plain_url_param = xstrdup("");
-    c->printer = xstrdup("");
-    c->badge_size = xstrdup("4x3in");
-    c->badge = config_badge_size_by_name("4x3in");
-    c->badge_dpi = 300;
-    c->badge_margin_mm = 4;
-    c->badge_logo = xstrdup("");
-    c->printer_media = xstrdup("");
-    c->print_timeout = 60;
-    c->kiosk_id = xstrdup("kiosk-1");
-    c->staff_pin_hash = xstrdup("");
-    c->staff_keys = xstrdup("ctrl+alt+s");
-    c->repeat_seconds = 5;
     c->default_category = xstrdup("Participant");
 
     struct parse p = {.cfg = c, .err = err, .f = f};
+    device_defaults(&p);
     int rc = ini_parse_stream(reader, &p, handler, &p);
     int read_error = ferror(f);
     fclose(f);

@@ -113,6 +113,13 @@ struct config {
     char *staff_pin_hash;
     char *staff_keys;
     int repeat_seconds; /* the same code within this many seconds is acted on once */
+    /* The kiosk's timings (struct flow_settings), in seconds, and its PIN guard. */
+    int result_seconds;     /* an attendee's result screen stays up this long */
+    int countdown_seconds;  /* the checked-in screen waits this long before printing */
+    int staff_idle_seconds; /* staff mode ends after this long untouched */
+    int pin_idle_seconds;   /* a PIN half typed is dropped after this long */
+    int pin_tries;          /* wrong PINs before the PIN entry locks */
+    int pin_lock_seconds;   /* how long it stays locked */
 };
 
 /* Reads and checks a configuration. On success *out is a new config the

@@ -815,8 +815,10 @@ static int open_core(struct app *a)
                 progname, a->cfg->staff_keys);
     static struct checkin_context ctx;
     ctx = (struct checkin_context){a->cfg, a->keys, a->store, a->cfg->kiosk_id};
+    /* The timings are [kiosk]'s; the screens need the result screen's for
+     * its shrinking bar. */
     struct flow_settings set;
-    flow_settings_default(&set);
+    flow_settings_from_config(a->cfg, &set);
     a->k.result_seconds = set.result_seconds;
     a->k.cfg = a->cfg;
     if (flow_new(&ctx, &set, &a->flow, &err) != BK_OK)

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-enum bk_status bk_err_set(struct bk_err *e, enum bk_status status, const char *file, long line,
-                          const char *field, const char *fmt, ...)
+enum bk_status bk_err_vset(struct bk_err *e, enum bk_status status, const char *file, long line,
+                           const char *field, const char *fmt, va_list ap)
 {
     if (!e)
         return status;
@@ -14,9 +14,16 @@ enum bk_status bk_err_set(struct bk_err *e, enum bk_status status, const char *f
     snprintf(e->file, sizeof e->file, "%s", file ? file : "");
     e->line = line;
     snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    return status;
+}
+
+enum bk_status bk_err_set(struct bk_err *e, enum bk_status status, const char *file, long line,
+                          const char *field, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    bk_err_vset(e, status, file, line, field, fmt, ap);
     va_end(ap);
     return status;
 }

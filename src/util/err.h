@@ -8,6 +8,7 @@
 #ifndef BK_ERR_H
 #define BK_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum bk_status {
@@ -38,6 +39,12 @@ struct bk_err {
 enum bk_status bk_err_set(struct bk_err *e, enum bk_status status, const char *file, long line,
                           const char *field, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+
+/* bk_err_set with the message's arguments in a va_list, for helpers that
+ * take a format of their own. */
+enum bk_status bk_err_vset(struct bk_err *e, enum bk_status status, const char *file, long line,
+                           const char *field, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
 
 void bk_err_clear(struct bk_err *e);
 

@@ -160,6 +160,89 @@ static void test_mistakes_name_file_line_and_key(void **state)
     }
 }
 
+/* base_ini with "[section]\nkey = value" appended: the key is on line 23. */
+static const char *with_key(const char *section, const char *key, const char *value)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s[%s]\n%s = %s\n", base_ini, section, key, value);
+    return write_ini(buf);
+}
+
+/* Every number key of [printer], [badge] and [kiosk]: its default, both of
+ * its limits taken, one past each refused with a message that names the
+ * value and the limits, at the key's line. */
+static void test_number_keys_keep_their_limits_and_defaults(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *section, *key;
+        int lo, hi, fallback;
+        size_t field;
+    } cases[] = {
+        {"printer", "timeout_seconds", 1, 3600, 60, offsetof(struct config, print_timeout)},
+        {"badge", "dpi", 72, 1200, 300, offsetof(struct config, badge_dpi)},
+        {"kiosk", "repeat_seconds", 0, 3600, 5, offsetof(struct config, repeat_seconds)},
+        {"kiosk", "result_seconds", 2, 120, 8, offsetof(struct config, result_seconds)},
+        {"kiosk", "countdown_seconds", 0, 60, 5, offsetof(struct config, countdown_seconds)},
+        {"kiosk", "staff_idle_seconds", 10, 3600, 120, offsetof(struct config, staff_idle_seconds)},
+        {"kiosk", "pin_idle_seconds", 5, 600, 30, offsetof(struct config, pin_idle_seconds)},
+        {"kiosk", "pin_tries", 1, 10, 3, offsetof(struct config, pin_tries)},
+        {"kiosk", "pin_lock_seconds", 10, 3600, 300, offsetof(struct config, pin_lock_seconds)},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct config *c;
+        struct bk_err err = {0};
+        char v[32], limits[64];
+        assert_int_equal(config_load(write_ini(base_ini), &c, &err), BK_OK);
+        assert_int_equal(*(int *)((char *)c + cases[i].field), cases[i].fallback);
+        config_free(c);
+        const int good[] = {cases[i].lo, cases[i].hi};
+        for (size_t j = 0; j < 2; j++) {
+            snprintf(v, sizeof v, "%d", good[j]);
+            if (config_load(with_key(cases[i].section, cases[i].key, v), &c, &err) != BK_OK)
+                fail_msg("%s = %s: %s", cases[i].key, v, err.msg);
+            assert_int_equal(*(int *)((char *)c + cases[i].field), good[j]);
+            config_free(c);
+        }
+        const int bad[] = {cases[i].lo - 1, cases[i].hi + 1};
+        snprintf(limits, sizeof limits, "from %d to %d", cases[i].lo, cases[i].hi);
+        for (size_t j = 0; j < 2; j++) {
+            snprintf(v, sizeof v, "%d", bad[j]);
+            assert_int_equal(config_load(with_key(cases[i].section, cases[i].key, v), &c, &err),
+                             BK_ERR_CONFIG);
+            assert_int_equal(err.line, 23);
+            assert_string_equal(err.field, cases[i].key);
+            if (!strstr(err.msg, v) || !strstr(err.msg, limits))
+                fail_msg("%s = %s: '%s' lacks the value or '%s'", cases[i].key, v, err.msg, limits);
+        }
+    }
+    /* The margin is whole millimetres, kept as a double. */
+    struct config *c;
+    struct bk_err err = {0};
+    assert_int_equal(config_load(write_ini(base_ini), &c, NULL), BK_OK);
+    assert_true(c->badge_margin_mm == 4);
+    config_free(c);
+    assert_int_equal(config_load(with_key("badge", "margin_mm", "31"), &c, &err), BK_ERR_CONFIG);
+    assert_non_null(strstr(err.msg, "from 0 to 30"));
+}
+
+/* A misspelt device key is refused with the keys the section knows. */
+static void test_unknown_device_key_lists_the_known_ones(void **state)
+{
+    (void)state;
+    struct config *c;
+    struct bk_err err = {0};
+    assert_int_equal(config_load(with_key("kiosk", "result_secs", "3"), &c, &err), BK_ERR_CONFIG);
+    assert_int_equal(err.line, 23);
+    assert_string_equal(err.field, "result_secs");
+    assert_non_null(strstr(err.msg, "[kiosk]"));
+    assert_non_null(strstr(err.msg, "result_seconds"));
+    assert_non_null(strstr(err.msg, "pin_lock_seconds"));
+    assert_null(strstr(err.msg, "dpi"));
+    assert_int_equal(config_load(with_key("badge", "colour", "red"), &c, &err), BK_ERR_CONFIG);
+    assert_non_null(strstr(err.msg, "category.NAME"));
+}
+
 static void test_missing_required_key_is_named(void **state)
 {
     (void)state;
@@ -224,17 +307,59 @@ static void test_shipped_config_loads(void **state)
     config_free(c);
 }
 
+/* The shipped config shows the kiosk's timings commented out, at their
+ * defaults: uncommented, they must load and change nothing. */
+static void test_shipped_config_shows_the_default_timings(void **state)
+{
+    (void)state;
+    FILE *in = fopen("kiosk-config/fgmv2-shanghai.ini", "r");
+    assert_non_null(in);
+    char text[16384] = "", line[1024];
+    size_t used = 0;
+    int shown = 0;
+    while (fgets(line, sizeof line, in)) {
+        /* ";key = value" is a setting shown at its default; ";" then words
+         * is a comment. */
+        const char *l = line;
+        size_t k = line[0] == ';' ? strspn(line + 1, "abcdefghijklmnopqrstuvwxyz_") : 0;
+        if (k && strncmp(line + 1 + k, " = ", 3) == 0) {
+            l = line + 1;
+            shown++;
+        }
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s", l);
+        assert_true(used < sizeof text);
+    }
+    fclose(in);
+    assert_int_equal(shown, 6);
+    struct config *c, *d;
+    struct bk_err err = {0};
+    if (config_load(write_ini(text), &c, &err) != BK_OK)
+        fail_msg("%s:%ld: %s: %s", err.file, err.line, err.field, err.msg);
+    assert_int_equal(config_load(write_ini(base_ini), &d, NULL), BK_OK);
+    assert_int_equal(c->result_seconds, d->result_seconds);
+    assert_int_equal(c->countdown_seconds, d->countdown_seconds);
+    assert_int_equal(c->staff_idle_seconds, d->staff_idle_seconds);
+    assert_int_equal(c->pin_idle_seconds, d->pin_idle_seconds);
+    assert_int_equal(c->pin_tries, d->pin_tries);
+    assert_int_equal(c->pin_lock_seconds, d->pin_lock_seconds);
+    config_free(c);
+    config_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_config_loads),
         cmocka_unit_test(test_events_by_day_and_name),
         cmocka_unit_test(test_mistakes_name_file_line_and_key),
+        cmocka_unit_test(test_number_keys_keep_their_limits_and_defaults),
+        cmocka_unit_test(test_unknown_device_key_lists_the_known_ones),
         cmocka_unit_test(test_missing_required_key_is_named),
         cmocka_unit_test(test_days_out_of_order_are_refused),
         cmocka_unit_test(test_missing_file_is_named),
         cmocka_unit_test(test_overlong_line_is_refused),
         cmocka_unit_test(test_shipped_config_loads),
+        cmocka_unit_test(test_shipped_config_shows_the_default_timings),
     };
     return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }

@@ -30,13 +30,14 @@ struct fixture {
     struct flow_actions out;
 };
 
-/* A fixture whose configuration holds pin_hash ("" turns staff mode off). */
-static int setup_with_hash(void **state, const char *pin_hash)
+/* A fixture whose configuration holds pin_hash ("" turns staff mode off)
+ * and the [kiosk] lines kiosk_lines. */
+static int setup_with(void **state, const char *pin_hash, const char *kiosk_lines)
 {
     struct fixture *fx = xcalloc(1, sizeof *fx);
     char *extra = xasprintf("language = Language\n[kiosk]\nrepeat_seconds = 5\n"
-                            "staff_pin_hash = %s\n",
-                            pin_hash);
+                            "staff_pin_hash = %s\n%s",
+                            pin_hash, kiosk_lines);
     tu_event_open("flow", extra, &fx->dir, &fx->cfg, &fx->store, &fx->keys);
     free(extra);
     static const struct tu_person people[] = {
@@ -54,17 +55,37 @@ static int setup_with_hash(void **state, const char *pin_hash)
     return 0;
 }
 
-static int setup(void **state)
+static int setup_with_hash(void **state, const char *pin_hash)
 {
-    /* The cheapest Argon2id parameters: the same verify path, in
-     * milliseconds rather than the interactive setting's fraction of a
-     * second, which ASan would stretch. */
-    char hash[crypto_pwhash_STRBYTES];
+    return setup_with(state, pin_hash, "");
+}
+
+/* The cheapest Argon2id parameters: the same verify path, in milliseconds
+ * rather than the interactive setting's fraction of a second, which ASan
+ * would stretch. */
+static void cheap_pin_hash(char hash[crypto_pwhash_STRBYTES])
+{
     assert_true(sodium_init() >= 0);
     assert_int_equal(crypto_pwhash_str(hash, PIN, strlen(PIN), crypto_pwhash_OPSLIMIT_MIN,
                                        crypto_pwhash_MEMLIMIT_MIN),
                      0);
+}
+
+static int setup(void **state)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    cheap_pin_hash(hash);
     return setup_with_hash(state, hash);
+}
+
+/* Every timing and the PIN guard set in [kiosk], away from their defaults. */
+static int setup_kiosk_timings(void **state)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    cheap_pin_hash(hash);
+    return setup_with(state, hash,
+                      "result_seconds = 3\ncountdown_seconds = 2\nstaff_idle_seconds = 40\n"
+                      "pin_idle_seconds = 10\npin_tries = 2\npin_lock_seconds = 60\n");
 }
 
 static int setup_no_staff(void **state)
@@ -405,13 +426,49 @@ static void test_result_timeout_follows_the_settings(void **state)
 {
     struct fixture *fx = *state;
     struct flow_settings set;
-    flow_settings_default(&set);
+    flow_settings_from_config(fx->cfg, &set);
     set.result_seconds = 3;
     flow_free(fx->flow);
     assert_int_equal(flow_new(&fx->ctx, &set, &fx->flow, NULL), BK_OK);
     scan_bytes(fx, "HELLO", 5, t0(fx, 0));
     assert_int_equal(tick(fx, t0(fx, 2999)), FLOW_INVALID);
     assert_int_equal(tick(fx, t0(fx, 3000)), FLOW_WELCOME);
+}
+
+/* flow_new with no settings takes every timing from the configuration. */
+static void test_timings_come_from_the_kiosk_section(void **state)
+{
+    struct fixture *fx = *state;
+    /* result_seconds */
+    scan_bytes(fx, "HELLO", 5, t0(fx, 0));
+    assert_int_equal(tick(fx, t0(fx, 2999)), FLOW_INVALID);
+    assert_int_equal(tick(fx, t0(fx, 3000)), FLOW_WELCOME);
+    /* countdown_seconds */
+    assert_int_equal(scan(fx, "P1", t0(fx, 10000)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.view->seconds_left, 2);
+    assert_int_equal(tick(fx, t0(fx, 11999)), FLOW_CHECKED_IN);
+    assert_int_equal(tick(fx, t0(fx, 12000)), FLOW_PRINTING);
+    assert_int_equal(touch(fx, FLOW_BUTTON_DONE, t0(fx, 12100)), FLOW_PRINTING);
+    print_done(fx, fx->out.n_prints ? fx->out.prints[0].id : 1, FLOW_PRINT_PRINTED, NULL,
+               t0(fx, 12200));
+    tick(fx, t0(fx, 20000));
+    /* pin_idle_seconds */
+    assert_int_equal(staff_keys(fx, t0(fx, 30000)), FLOW_STAFF_PIN);
+    assert_int_equal(tick(fx, t0(fx, 39999)), FLOW_STAFF_PIN);
+    assert_int_equal(tick(fx, t0(fx, 40000)), FLOW_WELCOME);
+    /* staff_idle_seconds */
+    staff_keys(fx, t0(fx, 50000));
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 50000)), FLOW_STAFF);
+    assert_int_equal(tick(fx, t0(fx, 89999)), FLOW_STAFF);
+    assert_int_equal(tick(fx, t0(fx, 90000)), FLOW_WELCOME);
+    /* pin_tries and pin_lock_seconds */
+    staff_keys(fx, t0(fx, 100000));
+    assert_int_equal(fx->out.view->pin_tries_left, 2);
+    enter_pin(fx, "1111", t0(fx, 101000));
+    assert_int_equal(enter_pin(fx, "2222", t0(fx, 102000)), FLOW_STAFF_PIN);
+    assert_int_equal(fx->out.view->pin_locked_seconds, 60);
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 161000)), FLOW_STAFF_PIN);
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 162000)), FLOW_STAFF);
 }
 
 static void test_new_scan_replaces_result_screen(void **state)
@@ -884,6 +941,8 @@ int main(void)
         T(test_badges_left_pending_leave_the_queue_unmeasured),
         T(test_staff_see_the_print_queue),
         cmocka_unit_test(test_screen_codes_are_stable),
+        cmocka_unit_test_setup_teardown(test_timings_come_from_the_kiosk_section,
+                                        setup_kiosk_timings, teardown),
     };
     return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
 }
