@@ -26,6 +26,7 @@
 #include "badge/badge.h"
 #include "badge/image.h"
 #include "core/checkin.h"
+#include "event/cliopts.h"
 #include "event/config.h"
 #include "util/err.h"
 #include "door/flow.h"
@@ -45,12 +46,11 @@
 #define BK_LOCALEDIR "/usr/share/locale"
 #endif
 
-enum { EXIT_DONE = 0, EXIT_REJECTED = 2, EXIT_FAILED = 3 };
-
 #define FRAME_MS 16
 
 struct options {
-    const char *config, *db, *keys, *printer, *camera, *frames, *now, *snapshot;
+    struct cliopts shared; /* --config, --db, --keys, --printer, --kiosk */
+    const char *camera, *frames, *now, *snapshot;
     bool windowed, debug_layout;
     int width, height;
     int frames_fps; /* 0: the replay's default */
@@ -116,14 +116,13 @@ struct app {
 
 static const char *progname = "badgekiosk";
 
+/* Says what went wrong; returns the exit status for it (bk_exit_status,
+ * the same as badgectl's). */
 static int report_error(const struct bk_err *err)
 {
     char buf[2048];
     fprintf(stderr, "%s: %s\n", progname, bk_err_format(err, buf, sizeof buf));
-    return err->status == BK_ERR_CONFIG || err->status == BK_ERR_INVALID ||
-                   err->status == BK_ERR_PARSE || err->status == BK_ERR_NOT_FOUND
-               ? EXIT_REJECTED
-               : EXIT_FAILED;
+    return bk_exit_status(err->status);
 }
 
 static int64_t kiosk_now(const struct app *a)
@@ -690,14 +689,17 @@ static void print_layout(struct app *a)
 
 static void usage(void)
 {
-    printf(_("Usage: badgekiosk [--config FILE] [--db FILE] [--keys DIR] [--printer NAME|URI]\n"
-             "                  [--windowed] [--camera DEVICE|none | --frames DIR [--frames-fps N]]\n"
-             "                  [--now ISO8601]\n"
-             "                  [--snapshot DIR] [--size WxH] [--quit-after SECONDS]\n"
-             "                  [--debug-layout] [--help] [--version]\n\n"
-             "The check-in kiosk. Fullscreen unless --windowed; in fullscreen only staff\n"
-             "(the key combination from the config, then the PIN) can quit it.\n"
-             "  --camera DEVICE  the V4L2 camera (default %s; \"none\" for none)\n"
+    char *shared = cliopts_synopsis_new(), *shared_help = cliopts_help_new();
+    printf(_("Usage: badgekiosk %s\n"), shared);
+    printf(
+        _("                  [--windowed] [--camera DEVICE|none | --frames DIR [--frames-fps N]]\n"
+          "                  [--now ISO8601]\n"
+          "                  [--snapshot DIR] [--size WxH] [--quit-after SECONDS]\n"
+          "                  [--debug-layout] [--help] [--version]\n\n"
+          "The check-in kiosk. Fullscreen unless --windowed; in fullscreen only staff\n"
+          "(the key combination from the config, then the PIN) can quit it.\n"));
+    fputs(shared_help, stdout);
+    printf(_("  --camera DEVICE  the V4L2 camera (default %s; \"none\" for none)\n"
              "  --frames DIR     replay the images in DIR as if the camera saw them\n"
              "  --frames-fps N   frames a second for --frames (default 15)\n"
              "  --now ISO8601    start the kiosk's clock at this venue time\n"
@@ -706,75 +708,103 @@ static void usage(void)
              "  --quit-after S   quit after S seconds (tests)\n"
              "  --debug-layout   print every button's rectangle on stderr\n"),
            SOURCE_DEFAULT_DEVICE);
+    free(shared);
+    free(shared_help);
+}
+
+/* One option of the kiosk's own (the shared ones are cliopts'); 0, or an
+ * exit status, or -1 for --help and --version (done, exit 0). */
+static int take_option(int c, const char *arg, struct options *o)
+{
+    switch (c) {
+    case 'w':
+        o->windowed = true;
+        break;
+    case 'C':
+        o->camera = arg;
+        break;
+    case 'f':
+        o->frames = arg;
+        break;
+    case 'n':
+        o->now = arg;
+        break;
+    case 's':
+        o->snapshot = arg;
+        break;
+    case 'L':
+        o->debug_layout = true;
+        break;
+    case 'S':
+        if (sscanf(arg, "%dx%d", &o->width, &o->height) != 2 || o->width < 320 || o->height < 240 ||
+            o->width > 8192 || o->height > 8192) {
+            fprintf(stderr, _("%s: --size wants WIDTHxHEIGHT, e.g. 1920x1080\n"), progname);
+            return BK_EXIT_REJECTED;
+        }
+        break;
+    case 'q': {
+        char *end;
+        o->quit_after = strtod(arg, &end);
+        if (*end || o->quit_after <= 0) {
+            fprintf(stderr, _("%s: --quit-after wants a number of seconds\n"), progname);
+            return BK_EXIT_REJECTED;
+        }
+        break;
+    }
+    case 'F': {
+        char *end;
+        long fps = strtol(arg, &end, 10);
+        if (*end || fps < 1 || fps > 120) {
+            fprintf(stderr, _("%s: --frames-fps wants a number from 1 to 120\n"), progname);
+            return BK_EXIT_REJECTED;
+        }
+        o->frames_fps = (int)fps;
+        break;
+    }
+    case 'h':
+        usage();
+        return -1;
+    case 'V':
+        printf("badgekiosk %s\n", BK_VERSION);
+        return -1;
+    default:
+        fprintf(stderr, _("Run 'badgekiosk --help' for the options.\n"));
+        return BK_EXIT_REJECTED;
+    }
+    return 0;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},   {"db", required_argument, NULL, 'd'},
-        {"keys", required_argument, NULL, 'k'},     {"printer", required_argument, NULL, 'p'},
-        {"windowed", no_argument, NULL, 'w'},       {"camera", required_argument, NULL, 'C'},
-        {"frames", required_argument, NULL, 'f'},   {"now", required_argument, NULL, 'n'},
-        {"snapshot", required_argument, NULL, 's'}, {"size", required_argument, NULL, 'S'},
-        {"quit-after", required_argument, NULL, 'q'}, {"debug-layout", no_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
-        {"frames-fps", required_argument, NULL, 'F'},
-        {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c': o->config = optarg; break;
-        case 'd': o->db = optarg; break;
-        case 'k': o->keys = optarg; break;
-        case 'p': o->printer = optarg; break;
-        case 'w': o->windowed = true; break;
-        case 'C': o->camera = optarg; break;
-        case 'f': o->frames = optarg; break;
-        case 'n': o->now = optarg; break;
-        case 's': o->snapshot = optarg; break;
-        case 'L': o->debug_layout = true; break;
-        case 'S':
-            if (sscanf(optarg, "%dx%d", &o->width, &o->height) != 2 || o->width < 320 ||
-                o->height < 240 || o->width > 8192 || o->height > 8192) {
-                fprintf(stderr, _("%s: --size wants WIDTHxHEIGHT, e.g. 1920x1080\n"), progname);
-                return EXIT_REJECTED;
-            }
-            break;
-        case 'q': {
-            char *end;
-            o->quit_after = strtod(optarg, &end);
-            if (*end || o->quit_after <= 0) {
-                fprintf(stderr, _("%s: --quit-after wants a number of seconds\n"), progname);
-                return EXIT_REJECTED;
-            }
-            break;
-        }
-        case 'F': {
-            char *end;
-            long fps = strtol(optarg, &end, 10);
-            if (*end || fps < 1 || fps > 120) {
-                fprintf(stderr, _("%s: --frames-fps wants a number from 1 to 120\n"), progname);
-                return EXIT_REJECTED;
-            }
-            o->frames_fps = (int)fps;
-            break;
-        }
-        case 'h': usage(); return -1;
-        case 'V': printf("badgekiosk %s\n", BK_VERSION); return -1;
-        default:
-            fprintf(stderr, _("Run 'badgekiosk --help' for the options.\n"));
-            return EXIT_REJECTED;
-        }
-    }
+    static const struct option own[] = {{"windowed", no_argument, NULL, 'w'},
+                                        {"camera", required_argument, NULL, 'C'},
+                                        {"frames", required_argument, NULL, 'f'},
+                                        {"now", required_argument, NULL, 'n'},
+                                        {"snapshot", required_argument, NULL, 's'},
+                                        {"size", required_argument, NULL, 'S'},
+                                        {"quit-after", required_argument, NULL, 'q'},
+                                        {"debug-layout", no_argument, NULL, 'L'},
+                                        {"help", no_argument, NULL, 'h'},
+                                        {"version", no_argument, NULL, 'V'},
+                                        {"frames-fps", required_argument, NULL, 'F'},
+                                        {NULL, 0, NULL, 0}};
+    struct option *longopts = cliopts_longopts_new(own);
+    int c, rc = 0;
+    while (!rc && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+        if (!cliopts_take(&o->shared, c, optarg))
+            rc = take_option(c, optarg, o);
+    free(longopts);
+    if (rc)
+        return rc;
     if (optind < argc) {
         fprintf(stderr, _("%s: unexpected argument '%s'\n"), progname, argv[optind]);
-        return EXIT_REJECTED;
+        return BK_EXIT_REJECTED;
     }
     if (o->camera && o->frames) {
         fprintf(stderr, _("%s: give --camera or --frames, not both\n"), progname);
-        return EXIT_REJECTED;
+        return BK_EXIT_REJECTED;
     }
-    return EXIT_DONE;
+    return BK_EXIT_DONE;
 }
 
 /* Config, store, keys and the flow: the parts that need no window. */
@@ -782,25 +812,8 @@ static int open_core(struct app *a)
 {
     struct bk_err err;
     bk_err_clear(&err);
-    char *path = a->opt.config ? xstrdup(a->opt.config) : config_default_path_new();
-    enum bk_status st = config_load(path, &a->cfg, &err);
-    free(path);
-    if (st != BK_OK)
+    if (cliopts_load_config(&a->opt.shared, &a->cfg, &err) != BK_OK)
         return report_error(&err);
-    if (a->opt.db)
-        config_set_path(&a->cfg->database, a->opt.db);
-    if (a->opt.keys)
-        config_set_path(&a->cfg->keys_dir, a->opt.keys);
-    if (a->opt.printer) {
-        free(a->cfg->printer);
-        a->cfg->printer = xstrdup(a->opt.printer);
-    }
-    char *dir = xstrdup(a->cfg->database), *slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-        *slash = '\0';
-        mkdir(dir, 0700);
-    }
-    free(dir);
     if (store_open(a->cfg->database, &a->store, &err) != BK_OK)
         return report_error(&err);
     if (a->cfg->qr_mode == CONFIG_QR_SIGNED &&
@@ -830,7 +843,7 @@ static int open_core(struct app *a)
      * 100 ms apart, so 50 ms keeps the two well apart. */
     wc.max_gap_ms = 50;
     a->wedge = wedge_new(&wc);
-    return EXIT_DONE;
+    return BK_EXIT_DONE;
 }
 
 static int open_window(struct app *a)
@@ -841,7 +854,7 @@ static int open_window(struct app *a)
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         fprintf(stderr, "%s: %s %s\n", progname, _("cannot open the display:"), SDL_GetError());
-        return EXIT_FAILED;
+        return BK_EXIT_FAILED;
     }
     /* No audio device is no reason to stop: the screens say everything. */
     if (SDL_InitSubSystem(SDL_INIT_AUDIO) == 0)
@@ -857,7 +870,7 @@ static int open_window(struct app *a)
                               flags);
     if (!a->win) {
         fprintf(stderr, "%s: %s %s\n", progname, _("cannot open a window:"), SDL_GetError());
-        return EXIT_FAILED;
+        return BK_EXIT_FAILED;
     }
     /* A kiosk takes the keyboard: a USB scanner types into whatever has it. */
     SDL_RaiseWindow(a->win);
@@ -869,7 +882,7 @@ static int open_window(struct app *a)
         a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
     if (!a->ren) {
         fprintf(stderr, "%s: %s %s\n", progname, _("cannot draw in the window:"), SDL_GetError());
-        return EXIT_FAILED;
+        return BK_EXIT_FAILED;
     }
     SDL_StartTextInput();
     SDL_EventState(SDL_SYSWMEVENT, SDL_ENABLE);
@@ -892,7 +905,7 @@ static int open_window(struct app *a)
             return report_error(&err);
     }
     a->k.has_source = a->source != NULL;
-    return EXIT_DONE;
+    return BK_EXIT_DONE;
 }
 
 static void close_all(struct app *a)
@@ -974,15 +987,15 @@ int main(int argc, char **argv)
     static struct app app;
     int rc = parse_options(argc, argv, &app.opt);
     if (rc)
-        return rc < 0 ? EXIT_DONE : rc;
+        return rc < 0 ? BK_EXIT_DONE : rc;
     if (app.opt.snapshot && mkdir(app.opt.snapshot, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, _("%s: cannot make the snapshot folder %s: %s\n"), progname,
                 app.opt.snapshot, i18n_strerror(errno));
-        return EXIT_FAILED;
+        return BK_EXIT_FAILED;
     }
     pthread_mutex_init(&app.font_lock, NULL);
     use_language("en"); /* before the first thread: see i18n_set_language */
-    if ((rc = open_core(&app)) == EXIT_DONE && (rc = open_window(&app)) == EXIT_DONE)
+    if ((rc = open_core(&app)) == BK_EXIT_DONE && (rc = open_window(&app)) == BK_EXIT_DONE)
         run(&app);
     close_all(&app);
     pthread_mutex_destroy(&app.font_lock);

@@ -22,8 +22,9 @@
 
 struct store;
 
-/* Opens (creating with mode 0600 if needed) the store at path. The caller
- * frees it with store_close (NULL is fine). */
+/* Opens (creating with mode 0600 if needed, and its folder with mode 0700
+ * when that is missing) the store at path. The caller frees it with
+ * store_close (NULL is fine). */
 enum bk_status store_open(const char *path, struct store **out, struct bk_err *err);
 void store_close(struct store *s);
 

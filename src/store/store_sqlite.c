@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -141,11 +142,28 @@ static const char *col_text_or_null(sqlite3_stmt *st, int col)
     return col_text(st, col);
 }
 
+/* Makes the folder of path (one level), private to the operator: a
+ * store's folder is made on its first use. */
+static void make_folder_of(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        mkdir(dir, 0700);
+    }
+    free(dir);
+}
+
 /* Creates the file ourselves so that it is 0600 whatever the umask allows
  * SQLite; the -wal and -shm files then take the same mode from it. */
 static enum bk_status create_private_file(const char *path, struct bk_err *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT) {
+        make_folder_of(path);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    }
     if (fd >= 0) {
         close(fd);
         return BK_OK;

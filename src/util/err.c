@@ -48,3 +48,26 @@ const char *bk_err_format(const struct bk_err *e, char *buf, size_t n)
         snprintf(buf + used, n - used, "%s%s", used ? " " : "", e->msg);
     return buf;
 }
+
+enum bk_exit bk_exit_status(enum bk_status status)
+{
+    /* No default: a new status does not compile (-Wswitch) until it is
+     * given its exit status here. */
+    switch (status) {
+    case BK_OK:
+        return BK_EXIT_DONE;
+    case BK_ERR_PARSE:
+    case BK_ERR_CONFIG:
+    case BK_ERR_INVALID:
+    case BK_ERR_NOT_FOUND:
+    case BK_ERR_EXISTS:
+    case BK_ERR_TOO_BIG:
+        return BK_EXIT_REJECTED;
+    case BK_ERR_IO:
+    case BK_ERR_STORE:
+    case BK_ERR_FULL:
+    case BK_ERR_BUSY:
+        return BK_EXIT_FAILED;
+    }
+    return BK_EXIT_FAILED; /* a value outside the enum */
+}

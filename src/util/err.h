@@ -52,4 +52,21 @@ void bk_err_clear(struct bk_err *e);
  * (size n) and returns buf. */
 const char *bk_err_format(const struct bk_err *e, char *buf, size_t n);
 
+/* The exit statuses of badgectl and badgekiosk, the same for both and
+ * documented alike in their man pages (EXIT STATUS) and the README. */
+enum bk_exit {
+    BK_EXIT_DONE = 0,     /* done */
+    BK_EXIT_PARTIAL = 1,  /* done in part: rows skipped, a check-in refused, nothing found */
+    BK_EXIT_REJECTED = 2, /* the input was refused: an option, an argument, a file, the
+                             configuration; nothing was changed */
+    BK_EXIT_FAILED = 3,   /* the system failed: the store, the disk, a lock, a device */
+};
+
+/* The exit status for an error: BK_EXIT_REJECTED when what the user gave is
+ * at fault (BK_ERR_PARSE, CONFIG, INVALID, NOT_FOUND, EXISTS, TOO_BIG), so
+ * giving something else helps; BK_EXIT_FAILED when the machine is (BK_ERR_IO,
+ * STORE, FULL, BUSY), so trying again or fixing the system helps. BK_OK is
+ * BK_EXIT_DONE. */
+enum bk_exit bk_exit_status(enum bk_status status);
+
 #endif
