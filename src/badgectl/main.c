@@ -1,9 +1,13 @@
 /* badgectl: the command line for organisers and staff.
  *
- * A thin layer over the core: it parses arguments, opens what a command
- * needs (config, store, keys), calls one core function and turns the result
- * or the error into text. It is, with the kiosk's main, the only place that
- * prints or exits. */
+ * A thin layer over the core. Each command is a row of one table (commands[]
+ * below): its operands, its options, and what it needs (the configuration,
+ * the keys, the store, the printer, the badge renderer). One dispatcher
+ * parses the command line with getopt_long, checks it against the row,
+ * opens what the row needs, runs the command and closes everything; the
+ * command calls the core and turns the result or the error into text. The
+ * usage and --help come from the same rows. It is, with the kiosk's main,
+ * the only place that prints or exits. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,6 +24,7 @@
 #include "badge/badge.h"
 #include "badge/qrimage.h"
 #include "core/checkin.h"
+#include "event/cliopts.h"
 #include "event/config.h"
 #include "event/csv.h"
 #include "util/err.h"
@@ -41,161 +46,199 @@
 #define BK_LOCALEDIR "/usr/share/locale"
 #endif
 
-/* Exit statuses, documented in badgectl(1) and the README. */
+/* The options commands take after their name, one getopt_long table for all
+ * (a command lists those it takes in struct cmd's opts). Their value is
+ * their index in struct run's opt. */
+enum cmd_opt {
+    OPT_NONE = 0,
+    OPT_DPI,
+    OPT_JSON,
+    OPT_LIMIT,
+    OPT_MANUAL,
+    OPT_MONOCHROME,
+    OPT_NOW,
+    OPT_OUT,
+    OPT_PENDING,
+    OPT_REPRINT,
+    OPT_ROTATE,
+    OPT_STATS,
+    N_OPTS
+};
+
+/* Indexed by enum cmd_opt; [OPT_NONE] is empty. */
+static const struct option cmd_options[N_OPTS] = {
+    [OPT_DPI] = {"dpi", required_argument, NULL, OPT_DPI},
+    [OPT_JSON] = {"json", no_argument, NULL, OPT_JSON},
+    [OPT_LIMIT] = {"limit", required_argument, NULL, OPT_LIMIT},
+    [OPT_MANUAL] = {"manual", no_argument, NULL, OPT_MANUAL},
+    [OPT_MONOCHROME] = {"monochrome", no_argument, NULL, OPT_MONOCHROME},
+    [OPT_NOW] = {"now", required_argument, NULL, OPT_NOW},
+    [OPT_OUT] = {"out", required_argument, NULL, OPT_OUT},
+    [OPT_PENDING] = {"pending", no_argument, NULL, OPT_PENDING},
+    [OPT_REPRINT] = {"reprint", required_argument, NULL, OPT_REPRINT},
+    [OPT_ROTATE] = {"rotate", no_argument, NULL, OPT_ROTATE},
+    [OPT_STATS] = {"stats", required_argument, NULL, OPT_STATS},
+};
+
+/* The options whose value is a whole number, and its range: checked before
+ * anything is opened, kept in struct run's num. */
+static const struct {
+    enum cmd_opt opt;
+    long lo, hi;
+} number_opts[] = {
+    {OPT_DPI, 72, 1200},
+    {OPT_LIMIT, 1, 10000},
+};
+
+#define OPT(o) (1u << (o))
+
+/* What a command needs opened before it runs; the dispatcher opens it in
+ * this order and closes it after. Any of them means the configuration too. */
 enum {
-    EXIT_DONE = 0,
-    EXIT_PARTIAL = 1, /* some rows skipped; a refused check-in */
-    EXIT_REJECTED = 2, /* the input as a whole was refused; a usage error */
-    EXIT_FAILED = 3,   /* the system failed: store, disk, keys */
+    NEED_CONFIG = 1u << 0,
+    NEED_KEYS = 1u << 1,     /* signing or verifying keys; none in plain QR mode */
+    NEED_STORE = 1u << 2,    /* the attendance store */
+    NEED_PRINTER = 1u << 3,  /* a configured printer, opened */
+    NEED_RENDERER = 1u << 4, /* the badge renderer and its fonts */
 };
 
-/* Global options: given before the command, they override the config for one run. */
-struct options {
-    const char *config;
-    const char *db;
-    const char *keys;
-    const char *printer;
+/* One command run: what the dispatcher opened, the options given and the
+ * operands left. */
+struct run {
+    const struct cmd *cmd;
+    struct config *cfg;              /* NULL unless needed */
+    struct token_keys *keys;         /* NULL unless needed, and in plain QR mode */
+    struct store *store;             /* NULL unless needed */
+    struct printer *printer;         /* NULL unless needed */
+    struct badge_renderer *renderer; /* NULL unless needed */
+    const char *opt[N_OPTS];         /* an option's argument, "" for a flag; NULL when not given */
+    long num[N_OPTS];                /* a number option's value (number_opts), when given */
+    int64_t now_ms;                  /* --now in the venue's zone, else the clock */
+    int argc;                        /* the operands after the options */
+    char **argv;
 };
 
+/* A command, as redis's table has them: its function, how many operands it
+ * takes, what it needs and which options. The usage and the help come from
+ * here, so the list of commands is written once. */
 struct cmd {
     const char *name;
-    const char *args;
-    const char *help;
-    int (*run)(struct config *cfg, int argc, char **argv);
+    int (*run)(struct run *r);
+    int min_args, max_args; /* operands; max_args -1: no limit */
+    unsigned needs;         /* NEED_* */
+    unsigned opts;          /* OPT() of the options it takes */
+    enum cmd_opt must;      /* an option it cannot do without, or OPT_NONE */
+    enum cmd_opt no_keys;   /* an option that makes NEED_KEYS moot (checkin --manual) */
+    /* What the row cannot say (options that exclude each other, a number's
+     * range), checked before anything is opened: 0 or an exit status, the
+     * message said. NULL when the row says it all. */
+    int (*check)(struct run *r);
+    const char *args;     /* N_(): the usage after the name */
+    const char *help;     /* N_() */
+    const char *not_done; /* N_(): said when it failed, what did not happen; or NULL */
 };
 
 static const char *progname = "badgectl";
 
+/* Says what went wrong; returns the exit status for it (bk_exit_status,
+ * the same as the kiosk's). */
 static int report_error(const struct bk_err *err)
 {
     char buf[2048];
     fprintf(stderr, "%s: %s\n", progname, bk_err_format(err, buf, sizeof buf));
-    switch (err->status) {
-    case BK_ERR_PARSE:
-    case BK_ERR_INVALID:
-    case BK_ERR_CONFIG:
-    case BK_ERR_TOO_BIG:
-    case BK_ERR_NOT_FOUND:
-    case BK_ERR_EXISTS:
-        return EXIT_REJECTED;
-    default:
-        return EXIT_FAILED;
-    }
+    return bk_exit_status(err->status);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+/* A refused command line, and where to look. */
+static int rejected(const char *msg)
 {
-    fprintf(stderr, "%s: ", progname);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s\n", _("Run 'badgectl --help' for the commands."));
-    return EXIT_REJECTED;
+    fprintf(stderr, "%s: %s\n%s\n", progname, msg, _("Run 'badgectl --help' for the commands."));
+    return BK_EXIT_REJECTED;
 }
 
-static int open_store(const struct config *cfg, struct store **out)
+static int usage(const struct cmd *cmd)
 {
-    struct bk_err err = {0};
-    /* The store's folder is made on first use, private to the operator. */
-    char *dir = xstrdup(cfg->database);
-    char *slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-        *slash = '\0';
-        mkdir(dir, 0700);
-    }
-    free(dir);
-    if (store_open(cfg->database, out, &err) != BK_OK)
-        return report_error(&err);
-    return EXIT_DONE;
+    char *msg = cmd->args[0] ? xasprintf(_("usage: badgectl %s %s"), cmd->name, _(cmd->args))
+                             : xasprintf(_("usage: badgectl %s"), cmd->name);
+    int rc = rejected(msg);
+    free(msg);
+    return rc;
 }
 
-static int load_keys(const struct config *cfg, struct token_keys **keys)
+/* What the command did not do, when it failed: after its own error. */
+static void say_not_done(const struct run *r)
 {
-    struct bk_err err = {0};
-    *keys = NULL;
-    if (cfg->qr_mode == CONFIG_QR_PLAIN)
-        return EXIT_DONE;
-    if (token_keys_load(cfg->keys_dir, keys, &err) != BK_OK)
-        return report_error(&err);
-    return EXIT_DONE;
+    if (r->cmd->not_done)
+        fprintf(stderr, "%s: %s\n", progname, _(r->cmd->not_done));
 }
 
 /* ---- import / check ---------------------------------------------------- */
 
-static int read_roster(const struct config *cfg, const char *path, struct roster **r)
+static int read_roster(const struct run *run, const char *path, struct roster **r)
 {
     struct bk_err err = {0};
-    if (roster_read(cfg, path, r, &err) != BK_OK) {
+    if (roster_read(run->cfg, path, r, &err) != BK_OK) {
         report_error(&err);
-        fprintf(stderr, _("%s: the file was not imported; nothing was changed.\n"), progname);
-        return EXIT_REJECTED;
+        say_not_done(run);
+        return BK_EXIT_REJECTED;
     }
     for (size_t i = 0; i < (*r)->n_problems; i++) {
         const struct roster_problem *p = &(*r)->problems[i];
         fprintf(stderr, "%s:%ld: %s%s%s%s\n", path, p->line, p->field[0] ? p->field : "",
                 p->field[0] ? ": " : "", p->message, _(" (row skipped)"));
     }
-    return EXIT_DONE;
+    return BK_EXIT_DONE;
 }
 
-static int cmd_check(struct config *cfg, int argc, char **argv)
+static int cmd_check(struct run *run)
 {
-    if (argc != 2)
-        return usage_error(_("usage: badgectl check FILE.csv%s"), "");
+    const char *path = run->argv[0];
     struct roster *r;
-    int rc = read_roster(cfg, argv[1], &r);
+    int rc = read_roster(run, path, &r);
     if (rc)
         return rc;
-    printf(_("%s: %zu rows, %zu would be imported, %zu skipped.\n"), argv[1], r->n_rows,
-           r->n_people, r->n_problems);
-    rc = r->n_problems ? EXIT_PARTIAL : EXIT_DONE;
+    printf(_("%s: %zu rows, %zu would be imported, %zu skipped.\n"), path, r->n_rows, r->n_people,
+           r->n_problems);
+    rc = r->n_problems ? BK_EXIT_PARTIAL : BK_EXIT_DONE;
     roster_free(r);
     return rc;
 }
 
-static int cmd_import(struct config *cfg, int argc, char **argv)
+static int cmd_import(struct run *run)
 {
-    if (argc != 2)
-        return usage_error(_("usage: badgectl import FILE.csv%s"), "");
+    const char *path = run->argv[0];
     struct roster *r;
-    int rc = read_roster(cfg, argv[1], &r);
+    int rc = read_roster(run, path, &r);
     if (rc)
         return rc;
-    struct store *s;
-    if ((rc = open_store(cfg, &s))) {
-        roster_free(r);
-        return rc;
-    }
     struct store_import_summary sum = {0};
     struct bk_err err = {0};
-    if (store_import(s, r, &sum, &err) != BK_OK) {
+    if (store_import(run->store, r, &sum, &err) != BK_OK) {
         rc = report_error(&err);
-        fprintf(stderr, _("%s: the file was not imported; nothing was changed.\n"), progname);
+        say_not_done(run);
     } else {
         printf(_("%s: %zu rows: %zu added, %zu updated, %zu unchanged, %zu skipped; "
                  "%zu withdrawn, %zu reinstated.\n"),
-               argv[1], r->n_rows, sum.added, sum.updated, sum.unchanged, r->n_problems,
-               sum.withdrawn, sum.reinstated);
-        rc = r->n_problems ? EXIT_PARTIAL : EXIT_DONE;
+               path, r->n_rows, sum.added, sum.updated, sum.unchanged, r->n_problems, sum.withdrawn,
+               sum.reinstated);
+        rc = r->n_problems ? BK_EXIT_PARTIAL : BK_EXIT_DONE;
     }
-    store_close(s);
     roster_free(r);
     return rc;
 }
 
 /* ---- keys and QR codes ------------------------------------------------- */
 
-static int cmd_keygen(struct config *cfg, int argc, char **argv)
+static int cmd_keygen(struct run *run)
 {
-    int rotate = argc == 2 && strcmp(argv[1], "--rotate") == 0;
-    if (argc > 2 || (argc == 2 && !rotate))
-        return usage_error(_("usage: badgectl keygen [--rotate]%s"), "");
     char keyid[16];
     struct bk_err err = {0};
-    if (token_keygen(cfg->keys_dir, rotate, keyid, &err) != BK_OK)
+    if (token_keygen(run->cfg->keys_dir, run->opt[OPT_ROTATE] != NULL, keyid, &err) != BK_OK)
         return report_error(&err);
     printf(_("New signing key %s in %s (event.key is secret: keep it off the kiosks; they "
              "need only event.pub).\n"),
-           keyid, cfg->keys_dir);
-    return EXIT_DONE;
+           keyid, run->cfg->keys_dir);
+    return BK_EXIT_DONE;
 }
 
 static int sign_for(const struct config *cfg, const struct token_keys *keys, const char *id,
@@ -204,36 +247,26 @@ static int sign_for(const struct config *cfg, const struct token_keys *keys, con
     struct bk_err err = {0};
     if (cfg->qr_mode == CONFIG_QR_PLAIN) {
         *payload = xasprintf("%s%s", cfg->plain_prefix, id);
-        return EXIT_DONE;
+        return BK_EXIT_DONE;
     }
     if (token_sign_new(keys, cfg->event_id, id, payload, &err) != BK_OK)
         return report_error(&err);
-    return EXIT_DONE;
+    return BK_EXIT_DONE;
 }
 
-static int cmd_token(struct config *cfg, int argc, char **argv)
+static int cmd_token(struct run *run)
 {
-    if (argc != 2)
-        return usage_error(_("usage: badgectl token ID%s"), "");
-    struct store *s;
-    struct token_keys *keys;
-    int rc = load_keys(cfg, &keys);
-    if (rc)
-        return rc;
-    if ((rc = open_store(cfg, &s))) {
-        token_keys_free(keys);
-        return rc;
-    }
     struct attendee a = {0};
     struct bk_err err = {0};
-    if (store_get_attendee(s, argv[1], &a, &err) != BK_OK) {
+    int rc;
+    if (store_get_attendee(run->store, run->argv[0], &a, &err) != BK_OK) {
         rc = report_error(&err);
     } else {
         char *payload;
-        rc = sign_for(cfg, keys, a.id, &payload);
+        rc = sign_for(run->cfg, run->keys, a.id, &payload);
         if (!rc) {
             const char *ids[] = {a.id}, *payloads[] = {payload};
-            if (store_set_tokens(s, 1, ids, payloads, &err) != BK_OK)
+            if (store_set_tokens(run->store, 1, ids, payloads, &err) != BK_OK)
                 rc = report_error(&err);
             else
                 puts(payload);
@@ -241,8 +274,6 @@ static int cmd_token(struct config *cfg, int argc, char **argv)
         }
         attendee_clear(&a);
     }
-    store_close(s);
-    token_keys_free(keys);
     return rc;
 }
 
@@ -308,29 +339,15 @@ static int issue_one(void *ctx, const struct attendee *a)
     return x->rc != 0;
 }
 
-static int cmd_issue(struct config *cfg, int argc, char **argv)
+static int cmd_issue(struct run *run)
 {
-    const char *dir = NULL;
-    if (argc == 3 && strcmp(argv[1], "--out") == 0)
-        dir = argv[2];
-    else if (argc == 2 && strncmp(argv[1], "--out=", 6) == 0)
-        dir = argv[1] + 6;
-    if (!dir)
-        return usage_error(_("usage: badgectl issue --out DIR%s"), "");
+    const char *dir = run->opt[OPT_OUT];
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, _("%s: %s: cannot create the folder: %s\n"), progname, dir,
                 strerror(errno));
-        return EXIT_FAILED;
+        return BK_EXIT_FAILED;
     }
-    struct token_keys *keys;
-    struct store *s;
-    int rc = load_keys(cfg, &keys);
-    if (rc)
-        return rc;
-    if ((rc = open_store(cfg, &s))) {
-        token_keys_free(keys);
-        return rc;
-    }
+    int rc;
     char *csv_path = xasprintf("%s/tokens.csv", dir);
     /* The mail merge's input holds e-mail addresses: created 0600, not
      * chmod-ed after the fact, so it is never readable by others even for
@@ -341,16 +358,16 @@ static int cmd_issue(struct config *cfg, int argc, char **argv)
         close(csv_fd);
     if (!csv) {
         fprintf(stderr, _("%s: %s: cannot write: %s\n"), progname, csv_path, strerror(errno));
-        rc = EXIT_FAILED;
+        rc = BK_EXIT_FAILED;
     } else {
         fchmod(fileno(csv), 0600);
         fputs("id,email,payload,file\r\n", csv);
-        struct issue_ctx x = {.cfg = cfg, .keys = keys, .dir = dir, .csv = csv};
+        struct issue_ctx x = {.cfg = run->cfg, .keys = run->keys, .dir = dir, .csv = csv};
         struct bk_err err = {0};
-        if (store_foreach_attendee(s, issue_one, &x, &err) != BK_OK && !x.rc)
+        if (store_foreach_attendee(run->store, issue_one, &x, &err) != BK_OK && !x.rc)
             x.rc = report_error(&err);
         /* Kiosks print these on badges; they hold no signing key. */
-        if (!x.rc && store_set_tokens(s, x.n, (const char *const *)x.ids,
+        if (!x.rc && store_set_tokens(run->store, x.n, (const char *const *)x.ids,
                                       (const char *const *)x.payloads, &err) != BK_OK)
             x.rc = report_error(&err);
         for (size_t i = 0; i < x.n; i++) {
@@ -362,7 +379,7 @@ static int cmd_issue(struct config *cfg, int argc, char **argv)
         if (fclose(csv) != 0 && !x.rc) {
             fprintf(stderr, _("%s: %s: cannot write: %s\n"), progname, csv_path,
                     strerror(errno));
-            x.rc = EXIT_FAILED;
+            x.rc = BK_EXIT_FAILED;
         }
         rc = x.rc;
         if (!rc)
@@ -370,8 +387,6 @@ static int cmd_issue(struct config *cfg, int argc, char **argv)
                    dir, csv_path);
     }
     free(csv_path);
-    store_close(s);
-    token_keys_free(keys);
     return rc;
 }
 
@@ -414,38 +429,42 @@ static int scan_stats(struct scan_decoder *dec, const char *dir)
                i < st->n_sets ? s->name : _("all"), s->exact, s->images, s->text, s->unreadable,
                s->median_ms, s->worst_ms);
     }
-    int rc = st->total.exact == st->total.images ? EXIT_DONE : EXIT_PARTIAL;
+    int rc = st->total.exact == st->total.images ? BK_EXIT_DONE : BK_EXIT_PARTIAL;
     scan_stats_free(st);
     return rc;
 }
 
-static int cmd_scan(struct config *cfg, int argc, char **argv)
+/* Needs no configuration: it only reads pictures. */
+/* Pictures, or --stats and a folder. */
+static int scan_check(struct run *run)
 {
-    (void)cfg;
-    bool stats = argc > 1 && strcmp(argv[1], "--stats") == 0;
-    if (argc < 2 || (stats && argc != 3))
-        return usage_error(_("usage: badgectl scan IMAGE... | scan --stats DIR%s"), "");
+    return (run->opt[OPT_STATS] ? run->argc != 0 : run->argc == 0) ? usage(run->cmd) : 0;
+}
+
+static int cmd_scan(struct run *run)
+{
+    const char *stats = run->opt[OPT_STATS];
     struct scan_decoder *dec;
     struct bk_err derr = {0};
     if (scan_decoder_new(&dec, &derr) != BK_OK)
         return report_error(&derr);
     if (stats) {
-        int src = scan_stats(dec, argv[2]);
+        int src = scan_stats(dec, stats);
         scan_decoder_free(dec);
         return src;
     }
-    int rc = EXIT_DONE;
-    for (int i = 1; i < argc; i++) {
+    int rc = BK_EXIT_DONE;
+    for (int i = 0; i < run->argc; i++) {
         struct scan_results *res = NULL;
         struct bk_err err = {0};
-        if (scan_decode_file(dec, argv[i], &res, &err) != BK_OK) {
+        if (scan_decode_file(dec, run->argv[i], &res, &err) != BK_OK) {
             report_error(&err);
-            rc = EXIT_PARTIAL;
+            rc = BK_EXIT_PARTIAL;
             continue;
         }
         if (res->n == 0) {
-            fprintf(stderr, _("%s: %s: no QR code found\n"), progname, argv[i]);
-            rc = EXIT_PARTIAL;
+            fprintf(stderr, _("%s: %s: no QR code found\n"), progname, run->argv[i]);
+            rc = BK_EXIT_PARTIAL;
         }
         for (size_t j = 0; j < res->n; j++)
             print_payload(res->items[j].data, res->items[j].len);
@@ -526,131 +545,58 @@ static void print_checkin_text(const struct config *cfg, const struct checkin_re
     free(name);
 }
 
-static int cmd_checkin(struct config *cfg, int argc, char **argv)
+static int cmd_checkin(struct run *run)
 {
-    static const struct option longopts[] = {{"now", required_argument, NULL, 'n'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"manual", no_argument, NULL, 'm'},
-                                             {"kiosk", required_argument, NULL, 'k'},
-                                             {NULL, 0, NULL, 0}};
-    const char *now_arg = NULL, *kiosk = NULL;
-    int json = 0, manual = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            now_arg = optarg;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        case 'm':
-            manual = 1;
-            break;
-        case 'k':
-            kiosk = optarg;
-            break;
-        default:
-            return usage_error(
-                _("usage: badgectl checkin [--now ISO8601] [--json] [--manual] PAYLOAD%s"), "");
-        }
-    }
-    if (optind != argc - 1)
-        return usage_error(
-            _("usage: badgectl checkin [--now ISO8601] [--json] [--manual] PAYLOAD%s"), "");
-    const char *payload = argv[optind];
-    struct bk_err err = {0};
-    int64_t now = tz_now_ms();
-    if (now_arg && tz_parse_instant(cfg->tz, now_arg, &now, &err) != BK_OK)
-        return report_error(&err);
-
-    struct token_keys *keys;
-    struct store *s;
-    int rc = manual ? EXIT_DONE : load_keys(cfg, &keys);
-    if (manual)
-        keys = NULL;
-    if (rc)
-        return rc;
-    if ((rc = open_store(cfg, &s))) {
-        /* Said here too: staff must not take a store that cannot open
-         * (full or read-only disk, locked) for a refused person. */
-        fprintf(stderr, _("%s: the check-in was NOT recorded.\n"), progname);
-        token_keys_free(keys);
-        return rc;
-    }
-    struct checkin_context ctx = {cfg, keys, s, kiosk ? kiosk : cfg->kiosk_id};
+    const char *payload = run->argv[0];
+    bool manual = run->opt[OPT_MANUAL] != NULL;
+    struct checkin_context ctx = {run->cfg, run->keys, run->store, run->cfg->kiosk_id};
     struct checkin_result res;
+    struct bk_err err = {0};
+    int rc;
     if (checkin_process(&ctx, payload, strlen(payload), manual ? CHECKIN_MANUAL : CHECKIN_CLI,
-                        now, &res, &err) != BK_OK) {
+                        run->now_ms, &res, &err) != BK_OK) {
         rc = report_error(&err);
-        fprintf(stderr, _("%s: the check-in was NOT recorded.\n"), progname);
+        say_not_done(run);
     } else {
-        if (json)
-            print_checkin_json(cfg, &res);
+        if (run->opt[OPT_JSON])
+            print_checkin_json(run->cfg, &res);
         else
-            print_checkin_text(cfg, &res);
+            print_checkin_text(run->cfg, &res);
         rc = res.outcome == CHECKIN_CHECKED_IN || res.outcome == CHECKIN_ALREADY_CHECKED_IN
-                 ? EXIT_DONE
-                 : EXIT_PARTIAL;
+                 ? BK_EXIT_DONE
+                 : BK_EXIT_PARTIAL;
         checkin_result_clear(&res);
     }
-    store_close(s);
-    token_keys_free(keys);
     return rc;
 }
 
 /* ---- verify, find, report, export -------------------------------------- */
 
-static int cmd_verify(struct config *cfg, int argc, char **argv)
+static int cmd_verify(struct run *run)
 {
-    (void)argv;
-    if (argc != 1)
-        return usage_error(_("usage: badgectl verify%s"), "");
-    struct store *s;
-    int rc = open_store(cfg, &s);
-    if (rc)
-        return rc;
     int64_t records = 0, first_bad = 0;
     struct bk_err err = {0};
-    if (store_verify_chain(s, &records, &first_bad, &err) != BK_OK) {
-        rc = report_error(&err);
-    } else {
-        printf(_("Event log intact: %lld records, each matching the hash of the one before.\n"),
-               (long long)records);
-    }
-    store_close(s);
-    return rc;
+    if (store_verify_chain(run->store, &records, &first_bad, &err) != BK_OK)
+        return report_error(&err);
+    printf(_("Event log intact: %lld records, each matching the hash of the one before.\n"),
+           (long long)records);
+    return BK_EXIT_DONE;
 }
 
-static int cmd_find(struct config *cfg, int argc, char **argv)
+static int cmd_find(struct run *run)
 {
-    int json = 0, limit = 20;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if (strncmp(argv[i], "--limit=", 8) == 0 && atoi(argv[i] + 8) > 0)
-            limit = atoi(argv[i] + 8);
-        else
-            return usage_error(_("unknown option %s"), argv[i]);
-    }
-    if (i >= argc)
-        return usage_error(_("usage: badgectl find [--json] [--limit=N] TEXT...%s"), "");
+    bool json = run->opt[OPT_JSON] != NULL;
+    int limit = run->opt[OPT_LIMIT] ? (int)run->num[OPT_LIMIT] : 20;
     char *query = xstrdup("");
-    for (; i < argc; i++) {
-        char *q = xasprintf("%s %s", query, argv[i]);
+    for (int i = 0; i < run->argc; i++) {
+        char *q = xasprintf("%s %s", query, run->argv[i]);
         free(query);
         query = q;
     }
-    struct store *s;
-    int rc = open_store(cfg, &s);
-    if (rc) {
-        free(query);
-        return rc;
-    }
+    int rc;
     struct finder *f;
     struct bk_err err = {0};
-    if (finder_new_from_store(s, &f, &err) != BK_OK) {
+    if (finder_new_from_store(run->store, &f, &err) != BK_OK) {
         rc = report_error(&err);
     } else {
         struct finder_hit *hits = xcalloc((size_t)limit, sizeof *hits);
@@ -679,102 +625,65 @@ static int cmd_find(struct config *cfg, int argc, char **argv)
             fputs("]\n", stdout);
         else if (!n)
             fprintf(stderr, _("%s: nobody matches '%s'.\n"), progname, query + 1);
-        rc = n ? EXIT_DONE : EXIT_PARTIAL;
+        rc = n ? BK_EXIT_DONE : BK_EXIT_PARTIAL;
         free(hits);
         finder_free(f);
     }
-    store_close(s);
     free(query);
     return rc;
 }
 
-static int cmd_report(struct config *cfg, int argc, char **argv)
+static int cmd_report(struct run *run)
 {
-    int json = argc == 2 && strcmp(argv[1], "--json") == 0;
-    if (argc > 2 || (argc == 2 && !json))
-        return usage_error(_("usage: badgectl report [--json]%s"), "");
-    struct store *s;
-    int rc = open_store(cfg, &s);
-    if (rc)
-        return rc;
     struct report *r;
     struct bk_err err = {0};
-    if (report_new(s, cfg, &r, &err) != BK_OK) {
-        rc = report_error(&err);
-    } else {
-        if (json)
-            report_write_json(r, stdout);
-        else
-            report_write_text(r, stdout);
-        report_free(r);
-    }
-    store_close(s);
-    return rc;
+    if (report_new(run->store, run->cfg, &r, &err) != BK_OK)
+        return report_error(&err);
+    if (run->opt[OPT_JSON])
+        report_write_json(r, stdout);
+    else
+        report_write_text(r, stdout);
+    report_free(r);
+    return BK_EXIT_DONE;
 }
 
-static int cmd_export(struct config *cfg, int argc, char **argv)
+static int cmd_export(struct run *run)
 {
-    if (argc != 2)
-        return usage_error(_("usage: badgectl export FILE.csv%s"), "");
-    struct store *s;
-    int rc = open_store(cfg, &s);
-    if (rc)
-        return rc;
     size_t rows = 0;
     struct bk_err err = {0};
-    if (report_export_csv(s, cfg, argv[1], &rows, &err) != BK_OK)
-        rc = report_error(&err);
-    else
-        printf(_("%s: %zu attendees, one column per event day. It holds personal data: "
-                 "share it only with the organisers.\n"),
-               argv[1], rows);
-    store_close(s);
-    return rc;
+    if (report_export_csv(run->store, run->cfg, run->argv[0], &rows, &err) != BK_OK)
+        return report_error(&err);
+    printf(_("%s: %zu attendees, one column per event day. It holds personal data: "
+             "share it only with the organisers.\n"),
+           run->argv[0], rows);
+    return BK_EXIT_DONE;
 }
 
 /* ---- badges and printing --------------------------------------------- */
 
-static int cmd_badge(struct config *cfg, int argc, char **argv)
+static int cmd_badge(struct run *run)
 {
-    const char *out = NULL, *id = NULL;
-    /* --monochrome and --dpi: exactly what a label printer is sent. */
-    struct badge_output want = badge_output_of_config(cfg);
-    for (int i = 1; i < argc; i++) {
-        char *end = NULL;
-        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-            out = argv[++i];
-        else if (strcmp(argv[i], "--monochrome") == 0)
-            want.monochrome = true;
-        else if (strcmp(argv[i], "--dpi") == 0 && i + 1 < argc &&
-                 (want.dpi = (int)strtol(argv[++i], &end, 10), *end == '\0'))
-            ;
-        else if (argv[i][0] != '-' && !id)
-            id = argv[i];
-        else
-            id = NULL, i = argc;
-    }
-    if (!id || !out)
-        return usage_error(_("usage: badgectl badge ID --out FILE.png [--monochrome] [--dpi N]%s"),
-                           "");
-    struct store *s;
-    int rc = open_store(cfg, &s);
-    if (rc)
-        return rc;
+    const char *id = run->argv[0], *out = run->opt[OPT_OUT];
     struct bk_err err = {0};
     struct attendee a = {0};
-    struct badge_renderer *r = NULL;
     struct badge_image *img = NULL;
     char *payload = NULL;
     char serial[TOKEN_SERIAL_LEN + 1] = "PREVUE";
-    if (store_get_attendee(s, id, &a, &err) != BK_OK ||
-        store_get_token(s, id, &payload, &err) != BK_OK ||
-        badge_renderer_new(cfg, &r, &err) != BK_OK ||
-        badge_renderer_set_output(r, &want, &err) != BK_OK) {
+    int rc = BK_EXIT_DONE;
+    /* --monochrome and --dpi: exactly what a label printer is sent. */
+    struct badge_output want = badge_output_of_config(run->cfg);
+    if (run->opt[OPT_MONOCHROME])
+        want.monochrome = true;
+    if (run->opt[OPT_DPI])
+        want.dpi = (int)run->num[OPT_DPI];
+    if (store_get_attendee(run->store, id, &a, &err) != BK_OK ||
+        store_get_token(run->store, id, &payload, &err) != BK_OK ||
+        badge_renderer_set_output(run->renderer, &want, &err) != BK_OK) {
         rc = report_error(&err);
     } else {
         /* A preview carries no serial of a real badge: it is not recorded. */
         char *qr = token_badge_payload_new(serial, payload);
-        if (badge_render(r, &a, qr, &img, &err) != BK_OK ||
+        if (badge_render(run->renderer, &a, qr, &img, &err) != BK_OK ||
             badge_image_write_png(img, out, &err) != BK_OK)
             rc = report_error(&err);
         else
@@ -785,10 +694,8 @@ static int cmd_badge(struct config *cfg, int argc, char **argv)
         free(qr);
     }
     badge_image_free(img);
-    badge_renderer_free(r);
     free(payload);
     attendee_clear(&a);
-    store_close(s);
     return rc;
 }
 
@@ -831,177 +738,285 @@ static void note_pending(void *arg, const char *attendee, const struct badgeprin
         t->left++;
 }
 
-static int cmd_print(struct config *cfg, int argc, char **argv)
+/* A person (perhaps with --reprint), or --pending. */
+static int print_check(struct run *run)
 {
-    const char *reason = NULL, *id = NULL, *now_arg = NULL;
-    int pending = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--reprint") == 0 && i + 1 < argc)
-            reason = argv[++i];
-        else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc)
-            now_arg = argv[++i];
-        else if (strcmp(argv[i], "--pending") == 0)
-            pending = 1;
-        else if (argv[i][0] != '-' && !id)
-            id = argv[i];
-        else
-            id = NULL, pending = 0, i = argc;
-    }
-    if (pending == (id != NULL) || (pending && reason))
-        return usage_error(_("usage: badgectl print [--now ISO8601] [--reprint REASON] ID, or "
-                             "badgectl print [--now ISO8601] --pending%s"),
-                           "");
+    bool pending = run->opt[OPT_PENDING] != NULL;
+    if (pending == (run->argc != 0) || (pending && run->opt[OPT_REPRINT]))
+        return usage(run->cmd);
+    return 0;
+}
+
+static int cmd_print(struct run *run)
+{
+    const char *reason = run->opt[OPT_REPRINT], *id = run->argc ? run->argv[0] : NULL;
+    bool pending = run->opt[OPT_PENDING] != NULL;
     struct bk_err err = {0};
-    int64_t now = tz_now_ms();
-    if (now_arg && tz_parse_instant(cfg->tz, now_arg, &now, &err) != BK_OK)
-        return report_error(&err);
-    struct store *s;
-    int rc = open_store(cfg, &s);
-    if (rc)
-        return rc;
-    struct badge_renderer *r = NULL;
-    if (badge_renderer_new(cfg, &r, &err) != BK_OK) {
-        store_close(s);
-        return report_error(&err);
-    }
-    struct badgeprint_context ctx = {cfg, s, r, cfg->printer, cfg->kiosk_id, NULL};
+    struct badgeprint_context ctx = {run->cfg,          run->store,         run->renderer,
+                                     run->cfg->printer, run->cfg->kiosk_id, NULL};
+    int rc;
     if (pending) {
         struct pending_tally t = {0};
-        if (badgeprint_pending(&ctx, now, note_pending, &t, &err) != BK_OK)
+        if (badgeprint_pending(&ctx, run->now_ms, note_pending, &t, &err) != BK_OK)
             rc = report_error(&err);
         else {
             printf(_("%zu pending badges printed, %zu still waiting.\n"), t.done, t.left);
-            rc = t.left ? EXIT_PARTIAL : EXIT_DONE;
+            rc = t.left ? BK_EXIT_PARTIAL : BK_EXIT_DONE;
         }
     } else {
         struct badgeprint_result res;
-        if (badgeprint_person(&ctx, id, reason, NULL, now, &res, &err) != BK_OK)
+        if (badgeprint_person(&ctx, id, reason, NULL, run->now_ms, &res, &err) != BK_OK)
             rc = report_error(&err);
         else {
             print_result(id, &res);
             rc = res.outcome == BADGEPRINT_PRINTED || res.outcome == BADGEPRINT_WRITTEN
-                     ? EXIT_DONE
-                     : EXIT_PARTIAL;
+                     ? BK_EXIT_DONE
+                     : BK_EXIT_PARTIAL;
         }
     }
-    badge_renderer_free(r);
-    store_close(s);
     return rc;
 }
 
-static int cmd_printer(struct config *cfg, int argc, char **argv)
+static int cmd_printer(struct run *run)
 {
-    (void)argv;
-    if (argc != 1)
-        return usage_error(_("usage: badgectl printer%s"), "");
-    if (!cfg->printer[0]) {
-        fprintf(stderr, _("%s: no printer is configured: set [printer] printer, or give "
-                          "--printer NAME|URI\n"),
-                progname);
-        return EXIT_REJECTED;
-    }
-    struct printer *p;
     struct printer_status st;
     struct bk_err err = {0};
     char dpi[16];
-    if (printer_open(cfg->printer, &p, &err) != BK_OK)
+    if (printer_get_status(run->printer, &st, &err) != BK_OK)
         return report_error(&err);
-    int rc = EXIT_DONE;
-    if (printer_get_status(p, &st, &err) != BK_OK) {
-        rc = report_error(&err);
-    } else {
-        printf(_("Printer: %s (%s)\n"), cfg->printer, st.make_model);
-        printf(_("State: %s%s\n"), st.state_text,
-               st.accepting ? "" : _(", not accepting jobs"));
-        if (st.reasons[0])
-            printf(_("Problems: %s\n"), st.reasons);
-        if (st.message[0])
-            printf(_("Message: %s\n"), st.message);
-        printf(_("Jobs waiting: %zu\n"), st.queued);
-        struct printer_caps caps;
-        printer_get_caps(p, &caps);
-        struct badge_output o = badgeprint_output(cfg, &caps);
-        printf(_("Prints: %s, %s dpi, media %s\n"), caps.monochrome ? _("monochrome") : _("colour"),
-               caps.dpi ? (snprintf(dpi, sizeof dpi, "%d", caps.dpi), dpi) : _("unknown"),
-               caps.media[0] ? caps.media : _("unknown"));
-        printf(_("Badges for it: %s at %d dpi\n"),
-               o.monochrome ? _("black and white") : _("colour"), o.dpi);
-        rc = st.state == 5 || st.reasons[0] || !st.accepting ? EXIT_PARTIAL : EXIT_DONE;
-    }
-    printer_close(p);
-    return rc;
+    printf(_("Printer: %s (%s)\n"), run->cfg->printer, st.make_model);
+    printf(_("State: %s%s\n"), st.state_text, st.accepting ? "" : _(", not accepting jobs"));
+    if (st.reasons[0])
+        printf(_("Problems: %s\n"), st.reasons);
+    if (st.message[0])
+        printf(_("Message: %s\n"), st.message);
+    printf(_("Jobs waiting: %zu\n"), st.queued);
+    struct printer_caps caps;
+    printer_get_caps(run->printer, &caps);
+    struct badge_output o = badgeprint_output(run->cfg, &caps);
+    printf(_("Prints: %s, %s dpi, media %s\n"), caps.monochrome ? _("monochrome") : _("colour"),
+           caps.dpi ? (snprintf(dpi, sizeof dpi, "%d", caps.dpi), dpi) : _("unknown"),
+           caps.media[0] ? caps.media : _("unknown"));
+    printf(_("Badges for it: %s at %d dpi\n"), o.monochrome ? _("black and white") : _("colour"),
+           o.dpi);
+    return st.state == 5 || st.reasons[0] || !st.accepting ? BK_EXIT_PARTIAL : BK_EXIT_DONE;
 }
 
-static int cmd_pin_hash(struct config *cfg, int argc, char **argv)
+/* Needs no configuration: it only hashes what it reads. */
+static int cmd_pin_hash(struct run *run)
 {
-    (void)cfg;
-    (void)argv;
-    if (argc != 1)
-        return usage_error(_("usage: badgectl pin-hash  (reads the PIN on standard input)%s"),
-                           "");
+    (void)run;
     char pin[128];
     if (isatty(STDIN_FILENO))
         fprintf(stderr, _("Staff PIN: "));
     if (!fgets(pin, sizeof pin, stdin))
-        return usage_error(_("no PIN given on standard input%s"), "");
+        return rejected(_("no PIN given on standard input"));
     pin[strcspn(pin, "\r\n")] = '\0';
     if (strlen(pin) < 4)
-        return usage_error(_("a staff PIN needs at least 4 characters%s"), "");
+        return rejected(_("a staff PIN needs at least 4 characters"));
     char out[crypto_pwhash_STRBYTES];
     if (sodium_init() < 0 ||
         crypto_pwhash_str(out, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
         fprintf(stderr, _("%s: cannot hash the PIN (out of memory?)\n"), progname);
-        return EXIT_FAILED;
+        return BK_EXIT_FAILED;
     }
     sodium_memzero(pin, sizeof pin);
     printf("%s\n", out);
-    return EXIT_DONE;
+    return BK_EXIT_DONE;
 }
 
+#define NOT_IMPORTED N_("the file was not imported; nothing was changed.")
+
+/* One command a few lines, as redis's table has them. */
+/* clang-format off */
 static const struct cmd commands[] = {
-    {"import", N_("FILE.csv"), N_("import or update the attendee list"), cmd_import},
-    {"check", N_("FILE.csv"), N_("check an export without importing it"), cmd_check},
-    {"keygen", N_("[--rotate]"), N_("make the event's signing key pair"), cmd_keygen},
-    {"token", N_("ID"), N_("print one attendee's signed QR payload"), cmd_token},
-    {"issue", N_("--out DIR"), N_("write a QR code per confirmed attendee and tokens.csv"),
-     cmd_issue},
-    {"scan", N_("IMAGE... | --stats DIR"),
-     N_("decode the QR codes in PNG or JPEG files; --stats: count exact reads of NAME.png/.jpg "
-        "against NAME.txt"),
-     cmd_scan},
-    {"checkin", N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
-     N_("check a person in, exactly as the kiosk does"), cmd_checkin},
-    {"verify", "", N_("check the event log's hash chain"), cmd_verify},
-    {"badge", N_("ID --out FILE.png [--monochrome] [--dpi N]"),
-     N_("draw a person's badge into a PNG (a preview)"), cmd_badge},
-    {"print", N_("[--now ISO8601] [--reprint REASON] ID | --pending"),
-     N_("print a first badge, a replacement, or every pending badge"), cmd_print},
-    {"printer", "", N_("the printer's state and queue"), cmd_printer},
-    {"find", N_("[--json] [--limit=N] TEXT"), N_("find attendees by name or organisation"),
-     cmd_find},
-    {"report", N_("[--json]"), N_("attendance per day and per event"), cmd_report},
-    {"export", N_("FILE.csv"), N_("one row per attendee, a column per day"), cmd_export},
-    {"pin-hash", "", N_("hash a staff PIN (read from standard input) for the config"),
-     cmd_pin_hash},
+    {.name = "import", .run = cmd_import, .min_args = 1, .max_args = 1, .needs = NEED_STORE,
+     .args = N_("FILE.csv"), .help = N_("import or update the attendee list"),
+     .not_done = NOT_IMPORTED},
+    {.name = "check", .run = cmd_check, .min_args = 1, .max_args = 1, .needs = NEED_CONFIG,
+     .args = N_("FILE.csv"), .help = N_("check an export without importing it"),
+     .not_done = NOT_IMPORTED},
+    {.name = "keygen", .run = cmd_keygen, .needs = NEED_CONFIG, .opts = OPT(OPT_ROTATE),
+     .args = N_("[--rotate]"), .help = N_("make the event's signing key pair")},
+    {.name = "token", .run = cmd_token, .min_args = 1, .max_args = 1,
+     .needs = NEED_KEYS | NEED_STORE,
+     .args = N_("ID"), .help = N_("print one attendee's signed QR payload")},
+    {.name = "issue", .run = cmd_issue, .needs = NEED_KEYS | NEED_STORE,
+     .opts = OPT(OPT_OUT), .must = OPT_OUT,
+     .args = N_("--out DIR"), .help = N_("write a QR code per confirmed attendee and tokens.csv")},
+    {.name = "scan", .run = cmd_scan, .check = scan_check, .max_args = -1, .opts = OPT(OPT_STATS),
+     .args = N_("IMAGE... | --stats DIR"),
+     .help = N_("decode the QR codes in PNG or JPEG files; --stats: count exact reads of "
+                "NAME.png/.jpg against NAME.txt")},
+    {.name = "checkin", .run = cmd_checkin, .min_args = 1, .max_args = 1,
+     .needs = NEED_KEYS | NEED_STORE,
+     .opts = OPT(OPT_NOW) | OPT(OPT_JSON) | OPT(OPT_MANUAL), .no_keys = OPT_MANUAL,
+     .args = N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
+     .help = N_("check a person in, exactly as the kiosk does"),
+     .not_done = N_("the check-in was NOT recorded.")},
+    {.name = "verify", .run = cmd_verify, .needs = NEED_STORE,
+     .args = "", .help = N_("check the event log's hash chain")},
+    {.name = "badge", .run = cmd_badge, .min_args = 1, .max_args = 1,
+     .needs = NEED_STORE | NEED_RENDERER,
+     .opts = OPT(OPT_OUT) | OPT(OPT_MONOCHROME) | OPT(OPT_DPI), .must = OPT_OUT,
+     .args = N_("ID --out FILE.png [--monochrome] [--dpi N]"),
+     .help = N_("draw a person's badge into a PNG (a preview)")},
+    {.name = "print", .run = cmd_print, .check = print_check, .max_args = 1,
+     .needs = NEED_STORE | NEED_RENDERER,
+     .opts = OPT(OPT_NOW) | OPT(OPT_REPRINT) | OPT(OPT_PENDING),
+     .args = N_("[--now ISO8601] [--reprint REASON] ID | --pending"),
+     .help = N_("print a first badge, a replacement, or every pending badge")},
+    {.name = "printer", .run = cmd_printer, .needs = NEED_PRINTER,
+     .args = "", .help = N_("the printer's state and queue")},
+    {.name = "find", .run = cmd_find, .min_args = 1, .max_args = -1,
+     .needs = NEED_STORE,
+     .opts = OPT(OPT_JSON) | OPT(OPT_LIMIT),
+     .args = N_("[--json] [--limit N] TEXT..."),
+     .help = N_("find attendees by name or organisation")},
+    {.name = "report", .run = cmd_report, .needs = NEED_STORE, .opts = OPT(OPT_JSON),
+     .args = N_("[--json]"), .help = N_("attendance per day and per event")},
+    {.name = "export", .run = cmd_export, .min_args = 1, .max_args = 1, .needs = NEED_STORE,
+     .args = N_("FILE.csv"), .help = N_("one row per attendee, a column per day")},
+    {.name = "pin-hash", .run = cmd_pin_hash,
+     .args = "", .help = N_("hash a staff PIN (read from standard input) for the config")},
 };
+/* clang-format on */
+
+enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 
 static void print_help(void)
 {
-    printf(_("Usage: badgectl [--config FILE] [--db FILE] [--keys DIR] [--printer NAME|URI] "
-             "COMMAND [ARGS]\n\n"));
+    char *shared = cliopts_synopsis_new(), *shared_help = cliopts_help_new();
+    printf(_("Usage: badgectl %s COMMAND [ARGS]\n\n"), shared);
     printf(_("Commands:\n"));
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    for (size_t i = 0; i < N_COMMANDS; i++) {
         char left[80];
+        /* _("") would be the catalogue's header, not "". */
         snprintf(left, sizeof left, "%s %s", commands[i].name,
                  commands[i].args[0] ? _(commands[i].args) : "");
         printf("  %-48s %s\n", left, _(commands[i].help));
     }
+    printf(_("\nOptions for every command, before it or among its own:\n%s"), shared_help);
     printf(_("\nWithout --config: %s when installed, else the source tree's "
              "kiosk-config/fgmv2-shanghai.ini.\n"),
            CONFIG_INSTALLED_PATH);
-    printf(_("Exit status: 0 done; 1 some rows skipped or the check-in refused; 2 the input "
-             "was rejected; 3 the system failed (store, disk, keys).\n"));
+    printf(_("Exit status: 0 done; 1 done in part (rows skipped, a check-in refused, nothing "
+             "found); 2 the input was rejected (an option, an argument, a file, the "
+             "configuration); 3 the system failed (the store, the disk, a lock, a device).\n"));
+    free(shared);
+    free(shared_help);
+}
+
+/* Parses cmd's own options (and the shared ones, which may come among them)
+ * from argv (argv[0] is the command's name); the operands are left in
+ * r->argc and r->argv. 0, or the exit status of a usage error. */
+static int parse_command_line(const struct cmd *cmd, struct cliopts *shared, int argc, char **argv,
+                              struct run *r)
+{
+    struct option own[N_OPTS + 1] = {0};
+    size_t n = 0;
+    for (int o = OPT_NONE + 1; o < N_OPTS; o++)
+        if (cmd->opts & OPT(o))
+            own[n++] = cmd_options[o];
+    struct option *longopts = cliopts_longopts_new(own);
+    int c, rc = 0;
+    optind = 0; /* a new argv: GNU getopt starts afresh */
+    /* ":": getopt_long stays quiet (it would name the command as the
+     * program) and tells a missing value (':') from an unknown option. */
+    while (!rc && (c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+        if (cliopts_take(shared, c, optarg))
+            continue;
+        if (c > OPT_NONE && c < N_OPTS) {
+            r->opt[c] = optarg ? optarg : "";
+            continue;
+        }
+        fprintf(stderr, c == ':' ? _("%s: %s needs a value\n") : _("%s: unknown option '%s'\n"),
+                progname, argv[optind - 1]);
+        rc = usage(cmd);
+    }
+    free(longopts);
+    if (rc)
+        return rc;
+    r->argc = argc - optind;
+    r->argv = argv + optind;
+    if (r->argc < cmd->min_args || (cmd->max_args >= 0 && r->argc > cmd->max_args) ||
+        (cmd->must && !r->opt[cmd->must]))
+        return usage(cmd);
+    for (size_t i = 0; i < sizeof number_opts / sizeof number_opts[0]; i++) {
+        const char *v = r->opt[number_opts[i].opt];
+        char *end;
+        if (!v)
+            continue;
+        r->num[number_opts[i].opt] = strtol(v, &end, 10);
+        if (end == v || *end || r->num[number_opts[i].opt] < number_opts[i].lo ||
+            r->num[number_opts[i].opt] > number_opts[i].hi) {
+            char *msg = xasprintf(_("--%s wants a number from %ld to %ld"),
+                                  cmd_options[number_opts[i].opt].name, number_opts[i].lo,
+                                  number_opts[i].hi);
+            rc = rejected(msg);
+            free(msg);
+            return rc;
+        }
+    }
+    return cmd->check ? cmd->check(r) : 0;
+}
+
+/* Opens what cmd needs, in the table's order: the configuration, --now, the
+ * keys, the store, the printer, the renderer. 0, or the exit status of the
+ * first that failed (the caller closes what was opened). */
+static int open_needs(const struct cmd *cmd, const struct cliopts *shared, struct run *r)
+{
+    struct bk_err err = {0};
+    r->now_ms = tz_now_ms();
+    if (!cmd->needs)
+        return 0;
+    if (cliopts_load_config(shared, &r->cfg, &err) != BK_OK)
+        return report_error(&err);
+    if (r->opt[OPT_NOW] && tz_parse_instant(r->cfg->tz, r->opt[OPT_NOW], &r->now_ms, &err) != BK_OK)
+        return report_error(&err);
+    bool keys = (cmd->needs & NEED_KEYS) && !(cmd->no_keys && r->opt[cmd->no_keys]);
+    if (keys && r->cfg->qr_mode == CONFIG_QR_SIGNED &&
+        token_keys_load(r->cfg->keys_dir, &r->keys, &err) != BK_OK)
+        return report_error(&err);
+    if ((cmd->needs & NEED_STORE) && store_open(r->cfg->database, &r->store, &err) != BK_OK)
+        return report_error(&err);
+    if (cmd->needs & NEED_PRINTER) {
+        if (!r->cfg->printer[0])
+            return rejected(_("no printer is configured: set [printer] printer, or give "
+                              "--printer NAME|URI"));
+        if (printer_open(r->cfg->printer, &r->printer, &err) != BK_OK)
+            return report_error(&err);
+    }
+    if ((cmd->needs & NEED_RENDERER) && badge_renderer_new(r->cfg, &r->renderer, &err) != BK_OK)
+        return report_error(&err);
+    return 0;
+}
+
+static void close_needs(struct run *r)
+{
+    badge_renderer_free(r->renderer);
+    printer_close(r->printer);
+    store_close(r->store);
+    token_keys_free(r->keys);
+    config_free(r->cfg);
+}
+
+/* Runs one command: its command line, what it needs, the command, and
+ * everything closed again. */
+static int dispatch(const struct cmd *cmd, struct cliopts *shared, int argc, char **argv)
+{
+    struct run r = {.cmd = cmd};
+    int rc = parse_command_line(cmd, shared, argc, argv, &r);
+    if (rc)
+        return rc;
+    rc = open_needs(cmd, shared, &r);
+    if (rc)
+        say_not_done(&r);
+    else
+        rc = cmd->run(&r);
+    close_needs(&r);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -1009,74 +1024,47 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "");
     bindtextdomain(BK_TEXTDOMAIN, BK_LOCALEDIR);
 
-    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
-                                             {"db", required_argument, NULL, 'd'},
-                                             {"keys", required_argument, NULL, 'k'},
-                                             {"printer", required_argument, NULL, 'p'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {"version", no_argument, NULL, 'V'},
-                                             {NULL, 0, NULL, 0}};
-    struct options opt = {0};
-    int c;
+    static const struct option own[] = {
+        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+    struct option *longopts = cliopts_longopts_new(own);
+    struct cliopts shared = {0};
+    int c, rc = -1;
     /* "+": stop at the command, whose own options come after it. */
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            opt.config = optarg;
-            break;
-        case 'd':
-            opt.db = optarg;
-            break;
-        case 'k':
-            opt.keys = optarg;
-            break;
-        case 'p':
-            opt.printer = optarg;
-            break;
-        case 'h':
+    while (rc < 0 && (c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        if (cliopts_take(&shared, c, optarg))
+            continue;
+        if (c == 'h') {
             print_help();
-            return EXIT_DONE;
-        case 'V':
+            rc = BK_EXIT_DONE;
+        } else if (c == 'V') {
             printf("badgectl %s\n", BK_VERSION);
-            return EXIT_DONE;
-        default:
+            rc = BK_EXIT_DONE;
+        } else {
             fprintf(stderr, "%s\n", _("Run 'badgectl --help' for the commands."));
-            return EXIT_REJECTED;
+            rc = BK_EXIT_REJECTED;
         }
     }
+    free(longopts);
+    if (rc >= 0)
+        return rc;
     if (optind >= argc) {
         print_help();
-        return EXIT_REJECTED;
+        return BK_EXIT_REJECTED;
     }
     const struct cmd *cmd = NULL;
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    for (size_t i = 0; i < N_COMMANDS; i++)
         if (strcmp(argv[optind], commands[i].name) == 0)
             cmd = &commands[i];
-    if (!cmd)
-        return usage_error(_("unknown command '%s'"), argv[optind]);
-
-    char *config_path = opt.config ? xstrdup(opt.config) : config_default_path_new();
-    struct config *cfg;
-    struct bk_err err = {0};
-    if (config_load(config_path, &cfg, &err) != BK_OK) {
-        free(config_path);
-        report_error(&err);
-        return EXIT_REJECTED; /* a missing or broken config is the operator's input */
+    if (!cmd) {
+        char *msg = xasprintf(_("unknown command '%s'"), argv[optind]);
+        rc = rejected(msg);
+        free(msg);
+        return rc;
     }
-    free(config_path);
-    if (opt.db)
-        config_set_path(&cfg->database, opt.db);
-    if (opt.keys)
-        config_set_path(&cfg->keys_dir, opt.keys);
-    if (opt.printer) {
-        free(cfg->printer);
-        cfg->printer = xstrdup(opt.printer);
-    }
-    int rc = cmd->run(cfg, argc - optind, argv + optind);
-    config_free(cfg);
+    rc = dispatch(cmd, &shared, argc - optind, argv + optind);
     if (fflush(stdout) != 0) {
         fprintf(stderr, _("%s: cannot write the output: %s\n"), progname, strerror(errno));
-        rc = EXIT_FAILED;
+        rc = BK_EXIT_FAILED;
     }
     return rc;
 }
