@@ -96,6 +96,17 @@ static struct store *open_ok(const struct fixture *f)
     return s;
 }
 
+/* The store with one confirmed attendee, P1 (Ada Lovelace). */
+static struct store *open_with_ada(const struct fixture *f)
+{
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(1);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    return s;
+}
+
 /* Runs SQL on the store file behind badgekiosk's back. */
 static void tamper(const struct fixture *f, const char *sql)
 {
@@ -474,11 +485,7 @@ static int collect_badge(void *ctx, const struct store_badge *b)
 static void test_badge_status_moves_only_from_the_expected_one(void **state)
 {
     struct fixture *f = *state;
-    struct store *s = open_ok(f);
-    struct roster *r = roster_new(1);
-    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
-    roster_release(r);
+    struct store *s = open_with_ada(f);
     int64_t id;
     assert_int_equal(store_badge_add(s, "P1", "AAAAAA", NULL, "k", 10, &id, NULL), BK_OK);
     /* Two kiosks race for the same pending badge: only one wins. */
@@ -540,11 +547,7 @@ static void test_badge_status_codes_round_trip_through_the_file(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(sizeof badge_states / sizeof badge_states[0], STORE_BADGE_N_STATUSES);
-    struct store *s = open_ok(f);
-    struct roster *r = roster_new(1);
-    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
-    roster_release(r);
+    struct store *s = open_with_ada(f);
     int64_t id;
     assert_int_equal(store_badge_add(s, "P1", "AAAAAA", NULL, "k", 1, &id, NULL), BK_OK);
     for (size_t i = 0; i < sizeof badge_states / sizeof badge_states[0]; i++) {
@@ -579,11 +582,7 @@ static void test_badge_status_codes_round_trip_through_the_file(void **state)
 static void test_unknown_badge_status_in_the_file_is_an_error(void **state)
 {
     struct fixture *f = *state;
-    struct store *s = open_ok(f);
-    struct roster *r = roster_new(1);
-    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
-    roster_release(r);
+    struct store *s = open_with_ada(f);
     int64_t id;
     assert_int_equal(store_badge_add(s, "P1", "AAAAAA", NULL, "k", 1, &id, NULL), BK_OK);
     tamper(f, "PRAGMA ignore_check_constraints = ON; UPDATE badge_print SET status = 'lost'");
@@ -597,11 +596,7 @@ static void test_unknown_badge_status_in_the_file_is_an_error(void **state)
 static void test_token_is_kept_per_attendee(void **state)
 {
     struct fixture *f = *state;
-    struct store *s = open_ok(f);
-    struct roster *r = roster_new(1);
-    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
-    roster_release(r);
+    struct store *s = open_with_ada(f);
     char *p = NULL;
     assert_int_equal(store_get_token(s, "P1", &p, NULL), BK_ERR_NOT_FOUND);
     const char *ids[] = {"P1"};
