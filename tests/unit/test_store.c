@@ -157,6 +157,30 @@ static void test_open_creates_private_file(void **state)
     store_close(s);
 }
 
+/* A store's folder is made on first use, private to the operator (both
+ * programs relied on making it themselves). */
+static void test_open_makes_a_missing_folder_private(void **state)
+{
+    struct fixture *f = *state;
+    char *sub = tu_path_new(f->dir, "var");
+    char *path = tu_path_new(sub, "store.db");
+    mode_t old = umask(0);
+    struct store *s = NULL;
+    struct bk_err err = {0};
+    enum bk_status st = store_open(path, &s, &err);
+    umask(old);
+    if (st != BK_OK)
+        fail_msg("store_open: %s", err.msg);
+    struct stat sb;
+    assert_int_equal(stat(sub, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    store_close(s);
+    free(path);
+    free(sub);
+}
+
 static void test_import_counts(void **state)
 {
     struct fixture *f = *state;
@@ -826,6 +850,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_creates_private_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_makes_a_missing_folder_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reimport_marks_missing_withdrawn_and_reinstates, setup,
                                         teardown),
