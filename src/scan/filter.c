@@ -190,18 +190,8 @@ static void box3_row(const struct scan_plane *src, int y, unsigned *col, unsigne
 
 struct scan_plane scan_filter_blur(const struct scan_plane *src)
 {
-    int w = src->w, h = src->h;
-    struct scan_plane p = plane_new(w, h);
-    unsigned *buf = xmalloc(sizeof *buf * 3 * (size_t)w);
-    unsigned *col = buf, *sum = buf + w, *n = buf + 2 * (size_t)w;
-    for (int y = 0; y < h; y++) {
-        box3_row(src, y, col, sum, n);
-        uint8_t *out = p.px + (size_t)y * (size_t)w;
-        for (int x = 0; x < w; x++)
-            out[x] = (uint8_t)(n[x] == 9 ? (sum[x] + 4) / 9 : (sum[x] + n[x] / 2) / n[x]);
-    }
-    free(buf);
-    return p;
+    /* v + (v - mean) * -1 is the mean: an unsharp mask at -100% blurs. */
+    return scan_filter_sharpen(src, -100);
 }
 
 /* Catmull-Rom weights for the four samples around a point t in [0, 1). */
