@@ -385,6 +385,9 @@ static double alignment_cross(const struct scan_plane *b, int x, int y, int dx, 
 static bool find_alignment(const struct scan_plane *b, double ex, double ey, double radius,
                            double u, double *ax, double *ay)
 {
+    /* A grid bent past use (a point at infinity) has nowhere to look. */
+    if (!(ex >= 0 && ey >= 0 && ex < b->w && ey < b->h && u >= 1 && u < b->w && radius < b->w))
+        return false;
     int x0 = (int)fmax(0, ex - radius), x1 = (int)fmin(b->w - 1, ex + radius);
     int y0 = (int)fmax(0, ey - radius), y1 = (int)fmin(b->h - 1, ey + radius);
     double best = INFINITY;
@@ -646,7 +649,9 @@ bool scan_grid_find(const struct scan_plane *img, double module, struct scan_gri
 static double sample(const struct scan_plane *src, double x, double y)
 {
     x -= 0.5, y -= 0.5;
-    if (x < 0 || y < 0 || x >= src->w - 1 || y >= src->h - 1)
+    /* Written so that a point a degenerate grid sends to infinity or NaN
+     * is outside too. */
+    if (!(x >= 0 && y >= 0 && x < src->w - 1 && y < src->h - 1))
         return 255;
     int x0 = (int)x, y0 = (int)y;
     double fx = x - x0, fy = y - y0;
