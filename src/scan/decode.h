@@ -22,16 +22,24 @@
  *      large frames, and a region's zbar run costs a fraction of a frame's;
  *   3. the same regions through a local threshold about four modules wide
  *      (glare, uneven light, low contrast);
- *   4. the frame at full size if pass 1 shrank it, else enlarged 1.5x;
- *   5. pass 1's image inverted (light-on-dark codes);
- *   6. pass 1's image through a local mean threshold;
- *   7. pass 1's image blurred 3x3 (noise, JPEG blocks, halftone, moire);
- *   8. another scale: 0.75x of the frame if pass 1 halved it, else half.
+ *   4. the same regions rectified (scan/rectify.h): where finder, timing
+ *      and alignment patterns give a code's grid, the code redrawn square
+ *      in black and white, 3x3 pixels a module, for zbar to read at half
+ *      its scan lines (large codes tilted away from the camera, whose grid
+ *      zbar's own estimate loses; light codes on dark); run right after
+ *      pass 1 when a region spans a code of many modules (version 20 or
+ *      so and up), on which zbar spends long failing in passes 2 and 3;
+ *   5. the frame at full size if pass 1 shrank it, else enlarged 1.5x;
+ *   6. pass 1's image inverted (light-on-dark codes);
+ *   7. pass 1's image through a local mean threshold;
+ *   8. pass 1's image blurred 3x3 (noise, JPEG blocks, halftone, moire);
+ *   9. another scale: 0.75x of the frame if pass 1 halved it, else half.
  *
  * A frame that holds no code costs every pass, so a budget bounds the
- * worst case: at most max_passes passes (SCAN_MAX_SCANS zbar runs), and no
- * pass is started once
- * budget_ms have gone by since the frame's first pass. */
+ * worst case: at most max_passes passes (SCAN_MAX_SCANS zbar runs), no
+ * pass is started once budget_ms have gone by since the frame's first
+ * pass, and a pass is skipped when pass 1's speed says it would end past
+ * budget_ms. */
 #ifndef BK_SCAN_DECODE_H
 #define BK_SCAN_DECODE_H
 
@@ -54,16 +62,16 @@ struct scan_results {
     struct scan_result *items;
     size_t n;
     int pass;   /* 1-based number of the pass that read them (see above), 0 if none */
-    int passes; /* how many passes were run */
+    int passes; /* how many passes were run (skipped ones not counted) */
     int scans;  /* zbar runs made: one per pass, one per region in a region pass */
 };
 
-#define SCAN_PASSES 8             /* passes in the list above */
+#define SCAN_PASSES 9             /* passes in the list above */
 #define SCAN_DEFAULT_BUDGET_MS 60 /* under one frame at 15 fps */
 #define SCAN_MAX_REGIONS 3        /* likely code regions looked at closely per frame */
 /* The most zbar runs one frame can cost, whatever it holds: the budget by
  * count that keeps a frame with no code, or with many, from stalling. */
-#define SCAN_MAX_SCANS (SCAN_PASSES - 2 + 2 * SCAN_MAX_REGIONS)
+#define SCAN_MAX_SCANS (SCAN_PASSES - 3 + 3 * SCAN_MAX_REGIONS)
 
 /* The name of pass number pass (1..SCAN_PASSES), untranslated, for
  * benchmarks and logs; "" for any other number. Static storage. */

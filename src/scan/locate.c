@@ -40,10 +40,37 @@ static float *block_scores(const struct scan_plane *p, int bw, int bh)
     return gx;
 }
 
-static int cmp_float(const void *a, const void *b)
+/* The k-th smallest of v[0..n-1] (v is reordered), by Hoare's selection:
+ * a frame's order statistics without sorting its thirty thousand blocks. */
+static float select_kth(float *v, size_t n, size_t k)
 {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
 }
 
 struct component {
@@ -105,22 +132,13 @@ static double estimate_module(const struct scan_plane *p, int x0, int y0, int x1
     return (double)length / (double)crossings / 2.0;
 }
 
-int scan_locate(const struct scan_plane *frame, struct scan_region *out, int max)
+/* The connected groups of blocks scoring above threshold that could be a
+ * code, into comp (at most MAX_COMPONENTS, the strongest kept); returns
+ * how many. */
+static int find_components(const float *score, int bw, int bh, float threshold, float floor_score,
+                           struct component *comp)
 {
-    int bw = frame->w / BLOCK, bh = frame->h / BLOCK;
-    if (bw < 3 || bh < 3 || max <= 0)
-        return 0;
     size_t nb = (size_t)bw * (size_t)bh;
-    float *score = block_scores(frame, bw, bh);
-    float *sorted = xmalloc(nb * sizeof *sorted);
-    memcpy(sorted, score, nb * sizeof *sorted);
-    qsort(sorted, nb, sizeof *sorted, cmp_float);
-    /* The floor: most of a frame is not code, so its median block is the
-     * room plus the sensor's noise. */
-    float floor_score = sorted[nb / 2];
-    float top = sorted[nb - 1 - nb / 200];
-    free(sorted);
-    float threshold = fmaxf(floor_score * 1.6f + 2.0f, top * 0.25f);
     uint8_t *mask = xcalloc(nb, 1);
     for (size_t i = 0; i < nb; i++)
         mask[i] = score[i] > threshold;
@@ -140,7 +158,6 @@ int scan_locate(const struct scan_plane *frame, struct scan_region *out, int max
         }
     /* Connected regions of the grown mask, by flood fill. */
     int *stack = xmalloc(nb * sizeof *stack);
-    struct component comp[MAX_COMPONENTS];
     int n_comp = 0;
     for (size_t start = 0; start < nb; start++) {
         if (grown[start] != 1)
@@ -189,6 +206,39 @@ int scan_locate(const struct scan_plane *frame, struct scan_region *out, int max
     free(stack);
     free(grown);
     free(mask);
+    return n_comp;
+}
+
+int scan_locate(const struct scan_plane *frame, struct scan_region *out, int max)
+{
+    int bw = frame->w / BLOCK, bh = frame->h / BLOCK;
+    if (bw < 3 || bh < 3 || max <= 0)
+        return 0;
+    size_t nb = (size_t)bw * (size_t)bh;
+    float *score = block_scores(frame, bw, bh);
+    float *sorted = xmalloc(nb * sizeof *sorted);
+    memcpy(sorted, score, nb * sizeof *sorted);
+    /* The floor: most of a frame is not code, so its median block is the
+     * room plus the sensor's noise. */
+    float floor_score = select_kth(sorted, nb, nb / 2);
+    float top = select_kth(sorted, nb, nb - 1 - nb / 200);
+    float threshold = fmaxf(floor_score * 1.6f + 2.0f, top * 0.25f);
+    struct component comp[MAX_COMPONENTS];
+    int n_comp = find_components(score, bw, bh, threshold, floor_score, comp);
+    if (n_comp == 0) {
+        /* Unless the code fills most of the frame (held close, or a
+         * picture of a code alone): then the median block is code, and
+         * nothing stands above it. If a tenth of the frame is clearly
+         * smoother than the edgiest blocks, those are the room; take
+         * what stands well above it. */
+        float smooth = select_kth(sorted, nb, nb / 10);
+        float close = fmaxf(smooth * 1.6f + 2.0f, top * 0.5f);
+        if (close < threshold) {
+            floor_score = smooth;
+            n_comp = find_components(score, bw, bh, close, floor_score, comp);
+        }
+    }
+    free(sorted);
     free(score);
     /* Likeliest first. */
     for (int i = 1; i < n_comp; i++)

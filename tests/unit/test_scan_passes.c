@@ -13,6 +13,7 @@
 
 #include "badge/qrimage.h"
 #include "scan/decode.h"
+#include "scan/locate.h"
 
 #define TEXT "BK1.FGMV2-SHA.R-000123.9f2c41d07a6b5e38"
 
@@ -141,6 +142,62 @@ static void test_blurred_code_is_read(void **state)
     assert_true(read_pass(&k) > 1);
 }
 
+/* A dense code held so close that it fills most of the frame: the frame's
+ * median block is then code, not room, and the region finder must still
+ * see the code standing above the smooth rest (its quiet zone, the frame's
+ * border). */
+static void test_code_filling_the_frame_is_located(void **state)
+{
+    (void)state;
+    /* Long enough for a code of about 150 modules: 3 pixels a module. */
+    char text[2501];
+    for (int i = 0; i < 2500; i++)
+        text[i] = (char)('A' + (i * 7 + i / 13) % 26);
+    text[2500] = '\0';
+    struct qrimage *q = NULL;
+    struct bk_err err = {0};
+    assert_int_equal(qrimage_new(text, &q, &err), BK_OK);
+    /* A frame as tall as the code and its quiet zone, grey beside it,
+     * softened by a 3x3 mean as a camera's lens would. */
+    int w = 640, h = 480;
+    double module = (double)h / (q->width + 8);
+    uint8_t *sharp = malloc((size_t)w * (size_t)h), *px = malloc((size_t)w * (size_t)h);
+    assert_non_null(sharp);
+    assert_non_null(px);
+    int left = (w - h) / 2;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int mx = (int)((x - left) / module) - 4, my = (int)(y / module) - 4;
+            bool in = x >= left && x < left + h;
+            bool dark = in && mx >= 0 && my >= 0 && mx < q->width && my < q->width &&
+                        q->modules[my * q->width + mx];
+            sharp[(size_t)y * (size_t)w + (size_t)x] = !in ? 128 : dark ? 30 : 220;
+        }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int sum = 0, n = 0;
+            for (int yy = y - 1; yy <= y + 1; yy++)
+                for (int xx = x - 1; xx <= x + 1; xx++)
+                    if (yy >= 0 && xx >= 0 && yy < h && xx < w) {
+                        sum += sharp[(size_t)yy * (size_t)w + (size_t)xx];
+                        n++;
+                    }
+            px[(size_t)y * (size_t)w + (size_t)x] = (uint8_t)(sum / n);
+        }
+    free(sharp);
+    struct scan_plane frame = {px, w, h};
+    struct scan_region r[SCAN_MAX_REGIONS];
+    int n = scan_locate(&frame, r, SCAN_MAX_REGIONS);
+    assert_true(n >= 1);
+    /* The first region holds the whole code. */
+    int x0 = left + (int)(4 * module), x1 = left + h - (int)(4 * module);
+    int y0 = (int)(4 * module), y1 = h - (int)(4 * module);
+    assert_true(r[0].x <= x0 && r[0].y <= y0);
+    assert_true(r[0].x + r[0].w >= x1 && r[0].y + r[0].h >= y1);
+    free(px);
+    qrimage_free(q);
+}
+
 /* The fast first pass is the one that reads an ordinary code, so a 720p
  * frame costs a quarter of the pixels. */
 static void test_plain_code_is_read_by_first_pass(void **state)
@@ -183,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_code_under_strong_gradient_is_read),
         cmocka_unit_test(test_small_code_in_large_frame_is_read),
         cmocka_unit_test(test_blurred_code_is_read),
+        cmocka_unit_test(test_code_filling_the_frame_is_located),
         cmocka_unit_test(test_plain_code_is_read_by_first_pass),
         cmocka_unit_test(test_budget_caps_passes_on_empty_frame),
     };
