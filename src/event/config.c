@@ -637,7 +637,7 @@ enum bk_status config_load(const char *path, struct config **out, struct bk_err 
     c->plain_url_param = xstrdup("");
     c->default_category = xstrdup("Participant");
     c->encoding = xstrdup("");
-    c->delimiter = ',';
+    c->delimiter = 0; /* auto: the header line says, so a file re-saved with ';' reads too */
 
     struct parse p = {.cfg = c, .err = err, .f = f};
     device_defaults(&p);

@@ -126,7 +126,7 @@ struct config {
      * are needed: see roster.h). */
     bool column_optional[CONFIG_N_COLUMNS];
     char *encoding;  /* of an export without a byte-order mark; "" for UTF-8 */
-    char delimiter;  /* ',', ';', '\t', or 0 to sniff it from the header line */
+    char delimiter;  /* ',', ';', '\t', or 0 (the default) to sniff it from the header line */
     enum config_date_order date_order;
     char *events_separator;         /* default ";" */
     char *confirmed[CONFIG_MAX_VALUES]; /* Status values that mean confirmed */
