@@ -312,7 +312,7 @@ build/bench-%: build/obj/bench/bench_%.o build/libbadgekiosk.a
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 120
 FUZZ_CHECK_SECONDS ?= 10
-FUZZ_TARGETS = fuzz_csv fuzz_token fuzz_config
+FUZZ_TARGETS = fuzz_csv fuzz_token fuzz_config fuzz_export
 FUZZ_FLAGS   = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
                -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 FUZZ_OBJ     = $(CORE_SRC:%.c=build/fuzz/obj/%.o)

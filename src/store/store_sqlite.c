@@ -590,8 +590,8 @@ static const char *const import_sql[IMP_N] = {
                    " updated_at = ?16 WHERE id = ?1",
     [IMP_WITHDRAW] = "UPDATE attendee SET status = 'withdrawn', updated_at = ?2 WHERE id = ?1",
     /* A ticket's code is what its badge carries (store_get_token). */
-    [IMP_TOKEN] = "INSERT INTO token (attendee, payload) VALUES (?1, ?2)"
-                  " ON CONFLICT (attendee) DO UPDATE SET payload = excluded.payload",
+    [IMP_TOKEN] = ("INSERT INTO token (attendee, payload) VALUES (?1, ?2) ON CONFLICT (attendee)"
+                   " DO UPDATE SET payload = excluded.payload"),
 };
 
 /* The write half: carries out the plan with prepared statements. */
