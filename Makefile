@@ -16,7 +16,7 @@ CC      ?= cc
 # Debian 12 package names; "make deps" installs what is missing.
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libqrencode-dev libzbar-dev libpng-dev libjpeg62-turbo-dev libutf8proc-dev \
-           libcmocka-dev tzdata jq sqlite3 gettext \
+           libcmocka-dev tzdata iso-codes jq sqlite3 gettext \
            libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
            libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
            xvfb xdotool clang-14 libclang-rt-14-dev time \
@@ -209,6 +209,10 @@ build/render-samples: build/obj/tools/render_samples.o build/libbadgekiosk.a
 build/make-logo: build/obj/tools/make_logo.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
+# The tests' QR images of arbitrary text (registration systems' codes).
+build/qr-png: build/obj/tools/qr_png.o build/libbadgekiosk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
 build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/eventfix.h build/asan/libbadgekiosk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
@@ -234,7 +238,7 @@ demo-cli: deps
 unit: $(UNIT_BIN)
 	@./tools/run-unit $(UNIT_BIN)
 
-e2e: build/badgectl build/gen-export
+e2e: build/badgectl build/gen-export build/qr-png
 	@./tests/e2e/run
 
 # ---- ThreadSanitizer: the kiosk's UI thread and its print worker (tests/tsan/) ----
@@ -277,7 +281,7 @@ print-tests: build/asan/tests/test_printer build/badgectl
 	@./tests/print/labels
 
 # The kiosk under Xvfb, driven by xdotool as a keyboard scanner and a finger.
-kiosk-tests: build/badgectl build/badgekiosk locale
+kiosk-tests: build/badgectl build/badgekiosk locale build/qr-png
 	@./tests/kiosk/run
 
 check: deps
@@ -308,7 +312,7 @@ build/bench-%: build/obj/bench/bench_%.o build/libbadgekiosk.a
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 120
 FUZZ_CHECK_SECONDS ?= 10
-FUZZ_TARGETS = fuzz_csv fuzz_token fuzz_config
+FUZZ_TARGETS = fuzz_csv fuzz_token fuzz_config fuzz_export
 FUZZ_FLAGS   = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
                -Isrc -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 FUZZ_OBJ     = $(CORE_SRC:%.c=build/fuzz/obj/%.o)

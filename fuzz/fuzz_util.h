@@ -15,6 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "event/config.h"
+#include "event/csv.h"
+#include "event/roster.h"
+
 #ifndef BK_FUZZ_SOURCE
 #define BK_FUZZ_SOURCE "."
 #endif
@@ -51,6 +55,63 @@ static inline void fuzz_write_file(const char *path, const uint8_t *data, size_t
         done += (size_t)w;
     }
     close(fd);
+}
+
+/* The configuration at BK_FUZZ_SOURCE/rel; aborts when it does not load,
+ * since a target without it would test nothing. */
+static inline struct config *fuzz_load_config(const char *target, const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", BK_FUZZ_SOURCE, rel);
+    struct config *cfg = NULL;
+    struct bk_err err = {0};
+    if (config_load(path, &cfg, &err) != BK_OK) {
+        fprintf(stderr, "%s: %s\n", target, err.msg);
+        abort();
+    }
+    return cfg;
+}
+
+/* A refusal must say why: an empty message would reach the organiser as a
+ * bare "error". Aborts (a finding) when status is an error without one. */
+static inline void fuzz_check_rejection(const char *target, int status, const char *msg)
+{
+    if (status != 0 && !msg[0]) {
+        fprintf(stderr, "%s: status %d without a message\n", target, status);
+        abort();
+    }
+}
+
+/* Reads the export at path as an organiser's import does: record by record
+ * with the CSV reader (in cfg's encoding and separator), then as a roster
+ * through cfg. Both must accept or refuse with a message, and every person
+ * and every problem is a row. Returns the roster (NULL when refused) for
+ * the target's own checks; the caller frees it. */
+static inline struct roster *fuzz_read_export(const char *target, const struct config *cfg,
+                                              const char *path)
+{
+    struct csv_options opt = {cfg->encoding, cfg->delimiter};
+    struct csv_reader *r;
+    struct bk_err err = {0};
+    enum bk_status st = csv_open_with(path, &opt, &r, &err);
+    if (st == BK_OK) {
+        const struct csv_record *rec;
+        while ((st = csv_next(r, &rec, &err)) == BK_OK && rec)
+            /* Touch every field so ASan sees each length is true. */
+            for (size_t i = 0; i < rec->n_fields; i++)
+                if (rec->fields[i][rec->lengths[i]] != '\0')
+                    abort();
+        csv_close(r);
+    }
+    fuzz_check_rejection(target, (int)st, err.msg);
+
+    struct roster *ro = NULL;
+    bk_err_clear(&err);
+    st = roster_read(cfg, path, &ro, &err);
+    fuzz_check_rejection(target, (int)st, err.msg);
+    if (st == BK_OK && ro->n_people + ro->n_problems > ro->n_rows)
+        abort();
+    return ro;
 }
 
 #endif

@@ -254,11 +254,26 @@ static int sign_for(const struct config *cfg, const struct token_keys *keys, con
     return BK_EXIT_DONE;
 }
 
+/* In export mode the registration system mailed the codes and badgekiosk
+ * makes none: saying so beats printing a code nobody was sent. */
+static int refuse_in_export_mode(const struct run *run)
+{
+    if (run->cfg->qr_mode != CONFIG_QR_EXPORT)
+        return BK_EXIT_DONE;
+    fprintf(stderr, "%s: %s\n", progname,
+            _("[qr] mode = export: the registration system mailed each ticket's QR code and the "
+              "kiosk checks those against the imported export, so badgekiosk makes no codes of "
+              "its own (for codes of our own, set mode = signed)"));
+    return BK_EXIT_REJECTED;
+}
+
 static int cmd_token(struct run *run)
 {
     struct attendee a = {0};
     struct bk_err err = {0};
-    int rc;
+    int rc = refuse_in_export_mode(run);
+    if (rc)
+        return rc;
     if (store_get_attendee(run->store, run->argv[0], &a, &err) != BK_OK) {
         rc = report_error(&err);
     } else {
@@ -342,6 +357,8 @@ static int issue_one(void *ctx, const struct attendee *a)
 static int cmd_issue(struct run *run)
 {
     const char *dir = run->opt[OPT_OUT];
+    if (refuse_in_export_mode(run))
+        return BK_EXIT_REJECTED;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, _("%s: %s: cannot create the folder: %s\n"), progname, dir,
                 strerror(errno));
@@ -524,8 +541,15 @@ static void print_checkin_text(const struct config *cfg, const struct checkin_re
                tz_format_instant(cfg->tz, res->first_at_ms, when));
         break;
     case CHECKIN_NOT_REGISTERED_TODAY:
-        printf(_("Not registered for today's event (%s): %s (%s) is registered for %s.\n"), day,
-               name, res->attendee_id, res->attendee.events);
+        if (res->attendee.valid_from[0] || res->attendee.valid_until[0])
+            printf(_("Not registered for today (%s): %s (%s) is registered for %s, valid from %s "
+                     "to %s.\n"),
+                   day, name, res->attendee_id, res->attendee.events,
+                   res->attendee.valid_from[0] ? res->attendee.valid_from : _("the start"),
+                   res->attendee.valid_until[0] ? res->attendee.valid_until : _("the end"));
+        else
+            printf(_("Not registered for today's event (%s): %s (%s) is registered for %s.\n"),
+                   day, name, res->attendee_id, res->attendee.events);
         break;
     case CHECKIN_WITHDRAWN:
         printf(_("Registration withdrawn: %s (%s). Send the person to the registration "
@@ -533,7 +557,12 @@ static void print_checkin_text(const struct config *cfg, const struct checkin_re
                name, res->attendee_id);
         break;
     case CHECKIN_UNKNOWN:
-        printf(_("Unknown registration ID %s: not in the attendee list.\n"), res->attendee_id);
+        /* Export mode: the code itself is a secret and is not repeated. */
+        if (cfg->qr_mode == CONFIG_QR_EXPORT && !res->attendee_id[0])
+            printf(_("Unknown code: no ticket in the attendee list has it.\n"));
+        else
+            printf(_("Unknown registration ID %s: not in the attendee list.\n"),
+                   res->attendee_id);
         break;
     case CHECKIN_INVALID:
         printf(_("Invalid code: %s\n"), token_reason_text(res->reason));

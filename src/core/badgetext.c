@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event/country.h"
 #include "util/i18n.h"
 #include "util/xalloc.h"
 
@@ -59,29 +60,36 @@ static const char *part_label(const struct config_event *ev)
  * person is not registered for. */
 static char *validity_new(const struct config *cfg, const struct attendee *a)
 {
-    const struct config_event *parts[CONFIG_MAX_EVENTS];
+    /* Each part with the days the ticket is valid for it: a day ticket
+     * (valid_from/until) claims its day, not the whole part. */
+    struct {
+        const struct config_event *ev;
+        bk_day first, last;
+    } parts[CONFIG_MAX_EVENTS];
     size_t n = 0;
-    for (size_t i = 0; i < cfg->n_events; i++)
-        if (attendee_has_event(a, cfg->events[i].code))
-            parts[n++] = &cfg->events[i];
+    for (size_t i = 0; i < cfg->n_events; i++) {
+        bk_day first = cfg->events[i].first_day, last = cfg->events[i].last_day;
+        if (attendee_has_event(a, cfg->events[i].code) && attendee_valid_days(a, &first, &last))
+            parts[n].ev = &cfg->events[i], parts[n].first = first, parts[n++].last = last;
+    }
     if (n == 0)
         return xstrdup("");
 
     bool contiguous = true;
     for (size_t i = 1; i < n; i++)
-        if (parts[i]->first_day != parts[i - 1]->last_day + 1)
+        if (parts[i].first != parts[i - 1].last + 1)
             contiguous = false;
 
     char *line = NULL;
     if (contiguous) {
-        char *names = xstrdup(part_label(parts[0]));
+        char *names = xstrdup(part_label(parts[0].ev));
         for (size_t i = 1; i < n; i++) {
             /* TRANSLATORS: two event parts on one badge: "FG-MV 2nd meeting + ITU forum". */
-            char *more = xasprintf(_("%s + %s"), names, part_label(parts[i]));
+            char *more = xasprintf(_("%s + %s"), names, part_label(parts[i].ev));
             free(names);
             names = more;
         }
-        char *dates = badgetext_date_range_new(parts[0]->first_day, parts[n - 1]->last_day);
+        char *dates = badgetext_date_range_new(parts[0].first, parts[n - 1].last);
         /* TRANSLATORS: event parts and their dates: "FG-MV 2nd meeting · 4–6 July 2023". */
         line = xasprintf(_("%s · %s"), names, dates);
         free(names);
@@ -89,8 +97,8 @@ static char *validity_new(const struct config *cfg, const struct attendee *a)
         return line;
     }
     for (size_t i = 0; i < n; i++) {
-        char *dates = badgetext_date_range_new(parts[i]->first_day, parts[i]->last_day);
-        char *one = xasprintf(_("%s · %s"), part_label(parts[i]), dates);
+        char *dates = badgetext_date_range_new(parts[i].first, parts[i].last);
+        char *one = xasprintf(_("%s · %s"), part_label(parts[i].ev), dates);
         free(dates);
         if (!line) {
             line = one;
@@ -124,7 +132,7 @@ enum bk_status badgetext_new(const struct config *cfg, const struct attendee *a,
     t->id = copy_or_empty(a->id);
     t->name = name;
     t->organization = copy_or_empty(a->organization);
-    t->country = copy_or_empty(a->country);
+    t->country = copy_or_empty(country_display(a->country));
     const char *category = a->category && a->category[0] ? a->category : cfg->default_category;
     const char *label = NULL;
     config_category_look(cfg, category ? category : "", &t->band_rgb, &label);

@@ -111,8 +111,13 @@ enum bk_status checkin_process(const struct checkin_context *ctx, const char *pa
         .has_day = true,
     };
 
+    enum bk_status st;
+    const char *code = NULL;
+    size_t code_len = 0;
     if (method == CHECKIN_MANUAL)
         res->reason = manual_id(payload, len, res->attendee_id, sizeof res->attendee_id);
+    else if (cfg->qr_mode == CONFIG_QR_EXPORT)
+        res->reason = token_read_code(payload, len, &code, &code_len, res->badge_serial);
     else
         res->reason = token_verify_badge(cfg, ctx->keys, payload, len, res->attendee_id,
                                          sizeof res->attendee_id, res->badge_serial);
@@ -122,8 +127,24 @@ enum bk_status checkin_process(const struct checkin_context *ctx, const char *pa
         scan.detail = token_reason_code(res->reason);
         return record(ctx, res, &scan, err);
     }
+    if (code) {
+        /* The registration system's code names a ticket only through the
+         * export (store_find_code: by its hash). A code that is no ticket's
+         * is recorded without it: codes are secrets and the log keeps no
+         * secret. */
+        st = store_find_code(ctx->store, code, code_len, res->attendee_id,
+                             sizeof res->attendee_id, err);
+        if (st == BK_ERR_NOT_FOUND) {
+            bk_err_clear(err);
+            scan.detail = "no_such_code";
+            res->outcome = CHECKIN_UNKNOWN;
+            return record(ctx, res, &scan, err);
+        }
+        if (st != BK_OK)
+            return st;
+    }
 
-    enum bk_status st = store_get_attendee(ctx->store, res->attendee_id, &res->attendee, err);
+    st = store_get_attendee(ctx->store, res->attendee_id, &res->attendee, err);
     if (st == BK_ERR_NOT_FOUND) {
         bk_err_clear(err);
         /* A well-formed code for a person not in the export: the ID goes in
@@ -165,6 +186,11 @@ enum bk_status checkin_process(const struct checkin_context *ctx, const char *pa
     for (size_t i = 0; i < n_today && !res->event; i++)
         if (attendee_has_event(&res->attendee, today[i]->code))
             res->event = today[i];
+    /* A ticket the export limits to some days (pretix's Valid from/until)
+     * is for those days only, whatever its parts. */
+    bk_day first = res->day, last = res->day;
+    if (res->event && !attendee_valid_days(&res->attendee, &first, &last))
+        res->event = NULL;
     if (!res->event) {
         res->outcome = CHECKIN_NOT_REGISTERED_TODAY;
         return record(ctx, res, &scan, err);

@@ -21,9 +21,10 @@
 enum checkin_outcome {
     CHECKIN_CHECKED_IN = 0,      /* first time today */
     CHECKIN_ALREADY_CHECKED_IN,  /* earlier today: see first_at_ms */
-    CHECKIN_NOT_REGISTERED_TODAY, /* registered, but for another part of the event */
+    CHECKIN_NOT_REGISTERED_TODAY, /* registered, but for another part or other days */
     CHECKIN_WITHDRAWN,           /* cancelled or gone from the export */
-    CHECKIN_UNKNOWN,             /* a valid code for an ID we do not have */
+    CHECKIN_UNKNOWN,             /* a valid code for an ID we do not have, or (export
+                                    mode) a code no ticket in the export has */
     CHECKIN_INVALID,             /* forged, garbled, too long, not UTF-8 */
     CHECKIN_NO_EVENT_TODAY,      /* nothing is held today */
 };
@@ -50,7 +51,7 @@ struct checkin_context {
 struct checkin_result {
     enum checkin_outcome outcome;
     enum token_reason reason;   /* for CHECKIN_INVALID */
-    char attendee_id[ATTENDEE_ID_MAX + 1]; /* "" when not known */
+    char attendee_id[ATTENDEE_ID_MAX + 1]; /* "" when not known; never the code itself */
     bool has_attendee;
     struct attendee attendee;   /* filled when has_attendee; clear with checkin_result_clear */
     bk_day day;

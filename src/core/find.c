@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event/country.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -127,7 +128,7 @@ void finder_add(struct finder *f, const struct attendee *a)
     p->id = xstrdup(a->id);
     p->name = attendee_display_name_new(a);
     p->organization = xstrdup(a->organization ? a->organization : "");
-    p->country = xstrdup(a->country ? a->country : "");
+    p->country = xstrdup(country_display(a->country));
     p->withdrawn = a->status == ATTENDEE_WITHDRAWN;
 
     append(f, "\n");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "event/csv.h"
+#include "event/country.h"
 #include "util/i18n.h"
 #include "util/json.h"
 #include "util/strmap.h"
@@ -117,7 +118,7 @@ static int add_person(void *ctx, const struct attendee *a)
     struct person *p = &r->people[r->n_people++];
     p->id = xstrdup(a->id);
     p->category = xstrdup(a->category);
-    p->country = xstrdup(a->country);
+    p->country = xstrdup(country_display(a->country));
     p->organization = xstrdup(a->organization);
     p->events = xstrdup(a->events);
     p->withdrawn = a->status == ATTENDEE_WITHDRAWN;
@@ -475,7 +476,8 @@ static int export_person(void *ctx, const struct attendee *a)
     struct export_ctx *x = ctx;
     char *name = attendee_display_name_new(a);
     const char *fields[] = {a->id,       name,          a->title,       a->first_name,
-                            a->last_name, a->organization, a->country,   a->category,
+                            a->last_name, a->organization, country_display(a->country),
+                            a->category,
                             a->events,   a->status == ATTENDEE_WITHDRAWN ? "withdrawn"
                                                                          : "confirmed"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {

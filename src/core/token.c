@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "event/attendee.h"
+#include "event/roster.h"
 #include "util/dirlist.h"
 #include "util/i18n.h"
 #include "util/utf8.h"
@@ -30,6 +31,11 @@ _Static_assert(TOKEN_PAYLOAD_LEN(TOKEN_ID_MAX) <= TOKEN_QR_CAPACITY, "TOKEN_ID_M
 _Static_assert(TOKEN_PAYLOAD_LEN(TOKEN_ID_MAX + 1) > TOKEN_QR_CAPACITY, "TOKEN_ID_MAX too small");
 _Static_assert(TOKEN_PAYLOAD_LEN(TOKEN_ID_MAX) <= TOKEN_PAYLOAD_MAX, "payload cap too small");
 _Static_assert(TOKEN_ID_MAX <= ATTENDEE_ID_MAX, "signed IDs must be attendee IDs");
+/* A badge carries an export's code behind its serial: the longest code the
+ * roster keeps must still fit a payload the kiosk reads. */
+_Static_assert(ROSTER_CODE_MAX + sizeof TOKEN_BADGE_PREFIX - 1 + TOKEN_SERIAL_LEN + 1 <=
+                   TOKEN_PAYLOAD_MAX,
+               "a badge of the longest export code would be refused");
 
 #define PUB_LABEL "badgekiosk-ed25519-public"
 #define SEC_LABEL "badgekiosk-ed25519-secret"
@@ -789,19 +795,20 @@ static bool split_badge(const char *p, size_t len, char *serial, const char **re
     return true;
 }
 
-enum token_reason token_verify_badge(const struct config *cfg, const struct token_keys *keys,
-                                     const char *payload, size_t len, char *id, size_t idsize,
-                                     char *serial)
+/* What every mode checks first, cheapest refusal first: the size cap, the
+ * scanner's line end (and, with trim_blanks, its space or tab), control
+ * bytes, UTF-8, and a badge's "BKB:SERIAL:" prefix; the rest of the code in
+ * *inner. */
+static enum token_reason read_payload(const char *payload, size_t len, bool trim_blanks,
+                                      const char **inner, size_t *inner_len, char *serial)
 {
-    if (idsize > 0)
-        id[0] = '\0';
     serial[0] = '\0';
     if (len > TOKEN_PAYLOAD_MAX)
         return TOKEN_TOO_LONG;
     /* Scanners end a code with Enter (CR, LF or both), some with a space or
      * tab; that is the scanner's, not the code's. */
     while (len > 0 && (payload[len - 1] == '\r' || payload[len - 1] == '\n' ||
-                       payload[len - 1] == ' ' || payload[len - 1] == '\t'))
+                       (trim_blanks && (payload[len - 1] == ' ' || payload[len - 1] == '\t'))))
         len--;
     if (len == 0)
         return TOKEN_EMPTY;
@@ -810,13 +817,45 @@ enum token_reason token_verify_badge(const struct config *cfg, const struct toke
         return TOKEN_BINARY;
     if (!utf8_valid(payload, len))
         return TOKEN_NOT_UTF8;
+    *inner = payload;
+    *inner_len = len;
+    if (split_badge(payload, len, serial, inner, inner_len) && *inner_len == 0)
+        return TOKEN_EMPTY;
+    return TOKEN_OK;
+}
+
+enum token_reason token_read_code(const char *payload, size_t len, const char **code,
+                                  size_t *code_len, char *serial)
+{
+    *code = NULL;
+    *code_len = 0;
+    enum token_reason r = read_payload(payload, len, false, code, code_len, serial);
+    if (r == TOKEN_OK && *code_len > ROSTER_CODE_MAX)
+        r = TOKEN_TOO_LONG;
+    if (r == TOKEN_OK && has_c1_control((const unsigned char *)*code, *code_len))
+        r = TOKEN_BINARY;
+    if (r != TOKEN_OK) {
+        *code = NULL;
+        *code_len = 0;
+        serial[0] = '\0';
+    }
+    return r;
+}
+
+enum token_reason token_verify_badge(const struct config *cfg, const struct token_keys *keys,
+                                     const char *payload, size_t len, char *id, size_t idsize,
+                                     char *serial)
+{
+    if (idsize > 0)
+        id[0] = '\0';
     const char *inner;
     size_t inner_len;
-    if (split_badge(payload, len, serial, &inner, &inner_len)) {
-        payload = inner;
-        len = inner_len;
-    }
+    enum token_reason r = read_payload(payload, len, true, &inner, &inner_len, serial);
+    if (r != TOKEN_OK)
+        return r;
     if (cfg->qr_mode == CONFIG_QR_PLAIN)
-        return verify_plain(cfg, payload, len, id, idsize);
-    return verify_signed(cfg->event_id, keys, payload, len, id, idsize);
+        return verify_plain(cfg, inner, inner_len, id, idsize);
+    if (cfg->qr_mode == CONFIG_QR_EXPORT)
+        return TOKEN_GARBLED;
+    return verify_signed(cfg->event_id, keys, inner, inner_len, id, idsize);
 }

@@ -115,9 +115,22 @@ char *token_badge_payload_new(const char *serial, const char *payload);
 
 /* token_verify for a code that may be a badge's: on TOKEN_OK, serial (at
  * least TOKEN_SERIAL_LEN + 1 bytes) holds the badge serial, or "" when the
- * code was the mailed one. */
+ * code was the mailed one. Signed and plain mode only: in export mode the
+ * code names nobody until the store is asked (token_read_code), so this
+ * refuses every code as TOKEN_GARBLED. */
 enum token_reason token_verify_badge(const struct config *cfg, const struct token_keys *keys,
                                      const char *payload, size_t len, char *id, size_t idsize,
                                      char *serial);
+
+/* Export mode ([qr] mode = export): the registration system's own code,
+ * such as a pretix secret. Checks the payload as token_verify_badge does
+ * (the size cap, control bytes, UTF-8, a badge's "BKB:SERIAL:" prefix, whose
+ * serial goes to serial) and points *code at the code inside it, *code_len
+ * bytes, exactly as scanned: only the CR and LF a scanner ends a code with
+ * are dropped, nothing is folded. A code longer than a roster keeps
+ * (ROSTER_CODE_MAX) is TOKEN_TOO_LONG. The code is a secret: callers look
+ * it up (store_find_code) and never print or log it. */
+enum token_reason token_read_code(const char *payload, size_t len, const char **code,
+                                  size_t *code_len, char *serial);
 
 #endif

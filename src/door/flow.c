@@ -380,10 +380,12 @@ static size_t trimmed_len(const char *bytes, size_t len)
     return len;
 }
 
+/* Compared in constant time: the codes remembered are other people's, and
+ * in export mode each is a secret that checks its holder in. */
 static bool same_code(const struct recent_code *r, const char *bytes, size_t len)
 {
     size_t keep = len < sizeof r->bytes ? len : sizeof r->bytes;
-    return r->used && r->len == len && memcmp(r->bytes, bytes, keep) == 0;
+    return r->used && r->len == len && sodium_memcmp(r->bytes, bytes, keep) == 0;
 }
 
 /* True when the code was seen within repeat_seconds. Every sighting renews

@@ -10,7 +10,7 @@
 
 #define ATTENDEE_FIELDS(X)                                                                         \
     X(id) X(title) X(first_name) X(last_name) X(badge_name) X(organization) X(country)           \
-        X(category) X(events) X(email) X(language)
+        X(category) X(events) X(email) X(language) X(valid_from) X(valid_until)
 
 void attendee_clear(struct attendee *a)
 {
@@ -89,4 +89,14 @@ bool attendee_has_event(const struct attendee *a, const char *code)
         p = end + 1;
     }
     return false;
+}
+
+bool attendee_valid_days(const struct attendee *a, bk_day *first, bk_day *last)
+{
+    bk_day d;
+    if (a->valid_from && a->valid_from[0] && tz_day_parse(a->valid_from, &d) && d > *first)
+        *first = d;
+    if (a->valid_until && a->valid_until[0] && tz_day_parse(a->valid_until, &d) && d < *last)
+        *last = d;
+    return *first <= *last;
 }

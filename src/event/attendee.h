@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "event/tz.h"
+
 enum attendee_status {
     ATTENDEE_CONFIRMED = 0,
     ATTENDEE_WITHDRAWN, /* cancelled, or gone from a newer export */
@@ -25,6 +27,8 @@ struct attendee {
     char *events;       /* canonical event codes from the config, ";"-separated, e.g. "FG-MV;Forum" */
     char *email;
     char *language;     /* preferred UI language ("" when the export has none) */
+    char *valid_from;   /* "YYYY-MM-DD": the ticket's first valid day; "" when not limited */
+    char *valid_until;  /* "YYYY-MM-DD": its last valid day; "" when not limited */
     enum attendee_status status;
 };
 
@@ -43,5 +47,10 @@ char *attendee_display_name_new(const struct attendee *a);
 
 /* True when code is one of the ";"-separated codes in a->events. */
 bool attendee_has_event(const struct attendee *a, const char *code);
+
+/* The days a's ticket is valid, clipped to first..last: false when it is
+ * valid on none of them. valid_from and valid_until limit it when set
+ * (a value that is not a date limits nothing: the roster only stores dates). */
+bool attendee_valid_days(const struct attendee *a, bk_day *first, bk_day *last);
 
 #endif

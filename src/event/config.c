@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "event/csv.h"
 #include "util/i18n.h"
 #include "util/xalloc.h"
 
@@ -26,6 +27,9 @@ struct parse {
     bool failed;
     struct config_event *part; /* the [part CODE] section being read */
     bool seen[64];             /* required keys seen, by index in required_keys */
+    /* [roster] keys given in the file: they override the preset's. */
+    bool column_given[CONFIG_N_COLUMNS];
+    bool confirmed_given, withdrawn_given;
 };
 
 static char *reader(char *buf, int size, void *stream)
@@ -187,54 +191,113 @@ static int part_key(struct parse *p, const char *name, const char *value)
     return 1;
 }
 
+/* The [roster] keys of the columns, in enum config_column's order. */
+static const char *const column_keys[CONFIG_N_COLUMNS] = {
+    [CONFIG_COL_ID] = "id",
+    [CONFIG_COL_TITLE] = "title",
+    [CONFIG_COL_FIRST] = "first_name",
+    [CONFIG_COL_LAST] = "last_name",
+    [CONFIG_COL_BADGE] = "badge_name",
+    [CONFIG_COL_ORG] = "organization",
+    [CONFIG_COL_COUNTRY] = "country",
+    [CONFIG_COL_CATEGORY] = "category",
+    [CONFIG_COL_EVENTS] = "events",
+    [CONFIG_COL_STATUS] = "status",
+    [CONFIG_COL_EMAIL] = "email",
+    [CONFIG_COL_LANGUAGE] = "language",
+    [CONFIG_COL_NAME] = "name",
+    [CONFIG_COL_CODE] = "code",
+    [CONFIG_COL_TICKET] = "ticket",
+    [CONFIG_COL_VALID_FROM] = "valid_from",
+    [CONFIG_COL_VALID_UNTIL] = "valid_until",
+};
+
+_Static_assert(sizeof(struct config_columns) == CONFIG_N_COLUMNS * sizeof(char *),
+               "struct config_columns and enum config_column must list the same columns");
+
+const char *config_column_key(enum config_column c)
+{
+    return (unsigned)c < CONFIG_N_COLUMNS ? column_keys[c] : "?";
+}
+
+static char **column_field(struct config_columns *col, enum config_column c)
+{
+    return (char **)col + c;
+}
+
+const char *config_column_header(const struct config *cfg, enum config_column c)
+{
+    return (unsigned)c < CONFIG_N_COLUMNS ? ((char *const *)&cfg->columns)[c] : NULL;
+}
+
 static int roster_key(struct parse *p, const char *name, const char *value)
 {
     struct config *c = p->cfg;
-    struct config_columns *col = &c->columns;
-    static const struct {
-        const char *key;
-        size_t offset;
-    } columns[] = {
-        {"id", offsetof(struct config_columns, id)},
-        {"title", offsetof(struct config_columns, title)},
-        {"first_name", offsetof(struct config_columns, first_name)},
-        {"last_name", offsetof(struct config_columns, last_name)},
-        {"badge_name", offsetof(struct config_columns, badge_name)},
-        {"organization", offsetof(struct config_columns, organization)},
-        {"country", offsetof(struct config_columns, country)},
-        {"category", offsetof(struct config_columns, category)},
-        {"events", offsetof(struct config_columns, events)},
-        {"status", offsetof(struct config_columns, status)},
-        {"email", offsetof(struct config_columns, email)},
-        {"language", offsetof(struct config_columns, language)},
-    };
-    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
-        if (strcmp(name, columns[i].key) == 0) {
-            char **field = (char **)((char *)col + columns[i].offset);
+    for (int i = 0; i < CONFIG_N_COLUMNS; i++) {
+        if (strcmp(name, column_keys[i]) == 0) {
+            char **field = column_field(&c->columns, (enum config_column)i);
             free(*field);
             /* An empty value means the export has no such column. */
             *field = value[0] ? xstrdup(value) : NULL;
+            p->column_given[i] = true;
             return 1;
         }
     }
-    if (strcmp(name, "events_separator") == 0) {
+    if (strcmp(name, "preset") == 0) {
+        if (!(c->preset = preset_by_name(value)))
+            return fail(p, name, _("'%s' is not a preset: use one of %s"), value, preset_names());
+    } else if (strcmp(name, "encoding") == 0) {
+        if (!csv_encoding_known(value))
+            return fail(p, name,
+                        _("'%s' is not an encoding this system knows: use a name iconv -l lists, "
+                          "e.g. windows-1252, ISO-8859-15 or UTF-16LE"),
+                        value);
+        set_str(&c->encoding, value);
+    } else if (strcmp(name, "delimiter") == 0) {
+        static const struct {
+            const char *word;
+            char delim;
+        } delims[] = {{",", ','}, {";", ';'}, {"tab", '\t'}, {"auto", 0}};
+        size_t i = 0;
+        while (i < sizeof delims / sizeof delims[0] && strcasecmp(value, delims[i].word) != 0)
+            i++;
+        if (i == sizeof delims / sizeof delims[0])
+            return fail(p, name,
+                        _("'%s' is not a separator: use \",\", \";\" (in double quotes), tab or "
+                          "auto"),
+                        value);
+        c->delimiter = delims[i].delim;
+    } else if (strcmp(name, "date_order") == 0) {
+        if (strcasecmp(value, "dmy") == 0)
+            c->date_order = CONFIG_DATES_DMY;
+        else if (strcasecmp(value, "mdy") == 0)
+            c->date_order = CONFIG_DATES_MDY;
+        else
+            return fail(p, name,
+                        _("'%s' is not a date order: use dmy (04/07/2023 is 4 July) or mdy "
+                          "(07/04/2023 is 4 July)"),
+                        value);
+    } else if (strcmp(name, "events_separator") == 0) {
         if (!value[0])
             return fail(p, name, _("the separator cannot be empty"));
         set_str(&c->events_separator, value);
     } else if (strcmp(name, "confirmed") == 0) {
+        p->confirmed_given = true;
         if (!split_list(value, c->confirmed, &c->n_confirmed))
             return fail(p, name, _("too many values (at most %d)"), CONFIG_MAX_VALUES);
     } else if (strcmp(name, "withdrawn") == 0) {
+        p->withdrawn_given = true;
         if (!split_list(value, c->withdrawn, &c->n_withdrawn))
             return fail(p, name, _("too many values (at most %d)"), CONFIG_MAX_VALUES);
     } else if (strcmp(name, "default_category") == 0)
         set_str(&c->default_category, value);
     else
         return fail(p, name,
-                    _("unknown key in [roster] (known: the column names id, title, first_name, "
-                      "last_name, badge_name, organization, country, category, events, status, "
-                      "email, language; and events_separator, confirmed, withdrawn, "
-                      "default_category)"));
+                    _("unknown key in [roster] (known: preset; the column names id, title, "
+                      "first_name, last_name, name, badge_name, organization, country, category, "
+                      "events, status, email, language, code, ticket, valid_from, valid_until; "
+                      "and events_separator, confirmed, withdrawn, default_category, encoding, "
+                      "delimiter, date_order)"));
     return 1;
 }
 
@@ -246,8 +309,10 @@ static int qr_key(struct parse *p, const char *name, const char *value)
             c->qr_mode = CONFIG_QR_SIGNED;
         else if (strcmp(value, "plain") == 0)
             c->qr_mode = CONFIG_QR_PLAIN;
+        else if (strcmp(value, "export") == 0)
+            c->qr_mode = CONFIG_QR_EXPORT;
         else
-            return fail(p, name, _("'%s' is not a QR mode: use signed or plain"), value);
+            return fail(p, name, _("'%s' is not a QR mode: use signed, plain or export"), value);
     } else if (strcmp(name, "keys") == 0) {
         free(c->keys_dir);
         c->keys_dir = resolve_path(c->dir, value);
@@ -482,10 +547,36 @@ static char *dir_of(const char *path)
     return copy;
 }
 
+/* Fills in the preset's columns and status values that the file did not
+ * give itself. */
+static void apply_preset(struct parse *p)
+{
+    struct config *c = p->cfg;
+    const struct preset *pr = c->preset;
+    if (!pr)
+        return;
+    for (int i = 0; i < CONFIG_N_COLUMNS; i++) {
+        const struct preset_column *pc = preset_column(pr, column_keys[i]);
+        if (!pc || p->column_given[i])
+            continue;
+        char **field = column_field(&c->columns, (enum config_column)i);
+        free(*field);
+        *field = xstrdup(pc->header);
+        c->column_optional[i] = !pc->needed;
+    }
+    if (!p->confirmed_given && pr->confirmed)
+        split_list(pr->confirmed, c->confirmed, &c->n_confirmed);
+    if (!p->withdrawn_given && pr->withdrawn)
+        split_list(pr->withdrawn, c->withdrawn, &c->n_withdrawn);
+}
+
 /* Checks what no single line can: required keys, days in order, defaults. */
 static enum bk_status finish(struct parse *p)
 {
     struct config *c = p->cfg;
+    apply_preset(p);
+    if (c->columns.id)
+        mark_seen(p, "roster", "id"); /* given, or from the preset */
     for (size_t i = 0; i < N_REQUIRED; i++)
         if (!p->seen[i])
             return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, required_keys[i],
@@ -507,10 +598,20 @@ static enum bk_status finish(struct parse *p)
         if (!ev->short_name)
             ev->short_name = xstrdup(ev->code);
     }
-    if (!c->columns.first_name && !c->columns.last_name && !c->columns.badge_name)
+    if (!c->columns.first_name && !c->columns.last_name && !c->columns.badge_name &&
+        !c->columns.name)
         return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, "roster.first_name",
                           _("the export mapping needs at least one name column (first_name, "
-                            "last_name or badge_name)"));
+                            "last_name, name or badge_name)"));
+    if (c->qr_mode == CONFIG_QR_EXPORT && !c->columns.code) {
+        if (c->preset && c->preset->no_code)
+            return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, "roster.code", "%s",
+                              _(c->preset->no_code));
+        return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, "roster.code",
+                          _("[qr] mode = export looks the scanned codes up in the export: set "
+                            "[roster] code to the column that holds them (or a preset: %s)"),
+                          preset_names());
+    }
     if (!c->n_confirmed)
         c->confirmed[c->n_confirmed++] = xstrdup("Confirmed");
     if (c->qr_mode == CONFIG_QR_PLAIN && c->plain_prefix[0] && c->plain_url_param[0])
@@ -535,6 +636,8 @@ enum bk_status config_load(const char *path, struct config **out, struct bk_err 
     c->plain_prefix = xstrdup("");
     c->plain_url_param = xstrdup("");
     c->default_category = xstrdup("Participant");
+    c->encoding = xstrdup("");
+    c->delimiter = 0; /* auto: the header line says, so a file re-saved with ';' reads too */
 
     struct parse p = {.cfg = c, .err = err, .f = f};
     device_defaults(&p);
@@ -589,6 +692,7 @@ void config_free(struct config *c)
     for (size_t i = 0; i < c->n_withdrawn; i++)
         free(c->withdrawn[i]);
     free(c->default_category);
+    free(c->encoding);
     free(c->keys_dir);
     free(c->plain_prefix);
     free(c->plain_url_param);
@@ -698,6 +802,21 @@ static bool trimmed_equal(const char *name, const char *want)
     while (len && isspace((unsigned char)name[len - 1]))
         len--;
     return strlen(want) == len && strncasecmp(name, want, len) == 0;
+}
+
+size_t config_events_named(const struct config *cfg, const char *name,
+                           const struct config_event **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->n_events; i++) {
+        const struct config_event *ev = &cfg->events[i];
+        bool named = trimmed_equal(name, ev->code);
+        for (size_t j = 0; j < ev->n_aliases && !named; j++)
+            named = trimmed_equal(name, ev->aliases[j]);
+        if (named)
+            out[n++] = ev;
+    }
+    return n;
 }
 
 const struct config_event *config_event_by_name(const struct config *cfg, const char *name)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "util/err.h"
+#include "event/preset.h"
 #include "event/tz.h"
 
 #define CONFIG_INSTALLED_PATH "/etc/badgekiosk/badgekiosk.ini"
@@ -45,10 +46,48 @@ struct config_event {
 };
 
 /* Export column header names; NULL when the export has no such column.
- * id and at least one of first_name/last_name/badge_name are required. */
+ * id and at least one of first_name/last_name/badge_name/name are required.
+ * The fields are in the order of enum config_column. */
 struct config_columns {
     char *id, *title, *first_name, *last_name, *badge_name, *organization, *country, *category,
         *events, *status, *email, *language;
+    char *name;        /* the whole name, used when first and last name are empty or absent */
+    char *code;        /* what each ticket's QR code holds (a secret), for [qr] mode = export */
+    char *ticket;      /* a ticket's own number within its order, for its ID */
+    char *valid_from;  /* the first day the ticket is valid, when the export limits it */
+    char *valid_until; /* the last day */
+};
+
+/* The columns, in the order of struct config_columns' fields. */
+enum config_column {
+    CONFIG_COL_ID,
+    CONFIG_COL_TITLE,
+    CONFIG_COL_FIRST,
+    CONFIG_COL_LAST,
+    CONFIG_COL_BADGE,
+    CONFIG_COL_ORG,
+    CONFIG_COL_COUNTRY,
+    CONFIG_COL_CATEGORY,
+    CONFIG_COL_EVENTS,
+    CONFIG_COL_STATUS,
+    CONFIG_COL_EMAIL,
+    CONFIG_COL_LANGUAGE,
+    CONFIG_COL_NAME,
+    CONFIG_COL_CODE,
+    CONFIG_COL_TICKET,
+    CONFIG_COL_VALID_FROM,
+    CONFIG_COL_VALID_UNTIL,
+    CONFIG_N_COLUMNS
+};
+
+/* How dates written with slashes are read (Valid from/until): 04/07/2023 is
+ * 4 July in most of the world and 7 April in the USA, so it is refused
+ * unless the configuration says which. ISO (2023-07-04) and dotted
+ * (04.07.2023, always day first) dates are read in any case. */
+enum config_date_order {
+    CONFIG_DATES_ISO = 0, /* slashed dates refused */
+    CONFIG_DATES_DMY,
+    CONFIG_DATES_MDY,
 };
 
 /* How badges are drawn: for the printer (auto asks it), in colour, or in
@@ -62,6 +101,8 @@ enum config_badge_color {
 enum config_qr_mode {
     CONFIG_QR_SIGNED, /* our Ed25519-signed payloads (badgectl issue) */
     CONFIG_QR_PLAIN,  /* the registration system's own codes: just the ID */
+    CONFIG_QR_EXPORT, /* the registration system's own codes, looked up in the export's
+                         [roster] code column (pretix secrets, Eventbrite barcodes) */
 };
 
 struct config {
@@ -78,7 +119,15 @@ struct config {
     size_t n_events;
 
     /* [roster] */
+    const struct preset *preset; /* NULL when none */
     struct config_columns columns;
+    /* A preset's column that its exporter writes only with some settings:
+     * when the file lacks it, it reads as "" (the other configured columns
+     * are needed: see roster.h). */
+    bool column_optional[CONFIG_N_COLUMNS];
+    char *encoding;  /* of an export without a byte-order mark; "" for UTF-8 */
+    char delimiter;  /* ',', ';', '\t', or 0 (the default) to sniff it from the header line */
+    enum config_date_order date_order;
     char *events_separator;         /* default ";" */
     char *confirmed[CONFIG_MAX_VALUES]; /* Status values that mean confirmed */
     size_t n_confirmed;
@@ -141,6 +190,19 @@ size_t config_events_on_day(const struct config *cfg, bk_day day,
 /* The event part whose code or alias equals name (ASCII case-insensitive,
  * trimmed), or NULL. */
 const struct config_event *config_event_by_name(const struct config *cfg, const char *name);
+
+/* Every event part whose code or alias equals name, as config_event_by_name
+ * compares them, into out (up to CONFIG_MAX_EVENTS); returns how many. An
+ * alias may name several parts: a "Full pass" listed under each part it
+ * admits to. */
+size_t config_events_named(const struct config *cfg, const char *name,
+                           const struct config_event **out);
+
+/* The header name configured for column c, or NULL. */
+const char *config_column_header(const struct config *cfg, enum config_column c);
+
+/* The [roster] key of column c: "id", "first_name", ... Static storage. */
+const char *config_column_key(enum config_column c);
 
 /* The band colour (0xRRGGBB) and label of a category: as configured (ASCII
  * case-insensitive match on the name), else a neutral grey labelled with the

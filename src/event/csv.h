@@ -7,6 +7,15 @@
  * write: UTF-8 with or without a byte-order mark (skipped), CRLF or LF line
  * ends, quoted fields holding commas, doubled quotes and line breaks.
  *
+ * Spreadsheets re-save exports in other encodings and with other
+ * separators. A UTF-16 (LE or BE) or UTF-8 byte-order mark is always obeyed;
+ * a file without one is read in the encoding the opener names (iconv, e.g.
+ * "windows-1252"), else as UTF-8. Whatever the file's encoding, the records
+ * handed out are UTF-8 (transcoded ones are valid UTF-8; a file read as
+ * UTF-8 is passed through unchecked, see below). A byte the encoding does
+ * not allow rejects the file with its line and its offset in the file. The
+ * separator is a comma, a semicolon or a tab, or sniffed from the first line.
+ *
  * Whole-file errors (the file is rejected, not a row): a field longer than
  * CSV_FIELD_MAX bytes, a record with more than CSV_FIELDS_MAX fields, a
  * quote left open at the end of the file, text between a closing quote and
@@ -36,13 +45,38 @@ struct csv_reader;
 struct csv_record {
     char **fields;
     size_t *lengths;
+    long long *offsets; /* where each field's bytes start in the file (quotes not
+                           counted), or -1 when empty or when the file is transcoded */
     size_t n_fields;
     long line; /* physical line (1-based) where the record starts */
 };
 
-/* Opens path for reading. On success *out is a reader the caller frees with
- * csv_close. On failure *out is NULL and err names the file. */
+/* How to read a file. A zeroed struct is a comma-separated UTF-8 file. */
+struct csv_options {
+    const char *encoding; /* the file's encoding when it has no byte-order mark, as iconv
+                             names it; NULL, "" or "UTF-8": UTF-8 */
+    char delimiter;       /* ',', ';' or '\t'; 0: sniffed from the first line */
+};
+
+/* Opens path for reading, as opt says (NULL: comma-separated UTF-8). On
+ * success *out is a reader the caller frees with csv_close. On failure *out
+ * is NULL and err names the file: BK_ERR_IO when it cannot be opened,
+ * BK_ERR_INVALID for an unknown encoding or separator. */
+enum bk_status csv_open_with(const char *path, const struct csv_options *opt,
+                             struct csv_reader **out, struct bk_err *err);
+
+/* csv_open_with with no options: comma-separated UTF-8. */
 enum bk_status csv_open(const char *path, struct csv_reader **out, struct bk_err *err);
+
+/* True when iconv can read encoding into UTF-8 (NULL and "" mean UTF-8). */
+bool csv_encoding_known(const char *encoding);
+
+/* The encoding being read ("UTF-8", "UTF-16LE", the opener's), known once
+ * the first record was read; for messages. Lives as long as r. */
+const char *csv_encoding(const struct csv_reader *r);
+
+/* The separator in use: known once the first record was read. */
+char csv_delimiter(const struct csv_reader *r);
 
 /* Reads the next record. BK_OK with *rec pointing at the record, or with
  * *rec NULL at the end of the file. The record and its strings belong to the

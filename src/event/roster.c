@@ -2,69 +2,54 @@
  * skipping and listing bad rows; see roster.h for the rules. */
 #include "event/roster.h"
 
+#include <sodium.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "event/csv.h"
 #include "util/i18n.h"
+#include "util/strmap.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
-/* The columns, in the order of struct config_columns, each with where its
- * value goes in struct attendee. Status and events are parsed, not copied,
- * so they have no target. */
-enum roster_col {
-    COL_ID,
-    COL_TITLE,
-    COL_FIRST,
-    COL_LAST,
-    COL_BADGE,
-    COL_ORG,
-    COL_COUNTRY,
-    COL_CATEGORY,
-    COL_EVENTS,
-    COL_STATUS,
-    COL_EMAIL,
-    COL_LANGUAGE,
-    COL_COUNT
-};
-
+/* The columns (enum config_column, the order of struct config_columns),
+ * each with where its value goes in struct attendee. Status, events, the
+ * whole name, the code and the ticket number are parsed, not copied, so
+ * they have no target. */
 #define NO_TARGET SIZE_MAX
 
 static const struct {
-    size_t cfg_offset;
     size_t target;
-    bool required; /* when configured, the header must have it */
-} columns[COL_COUNT] = {
-    [COL_ID] = {offsetof(struct config_columns, id), offsetof(struct attendee, id), true},
-    [COL_TITLE] = {offsetof(struct config_columns, title), offsetof(struct attendee, title), false},
-    [COL_FIRST] = {offsetof(struct config_columns, first_name),
-                   offsetof(struct attendee, first_name), true},
-    [COL_LAST] = {offsetof(struct config_columns, last_name), offsetof(struct attendee, last_name),
-                  true},
-    [COL_BADGE] = {offsetof(struct config_columns, badge_name),
-                   offsetof(struct attendee, badge_name), false},
-    [COL_ORG] = {offsetof(struct config_columns, organization),
-                 offsetof(struct attendee, organization), false},
-    [COL_COUNTRY] = {offsetof(struct config_columns, country), offsetof(struct attendee, country),
-                     false},
-    [COL_CATEGORY] = {offsetof(struct config_columns, category),
-                      offsetof(struct attendee, category), false},
-    [COL_EVENTS] = {offsetof(struct config_columns, events), NO_TARGET, false},
-    [COL_STATUS] = {offsetof(struct config_columns, status), NO_TARGET, false},
-    [COL_EMAIL] = {offsetof(struct config_columns, email), offsetof(struct attendee, email), false},
-    [COL_LANGUAGE] = {offsetof(struct config_columns, language),
-                      offsetof(struct attendee, language), false},
+    bool required; /* when configured (and not a preset's optional one), the header must have it */
+} columns[CONFIG_N_COLUMNS] = {
+    [CONFIG_COL_ID] = {offsetof(struct attendee, id), true},
+    [CONFIG_COL_TITLE] = {offsetof(struct attendee, title), false},
+    [CONFIG_COL_FIRST] = {offsetof(struct attendee, first_name), true},
+    [CONFIG_COL_LAST] = {offsetof(struct attendee, last_name), true},
+    [CONFIG_COL_BADGE] = {offsetof(struct attendee, badge_name), false},
+    [CONFIG_COL_ORG] = {offsetof(struct attendee, organization), false},
+    [CONFIG_COL_COUNTRY] = {offsetof(struct attendee, country), false},
+    [CONFIG_COL_CATEGORY] = {offsetof(struct attendee, category), false},
+    [CONFIG_COL_EVENTS] = {NO_TARGET, false},
+    [CONFIG_COL_STATUS] = {NO_TARGET, false},
+    [CONFIG_COL_EMAIL] = {offsetof(struct attendee, email), false},
+    [CONFIG_COL_LANGUAGE] = {offsetof(struct attendee, language), false},
+    [CONFIG_COL_NAME] = {NO_TARGET, true},
+    [CONFIG_COL_CODE] = {NO_TARGET, true},
+    [CONFIG_COL_TICKET] = {NO_TARGET, true},
+    [CONFIG_COL_VALID_FROM] = {NO_TARGET, false},
+    [CONFIG_COL_VALID_UNTIL] = {NO_TARGET, false},
 };
 
-static const char *column_name(const struct config *cfg, enum roster_col c)
+static const char *column_name(const struct config *cfg, enum config_column c)
 {
-    return *(char *const *)((const char *)&cfg->columns + columns[c].cfg_offset);
+    return config_column_header(cfg, c);
 }
 
-static char **attendee_field(struct attendee *a, enum roster_col c)
+static char **attendee_field(struct attendee *a, enum config_column c)
 {
     return (char **)((char *)a + columns[c].target);
 }
@@ -160,8 +145,9 @@ struct roster_reader {
     const char *path;
     struct roster *r;
     size_t people_cap, problems_cap;
-    int index[COL_COUNT]; /* field index of each column, -1 when absent */
-    struct id_set ids;
+    int index[CONFIG_N_COLUMNS]; /* field index of each column, -1 when absent */
+    struct id_set ids;            /* IDs, or with a code column the codes, seen so far */
+    bool by_code;                 /* a code column: each row is a ticket (roster.h) */
     char *header[CSV_FIELDS_MAX]; /* header names, for problems naming a column */
     size_t n_header;
 };
@@ -183,7 +169,7 @@ static void add_problem(struct roster_reader *rd, long line, struct span id, con
 }
 
 static struct span field_of(const struct roster_reader *rd, const struct csv_record *rec,
-                            enum roster_col c)
+                            enum config_column c)
 {
     int i = rd->index[c];
     if (i < 0 || (size_t)i >= rec->n_fields)
@@ -205,7 +191,8 @@ static bool has_control_char(struct span s)
 }
 
 /* Parses the Events cell into canonical codes joined with ";" in config
- * order, into *out (newly allocated). On an unknown name returns false and
+ * order, into *out (newly allocated). A name may be an alias of several
+ * parts (a pass for the whole event). On an unknown name returns false and
  * *bad holds it (newly allocated). */
 static bool parse_events(const struct config *cfg, struct span cell, char **out, char **bad)
 {
@@ -221,14 +208,16 @@ static bool parse_events(const struct config *cfg, struct span cell, char **out,
         struct span name = trim(p, strlen(p));
         if (name.len) {
             char *n = xstrndup(name.s, name.len);
-            const struct config_event *ev = config_event_by_name(cfg, n);
-            if (!ev) {
+            const struct config_event *named[CONFIG_MAX_EVENTS];
+            size_t k = config_events_named(cfg, n, named);
+            if (k == 0) {
                 *bad = n;
                 free(copy);
                 return false;
             }
             free(n);
-            wanted[ev - cfg->events] = true;
+            for (size_t i = 0; i < k; i++)
+                wanted[named[i] - cfg->events] = true;
         }
         if (!end)
             break;
@@ -291,9 +280,100 @@ static bool parse_status(const struct config *cfg, struct span cell, enum attend
     return false;
 }
 
+/* Reads up to max digits at *s as a number; false when there are none. */
+static bool read_number(const char **s, const char *end, int max, int *out)
+{
+    int v = 0, n = 0;
+    while (*s < end && n < max && **s >= '0' && **s <= '9') {
+        v = v * 10 + (**s - '0');
+        (*s)++;
+        n++;
+    }
+    *out = v;
+    return n > 0;
+}
+
+/* A validity date as exporters write it, with any time after it ignored
+ * (the kiosk decides by day): 2023-07-04 (pretix in English, ISO),
+ * 04.07.2023 (German and most of Europe: day first), or 07/04/2023 when
+ * cfg->date_order says which number is the day. Into "YYYY-MM-DD". */
+static bool parse_day(const struct config *cfg, struct span cell, char out[11])
+{
+    const char *s = cell.s, *end = cell.s + cell.len;
+    int a, b, c, y, m, d;
+    if (!read_number(&s, end, 4, &a) || s == end)
+        return false;
+    char sep = *s++;
+    if (!read_number(&s, end, 2, &b) || s == end || *s++ != sep || !read_number(&s, end, 4, &c))
+        return false;
+    if (s < end && *s != ' ' && *s != 'T' && *s != ',')
+        return false;
+    if (sep == '-' && cell.s[4] == '-') {
+        y = a, m = b, d = c;
+    } else if (sep == '.' && c >= 1000) {
+        d = a, m = b, y = c;
+    } else if (sep == '/' && c >= 1000 && cfg->date_order == CONFIG_DATES_DMY) {
+        d = a, m = b, y = c;
+    } else if (sep == '/' && c >= 1000 && cfg->date_order == CONFIG_DATES_MDY) {
+        m = a, d = b, y = c;
+    } else {
+        return false;
+    }
+    if (y > 9999 || m > 99 || d > 99)
+        return false;
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
+    bk_day check;
+    return tz_day_parse(out, &check);
+}
+
 static const char *header_name(const struct roster_reader *rd, size_t field)
 {
     return field < rd->n_header ? rd->header[field] : "";
+}
+
+/* Where a field that is not UTF-8 goes wrong, for the organiser who must
+ * find it: the offset of its first bad byte in the file when known. */
+static char *not_utf8_message(const struct csv_record *rec, size_t i)
+{
+    size_t at = 0;
+    while (at < rec->lengths[i]) {
+        uint32_t cp;
+        size_t n = utf8_decode(rec->fields[i] + at, rec->lengths[i] - at, &cp);
+        if (cp == UTF8_INVALID)
+            break;
+        at += n;
+    }
+    if (rec->offsets && rec->offsets[i] >= 0)
+        return xasprintf(_("the byte at offset %lld of the file (0x%02X) is not valid UTF-8: set "
+                           "[roster] encoding to the export's encoding (e.g. windows-1252), or "
+                           "save it as UTF-8"),
+                         rec->offsets[i] + (long long)at, (unsigned char)rec->fields[i][at]);
+    return xstrdup(_("not valid UTF-8 text: save the export as UTF-8"));
+}
+
+/* A ticket's code must be text a scanner can type and the store can key:
+ * refused codes are named by their row, never by their text. */
+static char *bad_code_message(struct span code)
+{
+    if (code.len == 0)
+        return xstrdup(_("the ticket has no code, so it could not be checked in"));
+    if (code.len > ROSTER_CODE_MAX)
+        return xasprintf(_("the ticket's code is longer than %d bytes"), ROSTER_CODE_MAX);
+    if (has_control_char(code))
+        return xstrdup(_("the ticket's code contains control characters"));
+    return NULL;
+}
+
+static void ticket_wipe(struct roster_ticket *t)
+{
+    if (t->code) {
+        sodium_memzero(t->code, strlen(t->code));
+        free(t->code);
+    }
+    free(t->order);
+    free(t->ticket);
+    memset(t, 0, sizeof *t);
 }
 
 /* Checks one data row and adds it to the roster or to the problems. */
@@ -309,23 +389,26 @@ static void read_row(struct roster_reader *rd, const struct csv_record *rec)
         return; /* spreadsheets leave empty rows and ",,,," lines; nobody is in them */
     rd->r->n_rows++;
 
-    struct span id = field_of(rd, rec, COL_ID);
+    struct span id = field_of(rd, rec, CONFIG_COL_ID);
     for (size_t i = 0; i < rec->n_fields; i++) {
         if (!utf8_valid(rec->fields[i], rec->lengths[i])) {
-            bool id_ok = rd->index[COL_ID] >= 0 && utf8_valid(id.s, id.len);
+            bool id_ok = rd->index[CONFIG_COL_ID] >= 0 && utf8_valid(id.s, id.len);
             add_problem(rd, line, id_ok ? id : (struct span){"", 0}, header_name(rd, i),
-                        xstrdup(_("not valid UTF-8 text: save the export as UTF-8")));
+                        not_utf8_message(rec, i));
             return;
         }
     }
-    const char *id_col = column_name(cfg, COL_ID);
+    const char *id_col = column_name(cfg, CONFIG_COL_ID);
     if (id.len == 0) {
         add_problem(rd, line, id, id_col, xstrdup(_("the registration ID is missing")));
         return;
     }
-    if (id.len > ATTENDEE_ID_MAX) {
+    /* A ticket's ID is its order's ID and a suffix (assign_ticket_ids), so
+     * room is kept for the longest suffix. */
+    size_t id_max = rd->by_code ? ATTENDEE_ID_MAX - ROSTER_SUFFIX_MAX - 1 : ATTENDEE_ID_MAX;
+    if (id.len > id_max) {
         add_problem(rd, line, (struct span){"", 0}, id_col,
-                    xasprintf(_("the registration ID is longer than %d bytes"), ATTENDEE_ID_MAX));
+                    xasprintf(_("the registration ID is longer than %zu bytes"), id_max));
         return;
     }
     if (has_control_char(id)) {
@@ -333,37 +416,78 @@ static void read_row(struct roster_reader *rd, const struct csv_record *rec)
                     xstrdup(_("the registration ID contains control characters")));
         return;
     }
-    if (field_of(rd, rec, COL_FIRST).len == 0 && field_of(rd, rec, COL_LAST).len == 0 &&
-        field_of(rd, rec, COL_BADGE).len == 0) {
+    struct span whole = field_of(rd, rec, CONFIG_COL_NAME);
+    if (field_of(rd, rec, CONFIG_COL_FIRST).len == 0 && field_of(rd, rec, CONFIG_COL_LAST).len == 0 &&
+        field_of(rd, rec, CONFIG_COL_BADGE).len == 0 && whole.len == 0) {
         add_problem(rd, line, id, "", xstrdup(_("the row has no name")));
         return;
     }
+    struct span code = field_of(rd, rec, CONFIG_COL_CODE);
+    struct span ticket = field_of(rd, rec, CONFIG_COL_TICKET);
+    if (rd->by_code) {
+        enum config_column at = CONFIG_COL_CODE;
+        char *bad = bad_code_message(code);
+        if (!bad && (ticket.len > ROSTER_TICKET_MAX || has_control_char(ticket))) {
+            at = CONFIG_COL_TICKET;
+            bad = ticket.len > ROSTER_TICKET_MAX
+                      ? xasprintf(_("the ticket number is longer than %d bytes"), ROSTER_TICKET_MAX)
+                      : xstrdup(_("the ticket number contains control characters"));
+        }
+        if (bad) {
+            add_problem(rd, line, id, column_name(cfg, at), bad);
+            return;
+        }
+    }
 
     char *events = NULL;
-    if (rd->index[COL_EVENTS] >= 0) {
+    if (rd->index[CONFIG_COL_EVENTS] >= 0) {
         char *bad = NULL;
-        if (!parse_events(cfg, field_of(rd, rec, COL_EVENTS), &events, &bad)) {
-            add_problem(rd, line, id, column_name(cfg, COL_EVENTS),
-                        xasprintf(_("unknown event '%s'"), bad));
+        if (!parse_events(cfg, field_of(rd, rec, CONFIG_COL_EVENTS), &events, &bad)) {
+            add_problem(rd, line, id, column_name(cfg, CONFIG_COL_EVENTS),
+                        xasprintf(_("unknown event '%s': add it to the aliases of the part (or "
+                                    "parts) it admits to"),
+                                  bad));
             free(bad);
             return;
         }
     }
     enum attendee_status status = ATTENDEE_CONFIRMED;
-    if (!parse_status(cfg, field_of(rd, rec, COL_STATUS), &status)) {
-        struct span s = field_of(rd, rec, COL_STATUS);
-        add_problem(rd, line, id, column_name(cfg, COL_STATUS),
+    if (!parse_status(cfg, field_of(rd, rec, CONFIG_COL_STATUS), &status)) {
+        struct span s = field_of(rd, rec, CONFIG_COL_STATUS);
+        add_problem(rd, line, id, column_name(cfg, CONFIG_COL_STATUS),
                     xasprintf(_("unknown status '%.*s'"), (int)s.len, s.s));
         free(events);
         return;
     }
+    char valid[2][11] = {"", ""};
+    static const enum config_column valid_cols[2] = {CONFIG_COL_VALID_FROM,
+                                                     CONFIG_COL_VALID_UNTIL};
+    for (int k = 0; k < 2; k++) {
+        struct span v = field_of(rd, rec, valid_cols[k]);
+        if (v.len && !parse_day(cfg, v, valid[k])) {
+            add_problem(rd, line, id, column_name(cfg, valid_cols[k]),
+                        xasprintf(_("'%.*s' is not a date: write 2023-07-04 or 04.07.2023, or "
+                                    "set [roster] date_order = dmy or mdy for dates with "
+                                    "slashes"),
+                                  (int)v.len, v.s));
+            free(events);
+            return;
+        }
+    }
 
-    char *id_copy = xstrndup(id.s, id.len);
-    struct id_slot *first = id_set_find(&rd->ids, id_copy, hash_id(id_copy));
+    /* The same ID twice (or, for tickets, the same code twice): the first
+     * row counts. A code is never written in a message: it is a secret. */
+    char *key = rd->by_code ? xstrndup(code.s, code.len) : xstrndup(id.s, id.len);
+    struct id_slot *first = id_set_find(&rd->ids, key, hash_id(key));
     if (first->id) {
-        add_problem(rd, line, id, id_col,
-                    xasprintf(_("duplicate registration ID: already on line %ld"), first->line));
-        free(id_copy);
+        add_problem(rd, line, id, rd->by_code ? column_name(cfg, CONFIG_COL_CODE) : id_col,
+                    rd->by_code ? xasprintf(_("the same code as the ticket on line %ld"),
+                                            first->line)
+                                : xasprintf(_("duplicate registration ID: already on line %ld"),
+                                            first->line));
+        if (rd->by_code)
+            sodium_memzero(key, code.len);
+        free(key);
         free(events);
         return;
     }
@@ -372,26 +496,161 @@ static void read_row(struct roster_reader *rd, const struct csv_record *rec)
     if (r->n_people == rd->people_cap) {
         rd->people_cap = rd->people_cap ? rd->people_cap * 2 : 256;
         r->people = xrealloc(r->people, rd->people_cap * sizeof *r->people);
+        if (rd->by_code)
+            r->tickets = xrealloc(r->tickets, rd->people_cap * sizeof *r->tickets);
     }
-    struct attendee *a = &r->people[r->n_people++];
+    struct attendee *a = &r->people[r->n_people];
     memset(a, 0, sizeof *a);
-    for (int c = 0; c < COL_COUNT; c++) {
-        if (columns[c].target == NO_TARGET || c == COL_ID)
+    for (int c = 0; c < CONFIG_N_COLUMNS; c++) {
+        if (columns[c].target == NO_TARGET || c == CONFIG_COL_ID)
             continue;
-        struct span v = field_of(rd, rec, (enum roster_col)c);
-        *attendee_field(a, (enum roster_col)c) = xstrndup(v.s, v.len);
+        struct span v = field_of(rd, rec, (enum config_column)c);
+        *attendee_field(a, (enum config_column)c) = xstrndup(v.s, v.len);
     }
-    a->id = id_copy;
+    /* The whole name stands in when the export has no name parts, or
+     * leaves them empty. */
+    if (!a->first_name[0] && !a->last_name[0] && whole.len) {
+        free(a->first_name);
+        a->first_name = xstrndup(whole.s, whole.len);
+    }
+    a->valid_from = xstrdup(valid[0]);
+    a->valid_until = xstrdup(valid[1]);
     if (!a->category[0] && cfg->default_category) {
         free(a->category);
         a->category = xstrdup(cfg->default_category);
     }
     a->events = events ? events : all_events(cfg);
     a->status = status;
-    id_set_add(&rd->ids, a->id, line);
+    if (rd->by_code) {
+        a->id = xstrndup(id.s, id.len); /* the order, until assign_ticket_ids */
+        r->tickets[r->n_people] = (struct roster_ticket){
+            .code = key,
+            .order = xstrndup(id.s, id.len),
+            .ticket = xstrndup(ticket.s, ticket.len),
+        };
+    } else {
+        a->id = key;
+    }
+    r->n_people++;
+    id_set_add(&rd->ids, key, line);
 }
 
-/* Finds each configured column in the header; a missing required one
+/* chars (at most ROSTER_SUFFIX_MAX) characters of a hash of code: the
+ * suffix of a ticket with no number of its own, in an alphabet without the
+ * look-alikes I, O, 0 and 1 so staff can read it out and type it. Domain-
+ * separated from the store's lookup hash, so an ID on a screen says nothing
+ * about the index. */
+static void code_suffix(const char *code, size_t chars, char *out)
+{
+    static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    static const char domain[] = "badgekiosk ticket id v1";
+    unsigned char h[16]; /* 128 bits: 25 characters of 5 bits */
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)domain, sizeof domain - 1);
+    crypto_generichash_update(&st, (const unsigned char *)code, strlen(code));
+    crypto_generichash_final(&st, h, sizeof h);
+    for (size_t i = 0; i < chars; i++) {
+        size_t bit = 5 * i;
+        unsigned v = (unsigned)h[bit / 8] << 8 | (bit / 8 + 1 < sizeof h ? h[bit / 8 + 1] : 0);
+        out[i] = alphabet[(v >> (11 - bit % 8)) & 31];
+    }
+    out[chars] = '\0';
+}
+
+/* Gives each ticket its ID (roster.h): the order's ID when the order has
+ * one ticket in this export, else the order's ID, "-" and the ticket's
+ * number, or a short hash of its code when the export has no numbers. The
+ * store keeps the ID a ticket had before (store_import), so a ticket whose
+ * order grows or shrinks keeps its check-ins. */
+static void assign_ticket_ids(struct roster *r)
+{
+    _Static_assert(ROSTER_TICKET_MAX + 1 + 8 <= ROSTER_SUFFIX_MAX, "suffix budget");
+    _Static_assert(ROSTER_SUFFIX_MAX <= 25, "the hash has 25 characters");
+    struct strmap *orders = strmap_new(), *taken = strmap_new();
+    for (size_t i = 0; i < r->n_people; i++)
+        (*strmap_slot(orders, r->tickets[i].order, NULL))++;
+    for (size_t i = 0; i < r->n_people; i++) {
+        struct roster_ticket *t = &r->tickets[i];
+        bool numbered = t->ticket[0] != '\0';
+        char *long_id = NULL;
+        /* Two tickets of one order with the same number or the same hash
+         * prefix (in practice never): more of the hash tells them apart. */
+        for (size_t chars = 4; !long_id || strmap_find(taken, long_id); chars += 4) {
+            char hash[ROSTER_SUFFIX_MAX + 1];
+            free(long_id);
+            if (numbered && chars == 4) {
+                long_id = xasprintf("%s-%s", t->order, t->ticket);
+            } else if (numbered) {
+                code_suffix(t->code, chars - 4 <= 8 ? chars - 4 : 8, hash);
+                long_id = xasprintf("%s-%s-%s", t->order, t->ticket, hash);
+            } else {
+                code_suffix(t->code, chars <= ROSTER_SUFFIX_MAX ? chars : ROSTER_SUFFIX_MAX,
+                            hash);
+                long_id = xasprintf("%s-%s", t->order, hash);
+            }
+            if (chars > ROSTER_SUFFIX_MAX)
+                break; /* the same code twice was refused by read_row: cannot happen */
+        }
+        *strmap_slot(taken, long_id, NULL) = 1;
+        t->long_id = long_id;
+    }
+    for (size_t i = 0; i < r->n_people; i++) {
+        struct roster_ticket *t = &r->tickets[i];
+        struct attendee *a = &r->people[i];
+        bool alone = *strmap_find(orders, t->order) == 1 && !strmap_find(taken, t->order);
+        free(a->id);
+        a->id = xstrdup(alone ? t->order : t->long_id);
+    }
+    strmap_free(orders);
+    strmap_free(taken);
+}
+
+/* The file's headers, for a message: "A, B, C", cut to fit. */
+static void list_headers(const struct roster_reader *rd, char *out, size_t n)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < rd->n_header && used + 8 < n; i++) {
+        int w = snprintf(out + used, n - used, "%s\"%s\"", i ? ", " : "", rd->header[i]);
+        if (w < 0 || (size_t)w >= n - used) {
+            snprintf(out + (used < n - 5 ? used : n - 5), 5, "...");
+            return;
+        }
+        used += (size_t)w;
+    }
+}
+
+/* A needed column the file lacks: its name, where it comes from (a
+ * preset's hint), the headers the file does have and the [roster] line that
+ * maps one of them. An export in another language is mapped this way. */
+static enum bk_status missing_column(const struct roster_reader *rd, long line,
+                                     enum config_column c, struct bk_err *err)
+{
+    const struct config *cfg = rd->cfg;
+    const char *name = column_name(cfg, c);
+    const struct preset_column *pc =
+        cfg->preset ? preset_column(cfg->preset, config_column_key(c)) : NULL;
+    char headers[512];
+    list_headers(rd, headers, sizeof headers);
+    char hint[256] = "";
+    if (pc && pc->hint && strcmp(pc->header, name) == 0)
+        snprintf(hint, sizeof hint, " (%s)", _(pc->hint));
+    const char *what = c == CONFIG_COL_ID ? _("not an attendee export: no '%s' column%s. ")
+                                          : _("the export has no '%s' column%s. ");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    char first[512];
+    snprintf(first, sizeof first, what, name, hint);
+#pragma GCC diagnostic pop
+    return bk_err_set(err, BK_ERR_PARSE, rd->path, line, name,
+                      _("%sIts columns are %s; if one of them holds it (an export in another "
+                        "language), name it in the configuration's [roster] section: %s = "
+                        "COLUMN"),
+                      first, headers[0] ? headers : _("none"), config_column_key(c));
+}
+
+/* Finds each configured column in the header; a missing needed one
  * rejects the file. */
 static enum bk_status map_header(struct roster_reader *rd, const struct csv_record *hdr,
                                  struct bk_err *err)
@@ -402,9 +661,9 @@ static enum bk_status map_header(struct roster_reader *rd, const struct csv_reco
         struct span h = trim(hdr->fields[i], hdr->lengths[i]);
         rd->header[i] = xstrndup(h.s, h.len);
     }
-    for (int c = 0; c < COL_COUNT; c++) {
+    for (int c = 0; c < CONFIG_N_COLUMNS; c++) {
         rd->index[c] = -1;
-        const char *name = column_name(cfg, (enum roster_col)c);
+        const char *name = column_name(cfg, (enum config_column)c);
         if (!name)
             continue;
         for (size_t i = 0; i < hdr->n_fields; i++) {
@@ -414,19 +673,18 @@ static enum bk_status map_header(struct roster_reader *rd, const struct csv_reco
             }
         }
     }
-    const char *id_col = column_name(cfg, COL_ID);
-    if (rd->index[COL_ID] < 0)
-        return bk_err_set(err, BK_ERR_PARSE, rd->path, hdr->line, id_col,
-                          _("not an attendee export: no '%s' column"), id_col);
-    for (int c = 0; c < COL_COUNT; c++) {
-        const char *name = column_name(cfg, (enum roster_col)c);
-        if (columns[c].required && name && rd->index[c] < 0)
-            return bk_err_set(err, BK_ERR_PARSE, rd->path, hdr->line, name,
-                              _("the export has no '%s' column"), name);
+    if (rd->index[CONFIG_COL_ID] < 0)
+        return missing_column(rd, hdr->line, CONFIG_COL_ID, err);
+    for (int c = 0; c < CONFIG_N_COLUMNS; c++) {
+        const char *name = column_name(cfg, (enum config_column)c);
+        if (columns[c].required && !cfg->column_optional[c] && name && rd->index[c] < 0)
+            return missing_column(rd, hdr->line, (enum config_column)c, err);
     }
-    if (rd->index[COL_FIRST] < 0 && rd->index[COL_LAST] < 0 && rd->index[COL_BADGE] < 0)
+    if (rd->index[CONFIG_COL_FIRST] < 0 && rd->index[CONFIG_COL_LAST] < 0 &&
+        rd->index[CONFIG_COL_BADGE] < 0 && rd->index[CONFIG_COL_NAME] < 0)
         return bk_err_set(err, BK_ERR_PARSE, rd->path, hdr->line, NULL,
                           _("the export has no name column"));
+    rd->by_code = rd->index[CONFIG_COL_CODE] >= 0;
     return BK_OK;
 }
 
@@ -438,8 +696,12 @@ enum bk_status roster_read(const struct config *cfg, const char *path, struct ro
     if (!id_col)
         return bk_err_set(err, BK_ERR_CONFIG, cfg->path, 0, "id",
                           _("the configuration names no registration ID column"));
+    if (sodium_init() < 0)
+        return bk_err_set(err, BK_ERR_INVALID, cfg->path, 0, NULL,
+                          _("the cryptography library could not start"));
     struct csv_reader *csv;
-    enum bk_status st = csv_open(path, &csv, err);
+    struct csv_options opt = {cfg->encoding, cfg->delimiter};
+    enum bk_status st = csv_open_with(path, &opt, &csv, err);
     if (st)
         return st;
 
@@ -466,6 +728,11 @@ enum bk_status roster_read(const struct config *cfg, const char *path, struct ro
     free(rd.ids.slots);
     for (size_t i = 0; i < rd.n_header; i++)
         free(rd.header[i]);
+    if (st == BK_OK && rd.by_code) {
+        if (!rd.r->tickets) /* no rows: the array still marks the roster as tickets */
+            rd.r->tickets = xcalloc(1, sizeof *rd.r->tickets);
+        assign_ticket_ids(rd.r);
+    }
     if (st) {
         roster_free(rd.r);
         return st;
@@ -478,9 +745,15 @@ void roster_free(struct roster *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n_people; i++)
+    for (size_t i = 0; i < r->n_people; i++) {
         attendee_clear(&r->people[i]);
+        if (r->tickets) {
+            free(r->tickets[i].long_id);
+            ticket_wipe(&r->tickets[i]);
+        }
+    }
     free(r->people);
+    free(r->tickets);
     for (size_t i = 0; i < r->n_problems; i++) {
         free(r->problems[i].id);
         free(r->problems[i].field);

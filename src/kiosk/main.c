@@ -649,8 +649,12 @@ static void make_preview(struct app *a)
     a->k.preview = NULL;
     if (store_get_attendee(a->store, a->preview_id, &at, &err) == BK_OK &&
         store_get_token(a->store, a->preview_id, &payload, &err) == BK_OK) {
-        /* A preview carries no real serial, as badgectl badge's does not. */
-        char *qr = token_badge_payload_new("PREVUE", payload ? payload : a->preview_id);
+        /* A preview carries no real serial, as badgectl badge's does not. In
+         * export mode the code is the registration system's secret, which is
+         * never shown on a screen: the preview's QR code stands in for it. */
+        char *qr = token_badge_payload_new("PREVUE", a->cfg->qr_mode == CONFIG_QR_EXPORT
+                                                         ? "PREVIEW"
+                                                         : payload ? payload : a->preview_id);
         /* Drawn as the printer's badges are (a label printer's in black and
          * white), so the preview shows what will really print. */
         struct badge_output out = printq_badge_output(a->printq);

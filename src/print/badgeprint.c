@@ -68,6 +68,11 @@ static enum bk_status payload_for(const struct badgeprint_context *ctx, const ch
         *payload = xasprintf("%s%s", ctx->cfg->plain_prefix, attendee);
         return BK_OK;
     }
+    if (st == BK_ERR_NOT_FOUND && ctx->cfg->qr_mode == CONFIG_QR_EXPORT)
+        return bk_err_set(err, BK_ERR_NOT_FOUND, NULL, 0, "id",
+                          _("no code was imported for %s: import the registration system's "
+                            "export with its code column ([roster] code)"),
+                          attendee);
     return st;
 }
 

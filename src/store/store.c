@@ -13,6 +13,7 @@
 
 #include "util/i18n.h"
 #include "store/store_backend.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 struct store {
@@ -64,6 +65,89 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Tickets keep their IDs (store.h). What the store holds: each ID, with
+ * its code hash or without one. */
+struct held {
+    struct strmap *by_hash; /* hex code hash -> index into ids */
+    struct strmap *by_id;   /* ID -> 1 when it has a code, 2 when not */
+    char **ids;
+    size_t n, cap;
+};
+
+static void hex_of(const unsigned char hash[STORE_HASH_BYTES], char out[2 * STORE_HASH_BYTES + 1])
+{
+    sodium_bin2hex(out, 2 * STORE_HASH_BYTES + 1, hash, STORE_HASH_BYTES);
+}
+
+static int note_held(void *ctx, const char *id, const unsigned char *hash)
+{
+    struct held *h = ctx;
+    *strmap_slot(h->by_id, id, NULL) = hash ? 1 : 2;
+    if (!hash)
+        return 0;
+    if (h->n == h->cap) {
+        h->cap = h->cap ? 2 * h->cap : 256;
+        h->ids = xrealloc(h->ids, h->cap * sizeof *h->ids);
+    }
+    char hex[2 * STORE_HASH_BYTES + 1];
+    hex_of(hash, hex);
+    *strmap_slot(h->by_hash, hex, NULL) = h->n;
+    h->ids[h->n++] = xstrdup(id);
+    return 0;
+}
+
+/* True when id may be given to a new ticket: no other ticket holds it (an
+ * attendee without a code is adopted) and none in this import took it. */
+static bool id_free(const struct held *h, const struct strmap *used, const char *id)
+{
+    const uintptr_t *in_store = strmap_find(h->by_id, id);
+    return (!in_store || *in_store == 2) && !strmap_find(used, id);
+}
+
+static enum bk_status keep_ticket_ids(struct store *s, const struct roster *r, char **ids,
+                                      struct bk_err *err)
+{
+    struct held h = {strmap_new(), strmap_new(), NULL, 0, 0};
+    struct strmap *used = strmap_new();
+    enum bk_status st = s->be->foreach_code(s->impl, note_held, &h, err);
+    /* Known tickets first, so a new ticket cannot take an ID a known one
+     * keeps. */
+    for (size_t i = 0; st == BK_OK && i < r->n_people; i++) {
+        unsigned char hash[STORE_HASH_BYTES];
+        char hex[2 * STORE_HASH_BYTES + 1];
+        store_code_hash(r->tickets[i].code, strlen(r->tickets[i].code), hash);
+        hex_of(hash, hex);
+        const uintptr_t *known = strmap_find(h.by_hash, hex);
+        if (known) {
+            ids[i] = xstrdup(h.ids[*known]);
+            *strmap_slot(used, ids[i], NULL) = 1;
+        }
+    }
+    for (size_t i = 0; st == BK_OK && i < r->n_people; i++) {
+        if (ids[i])
+            continue;
+        const char *want = r->people[i].id, *other = r->tickets[i].long_id;
+        if (id_free(&h, used, want))
+            ids[i] = xstrdup(want);
+        else if (other && id_free(&h, used, other))
+            ids[i] = xstrdup(other);
+        else
+            st = bk_err_set(err, BK_ERR_INVALID, s->path, 0, "id",
+                            _("a new ticket of order %s would get the ID %s, which another "
+                              "ticket already has, so nothing was imported"),
+                            r->tickets[i].order, other ? other : want);
+        if (ids[i])
+            *strmap_slot(used, ids[i], NULL) = 1;
+    }
+    for (size_t i = 0; i < h.n; i++)
+        free(h.ids[i]);
+    free(h.ids);
+    strmap_free(h.by_hash);
+    strmap_free(h.by_id);
+    strmap_free(used);
+    return st;
+}
+
 enum bk_status store_import(struct store *s, const struct roster *r,
                             struct store_import_summary *summary, struct bk_err *err)
 {
@@ -80,7 +164,24 @@ enum bk_status store_import(struct store *s, const struct roster *r,
             return bk_err_set(err, BK_ERR_INVALID, s->path, 0, "id",
                               _("person %zu of the export has no ID, so nothing was imported"),
                               i + 1);
-    return s->be->import(s->impl, r, wall_ms(), summary, err);
+    if (!r->tickets)
+        return s->be->import(s->impl, r, wall_ms(), summary, err);
+    /* The same roster with each ticket's ID as the store keeps it. */
+    struct roster kept = *r;
+    kept.people = xcalloc(r->n_people ? r->n_people : 1, sizeof *kept.people);
+    char **ids = xcalloc(r->n_people ? r->n_people : 1, sizeof *ids);
+    enum bk_status st = keep_ticket_ids(s, r, ids, err);
+    for (size_t i = 0; st == BK_OK && i < r->n_people; i++) {
+        kept.people[i] = r->people[i];
+        kept.people[i].id = ids[i];
+    }
+    if (st == BK_OK)
+        st = s->be->import(s->impl, &kept, wall_ms(), summary, err);
+    for (size_t i = 0; i < r->n_people; i++)
+        free(ids[i]);
+    free(ids);
+    free(kept.people);
+    return st;
 }
 
 enum bk_status store_get_attendee(struct store *s, const char *id, struct attendee *a,
@@ -247,6 +348,46 @@ enum bk_status store_set_tokens(struct store *s, size_t n, const char *const *at
             return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
                               _("a QR payload needs an attendee and some text"));
     return n ? s->be->set_tokens(s->impl, n, attendees, payloads, err) : BK_OK;
+}
+
+enum bk_status store_find_code(struct store *s, const char *code, size_t len, char *id,
+                               size_t idsize, struct bk_err *err)
+{
+    if (idsize > 0)
+        id[0] = '\0';
+    if (!code || len == 0)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL, _("no code was given"));
+    unsigned char hash[STORE_HASH_BYTES];
+    store_code_hash(code, len, hash);
+    char *found = NULL;
+    enum bk_status st = s->be->find_code(s->impl, hash, &found, err);
+    sodium_memzero(hash, sizeof hash);
+    if (st != BK_OK)
+        return st;
+    if (strlen(found) >= idsize)
+        st = bk_err_set(err, BK_ERR_STORE, s->path, 0, "id",
+                        _("a ticket's ID in the store is too long: the store was changed by "
+                          "another program"));
+    else
+        memcpy(id, found, strlen(found) + 1);
+    free(found);
+    return st;
+}
+
+/* The key of a ticket's code: BLAKE2b, domain-separated from the chain's
+ * hashes and from the roster's ID suffixes. Not keyed: the store keeps the
+ * code itself as the ticket's token for its badge, so a key kept beside it
+ * would hide nothing; what the hash buys is that no code is compared as
+ * text (store_find_code). */
+#define CODE_DOMAIN "badgekiosk ticket code v1"
+
+void store_code_hash(const char *code, size_t len, unsigned char out[STORE_HASH_BYTES])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, STORE_HASH_BYTES);
+    crypto_generichash_update(&h, (const unsigned char *)CODE_DOMAIN, strlen(CODE_DOMAIN));
+    crypto_generichash_update(&h, (const unsigned char *)code, len);
+    crypto_generichash_final(&h, out, STORE_HASH_BYTES);
 }
 
 enum bk_status store_get_token(struct store *s, const char *attendee, char **payload,

@@ -41,7 +41,15 @@ struct store_import_summary {
  * are marked withdrawn. Scan events and badges are never touched. When an ID
  * appears more than once in the export, its first row counts. An export
  * with no people at all is refused with BK_ERR_INVALID and changes nothing,
- * since applying it would withdraw everyone. */
+ * since applying it would withdraw everyone.
+ *
+ * Tickets (r->tickets, roster.h). A ticket the store already holds (the
+ * same code) keeps the ID it was given then, whatever the roster proposes,
+ * so its check-ins and badges stay with it when its order gains or loses
+ * tickets. A new ticket takes the roster's ID unless another ticket holds
+ * it, then its order's ID and suffix (long_id). An attendee imported without
+ * a code takes the code of the ticket that gets its ID. Each code is kept as
+ * a hash for store_find_code and as the ticket's token for its badge. */
 enum bk_status store_import(struct store *s, const struct roster *r,
                             struct store_import_summary *summary, struct bk_err *err);
 
@@ -212,5 +220,18 @@ enum bk_status store_set_tokens(struct store *s, size_t n, const char *const *at
 /* The payload kept for attendee, newly allocated; BK_ERR_NOT_FOUND when none. */
 enum bk_status store_get_token(struct store *s, const char *attendee, char **payload,
                                struct bk_err *err);
+
+/* The ID of the ticket whose code is the len bytes at code ([qr] mode =
+ * export), into id (idsize bytes, at least ATTENDEE_ID_MAX + 1);
+ * BK_ERR_NOT_FOUND when no imported ticket has it (withdrawn ones are
+ * found: the caller decides). Codes are secrets that whoever holds one can
+ * check in with, so the store never keys or compares them as text: it
+ * keeps and looks up a BLAKE2b hash of each (store_code_hash). The index
+ * compares hashes, so how long a lookup takes tells nothing about how many
+ * leading characters of a guess match a real code, and the error message
+ * never holds the code. The code itself is kept only as the ticket's token,
+ * for its badge. */
+enum bk_status store_find_code(struct store *s, const char *code, size_t len, char *id,
+                               size_t idsize, struct bk_err *err);
 
 #endif

@@ -18,7 +18,14 @@ struct store_backend {
     enum bk_status (*open)(const char *path, void **impl, struct bk_err *err);
     void (*close)(void *impl);
 
-    /* now_ms goes into updated_at of the rows written. */
+    /* now_ms goes into updated_at of the rows written. When r->tickets is
+     * set (store.c has already given each ticket its ID), person i's code
+     * is r->tickets[i].code: a row added or updated keeps
+     * store_code_hash(code) in its code hash (a unique key; a person's hash,
+     * once set, is only ever replaced, never cleared) and the code itself as
+     * the person's token (what set_tokens keeps), in the same transaction.
+     * A row kept unchanged needs neither written again. Without tickets,
+     * code hashes and tokens are left as they are. */
     enum bk_status (*import)(void *impl, const struct roster *r, int64_t now_ms,
                              struct store_import_summary *summary, struct bk_err *err);
     enum bk_status (*get_attendee)(void *impl, const char *id, struct attendee *a,
@@ -62,6 +69,17 @@ struct store_backend {
                                  const char *const *payloads, struct bk_err *err);
     enum bk_status (*get_token)(void *impl, const char *attendee, char **payload,
                                 struct bk_err *err);
+
+    /* The ID of the attendee whose code hash is hash, newly allocated in
+     * *id; BK_ERR_NOT_FOUND when there is none. One indexed equality lookup
+     * of the hash (store_find_code says why the hash). */
+    enum bk_status (*find_code)(void *impl, const unsigned char hash[STORE_HASH_BYTES], char **id,
+                                struct bk_err *err);
+    /* Calls fn for every attendee with its code hash (STORE_HASH_BYTES), or
+     * NULL when it has none; valid during the call only. */
+    enum bk_status (*foreach_code)(void *impl,
+                                   int (*fn)(void *ctx, const char *id, const unsigned char *hash),
+                                   void *ctx, struct bk_err *err);
 };
 
 extern const struct store_backend store_sqlite_backend;
@@ -69,5 +87,10 @@ extern const struct store_backend store_sqlite_backend;
 /* The chain hash of ev (every field but ev->hash) into out. Engines call it
  * when appending; store_verify_chain calls it to check. */
 void store_event_hash(const struct store_event *ev, unsigned char out[STORE_HASH_BYTES]);
+
+/* The key a ticket's code is kept and found under: BLAKE2b-256 of a domain
+ * string and the code's len bytes. Engines call it on import; store.c on
+ * look-up. Changing it makes every stored code unfindable. */
+void store_code_hash(const char *code, size_t len, unsigned char out[STORE_HASH_BYTES]);
 
 #endif

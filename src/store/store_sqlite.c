@@ -22,7 +22,7 @@
 #include "store/store_backend.h"
 #include "util/xalloc.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define BUSY_TIMEOUT_MS 10000
 
 struct sqlite_store {
@@ -194,7 +194,12 @@ static const char *const schema_sql =
     " email TEXT NOT NULL DEFAULT '',"
     " language TEXT NOT NULL DEFAULT '',"
     " status TEXT NOT NULL CHECK (status IN ('confirmed', 'withdrawn')),"
-    " updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+    " updated_at INTEGER NOT NULL,"
+    " valid_from TEXT NOT NULL DEFAULT '',"
+    " valid_until TEXT NOT NULL DEFAULT '',"
+    /* store_code_hash of the ticket's code ([qr] mode = export), NULL
+     * without one: the code itself is never a key (store.h says why). */
+    " code_hash BLOB) WITHOUT ROWID;"
     /* seq is assigned by us (last + 1) because it is hashed into the chain. */
     "CREATE TABLE IF NOT EXISTS scan_event ("
     " seq INTEGER PRIMARY KEY,"
@@ -232,6 +237,19 @@ static const char *const schema_sql =
     " attendee TEXT PRIMARY KEY NOT NULL REFERENCES attendee(id),"
     " payload TEXT NOT NULL) WITHOUT ROWID;";
 
+/* Version 2 added the validity days and the code hash to attendee; a
+ * version 1 store gains them here, empty. */
+static const char *const migrate_v1_sql =
+    "ALTER TABLE attendee ADD COLUMN valid_from TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE attendee ADD COLUMN valid_until TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE attendee ADD COLUMN code_hash BLOB;";
+
+/* After any migration, since it names a column version 1 lacked. A code
+ * belongs to one ticket: the database refuses a second. */
+static const char *const code_index_sql =
+    "CREATE UNIQUE INDEX IF NOT EXISTS attendee_by_code_hash ON attendee(code_hash)"
+    " WHERE code_hash IS NOT NULL;";
+
 /* Creates or checks the schema in one transaction, so two processes opening
  * a new file at once cannot both write version 1 half-way. */
 static enum bk_status ensure_schema(struct sqlite_store *q, struct bk_err *err)
@@ -250,8 +268,10 @@ static enum bk_status ensure_schema(struct sqlite_store *q, struct bk_err *err)
     if (rc != SQLITE_OK)
         goto fail;
     rc = sqlite3_step(st);
+    bool migrate_v1 = false;
     if (rc == SQLITE_ROW) {
         sqlite3_int64 version = sqlite3_column_int64(st, 0);
+        migrate_v1 = version == 1;
         sqlite3_finalize(st);
         st = NULL;
         if (version > SCHEMA_VERSION) {
@@ -269,13 +289,19 @@ static enum bk_status ensure_schema(struct sqlite_store *q, struct bk_err *err)
     } else if (rc == SQLITE_DONE) {
         sqlite3_finalize(st);
         st = NULL;
-        rc = exec(db, "INSERT INTO meta(key, value) VALUES ('schema_version', 1)");
+        rc = exec(db, "INSERT INTO meta(key, value) VALUES ('schema_version', 2)");
         if (rc != SQLITE_OK)
             goto fail;
     } else {
         goto fail;
     }
     rc = exec(db, schema_sql);
+    if (rc == SQLITE_OK && migrate_v1)
+        rc = exec(db, migrate_v1_sql);
+    if (rc == SQLITE_OK && migrate_v1)
+        rc = exec(db, "UPDATE meta SET value = 2 WHERE key = 'schema_version'");
+    if (rc == SQLITE_OK)
+        rc = exec(db, code_index_sql);
     if (rc != SQLITE_OK)
         goto fail;
     rc = exec(db, "COMMIT");
@@ -357,8 +383,10 @@ fail:
 /* The attendee columns in one order, used by every statement below. */
 #define ATTENDEE_COLUMNS                                                                           \
     "id, title, first_name, last_name, badge_name, organization, country, category, events, "      \
-    "email, language, status"
-#define N_TEXT_FIELDS 11 /* id .. language */
+    "email, language, valid_from, valid_until, status, code_hash"
+#define N_TEXT_FIELDS 13 /* id .. valid_until */
+#define COL_STATUS N_TEXT_FIELDS
+#define COL_CODE_HASH (N_TEXT_FIELDS + 1)
 
 static const char *status_code(enum attendee_status s)
 {
@@ -375,13 +403,16 @@ static void attendee_fields(const struct attendee *a, const char *out[N_TEXT_FIE
 {
     const char *f[N_TEXT_FIELDS] = {a->id,         a->title,        a->first_name, a->last_name,
                                     a->badge_name, a->organization, a->country,    a->category,
-                                    a->events,     a->email,        a->language};
+                                    a->events,     a->email,        a->language,   a->valid_from,
+                                    a->valid_until};
     for (int i = 0; i < N_TEXT_FIELDS; i++)
         out[i] = field_or_empty(f[i]);
 }
 
-/* Binds ?1..?11 to the fields, ?12 to the status and ?13 to now_ms. */
-static int bind_attendee(sqlite3_stmt *st, const struct attendee *a, int64_t now_ms)
+/* Binds ?1..?13 to the fields, ?14 to the status, ?15 to the code hash
+ * (NULL when hash is) and ?16 to now_ms. */
+static int bind_attendee(sqlite3_stmt *st, const struct attendee *a, const unsigned char *hash,
+                         int64_t now_ms)
 {
     const char *f[N_TEXT_FIELDS];
     attendee_fields(a, f);
@@ -389,9 +420,12 @@ static int bind_attendee(sqlite3_stmt *st, const struct attendee *a, int64_t now
     for (int i = 0; i < N_TEXT_FIELDS && rc == SQLITE_OK; i++)
         rc = sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 12, status_code(a->status), -1, SQLITE_STATIC);
+        rc = sqlite3_bind_text(st, 14, status_code(a->status), -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 13, now_ms);
+        rc = hash ? sqlite3_bind_blob(st, 15, hash, STORE_HASH_BYTES, SQLITE_STATIC)
+                  : sqlite3_bind_null(st, 15);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 16, now_ms);
     return rc;
 }
 
@@ -412,8 +446,10 @@ static int step_done(sqlite3_stmt *st)
 enum import_action { IMPORT_KEEP, IMPORT_ADD, IMPORT_UPDATE };
 
 struct import_plan {
+    const struct roster *r;
     const struct attendee **sorted; /* the export's people by ID, one per ID */
     size_t n;
+    unsigned char (*hashes)[STORE_HASH_BYTES]; /* per person of r, when r has tickets */
     unsigned char *action; /* enum import_action per sorted person */
     char **withdraw;       /* IDs missing from the export and still confirmed */
     size_t n_withdraw, cap_withdraw;
@@ -437,10 +473,24 @@ static void plan_free(struct import_plan *p)
     free(p->withdraw);
     free(p->action);
     free(p->sorted);
+    free(p->hashes);
+}
+
+/* The code hash of the j-th sorted person, or NULL when the export has no
+ * codes. */
+static const unsigned char *plan_hash(const struct import_plan *p, size_t j)
+{
+    return p->hashes ? p->hashes[p->sorted[j] - p->r->people] : NULL;
 }
 
 static void plan_sort(struct import_plan *p, const struct roster *r)
 {
+    p->r = r;
+    if (r->tickets) {
+        p->hashes = xcalloc(r->n_people ? r->n_people : 1, sizeof *p->hashes);
+        for (size_t i = 0; i < r->n_people; i++)
+            store_code_hash(r->tickets[i].code, strlen(r->tickets[i].code), p->hashes[i]);
+    }
     p->sorted = xcalloc(r->n_people, sizeof *p->sorted);
     for (size_t i = 0; i < r->n_people; i++)
         p->sorted[i] = &r->people[i];
@@ -462,7 +512,13 @@ static void plan_existing(struct import_plan *p, size_t j, sqlite3_stmt *row)
     bool same = true;
     for (int i = 1; i < N_TEXT_FIELDS && same; i++)
         same = strcmp(col_text(row, i), f[i]) == 0;
-    bool was_withdrawn = strcmp(col_text(row, N_TEXT_FIELDS), "withdrawn") == 0;
+    /* A code given or changed is a change; an export without codes leaves
+     * the ones kept alone (the code column may simply not be mapped). */
+    const unsigned char *hash = plan_hash(p, j);
+    if (same && hash)
+        same = sqlite3_column_bytes(row, COL_CODE_HASH) == STORE_HASH_BYTES &&
+               memcmp(sqlite3_column_blob(row, COL_CODE_HASH), hash, STORE_HASH_BYTES) == 0;
+    bool was_withdrawn = strcmp(col_text(row, COL_STATUS), "withdrawn") == 0;
     bool now_withdrawn = p->sorted[j]->status == ATTENDEE_WITHDRAWN;
     if (same && was_withdrawn == now_withdrawn) {
         p->sum.unchanged++;
@@ -479,7 +535,7 @@ static void plan_existing(struct import_plan *p, size_t j, sqlite3_stmt *row)
 
 static void plan_missing(struct import_plan *p, sqlite3_stmt *row)
 {
-    if (strcmp(col_text(row, N_TEXT_FIELDS), "confirmed") != 0)
+    if (strcmp(col_text(row, COL_STATUS), "confirmed") != 0)
         return;
     if (p->n_withdraw == p->cap_withdraw) {
         p->cap_withdraw = p->cap_withdraw ? 2 * p->cap_withdraw : 64;
@@ -522,16 +578,20 @@ static int plan_merge(sqlite3 *db, struct import_plan *p)
     return SQLITE_OK;
 }
 
-enum import_stmt { IMP_INSERT, IMP_UPDATE, IMP_WITHDRAW, IMP_N };
+enum import_stmt { IMP_INSERT, IMP_UPDATE, IMP_WITHDRAW, IMP_TOKEN, IMP_N };
 
 static const char *const import_sql[IMP_N] = {
     [IMP_INSERT] = "INSERT INTO attendee (" ATTENDEE_COLUMNS ", updated_at)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     [IMP_UPDATE] = "UPDATE attendee SET title = ?2, first_name = ?3, last_name = ?4,"
                    " badge_name = ?5, organization = ?6, country = ?7, category = ?8,"
-                   " events = ?9, email = ?10, language = ?11, status = ?12, updated_at = ?13"
-                   " WHERE id = ?1",
+                   " events = ?9, email = ?10, language = ?11, valid_from = ?12,"
+                   " valid_until = ?13, status = ?14, code_hash = coalesce(?15, code_hash),"
+                   " updated_at = ?16 WHERE id = ?1",
     [IMP_WITHDRAW] = "UPDATE attendee SET status = 'withdrawn', updated_at = ?2 WHERE id = ?1",
+    /* A ticket's code is what its badge carries (store_get_token). */
+    [IMP_TOKEN] = ("INSERT INTO token (attendee, payload) VALUES (?1, ?2) ON CONFLICT (attendee)"
+                   " DO UPDATE SET payload = excluded.payload"),
 };
 
 /* The write half: carries out the plan with prepared statements. */
@@ -545,9 +605,17 @@ static int plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms)
         if (p->action[j] == IMPORT_KEEP)
             continue;
         sqlite3_stmt *w = st[p->action[j] == IMPORT_ADD ? IMP_INSERT : IMP_UPDATE];
-        rc = bind_attendee(w, p->sorted[j], now_ms);
+        rc = bind_attendee(w, p->sorted[j], plan_hash(p, j), now_ms);
         if (rc == SQLITE_OK)
             rc = step_done(w);
+        if (rc == SQLITE_OK && p->hashes) {
+            const char *code = p->r->tickets[p->sorted[j] - p->r->people].code;
+            rc = sqlite3_bind_text(st[IMP_TOKEN], 1, p->sorted[j]->id, -1, SQLITE_STATIC);
+            if (rc == SQLITE_OK)
+                rc = sqlite3_bind_text(st[IMP_TOKEN], 2, code, -1, SQLITE_STATIC);
+            if (rc == SQLITE_OK)
+                rc = step_done(st[IMP_TOKEN]);
+        }
     }
     for (size_t i = 0; i < p->n_withdraw && rc == SQLITE_OK; i++) {
         rc = sqlite3_bind_text(st[IMP_WITHDRAW], 1, p->withdraw[i], -1, SQLITE_STATIC);
@@ -592,11 +660,12 @@ static void fill_attendee_borrowed(sqlite3_stmt *st, struct attendee *a)
     /* Borrowed from the statement: the callers hand these out as const. */
     char **f[N_TEXT_FIELDS] = {&a->id,         &a->title,        &a->first_name, &a->last_name,
                                &a->badge_name, &a->organization, &a->country,    &a->category,
-                               &a->events,     &a->email,        &a->language};
+                               &a->events,     &a->email,        &a->language,   &a->valid_from,
+                               &a->valid_until};
     for (int i = 0; i < N_TEXT_FIELDS; i++)
         *f[i] = (char *)col_text(st, i);
-    a->status = strcmp(col_text(st, N_TEXT_FIELDS), "withdrawn") == 0 ? ATTENDEE_WITHDRAWN
-                                                                      : ATTENDEE_CONFIRMED;
+    a->status = strcmp(col_text(st, COL_STATUS), "withdrawn") == 0 ? ATTENDEE_WITHDRAWN
+                                                                   : ATTENDEE_CONFIRMED;
 }
 
 static enum bk_status sq_get_attendee(void *impl, const char *id, struct attendee *a,
@@ -1133,6 +1202,54 @@ static enum bk_status sq_get_token(void *impl, const char *attendee, char **payl
     return s;
 }
 
+static enum bk_status sq_find_code(void *impl, const unsigned char hash[STORE_HASH_BYTES],
+                                   char **id, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    sqlite3_stmt *st = NULL;
+    /* An equality lookup on the unique index: the B-tree compares hashes,
+     * never the code itself (store.h). */
+    int rc = sqlite3_prepare_v2(q->db, "SELECT id FROM attendee WHERE code_hash = ?1", -1, &st,
+                                NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, 1, hash, STORE_HASH_BYTES, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    enum bk_status s = BK_OK;
+    if (rc == SQLITE_ROW)
+        *id = xstrdup(col_text(st, 0));
+    else if (rc == SQLITE_DONE)
+        s = bk_err_set(err, BK_ERR_NOT_FOUND, q->path, 0, NULL,
+                       _("no ticket in the attendee list has this code"));
+    else
+        s = db_error(q, rc, err);
+    sqlite3_finalize(st);
+    return s;
+}
+
+struct code_walk {
+    int (*fn)(void *ctx, const char *id, const unsigned char *hash);
+    void *ctx;
+};
+
+static int code_row(sqlite3_stmt *st, void *arg)
+{
+    struct code_walk *w = arg;
+    const unsigned char *hash = sqlite3_column_bytes(st, 1) == STORE_HASH_BYTES
+                                    ? sqlite3_column_blob(st, 1)
+                                    : NULL;
+    return w->fn(w->ctx, col_text(st, 0), hash);
+}
+
+static enum bk_status sq_foreach_code(void *impl,
+                                      int (*fn)(void *ctx, const char *id,
+                                                const unsigned char *hash),
+                                      void *ctx, struct bk_err *err)
+{
+    struct code_walk w = {fn, ctx};
+    return walk(impl, "SELECT id, code_hash FROM attendee ORDER BY id", code_row, &w, err);
+}
+
 const struct store_backend store_sqlite_backend = {
     .name = "sqlite",
     .open = sq_open,
@@ -1151,4 +1268,6 @@ const struct store_backend store_sqlite_backend = {
     .foreach_badge = sq_foreach_badge,
     .set_tokens = sq_set_tokens,
     .get_token = sq_get_token,
+    .find_code = sq_find_code,
+    .foreach_code = sq_foreach_code,
 };

@@ -59,6 +59,15 @@ const char *i18n_text(const char *msgid)
     return s;
 }
 
+const char *i18n_domain_text(const char *domain, const char *msgid)
+{
+    pthread_mutex_lock(&language_lock);
+    LIBC_STATE_READ();
+    const char *s = dgettext(domain, msgid);
+    pthread_mutex_unlock(&language_lock);
+    return s;
+}
+
 const char *i18n_ntext(const char *one, const char *many, unsigned long n)
 {
     pthread_mutex_lock(&language_lock);

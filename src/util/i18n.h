@@ -27,6 +27,11 @@
  * text lives as long as the process (gettext keeps catalogues loaded). */
 const char *i18n_text(const char *msgid) __attribute__((format_arg(1)));
 
+/* The translation of msgid in another package's text domain (Debian's
+ * "iso_3166-1" country names), in the language in use; msgid itself when it
+ * has none. Lives as long as the process. */
+const char *i18n_domain_text(const char *domain, const char *msgid) __attribute__((format_arg(2)));
+
 /* The translation of one (n == 1 in English) or many, as the language in
  * use forms plurals for n. Lives as long as the process. */
 const char *i18n_ntext(const char *one, const char *many, unsigned long n)

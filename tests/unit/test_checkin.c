@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/checkin.h"
+#include "event/roster.h"
 #include "util/xalloc.h"
 #include "eventfix.h"
 
@@ -390,7 +391,154 @@ static void test_outcome_codes_are_stable(void **state)
     assert_string_equal(checkin_method_code(CHECKIN_MANUAL), "manual");
 }
 
+
+/* ---- [qr] mode = export: the registration system's own codes ---- */
+
+/* A pretix_sig1-shaped secret (long, mixed case, '+', '/', '=') and random
+ * ones, one ticket each; an order of two; a cancelled ticket; a day ticket. */
+#define SIG1_CODE                                                                                  \
+    "=sq+JcCC2qZEynrBQNYLOPG5IDYgS3q8ypPK0ZO3PiXdz8i8W37yPbZLQrcWoJv/Y4txedZFTrcOcREcVqYft"       \
+    "YIAgAAGDABNydWOyFWYkZXCKAEARAQA"
+
+static const char export_ini[] = "code = Code\n"
+                                 "events = Product\n"
+                                 "status = Blocked\n"
+                                 "confirmed = No\n"
+                                 "withdrawn = Yes\n"
+                                 "valid_from = Valid from\n"
+                                 "valid_until = Valid until\n"
+                                 "[part FG-MV]\n"
+                                 "aliases = Meeting ticket, Full pass\n"
+                                 "[part Forum]\n"
+                                 "aliases = Forum ticket, Full pass\n"
+                                 "[qr]\n"
+                                 "mode = export\n";
+
+static int setup_export(void **state)
+{
+    struct fixture *fx = xcalloc(1, sizeof *fx);
+    tu_event_open("checkin-export", export_ini, &fx->dir, &fx->cfg, &fx->store, &fx->keys);
+    char *csv = tu_path_new(fx->dir, "pretix.csv");
+    tu_write_text(csv, "Registration ID,First Name,Last Name,Product,Code,Blocked,Valid from,"
+                       "Valid until\r\n"
+                       "Q7RZA,Ada,Lovelace,Full pass," SIG1_CODE ",,,\r\n"
+                       "K3M9X,Shin-Gak,Kang,Meeting ticket,k3m9xq2hvn8wtpa4,,,\r\n"
+                       "K3M9X,Per,Fröjdh,Forum ticket,p7ht3mdw,,,\r\n"
+                       "TT4WQ,Jonas,Weber,Meeting ticket,tt4wqzzz9999,Yes,,\r\n"
+                       "D2Y6H,Fatima,Al-Sayed,Meeting ticket,d2y6hday,,2023-07-05 00:00,"
+                       "2023-07-05 23:59\r\n");
+    struct roster *r = NULL;
+    struct bk_err err = {0};
+    if (roster_read(fx->cfg, csv, &r, &err) != BK_OK || store_import(fx->store, r, NULL, &err))
+        fail_msg("export: %s", err.msg);
+    roster_free(r);
+    free(csv);
+    token_keys_free(fx->keys); /* export mode needs no keys */
+    fx->keys = NULL;
+    fx->ctx = (struct checkin_context){fx->cfg, NULL, fx->store, "kiosk-test"};
+    *state = fx;
+    return 0;
+}
+
+static enum checkin_outcome scan_code(struct fixture *fx, const char *code, size_t len,
+                                      const char *iso, struct checkin_result *res)
+{
+    struct bk_err err = {0};
+    assert_int_equal(
+        checkin_process(&fx->ctx, code, len, CHECKIN_SCANNER, at(fx, iso), res, &err), BK_OK);
+    return res->outcome;
+}
+
+static void test_export_codes_follow_the_door_rules(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct {
+        const char *what, *code, *iso;
+        enum checkin_outcome want;
+        const char *id; /* "" when nobody */
+    } cases[] = {
+        {"signed pretix secret", SIG1_CODE, "2023-07-04T09:00", CHECKIN_CHECKED_IN, "Q7RZA"},
+        {"scanner's line end", SIG1_CODE "\r\n", "2023-07-04T09:05", CHECKIN_ALREADY_CHECKED_IN,
+         "Q7RZA"},
+        {"full pass on the forum day", SIG1_CODE, "2023-07-07T09:00", CHECKIN_CHECKED_IN,
+         "Q7RZA"},
+        {"random secret", "k3m9xq2hvn8wtpa4", "2023-07-04T09:10", CHECKIN_CHECKED_IN, ""},
+        {"forum ticket on a meeting day", "p7ht3mdw", "2023-07-04T09:10",
+         CHECKIN_NOT_REGISTERED_TODAY, ""},
+        {"blocked ticket", "tt4wqzzz9999", "2023-07-04T09:10", CHECKIN_WITHDRAWN, "TT4WQ"},
+        {"day ticket, other day", "d2y6hday", "2023-07-04T09:10", CHECKIN_NOT_REGISTERED_TODAY,
+         "D2Y6H"},
+        {"day ticket, its day", "d2y6hday", "2023-07-05T09:10", CHECKIN_CHECKED_IN, "D2Y6H"},
+        {"case differs", "K3M9XQ2HVN8WTPA4", "2023-07-04T09:20", CHECKIN_UNKNOWN, ""},
+        {"one character short", "p7ht3md", "2023-07-04T09:20", CHECKIN_UNKNOWN, ""},
+        {"one character more", "p7ht3mdww", "2023-07-04T09:20", CHECKIN_UNKNOWN, ""},
+        {"a trailing space is part of it", "p7ht3mdw ", "2023-07-04T09:20", CHECKIN_UNKNOWN, ""},
+        {"the order code is no code", "K3M9X", "2023-07-04T09:20", CHECKIN_UNKNOWN, ""},
+        {"after the event", SIG1_CODE, "2023-07-08T09:00", CHECKIN_NO_EVENT_TODAY, "Q7RZA"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct checkin_result res;
+        enum checkin_outcome got =
+            scan_code(fx, cases[i].code, strlen(cases[i].code), cases[i].iso, &res);
+        if (got != cases[i].want || (cases[i].id[0] && strcmp(res.attendee_id, cases[i].id)))
+            fail_msg("%s: %s for '%s', want %s", cases[i].what, checkin_outcome_code(got),
+                     res.attendee_id, checkin_outcome_code(cases[i].want));
+        if (got == CHECKIN_UNKNOWN)
+            assert_string_equal(res.attendee_id, ""); /* never the code itself */
+        checkin_result_clear(&res);
+    }
+}
+
+/* Codes are secrets: an unknown one is logged as "no_such_code", and no
+ * event of the log holds any part of a scanned code. */
+static void test_export_codes_never_reach_the_log(void **state)
+{
+    struct fixture *fx = *state;
+    const char *codes[] = {SIG1_CODE, "not-a-ticket-code", "k3m9xq2hvn8wtpa4",
+                           "BKB:ABCDEF:" SIG1_CODE, "tt4wqzzz9999"};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        struct checkin_result res;
+        scan_code(fx, codes[i], strlen(codes[i]), "2023-07-04T09:00", &res);
+        checkin_result_clear(&res);
+    }
+    struct logged l = {0};
+    assert_int_equal(store_foreach_scan(fx->store, note_event, &l, NULL), BK_OK);
+    assert_int_equal(l.n, 5);
+    assert_string_equal(l.outcome[1], "unknown");
+    assert_string_equal(l.detail[1], "no_such_code");
+    assert_false(l.with_attendee[1]);
+    for (size_t i = 0; i < l.n; i++)
+        for (size_t c = 0; c < sizeof codes / sizeof codes[0]; c++)
+            assert_null(strstr(l.detail[i], codes[c] + (codes[c][0] == 'B' ? 11 : 0)));
+}
+
+/* A badge printed in export mode carries the code behind its serial: it
+ * checks in like the mailed code and names its serial. */
+static void test_export_badge_code_checks_in(void **state)
+{
+    struct fixture *fx = *state;
+    char *badge = token_badge_payload_new("ABCDEF", "k3m9xq2hvn8wtpa4");
+    struct checkin_result res;
+    assert_int_equal(scan_code(fx, badge, strlen(badge), "2023-07-04T09:00", &res),
+                     CHECKIN_CHECKED_IN);
+    assert_string_equal(res.badge_serial, "ABCDEF");
+    assert_true(strncmp(res.attendee_id, "K3M9X-", 6) == 0);
+    checkin_result_clear(&res);
+    free(badge);
+    /* Hostile input is refused before any look-up. */
+    static char overlong[TOKEN_PAYLOAD_MAX + 2];
+    memset(overlong, 'a', sizeof overlong - 1);
+    assert_int_equal(scan_code(fx, overlong, sizeof overlong - 1, "2023-07-04T09:00", &res),
+                     CHECKIN_INVALID);
+    assert_int_equal(res.reason, TOKEN_TOO_LONG);
+    assert_int_equal(scan_code(fx, "ab\0cd", 5, "2023-07-04T09:00", &res), CHECKIN_INVALID);
+    assert_int_equal(res.reason, TOKEN_BINARY);
+    assert_int_equal(scan_code(fx, "\r\n", 2, "2023-07-04T09:00", &res), CHECKIN_INVALID);
+    assert_int_equal(res.reason, TOKEN_EMPTY);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define TX(f) cmocka_unit_test_setup_teardown(f, setup_export, teardown)
 
 int main(void)
 {
@@ -408,6 +556,9 @@ int main(void)
         T(test_manual_checkin_takes_the_id),
         T(test_badge_code_checks_in_and_reports_its_serial),
         T(test_replaced_badge_is_invalid),
+        TX(test_export_codes_follow_the_door_rules),
+        TX(test_export_codes_never_reach_the_log),
+        TX(test_export_badge_code_checks_in),
         cmocka_unit_test(test_new_serials_are_base32_and_differ),
         cmocka_unit_test(test_outcome_codes_are_stable),
     };

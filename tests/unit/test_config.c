@@ -346,6 +346,135 @@ static void test_shipped_config_shows_the_default_timings(void **state)
     config_free(d);
 }
 
+
+/* An event whose [roster] is the given lines, then [qr] with mode. */
+static const char *preset_ini(const char *roster, const char *mode)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf,
+             "[event]\nid = e\ntitle = E\ntimezone = Asia/Shanghai\n"
+             "[part FG-MV]\nfirst_day = 2023-07-04\nlast_day = 2023-07-06\n"
+             "aliases = Meeting ticket, Full pass\n"
+             "[part Forum]\nfirst_day = 2023-07-07\nlast_day = 2023-07-07\n"
+             "aliases = Forum ticket, Full pass\n"
+             "[roster]\n%s[qr]\nmode = %s\n",
+             roster, mode);
+    return write_ini(buf);
+}
+
+/* Each preset fills in its system's headers and status values; a key given
+ * as well wins, an empty one removes the column; an alias may name several
+ * parts. */
+static void test_presets_fill_in_the_roster_and_given_keys_win(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *preset;
+        enum config_column col;
+        const char *header;
+        bool optional;
+    } cases[] = {
+        {"pretix", CONFIG_COL_ID, "Order code", false},
+        {"pretix", CONFIG_COL_CODE, "Secret", false},
+        {"pretix", CONFIG_COL_NAME, "Attendee name", false},
+        {"pretix", CONFIG_COL_FIRST, "Attendee name: Given name", true},
+        {"pretix", CONFIG_COL_LAST, "Attendee name: Family name", true},
+        {"pretix", CONFIG_COL_EVENTS, "Product", false},
+        {"pretix", CONFIG_COL_STATUS, "Blocked", true},
+        {"pretix", CONFIG_COL_VALID_FROM, "Valid from", true},
+        {"pretix", CONFIG_COL_ORG, "Company", true},
+        {"pretix", CONFIG_COL_COUNTRY, "Country", true},
+        {"eventbrite", CONFIG_COL_ID, "Order #", false},
+        {"eventbrite", CONFIG_COL_CODE, "Barcode #", false},
+        {"eventbrite", CONFIG_COL_TICKET, "Attendee #", true},
+        {"eventbrite", CONFIG_COL_STATUS, "Attendee Status", true},
+        {"Indico", CONFIG_COL_ID, "ID", false},
+        {"indico", CONFIG_COL_STATUS, "Registration state", true},
+        {"indico", CONFIG_COL_CODE, NULL, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char roster[128];
+        snprintf(roster, sizeof roster, "preset = %s\n", cases[i].preset);
+        struct config *c;
+        struct bk_err err = {0};
+        if (config_load(preset_ini(roster, "signed"), &c, &err) != BK_OK)
+            fail_msg("%s: %s", cases[i].preset, err.msg);
+        const char *got = config_column_header(c, cases[i].col);
+        if (cases[i].header ? !got || strcmp(got, cases[i].header) : got != NULL)
+            fail_msg("%s %s: '%s'", cases[i].preset, config_column_key(cases[i].col),
+                     got ? got : "(none)");
+        assert_int_equal(c->column_optional[cases[i].col], cases[i].optional);
+        config_free(c);
+    }
+    struct config *c;
+    assert_int_equal(config_load(preset_ini("preset = pretix\nstatus = Gesperrt\nwithdrawn = Ja\n"
+                                            "country =\nid = Bestellnummer\n",
+                                            "export"),
+                                 &c, NULL),
+                     BK_OK);
+    assert_string_equal(c->columns.id, "Bestellnummer");
+    assert_string_equal(c->columns.status, "Gesperrt");
+    assert_false(c->column_optional[CONFIG_COL_STATUS]); /* given: needed */
+    assert_null(c->columns.country);
+    assert_string_equal(c->columns.code, "Secret");
+    assert_int_equal(c->n_withdrawn, 1);
+    assert_string_equal(c->withdrawn[0], "Ja");
+    assert_int_equal(c->n_confirmed, 1);
+    assert_string_equal(c->confirmed[0], "No"); /* the preset's, not given */
+    assert_int_equal(c->qr_mode, CONFIG_QR_EXPORT);
+    const struct config_event *named[CONFIG_MAX_EVENTS];
+    assert_int_equal(config_events_named(c, " full PASS ", named), 2);
+    assert_string_equal(named[0]->code, "FG-MV");
+    assert_string_equal(named[1]->code, "Forum");
+    assert_int_equal(config_events_named(c, "Forum ticket", named), 1);
+    assert_int_equal(config_events_named(c, "Gala", named), 0);
+    config_free(c);
+}
+
+/* The new [roster] and [qr] keys refuse what they cannot use, at their line. */
+static void test_roster_reading_keys_are_checked(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *roster, *mode, *key, *words;
+    } cases[] = {
+        {"preset = tito\n", "signed", "preset", "pretix, indico, eventbrite"},
+        {"id = ID\nname = N\nencoding = klingon-8\n", "signed", "encoding", "klingon-8"},
+        {"id = ID\nname = N\ndelimiter = |\n", "signed", "delimiter", "tab or auto"},
+        {"id = ID\nname = N\ndate_order = ymd\n", "signed", "date_order", "dmy"},
+        {"id = ID\nname = N\n", "export", "roster.code", "[roster] code"},
+        {"preset = indico\n", "export", "roster.code", "check-in secret"},
+        {"id = ID\nname = N\n", "magic", "mode", "export"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct config *c = (void *)1;
+        struct bk_err err = {0};
+        assert_int_equal(config_load(preset_ini(cases[i].roster, cases[i].mode), &c, &err),
+                         BK_ERR_CONFIG);
+        assert_null(c);
+        if (strcmp(err.field, cases[i].key) != 0 || !strstr(err.msg, cases[i].words))
+            fail_msg("case %zu: %s: '%s'", i, err.field, err.msg);
+    }
+    struct config *c;
+    assert_int_equal(config_load(preset_ini("id = ID\nname = N\nencoding = Windows-1252\n"
+                                            "delimiter = tab\ndate_order = mdy\n",
+                                            "signed"),
+                                 &c, NULL),
+                     BK_OK);
+    assert_string_equal(c->encoding, "Windows-1252");
+    assert_int_equal(c->delimiter, '\t');
+    assert_int_equal(c->date_order, CONFIG_DATES_MDY);
+    config_free(c);
+    assert_int_equal(config_load(preset_ini("id = ID\nname = N\ndelimiter = \";\"\n", "signed"),
+                                 &c, NULL),
+                     BK_OK);
+    assert_int_equal(c->delimiter, ';');
+    config_free(c);
+    assert_int_equal(config_load(preset_ini("id = ID\nname = N\n", "signed"), &c, NULL), BK_OK);
+    assert_int_equal(c->delimiter, 0); /* auto by default */
+    config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +489,8 @@ int main(void)
         cmocka_unit_test(test_overlong_line_is_refused),
         cmocka_unit_test(test_shipped_config_loads),
         cmocka_unit_test(test_shipped_config_shows_the_default_timings),
+        cmocka_unit_test(test_presets_fill_in_the_roster_and_given_keys_win),
+        cmocka_unit_test(test_roster_reading_keys_are_checked),
     };
     return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "event/csv.h"
+#include "util/utf8.h"
 #include "testutil.h"
 
 struct fixture {
@@ -40,10 +41,11 @@ static int teardown(void **state)
 /* Reads every record of the fixture file into a flat description:
  * "line:field|field\n" per record, so expectations are one string. On a
  * file error returns NULL and fills *err. */
-static char *read_all(const struct fixture *fx, struct bk_err *err, enum bk_status *status)
+static char *read_all_with(const struct fixture *fx, const struct csv_options *opt,
+                           struct bk_err *err, enum bk_status *status)
 {
     struct csv_reader *r;
-    *status = csv_open(fx->path, &r, err);
+    *status = csv_open_with(fx->path, opt, &r, err);
     if (*status)
         return NULL;
     size_t cap = 1024, len = 0;
@@ -78,6 +80,11 @@ static char *read_all(const struct fixture *fx, struct bk_err *err, enum bk_stat
         return NULL;
     }
     return out;
+}
+
+static char *read_all(const struct fixture *fx, struct bk_err *err, enum bk_status *status)
+{
+    return read_all_with(fx, NULL, err, status);
 }
 
 struct read_case {
@@ -220,10 +227,7 @@ static void test_nul_byte_is_rejected(void **state)
     static const struct reject_case cases[] = {
         {"NUL in field", "a,b\nx\0y,z\n", 10, BK_ERR_PARSE, 2},
         {"NUL in quotes", "\"a\0\"\n", 5, BK_ERR_PARSE, 1},
-        {"UTF-16 file",
-         "\xFF\xFE"
-         "a\0,\0b\0",
-         8, BK_ERR_PARSE, 1},
+        {"UTF-16 without a byte-order mark", "a\0,\0b\0", 6, BK_ERR_PARSE, 1},
     };
     check_rejects(state, cases, sizeof cases / sizeof cases[0]);
 }
@@ -326,16 +330,30 @@ static void test_missing_file_is_an_io_error(void **state)
     free(path);
 }
 
-static void test_records_across_block_boundaries(void **state)
+/* Enough rows that quotes, CRLFs, doubled quotes and a two-byte character
+ * straddle the 64 KiB reads (and, in UTF-16, the transcoded blocks) at many
+ * offsets; the records must come out whole, on their lines. */
+static void check_records_across_block_boundaries(const struct fixture *fx, bool utf16)
 {
-    struct fixture *fx = *state;
-    /* Enough rows that quotes, CRLFs and doubled quotes straddle the 64 KiB
-     * reads at many offsets. */
     FILE *f = fopen(fx->path, "wb");
     assert_non_null(f);
-    const int rows = 20000;
-    for (int i = 0; i < rows; i++)
-        fprintf(f, "%d,\"q\"\"%d\r\nx\",plain\r\n", i, i);
+    if (utf16)
+        fputs("\xFF\xFE", f);
+    const int rows = 15000;
+    for (int i = 0; i < rows; i++) {
+        char line[64];
+        int n = snprintf(line, sizeof line, "%d,\"q\"\"%d\r\nx\xC3\xA9\",plain\r\n", i, i);
+        if (!utf16) {
+            fwrite(line, 1, (size_t)n, f);
+            continue;
+        }
+        for (int j = 0; j < n;) { /* every character here is in the BMP */
+            uint32_t cp;
+            j += (int)utf8_decode(line + j, (size_t)(n - j), &cp);
+            fputc((int)(cp & 0xFF), f);
+            fputc((int)(cp >> 8), f);
+        }
+    }
     fclose(f);
     struct csv_reader *r;
     assert_int_equal(csv_open(fx->path, &r, NULL), BK_OK);
@@ -346,13 +364,24 @@ static void test_records_across_block_boundaries(void **state)
         assert_non_null(rec);
         assert_int_equal(rec->n_fields, 3);
         assert_int_equal(rec->line, 1 + 2L * i);
-        snprintf(want, sizeof want, "q\"%d\nx", i);
+        snprintf(want, sizeof want, "q\"%d\nx\xC3\xA9", i);
         assert_string_equal(rec->fields[1], want);
         assert_string_equal(rec->fields[2], "plain");
     }
     assert_int_equal(csv_next(r, &rec, NULL), BK_OK);
     assert_null(rec);
+    assert_string_equal(csv_encoding(r), utf16 ? "UTF-16LE" : "UTF-8");
     csv_close(r);
+}
+
+static void test_records_across_block_boundaries(void **state)
+{
+    check_records_across_block_boundaries(*state, false);
+}
+
+static void test_transcoded_records_across_block_boundaries(void **state)
+{
+    check_records_across_block_boundaries(*state, true);
 }
 
 static char *write_to_string(const char *value, bool neutralise)
@@ -437,6 +466,137 @@ static void test_written_rows_read_back_unchanged(void **state)
     csv_close(r);
 }
 
+
+/* ---- other encodings and separators: what spreadsheets re-save ---- */
+
+struct decode_case {
+    const char *name;
+    const char *input;
+    size_t len; /* 0: strlen */
+    struct csv_options opt;
+    const char *want; /* NULL: rejected */
+    long line;        /* of the rejection */
+    const char *says; /* a part of the rejection's message */
+};
+
+static void check_decodes(void **state, const struct decode_case *cases, size_t n)
+{
+    struct fixture *fx = *state;
+    for (size_t i = 0; i < n; i++) {
+        tu_write_file(fx->path, cases[i].input,
+                      cases[i].len ? cases[i].len : strlen(cases[i].input));
+        struct bk_err err = {0};
+        enum bk_status st;
+        char *got = read_all_with(fx, &cases[i].opt, &err, &st);
+        bool ok;
+        if (cases[i].want)
+            ok = got && strcmp(got, cases[i].want) == 0;
+        else
+            ok = !got && st == BK_ERR_PARSE && err.line == cases[i].line &&
+                 strstr(err.msg, cases[i].says) != NULL;
+        if (!ok)
+            print_error("%s: got %s (status %d, line %ld, '%s')\n", cases[i].name,
+                        got ? got : "(rejected)", st, err.line, err.msg);
+        free(got);
+        if (!ok)
+            fail();
+    }
+}
+
+/* "Name,Ort\r\nJürgen,Köln\r\n" as Excel saves "Unicode Text" (UTF-16LE with
+ * a BOM) and as UTF-16BE; the records come out as UTF-8. */
+#define U16LE_FILE                                                                                 \
+    "\xFF\xFE"                                                                                     \
+    "N\0a\0m\0e\0,\0O\0r\0t\0\r\0\n\0J\0\xFC\0r\0g\0e\0n\0,\0\"\0K\0\xF6\0l\0n\0\"\0\r\0\n\0"
+#define U16BE_FILE                                                                                 \
+    "\xFE\xFF"                                                                                     \
+    "\0N\0a\0m\0e\0,\0O\0r\0t\0\r\0\n\0J\0\xFC\0r\0g\0e\0n\0,\0\"\0K\0\xF6\0l\0n\0\"\0\r\0\n"
+
+static void test_byte_order_marks_choose_the_encoding(void **state)
+{
+    static const struct decode_case cases[] = {
+        {"UTF-16LE BOM", U16LE_FILE, sizeof U16LE_FILE - 1, {0}, "1:Name|Ort\n2:Jürgen|Köln\n", 0, NULL},
+        {"UTF-16BE BOM", U16BE_FILE, sizeof U16BE_FILE - 1, {0}, "1:Name|Ort\n2:Jürgen|Köln\n", 0, NULL},
+        {"a BOM wins over the setting", U16LE_FILE, sizeof U16LE_FILE - 1, {"windows-1252", ','},
+         "1:Name|Ort\n2:Jürgen|Köln\n", 0, NULL},
+        {"UTF-8 BOM wins over the setting", "\xEF\xBB\xBFK\xC3\xB6ln\n", 0, {"windows-1252", ','},
+         "1:Köln\n", 0, NULL},
+        {"UTF-16 surrogate pair", "\xFF\xFE\x3D\xD8\x00\xDE\n\0", 8, {0}, "1:\xF0\x9F\x98\x80\n", 0, NULL},
+    };
+    check_decodes(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_encoding_setting_reads_files_without_bom(void **state)
+{
+    static const struct decode_case cases[] = {
+        {"windows-1252", "Name;Ort\r\nJ\xFCrgen;K\xF6ln \x80\r\n", 0, {"windows-1252", ';'},
+         "1:Name|Ort\n2:Jürgen|Köln €\n", 0, NULL},
+        {"CP1252 spelling", "caf\xE9\n", 0, {"CP1252", ','}, "1:café\n", 0, NULL},
+        {"ISO-8859-1", "\xC5ngstr\xF6m\n", 0, {"ISO-8859-1", ','}, "1:Ångström\n", 0, NULL},
+        {"UTF-16LE without BOM", "a\0,\0b\0\n\0", 8, {"UTF-16LE", ','}, "1:a|b\n", 0, NULL},
+        {"UTF-8 named", "K\xC3\xB6ln\n", 0, {"utf-8", ','}, "1:Köln\n", 0, NULL},
+    };
+    check_decodes(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_undecodable_bytes_name_line_and_byte(void **state)
+{
+    static const struct decode_case cases[] = {
+        /* 0x81 is one of the five bytes windows-1252 leaves undefined. */
+        {"undefined windows-1252 byte", "a,b\r\nok,ok\r\nx\x81y,z\r\n", 0, {"windows-1252", ','},
+         NULL, 3, "offset 13 of the file (0x81)"},
+        {"lone UTF-16 surrogate", "\xFF\xFE" "a\0\n\0b\0\n\0\x00\xDC\n\0", 14, {0}, NULL, 3,
+         "offset 10 of the file"},
+        {"UTF-16 cut in half", "\xFF\xFE" "a\0,\0b", 7, {0}, NULL, 1, "middle of a UTF-16LE"},
+    };
+    check_decodes(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_separator_is_sniffed_from_the_header(void **state)
+{
+    static const struct decode_case cases[] = {
+        {"semicolon", "Name;Ort;Land\r\nA;B,C;D\r\n", 0, {NULL, 0}, "1:Name|Ort|Land\n2:A|B,C|D\n", 0, NULL},
+        {"comma", "a,b;c\n1,2;3\n", 0, {NULL, 0}, "1:a|b;c\n2:1|2;3\n", 0, NULL},
+        {"tab", "a\tb\tc\n1\t2,5\t3\n", 0, {NULL, 0}, "1:a|b|c\n2:1|2,5|3\n", 0, NULL},
+        {"quoted commas do not count", "\"a,b,c\";d;e\n", 0, {NULL, 0}, "1:a,b,c|d|e\n", 0, NULL},
+        {"one column", "Name\nAda\n", 0, {NULL, 0}, "1:Name\n2:Ada\n", 0, NULL},
+        {"after a UTF-16 BOM", "\xFF\xFE" "a\0;\0b\0\n\0", 10, {NULL, 0}, "1:a|b\n", 0, NULL},
+        {"given, not sniffed", "a;b,c\n", 0, {NULL, ','}, "1:a;b|c\n", 0, NULL},
+    };
+    check_decodes(state, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_unknown_encoding_is_refused_at_open(void **state)
+{
+    struct fixture *fx = *state;
+    tu_write_text(fx->path, "a\n");
+    struct csv_options opt = {"no-such-encoding", ','};
+    struct csv_reader *r = NULL;
+    struct bk_err err = {0};
+    assert_int_equal(csv_open_with(fx->path, &opt, &r, &err), BK_ERR_INVALID);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "no-such-encoding"));
+    assert_true(csv_encoding_known("windows-1252"));
+    assert_true(csv_encoding_known(NULL));
+    assert_false(csv_encoding_known("no-such-encoding"));
+}
+
+static void test_field_offsets_point_into_the_file(void **state)
+{
+    struct fixture *fx = *state;
+    tu_write_text(fx->path, "\xEF\xBB\xBFid,name\r\n7,\"Ada\"\r\n");
+    struct csv_reader *r;
+    assert_int_equal(csv_open(fx->path, &r, NULL), BK_OK);
+    const struct csv_record *rec;
+    assert_int_equal(csv_next(r, &rec, NULL), BK_OK);
+    assert_int_equal(rec->offsets[0], 3);
+    assert_int_equal(rec->offsets[1], 6);
+    assert_int_equal(csv_next(r, &rec, NULL), BK_OK);
+    assert_int_equal(rec->offsets[0], 12);
+    assert_int_equal(rec->offsets[1], 15); /* after the opening quote */
+    csv_close(r);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -460,6 +620,13 @@ int main(void)
         T(test_writer_quotes_only_when_needed),
         T(test_writer_neutralises_formulas),
         T(test_written_rows_read_back_unchanged),
+        T(test_byte_order_marks_choose_the_encoding),
+        T(test_encoding_setting_reads_files_without_bom),
+        T(test_undecodable_bytes_name_line_and_byte),
+        T(test_separator_is_sniffed_from_the_header),
+        T(test_unknown_encoding_is_refused_at_open),
+        T(test_transcoded_records_across_block_boundaries),
+        T(test_field_offsets_point_into_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

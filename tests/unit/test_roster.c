@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "event/roster.h"
+#include "util/xalloc.h"
 #include "testutil.h"
 
 #define HEADER                                                                                     \
@@ -439,6 +440,294 @@ static void test_reads_100000_rows_quickly(void **state)
     assert_true(ms < 5000);
 }
 
+
+/* ---- the registration systems' own exports (tests/data/exports/) ---- */
+
+#define EXPORTS "tests/data/exports/"
+
+/* Reads a sample export with a sample configuration, as badgectl does. */
+static struct roster *read_sample(const char *ini, const char *csv, struct config **cfg)
+{
+    struct bk_err err = {0};
+    if (config_load(ini, cfg, &err) != BK_OK) {
+        fail_msg("%s: %s", ini, err.msg);
+        return NULL;
+    }
+    struct roster *r = NULL;
+    if (roster_read(*cfg, csv, &r, &err) != BK_OK)
+        fail_msg("%s: %ld: %s", csv, err.line, err.msg);
+    return r;
+}
+
+static const struct attendee *person_named(const struct roster *r, const char *first, size_t *i)
+{
+    for (size_t k = 0; k < r->n_people; k++)
+        if (strcmp(r->people[k].first_name, first) == 0) {
+            if (i)
+                *i = k;
+            return &r->people[k];
+        }
+    fail_msg("nobody called %s", first);
+    return NULL;
+}
+
+/* pretix's check-in list: a row per ticket, the name parts, the product as
+ * the part (a full pass is both), blocked and day tickets, ISO countries,
+ * signed and random secrets. */
+static void test_pretix_check_in_list_is_one_attendee_per_ticket(void **state)
+{
+    (void)state;
+    struct config *cfg;
+    struct roster *r = read_sample(EXPORTS "pretix.ini", EXPORTS "pretix-checkin-v1.csv", &cfg);
+    assert_int_equal(r->n_people, 10);
+    assert_int_equal(r->n_problems, 0);
+    assert_non_null(r->tickets);
+    size_t i;
+    const struct attendee *ada = person_named(r, "Ada", &i);
+    assert_string_equal(ada->id, "Q7RZA"); /* alone in its order: the order code */
+    assert_string_equal(ada->last_name, "Lovelace");
+    assert_string_equal(ada->organization, "Analytical Engines Ltd");
+    assert_string_equal(ada->country, "GB");
+    assert_string_equal(ada->events, "FG-MV;Forum"); /* "Full pass" is an alias of both */
+    assert_true(strlen(r->tickets[i].code) > 100);  /* pretix_sig1 */
+    assert_string_equal(r->tickets[i].order, "Q7RZA");
+    /* Three tickets of one order: the order code and a readable suffix each. */
+    const char *k3m9x[] = {"Shin-Gak", "蕴韬", "Per"};
+    for (size_t k = 0; k < 3; k++) {
+        const struct attendee *a = person_named(r, k3m9x[k], &i);
+        assert_true(strncmp(a->id, "K3M9X-", 6) == 0);
+        assert_int_equal(strlen(a->id), 10);
+        assert_string_equal(a->id, r->tickets[i].long_id);
+        for (size_t j = 0; j < k; j++)
+            assert_string_not_equal(a->id, person_named(r, k3m9x[j], NULL)->id);
+    }
+    char *name = attendee_display_name_new(person_named(r, "蕴韬", NULL));
+    assert_string_equal(name, "王蕴韬");
+    free(name);
+    assert_string_equal(person_named(r, "Per", NULL)->events, "Forum");
+    person_named(r, "Amara", &i);
+    assert_int_equal(strlen(r->tickets[i].code), 12); /* a short random secret */
+    assert_int_equal(person_named(r, "Jonas", NULL)->status, ATTENDEE_WITHDRAWN); /* Blocked */
+    assert_int_equal(person_named(r, "Ingrid", NULL)->status, ATTENDEE_CONFIRMED);
+    const struct attendee *fatima = person_named(r, "Fatima", NULL);
+    assert_string_equal(fatima->valid_from, "2023-07-05");
+    assert_string_equal(fatima->valid_until, "2023-07-05");
+    assert_string_equal(fatima->events, "FG-MV");
+    roster_free(r);
+    config_free(cfg);
+}
+
+/* The same export as pretix wrote it (UTF-8, commas, all quoted) and as
+ * Excel re-saved it (UTF-16LE with a BOM, tabs) reads the same. */
+static void test_pretix_export_reads_the_same_in_every_encoding(void **state)
+{
+    (void)state;
+    struct config *cfg, *cfg2;
+    struct roster *a = read_sample(EXPORTS "pretix.ini", EXPORTS "pretix-checkin-v1.csv", &cfg);
+    struct roster *b =
+        read_sample(EXPORTS "pretix.ini", EXPORTS "pretix-checkin-v1-excel.txt", &cfg2);
+    assert_int_equal(a->n_people, b->n_people);
+    for (size_t i = 0; i < a->n_people; i++) {
+        assert_string_equal(a->people[i].id, b->people[i].id);
+        assert_string_equal(a->people[i].first_name, b->people[i].first_name);
+        assert_string_equal(a->people[i].last_name, b->people[i].last_name);
+        assert_string_equal(a->people[i].events, b->people[i].events);
+        assert_string_equal(a->tickets[i].code, b->tickets[i].code);
+    }
+    roster_free(a);
+    roster_free(b);
+    config_free(cfg);
+    config_free(cfg2);
+}
+
+/* A German export is refused by the English preset with the header it
+ * lacks, the headers it has and the line to add; mapped, it reads. */
+static void test_german_pretix_export_is_mapped_by_roster_lines(void **state)
+{
+    (void)state;
+    struct config *cfg;
+    struct bk_err err = {0};
+    assert_int_equal(config_load(EXPORTS "pretix.ini", &cfg, &err), BK_OK);
+    free(cfg->encoding);
+    cfg->encoding = xstrdup("windows-1252");
+    struct roster *r = (struct roster *)1;
+    assert_int_equal(roster_read(cfg, EXPORTS "pretix-checkin-de.csv", &r, &err), BK_ERR_PARSE);
+    assert_null(r);
+    assert_int_equal(err.line, 1);
+    assert_string_equal(err.field, "Order code");
+    assert_non_null(strstr(err.msg, "'Order code'"));
+    assert_non_null(strstr(err.msg, "\"Bestellnummer\""));
+    assert_non_null(strstr(err.msg, "\"Gültig ab\"")); /* decoded from Windows-1252 */
+    assert_non_null(strstr(err.msg, "id = COLUMN"));
+    /* With the ID mapped, the next missing header says where it comes from. */
+    free(cfg->columns.id);
+    cfg->columns.id = xstrdup("Bestellnummer");
+    free(cfg->columns.name);
+    cfg->columns.name = xstrdup("Name");
+    assert_int_equal(roster_read(cfg, EXPORTS "pretix-checkin-de.csv", &r, &err), BK_ERR_PARSE);
+    assert_string_equal(err.field, "Secret");
+    assert_non_null(strstr(err.msg, "Include QR-code secret"));
+    assert_non_null(strstr(err.msg, "code = COLUMN"));
+    config_free(cfg);
+
+    r = read_sample(EXPORTS "pretix-de.ini", EXPORTS "pretix-checkin-de.csv", &cfg);
+    assert_int_equal(r->n_people, 6);
+    assert_int_equal(r->n_problems, 0);
+    assert_string_equal(person_named(r, "Per", NULL)->last_name, "Fröjdh");
+    assert_int_equal(person_named(r, "Jonas", NULL)->status, ATTENDEE_WITHDRAWN); /* "Ja" */
+    assert_string_equal(person_named(r, "Fatima", NULL)->valid_from, "2023-07-05");
+    roster_free(r);
+    config_free(cfg);
+}
+
+/* Eventbrite: a row per attendee, Order # shared, Attendee # the suffix. */
+static void test_eventbrite_report_is_one_attendee_per_ticket(void **state)
+{
+    (void)state;
+    struct config *cfg;
+    struct roster *r =
+        read_sample(EXPORTS "eventbrite.ini", EXPORTS "eventbrite-attendees.csv", &cfg);
+    assert_int_equal(r->n_people, 7);
+    assert_int_equal(r->n_problems, 0);
+    size_t i;
+    const struct attendee *grace = person_named(r, "Grace", &i);
+    char want[64];
+    snprintf(want, sizeof want, "7412958306-%s", r->tickets[i].ticket);
+    assert_string_equal(grace->id, want);
+    assert_string_equal(grace->title, "Dr.");
+    assert_string_equal(grace->events, "FG-MV;Forum"); /* All Access */
+    assert_string_equal(grace->country, "US");
+    assert_true(strncmp(r->tickets[i].code, "7412958306", 10) == 0);
+    assert_string_equal(person_named(r, "Chiamaka", NULL)->id, "7413020917");
+    assert_int_equal(person_named(r, "Chiamaka", NULL)->status, ATTENDEE_CONFIRMED);
+    assert_int_equal(person_named(r, "Mateus", NULL)->status, ATTENDEE_WITHDRAWN); /* Refunded */
+    roster_free(r);
+    config_free(cfg);
+}
+
+/* Indico: one registration per row, the whole name when the parts are not
+ * in the list, its registration states. */
+static void test_indico_spreadsheet_reads_with_its_states(void **state)
+{
+    (void)state;
+    struct config *cfg;
+    struct roster *r =
+        read_sample(EXPORTS "indico.ini", EXPORTS "indico-registrations.csv", &cfg);
+    assert_int_equal(r->n_people, 5);
+    assert_int_equal(r->n_problems, 0);
+    assert_null(r->tickets);
+    assert_string_equal(r->people[0].id, "1");
+    assert_string_equal(r->people[0].first_name, "Shin-Gak Kang");
+    assert_string_equal(r->people[0].organization, "ETRI");
+    assert_int_equal(r->people[0].status, ATTENDEE_CONFIRMED);
+    assert_int_equal(r->people[2].status, ATTENDEE_WITHDRAWN); /* Withdrawn */
+    assert_int_equal(r->people[3].status, ATTENDEE_WITHDRAWN); /* Pending: to the desk */
+    roster_free(r);
+    config_free(cfg);
+}
+
+/* Ticket rows that cannot be checked in are skipped, and no message quotes
+ * a code. */
+static void test_bad_ticket_rows_are_skipped_without_their_code(void **state)
+{
+    struct fixture *fx = *state;
+    fx->cfg.columns = (struct config_columns){
+        .id = "Order", .first_name = "First", .last_name = "Last", .code = "Code"};
+    char longcode[ROSTER_CODE_MAX + 2];
+    memset(longcode, 'x', sizeof longcode - 1);
+    longcode[sizeof longcode - 1] = '\0';
+    char *text = xasprintf("Order,First,Last,Code\n"
+                           "A1,Ann,Lee,secret-one\n"
+                           "A2,Bob,Ray,\n"
+                           "A3,Cy,Doe,secret-one\n"
+                           "A4,Di,Poe,%s\n"
+                           "A5,Ed,Roe,bad\x01code\n"
+                           "A1,Flo,Lee,secret-two\n",
+                           longcode);
+    tu_write_text(fx->path, text);
+    free(text);
+    struct roster *r = read_ok(fx);
+    assert_int_equal(r->n_people, 2);
+    assert_int_equal(r->n_problems, 4);
+    static const char *const words[] = {"no code", "same code as the ticket on line 2",
+                                        "longer than", "control"};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(r->problems[i].line, (long)i + 3);
+        assert_string_equal(r->problems[i].field, "Code");
+        assert_non_null(strstr(r->problems[i].message, words[i]));
+        assert_null(strstr(r->problems[i].message, "secret"));
+        assert_null(strstr(r->problems[i].message, "xxxx"));
+    }
+    /* Two tickets of order A1: a suffix each, from a hash of the code. */
+    assert_true(strncmp(r->people[0].id, "A1-", 3) == 0);
+    assert_true(strncmp(r->people[1].id, "A1-", 3) == 0);
+    assert_int_equal(strlen(r->people[0].id), 7);
+    assert_string_not_equal(r->people[0].id, r->people[1].id);
+    assert_null(strpbrk(r->people[0].id + 3, "IO01")); /* nothing staff could misread */
+    roster_free(r);
+}
+
+/* A ticket's suffix is the same on every read: it is derived from the
+ * ticket, not from its place in the file. */
+static void test_ticket_suffix_does_not_depend_on_file_order(void **state)
+{
+    struct fixture *fx = *state;
+    fx->cfg.columns = (struct config_columns){
+        .id = "Order", .first_name = "First", .last_name = "Last", .code = "Code"};
+    tu_write_text(fx->path, "Order,First,Last,Code\nB1,Ann,Lee,c-one\nB1,Bob,Ray,c-two\n");
+    struct roster *r1 = read_ok(fx);
+    tu_write_text(fx->path, "Order,First,Last,Code\nB1,Bob,Ray,c-two\nX9,Zed,Zo,c-3\n"
+                            "B1,Ann,Lee,c-one\n");
+    struct roster *r2 = read_ok(fx);
+    assert_string_equal(r1->people[0].id, r2->people[2].id);
+    assert_string_equal(r1->people[1].id, r2->people[0].id);
+    roster_free(r1);
+    roster_free(r2);
+}
+
+/* Validity dates as exporters write them. */
+static void test_validity_dates_in_the_exporters_formats(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct {
+        const char *cell;
+        enum config_date_order order;
+        const char *want; /* NULL: the row is refused */
+    } cases[] = {
+        {"2023-07-05 00:00", CONFIG_DATES_ISO, "2023-07-05"},  /* pretix, English */
+        {"2023-07-05", CONFIG_DATES_ISO, "2023-07-05"},
+        {"2023-07-05T09:30:00+08:00", CONFIG_DATES_ISO, "2023-07-05"},
+        {"05.07.2023 09:00", CONFIG_DATES_ISO, "2023-07-05"}, /* German */
+        {"5.7.2023", CONFIG_DATES_ISO, "2023-07-05"},
+        {"07/05/2023 9 a.m.", CONFIG_DATES_MDY, "2023-07-05"}, /* pretix, en_US */
+        {"05/07/2023 09:00", CONFIG_DATES_DMY, "2023-07-05"},
+        {"05/07/2023", CONFIG_DATES_ISO, NULL}, /* which is the day? */
+        {"2023-02-30", CONFIG_DATES_ISO, NULL},
+        {"next Tuesday", CONFIG_DATES_ISO, NULL},
+        {"2023-07-05x", CONFIG_DATES_ISO, NULL},
+    };
+    fx->cfg.columns.valid_from = "Valid from";
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fx->cfg.date_order = cases[i].order;
+        char *text = xasprintf("Registration ID,First Name,Last Name,Valid from\n"
+                               "R1,Ann,Lee,\"%s\"\n",
+                               cases[i].cell);
+        tu_write_text(fx->path, text);
+        free(text);
+        struct roster *r = read_ok(fx);
+        bool ok = cases[i].want ? r->n_people == 1 &&
+                                      strcmp(r->people[0].valid_from, cases[i].want) == 0
+                                : r->n_people == 0 && r->n_problems == 1 &&
+                                      strstr(r->problems[0].message, "not a date");
+        if (!ok)
+            print_error("'%s': %zu people (%s), %zu problems\n", cases[i].cell, r->n_people,
+                        r->n_people ? r->people[0].valid_from : "", r->n_problems);
+        roster_free(r);
+        if (!ok)
+            fail();
+    }
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -461,6 +750,14 @@ int main(void)
         T(test_blank_lines_are_skipped_silently),
         T(test_short_rows_read_missing_fields_as_empty),
         T(test_reads_100000_rows_quickly),
+        T(test_pretix_check_in_list_is_one_attendee_per_ticket),
+        T(test_pretix_export_reads_the_same_in_every_encoding),
+        T(test_german_pretix_export_is_mapped_by_roster_lines),
+        T(test_eventbrite_report_is_one_attendee_per_ticket),
+        T(test_indico_spreadsheet_reads_with_its_states),
+        T(test_bad_ticket_rows_are_skipped_without_their_code),
+        T(test_ticket_suffix_does_not_depend_on_file_order),
+        T(test_validity_dates_in_the_exporters_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

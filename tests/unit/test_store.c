@@ -80,10 +80,44 @@ static struct roster *roster_new(size_t n)
 
 static void roster_release(struct roster *r)
 {
-    for (size_t i = 0; i < r->n_people; i++)
+    for (size_t i = 0; i < r->n_people; i++) {
         attendee_clear(&r->people[i]);
+        if (r->tickets) {
+            free(r->tickets[i].code);
+            free(r->tickets[i].order);
+            free(r->tickets[i].ticket);
+            free(r->tickets[i].long_id);
+        }
+    }
+    free(r->tickets);
     free(r->people);
     free(r);
+}
+
+/* Ticket i of an export with codes, as roster_read makes it: order and its
+ * suffix, and the ID the roster proposes (the order alone, or long_id). */
+static void ticket(struct roster *r, size_t i, const char *order, const char *suffix,
+                   const char *code, bool alone, const char *first)
+{
+    if (!r->tickets)
+        r->tickets = xcalloc(r->n_people, sizeof *r->tickets);
+    char *long_id = xasprintf("%s-%s", order, suffix);
+    person(&r->people[i], alone ? order : long_id, first, "Tester", "ITU", ATTENDEE_CONFIRMED);
+    r->tickets[i] = (struct roster_ticket){xstrdup(code), xstrdup(order), xstrdup(""), long_id};
+}
+
+/* The ID store_find_code gives for code, or "" when none. */
+static const char *id_of_code(struct store *s, const char *code)
+{
+    static char id[ATTENDEE_ID_MAX + 1];
+    struct bk_err err = {0};
+    enum bk_status st = store_find_code(s, code, strlen(code), id, sizeof id, &err);
+    if (st == BK_ERR_NOT_FOUND)
+        return "";
+    if (st != BK_OK)
+        fail_msg("store_find_code: %s", err.msg);
+    assert_null(strstr(err.msg, code));
+    return id;
 }
 
 static struct store *open_ok(const struct fixture *f)
@@ -683,7 +717,7 @@ static void test_newer_schema_is_refused(void **state)
 {
     struct fixture *f = *state;
     store_close(open_ok(f));
-    tamper(f, "UPDATE meta SET value = 2 WHERE key = 'schema_version'");
+    tamper(f, "UPDATE meta SET value = 3 WHERE key = 'schema_version'");
     struct store *s = NULL;
     struct bk_err err = {0};
     assert_int_equal(store_open(f->path, &s, &err), BK_ERR_STORE);
@@ -846,6 +880,158 @@ static void test_concurrent_checkins_from_four_processes(void **state)
     store_close(s);
 }
 
+
+/* A pretix_sig1 secret's shape: base64 of a signed ticket, reversed, well
+ * over 100 characters. */
+#define SIG1 "=QeCqCb1v3Ix8wQy2Q9m3mK0nSLE0uKJ8n9h7RwVe1dPq5cQkTq2oC0uZb3fX7pY4sD6aH8jN1mL3vB5" \
+             "xG0rK9tE2wU4iO6pA8sF0dJ2hL4kZ6xC8vB0nM2qW4eR6tY8uI0oP2aS4dF6gH8jK0lZ2xC4vB6nM8q" \
+             "AAEAVAAB"
+
+static void test_tickets_are_found_by_their_code(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(3);
+    ticket(r, 0, "Q7RZA", "AAAA", SIG1, true, "Ada");
+    ticket(r, 1, "K3M9X", "BBBB", "k3m9xabcdefghjkmnpqrstuvwxyz2345", false, "Shin-Gak");
+    ticket(r, 2, "K3M9X", "CCCC", "mk7q2hvn", false, "Per");
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_true(strlen(SIG1) > 100);
+    assert_string_equal(id_of_code(s, SIG1), "Q7RZA");
+    assert_string_equal(id_of_code(s, "mk7q2hvn"), "K3M9X-CCCC");
+    /* Exact text only: a different case, a prefix or an extra byte is no code. */
+    assert_string_equal(id_of_code(s, "MK7Q2HVN"), "");
+    assert_string_equal(id_of_code(s, "mk7q2hv"), "");
+    assert_string_equal(id_of_code(s, "mk7q2hvnn"), "");
+    /* The badge carries the code the registration system mailed. */
+    char *payload = NULL;
+    assert_int_equal(store_get_token(s, "Q7RZA", &payload, NULL), BK_OK);
+    assert_string_equal(payload, SIG1);
+    free(payload);
+    roster_release(r);
+    store_close(s);
+}
+
+/* An order of two tickets loses one (cancelled, gone from the newer
+ * export): the roster now proposes the order's bare ID for the other, and
+ * the store keeps the ID it had, with its check-in. */
+static void test_ticket_keeps_its_id_when_its_order_shrinks(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(2);
+    ticket(r, 0, "B8NPD", "K3F7", "b8npd-first-secret", false, "Amara");
+    ticket(r, 1, "B8NPD", "Q2ZM", "b8npd-second-secret", false, "Lucia");
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    struct store_scan sc = scan_at("B8NPD-K3F7", DAY1, 5000);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, NULL, NULL), BK_OK);
+
+    r = roster_new(1);
+    ticket(r, 0, "B8NPD", "K3F7", "b8npd-first-secret", true, "Amara");
+    struct store_import_summary sum;
+    assert_int_equal(store_import(s, r, &sum, NULL), BK_OK);
+    assert_int_equal(sum.added, 0);
+    assert_int_equal(sum.unchanged, 1);
+    assert_int_equal(sum.withdrawn, 1);
+    roster_release(r);
+    assert_string_equal(id_of_code(s, "b8npd-first-secret"), "B8NPD-K3F7");
+    /* The cancelled ticket is still found, to be refused as withdrawn. */
+    assert_string_equal(id_of_code(s, "b8npd-second-secret"), "B8NPD-Q2ZM");
+    struct attendee a;
+    assert_int_equal(store_get_attendee(s, "B8NPD-Q2ZM", &a, NULL), BK_OK);
+    assert_int_equal(a.status, ATTENDEE_WITHDRAWN);
+    attendee_clear(&a);
+    bool already = false;
+    sc = scan_at("B8NPD-K3F7", DAY1, 9000);
+    assert_int_equal(store_record_checkin(s, &sc, &already, NULL, NULL), BK_OK);
+    assert_true(already);
+    size_t n;
+    assert_int_equal(store_count_attendees(s, &n, NULL), BK_OK);
+    assert_int_equal(n, 2);
+    store_close(s);
+}
+
+/* A new ticket whose order's bare ID another (cancelled) ticket holds gets
+ * the suffixed ID; an attendee imported before without a code is taken
+ * over by the ticket that gets its ID. */
+static void test_new_ticket_never_takes_another_tickets_id(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(2);
+    ticket(r, 0, "TT4WQ", "AAAA", "old-secret", true, "Jonas");
+    ticket(r, 1, "M5C3V", "BBBB", "m5c3v-secret", true, "Ingrid");
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+
+    r = roster_new(2);
+    ticket(r, 0, "TT4WQ", "CCCC", "regenerated-secret", true, "Jonas");
+    ticket(r, 1, "M5C3V", "BBBB", "m5c3v-secret", true, "Ingrid");
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    assert_string_equal(id_of_code(s, "regenerated-secret"), "TT4WQ-CCCC");
+    assert_string_equal(id_of_code(s, "old-secret"), "TT4WQ");
+    assert_string_equal(id_of_code(s, "m5c3v-secret"), "M5C3V");
+    store_close(s);
+
+    /* P1 came from an export without codes; a ticket proposing P1 adopts it. */
+    struct store *t = open_with_ada(f);
+    assert_string_equal(id_of_code(t, "p1-secret"), "");
+    r = roster_new(1);
+    ticket(r, 0, "P1", "DDDD", "p1-secret", true, "Ada");
+    assert_int_equal(store_import(t, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    assert_string_equal(id_of_code(t, "p1-secret"), "P1");
+    store_close(t);
+}
+
+/* A store written before codes existed (schema version 1) gains the new
+ * columns on open and keeps its people. */
+static void test_version_1_store_is_migrated(void **state)
+{
+    struct fixture *f = *state;
+    store_close(open_with_ada(f));
+    tamper(f, "DROP INDEX attendee_by_code_hash;"
+              "ALTER TABLE attendee DROP COLUMN code_hash;"
+              "ALTER TABLE attendee DROP COLUMN valid_from;"
+              "ALTER TABLE attendee DROP COLUMN valid_until;"
+              "UPDATE meta SET value = 1 WHERE key = 'schema_version'");
+    struct store *s = open_ok(f);
+    struct attendee a;
+    assert_int_equal(store_get_attendee(s, "P1", &a, NULL), BK_OK);
+    assert_string_equal(a.first_name, "Ada");
+    assert_string_equal(a.valid_from, "");
+    attendee_clear(&a);
+    struct roster *r = roster_new(1);
+    ticket(r, 0, "P1", "DDDD", "p1-secret", true, "Ada");
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    assert_string_equal(id_of_code(s, "p1-secret"), "P1");
+    store_close(s);
+}
+
+/* Valid from/until go into the store and come back. */
+static void test_validity_days_are_kept(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *r = roster_new(1);
+    person(&r->people[0], "D2Y6H", "Fatima", "Al-Sayed", "", ATTENDEE_CONFIRMED);
+    free(r->people[0].valid_from);
+    free(r->people[0].valid_until);
+    r->people[0].valid_from = xstrdup("2023-07-05");
+    r->people[0].valid_until = xstrdup("2023-07-05");
+    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    roster_release(r);
+    struct attendee a;
+    assert_int_equal(store_get_attendee(s, "D2Y6H", &a, NULL), BK_OK);
+    assert_string_equal(a.valid_from, "2023-07-05");
+    assert_string_equal(a.valid_until, "2023-07-05");
+    attendee_clear(&a);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -877,6 +1063,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_only_store_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_checkins_from_four_processes, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_tickets_are_found_by_their_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ticket_keeps_its_id_when_its_order_shrinks, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_new_ticket_never_takes_another_tickets_id, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_version_1_store_is_migrated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validity_days_are_kept, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 
 #include "event/attendee.h"
 #include "core/token.h"
+#include "event/roster.h"
 #include "testutil.h"
 
 #define EVENT_ID "FGMV2-SHA"
@@ -545,6 +546,63 @@ static void test_reason_codes_are_stable_words(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+
+/* Export mode: the scanned text is the code, exactly, less the scanner's
+ * line end; a badge's prefix is taken off and its serial reported. */
+static void test_export_code_is_read_exactly(void **state)
+{
+    (void)state;
+    static char overlong[ROSTER_CODE_MAX + 2];
+    memset(overlong, 'z', sizeof overlong - 1);
+    static const struct {
+        const char *in;
+        size_t len; /* 0: strlen */
+        enum token_reason want;
+        const char *code, *serial;
+    } cases[] = {
+        {"k3m9xq2hvn8wtpa4", 0, TOKEN_OK, "k3m9xq2hvn8wtpa4", ""},
+        {"k3m9xq2hvn8wtpa4\r\n", 0, TOKEN_OK, "k3m9xq2hvn8wtpa4", ""},
+        {"k3m9xq2hvn8wtpa4\n", 0, TOKEN_OK, "k3m9xq2hvn8wtpa4", ""},
+        {"=sq+JcCC/Yft==", 0, TOKEN_OK, "=sq+JcCC/Yft==", ""},  /* kept as it is: no folding */
+        {"Mixed Case Code ", 0, TOKEN_OK, "Mixed Case Code ", ""}, /* only CR/LF are the scanner's */
+        {"BKB:ABCDEF:k3m9x", 0, TOKEN_OK, "k3m9x", "ABCDEF"},
+        {"bkb:abcdef:k3m9x\r", 0, TOKEN_OK, "k3m9x", "ABCDEF"},
+        {"BKB:AB K2E:k3m9x", 0, TOKEN_OK, "BKB:AB K2E:k3m9x", ""}, /* not a badge's prefix */
+        {"王-票-2023", 0, TOKEN_OK, "王-票-2023", ""},
+        {"", 0, TOKEN_EMPTY, NULL, ""},
+        {"\r\n", 0, TOKEN_EMPTY, NULL, ""},
+        {"ab\tcd", 0, TOKEN_BINARY, NULL, ""},
+        {"ab\0cd", 5, TOKEN_BINARY, NULL, ""},
+        {"ab\xC2\x85" "cd", 0, TOKEN_BINARY, NULL, ""},
+        {"ab\xFF", 0, TOKEN_NOT_UTF8, NULL, ""},
+        {overlong, 0, TOKEN_TOO_LONG, NULL, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *code = (const char *)1;
+        size_t code_len = 99;
+        char serial[TOKEN_SERIAL_LEN + 1] = "XXXXXX";
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
+        enum token_reason r = token_read_code(cases[i].in, len, &code, &code_len, serial);
+        bool ok = r == cases[i].want && strcmp(serial, cases[i].serial) == 0 &&
+                  (cases[i].code ? code && code_len == strlen(cases[i].code) &&
+                                       memcmp(code, cases[i].code, code_len) == 0
+                                 : code == NULL && code_len == 0);
+        if (!ok)
+            fail_msg("case %zu: reason %s, serial '%s', code '%.*s'", i, token_reason_code(r),
+                     serial, code ? (int)code_len : 0, code ? code : "");
+    }
+}
+
+/* token_verify_badge does not pretend to know whom an export code names. */
+static void test_export_mode_code_is_not_an_id(void **state)
+{
+    struct fixture *f = *state;
+    f->cfg.qr_mode = CONFIG_QR_EXPORT;
+    char id[ATTENDEE_ID_MAX + 1];
+    assert_int_equal(verify_str(f, "k3m9xq2hvn8wtpa4", id), TOKEN_GARBLED);
+    assert_string_equal(id, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -567,6 +625,8 @@ int main(void)
         T(test_plain_mode_prefix_is_stripped),
         T(test_plain_mode_url_parameter_is_percent_decoded),
         T(test_plain_mode_url_without_the_parameter_is_garbled),
+        T(test_export_code_is_read_exactly),
+        T(test_export_mode_code_is_not_an_id),
         T(test_random_and_mutated_payloads_never_crash),
         T(test_reason_codes_are_stable_words),
     };
