@@ -20,7 +20,8 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
            libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
            xvfb xdotool clang-14 libclang-rt-14-dev time \
-           printer-driver-ptouch tesseract-ocr tesseract-ocr-eng python3
+           printer-driver-ptouch tesseract-ocr tesseract-ocr-eng python3 \
+           libpq-dev postgresql-15 postgresql-client-15 openssl
 # What "make bench" alone needs: ZXing-cpp and zbarimg read the same frames as
 # our decoder, for comparison only (badgekiosk never links them).
 DEB_PKGS_BENCH = python3 python3-zxing-cpp python3-pil zbar-tools
@@ -29,7 +30,7 @@ DEB_PKGS_BENCH = python3 python3-zxing-cpp python3-pil zbar-tools
 DEB_PKGS_DEB = debhelper dpkg-dev fakeroot lintian debootstrap man-db groff-base
 # The layers below the devices (src/util, event, store, core, door) build
 # with BRAIN_PKGS' flags only: no SDL, CUPS or camera header can creep in.
-BRAIN_PKGS  = sqlite3 libsodium inih libutf8proc
+BRAIN_PKGS  = sqlite3 libpq libsodium inih libutf8proc
 DEVICE_PKGS = libqrencode zbar libpng libjpeg sdl2 SDL2_ttf fribidi fontconfig
 PKGS        = $(BRAIN_PKGS) $(DEVICE_PKGS)
 
