@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "util/i18n.h"
+#include "store/importplan.h"
 #include "store/store_backend.h"
 #include "util/xalloc.h"
 
@@ -380,34 +381,13 @@ fail:
     return s;
 }
 
-/* The attendee columns in one order, used by every statement below. */
+/* The attendee columns in importplan's order, used by every statement below. */
 #define ATTENDEE_COLUMNS                                                                           \
     "id, title, first_name, last_name, badge_name, organization, country, category, events, "      \
     "email, language, valid_from, valid_until, status, code_hash"
-#define N_TEXT_FIELDS 13 /* id .. valid_until */
+#define N_TEXT_FIELDS IMPORTPLAN_TEXT_FIELDS /* id .. valid_until */
 #define COL_STATUS N_TEXT_FIELDS
 #define COL_CODE_HASH (N_TEXT_FIELDS + 1)
-
-static const char *status_code(enum attendee_status s)
-{
-    return s == ATTENDEE_WITHDRAWN ? "withdrawn" : "confirmed";
-}
-
-static const char *field_or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
-/* The attendee's text fields in ATTENDEE_COLUMNS order. */
-static void attendee_fields(const struct attendee *a, const char *out[N_TEXT_FIELDS])
-{
-    const char *f[N_TEXT_FIELDS] = {a->id,         a->title,        a->first_name, a->last_name,
-                                    a->badge_name, a->organization, a->country,    a->category,
-                                    a->events,     a->email,        a->language,   a->valid_from,
-                                    a->valid_until};
-    for (int i = 0; i < N_TEXT_FIELDS; i++)
-        out[i] = field_or_empty(f[i]);
-}
 
 /* Binds ?1..?13 to the fields, ?14 to the status, ?15 to the code hash
  * (NULL when hash is) and ?16 to now_ms. */
@@ -415,12 +395,12 @@ static int bind_attendee(sqlite3_stmt *st, const struct attendee *a, const unsig
                          int64_t now_ms)
 {
     const char *f[N_TEXT_FIELDS];
-    attendee_fields(a, f);
+    importplan_fields(a, f);
     int rc = SQLITE_OK;
     for (int i = 0; i < N_TEXT_FIELDS && rc == SQLITE_OK; i++)
         rc = sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 14, status_code(a->status), -1, SQLITE_STATIC);
+        rc = sqlite3_bind_text(st, 14, importplan_status_code(a->status), -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = hash ? sqlite3_bind_blob(st, 15, hash, STORE_HASH_BYTES, SQLITE_STATIC)
                   : sqlite3_bind_null(st, 15);
@@ -438,143 +418,47 @@ static int step_done(sqlite3_stmt *st)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Importing compares the export with the table in one ordered pass: the
- * export's people sorted by ID are merged with the rows read in ID order
- * (SQLite's BINARY order is strcmp's byte order). That replaces a lookup
- * per person and keeps 100,000 people well under a second; the writes
- * then follow in ID order, which is also the kindest order for the B-tree. */
-enum import_action { IMPORT_KEEP, IMPORT_ADD, IMPORT_UPDATE };
-
-struct import_plan {
-    const struct roster *r;
-    const struct attendee **sorted; /* the export's people by ID, one per ID */
-    size_t n;
-    unsigned char (*hashes)[STORE_HASH_BYTES]; /* per person of r, when r has tickets */
-    unsigned char *action; /* enum import_action per sorted person */
-    char **withdraw;       /* IDs missing from the export and still confirmed */
-    size_t n_withdraw, cap_withdraw;
-    struct store_import_summary sum;
-};
-
-static int by_id(const void *x, const void *y)
+static void fill_attendee_borrowed(sqlite3_stmt *st, struct attendee *a)
 {
-    const struct attendee *a = *(const struct attendee *const *)x;
-    const struct attendee *b = *(const struct attendee *const *)y;
-    int c = strcmp(a->id, b->id);
-    /* Ties (an ID repeated in the export) in file order, so the first row
-     * is the one kept. */
-    return c ? c : (a > b) - (a < b);
+    /* Borrowed from the statement: the callers hand these out as const. */
+    char **f[N_TEXT_FIELDS] = {&a->id,         &a->title,        &a->first_name, &a->last_name,
+                               &a->badge_name, &a->organization, &a->country,    &a->category,
+                               &a->events,     &a->email,        &a->language,   &a->valid_from,
+                               &a->valid_until};
+    for (int i = 0; i < N_TEXT_FIELDS; i++)
+        *f[i] = (char *)col_text(st, i);
+    a->status = strcmp(col_text(st, COL_STATUS), "withdrawn") == 0 ? ATTENDEE_WITHDRAWN
+                                                                   : ATTENDEE_CONFIRMED;
 }
 
-static void plan_free(struct import_plan *p)
+/* The code hash of the statement's row, or NULL when it has none. */
+static const unsigned char *col_code_hash(sqlite3_stmt *st)
 {
-    for (size_t i = 0; i < p->n_withdraw; i++)
-        free(p->withdraw[i]);
-    free(p->withdraw);
-    free(p->action);
-    free(p->sorted);
-    free(p->hashes);
+    return sqlite3_column_bytes(st, COL_CODE_HASH) == STORE_HASH_BYTES
+               ? sqlite3_column_blob(st, COL_CODE_HASH)
+               : NULL;
 }
 
-/* The code hash of the j-th sorted person, or NULL when the export has no
- * codes. */
-static const unsigned char *plan_hash(const struct import_plan *p, size_t j)
-{
-    return p->hashes ? p->hashes[p->sorted[j] - p->r->people] : NULL;
-}
-
-static void plan_sort(struct import_plan *p, const struct roster *r)
-{
-    p->r = r;
-    if (r->tickets) {
-        p->hashes = xcalloc(r->n_people ? r->n_people : 1, sizeof *p->hashes);
-        for (size_t i = 0; i < r->n_people; i++)
-            store_code_hash(r->tickets[i].code, strlen(r->tickets[i].code), p->hashes[i]);
-    }
-    p->sorted = xcalloc(r->n_people, sizeof *p->sorted);
-    for (size_t i = 0; i < r->n_people; i++)
-        p->sorted[i] = &r->people[i];
-    qsort(p->sorted, r->n_people, sizeof *p->sorted, by_id);
-    size_t kept = 0;
-    for (size_t i = 0; i < r->n_people; i++)
-        if (kept == 0 || strcmp(p->sorted[kept - 1]->id, p->sorted[i]->id) != 0)
-            p->sorted[kept++] = p->sorted[i];
-    p->n = kept;
-    p->action = xcalloc(kept ? kept : 1, 1);
-}
-
-/* Decides what happens to a person who is both in the export and the table
- * (the row is the current statement row) and counts it. */
-static void plan_existing(struct import_plan *p, size_t j, sqlite3_stmt *row)
-{
-    const char *f[N_TEXT_FIELDS];
-    attendee_fields(p->sorted[j], f);
-    bool same = true;
-    for (int i = 1; i < N_TEXT_FIELDS && same; i++)
-        same = strcmp(col_text(row, i), f[i]) == 0;
-    /* A code given or changed is a change; an export without codes leaves
-     * the ones kept alone (the code column may simply not be mapped). */
-    const unsigned char *hash = plan_hash(p, j);
-    if (same && hash)
-        same = sqlite3_column_bytes(row, COL_CODE_HASH) == STORE_HASH_BYTES &&
-               memcmp(sqlite3_column_blob(row, COL_CODE_HASH), hash, STORE_HASH_BYTES) == 0;
-    bool was_withdrawn = strcmp(col_text(row, COL_STATUS), "withdrawn") == 0;
-    bool now_withdrawn = p->sorted[j]->status == ATTENDEE_WITHDRAWN;
-    if (same && was_withdrawn == now_withdrawn) {
-        p->sum.unchanged++;
-        return;
-    }
-    p->action[j] = IMPORT_UPDATE;
-    if (was_withdrawn && !now_withdrawn)
-        p->sum.reinstated++;
-    else if (!was_withdrawn && now_withdrawn)
-        p->sum.withdrawn++;
-    else
-        p->sum.updated++;
-}
-
-static void plan_missing(struct import_plan *p, sqlite3_stmt *row)
-{
-    if (strcmp(col_text(row, COL_STATUS), "confirmed") != 0)
-        return;
-    if (p->n_withdraw == p->cap_withdraw) {
-        p->cap_withdraw = p->cap_withdraw ? 2 * p->cap_withdraw : 64;
-        p->withdraw = xrealloc(p->withdraw, p->cap_withdraw * sizeof *p->withdraw);
-    }
-    p->withdraw[p->n_withdraw++] = xstrdup(col_text(row, 0));
-    p->sum.withdrawn++;
-}
-
-/* The read half: merges the sorted export with the table. */
+/* The read half: the table, in ID order (SQLite's BINARY order is strcmp's
+ * byte order), merged with the sorted export by importplan. */
 static int plan_merge(sqlite3 *db, struct import_plan *p)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, "SELECT " ATTENDEE_COLUMNS " FROM attendee ORDER BY id", -1,
                                 &st, NULL);
-    size_t j = 0;
     while (rc == SQLITE_OK) {
         rc = sqlite3_step(st);
         if (rc != SQLITE_ROW)
             break;
         rc = SQLITE_OK;
-        const char *id = col_text(st, 0);
-        int c = 1;
-        while (j < p->n && (c = strcmp(p->sorted[j]->id, id)) < 0) {
-            p->action[j++] = IMPORT_ADD;
-            p->sum.added++;
-        }
-        if (j < p->n && c == 0)
-            plan_existing(p, j++, st);
-        else
-            plan_missing(p, st);
+        struct attendee row;
+        fill_attendee_borrowed(st, &row);
+        import_plan_row(p, &row, col_code_hash(st));
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return rc;
-    for (; j < p->n; j++) {
-        p->action[j] = IMPORT_ADD;
-        p->sum.added++;
-    }
+    import_plan_end(p);
     return SQLITE_OK;
 }
 
@@ -605,11 +489,11 @@ static int plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms)
         if (p->action[j] == IMPORT_KEEP)
             continue;
         sqlite3_stmt *w = st[p->action[j] == IMPORT_ADD ? IMP_INSERT : IMP_UPDATE];
-        rc = bind_attendee(w, p->sorted[j], plan_hash(p, j), now_ms);
+        rc = bind_attendee(w, p->sorted[j], import_plan_hash(p, j), now_ms);
         if (rc == SQLITE_OK)
             rc = step_done(w);
-        if (rc == SQLITE_OK && p->hashes) {
-            const char *code = p->r->tickets[p->sorted[j] - p->r->people].code;
+        const char *code = import_plan_code(p, j);
+        if (rc == SQLITE_OK && code) {
             rc = sqlite3_bind_text(st[IMP_TOKEN], 1, p->sorted[j]->id, -1, SQLITE_STATIC);
             if (rc == SQLITE_OK)
                 rc = sqlite3_bind_text(st[IMP_TOKEN], 2, code, -1, SQLITE_STATIC);
@@ -633,8 +517,8 @@ static enum bk_status sq_import(void *impl, const struct roster *r, int64_t now_
                                 struct store_import_summary *summary, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    struct import_plan plan = {0};
-    plan_sort(&plan, r);
+    struct import_plan plan;
+    import_plan_start(&plan, r);
     /* IMMEDIATE: the table read for the plan cannot change before the
      * writes that follow from it. */
     int rc = exec(q->db, "BEGIN IMMEDIATE");
@@ -651,21 +535,8 @@ static enum bk_status sq_import(void *impl, const struct roster *r, int64_t now_
         s = db_error(q, rc, err);
         rollback(q->db);
     }
-    plan_free(&plan);
+    import_plan_free(&plan);
     return s;
-}
-
-static void fill_attendee_borrowed(sqlite3_stmt *st, struct attendee *a)
-{
-    /* Borrowed from the statement: the callers hand these out as const. */
-    char **f[N_TEXT_FIELDS] = {&a->id,         &a->title,        &a->first_name, &a->last_name,
-                               &a->badge_name, &a->organization, &a->country,    &a->category,
-                               &a->events,     &a->email,        &a->language,   &a->valid_from,
-                               &a->valid_until};
-    for (int i = 0; i < N_TEXT_FIELDS; i++)
-        *f[i] = (char *)col_text(st, i);
-    a->status = strcmp(col_text(st, COL_STATUS), "withdrawn") == 0 ? ATTENDEE_WITHDRAWN
-                                                                   : ATTENDEE_CONFIRMED;
 }
 
 static enum bk_status sq_get_attendee(void *impl, const char *id, struct attendee *a,
