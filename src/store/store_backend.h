@@ -2,8 +2,9 @@
  *
  * Private to src/store/. store.c checks arguments, keeps the hash
  * chain's encoding and verifies the chain, so every engine stores the same
- * tamper-evident log; an engine (store_sqlite.c today, perhaps a shared
- * server store later) only keeps records durably and atomically. Each
+ * tamper-evident log; an engine (store_sqlite.c, the embedded file;
+ * store_pg.c, the shared server; store_replica.c, a machine's journal in
+ * front of the server) only keeps records durably and atomically. Each
  * function has the contract of the store.h function of the same name, with
  * arguments already checked; impl is what open returned. */
 #ifndef BK_STORE_BACKEND_H
@@ -14,8 +15,8 @@
 struct store_backend {
     const char *name;
 
-    /* path is kept by the caller for the life of impl. */
-    enum bk_status (*open)(const char *path, void **impl, struct bk_err *err);
+    /* o's strings are kept by the caller for the life of impl. */
+    enum bk_status (*open)(const struct store_options *o, void **impl, struct bk_err *err);
     void (*close)(void *impl);
 
     /* now_ms goes into updated_at of the rows written. When r->tickets is
@@ -80,9 +81,21 @@ struct store_backend {
     enum bk_status (*foreach_code)(void *impl,
                                    int (*fn)(void *ctx, const char *id, const unsigned char *hash),
                                    void *ctx, struct bk_err *err);
+
+    /* The shared store's own; NULL in an engine without a server. */
+    bool (*last_offline)(void *impl);
+    enum bk_status (*sync_status)(void *impl, struct store_sync_status *st, struct bk_err *err);
+    enum bk_status (*sync)(void *impl, struct store_sync_status *st, struct bk_err *err);
+    enum bk_status (*sync_start)(void *impl, struct bk_err *err);
+    /* The server engine's impl (store_pg.h), connected, for verify; NULL
+     * with err set when it cannot be reached. */
+    void *(*server)(void *impl, struct bk_err *err);
+    /* This machine's journal (store_sqlite.c's impl), or NULL. */
+    void *(*journal)(void *impl);
 };
 
 extern const struct store_backend store_sqlite_backend;
+extern const struct store_backend store_replica_backend;
 
 /* The chain hash of ev (every field but ev->hash) into out. Engines call it
  * when appending; store_verify_chain calls it to check. */
