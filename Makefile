@@ -68,6 +68,7 @@ ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
 .PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo demo-cli check unit tsan e2e \
+        shared-tests \
         print-tests kiosk-tests bench fuzz fuzz-check reliability \
         soak clean pot format locale
 all: build/badgectl build/badgekiosk locale build/gen-export build/render-samples
@@ -285,8 +286,17 @@ print-tests: build/asan/tests/test_printer build/badgectl
 kiosk-tests: build/badgectl build/badgekiosk locale build/qr-png
 	@./tests/kiosk/run
 
+# The shared store on a real PostgreSQL 15 started on loopback (tests/shared/):
+# kiosks as processes (kiosk-sim), a proxy that cuts the network, badgectl.
+build/kiosk-sim: tests/shared/kiosk_sim.c build/libbadgekiosk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+shared-tests: build/badgectl build/kiosk-sim build/gen-export
+	@./tests/shared/run
+
 check: deps
-	@$(MAKE) --no-print-directory unit tsan e2e print-tests kiosk-tests reliability fuzz-check
+	@$(MAKE) --no-print-directory unit tsan e2e shared-tests print-tests kiosk-tests reliability \
+	    fuzz-check
 
 bench:
 	@./tools/install-deps $(DEB_PKGS) $(DEB_PKGS_BENCH)

@@ -360,11 +360,8 @@ enum bk_status journal_waiting(void *impl, size_t *events, size_t *badges, struc
 {
     struct sqlite_store *q = impl;
     *events = *badges = 0;
-    enum bk_status st =
-        sq_walk_with(q,
-                     "SELECT (SELECT count(*) FROM journal_event WHERE synced = 0)"
-                     " + (SELECT count(*) FROM journal_intent)",
-                     NULL, count_row, events, err);
+    enum bk_status st = sq_walk_with(q, "SELECT count(*) FROM journal_event WHERE synced = 0",
+                                     NULL, count_row, events, err);
     if (st == BK_OK)
         st = sq_walk_with(q, "SELECT count(*) FROM journal_outbox", NULL, count_row, badges, err);
     return st;

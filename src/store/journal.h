@@ -87,8 +87,8 @@ enum bk_status journal_tx_drop_intent(void *impl, struct bk_err *err);
 /* Whether an event is on its way (outside a transaction is fine). */
 enum bk_status journal_has_intent(void *impl, bool *found, struct bk_err *err);
 
-/* What waits for the server: events (one on its way counted too), and
- * badge changes. */
+/* What waits for the server: events decided here, and badge changes (an
+ * event on its way, journal_has_intent, is not counted). */
 enum bk_status journal_waiting(void *impl, size_t *events, size_t *badges, struct bk_err *err);
 
 /* Up to limit waiting events in seq order, to fn (ev->offline set). */

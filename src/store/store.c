@@ -374,6 +374,15 @@ enum bk_status store_count_scans(struct store *s, size_t *n, struct bk_err *err)
     return s->be->count_scans(s->impl, n, err);
 }
 
+enum bk_status store_count_conflicts(struct store *s, size_t *n, struct bk_err *err)
+{
+    *n = 0;
+    if (!s->be->server)
+        return BK_OK;
+    void *srv = s->be->server(s->impl, err);
+    return srv ? store_pg_count_conflicts(srv, n, err) : (err ? err->status : BK_ERR_OFFLINE);
+}
+
 /* The one code table of badge states: their text in the store. */
 static const char *const badge_status_codes[STORE_BADGE_N_STATUSES] = {
     [STORE_BADGE_PENDING] = "pending",

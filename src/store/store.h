@@ -185,6 +185,10 @@ enum bk_status store_foreach_scan(struct store *s,
 /* Number of events in the log (every outcome). */
 enum bk_status store_count_scans(struct store *s, size_t *n, struct bk_err *err);
 
+/* Events and badge changes the shared store set aside (a key sent again
+ * with other content); 0 for the embedded store. */
+enum bk_status store_count_conflicts(struct store *s, size_t *n, struct bk_err *err);
+
 /* ---- badges ----
  *
  * Every badge ever asked for is a row: the first one and each replacement,

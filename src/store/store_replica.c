@@ -59,6 +59,8 @@
 /* The sync thread pulls at least this often, and retries a gone server. */
 #define WORKER_PULL_MS 5000
 #define WORKER_RETRY_MS 1500
+/* last_sync is written when it moves by this much, not at every round. */
+#define LAST_SYNC_EVERY_MS 10000
 
 /* One journal connection and one server engine: the caller's thread has
  * one, the sync thread another. */
@@ -95,6 +97,11 @@ static int64_t wall_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
 }
 
 /* ---- lock files ---- */
@@ -421,11 +428,6 @@ struct batch {
     size_t n;
 };
 
-static char *copy_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
 static int take_waiting(void *ctx, const struct store_event *ev)
 {
     struct batch *b = ctx;
@@ -434,8 +436,8 @@ static int take_waiting(void *ctx, const struct store_event *ev)
     t[0] = xstrdup(ev->kiosk);
     t[1] = xstrdup(ev->method);
     t[2] = xstrdup(ev->outcome);
-    t[3] = copy_or_null(ev->attendee);
-    t[4] = copy_or_null(ev->detail);
+    t[3] = dup_or_null(ev->attendee);
+    t[4] = dup_or_null(ev->detail);
     b->ev[i] = *ev;
     memset(b->prev[i], 0, STORE_HASH_BYTES);
     memset(b->hash[i], 0, STORE_HASH_BYTES);
@@ -526,6 +528,22 @@ static int send_outbox(void *ctx, const struct journal_outbox *o)
 
 /* Sends what waits, events first, then badge changes, in order. Another
  * process already doing it is left to it (wait_ms 0) or waited for. */
+/* Nothing waits and the server answered: online, as of now. The journal
+ * is written only when that changes something (or the time is old), not
+ * every round of the sync thread. */
+static void synced(struct link *l)
+{
+    int64_t since = 0, last = 0, now = wall_ms();
+    journal_get_int(l->j, "offline_since", &since, NULL);
+    journal_get_int(l->j, "last_sync", &last, NULL);
+    if (since) {
+        journal_set_int(l->j, "offline_since", 0, NULL);
+        journal_set_text(l->j, "problem", "", NULL);
+    }
+    if (since || now - last >= LAST_SYNC_EVERY_MS)
+        journal_set_int(l->j, "last_sync", now, NULL);
+}
+
 static enum bk_status push(struct replica *r, struct link *l, int wait_ms, struct bk_err *err)
 {
     bool busy = false;
@@ -560,30 +578,119 @@ static enum bk_status push(struct replica *r, struct link *l, int wait_ms, struc
     size_t events = 0, badges = 0;
     if (st == BK_OK)
         st = journal_waiting(l->j, &events, &badges, err);
-    if (st == BK_OK && !events && !badges) {
-        journal_set_int(l->j, "offline_since", 0, NULL);
-        journal_set_text(l->j, "problem", "", NULL);
-        journal_set_int(l->j, "last_sync", wall_ms(), NULL);
-    }
+    if (st == BK_OK && !events && !badges)
+        synced(l);
     unlock_file(lock);
     return st;
 }
 
-static int put_badge(void *ctx, const struct store_badge *b, int64_t made, int64_t changed)
+/* Rows pulled from the server, kept until they are written in one go. */
+struct pulled_badges {
+    struct store_badge *b;
+    int64_t *made;
+    char **text; /* 7 strings a row */
+    size_t n, cap;
+    int64_t top;
+};
+
+static int take_badge(void *ctx, const struct store_badge *b, int64_t made, int64_t changed)
 {
-    void **x = ctx;
-    if (journal_tx_put_badge(x[0], b, made, NULL) == BK_OK && changed > *(int64_t *)x[1])
-        *(int64_t *)x[1] = changed;
+    struct pulled_badges *p = ctx;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 64;
+        p->b = xrealloc(p->b, p->cap * sizeof *p->b);
+        p->made = xrealloc(p->made, p->cap * sizeof *p->made);
+        p->text = xrealloc(p->text, 7 * p->cap * sizeof *p->text);
+    }
+    char **t = &p->text[7 * p->n];
+    t[0] = xstrdup(b->attendee);
+    t[1] = xstrdup(b->kiosk);
+    t[2] = xstrdup(b->serial);
+    t[3] = dup_or_null(b->reason);
+    t[4] = dup_or_null(b->printer);
+    t[5] = dup_or_null(b->detail);
+    t[6] = NULL;
+    p->b[p->n] = *b;
+    p->b[p->n].attendee = t[0];
+    p->b[p->n].kiosk = t[1];
+    p->b[p->n].serial = t[2];
+    p->b[p->n].reason = t[3];
+    p->b[p->n].printer = t[4];
+    p->b[p->n].detail = t[5];
+    p->made[p->n++] = made;
+    if (changed > p->top)
+        p->top = changed;
     return 0;
 }
 
-static int put_checkin(void *ctx, int64_t id, const char *attendee, bk_day day, int64_t at_ms)
+struct pulled_checkins {
+    char **attendee;
+    bk_day *day;
+    int64_t *at_ms;
+    size_t n, cap;
+    int64_t top;
+};
+
+static int take_checkin(void *ctx, int64_t id, const char *attendee, bk_day day, int64_t at_ms)
 {
-    void **x = ctx;
-    if (journal_tx_put_checkin(x[0], attendee, day, at_ms, NULL) == BK_OK &&
-        id > *(int64_t *)x[1])
-        *(int64_t *)x[1] = id;
+    struct pulled_checkins *p = ctx;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 64;
+        p->attendee = xrealloc(p->attendee, p->cap * sizeof *p->attendee);
+        p->day = xrealloc(p->day, p->cap * sizeof *p->day);
+        p->at_ms = xrealloc(p->at_ms, p->cap * sizeof *p->at_ms);
+    }
+    p->attendee[p->n] = xstrdup(attendee);
+    p->day[p->n] = day;
+    p->at_ms[p->n++] = at_ms;
+    if (id > p->top)
+        p->top = id;
     return 0;
+}
+
+/* The badge rows and counted check-ins the server changed since the last
+ * pull, written in one transaction, and only when there are any. */
+static enum bk_status pull_changes(struct link *l, struct bk_err *err)
+{
+    int64_t badge_mark = 0, checkin_mark = 0;
+    enum bk_status st = journal_get_int(l->j, "badge_change", &badge_mark, err);
+    if (st == BK_OK)
+        st = journal_get_int(l->j, "checkin_id", &checkin_mark, err);
+    struct pulled_badges pb = {.top = badge_mark};
+    struct pulled_checkins pc = {.top = checkin_mark};
+    if (st == BK_OK)
+        st = store_pg_pull_badges(l->srv, badge_mark - PULL_OVERLAP, take_badge, &pb, err);
+    if (st == BK_OK)
+        st = store_pg_pull_checkins(l->srv, checkin_mark - PULL_OVERLAP, take_checkin, &pc, err);
+    /* The overlap comes back every time: only what moved the marks, or
+     * rows the journal lacks, is worth a write. */
+    bool news = pb.top != badge_mark || pc.top != checkin_mark;
+    if (st == BK_OK && news) {
+        st = journal_begin(l->j, err);
+        for (size_t i = 0; st == BK_OK && i < pb.n; i++)
+            st = journal_tx_put_badge(l->j, &pb.b[i], pb.made[i], err);
+        for (size_t i = 0; st == BK_OK && i < pc.n; i++)
+            st = journal_tx_put_checkin(l->j, pc.attendee[i], pc.day[i], pc.at_ms[i], err);
+        if (st == BK_OK)
+            st = journal_set_int(l->j, "badge_change", pb.top, err);
+        if (st == BK_OK)
+            st = journal_set_int(l->j, "checkin_id", pc.top, err);
+        if (st == BK_OK)
+            st = journal_commit(l->j, err);
+        else
+            journal_rollback(l->j);
+    }
+    for (size_t i = 0; i < 7 * pb.n; i++)
+        free(pb.text[i]);
+    free(pb.b);
+    free(pb.made);
+    free(pb.text);
+    for (size_t i = 0; i < pc.n; i++)
+        free(pc.attendee[i]);
+    free(pc.attendee);
+    free(pc.day);
+    free(pc.at_ms);
+    return st;
 }
 
 /* Brings the journal's copies in line with the server: the attendee list
@@ -616,31 +723,7 @@ static enum bk_status pull(struct link *l, struct bk_err *err)
         free(ids);
         free(tokens);
     }
-    int64_t mark = 0, top = 0;
-    void *x[2] = {l->j, &top};
-    if (st == BK_OK)
-        st = journal_get_int(l->j, "badge_change", &mark, err);
-    top = mark;
-    if (st == BK_OK)
-        st = journal_begin(l->j, err);
-    if (st == BK_OK) {
-        st = store_pg_pull_badges(l->srv, mark - PULL_OVERLAP, put_badge, x, err);
-        if (st == BK_OK)
-            st = journal_set_int(l->j, "badge_change", top, err);
-        st = st == BK_OK ? journal_commit(l->j, err) : (journal_rollback(l->j), st);
-    }
-    if (st == BK_OK)
-        st = journal_get_int(l->j, "checkin_id", &mark, err);
-    top = mark;
-    if (st == BK_OK)
-        st = journal_begin(l->j, err);
-    if (st == BK_OK) {
-        st = store_pg_pull_checkins(l->srv, mark - PULL_OVERLAP, put_checkin, x, err);
-        if (st == BK_OK)
-            st = journal_set_int(l->j, "checkin_id", top, err);
-        st = st == BK_OK ? journal_commit(l->j, err) : (journal_rollback(l->j), st);
-    }
-    return st;
+    return st == BK_OK ? pull_changes(l, err) : st;
 }
 
 /* ---- open and close ---- */
@@ -915,9 +998,12 @@ static enum bk_status rp_sync_status(void *impl, struct store_sync_status *st, s
     snprintf(st->kiosk, sizeof st->kiosk, "%s", r->source);
     enum bk_status s = journal_get_text(j, "server", st->server, sizeof st->server, err);
     size_t events = 0, badges = 0;
+    bool intent = false;
     if (s == BK_OK)
         s = journal_waiting(j, &events, &badges, err);
-    st->waiting = events + badges;
+    if (s == BK_OK)
+        s = journal_has_intent(j, &intent, err);
+    st->waiting = events + badges + intent;
     if (s == BK_OK)
         s = journal_conflicts(j, &st->conflicts, err);
     if (s == BK_OK)

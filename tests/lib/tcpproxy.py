@@ -17,8 +17,12 @@ reads "ok" once the proxy has acted on it:
     blackhole  accept new connections and never forward them; stop
                forwarding on existing ones in both directions, so a reply
                in flight never arrives (a pulled cable, a stalled server)
-    noreply    forward what clients send, throw away what the server sends
-               back: a request is carried out, its answer lost
+    noreply [TEXT]
+               forward what clients send, throw away what the server sends
+               back: a request is carried out, its answer lost. With TEXT,
+               answers pass until one holds TEXT; that one and all after it
+               on the same connection are lost (the answer to one chosen
+               statement, after those before it were answered)
     count      answers "ok N": connections accepted so far
 
 Standard library only; one thread, select(). Stopped by SIGTERM (the tests
@@ -35,6 +39,7 @@ class Pair:
     def __init__(self, client, server):
         self.client = client
         self.server = server
+        self.silenced = False
 
 
 def main():
@@ -57,6 +62,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     mode = "pass"
+    match = b""  # noreply's TEXT
     pairs = []
     held = []  # accepted in blackhole mode, never forwarded
     controls = {}  # socket -> bytes read so far
@@ -76,7 +82,7 @@ def main():
         p.server.close()
 
     def command(line):
-        nonlocal mode, lsock, held
+        nonlocal mode, lsock, held, match
         if line == "count":
             return "ok %d" % accepted
         if line == "drop":
@@ -88,6 +94,12 @@ def main():
                 reset(h)
             held = []
             return "ok"
+        word, _, arg = line.partition(" ")
+        if word == "noreply":
+            match = arg.encode()
+            for p in pairs:
+                p.silenced = False
+            line = word
         if line not in ("pass", "refuse", "blackhole", "noreply"):
             return "unknown command"
         if line != "refuse" and lsock is None:
@@ -151,7 +163,10 @@ def main():
                     close_pair(pair)
                     continue
                 if s is pair.server and mode == "noreply":
-                    continue  # the answer is lost on the way
+                    if not match or match in data:
+                        pair.silenced = True
+                    if pair.silenced:
+                        continue  # the answer is lost on the way
                 other = pair.server if s is pair.client else pair.client
                 try:
                     other.sendall(data)
