@@ -698,57 +698,80 @@ static ptrdiff_t server_find(const struct server_chain *c, int64_t seq)
     return lo < c->n && c->seq[lo] == seq ? (ptrdiff_t)lo : -1;
 }
 
-struct journal_walk {
+/* A journal's events as the journal has them, read before the server's:
+ * the server only grows, so an event the journal says it took is on the
+ * server when the server is read afterwards, even on a kiosk at work. */
+struct journal_events {
     void *j;
-    const struct server_chain *server;
-    struct store_journal_check *out;
-    const char *path;
+    int64_t *seq;
+    unsigned char (*hash)[STORE_HASH_BYTES];
+    char (*result)[16];
+    size_t n, cap;
     struct bk_err *err;
     bool bad;
 };
 
-static int compare_with_server(void *ctx, const struct store_event *ev)
+static int take_journal_event(void *ctx, const struct store_event *ev)
 {
-    struct journal_walk *w = ctx;
-    w->out->records++;
+    struct journal_events *je = ctx;
     bool known = false, synced = false;
     char result[16];
-    if (journal_event_state(w->j, ev->seq, &known, &synced, result, sizeof result, w->err) !=
+    if (journal_event_state(je->j, ev->seq, &known, &synced, result, sizeof result, je->err) !=
         BK_OK) {
-        w->bad = true;
+        je->bad = true;
         return 1;
     }
-    if (!synced) {
-        w->out->waiting++;
-        return 0;
+    if (je->n == je->cap) {
+        je->cap = je->cap ? 2 * je->cap : 256;
+        je->seq = xrealloc(je->seq, je->cap * sizeof *je->seq);
+        je->hash = xrealloc(je->hash, je->cap * sizeof *je->hash);
+        je->result = xrealloc(je->result, je->cap * sizeof *je->result);
     }
-    ptrdiff_t at = server_find(w->server, ev->seq);
-    bool same = at >= 0 && ev->hash_len == STORE_HASH_BYTES &&
-                sodium_memcmp(w->server->hash[at], ev->hash, STORE_HASH_BYTES) == 0;
-    if (same) {
-        w->out->on_server++;
-        return 0;
+    je->seq[je->n] = ev->seq;
+    memset(je->hash[je->n], 0, STORE_HASH_BYTES);
+    if (ev->hash_len == STORE_HASH_BYTES)
+        memcpy(je->hash[je->n], ev->hash, STORE_HASH_BYTES);
+    /* "" when it still waits for the server. */
+    snprintf(je->result[je->n], sizeof je->result[0], "%s", synced ? result : "");
+    je->n++;
+    return 0;
+}
+
+/* Each event of the journal against the server's copy. */
+static enum bk_status compare_journal(const struct journal_events *je,
+                                      const struct server_chain *server, const char *where,
+                                      struct store_journal_check *out, struct bk_err *err)
+{
+    for (size_t i = 0; i < je->n; i++) {
+        out->records++;
+        if (!je->result[i][0]) {
+            out->waiting++;
+            continue;
+        }
+        ptrdiff_t at = server_find(server, je->seq[i]);
+        if (at >= 0 && sodium_memcmp(server->hash[at], je->hash[i], STORE_HASH_BYTES) == 0) {
+            out->on_server++;
+            continue;
+        }
+        if (strcmp(je->result[i], "conflict") == 0) {
+            /* Sent again with other content and set aside there, as
+             * reported when it happened. */
+            out->set_aside++;
+            continue;
+        }
+        if (at < 0)
+            return bk_err_set(err, BK_ERR_INVALID, where, 0, NULL,
+                              _("event %lld of %s's journal was taken by the shared store (it "
+                                "answered '%s') and is missing there now: records were removed "
+                                "from the server's log (its chain %s ends at %lld)"),
+                              (long long)je->seq[i], out->kiosk, je->result[i], out->chain,
+                              (long long)out->server_head);
+        return bk_err_set(err, BK_ERR_INVALID, where, 0, NULL,
+                          _("event %lld of %s's journal differs from the shared store's copy: "
+                            "the server's log was altered"),
+                          (long long)je->seq[i], out->kiosk);
     }
-    if (strcmp(result, "conflict") == 0) {
-        /* Sent again with other content and set aside there, as reported
-         * when it happened. */
-        w->out->set_aside++;
-        return 0;
-    }
-    w->bad = true;
-    if (at < 0)
-        bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
-                   _("event %lld of %s's journal was taken by the shared store (it answered "
-                     "'%s') and is missing there now: records were removed from the server's "
-                     "log (its chain %s ends at %lld)"),
-                   (long long)ev->seq, w->out->kiosk, result, w->out->chain,
-                   (long long)w->out->server_head);
-    else
-        bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
-                   _("event %lld of %s's journal differs from the shared store's copy: the "
-                     "server's log was altered"),
-                   (long long)ev->seq, w->out->kiosk);
-    return 1;
+    return BK_OK;
 }
 
 enum bk_status store_verify_journal(struct store *s, const char *path,
@@ -791,6 +814,11 @@ enum bk_status store_verify_journal(struct store *s, const char *path,
         if (st == BK_OK && w.first_bad)
             st = BK_ERR_INVALID;
     }
+    struct journal_events je = {.j = j, .err = err};
+    if (st == BK_OK)
+        st = store_sqlite_backend.foreach_scan(j, take_journal_event, &je, err);
+    if (st == BK_OK && je.bad)
+        st = err && err->status ? err->status : BK_ERR_STORE;
     struct server_chain chain = {0};
     void *srv = st == BK_OK ? s->be->server(s->impl, err) : NULL;
     if (st == BK_OK && !srv)
@@ -799,11 +827,11 @@ enum bk_status store_verify_journal(struct store *s, const char *path,
         st = store_pg_foreach_in_chain(srv, epoch, take_server_event, &chain, err);
     if (st == BK_OK) {
         out->server_head = chain.n ? chain.seq[chain.n - 1] : 0;
-        struct journal_walk w = {j, &chain, out, where, err, false};
-        st = store_sqlite_backend.foreach_scan(j, compare_with_server, &w, err);
-        if (st == BK_OK && w.bad)
-            st = err && err->status ? err->status : BK_ERR_INVALID;
+        st = compare_journal(&je, &chain, where, out, err);
     }
+    free(je.seq);
+    free(je.hash);
+    free(je.result);
     free(chain.seq);
     free(chain.hash);
     if (opened)

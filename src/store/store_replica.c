@@ -81,7 +81,9 @@ struct replica {
     bool worker;
     pthread_t thread;
     atomic_bool stop;
-    atomic_bool server_ok; /* the thread reached the server and nothing waits */
+    atomic_bool server_ok;          /* the thread reached the server and nothing waits */
+    _Atomic int64_t server_ok_at;   /* when it last found so (monotonic ms) */
+    int64_t fg_down_at;             /* when the caller's connection last failed (monotonic) */
     int wake[2];           /* a pipe: written to stop the thread */
 };
 
@@ -151,6 +153,13 @@ static void note_offline(struct replica *r, struct link *l, const struct bk_err 
     (void)r;
 }
 
+/* A server call failed: offline from here on (the connection holds down). */
+static void went_offline(struct replica *r, const struct bk_err *why)
+{
+    r->fg_down_at = mono_ms();
+    note_offline(r, &r->fg, why);
+}
+
 /* Opens the server engine for l when needed and connects it. A journal
  * belongs to one shared store: the first server it reaches is written
  * into it, and any other is refused. */
@@ -202,11 +211,16 @@ static bool fg_online(struct replica *r)
     if (r->worker) {
         if (!atomic_load(&r->server_ok))
             return false;
-        if (r->fg.srv && !pgconn_is_up(store_pg_conn(r->fg.srv)))
+        /* Our connection failed: try again only once the thread has
+         * reached the server since, or the bound would be waited twice. */
+        if (r->fg.srv && !pgconn_is_up(store_pg_conn(r->fg.srv))) {
+            if (atomic_load(&r->server_ok_at) <= r->fg_down_at)
+                return false;
             pgconn_retry_now(store_pg_conn(r->fg.srv));
+        }
     }
     if (link_server(r, &r->fg, &e) != BK_OK) {
-        note_offline(r, &r->fg, &e);
+        went_offline(r, &e);
         return false;
     }
     size_t events = 0, badges = 0;
@@ -217,12 +231,6 @@ static bool fg_online(struct replica *r)
     if (r->worker || push(r, &r->fg, 0, &e) != BK_OK)
         return false;
     return journal_waiting(r->fg.j, &events, &badges, NULL) == BK_OK && !events && !badges;
-}
-
-/* A server call failed: offline from here on (the connection holds down). */
-static void went_offline(struct replica *r, const struct bk_err *why)
-{
-    note_offline(r, &r->fg, why);
 }
 
 /* ---- appending ---- */
@@ -325,7 +333,10 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
         return settle(l, in, &res, d, err);
     /* No answer in time, the link gone, or the server refused: the person
      * at the door gets the journal's answer, and the event waits. */
-    note_offline(r, l, &e);
+    if (l == &r->fg)
+        went_offline(r, &e);
+    else
+        note_offline(r, l, &e);
     return settle(l, in, NULL, d, err);
 }
 
@@ -1068,6 +1079,8 @@ static void *worker_main(void *arg)
         bool ok = st == BK_OK && journal_waiting(l.j, &events, &badges, NULL) == BK_OK &&
                   !events && !badges;
         atomic_store(&r->server_ok, ok);
+        if (ok)
+            atomic_store(&r->server_ok_at, mono_ms());
         if (st != BK_OK) {
             note_offline(r, &l, &e);
             l.listening = false;
