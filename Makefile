@@ -291,7 +291,7 @@ kiosk-tests: build/badgectl build/badgekiosk locale build/qr-png
 build/kiosk-sim: tests/shared/kiosk_sim.c build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< build/libbadgekiosk.a $(LIBS)
 
-shared-tests: build/badgectl build/kiosk-sim build/gen-export
+shared-tests: build/badgectl build/badgekiosk build/kiosk-sim build/gen-export locale
 	@./tests/shared/run
 
 check: deps
