@@ -288,10 +288,18 @@ kiosk-tests: build/badgectl build/badgekiosk locale build/qr-png
 
 # The shared store on a real PostgreSQL 15 started on loopback (tests/shared/):
 # kiosks as processes (kiosk-sim), a proxy that cuts the network, badgectl.
+# badgectl and kiosk-sim are built again with AddressSanitizer and UBSan for
+# these tests: the store's server and journal code runs under them here.
 build/kiosk-sim: tests/shared/kiosk_sim.c build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< build/libbadgekiosk.a $(LIBS)
 
-shared-tests: build/badgectl build/badgekiosk build/kiosk-sim build/gen-export locale
+build/asan/kiosk-sim: tests/shared/kiosk_sim.c build/asan/libbadgekiosk.a
+	$(CC) $(ASAN_FLAGS) -o $@ $< build/asan/libbadgekiosk.a $(LIBS)
+
+build/asan/badgectl: $(CTL_SRC:%.c=build/asan/%.o) build/asan/libbadgekiosk.a
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+
+shared-tests: build/asan/badgectl build/asan/kiosk-sim build/badgekiosk build/gen-export locale
 	@./tests/shared/run
 
 check: deps
