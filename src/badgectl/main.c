@@ -1189,6 +1189,8 @@ static int open_needs(const struct cmd *cmd, const struct cliopts *shared, struc
     if (cmd->needs & NEED_STORE) {
         struct store_options o;
         store_options_of_config(r->cfg, &o);
+        /* sync --status says how things stand without changing them. */
+        o.quiet_open = cmd->run == cmd_sync && r->opt[OPT_STATUS];
         if (store_open_with(&o, &r->store, &err) != BK_OK)
             return report_error(&err);
     }

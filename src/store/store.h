@@ -40,6 +40,8 @@ struct store_options {
     const char *kiosk; /* this machine's name, which its journal's events carry */
     bool require_tls;  /* refuse a connection to the server without TLS */
     int timeout_ms;    /* the longest the server may take to answer; 0: 500 */
+    bool quiet_open;   /* with a journal: do not reach the server when opening (no sync
+                          then; it is reached when a call needs it) */
 };
 
 /* The options the configuration gives: [kiosk] database and id, [store]. */
@@ -47,8 +49,11 @@ void store_options_of_config(const struct config *cfg, struct store_options *o);
 
 /* Opens the store o describes: the SQLite file is created (mode 0600, and
  * its folder 0700 when missing) when it does not exist. With a url the
- * server must hold a schema made by store_db_init. The caller frees the
- * store with store_close (NULL is fine). */
+ * server must hold a schema made by store_db_init; with a journal too,
+ * opening syncs once (what waits is sent, what changed pulled) unless
+ * o->quiet_open, and a server that does not answer leaves the machine
+ * offline rather than failing (a journal never filled excepted). The
+ * caller frees the store with store_close (NULL is fine). */
 enum bk_status store_open_with(const struct store_options *o, struct store **out,
                                struct bk_err *err);
 
