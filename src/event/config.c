@@ -809,7 +809,8 @@ void config_category_look(const struct config *cfg, const char *name, uint32_t *
 void config_set_path(char **field, const char *value)
 {
     free(*field);
-    if (value[0] == '/') {
+    /* "" stays "": none (a shared store without a journal, --db ""). */
+    if (value[0] == '/' || !value[0]) {
         *field = xstrdup(value);
         return;
     }

@@ -225,7 +225,8 @@ bool config_badge_color_parse(const char *value, enum config_badge_color *out);
 const struct config_badge_size *config_badge_size_by_name(const char *name);
 
 /* Replaces a path setting for this run (--db, --keys): value is resolved
- * against the current directory. */
+ * against the current directory; "" stays "" (none: --db "" with a shared
+ * store keeps no journal). */
 void config_set_path(char **field, const char *value);
 
 #endif

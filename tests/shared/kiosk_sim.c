@@ -19,7 +19,7 @@
  * Each check-in's answer is a line of --out, written (and flushed) only
  * after checkin_process returned, so a line means the kiosk showed it:
  *
- *   ID OUTCOME OFFLINE(0/1) LATENCY_US AT_MS
+ *   ID OUTCOME OFFLINE(0/1) LATENCY_US AT_MS ANSWERED_UNIX_MS
  *
  * --start-at makes several kiosks begin at one instant. Exit 0 when every
  * scan was answered, 3 when the store failed (the line then says "error"). */
@@ -177,12 +177,13 @@ int main(int argc, char **argv)
         int64_t lat = mono_us() - t;
         free(payload);
         if (st != BK_OK) {
-            fprintf(out, "%s error 0 %lld %lld\n", id, (long long)lat, (long long)at);
+            fprintf(out, "%s error 0 %lld %lld %lld\n", id, (long long)lat, (long long)at,
+                    (long long)wall_ms());
             fprintf(stderr, "kiosk-sim: %s: %s\n", id, err.msg);
             rc = 3;
         } else {
-            fprintf(out, "%s %s %d %lld %lld\n", id, checkin_outcome_code(res.outcome),
-                    res.offline ? 1 : 0, (long long)lat, (long long)at);
+            fprintf(out, "%s %s %d %lld %lld %lld\n", id, checkin_outcome_code(res.outcome),
+                    res.offline ? 1 : 0, (long long)lat, (long long)at, (long long)wall_ms());
             if (res.offline && getenv("BK_SIM_WHY")) {
                 struct store_sync_status ss;
                 store_sync_status(store, &ss, NULL);

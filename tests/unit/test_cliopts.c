@@ -103,6 +103,13 @@ static void test_each_shared_option_overrides_its_field(void **state)
          "k3",
          0,
          "postgresql://k@desk/ev"},
+        /* --db "": no journal (the shared store alone), not the current folder. */
+        {{"--store", "postgresql://k@desk/ev", "--db", ""},
+         "",
+         "ipp://localhost:631/ipp/print",
+         "entrance-1",
+         0,
+         "postgresql://k@desk/ev"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *argv[10] = {"prog", "--config", ini_path};
