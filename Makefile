@@ -4,7 +4,8 @@
 #   make demo     the organiser's flow on the sample FG-MV event
 #   make check    every test: unit tests under AddressSanitizer + UBSan, the kiosk's
 #                 threads under ThreadSanitizer, then end to end
-#   make bench    measurements, written to BENCHMARKS.md
+#   make bench    measurements, written to BENCHMARKS.md (make bench-shared: the
+#                 shared store's section alone)
 #   make install  PREFIX=/usr/local DESTDIR=... (and make uninstall, same variables)
 #   make deb      the Debian package in build/deb/, checked with lintian
 #   make package-tests  the package installed into a fresh Debian 12 root (minutes, network)
@@ -69,7 +70,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
 .PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo demo-cli check unit tsan e2e \
         shared-tests \
-        print-tests kiosk-tests bench fuzz fuzz-check reliability \
+        print-tests kiosk-tests bench bench-shared fuzz fuzz-check reliability \
         soak clean pot format locale
 all: build/badgectl build/badgekiosk locale build/gen-export build/render-samples
 
@@ -309,8 +310,15 @@ check: deps
 bench:
 	@./tools/install-deps $(DEB_PKGS) $(DEB_PKGS_BENCH)
 	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode \
-	    build/gen-frames $(REL_BIN)
+	    build/gen-frames build/kiosk-sim build/gen-export $(REL_BIN)
 	@./bench/run
+
+# The shared store's figures alone (bench/shared, also part of make bench):
+# its own PostgreSQL on loopback; rewrites only that section of BENCHMARKS.md.
+bench-shared:
+	@./tools/install-deps $(DEB_PKGS)
+	@$(MAKE) --no-print-directory all build/kiosk-sim build/gen-export
+	@./bench/shared
 
 # bench-decode and gen-frames draw kiosk frames with the tests' generator.
 build/obj/bench/bench_decode.o build/obj/bench/gen_frames.o: CFLAGS_ALL += -Itests/lib
