@@ -53,14 +53,29 @@ void import_plan_start(struct import_plan *p, const struct roster *r)
     p->action = xcalloc(kept ? kept : 1, 1);
 }
 
+void import_plan_set_hashes(struct import_plan *p, const unsigned char (*hashes)[STORE_HASH_BYTES],
+                            const unsigned char *has_hash)
+{
+    size_t n = p->r->n_people ? p->r->n_people : 1;
+    free(p->hashes);
+    free(p->has_hash);
+    p->hashes = xcalloc(n, sizeof *p->hashes);
+    p->has_hash = xcalloc(n, 1);
+    memcpy(p->hashes, hashes, p->r->n_people * sizeof *p->hashes);
+    memcpy(p->has_hash, has_hash, p->r->n_people);
+}
+
 const unsigned char *import_plan_hash(const struct import_plan *p, size_t j)
 {
-    return p->hashes ? p->hashes[p->sorted[j] - p->r->people] : NULL;
+    size_t i = (size_t)(p->sorted[j] - p->r->people);
+    if (!p->hashes || (p->has_hash && !p->has_hash[i]))
+        return NULL;
+    return p->hashes[i];
 }
 
 const char *import_plan_code(const struct import_plan *p, size_t j)
 {
-    return p->hashes ? p->r->tickets[p->sorted[j] - p->r->people].code : NULL;
+    return p->r->tickets ? p->r->tickets[p->sorted[j] - p->r->people].code : NULL;
 }
 
 /* A person both in the export and the table: what changes, counted. */
@@ -135,5 +150,6 @@ void import_plan_free(struct import_plan *p)
     free(p->action);
     free(p->sorted);
     free(p->hashes);
+    free(p->has_hash);
     memset(p, 0, sizeof *p);
 }

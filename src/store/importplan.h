@@ -38,6 +38,7 @@ struct import_plan {
     const struct attendee **sorted; /* the export's people by ID, one per ID (borrowed) */
     size_t n;
     unsigned char (*hashes)[STORE_HASH_BYTES]; /* per person of r, when r has tickets */
+    unsigned char *has_hash; /* per person of r: hashes[i] is set; NULL: all are */
     unsigned char *action; /* enum import_action per sorted person */
     char **withdraw;       /* IDs missing from the export and still confirmed */
     size_t n_withdraw, cap_withdraw;
@@ -48,6 +49,12 @@ struct import_plan {
 /* Sorts r's people (r must outlive the plan) and starts the merge. */
 void import_plan_start(struct import_plan *p, const struct roster *r);
 
+/* The code hashes of r's people given as they are (a list pulled from the
+ * server, whose codes the machine never sees): person i's is hashes[i] when
+ * has_hash[i]; copied. Called after import_plan_start. */
+void import_plan_set_hashes(struct import_plan *p, const unsigned char (*hashes)[STORE_HASH_BYTES],
+                            const unsigned char *has_hash);
+
 /* The next row of the table, in ID order, with its code hash
  * (STORE_HASH_BYTES, or NULL when it has none); borrowed for the call. */
 void import_plan_row(struct import_plan *p, const struct attendee *row,
@@ -57,8 +64,8 @@ void import_plan_row(struct import_plan *p, const struct attendee *row,
 void import_plan_end(struct import_plan *p);
 
 /* The code hash of the j-th sorted person, or NULL when the export has no
- * codes (a row written keeps its hash then: the code column may simply not
- * be mapped). */
+ * codes or the person none (a row written keeps its hash then: the code
+ * column may simply not be mapped). */
 const unsigned char *import_plan_hash(const struct import_plan *p, size_t j);
 
 /* The ticket code of the j-th sorted person (what its badge carries, kept

@@ -430,7 +430,9 @@ enum bk_status journal_event_state(void *impl, int64_t seq, bool *known, bool *s
 /* ---- what is pulled ---- */
 
 enum bk_status journal_pull_roster(void *impl, int64_t version, const struct attendee *people,
-                                   size_t n, const char *const *token_ids,
+                                   const unsigned char (*hashes)[STORE_HASH_BYTES],
+                                   const unsigned char *has_hash, size_t n,
+                                   const char *const *token_ids,
                                    const char *const *tokens, size_t n_tokens,
                                    struct bk_err *err)
 {
@@ -440,6 +442,8 @@ enum bk_status journal_pull_roster(void *impl, int64_t version, const struct att
     struct roster r = {.people = (struct attendee *)people, .n_people = n};
     struct import_plan plan;
     import_plan_start(&plan, &r);
+    if (hashes)
+        import_plan_set_hashes(&plan, hashes, has_hash);
     int rc = sq_exec(q->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
         rc = sq_plan_merge(q->db, &plan);

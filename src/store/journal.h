@@ -108,9 +108,12 @@ enum bk_status journal_event_state(void *impl, int64_t seq, bool *known, bool *s
                                    char *result, size_t n, struct bk_err *err);
 
 /* Replaces the attendee list and tokens with the server's (version), in
- * one transaction. */
+ * one transaction; person i's code hash is hashes[i] when has_hash[i]
+ * (hashes NULL: none). */
 enum bk_status journal_pull_roster(void *impl, int64_t version, const struct attendee *people,
-                                   size_t n, const char *const *token_ids,
+                                   const unsigned char (*hashes)[STORE_HASH_BYTES],
+                                   const unsigned char *has_hash, size_t n,
+                                   const char *const *token_ids,
                                    const char *const *tokens, size_t n_tokens,
                                    struct bk_err *err);
 

@@ -48,7 +48,11 @@ static const char *const migration_1 =
     " organization text NOT NULL DEFAULT '', country text NOT NULL DEFAULT '',"
     " category text NOT NULL DEFAULT '', events text NOT NULL DEFAULT '',"
     " email text NOT NULL DEFAULT '', language text NOT NULL DEFAULT '',"
+    " valid_from text NOT NULL DEFAULT '', valid_until text NOT NULL DEFAULT '',"
     " status text NOT NULL CHECK (status IN ('confirmed', 'withdrawn')),"
+    /* store_code_hash of the ticket's code ([qr] mode = export), NULL
+     * without one: the code itself is never a key (store.h says why). */
+    " code_hash bytea UNIQUE,"
     " updated_at bigint NOT NULL);"
     "CREATE TABLE token (attendee text COLLATE \"C\" PRIMARY KEY REFERENCES attendee(id),"
     " payload text NOT NULL);"
@@ -418,33 +422,51 @@ const char *store_pg_store_id(void *impl)
 
 /* ---- attendees ---- */
 
+/* In importplan's order: the text fields, the status, the code hash. */
 #define PG_ATTENDEE_COLUMNS                                                                        \
     "id, title, first_name, last_name, badge_name, organization, country, category, events, "      \
-    "email, language, status"
+    "email, language, valid_from, valid_until, status, code_hash"
+#define PG_COL_STATUS IMPORTPLAN_TEXT_FIELDS
+#define PG_COL_CODE_HASH (IMPORTPLAN_TEXT_FIELDS + 1)
 
 /* Row i of r (PG_ATTENDEE_COLUMNS from column 0) as a borrowed attendee. */
 static void row_attendee(const PGresult *r, int i, struct attendee *a)
 {
-    char **f[IMPORTPLAN_TEXT_FIELDS] = {&a->id,         &a->title,        &a->first_name,
-                                        &a->last_name,  &a->badge_name,   &a->organization,
-                                        &a->country,    &a->category,     &a->events,
-                                        &a->email,      &a->language};
+    char **f[IMPORTPLAN_TEXT_FIELDS] = {
+        &a->id,      &a->title,    &a->first_name, &a->last_name, &a->badge_name,
+        &a->organization, &a->country, &a->category, &a->events, &a->email,
+        &a->language, &a->valid_from, &a->valid_until};
     for (int k = 0; k < IMPORTPLAN_TEXT_FIELDS; k++)
         *f[k] = PQgetvalue(r, i, k);
-    a->status = strcmp(PQgetvalue(r, i, IMPORTPLAN_TEXT_FIELDS), "withdrawn") == 0
-                    ? ATTENDEE_WITHDRAWN
-                    : ATTENDEE_CONFIRMED;
+    a->status = strcmp(PQgetvalue(r, i, PG_COL_STATUS), "withdrawn") == 0 ? ATTENDEE_WITHDRAWN
+                                                                         : ATTENDEE_CONFIRMED;
 }
 
-/* One attendee as a line of COPY data: the columns, then updated_at. */
+/* Row i's code hash into out; false when it has none. */
+static bool row_code_hash(const PGresult *r, int i, unsigned char out[STORE_HASH_BYTES])
+{
+    return !PQgetisnull(r, i, PG_COL_CODE_HASH) &&
+           v_bytes(r, i, PG_COL_CODE_HASH, out, STORE_HASH_BYTES) == STORE_HASH_BYTES;
+}
+
+/* One attendee as a line of COPY data: the columns, then updated_at. hash
+ * NULL writes SQL NULL (the import keeps the hash the row had). */
 static void copy_attendee(char **buf, size_t *len, size_t *cap, const struct attendee *a,
-                          int64_t now_ms)
+                          const unsigned char *hash, int64_t now_ms)
 {
     const char *f[IMPORTPLAN_TEXT_FIELDS];
     importplan_fields(a, f);
     for (int k = 0; k < IMPORTPLAN_TEXT_FIELDS; k++)
         pgconn_copy_field(buf, len, cap, f[k], '\t');
     pgconn_copy_field(buf, len, cap, importplan_status_code(a->status), '\t');
+    if (hash) {
+        /* bytea's hex input, escaped once more by COPY's text format. */
+        char hex[4 + 2 * STORE_HASH_BYTES + 1] = "\\x";
+        sodium_bin2hex(hex + 2, sizeof hex - 2, hash, STORE_HASH_BYTES);
+        pgconn_copy_field(buf, len, cap, hex, '\t');
+    } else {
+        pgconn_copy_field(buf, len, cap, NULL, '\t');
+    }
     char ms[24];
     snprintf(ms, sizeof ms, "%lld", (long long)now_ms);
     pgconn_copy_field(buf, len, cap, ms, '\n');
@@ -470,17 +492,27 @@ static enum bk_status pg_import(void *impl, const struct roster *ros, int64_t no
         for (int i = 0; i < PQntuples(r); i++) {
             struct attendee a;
             row_attendee(r, i, &a);
-            import_plan_row(&plan, &a, NULL);
+            unsigned char h[STORE_HASH_BYTES];
+            import_plan_row(&plan, &a, row_code_hash(r, i, h) ? h : NULL);
         }
         import_plan_end(&plan);
     }
     PQclear(r);
     size_t changes = 0;
+    /* A ticket's code is what its badge carries (store_get_token). */
+    char *tokens = NULL;
+    size_t tlen = 0, tcap = 0, n_tokens = 0;
     for (size_t j = 0; st == BK_OK && j < plan.n; j++) {
         if (plan.action[j] == IMPORT_KEEP)
             continue;
-        copy_attendee(&data, &len, &cap, plan.sorted[j], now_ms);
+        copy_attendee(&data, &len, &cap, plan.sorted[j], import_plan_hash(&plan, j), now_ms);
         changes++;
+        const char *code = import_plan_code(&plan, j);
+        if (code) {
+            pgconn_copy_field(&tokens, &tlen, &tcap, plan.sorted[j]->id, '\t');
+            pgconn_copy_field(&tokens, &tlen, &tcap, code, '\n');
+            n_tokens++;
+        }
     }
     if (st == BK_OK && changes) {
         st = pgconn_exec(g->c,
@@ -500,9 +532,26 @@ static enum bk_status pg_import(void *impl, const struct roster *ros, int64_t no
                 " badge_name = EXCLUDED.badge_name, organization = EXCLUDED.organization,"
                 " country = EXCLUDED.country, category = EXCLUDED.category,"
                 " events = EXCLUDED.events, email = EXCLUDED.email, language = EXCLUDED.language,"
-                " status = EXCLUDED.status, updated_at = EXCLUDED.updated_at",
+                " valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,"
+                " status = EXCLUDED.status,"
+                " code_hash = coalesce(EXCLUDED.code_hash, attendee.code_hash),"
+                " updated_at = EXCLUDED.updated_at",
                 PG_BULK_MS, err);
     }
+    if (st == BK_OK && n_tokens) {
+        st = pgconn_exec(g->c,
+                         "CREATE TEMP TABLE bk_tokens (attendee text COLLATE \"C\", payload text)"
+                         " ON COMMIT DROP",
+                         0, err);
+        if (st == BK_OK)
+            st = pgconn_copy_in(g->c, "COPY bk_tokens FROM STDIN", tokens, tlen, PG_BULK_MS, err);
+        if (st == BK_OK)
+            st = pgconn_exec(g->c,
+                             "INSERT INTO token SELECT attendee, payload FROM bk_tokens"
+                             " ON CONFLICT (attendee) DO UPDATE SET payload = EXCLUDED.payload",
+                             PG_BULK_MS, err);
+    }
+    free(tokens);
     if (st == BK_OK && plan.n_withdraw) {
         len = 0;
         for (size_t i = 0; i < plan.n_withdraw; i++)
@@ -1213,11 +1262,14 @@ enum bk_status store_pg_roster_version(void *impl, int64_t *version, struct bk_e
 }
 
 enum bk_status store_pg_pull_roster(void *impl, int64_t *version, struct attendee **people,
-                                    size_t *n, char ***token_ids, char ***tokens,
-                                    size_t *n_tokens, struct bk_err *err)
+                                    unsigned char (**hashes)[STORE_HASH_BYTES],
+                                    unsigned char **has_hash, size_t *n, char ***token_ids,
+                                    char ***tokens, size_t *n_tokens, struct bk_err *err)
 {
     struct pg_store *g = impl;
     *people = NULL;
+    *hashes = NULL;
+    *has_hash = NULL;
     *n = *n_tokens = 0;
     *token_ids = *tokens = NULL;
     PGresult *r = NULL, *t = NULL;
@@ -1234,10 +1286,13 @@ enum bk_status store_pg_pull_roster(void *impl, int64_t *version, struct attende
     if (st == BK_OK) {
         *n = (size_t)PQntuples(r);
         *people = xcalloc(*n ? *n : 1, sizeof **people);
+        *hashes = xcalloc(*n ? *n : 1, sizeof **hashes);
+        *has_hash = xcalloc(*n ? *n : 1, 1);
         for (size_t i = 0; i < *n; i++) {
             struct attendee a;
             row_attendee(r, (int)i, &a);
             attendee_copy(&(*people)[i], &a);
+            (*has_hash)[i] = row_code_hash(r, (int)i, (*hashes)[i]);
         }
         *n_tokens = (size_t)PQntuples(t);
         *token_ids = xcalloc(*n_tokens ? *n_tokens : 1, sizeof **token_ids);
@@ -1249,6 +1304,45 @@ enum bk_status store_pg_pull_roster(void *impl, int64_t *version, struct attende
     }
     PQclear(r);
     PQclear(t);
+    return st;
+}
+
+/* ---- ticket codes ([qr] mode = export) ---- */
+
+static enum bk_status pg_find_code(void *impl, const unsigned char hash[STORE_HASH_BYTES],
+                                   char **id, struct bk_err *err)
+{
+    struct pg_store *g = impl;
+    struct params p = {.n = 0};
+    p_hash(&p, hash);
+    PGresult *r = NULL;
+    /* An equality lookup on the unique index: hashes compared, never the
+     * code itself (store.h). */
+    enum bk_status st = query(g, "SELECT id FROM attendee WHERE code_hash = $1", &p, &r, err);
+    if (st == BK_OK && PQntuples(r) == 1)
+        *id = xstrdup(PQgetvalue(r, 0, 0));
+    else if (st == BK_OK)
+        st = bk_err_set(err, BK_ERR_NOT_FOUND, NULL, 0, NULL,
+                        _("no ticket in the attendee list has this code"));
+    PQclear(r);
+    return st;
+}
+
+static enum bk_status pg_foreach_code(void *impl,
+                                      int (*fn)(void *ctx, const char *id,
+                                                const unsigned char *hash),
+                                      void *ctx, struct bk_err *err)
+{
+    struct pg_store *g = impl;
+    PGresult *r = NULL;
+    enum bk_status st = bulk(g, "SELECT " PG_ATTENDEE_COLUMNS " FROM attendee ORDER BY id", NULL,
+                             &r, err);
+    for (int i = 0; st == BK_OK && i < PQntuples(r); i++) {
+        unsigned char h[STORE_HASH_BYTES];
+        if (fn(ctx, PQgetvalue(r, i, 0), row_code_hash(r, i, h) ? h : NULL))
+            break;
+    }
+    PQclear(r);
     return st;
 }
 
@@ -1424,6 +1518,8 @@ const struct store_backend store_pg_backend = {
     .foreach_badge = pg_foreach_badge,
     .set_tokens = pg_set_tokens,
     .get_token = pg_get_token,
+    .find_code = pg_find_code,
+    .foreach_code = pg_foreach_code,
     .sync_status = pg_sync_status,
     .sync = pg_sync,
     .server = pg_server,

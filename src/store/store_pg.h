@@ -72,11 +72,13 @@ enum bk_status store_pg_append_batch(void *impl, const struct pg_keyed_event *ev
 enum bk_status store_pg_roster_version(void *impl, int64_t *version, struct bk_err *err);
 
 /* The whole attendee list (into *people, *n, each to be attendee_clear-ed
- * and the array freed) and the tokens (ids and payloads, freed likewise),
- * read in one snapshot, with the version they are at. */
+ * and the array freed; person i's code hash in (*hashes)[i] when
+ * (*has_hash)[i], both arrays freed too) and the tokens (ids and payloads,
+ * freed likewise), read in one snapshot, with the version they are at. */
 enum bk_status store_pg_pull_roster(void *impl, int64_t *version, struct attendee **people,
-                                    size_t *n, char ***token_ids, char ***tokens,
-                                    size_t *n_tokens, struct bk_err *err);
+                                    unsigned char (**hashes)[STORE_HASH_BYTES],
+                                    unsigned char **has_hash, size_t *n, char ***token_ids,
+                                    char ***tokens, size_t *n_tokens, struct bk_err *err);
 
 /* Badge rows whose change number is above since, in that order; made is
  * the server's order of creation, changed the row's change number. */

@@ -718,12 +718,17 @@ static enum bk_status pull(struct link *l, struct bk_err *err)
         st = store_pg_roster_version(l->srv, &now, err);
     if (st == BK_OK && now != have) {
         struct attendee *people = NULL;
+        unsigned char (*hashes)[STORE_HASH_BYTES] = NULL, *has_hash = NULL;
         char **ids = NULL, **tokens = NULL;
         size_t n = 0, n_tokens = 0;
-        st = store_pg_pull_roster(l->srv, &now, &people, &n, &ids, &tokens, &n_tokens, err);
+        st = store_pg_pull_roster(l->srv, &now, &people, &hashes, &has_hash, &n, &ids, &tokens,
+                                  &n_tokens, err);
         if (st == BK_OK)
-            st = journal_pull_roster(l->j, now, people, n, (const char *const *)ids,
+            st = journal_pull_roster(l->j, now, people, (const unsigned char(*)[STORE_HASH_BYTES])hashes,
+                                     has_hash, n, (const char *const *)ids,
                                      (const char *const *)tokens, n_tokens, err);
+        free(hashes);
+        free(has_hash);
         for (size_t i = 0; i < n; i++)
             attendee_clear(&people[i]);
         for (size_t i = 0; i < n_tokens; i++) {
@@ -1002,6 +1007,26 @@ static enum bk_status rp_get_token(void *impl, const char *attendee, char **payl
     return store_sqlite_backend.get_token(((struct replica *)impl)->fg.j, attendee, payload, err);
 }
 
+/* At the door, from the journal's copy of the list: a code is found with
+ * the server gone as well. */
+static enum bk_status rp_find_code(void *impl, const unsigned char hash[STORE_HASH_BYTES],
+                                   char **id, struct bk_err *err)
+{
+    return store_sqlite_backend.find_code(((struct replica *)impl)->fg.j, hash, id, err);
+}
+
+/* For an import, which the server takes: the server's codes, not a copy
+ * that may lag behind another desk's import. */
+static enum bk_status rp_foreach_code(void *impl,
+                                      int (*fn)(void *ctx, const char *id,
+                                                const unsigned char *hash),
+                                      void *ctx, struct bk_err *err)
+{
+    struct replica *r = impl;
+    enum bk_status st = need_server(r, err);
+    return st == BK_OK ? store_pg_backend.foreach_code(r->fg.srv, fn, ctx, err) : st;
+}
+
 /* ---- sync ---- */
 
 static enum bk_status rp_sync_status(void *impl, struct store_sync_status *st, struct bk_err *err)
@@ -1165,6 +1190,8 @@ const struct store_backend store_replica_backend = {
     .foreach_badge = rp_foreach_badge,
     .set_tokens = rp_set_tokens,
     .get_token = rp_get_token,
+    .find_code = rp_find_code,
+    .foreach_code = rp_foreach_code,
     .last_offline = rp_last_offline,
     .sync_status = rp_sync_status,
     .sync = rp_sync,
