@@ -561,6 +561,23 @@ void store_event_hash(const struct store_event *ev, unsigned char out[STORE_HASH
     crypto_generichash_final(&h, out, STORE_HASH_BYTES);
 }
 
+void store_scan_hash(const struct store_scan *scan, int64_t seq, const char *outcome,
+                     const unsigned char prev[STORE_HASH_BYTES], unsigned char out[STORE_HASH_BYTES])
+{
+    struct store_event e = {.seq = seq,
+                            .at_ms = scan->at_ms,
+                            .kiosk = scan->kiosk,
+                            .method = scan->method,
+                            .outcome = outcome,
+                            .attendee = scan->attendee,
+                            .day = scan->has_day ? scan->day : 0,
+                            .has_day = scan->has_day,
+                            .detail = scan->detail,
+                            .prev_hash = prev,
+                            .prev_hash_len = STORE_HASH_BYTES};
+    store_event_hash(&e, out);
+}
+
 /* Where a chain's walk has got to. */
 struct chain_state {
     int64_t last_seq; /* 0 before the first record */

@@ -101,6 +101,12 @@ extern const struct store_backend store_replica_backend;
  * when appending; store_verify_chain calls it to check. */
 void store_event_hash(const struct store_event *ev, unsigned char out[STORE_HASH_BYTES]);
 
+/* The chain hash of the record scan makes as event seq after prev, with
+ * outcome (the scan's own, or the one a check-in would get): the shared
+ * store's engines hash a record before they know which outcome it gets. */
+void store_scan_hash(const struct store_scan *scan, int64_t seq, const char *outcome,
+                     const unsigned char prev[STORE_HASH_BYTES], unsigned char out[STORE_HASH_BYTES]);
+
 /* The key a ticket's code is kept and found under: BLAKE2b-256 of a domain
  * string and the code's len bytes. Engines call it on import; store.c on
  * look-up. Changing it makes every stored code unfindable. */

@@ -472,6 +472,24 @@ static void copy_attendee(char **buf, size_t *len, size_t *cap, const struct att
     pgconn_copy_field(buf, len, cap, ms, '\n');
 }
 
+/* Writes the tokens in data (COPY lines: attendee, payload) over those
+ * held, inside the caller's transaction. */
+static enum bk_status put_tokens(struct pg_store *g, const char *data, size_t len,
+                                 struct bk_err *err)
+{
+    enum bk_status st = pgconn_exec(
+        g->c, "CREATE TEMP TABLE bk_tokens (attendee text COLLATE \"C\", payload text) ON COMMIT DROP",
+        0, err);
+    if (st == BK_OK)
+        st = pgconn_copy_in(g->c, "COPY bk_tokens FROM STDIN", data, len, PG_BULK_MS, err);
+    if (st == BK_OK)
+        st = pgconn_exec(g->c,
+                         "INSERT INTO token SELECT attendee, payload FROM bk_tokens"
+                         " ON CONFLICT (attendee) DO UPDATE SET payload = EXCLUDED.payload",
+                         PG_BULK_MS, err);
+    return st;
+}
+
 static enum bk_status pg_import(void *impl, const struct roster *ros, int64_t now_ms,
                                 struct store_import_summary *summary, struct bk_err *err)
 {
@@ -538,19 +556,8 @@ static enum bk_status pg_import(void *impl, const struct roster *ros, int64_t no
                 " updated_at = EXCLUDED.updated_at",
                 PG_BULK_MS, err);
     }
-    if (st == BK_OK && n_tokens) {
-        st = pgconn_exec(g->c,
-                         "CREATE TEMP TABLE bk_tokens (attendee text COLLATE \"C\", payload text)"
-                         " ON COMMIT DROP",
-                         0, err);
-        if (st == BK_OK)
-            st = pgconn_copy_in(g->c, "COPY bk_tokens FROM STDIN", tokens, tlen, PG_BULK_MS, err);
-        if (st == BK_OK)
-            st = pgconn_exec(g->c,
-                             "INSERT INTO token SELECT attendee, payload FROM bk_tokens"
-                             " ON CONFLICT (attendee) DO UPDATE SET payload = EXCLUDED.payload",
-                             PG_BULK_MS, err);
-    }
+    if (st == BK_OK && n_tokens)
+        st = put_tokens(g, tokens, tlen, err);
     free(tokens);
     if (st == BK_OK && plan.n_withdraw) {
         len = 0;
@@ -729,26 +736,6 @@ static enum bk_status direct_tail(struct pg_store *g, int64_t *seq, unsigned cha
     return st;
 }
 
-/* The record and its hash as the chain computes it, for outcome. */
-static void chain_hash(const struct store_scan *s, int64_t seq, const char *outcome,
-                       const unsigned char prev[], unsigned char out[])
-{
-    struct store_event e = {
-        .seq = seq,
-        .at_ms = s->at_ms,
-        .kiosk = s->kiosk,
-        .method = s->method,
-        .outcome = outcome,
-        .attendee = s->attendee,
-        .day = s->has_day ? s->day : 0,
-        .has_day = s->has_day,
-        .detail = s->detail,
-        .prev_hash = prev,
-        .prev_hash_len = STORE_HASH_BYTES,
-    };
-    store_event_hash(&e, out);
-}
-
 /* Is (epoch, seq) on the server with this hash? For a COMMIT whose answer
  * was lost: asked again on a new connection, never guessed. */
 static enum bk_status committed(struct pg_store *g, int64_t seq, const unsigned char *hash,
@@ -787,9 +774,9 @@ static enum bk_status pg_append(void *impl, const struct store_scan *scan, bool 
     if (st == BK_OK)
         st = direct_tail(g, &last, prev, err);
     const char *outcome = check_first ? "checked_in" : scan->outcome;
-    chain_hash(scan, last + 1, outcome, prev, hash);
+    store_scan_hash(scan, last + 1, outcome, prev, hash);
     if (check_first)
-        chain_hash(scan, last + 1, "already_checked_in", prev, alt);
+        store_scan_hash(scan, last + 1, "already_checked_in", prev, alt);
     struct pg_keyed_event ev = {.source = g->kiosk,
                                 .epoch = g->epoch,
                                 .seq = last + 1,
@@ -1213,17 +1200,7 @@ static enum bk_status pg_set_tokens(void *impl, size_t n, const char *const *att
     }
     enum bk_status st = pgconn_exec(g->c, "BEGIN", 0, err);
     if (st == BK_OK)
-        st = pgconn_exec(g->c,
-                         "CREATE TEMP TABLE bk_tokens (attendee text COLLATE \"C\", payload text)"
-                         " ON COMMIT DROP",
-                         0, err);
-    if (st == BK_OK)
-        st = pgconn_copy_in(g->c, "COPY bk_tokens FROM STDIN", data, len, PG_BULK_MS, err);
-    if (st == BK_OK)
-        st = pgconn_exec(g->c,
-                         "INSERT INTO token SELECT attendee, payload FROM bk_tokens"
-                         " ON CONFLICT (attendee) DO UPDATE SET payload = EXCLUDED.payload",
-                         PG_BULK_MS, err);
+        st = put_tokens(g, data, len, err);
     free(data);
     return finish_tx(g, st, err);
 }

@@ -235,23 +235,6 @@ static bool fg_online(struct replica *r)
 
 /* ---- appending ---- */
 
-static void chain_hash(const struct store_scan *s, int64_t seq, const char *outcome,
-                       const unsigned char prev[], unsigned char out[])
-{
-    struct store_event e = {.seq = seq,
-                            .at_ms = s->at_ms,
-                            .kiosk = s->kiosk,
-                            .method = s->method,
-                            .outcome = outcome,
-                            .attendee = s->attendee,
-                            .day = s->has_day ? s->day : 0,
-                            .has_day = s->has_day,
-                            .detail = s->detail,
-                            .prev_hash = prev,
-                            .prev_hash_len = STORE_HASH_BYTES};
-    store_event_hash(&e, out);
-}
-
 /* What the event became, for the caller. */
 struct decided {
     bool already;
@@ -391,9 +374,9 @@ static enum bk_status rp_append(void *impl, const struct store_scan *scan, bool 
         }
     }
     in.seq++;
-    chain_hash(scan, in.seq, check_first ? "checked_in" : scan->outcome, in.prev, in.hash);
+    store_scan_hash(scan, in.seq, check_first ? "checked_in" : scan->outcome, in.prev, in.hash);
     if (check_first)
-        chain_hash(scan, in.seq, "already_checked_in", in.prev, in.alt_hash);
+        store_scan_hash(scan, in.seq, "already_checked_in", in.prev, in.alt_hash);
     else
         memcpy(in.alt_hash, in.hash, STORE_HASH_BYTES);
     struct decided d = {0};
