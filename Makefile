@@ -4,7 +4,8 @@
 #   make demo     the organiser's flow on the sample FG-MV event
 #   make check    every test: unit tests under AddressSanitizer + UBSan, the kiosk's
 #                 threads under ThreadSanitizer, then end to end
-#   make bench    measurements, written to BENCHMARKS.md
+#   make bench    measurements, written to BENCHMARKS.md (make bench-shared: the
+#                 shared store's section alone)
 #   make install  PREFIX=/usr/local DESTDIR=... (and make uninstall, same variables)
 #   make deb      the Debian package in build/deb/, checked with lintian
 #   make package-tests  the package installed into a fresh Debian 12 root (minutes, network)
@@ -20,7 +21,8 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libsdl2-dev libsdl2-ttf-dev libfribidi-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk \
            libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
            xvfb xdotool clang-14 libclang-rt-14-dev time \
-           printer-driver-ptouch tesseract-ocr tesseract-ocr-eng python3
+           printer-driver-ptouch tesseract-ocr tesseract-ocr-eng python3 \
+           libpq-dev postgresql-15 postgresql-client-15 openssl
 # What "make bench" alone needs: ZXing-cpp and zbarimg read the same frames as
 # our decoder, for comparison only (badgekiosk never links them).
 DEB_PKGS_BENCH = python3 python3-zxing-cpp python3-pil zbar-tools
@@ -29,7 +31,7 @@ DEB_PKGS_BENCH = python3 python3-zxing-cpp python3-pil zbar-tools
 DEB_PKGS_DEB = debhelper dpkg-dev fakeroot lintian debootstrap man-db groff-base
 # The layers below the devices (src/util, event, store, core, door) build
 # with BRAIN_PKGS' flags only: no SDL, CUPS or camera header can creep in.
-BRAIN_PKGS  = sqlite3 libsodium inih libutf8proc
+BRAIN_PKGS  = sqlite3 libpq libsodium inih libutf8proc
 DEVICE_PKGS = libqrencode zbar libpng libjpeg sdl2 SDL2_ttf fribidi fontconfig
 PKGS        = $(BRAIN_PKGS) $(DEVICE_PKGS)
 
@@ -67,7 +69,8 @@ ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
 .PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo demo-cli check unit tsan e2e \
-        print-tests kiosk-tests bench fuzz fuzz-check reliability \
+        shared-tests \
+        print-tests kiosk-tests bench bench-shared fuzz fuzz-check reliability \
         soak clean pot format locale
 all: build/badgectl build/badgekiosk locale build/gen-export build/render-samples
 
@@ -284,14 +287,38 @@ print-tests: build/asan/tests/test_printer build/badgectl
 kiosk-tests: build/badgectl build/badgekiosk locale build/qr-png
 	@./tests/kiosk/run
 
+# The shared store on a real PostgreSQL 15 started on loopback (tests/shared/):
+# kiosks as processes (kiosk-sim), a proxy that cuts the network, badgectl.
+# badgectl and kiosk-sim are built again with AddressSanitizer and UBSan for
+# these tests: the store's server and journal code runs under them here.
+build/kiosk-sim: tests/shared/kiosk_sim.c build/libbadgekiosk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< build/libbadgekiosk.a $(LIBS)
+
+build/asan/kiosk-sim: tests/shared/kiosk_sim.c build/asan/libbadgekiosk.a
+	$(CC) $(ASAN_FLAGS) -o $@ $< build/asan/libbadgekiosk.a $(LIBS)
+
+build/asan/badgectl: $(CTL_SRC:%.c=build/asan/%.o) build/asan/libbadgekiosk.a
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+
+shared-tests: build/asan/badgectl build/asan/kiosk-sim build/badgekiosk build/gen-export locale
+	@./tests/shared/run
+
 check: deps
-	@$(MAKE) --no-print-directory unit tsan e2e print-tests kiosk-tests reliability fuzz-check
+	@$(MAKE) --no-print-directory unit tsan e2e shared-tests print-tests kiosk-tests reliability \
+	    fuzz-check
 
 bench:
 	@./tools/install-deps $(DEB_PKGS) $(DEB_PKGS_BENCH)
 	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode \
-	    build/gen-frames $(REL_BIN)
+	    build/gen-frames build/kiosk-sim build/gen-export $(REL_BIN)
 	@./bench/run
+
+# The shared store's figures alone (bench/shared, also part of make bench):
+# its own PostgreSQL on loopback; rewrites only that section of BENCHMARKS.md.
+bench-shared:
+	@./tools/install-deps $(DEB_PKGS)
+	@$(MAKE) --no-print-directory all build/kiosk-sim build/gen-export
+	@./bench/shared
 
 # bench-decode and gen-frames draw kiosk frames with the tests' generator.
 build/obj/bench/bench_decode.o build/obj/bench/gen_frames.o: CFLAGS_ALL += -Itests/lib

@@ -62,6 +62,7 @@ enum cmd_opt {
     OPT_REPRINT,
     OPT_ROTATE,
     OPT_STATS,
+    OPT_STATUS,
     N_OPTS
 };
 
@@ -78,6 +79,7 @@ static const struct option cmd_options[N_OPTS] = {
     [OPT_REPRINT] = {"reprint", required_argument, NULL, OPT_REPRINT},
     [OPT_ROTATE] = {"rotate", no_argument, NULL, OPT_ROTATE},
     [OPT_STATS] = {"stats", required_argument, NULL, OPT_STATS},
+    [OPT_STATUS] = {"status", no_argument, NULL, OPT_STATUS},
 };
 
 /* The options whose value is a whole number, and its range: checked before
@@ -523,6 +525,10 @@ static void print_checkin_json(const struct config *cfg, const struct checkin_re
         json_write_key(stdout, "reason", 0);
         json_write_string(stdout, token_reason_code(res->reason));
     }
+    if (res->offline) {
+        json_write_key(stdout, "offline", 0);
+        fputs("true", stdout);
+    }
     printf("}\n");
 }
 
@@ -591,6 +597,11 @@ static int cmd_checkin(struct run *run)
             print_checkin_json(run->cfg, &res);
         else
             print_checkin_text(run->cfg, &res);
+        if (res.offline && !run->opt[OPT_JSON])
+            fprintf(stderr,
+                    _("%s: the shared store did not answer: decided from this machine's journal; "
+                      "it goes to the server when it is back (badgectl sync).\n"),
+                    progname);
         rc = res.outcome == CHECKIN_CHECKED_IN || res.outcome == CHECKIN_ALREADY_CHECKED_IN
                  ? BK_EXIT_DONE
                  : BK_EXIT_PARTIAL;
@@ -601,15 +612,46 @@ static int cmd_checkin(struct run *run)
 
 /* ---- verify, find, report, export -------------------------------------- */
 
+/* A journal checked against the server, in one line. */
+static int verify_journal(struct run *run, const char *path)
+{
+    struct store_journal_check c;
+    struct bk_err err = {0};
+    if (store_verify_journal(run->store, path, &c, &err) != BK_OK)
+        return report_error(&err);
+    printf(_("Journal of %s (chain %s): %lld events, %lld on the server as recorded, %lld "
+             "waiting to be sent, %lld set aside as conflicts; the server's chain ends at "
+             "%lld.\n"),
+           c.kiosk, c.chain, (long long)c.records, (long long)c.on_server, (long long)c.waiting,
+           (long long)c.set_aside, (long long)c.server_head);
+    return BK_EXIT_DONE;
+}
+
 static int cmd_verify(struct run *run)
 {
     int64_t records = 0, first_bad = 0;
     struct bk_err err = {0};
     if (store_verify_chain(run->store, &records, &first_bad, &err) != BK_OK)
         return report_error(&err);
-    printf(_("Event log intact: %lld records, each matching the hash of the one before.\n"),
+    if (!store_is_shared(run->store)) {
+        if (run->argc)
+            return rejected(_("journals are checked against the shared store: set [store] url"));
+        printf(_("Event log intact: %lld records, each matching the hash of the one before.\n"),
+               (long long)records);
+        return BK_EXIT_DONE;
+    }
+    printf(_("Shared event log intact: %lld records, each chain matching the hash of the one "
+             "before.\n"),
            (long long)records);
-    return BK_EXIT_DONE;
+    /* The chains cannot show records cut from their ends: the journals
+     * that sent them can. This machine's, and any copied from others. */
+    int rc = BK_EXIT_DONE;
+    struct store_sync_status st;
+    if (store_sync_status(run->store, &st, NULL) == BK_OK && st.journal)
+        rc = verify_journal(run, NULL);
+    for (int i = 0; i < run->argc && (rc == BK_EXIT_DONE); i++)
+        rc = verify_journal(run, run->argv[i]);
+    return rc;
 }
 
 static int cmd_find(struct run *run)
@@ -831,6 +873,130 @@ static int cmd_printer(struct run *run)
     return st.state == 5 || st.reasons[0] || !st.accepting ? BK_EXIT_PARTIAL : BK_EXIT_DONE;
 }
 
+/* ---- the shared store --------------------------------------------------- */
+
+static int db_check(struct run *run)
+{
+    const char *what = run->argv[0];
+    if (strcmp(what, "init") == 0 && run->argc == 1)
+        return 0;
+    if (strcmp(what, "grant") == 0 && run->argc == 3 &&
+        (strcmp(run->argv[1], "kiosk") == 0 || strcmp(run->argv[1], "desk") == 0))
+        return 0;
+    return usage(run->cmd);
+}
+
+static int cmd_db(struct run *run)
+{
+    struct store_options o;
+    store_options_of_config(run->cfg, &o);
+    struct bk_err err = {0};
+    if (strcmp(run->argv[0], "init") == 0) {
+        int from = 0, to = 0;
+        if (store_db_init(&o, &from, &to, &err) != BK_OK)
+            return report_error(&err);
+        if (from == to)
+            printf(_("The shared store's schema is at version %d already: nothing to do.\n"), to);
+        else if (from == 0)
+            printf(_("The shared store's schema was made (version %d). Give the kiosks' and "
+                     "desks' roles their rights with badgectl db grant.\n"),
+                   to);
+        else
+            printf(_("The shared store's schema was upgraded from version %d to %d.\n"), from, to);
+        return BK_EXIT_DONE;
+    }
+    bool desk = strcmp(run->argv[1], "desk") == 0;
+    if (store_db_grant(&o, desk ? STORE_ROLE_DESK : STORE_ROLE_KIOSK, run->argv[2], &err) != BK_OK)
+        return report_error(&err);
+    printf(desk ? _("Role %s now has a desk's rights: it may import, issue QR codes, check in "
+                    "and print; it cannot change or delete the event log.\n")
+                : _("Role %s now has a kiosk's rights: it reads the attendee list, appends "
+                    "events and badge rows and moves its badges along; it cannot change or "
+                    "delete history.\n"),
+           run->argv[2]);
+    return BK_EXIT_DONE;
+}
+
+/* "HH:MM" of a wall-clock instant in the venue's zone, or "" for 0. */
+static const char *venue_time(const struct config *cfg, int64_t ms, char buf[32])
+{
+    buf[0] = '\0';
+    if (ms) {
+        tz_format_instant(cfg->tz, ms, buf);
+        memmove(buf, buf + 11, 6);
+        buf[5] = '\0';
+    }
+    return buf;
+}
+
+static void print_sync_json(const struct config *cfg, const struct store_sync_status *st)
+{
+    char when[32];
+    fputc('{', stdout);
+    json_write_key(stdout, "kiosk", 1);
+    json_write_string(stdout, st->shared ? st->kiosk : cfg->kiosk_id);
+    json_write_key(stdout, "shared", 0);
+    fputs(st->shared ? "true" : "false", stdout);
+    json_write_key(stdout, "server", 0);
+    json_write_string(stdout, st->shared ? st->server : NULL);
+    json_write_key(stdout, "waiting", 0);
+    printf("%zu", st->waiting);
+    json_write_key(stdout, "offline_since", 0);
+    json_write_string(stdout, st->offline_since_ms ? tz_format_instant(cfg->tz, st->offline_since_ms, when) : NULL);
+    json_write_key(stdout, "last_sync", 0);
+    json_write_string(stdout, st->last_sync_ms ? tz_format_instant(cfg->tz, st->last_sync_ms, when) : NULL);
+    json_write_key(stdout, "conflicts", 0);
+    printf("%zu", st->conflicts);
+    json_write_key(stdout, "problem", 0);
+    json_write_string(stdout, st->problem[0] ? st->problem : NULL);
+    fputs("}\n", stdout);
+}
+
+static void print_sync_text(const struct config *cfg, const struct store_sync_status *st)
+{
+    char when[32];
+    if (!st->shared) {
+        printf(_("No shared store is configured: %s is this machine's own store, nothing to "
+                 "sync.\n"),
+               cfg->database);
+        return;
+    }
+    printf(_("%s, shared store at %s: "), st->kiosk, st->server);
+    if (st->offline_since_ms)
+        printf(_("offline since %s, %zu waiting.\n"), venue_time(cfg, st->offline_since_ms, when),
+               st->waiting);
+    else
+        printf(_("online, nothing waiting.\n"));
+    if (st->last_sync_ms)
+        printf(_("Last complete sync: %s.\n"), tz_format_instant(cfg->tz, st->last_sync_ms, when));
+    if (st->conflicts)
+        printf(_("%zu sent again with other content and set aside by the server: see badgectl "
+                 "report.\n"),
+               st->conflicts);
+    if (st->problem[0] && st->offline_since_ms)
+        printf(_("Last problem: %s\n"), st->problem);
+}
+
+static int cmd_sync(struct run *run)
+{
+    struct store_sync_status st;
+    struct bk_err err = {0};
+    enum bk_status s = run->opt[OPT_STATUS] ? store_sync_status(run->store, &st, &err)
+                                            : store_sync(run->store, &st, &err);
+    if (s != BK_OK && s != BK_ERR_OFFLINE)
+        return report_error(&err);
+    if (s == BK_ERR_OFFLINE && !run->opt[OPT_STATUS])
+        report_error(&err);
+    if (run->opt[OPT_JSON])
+        print_sync_json(run->cfg, &st);
+    else
+        print_sync_text(run->cfg, &st);
+    if (run->opt[OPT_STATUS])
+        return BK_EXIT_DONE;
+    /* 0 only when nothing waits: a script can loop on it. */
+    return s == BK_ERR_OFFLINE ? BK_EXIT_FAILED : st.waiting ? BK_EXIT_PARTIAL : BK_EXIT_DONE;
+}
+
 /* Needs no configuration: it only hashes what it reads. */
 static int cmd_pin_hash(struct run *run)
 {
@@ -884,8 +1050,10 @@ static const struct cmd commands[] = {
      .args = N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
      .help = N_("check a person in, exactly as the kiosk does"),
      .not_done = N_("the check-in was NOT recorded.")},
-    {.name = "verify", .run = cmd_verify, .needs = NEED_STORE,
-     .args = "", .help = N_("check the event log's hash chain")},
+    {.name = "verify", .run = cmd_verify, .max_args = -1, .needs = NEED_STORE,
+     .args = N_("[JOURNAL.db...]"),
+     .help = N_("check the event log's hash chains; with a shared store also this machine's "
+                "journal and those given against the server")},
     {.name = "badge", .run = cmd_badge, .min_args = 1, .max_args = 1,
      .needs = NEED_STORE | NEED_RENDERER,
      .opts = OPT(OPT_OUT) | OPT(OPT_MONOCHROME) | OPT(OPT_DPI), .must = OPT_OUT,
@@ -907,6 +1075,16 @@ static const struct cmd commands[] = {
      .args = N_("[--json]"), .help = N_("attendance per day and per event")},
     {.name = "export", .run = cmd_export, .min_args = 1, .max_args = 1, .needs = NEED_STORE,
      .args = N_("FILE.csv"), .help = N_("one row per attendee, a column per day")},
+    {.name = "sync", .run = cmd_sync, .needs = NEED_STORE,
+     .opts = OPT(OPT_STATUS) | OPT(OPT_JSON),
+     .args = N_("[--status] [--json]"),
+     .help = N_("send what this machine's journal holds for the shared store and pull its "
+                "changes (exit 0 when nothing waits); --status: only say how things stand")},
+    {.name = "db", .run = cmd_db, .check = db_check, .min_args = 1, .max_args = 3,
+     .needs = NEED_CONFIG,
+     .args = N_("init | grant kiosk|desk ROLE"),
+     .help = N_("make or upgrade the shared store's schema; give a PostgreSQL role a kiosk's "
+                "or a desk's rights")},
     {.name = "pin-hash", .run = cmd_pin_hash,
      .args = "", .help = N_("hash a staff PIN (read from standard input) for the config")},
 };
@@ -1008,8 +1186,14 @@ static int open_needs(const struct cmd *cmd, const struct cliopts *shared, struc
     if (keys && r->cfg->qr_mode == CONFIG_QR_SIGNED &&
         token_keys_load(r->cfg->keys_dir, &r->keys, &err) != BK_OK)
         return report_error(&err);
-    if ((cmd->needs & NEED_STORE) && store_open(r->cfg->database, &r->store, &err) != BK_OK)
-        return report_error(&err);
+    if (cmd->needs & NEED_STORE) {
+        struct store_options o;
+        store_options_of_config(r->cfg, &o);
+        /* sync --status says how things stand without changing them. */
+        o.quiet_open = cmd->run == cmd_sync && r->opt[OPT_STATUS];
+        if (store_open_with(&o, &r->store, &err) != BK_OK)
+            return report_error(&err);
+    }
     if (cmd->needs & NEED_PRINTER) {
         if (!r->cfg->printer[0])
             return rejected(_("no printer is configured: set [printer] printer, or give "

@@ -93,7 +93,9 @@ static enum bk_status record(const struct checkin_context *ctx, struct checkin_r
                              struct store_scan *scan, struct bk_err *err)
 {
     scan->outcome = checkin_outcome_code(res->outcome);
-    return store_record_scan(ctx->store, scan, err);
+    enum bk_status st = store_record_scan(ctx->store, scan, err);
+    res->offline = store_last_offline(ctx->store);
+    return st;
 }
 
 enum bk_status checkin_process(const struct checkin_context *ctx, const char *payload, size_t len,
@@ -207,6 +209,7 @@ enum bk_status checkin_process(const struct checkin_context *ctx, const char *pa
     st = store_record_checkin(ctx->store, &scan, &already, &res->first_at_ms, err);
     if (st != BK_OK)
         return st;
+    res->offline = store_last_offline(ctx->store);
     res->outcome = already ? CHECKIN_ALREADY_CHECKED_IN : CHECKIN_CHECKED_IN;
     if (!already)
         res->first_at_ms = now_ms;

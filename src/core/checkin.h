@@ -59,6 +59,7 @@ struct checkin_result {
     bool badge_needed;          /* the person has never had a badge */
     char badge_serial[TOKEN_SERIAL_LEN + 1]; /* "" unless the code was a badge's */
     const struct config_event *event; /* the part of the event they are checked in for */
+    bool offline; /* decided from this machine's journal: the shared store did not answer */
 };
 
 /* Decides and records. payload is len bytes (may hold NUL bytes). A refusal

@@ -42,6 +42,7 @@ struct day {
     const struct config_event *parts[CONFIG_MAX_EVENTS];
     size_t n_parts;
     size_t attendees;
+    struct tally by_kiosk; /* the kiosk of each counted check-in */
     size_t badges_printed, badges_reprinted;
     size_t hours[24];
     struct breakdown groups;
@@ -53,8 +54,28 @@ struct part {
     struct breakdown groups;
 };
 
+/* One scan of a check-in: who, where, when. */
+struct admission {
+    char *kiosk;
+    int64_t at_ms;
+};
+
+/* The check-ins of one person on one day: more than one only when kiosks
+ * apart from the shared store each admitted them (counted once). */
+struct admitted {
+    char *attendee;
+    bk_day day;
+    struct admission *scans;
+    size_t n;
+};
+
 struct report {
     const struct config *cfg;
+    struct admitted *admitted; /* every (person, day) checked in */
+    size_t n_admitted, cap_admitted;
+    struct strmap *admitted_index; /* "id\x1fday" -> index + 1 */
+    size_t duplicates;             /* admitted with n > 1 */
+    size_t conflicts;              /* events set aside by the shared store */
     struct person *people;
     size_t n_people, cap_people;
     struct strmap *index; /* id -> index + 1 into people */
@@ -188,6 +209,37 @@ static int add_badge(void *ctx, const struct store_badge *b)
     return 0;
 }
 
+/* Each check-in event: the pairs admitted more than once, and each day's
+ * counts by kiosk (the kiosk of the counted check-in). */
+static int add_scan(void *ctx, const struct store_event *ev)
+{
+    struct report *r = ctx;
+    if (strcmp(ev->outcome, "checked_in") != 0 || !ev->attendee || !ev->has_day)
+        return 0;
+    struct day *day = day_slot(r, ev->day);
+    if (day && !ev->duplicate)
+        tally_add(&day->by_kiosk, ev->kiosk);
+    char *key = xasprintf("%s\x1f%ld", ev->attendee, (long)ev->day);
+    bool added = false;
+    uintptr_t *slot = strmap_slot(r->admitted_index, key, &added);
+    free(key);
+    if (added) {
+        if (r->n_admitted == r->cap_admitted) {
+            r->cap_admitted = r->cap_admitted ? 2 * r->cap_admitted : 256;
+            r->admitted = xrealloc(r->admitted, r->cap_admitted * sizeof *r->admitted);
+        }
+        r->admitted[r->n_admitted] =
+            (struct admitted){.attendee = xstrdup(ev->attendee), .day = ev->day};
+        *slot = ++r->n_admitted;
+    }
+    struct admitted *a = &r->admitted[*slot - 1];
+    a->scans = xrealloc(a->scans, (a->n + 1) * sizeof *a->scans);
+    a->scans[a->n++] = (struct admission){xstrdup(ev->kiosk), ev->at_ms};
+    if (a->n == 2)
+        r->duplicates++;
+    return 0;
+}
+
 static void collect_days(struct report *r)
 {
     const struct config *cfg = r->cfg;
@@ -217,12 +269,17 @@ enum bk_status report_new(struct store *s, const struct config *cfg, struct repo
     r->n_parts = cfg->n_events;
     for (size_t i = 0; i < cfg->n_events; i++)
         r->parts[i].ev = &cfg->events[i];
+    r->admitted_index = strmap_new();
     collect_days(r);
     enum bk_status st = store_foreach_attendee(s, add_person, r, err);
     if (st == BK_OK)
         st = store_foreach_attendance(s, add_attendance, r, err);
     if (st == BK_OK)
         st = store_foreach_badge(s, NULL, add_badge, r, err);
+    if (st == BK_OK)
+        st = store_foreach_scan(s, add_scan, r, err);
+    if (st == BK_OK)
+        st = store_count_conflicts(s, &r->conflicts, err);
     if (st != BK_OK) {
         report_free(r);
         *out = NULL;
@@ -258,8 +315,18 @@ void report_free(struct report *r)
     }
     free(r->people);
     strmap_free(r->index);
-    for (size_t i = 0; i < r->n_days; i++)
+    for (size_t i = 0; i < r->n_admitted; i++) {
+        for (size_t k = 0; k < r->admitted[i].n; k++)
+            free(r->admitted[i].scans[k].kiosk);
+        free(r->admitted[i].scans);
+        free(r->admitted[i].attendee);
+    }
+    free(r->admitted);
+    strmap_free(r->admitted_index);
+    for (size_t i = 0; i < r->n_days; i++) {
         breakdown_free(&r->days[i].groups);
+        tally_free(&r->days[i].by_kiosk);
+    }
     for (size_t i = 0; i < r->n_parts; i++)
         breakdown_free(&r->parts[i].groups);
     free(r);
@@ -305,6 +372,22 @@ void report_write_text(const struct report *r, FILE *f)
     if (r->badges_pending)
         fprintf(f, _("%zu badges are waiting to be printed (badgectl print --pending).\n"),
                 r->badges_pending);
+    if (r->duplicates)
+        fprintf(f,
+                P_("%zu person was admitted twice by kiosks cut off from the shared store (both "
+                   "events kept, counted once): see report --json, \"duplicates\".\n",
+                   "%zu people were admitted twice by kiosks cut off from the shared store (both "
+                   "events kept, counted once): see report --json, \"duplicates\".\n",
+                   r->duplicates),
+                r->duplicates);
+    if (r->conflicts)
+        fprintf(f,
+                P_("%zu event sent again with other content was set aside by the shared store "
+                   "(scan_conflict): check that no two machines share a journal.\n",
+                   "%zu events sent again with other content were set aside by the shared store "
+                   "(scan_conflict): check that no two machines share a journal.\n",
+                   r->conflicts),
+                r->conflicts);
     fputc('\n', f);
     for (size_t i = 0; i < r->n_days; i++) {
         const struct day *d = &r->days[i];
@@ -316,6 +399,7 @@ void report_write_text(const struct report *r, FILE *f)
         if (!d->attendees)
             continue;
         text_breakdown(f, &d->groups);
+        text_tally(f, _("by kiosk"), &d->by_kiosk, 40);
         fprintf(f, "    %s:", _("arrivals per hour"));
         for (int h = 0; h < 24; h++)
             if (d->hours[h])
@@ -397,6 +481,7 @@ void report_write_json(const struct report *r, FILE *f)
         json_write_key(f, "badges_reprinted", 0);
         fprintf(f, "%zu", d->badges_reprinted);
         json_breakdown(f, &d->groups);
+        json_tally(f, "by_kiosk", &d->by_kiosk);
         json_write_key(f, "arrivals_per_hour", 0);
         fputc('{', f);
         int first = 1;
@@ -433,6 +518,40 @@ void report_write_json(const struct report *r, FILE *f)
         fputc('}', f);
     }
     fputc(']', f);
+
+    json_write_key(f, "duplicates", 0);
+    fputc('[', f);
+    bool first = true;
+    for (size_t i = 0; i < r->n_admitted; i++) {
+        const struct admitted *a = &r->admitted[i];
+        if (a->n < 2)
+            continue;
+        fputs(first ? "{" : ",{", f);
+        first = false;
+        json_write_key(f, "attendee", 1);
+        json_write_string(f, a->attendee);
+        json_write_key(f, "day", 0);
+        json_write_string(f, tz_day_format(a->day, buf));
+        json_write_key(f, "kiosks", 0);
+        fputc('[', f);
+        for (size_t k = 0; k < a->n; k++) {
+            if (k)
+                fputc(',', f);
+            json_write_string(f, a->scans[k].kiosk);
+        }
+        fputc(']', f);
+        json_write_key(f, "times", 0);
+        fputc('[', f);
+        for (size_t k = 0; k < a->n; k++) {
+            if (k)
+                fputc(',', f);
+            json_write_string(f, tz_format_instant(cfg->tz, a->scans[k].at_ms, buf));
+        }
+        fputs("]}", f);
+    }
+    fputc(']', f);
+    json_write_key(f, "conflicts", 0);
+    fprintf(f, "%zu", r->conflicts);
 
     json_write_key(f, "totals", 0);
     fputc('{', f);

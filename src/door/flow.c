@@ -193,7 +193,15 @@ struct flow {
     bool camera_missing;
     const char *language;
     const char *default_language;
+
+    int64_t sync_checked_ms; /* when the shared store's state was last read; 0: never */
+    bool offline;            /* the view's offline line, kept across screens */
+    char offline_since[6];
+    size_t waiting;
 };
+
+/* How often the view's offline line is read from the store (its journal). */
+#define SYNC_CHECK_MS 1000
 
 /* ---- small helpers ---- */
 
@@ -554,12 +562,16 @@ static void staff_refresh_counts(struct flow *f)
     bk_err_clear(&err);
     struct day_count c = {tz_local_day(f->ctx.cfg->tz, f->now, NULL), 0};
     size_t waiting = 0;
-    if (store_foreach_attendance(f->ctx.store, count_today, &c, &err) != BK_OK ||
+    /* The day's count is the shared store's: offline, the last one stands
+     * (the offline line says why), and the badges come from the journal. */
+    enum bk_status st = store_foreach_attendance(f->ctx.store, count_today, &c, &err);
+    if (st == BK_OK)
+        f->staff.checked_in_today = c.n;
+    if ((st != BK_OK && st != BK_ERR_OFFLINE) ||
         store_foreach_badge(f->ctx.store, NULL, count_waiting, &waiting, &err) != BK_OK) {
         staff_store_failed(f, &err);
         return;
     }
-    f->staff.checked_in_today = c.n;
     f->staff.pending_prints = waiting;
 }
 
@@ -946,6 +958,27 @@ static void shift_timeline(struct flow *f, int64_t back_ms)
         f->recent[i].seen_ms -= back_ms;
 }
 
+/* The offline line: read from the store's journal at most once a second
+ * (and after every scan, which may have gone offline). */
+static void refresh_sync(struct flow *f, bool now)
+{
+    if (!now && f->sync_checked_ms && f->now - f->sync_checked_ms < SYNC_CHECK_MS &&
+        f->now >= f->sync_checked_ms)
+        return;
+    f->sync_checked_ms = f->now;
+    struct store_sync_status st;
+    if (store_sync_status(f->ctx.store, &st, NULL) != BK_OK || !st.shared)
+        return;
+    f->offline = st.offline_since_ms != 0;
+    f->waiting = st.waiting;
+    f->offline_since[0] = '\0';
+    if (f->offline) {
+        char iso[40];
+        tz_format_instant(f->ctx.cfg->tz, st.offline_since_ms, iso);
+        snprintf(f->offline_since, sizeof f->offline_since, "%.5s", iso + 11);
+    }
+}
+
 void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_actions *out)
 {
     memset(out, 0, sizeof *out);
@@ -982,6 +1015,10 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
     f->staff.camera_missing = f->camera_missing;
     v->staff = v->screen == FLOW_STAFF ? &f->staff : NULL;
     v->camera_missing = f->camera_missing;
+    refresh_sync(f, ev->type == FLOW_EV_SCAN || ev->type == FLOW_EV_STAFF_CHECKIN);
+    v->offline = f->offline;
+    v->waiting = f->waiting;
+    memcpy(v->offline_since, f->offline_since, sizeof v->offline_since);
     v->language = f->language;
     out->view = v;
     out->allow_quit = v->screen == FLOW_STAFF;

@@ -213,6 +213,12 @@ struct flow_view {
     char problem[1200];             /* PRINTER_TROUBLE and STORE_ERROR, for staff */
     enum bk_status store_status;    /* STORE_ERROR: BK_ERR_FULL means the disk is full */
     bool camera_missing;            /* every screen: a small staff-facing notice */
+    /* Every screen, staff-facing: the shared store has not answered since
+     * offline_since ("09:30", venue time); waiting events and badge changes
+     * go to it when it is back. Check-ins go on from the journal. */
+    bool offline;
+    char offline_since[6];
+    size_t waiting;
     const char *language;           /* the language in use, one of the six */
     size_t pin_len;                 /* STAFF_PIN: digits typed (show dots) */
     int pin_tries_left;             /* STAFF_PIN */

@@ -16,8 +16,7 @@ enum cliopt_kind {
     CLIOPT_TEXT,   /* a value kept as given, into field */
 };
 
-/* The shared options, one line each. A shared store's --store URL is one
- * more line here (and a field in struct config). */
+/* The shared options, one line each. */
 static const struct cliopt {
     const char *name;
     const char *arg; /* for the usage: N_() */
@@ -34,6 +33,8 @@ static const struct cliopt {
      offsetof(struct config, printer)},
     {"kiosk", N_("ID"), N_("this kiosk's name in the event log instead of [kiosk] id"), CLIOPT_TEXT,
      offsetof(struct config, kiosk_id)},
+    {"store", N_("URL"), N_("the shared store (a PostgreSQL URI) instead of [store] url"),
+     CLIOPT_TEXT, offsetof(struct config, store_url)},
 };
 
 enum { N_CLIOPTS = sizeof cliopts / sizeof cliopts[0] };

@@ -1,7 +1,7 @@
 /* cliopts: the command-line options badgectl and badgekiosk share.
  *
  * --config FILE names the configuration; --db FILE, --keys DIR,
- * --printer NAME|URI and --kiosk ID override it for one run. Both programs
+ * --printer NAME|URI, --kiosk ID and --store URL override it for one run. Both programs
  * parse them here, from one table (name, argument, help, the config field
  * set), so an option for both is one line of that table and means the same
  * in both. Each program keeps its own options: cliopts_longopts_new merges

@@ -355,7 +355,7 @@ static int category_key(struct parse *p, const char *name, const char *value)
     return 1;
 }
 
-/* How a [printer], [badge] or [kiosk] value is read. */
+/* How a [printer], [badge], [kiosk] or [store] value is read. */
 enum device_kind {
     DEVICE_TEXT,       /* kept as written */
     DEVICE_PATH,       /* relative to the file's folder; "" stays "" */
@@ -363,11 +363,28 @@ enum device_kind {
     DEVICE_MM,         /* whole millimetres from lo to hi, kept as a double */
     DEVICE_BADGE_SIZE, /* a name config_badge_size_by_name knows */
     DEVICE_COLOR,      /* auto, color or monochrome (config_badge_color_parse) */
+    DEVICE_BOOL,       /* yes or no (also true/false, on/off, 1/0) */
 };
 
 /* A value out of an int key's limits: the formats get the value, lo and hi. */
 #define BAD_SECONDS N_("'%s' is not a number of seconds from %d to %d")
 #define FIELD(f) offsetof(struct config, f)
+
+/* yes/no and the usual other spellings, ASCII case-insensitive. */
+static bool parse_bool(const char *value, bool *out)
+{
+    static const char *const spellings[][2] = {
+        {"yes", "no"}, {"true", "false"}, {"on", "off"}, {"1", "0"}};
+    for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+        for (int no = 0; no < 2; no++) {
+            if (strcasecmp(value, spellings[i][no]) == 0) {
+                *out = !no;
+                return true;
+            }
+        }
+    }
+    return false;
+}
 
 /* The device sections, one line a key: the field it sets, how it is read,
  * its limits and its default (read by the same code as a value in the file,
@@ -405,6 +422,10 @@ static const struct device_key {
      N_("'%s' is not a number of tries from %d to %d")},
     {"kiosk", "pin_lock_seconds", DEVICE_INT, FIELD(pin_lock_seconds), 10, 3600, "300",
      BAD_SECONDS},
+    {"store", "url", DEVICE_TEXT, FIELD(store_url), 0, 0, "", NULL},
+    {"store", "require_tls", DEVICE_BOOL, FIELD(store_require_tls), 0, 0, "no", NULL},
+    {"store", "timeout_ms", DEVICE_INT, FIELD(store_timeout_ms), 50, 60000, "500",
+     N_("'%s' is not a number of milliseconds from %d to %d")},
 };
 
 /* Sets the field of k from value; 0 (after fail) when value is wrong. */
@@ -444,6 +465,10 @@ static int device_set(struct parse *p, const struct device_key *k, const char *v
         if (!config_badge_color_parse(value, field))
             return fail(p, k->name, _("'%s' is not a colour setting: use auto, color or monochrome"),
                         value);
+        break;
+    case DEVICE_BOOL:
+        if (!parse_bool(value, field))
+            return fail(p, k->name, _("'%s' is not yes or no"), value);
         break;
     }
     return 1;
@@ -521,12 +546,12 @@ static int handler(void *user, const char *section, const char *name, const char
     if (strcmp(section, "qr") == 0)
         return qr_key(p, name, value);
     if (strcmp(section, "printer") == 0 || strcmp(section, "badge") == 0 ||
-        strcmp(section, "kiosk") == 0)
+        strcmp(section, "kiosk") == 0 || strcmp(section, "store") == 0)
         return device_key(p, section, name, value);
     p->line = p->section_line;
     return fail(p, NULL,
                 _("unknown section [%s] (known: event, part CODE, roster, qr, printer, badge, "
-                  "kiosk)"),
+                  "kiosk, store)"),
                 section);
 }
 
@@ -709,6 +734,7 @@ void config_free(struct config *c)
     free(c->database);
     free(c->staff_pin_hash);
     free(c->staff_keys);
+    free(c->store_url);
     free(c);
 }
 
@@ -783,7 +809,8 @@ void config_category_look(const struct config *cfg, const char *name, uint32_t *
 void config_set_path(char **field, const char *value)
 {
     free(*field);
-    if (value[0] == '/') {
+    /* "" stays "": none (a shared store without a journal, --db ""). */
+    if (value[0] == '/' || !value[0]) {
         *field = xstrdup(value);
         return;
     }

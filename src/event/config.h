@@ -3,7 +3,8 @@
  * One file describes one event: its parts (the FG-MV meeting and the forum)
  * and their days, the venue's time zone, how to read the registration
  * system's export, how QR codes are made, and the kiosk's printer, badge,
- * store and staff PIN. Relative paths in the file are relative to the file's
+ * store (an embedded file, or a shared server and this machine's journal)
+ * and staff PIN. Relative paths in the file are relative to the file's
  * own folder. Every mistake is reported with the file, line and key. */
 #ifndef BK_CONFIG_H
 #define BK_CONFIG_H
@@ -169,6 +170,12 @@ struct config {
     int pin_idle_seconds;   /* a PIN half typed is dropped after this long */
     int pin_tries;          /* wrong PINs before the PIN entry locks */
     int pin_lock_seconds;   /* how long it stays locked */
+
+    /* [store]: a store shared by the venue's kiosks and desks. With a url,
+     * database above is this machine's journal (see store.h). */
+    char *store_url;        /* a libpq connection URI; "" for the embedded store alone */
+    bool store_require_tls; /* refuse a connection that is not encrypted */
+    int store_timeout_ms;   /* the longest the server may take to answer */
 };
 
 /* Reads and checks a configuration. On success *out is a new config the
@@ -218,7 +225,8 @@ bool config_badge_color_parse(const char *value, enum config_badge_color *out);
 const struct config_badge_size *config_badge_size_by_name(const char *name);
 
 /* Replaces a path setting for this run (--db, --keys): value is resolved
- * against the current directory. */
+ * against the current directory; "" stays "" (none: --db "" with a shared
+ * store keeps no journal). */
 void config_set_path(char **field, const char *value);
 
 #endif

@@ -100,6 +100,8 @@ struct app {
 
     char search[256];
     enum flow_staff_result staff_last;
+    bool was_offline; /* the shared store's state last shown */
+    size_t was_waiting;
     bool preview_wanted;
     char preview_id[ATTENDEE_ID_MAX + 1];
     struct source_frame frame;
@@ -255,6 +257,20 @@ static void apply(struct app *a, const struct flow_actions *act)
         if (v->staff && v->staff->last != a->staff_last && v->staff->last != FLOW_STAFF_NONE)
             want_snapshot(a, "staff-result");
         a->staff_last = v->staff ? v->staff->last : FLOW_STAFF_NONE;
+    }
+    /* The shared store's state: in the log for whoever reads it later, and
+     * on the screen (redrawn) for staff now. */
+    if (v->offline != a->was_offline || (v->offline && v->waiting != a->was_waiting)) {
+        if (v->offline)
+            fprintf(stderr, _("%s: shared store offline since %s, %zu waiting\n"), progname,
+                    v->offline_since, v->waiting);
+        else
+            fprintf(stderr, _("%s: shared store online, nothing waiting\n"), progname);
+        if (v->offline && !a->was_offline)
+            want_snapshot(a, "offline");
+        a->was_offline = v->offline;
+        a->was_waiting = v->waiting;
+        a->layout_pending = true;
     }
     a->allow_quit = act->allow_quit;
     if (act->quit)
@@ -818,7 +834,13 @@ static int open_core(struct app *a)
     bk_err_clear(&err);
     if (cliopts_load_config(&a->opt.shared, &a->cfg, &err) != BK_OK)
         return report_error(&err);
-    if (store_open(a->cfg->database, &a->store, &err) != BK_OK)
+    struct store_options so;
+    store_options_of_config(a->cfg, &so);
+    if (store_open_with(&so, &a->store, &err) != BK_OK)
+        return report_error(&err);
+    /* With a shared store: replay, reconnect and pull re-imports in the
+     * background, so the door never waits on a server known gone. */
+    if (store_sync_start(a->store, &err) != BK_OK)
         return report_error(&err);
     if (a->cfg->qr_mode == CONFIG_QR_SIGNED &&
         token_keys_load(a->cfg->keys_dir, &a->keys, &err) != BK_OK)

@@ -185,7 +185,9 @@ static void *worker(void *arg)
     struct badge_renderer *renderer = NULL;
     struct bk_err setup_err;
     bk_err_clear(&setup_err);
-    bool ready = store_open(q->cfg->database, &store, &setup_err) == BK_OK;
+    struct store_options so;
+    store_options_of_config(q->cfg, &so);
+    bool ready = store_open_with(&so, &store, &setup_err) == BK_OK;
     if (ready) {
         pthread_mutex_lock(q->font_lock);
         ready = badge_renderer_new(q->cfg, &renderer, &setup_err) == BK_OK;

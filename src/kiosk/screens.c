@@ -100,17 +100,44 @@ static void header(struct kiosk *k)
     ui_fill(&k->ui, ui_rect_abs(&k->ui, 6, 9.5f, w - 12, 0.25f), t->line);
 }
 
-/* A staff-facing notice along the bottom: the camera is gone. */
+/* One staff-facing strip along the bottom, its top at y. */
+static void notice_strip(struct kiosk *k, float y, const char *text)
+{
+    const struct ui_theme *t = k->ui.theme;
+    SDL_Rect r = ui_rect_abs(&k->ui, 0, y, W(k), 4.5f);
+    ui_fill(&k->ui, r, t->warn);
+    ui_text_mid(&k->ui, text, px(k, 2.0f), true, t->on_accent,
+                (SDL_Rect){r.x + px(k, 3), r.y, r.w - px(k, 6), r.h}, UI_CENTRE);
+}
+
+/* The shared store's state in words: "Offline since 09:30, 12 waiting". */
+static void offline_text(const struct kiosk *k, char *buf, size_t n)
+{
+    snprintf(buf, n,
+             P_("Offline since %s, %zu waiting", "Offline since %s, %zu waiting", k->view->waiting),
+             k->view->offline_since, k->view->waiting);
+}
+
+/* Staff-facing notices along the bottom: the camera is gone; the shared
+ * store does not answer (check-ins go on from this kiosk's journal). */
 static void camera_notice(struct kiosk *k)
 {
-    if (!k->view->camera_missing || !k->has_source)
-        return;
-    const struct ui_theme *t = k->ui.theme;
-    SDL_Rect r = ui_rect_abs(&k->ui, 0, H(k) - 4.5f, W(k), 4.5f);
-    ui_fill(&k->ui, r, t->warn);
-    ui_text_mid(&k->ui, _("Camera unavailable: please use the scanner. Staff: check the camera cable."),
-                px(k, 2.0f), true, t->on_accent, (SDL_Rect){r.x + px(k, 3), r.y, r.w - px(k, 6), r.h},
-                UI_CENTRE);
+    float y = H(k);
+    if (k->view->camera_missing && k->has_source) {
+        y -= 4.5f;
+        notice_strip(k, y, _("Camera unavailable: please use the scanner. Staff: check the camera "
+                             "cable."));
+    }
+    if (k->view->offline) {
+        char what[160], line[400];
+        offline_text(k, what, sizeof what);
+        snprintf(line, sizeof line,
+                 _("%s: check-ins go on and reach the server when it is back. Staff: check the "
+                   "network."),
+                 what);
+        y -= 4.5f;
+        notice_strip(k, y, line);
+    }
 }
 
 /* ---- welcome ---- */
@@ -775,6 +802,13 @@ static void draw_staff(struct kiosk *k)
     struct staff_columns c = staff_columns(k);
     float h = H(k);
     staff_search_box(k, &c);
+    if (k->view->offline) {
+        /* Beside the title: what staff must know first. */
+        char what[160];
+        offline_text(k, what, sizeof what);
+        ui_text_mid(&k->ui, what, px(k, 2.8f), true, k->ui.theme->warn,
+                    ui_rect(&k->ui, W(k) * 0.35f, 2, W(k) * 0.65f - 6, 8), ui_trail(&k->ui));
+    }
     float row_h = 7.2f, hits_y = 23;
     size_t rows = 6;
     staff_hits(k, &c, hits_y, rows, row_h);

@@ -11,21 +11,43 @@
 #include <string.h>
 #include <time.h>
 
+#include "event/config.h"
 #include "util/i18n.h"
+#include "store/journal.h"
 #include "store/store_backend.h"
+#include "store/store_pg.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
 struct store {
     const struct store_backend *be;
     void *impl;
-    char *path; /* for messages that must name the file */
+    char *path; /* for messages that must name the file (the journal's, with a server) */
+    /* The options, kept for the engine's life (store_backend.h). */
+    struct store_options o;
+    char *url, *kiosk;
 };
 
-enum bk_status store_open(const char *path, struct store **out, struct bk_err *err)
+void store_options_of_config(const struct config *cfg, struct store_options *o)
+{
+    *o = (struct store_options){.path = cfg->database,
+                                .url = cfg->store_url,
+                                .kiosk = cfg->kiosk_id,
+                                .require_tls = cfg->store_require_tls,
+                                .timeout_ms = cfg->store_timeout_ms};
+}
+
+static bool has_url(const struct store_options *o)
+{
+    return o->url && o->url[0];
+}
+
+enum bk_status store_open_with(const struct store_options *o, struct store **out,
+                               struct bk_err *err)
 {
     *out = NULL;
-    if (!path || !path[0])
+    const char *path = o->path ? o->path : "";
+    if (!path[0] && !has_url(o))
         return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
                           _("no store file was given: set the database in the configuration"));
     /* libsodium picks its fastest BLAKE2b here; it is safe to call again. */
@@ -34,17 +56,37 @@ enum bk_status store_open(const char *path, struct store **out, struct bk_err *e
                           _("the cryptography library could not start, so the store cannot be "
                             "opened"));
     struct store *s = xcalloc(1, sizeof *s);
-    /* One engine today; a server store would be chosen here from the path. */
-    s->be = &store_sqlite_backend;
+    /* The embedded file; the server alone; or this machine's journal in
+     * front of the server. */
+    if (!has_url(o))
+        s->be = &store_sqlite_backend;
+    else if (!path[0])
+        s->be = &store_pg_backend;
+    else
+        s->be = &store_replica_backend;
     s->path = xstrdup(path);
-    enum bk_status st = s->be->open(s->path, &s->impl, err);
+    s->url = xstrdup(has_url(o) ? o->url : "");
+    s->kiosk = xstrdup(o->kiosk ? o->kiosk : "");
+    s->o = *o;
+    s->o.path = s->path;
+    s->o.url = s->url;
+    s->o.kiosk = s->kiosk;
+    enum bk_status st = s->be->open(&s->o, &s->impl, err);
     if (st != BK_OK) {
         free(s->path);
+        free(s->url);
+        free(s->kiosk);
         free(s);
         return st;
     }
     *out = s;
     return BK_OK;
+}
+
+enum bk_status store_open(const char *path, struct store **out, struct bk_err *err)
+{
+    struct store_options o = {.path = path};
+    return store_open_with(&o, out, err);
 }
 
 void store_close(struct store *s)
@@ -53,7 +95,57 @@ void store_close(struct store *s)
         return;
     s->be->close(s->impl);
     free(s->path);
+    free(s->url);
+    free(s->kiosk);
     free(s);
+}
+
+bool store_is_shared(const struct store *s)
+{
+    return s->be != &store_sqlite_backend;
+}
+
+bool store_last_offline(const struct store *s)
+{
+    return s->be->last_offline && s->be->last_offline(s->impl);
+}
+
+enum bk_status store_sync_status(struct store *s, struct store_sync_status *st,
+                                 struct bk_err *err)
+{
+    memset(st, 0, sizeof *st);
+    return s->be->sync_status ? s->be->sync_status(s->impl, st, err) : BK_OK;
+}
+
+enum bk_status store_sync(struct store *s, struct store_sync_status *st, struct bk_err *err)
+{
+    memset(st, 0, sizeof *st);
+    return s->be->sync ? s->be->sync(s->impl, st, err) : BK_OK;
+}
+
+enum bk_status store_sync_start(struct store *s, struct bk_err *err)
+{
+    return s->be->sync_start ? s->be->sync_start(s->impl, err) : BK_OK;
+}
+
+enum bk_status store_db_init(const struct store_options *o, int *from, int *to,
+                             struct bk_err *err)
+{
+    if (!has_url(o))
+        return bk_err_set(err, BK_ERR_CONFIG, NULL, 0, "store.url",
+                          _("no shared store is configured: set [store] url, or give --store "
+                            "URL"));
+    return store_pg_init(o, from, to, err);
+}
+
+enum bk_status store_db_grant(const struct store_options *o, enum store_role kind,
+                              const char *role, struct bk_err *err)
+{
+    if (!has_url(o))
+        return bk_err_set(err, BK_ERR_CONFIG, NULL, 0, "store.url",
+                          _("no shared store is configured: set [store] url, or give --store "
+                            "URL"));
+    return store_pg_grant(o, kind, role, err);
 }
 
 /* Wall-clock milliseconds for updated_at. tz_now_ms is not used so that the
@@ -282,6 +374,15 @@ enum bk_status store_count_scans(struct store *s, size_t *n, struct bk_err *err)
     return s->be->count_scans(s->impl, n, err);
 }
 
+enum bk_status store_count_conflicts(struct store *s, size_t *n, struct bk_err *err)
+{
+    *n = 0;
+    if (!s->be->server)
+        return BK_OK;
+    void *srv = s->be->server(s->impl, err);
+    return srv ? store_pg_count_conflicts(srv, n, err) : (err ? err->status : BK_ERR_OFFLINE);
+}
+
 /* The one code table of badge states: their text in the store. */
 static const char *const badge_status_codes[STORE_BADGE_N_STATUSES] = {
     [STORE_BADGE_PENDING] = "pending",
@@ -460,48 +561,102 @@ void store_event_hash(const struct store_event *ev, unsigned char out[STORE_HASH
     crypto_generichash_final(&h, out, STORE_HASH_BYTES);
 }
 
+void store_scan_hash(const struct store_scan *scan, int64_t seq, const char *outcome,
+                     const unsigned char prev[STORE_HASH_BYTES], unsigned char out[STORE_HASH_BYTES])
+{
+    struct store_event e = {.seq = seq,
+                            .at_ms = scan->at_ms,
+                            .kiosk = scan->kiosk,
+                            .method = scan->method,
+                            .outcome = outcome,
+                            .attendee = scan->attendee,
+                            .day = scan->has_day ? scan->day : 0,
+                            .has_day = scan->has_day,
+                            .detail = scan->detail,
+                            .prev_hash = prev,
+                            .prev_hash_len = STORE_HASH_BYTES};
+    store_event_hash(&e, out);
+}
+
+/* Where a chain's walk has got to. */
+struct chain_state {
+    int64_t last_seq; /* 0 before the first record */
+    unsigned char last_hash[STORE_HASH_BYTES];
+};
+
 struct chain_walk {
     const char *path;
     int64_t records;
-    int64_t last_seq; /* 0 before the first record */
-    unsigned char last_hash[STORE_HASH_BYTES];
+    struct chain_state one;    /* the embedded store's single chain */
+    struct strmap *chains;     /* the shared store's: chain -> index + 1 into states */
+    struct chain_state *states;
+    size_t n_states, cap_states;
     int64_t first_bad;
+    char bad_chain[160]; /* the chain of first_bad, "" in the embedded store */
     struct bk_err *err;
 };
+
+/* The state of ev's chain: the file's one, or ev->chain's. */
+static struct chain_state *chain_of(struct chain_walk *w, const struct store_event *ev)
+{
+    if (!ev->chain)
+        return &w->one;
+    if (!w->chains)
+        w->chains = strmap_new();
+    bool added = false;
+    uintptr_t *slot = strmap_slot(w->chains, ev->chain, &added);
+    if (added) {
+        if (w->n_states == w->cap_states) {
+            w->cap_states = w->cap_states ? 2 * w->cap_states : 16;
+            w->states = xrealloc(w->states, w->cap_states * sizeof *w->states);
+        }
+        memset(&w->states[w->n_states], 0, sizeof w->states[0]);
+        *slot = ++w->n_states;
+    }
+    return &w->states[*slot - 1];
+}
 
 static int verify_one(void *ctx, const struct store_event *ev)
 {
     struct chain_walk *w = ctx;
     w->records++;
+    struct chain_state *c = chain_of(w, ev);
+    /* Messages name a shared store's chain by the machine that made it. */
+    char who[160] = "";
+    if (ev->chain)
+        snprintf(who, sizeof who, _(" of %s (journal %s)"), ev->source ? ev->source : "?",
+                 ev->chain);
     unsigned char want[STORE_HASH_BYTES];
     store_event_hash(ev, want);
     if (ev->hash_len != STORE_HASH_BYTES || sodium_memcmp(want, ev->hash, sizeof want) != 0) {
         w->first_bad = ev->seq;
+        snprintf(w->bad_chain, sizeof w->bad_chain, "%s", ev->chain ? ev->chain : "");
         bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
-                   _("event log record %lld does not match its hash: the store was altered "
+                   _("event log record %lld%s does not match its hash: the store was altered "
                      "outside badgekiosk"),
-                   (long long)ev->seq);
+                   (long long)ev->seq, who);
         return 1;
     }
     /* The record is intact itself; now it must follow the one before it,
      * which is what shows a record removed or reordered. */
-    if (ev->seq != w->last_seq + 1 || ev->prev_hash_len != STORE_HASH_BYTES ||
-        sodium_memcmp(ev->prev_hash, w->last_hash, STORE_HASH_BYTES) != 0) {
+    if (ev->seq != c->last_seq + 1 || ev->prev_hash_len != STORE_HASH_BYTES ||
+        sodium_memcmp(ev->prev_hash, c->last_hash, STORE_HASH_BYTES) != 0) {
         w->first_bad = ev->seq;
-        if (w->last_seq == 0)
+        snprintf(w->bad_chain, sizeof w->bad_chain, "%s", ev->chain ? ev->chain : "");
+        if (c->last_seq == 0)
             bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
-                       _("event log record %lld does not start the log: earlier records were "
+                       _("event log record %lld%s does not start the log: earlier records were "
                          "removed outside badgekiosk"),
-                       (long long)ev->seq);
+                       (long long)ev->seq, who);
         else
             bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
-                       _("event log record %lld does not follow record %lld: records were "
+                       _("event log record %lld%s does not follow record %lld: records were "
                          "removed or reordered outside badgekiosk"),
-                       (long long)ev->seq, (long long)w->last_seq);
+                       (long long)ev->seq, who, (long long)c->last_seq);
         return 1;
     }
-    w->last_seq = ev->seq;
-    memcpy(w->last_hash, ev->hash, STORE_HASH_BYTES);
+    c->last_seq = ev->seq;
+    memcpy(c->last_hash, ev->hash, STORE_HASH_BYTES);
     return 0;
 }
 
@@ -510,6 +665,8 @@ enum bk_status store_verify_chain(struct store *s, int64_t *records, int64_t *fi
 {
     struct chain_walk w = {.path = s->path, .err = err};
     enum bk_status st = s->be->foreach_scan(s->impl, verify_one, &w, err);
+    strmap_free(w.chains);
+    free(w.states);
     if (records)
         *records = w.records;
     if (first_bad)
@@ -517,4 +674,184 @@ enum bk_status store_verify_chain(struct store *s, int64_t *records, int64_t *fi
     if (st != BK_OK)
         return st;
     return w.first_bad ? BK_ERR_INVALID : BK_OK;
+}
+
+/* ---- a journal against the server ---- */
+
+/* The server's records of one chain: seq and hash, in seq order. */
+struct server_chain {
+    int64_t *seq;
+    unsigned char (*hash)[STORE_HASH_BYTES];
+    size_t n, cap;
+};
+
+static int take_server_event(void *ctx, const struct store_event *ev)
+{
+    struct server_chain *c = ctx;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 256;
+        c->seq = xrealloc(c->seq, c->cap * sizeof *c->seq);
+        c->hash = xrealloc(c->hash, c->cap * sizeof *c->hash);
+    }
+    c->seq[c->n] = ev->seq;
+    memset(c->hash[c->n], 0, STORE_HASH_BYTES);
+    if (ev->hash_len == STORE_HASH_BYTES)
+        memcpy(c->hash[c->n], ev->hash, STORE_HASH_BYTES);
+    c->n++;
+    return 0;
+}
+
+/* The server's record seq, or -1. */
+static ptrdiff_t server_find(const struct server_chain *c, int64_t seq)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->seq[mid] < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n && c->seq[lo] == seq ? (ptrdiff_t)lo : -1;
+}
+
+/* A journal's events as the journal has them, read before the server's:
+ * the server only grows, so an event the journal says it took is on the
+ * server when the server is read afterwards, even on a kiosk at work. */
+struct journal_events {
+    void *j;
+    int64_t *seq;
+    unsigned char (*hash)[STORE_HASH_BYTES];
+    char (*result)[16];
+    size_t n, cap;
+    struct bk_err *err;
+    bool bad;
+};
+
+static int take_journal_event(void *ctx, const struct store_event *ev)
+{
+    struct journal_events *je = ctx;
+    bool known = false, synced = false;
+    char result[16];
+    if (journal_event_state(je->j, ev->seq, &known, &synced, result, sizeof result, je->err) !=
+        BK_OK) {
+        je->bad = true;
+        return 1;
+    }
+    if (je->n == je->cap) {
+        je->cap = je->cap ? 2 * je->cap : 256;
+        je->seq = xrealloc(je->seq, je->cap * sizeof *je->seq);
+        je->hash = xrealloc(je->hash, je->cap * sizeof *je->hash);
+        je->result = xrealloc(je->result, je->cap * sizeof *je->result);
+    }
+    je->seq[je->n] = ev->seq;
+    memset(je->hash[je->n], 0, STORE_HASH_BYTES);
+    if (ev->hash_len == STORE_HASH_BYTES)
+        memcpy(je->hash[je->n], ev->hash, STORE_HASH_BYTES);
+    /* "" when it still waits for the server. */
+    snprintf(je->result[je->n], sizeof je->result[0], "%s", synced ? result : "");
+    je->n++;
+    return 0;
+}
+
+/* Each event of the journal against the server's copy. */
+static enum bk_status compare_journal(const struct journal_events *je,
+                                      const struct server_chain *server, const char *where,
+                                      struct store_journal_check *out, struct bk_err *err)
+{
+    for (size_t i = 0; i < je->n; i++) {
+        out->records++;
+        if (!je->result[i][0]) {
+            out->waiting++;
+            continue;
+        }
+        ptrdiff_t at = server_find(server, je->seq[i]);
+        if (at >= 0 && sodium_memcmp(server->hash[at], je->hash[i], STORE_HASH_BYTES) == 0) {
+            out->on_server++;
+            continue;
+        }
+        if (strcmp(je->result[i], "conflict") == 0) {
+            /* Sent again with other content and set aside there, as
+             * reported when it happened. */
+            out->set_aside++;
+            continue;
+        }
+        if (at < 0)
+            return bk_err_set(err, BK_ERR_INVALID, where, 0, NULL,
+                              _("event %lld of %s's journal was taken by the shared store (it "
+                                "answered '%s') and is missing there now: records were removed "
+                                "from the server's log (its chain %s ends at %lld)"),
+                              (long long)je->seq[i], out->kiosk, je->result[i], out->chain,
+                              (long long)out->server_head);
+        return bk_err_set(err, BK_ERR_INVALID, where, 0, NULL,
+                          _("event %lld of %s's journal differs from the shared store's copy: "
+                            "the server's log was altered"),
+                          (long long)je->seq[i], out->kiosk);
+    }
+    return BK_OK;
+}
+
+enum bk_status store_verify_journal(struct store *s, const char *path,
+                                    struct store_journal_check *out, struct bk_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!s->be->server)
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("journals are checked against the shared store: set [store] url"));
+    void *j = NULL;
+    bool opened = false;
+    const char *where = path;
+    if (path) {
+        struct store_options jo = {.path = path};
+        enum bk_status st = store_sqlite_backend.open(&jo, &j, err);
+        if (st != BK_OK)
+            return st;
+        opened = true;
+    } else {
+        j = s->be->journal ? s->be->journal(s->impl) : NULL;
+        where = s->path;
+        if (!j)
+            return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                              _("this machine keeps no journal ([kiosk] database is empty)"));
+    }
+    enum bk_status st = BK_OK;
+    char epoch[JOURNAL_EPOCH_LEN + 1] = "";
+    /* A file that was never a journal has no journal_meta: not ours. */
+    struct bk_err quiet;
+    if (journal_get_text(j, "epoch", epoch, sizeof epoch, &quiet) != BK_OK || !epoch[0])
+        st = bk_err_set(err, BK_ERR_INVALID, where, 0, NULL,
+                        _("not a journal of the shared store (no chain name in it)"));
+    if (st == BK_OK)
+        st = journal_get_text(j, "source", out->kiosk, sizeof out->kiosk, err);
+    snprintf(out->chain, sizeof out->chain, "%s", epoch);
+    /* First the journal's own chain: a journal altered proves nothing. */
+    if (st == BK_OK) {
+        struct chain_walk w = {.path = where, .err = err};
+        st = store_sqlite_backend.foreach_scan(j, verify_one, &w, err);
+        if (st == BK_OK && w.first_bad)
+            st = BK_ERR_INVALID;
+    }
+    struct journal_events je = {.j = j, .err = err};
+    if (st == BK_OK)
+        st = store_sqlite_backend.foreach_scan(j, take_journal_event, &je, err);
+    if (st == BK_OK && je.bad)
+        st = err && err->status ? err->status : BK_ERR_STORE;
+    struct server_chain chain = {0};
+    void *srv = st == BK_OK ? s->be->server(s->impl, err) : NULL;
+    if (st == BK_OK && !srv)
+        st = err && err->status ? err->status : BK_ERR_OFFLINE;
+    if (st == BK_OK)
+        st = store_pg_foreach_in_chain(srv, epoch, take_server_event, &chain, err);
+    if (st == BK_OK) {
+        out->server_head = chain.n ? chain.seq[chain.n - 1] : 0;
+        st = compare_journal(&je, &chain, where, out, err);
+    }
+    free(je.seq);
+    free(je.hash);
+    free(je.result);
+    free(chain.seq);
+    free(chain.hash);
+    if (opened)
+        store_sqlite_backend.close(j);
+    return st;
 }

@@ -3,11 +3,20 @@
  * Holds the attendee list, every scan as an event (time, kiosk, method,
  * outcome) in a tamper-evident hash chain, and badge prints. Each day's
  * attendance is derived from the events: a person counts once a day however
- * often they scan. The interface names no database: the embedded SQLite file
- * (WAL, synchronous FULL, every write acknowledged only once it is durable)
- * is the one implementation today, and a shared server store for venues with
- * many kiosks can be added behind the same functions. Safe for several
- * processes at once; one struct store is used by one thread at a time. */
+ * often they scan. The interface names no database. Two ways to keep it:
+ *
+ * - the embedded store: one SQLite file (WAL, synchronous FULL, every write
+ *   acknowledged only once it is durable), for one kiosk or a few machines
+ *   sharing a disk;
+ * - the shared store: a PostgreSQL server the venue's kiosks and desks
+ *   share, each machine with its own journal, an SQLite file holding the
+ *   attendee list as last pulled and every event the machine made, durable
+ *   there before the answer is shown. When the server does not answer in
+ *   time the machine decides from its journal and replays the events later,
+ *   in order and exactly once (see ARCHITECTURE.md).
+ *
+ * Safe for several processes at once; one struct store is used by one
+ * thread at a time. */
 #ifndef BK_STORE_H
 #define BK_STORE_H
 
@@ -21,12 +30,39 @@
 #include "event/tz.h"
 
 struct store;
+struct config;
 
-/* Opens (creating with mode 0600 if needed, and its folder with mode 0700
- * when that is missing) the store at path. The caller frees it with
- * store_close (NULL is fine). */
+/* Where a store is and how to reach it. Strings are borrowed for the call. */
+struct store_options {
+    const char *path;  /* the SQLite file: the store, or with a url this machine's journal
+                          ("" with a url: the server alone, no journal, no offline answers) */
+    const char *url;   /* the shared store's libpq URI; NULL or "" for the embedded store */
+    const char *kiosk; /* this machine's name, which its journal's events carry */
+    bool require_tls;  /* refuse a connection to the server without TLS */
+    int timeout_ms;    /* the longest the server may take to answer; 0: 500 */
+    bool quiet_open;   /* with a journal: do not reach the server when opening (no sync
+                          then; it is reached when a call needs it) */
+};
+
+/* The options the configuration gives: [kiosk] database and id, [store]. */
+void store_options_of_config(const struct config *cfg, struct store_options *o);
+
+/* Opens the store o describes: the SQLite file is created (mode 0600, and
+ * its folder 0700 when missing) when it does not exist. With a url the
+ * server must hold a schema made by store_db_init; with a journal too,
+ * opening syncs once (what waits is sent, what changed pulled) unless
+ * o->quiet_open, and a server that does not answer leaves the machine
+ * offline rather than failing (a journal never filled excepted). The
+ * caller frees the store with store_close (NULL is fine). */
+enum bk_status store_open_with(const struct store_options *o, struct store **out,
+                               struct bk_err *err);
+
+/* store_open_with for the embedded store at path. */
 enum bk_status store_open(const char *path, struct store **out, struct bk_err *err);
 void store_close(struct store *s);
+
+/* True when s is the shared store (with or without a journal). */
+bool store_is_shared(const struct store *s);
 
 /* What an import changed. Every person in the export is counted in exactly
  * one of added, updated, unchanged, reinstated (was withdrawn, now confirmed)
@@ -117,7 +153,7 @@ enum bk_status store_count_attendees(struct store *s, size_t *n, struct bk_err *
  * attendee and detail are NULL when absent. prev_hash and hash are normally
  * STORE_HASH_BYTES long; a damaged store may hold other lengths. */
 struct store_event {
-    int64_t seq; /* 1, 2, 3, ... in the order the events were recorded */
+    int64_t seq; /* 1, 2, 3, ... in the order the events were recorded (in its chain) */
     int64_t at_ms;
     const char *kiosk;
     const char *method;
@@ -130,6 +166,18 @@ struct store_event {
     size_t prev_hash_len;
     const unsigned char *hash;
     size_t hash_len;
+    /* The shared store keeps one chain per journal: chain is the journal's
+     * epoch and source the machine that made it (NULL in the embedded
+     * store, whose one chain is the file's). received_ms is when the server
+     * took the event in (0 when not known), by the server's clock, beside
+     * at_ms by the kiosk's. offline: the kiosk decided it from its journal;
+     * duplicate: a second check-in that day decided while apart, kept but
+     * not counted. */
+    const char *chain;
+    const char *source;
+    int64_t received_ms;
+    bool offline;
+    bool duplicate;
 };
 
 /* Calls fn for every event in the log in sequence order, with every field;
@@ -141,6 +189,10 @@ enum bk_status store_foreach_scan(struct store *s,
 
 /* Number of events in the log (every outcome). */
 enum bk_status store_count_scans(struct store *s, size_t *n, struct bk_err *err);
+
+/* Events and badge changes the shared store set aside (a key sent again
+ * with other content); 0 for the embedded store. */
+enum bk_status store_count_conflicts(struct store *s, size_t *n, struct bk_err *err);
 
 /* ---- badges ----
  *
@@ -233,5 +285,85 @@ enum bk_status store_get_token(struct store *s, const char *attendee, char **pay
  * for its badge. */
 enum bk_status store_find_code(struct store *s, const char *code, size_t len, char *id,
                                size_t idsize, struct bk_err *err);
+
+/* ---- the shared store seen from one machine ---- */
+
+/* True when the last event recorded through s (store_record_checkin or
+ * store_record_scan) was decided from this machine's journal because the
+ * server did not answer in time. Always false for the embedded store. */
+bool store_last_offline(const struct store *s);
+
+/* A machine's view of the shared store, read from its journal (no server
+ * needed). */
+struct store_sync_status {
+    bool shared;              /* false: the embedded store, nothing to sync */
+    bool journal;             /* this machine keeps a journal */
+    char kiosk[128];          /* whose journal: this machine's name in it */
+    char server[256];         /* host:port/database */
+    size_t waiting;           /* events and badge changes not on the server yet */
+    size_t conflicts;         /* sent to the server and set aside there */
+    int64_t offline_since_ms; /* 0 when the server was reached and nothing waits */
+    int64_t last_sync_ms;     /* the last time nothing waited after a sync; 0: never */
+    char problem[1024];       /* why the server was last not reached ("" when it was) */
+};
+
+/* The state as this machine's journal has it. For the embedded store only
+ * shared (false) is set. */
+enum bk_status store_sync_status(struct store *s, struct store_sync_status *st,
+                                 struct bk_err *err);
+
+/* Pushes what waits (in order, each event exactly once) and pulls what
+ * changed (the attendee list, badges, check-ins made elsewhere), then
+ * fills *st. BK_ERR_OFFLINE when the server cannot be reached; BK_OK
+ * otherwise, even when something still waits (see st->waiting). */
+enum bk_status store_sync(struct store *s, struct store_sync_status *st, struct bk_err *err);
+
+/* Starts a thread that keeps s's machine in sync in the background (the
+ * kiosk): reconnects, replays, and pulls re-imports within seconds
+ * (LISTEN/NOTIFY). s's own calls then never wait on a server the thread
+ * knows is gone. Stopped by store_close. Nothing for the embedded store. */
+enum bk_status store_sync_start(struct store *s, struct bk_err *err);
+
+/* What store_verify_journal found. */
+struct store_journal_check {
+    char kiosk[128];       /* the machine the journal belongs to */
+    char chain[64];        /* its epoch: the name of its chain on the server */
+    int64_t records;       /* events in the journal */
+    int64_t on_server;     /* of them, found on the server as the journal has them */
+    int64_t waiting;       /* not sent yet: not an error */
+    int64_t set_aside;     /* sent again with other content and set aside: reported */
+    int64_t server_head;   /* the highest seq the server holds for the chain */
+};
+
+/* Cross-checks a machine's journal with the server: its own chain must
+ * verify, and every event the journal says the server took must be there,
+ * exactly; a server missing them (records cut from the end of its log,
+ * which no chain can show) is BK_ERR_INVALID naming the first. path NULL
+ * checks this machine's journal; else path is a journal file copied from
+ * another machine. s must be the shared store. */
+enum bk_status store_verify_journal(struct store *s, const char *path,
+                                    struct store_journal_check *out, struct bk_err *err);
+
+/* ---- the shared store's server ----
+ *
+ * badgectl db: made once per event by whoever owns the database. */
+
+/* Creates the schema on the server o->url names, or upgrades it to this
+ * version of badgekiosk; running it again changes nothing. *from is the
+ * version found (0: none), *to the version now (either may be NULL). A
+ * server holding a newer version is refused. */
+enum bk_status store_db_init(const struct store_options *o, int *from, int *to,
+                             struct bk_err *err);
+
+enum store_role {
+    STORE_ROLE_KIOSK, /* reads the attendee list, appends events and badge rows,
+                         moves its badges along; changes no history */
+    STORE_ROLE_DESK,  /* a kiosk's rights, and imports, issues QR codes */
+};
+
+/* Gives role, an existing PostgreSQL role, exactly a kiosk's or a desk's
+ * rights on the schema (anything it held there before is revoked first). */
+enum bk_status store_db_grant(const struct store_options *o, enum store_role kind,
+                              const char *role, struct bk_err *err);
 
 #endif

@@ -2,8 +2,9 @@
  *
  * Private to src/store/. store.c checks arguments, keeps the hash
  * chain's encoding and verifies the chain, so every engine stores the same
- * tamper-evident log; an engine (store_sqlite.c today, perhaps a shared
- * server store later) only keeps records durably and atomically. Each
+ * tamper-evident log; an engine (store_sqlite.c, the embedded file;
+ * store_pg.c, the shared server; store_replica.c, a machine's journal in
+ * front of the server) only keeps records durably and atomically. Each
  * function has the contract of the store.h function of the same name, with
  * arguments already checked; impl is what open returned. */
 #ifndef BK_STORE_BACKEND_H
@@ -14,8 +15,8 @@
 struct store_backend {
     const char *name;
 
-    /* path is kept by the caller for the life of impl. */
-    enum bk_status (*open)(const char *path, void **impl, struct bk_err *err);
+    /* o's strings are kept by the caller for the life of impl. */
+    enum bk_status (*open)(const struct store_options *o, void **impl, struct bk_err *err);
     void (*close)(void *impl);
 
     /* now_ms goes into updated_at of the rows written. When r->tickets is
@@ -80,13 +81,31 @@ struct store_backend {
     enum bk_status (*foreach_code)(void *impl,
                                    int (*fn)(void *ctx, const char *id, const unsigned char *hash),
                                    void *ctx, struct bk_err *err);
+
+    /* The shared store's own; NULL in an engine without a server. */
+    bool (*last_offline)(void *impl);
+    enum bk_status (*sync_status)(void *impl, struct store_sync_status *st, struct bk_err *err);
+    enum bk_status (*sync)(void *impl, struct store_sync_status *st, struct bk_err *err);
+    enum bk_status (*sync_start)(void *impl, struct bk_err *err);
+    /* The server engine's impl (store_pg.h), connected, for verify; NULL
+     * with err set when it cannot be reached. */
+    void *(*server)(void *impl, struct bk_err *err);
+    /* This machine's journal (store_sqlite.c's impl), or NULL. */
+    void *(*journal)(void *impl);
 };
 
 extern const struct store_backend store_sqlite_backend;
+extern const struct store_backend store_replica_backend;
 
 /* The chain hash of ev (every field but ev->hash) into out. Engines call it
  * when appending; store_verify_chain calls it to check. */
 void store_event_hash(const struct store_event *ev, unsigned char out[STORE_HASH_BYTES]);
+
+/* The chain hash of the record scan makes as event seq after prev, with
+ * outcome (the scan's own, or the one a check-in would get): the shared
+ * store's engines hash a record before they know which outcome it gets. */
+void store_scan_hash(const struct store_scan *scan, int64_t seq, const char *outcome,
+                     const unsigned char prev[STORE_HASH_BYTES], unsigned char out[STORE_HASH_BYTES]);
 
 /* The key a ticket's code is kept and found under: BLAKE2b-256 of a domain
  * string and the code's len bytes. Engines call it on import; store.c on

@@ -19,16 +19,13 @@
 #include <unistd.h>
 
 #include "util/i18n.h"
+#include "store/importplan.h"
+#include "store/sqlite_internal.h"
 #include "store/store_backend.h"
 #include "util/xalloc.h"
 
 #define SCHEMA_VERSION 2
 #define BUSY_TIMEOUT_MS 10000
-
-struct sqlite_store {
-    sqlite3 *db;
-    const char *path; /* owned by struct store */
-};
 
 /* True when the file system holding path is mounted read-only: then no
  * permission change helps, and saying "make it writable" would mislead. */
@@ -55,7 +52,7 @@ static enum bk_status read_only_disk_error(const char *path, struct bk_err *err)
 
 /* Turns an SQLite failure into a status and a sentence naming the file and
  * what the person at the kiosk or desk can do about it. */
-static enum bk_status db_error(const struct sqlite_store *q, int rc, struct bk_err *err)
+enum bk_status sq_db_error(const struct sqlite_store *q, int rc, struct bk_err *err)
 {
     const char *path = q->path;
     const char *detail = q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc);
@@ -118,28 +115,28 @@ static enum bk_status db_error(const struct sqlite_store *q, int rc, struct bk_e
 
 /* Ends a failed write transaction; after some errors SQLite has already
  * rolled back, so only roll back what is still open. */
-static void rollback(sqlite3 *db)
+void sq_rollback(sqlite3 *db)
 {
     if (!sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int exec(sqlite3 *db, const char *sql)
+int sq_exec(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
-static const char *col_text(sqlite3_stmt *st, int col)
+const char *sq_col_text(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
     return t ? (const char *)t : "";
 }
 
-static const char *col_text_or_null(sqlite3_stmt *st, int col)
+const char *sq_col_text_or_null(sqlite3_stmt *st, int col)
 {
     if (sqlite3_column_type(st, col) == SQLITE_NULL)
         return NULL;
-    return col_text(st, col);
+    return sq_col_text(st, col);
 }
 
 /* Makes the folder of path (one level), private to the operator: a
@@ -256,11 +253,11 @@ static enum bk_status ensure_schema(struct sqlite_store *q, struct bk_err *err)
 {
     sqlite3 *db = q->db;
     sqlite3_stmt *st = NULL;
-    int rc = exec(db, "BEGIN IMMEDIATE");
+    int rc = sq_exec(db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
-        return db_error(q, rc, err);
+        return sq_db_error(q, rc, err);
     rc =
-        exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value NOT NULL)");
+        sq_exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value NOT NULL)");
     if (rc != SQLITE_OK)
         goto fail;
     rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
@@ -275,43 +272,43 @@ static enum bk_status ensure_schema(struct sqlite_store *q, struct bk_err *err)
         sqlite3_finalize(st);
         st = NULL;
         if (version > SCHEMA_VERSION) {
-            rollback(db);
+            sq_rollback(db);
             return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
                               _("the store was written by a newer badgekiosk (store version %lld; "
                                 "this one reads up to version %d): install the newer badgekiosk"),
                               (long long)version, SCHEMA_VERSION);
         }
         if (version < 1) {
-            rollback(db);
+            sq_rollback(db);
             return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
                               _("the store has an unknown version: restore it from a backup"));
         }
     } else if (rc == SQLITE_DONE) {
         sqlite3_finalize(st);
         st = NULL;
-        rc = exec(db, "INSERT INTO meta(key, value) VALUES ('schema_version', 2)");
+        rc = sq_exec(db, "INSERT INTO meta(key, value) VALUES ('schema_version', 2)");
         if (rc != SQLITE_OK)
             goto fail;
     } else {
         goto fail;
     }
-    rc = exec(db, schema_sql);
+    rc = sq_exec(db, schema_sql);
     if (rc == SQLITE_OK && migrate_v1)
-        rc = exec(db, migrate_v1_sql);
+        rc = sq_exec(db, migrate_v1_sql);
     if (rc == SQLITE_OK && migrate_v1)
-        rc = exec(db, "UPDATE meta SET value = 2 WHERE key = 'schema_version'");
+        rc = sq_exec(db, "UPDATE meta SET value = 2 WHERE key = 'schema_version'");
     if (rc == SQLITE_OK)
-        rc = exec(db, code_index_sql);
+        rc = sq_exec(db, code_index_sql);
     if (rc != SQLITE_OK)
         goto fail;
-    rc = exec(db, "COMMIT");
+    rc = sq_exec(db, "COMMIT");
     if (rc != SQLITE_OK)
         goto fail;
     return BK_OK;
 fail:;
-    enum bk_status s = db_error(q, rc, err);
+    enum bk_status s = sq_db_error(q, rc, err);
     sqlite3_finalize(st);
-    rollback(db);
+    sq_rollback(db);
     return s;
 }
 
@@ -326,8 +323,9 @@ static void sq_close(void *impl)
     free(q);
 }
 
-static enum bk_status sq_open(const char *path, void **impl, struct bk_err *err)
+static enum bk_status sq_open(const struct store_options *o, void **impl, struct bk_err *err)
 {
+    const char *path = o->path;
     *impl = NULL;
     enum bk_status s = create_private_file(path, err);
     if (s != BK_OK)
@@ -350,7 +348,7 @@ static enum bk_status sq_open(const char *path, void **impl, struct bk_err *err)
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        bool wal = strcasecmp(col_text(st, 0), "wal") == 0;
+        bool wal = strcasecmp(sq_col_text(st, 0), "wal") == 0;
         sqlite3_finalize(st);
         if (!wal) {
             sq_close(q);
@@ -364,7 +362,7 @@ static enum bk_status sq_open(const char *path, void **impl, struct bk_err *err)
         sqlite3_finalize(st);
         goto fail;
     }
-    rc = exec(q->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
+    rc = sq_exec(q->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
     if (rc != SQLITE_OK)
         goto fail;
     s = ensure_schema(q, err);
@@ -375,39 +373,18 @@ static enum bk_status sq_open(const char *path, void **impl, struct bk_err *err)
     *impl = q;
     return BK_OK;
 fail:
-    s = db_error(q, rc, err);
+    s = sq_db_error(q, rc, err);
     sq_close(q);
     return s;
 }
 
-/* The attendee columns in one order, used by every statement below. */
+/* The attendee columns in importplan's order, used by every statement below. */
 #define ATTENDEE_COLUMNS                                                                           \
     "id, title, first_name, last_name, badge_name, organization, country, category, events, "      \
     "email, language, valid_from, valid_until, status, code_hash"
-#define N_TEXT_FIELDS 13 /* id .. valid_until */
+#define N_TEXT_FIELDS IMPORTPLAN_TEXT_FIELDS /* id .. valid_until */
 #define COL_STATUS N_TEXT_FIELDS
 #define COL_CODE_HASH (N_TEXT_FIELDS + 1)
-
-static const char *status_code(enum attendee_status s)
-{
-    return s == ATTENDEE_WITHDRAWN ? "withdrawn" : "confirmed";
-}
-
-static const char *field_or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
-/* The attendee's text fields in ATTENDEE_COLUMNS order. */
-static void attendee_fields(const struct attendee *a, const char *out[N_TEXT_FIELDS])
-{
-    const char *f[N_TEXT_FIELDS] = {a->id,         a->title,        a->first_name, a->last_name,
-                                    a->badge_name, a->organization, a->country,    a->category,
-                                    a->events,     a->email,        a->language,   a->valid_from,
-                                    a->valid_until};
-    for (int i = 0; i < N_TEXT_FIELDS; i++)
-        out[i] = field_or_empty(f[i]);
-}
 
 /* Binds ?1..?13 to the fields, ?14 to the status, ?15 to the code hash
  * (NULL when hash is) and ?16 to now_ms. */
@@ -415,12 +392,12 @@ static int bind_attendee(sqlite3_stmt *st, const struct attendee *a, const unsig
                          int64_t now_ms)
 {
     const char *f[N_TEXT_FIELDS];
-    attendee_fields(a, f);
+    importplan_fields(a, f);
     int rc = SQLITE_OK;
     for (int i = 0; i < N_TEXT_FIELDS && rc == SQLITE_OK; i++)
         rc = sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 14, status_code(a->status), -1, SQLITE_STATIC);
+        rc = sqlite3_bind_text(st, 14, importplan_status_code(a->status), -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = hash ? sqlite3_bind_blob(st, 15, hash, STORE_HASH_BYTES, SQLITE_STATIC)
                   : sqlite3_bind_null(st, 15);
@@ -430,7 +407,7 @@ static int bind_attendee(sqlite3_stmt *st, const struct attendee *a, const unsig
 }
 
 /* Runs a statement that returns no rows, leaving it ready for the next use. */
-static int step_done(sqlite3_stmt *st)
+int sq_step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -438,143 +415,47 @@ static int step_done(sqlite3_stmt *st)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Importing compares the export with the table in one ordered pass: the
- * export's people sorted by ID are merged with the rows read in ID order
- * (SQLite's BINARY order is strcmp's byte order). That replaces a lookup
- * per person and keeps 100,000 people well under a second; the writes
- * then follow in ID order, which is also the kindest order for the B-tree. */
-enum import_action { IMPORT_KEEP, IMPORT_ADD, IMPORT_UPDATE };
-
-struct import_plan {
-    const struct roster *r;
-    const struct attendee **sorted; /* the export's people by ID, one per ID */
-    size_t n;
-    unsigned char (*hashes)[STORE_HASH_BYTES]; /* per person of r, when r has tickets */
-    unsigned char *action; /* enum import_action per sorted person */
-    char **withdraw;       /* IDs missing from the export and still confirmed */
-    size_t n_withdraw, cap_withdraw;
-    struct store_import_summary sum;
-};
-
-static int by_id(const void *x, const void *y)
+static void sq_fill_attendee(sqlite3_stmt *st, struct attendee *a)
 {
-    const struct attendee *a = *(const struct attendee *const *)x;
-    const struct attendee *b = *(const struct attendee *const *)y;
-    int c = strcmp(a->id, b->id);
-    /* Ties (an ID repeated in the export) in file order, so the first row
-     * is the one kept. */
-    return c ? c : (a > b) - (a < b);
+    /* Borrowed from the statement: the callers hand these out as const. */
+    char **f[N_TEXT_FIELDS] = {&a->id,         &a->title,        &a->first_name, &a->last_name,
+                               &a->badge_name, &a->organization, &a->country,    &a->category,
+                               &a->events,     &a->email,        &a->language,   &a->valid_from,
+                               &a->valid_until};
+    for (int i = 0; i < N_TEXT_FIELDS; i++)
+        *f[i] = (char *)sq_col_text(st, i);
+    a->status = strcmp(sq_col_text(st, COL_STATUS), "withdrawn") == 0 ? ATTENDEE_WITHDRAWN
+                                                                   : ATTENDEE_CONFIRMED;
 }
 
-static void plan_free(struct import_plan *p)
+/* The code hash of the statement's row, or NULL when it has none. */
+static const unsigned char *col_code_hash(sqlite3_stmt *st)
 {
-    for (size_t i = 0; i < p->n_withdraw; i++)
-        free(p->withdraw[i]);
-    free(p->withdraw);
-    free(p->action);
-    free(p->sorted);
-    free(p->hashes);
+    return sqlite3_column_bytes(st, COL_CODE_HASH) == STORE_HASH_BYTES
+               ? sqlite3_column_blob(st, COL_CODE_HASH)
+               : NULL;
 }
 
-/* The code hash of the j-th sorted person, or NULL when the export has no
- * codes. */
-static const unsigned char *plan_hash(const struct import_plan *p, size_t j)
-{
-    return p->hashes ? p->hashes[p->sorted[j] - p->r->people] : NULL;
-}
-
-static void plan_sort(struct import_plan *p, const struct roster *r)
-{
-    p->r = r;
-    if (r->tickets) {
-        p->hashes = xcalloc(r->n_people ? r->n_people : 1, sizeof *p->hashes);
-        for (size_t i = 0; i < r->n_people; i++)
-            store_code_hash(r->tickets[i].code, strlen(r->tickets[i].code), p->hashes[i]);
-    }
-    p->sorted = xcalloc(r->n_people, sizeof *p->sorted);
-    for (size_t i = 0; i < r->n_people; i++)
-        p->sorted[i] = &r->people[i];
-    qsort(p->sorted, r->n_people, sizeof *p->sorted, by_id);
-    size_t kept = 0;
-    for (size_t i = 0; i < r->n_people; i++)
-        if (kept == 0 || strcmp(p->sorted[kept - 1]->id, p->sorted[i]->id) != 0)
-            p->sorted[kept++] = p->sorted[i];
-    p->n = kept;
-    p->action = xcalloc(kept ? kept : 1, 1);
-}
-
-/* Decides what happens to a person who is both in the export and the table
- * (the row is the current statement row) and counts it. */
-static void plan_existing(struct import_plan *p, size_t j, sqlite3_stmt *row)
-{
-    const char *f[N_TEXT_FIELDS];
-    attendee_fields(p->sorted[j], f);
-    bool same = true;
-    for (int i = 1; i < N_TEXT_FIELDS && same; i++)
-        same = strcmp(col_text(row, i), f[i]) == 0;
-    /* A code given or changed is a change; an export without codes leaves
-     * the ones kept alone (the code column may simply not be mapped). */
-    const unsigned char *hash = plan_hash(p, j);
-    if (same && hash)
-        same = sqlite3_column_bytes(row, COL_CODE_HASH) == STORE_HASH_BYTES &&
-               memcmp(sqlite3_column_blob(row, COL_CODE_HASH), hash, STORE_HASH_BYTES) == 0;
-    bool was_withdrawn = strcmp(col_text(row, COL_STATUS), "withdrawn") == 0;
-    bool now_withdrawn = p->sorted[j]->status == ATTENDEE_WITHDRAWN;
-    if (same && was_withdrawn == now_withdrawn) {
-        p->sum.unchanged++;
-        return;
-    }
-    p->action[j] = IMPORT_UPDATE;
-    if (was_withdrawn && !now_withdrawn)
-        p->sum.reinstated++;
-    else if (!was_withdrawn && now_withdrawn)
-        p->sum.withdrawn++;
-    else
-        p->sum.updated++;
-}
-
-static void plan_missing(struct import_plan *p, sqlite3_stmt *row)
-{
-    if (strcmp(col_text(row, COL_STATUS), "confirmed") != 0)
-        return;
-    if (p->n_withdraw == p->cap_withdraw) {
-        p->cap_withdraw = p->cap_withdraw ? 2 * p->cap_withdraw : 64;
-        p->withdraw = xrealloc(p->withdraw, p->cap_withdraw * sizeof *p->withdraw);
-    }
-    p->withdraw[p->n_withdraw++] = xstrdup(col_text(row, 0));
-    p->sum.withdrawn++;
-}
-
-/* The read half: merges the sorted export with the table. */
-static int plan_merge(sqlite3 *db, struct import_plan *p)
+/* The read half: the table, in ID order (SQLite's BINARY order is strcmp's
+ * byte order), merged with the sorted export by importplan. */
+int sq_plan_merge(sqlite3 *db, struct import_plan *p)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, "SELECT " ATTENDEE_COLUMNS " FROM attendee ORDER BY id", -1,
                                 &st, NULL);
-    size_t j = 0;
     while (rc == SQLITE_OK) {
         rc = sqlite3_step(st);
         if (rc != SQLITE_ROW)
             break;
         rc = SQLITE_OK;
-        const char *id = col_text(st, 0);
-        int c = 1;
-        while (j < p->n && (c = strcmp(p->sorted[j]->id, id)) < 0) {
-            p->action[j++] = IMPORT_ADD;
-            p->sum.added++;
-        }
-        if (j < p->n && c == 0)
-            plan_existing(p, j++, st);
-        else
-            plan_missing(p, st);
+        struct attendee row;
+        sq_fill_attendee(st, &row);
+        import_plan_row(p, &row, col_code_hash(st));
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return rc;
-    for (; j < p->n; j++) {
-        p->action[j] = IMPORT_ADD;
-        p->sum.added++;
-    }
+    import_plan_end(p);
     return SQLITE_OK;
 }
 
@@ -595,7 +476,7 @@ static const char *const import_sql[IMP_N] = {
 };
 
 /* The write half: carries out the plan with prepared statements. */
-static int plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms)
+int sq_plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms)
 {
     sqlite3_stmt *st[IMP_N] = {0};
     int rc = SQLITE_OK;
@@ -605,16 +486,16 @@ static int plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms)
         if (p->action[j] == IMPORT_KEEP)
             continue;
         sqlite3_stmt *w = st[p->action[j] == IMPORT_ADD ? IMP_INSERT : IMP_UPDATE];
-        rc = bind_attendee(w, p->sorted[j], plan_hash(p, j), now_ms);
+        rc = bind_attendee(w, p->sorted[j], import_plan_hash(p, j), now_ms);
         if (rc == SQLITE_OK)
-            rc = step_done(w);
-        if (rc == SQLITE_OK && p->hashes) {
-            const char *code = p->r->tickets[p->sorted[j] - p->r->people].code;
+            rc = sq_step_done(w);
+        const char *code = import_plan_code(p, j);
+        if (rc == SQLITE_OK && code) {
             rc = sqlite3_bind_text(st[IMP_TOKEN], 1, p->sorted[j]->id, -1, SQLITE_STATIC);
             if (rc == SQLITE_OK)
                 rc = sqlite3_bind_text(st[IMP_TOKEN], 2, code, -1, SQLITE_STATIC);
             if (rc == SQLITE_OK)
-                rc = step_done(st[IMP_TOKEN]);
+                rc = sq_step_done(st[IMP_TOKEN]);
         }
     }
     for (size_t i = 0; i < p->n_withdraw && rc == SQLITE_OK; i++) {
@@ -622,7 +503,7 @@ static int plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms)
         if (rc == SQLITE_OK)
             rc = sqlite3_bind_int64(st[IMP_WITHDRAW], 2, now_ms);
         if (rc == SQLITE_OK)
-            rc = step_done(st[IMP_WITHDRAW]);
+            rc = sq_step_done(st[IMP_WITHDRAW]);
     }
     for (int i = 0; i < IMP_N; i++)
         sqlite3_finalize(st[i]);
@@ -633,39 +514,26 @@ static enum bk_status sq_import(void *impl, const struct roster *r, int64_t now_
                                 struct store_import_summary *summary, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    struct import_plan plan = {0};
-    plan_sort(&plan, r);
+    struct import_plan plan;
+    import_plan_start(&plan, r);
     /* IMMEDIATE: the table read for the plan cannot change before the
      * writes that follow from it. */
-    int rc = exec(q->db, "BEGIN IMMEDIATE");
+    int rc = sq_exec(q->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
-        rc = plan_merge(q->db, &plan);
+        rc = sq_plan_merge(q->db, &plan);
     if (rc == SQLITE_OK)
-        rc = plan_apply(q->db, &plan, now_ms);
+        rc = sq_plan_apply(q->db, &plan, now_ms);
     if (rc == SQLITE_OK)
-        rc = exec(q->db, "COMMIT");
+        rc = sq_exec(q->db, "COMMIT");
     enum bk_status s = BK_OK;
     if (rc == SQLITE_OK) {
         *summary = plan.sum;
     } else {
-        s = db_error(q, rc, err);
-        rollback(q->db);
+        s = sq_db_error(q, rc, err);
+        sq_rollback(q->db);
     }
-    plan_free(&plan);
+    import_plan_free(&plan);
     return s;
-}
-
-static void fill_attendee_borrowed(sqlite3_stmt *st, struct attendee *a)
-{
-    /* Borrowed from the statement: the callers hand these out as const. */
-    char **f[N_TEXT_FIELDS] = {&a->id,         &a->title,        &a->first_name, &a->last_name,
-                               &a->badge_name, &a->organization, &a->country,    &a->category,
-                               &a->events,     &a->email,        &a->language,   &a->valid_from,
-                               &a->valid_until};
-    for (int i = 0; i < N_TEXT_FIELDS; i++)
-        *f[i] = (char *)col_text(st, i);
-    a->status = strcmp(col_text(st, COL_STATUS), "withdrawn") == 0 ? ATTENDEE_WITHDRAWN
-                                                                   : ATTENDEE_CONFIRMED;
 }
 
 static enum bk_status sq_get_attendee(void *impl, const char *id, struct attendee *a,
@@ -682,13 +550,13 @@ static enum bk_status sq_get_attendee(void *impl, const char *id, struct attende
     enum bk_status s = BK_OK;
     if (rc == SQLITE_ROW) {
         struct attendee borrowed;
-        fill_attendee_borrowed(st, &borrowed);
+        sq_fill_attendee(st, &borrowed);
         attendee_copy(a, &borrowed);
     } else if (rc == SQLITE_DONE) {
         s = bk_err_set(err, BK_ERR_NOT_FOUND, q->path, 0, "id",
                        _("nobody with ID %s is registered"), id);
     } else {
-        s = db_error(q, rc, err);
+        s = sq_db_error(q, rc, err);
     }
     sqlite3_finalize(st);
     return s;
@@ -696,7 +564,7 @@ static enum bk_status sq_get_attendee(void *impl, const char *id, struct attende
 
 /* The earliest checked_in event of attendee on day, when there is one. The
  * unique index makes it the only one. */
-static int find_checkin(sqlite3 *db, const char *attendee, bk_day day, bool *found, int64_t *at_ms)
+int sq_find_checkin(sqlite3 *db, const char *attendee, bk_day day, bool *found, int64_t *at_ms)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db,
@@ -717,7 +585,7 @@ static int find_checkin(sqlite3 *db, const char *attendee, bk_day day, bool *fou
 }
 
 /* The last record's seq and hash (0 and zeros for an empty log). */
-static int read_chain_tail(sqlite3 *db, int64_t *seq, unsigned char hash[STORE_HASH_BYTES],
+int sq_read_chain_tail(sqlite3 *db, int64_t *seq, unsigned char hash[STORE_HASH_BYTES],
                            bool *damaged)
 {
     sqlite3_stmt *st = NULL;
@@ -740,12 +608,12 @@ static int read_chain_tail(sqlite3 *db, int64_t *seq, unsigned char hash[STORE_H
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int bind_optional_text(sqlite3_stmt *st, int i, const char *s)
+int sq_bind_optional_text(sqlite3_stmt *st, int i, const char *s)
 {
     return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
 }
 
-static int insert_event(sqlite3 *db, const struct store_event *ev)
+int sq_insert_event(sqlite3 *db, const struct store_event *ev)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db,
@@ -764,11 +632,11 @@ static int insert_event(sqlite3 *db, const struct store_event *ev)
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 5, ev->outcome, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = bind_optional_text(st, 6, ev->attendee);
+        rc = sq_bind_optional_text(st, 6, ev->attendee);
     if (rc == SQLITE_OK)
         rc = ev->has_day ? sqlite3_bind_int64(st, 7, ev->day) : sqlite3_bind_null(st, 7);
     if (rc == SQLITE_OK)
-        rc = bind_optional_text(st, 8, ev->detail);
+        rc = sq_bind_optional_text(st, 8, ev->detail);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_blob(st, 9, ev->prev_hash, (int)ev->prev_hash_len, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -786,22 +654,22 @@ static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool 
     sqlite3 *db = q->db;
     /* IMMEDIATE takes the write lock now, so nobody can append between our
      * reading the tail (or the earlier check-in) and our insert. */
-    int rc = exec(db, "BEGIN IMMEDIATE");
+    int rc = sq_exec(db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
-        return db_error(q, rc, err);
+        return sq_db_error(q, rc, err);
 
     bool found = false;
     int64_t first = 0;
     if (check_first)
-        rc = find_checkin(db, scan->attendee, scan->day, &found, &first);
+        rc = sq_find_checkin(db, scan->attendee, scan->day, &found, &first);
 
     int64_t last_seq = 0;
     unsigned char prev[STORE_HASH_BYTES];
     bool damaged = false;
     if (rc == SQLITE_OK)
-        rc = read_chain_tail(db, &last_seq, prev, &damaged);
+        rc = sq_read_chain_tail(db, &last_seq, prev, &damaged);
     if (rc == SQLITE_OK && damaged) {
-        rollback(db);
+        sq_rollback(db);
         return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
                           _("the last event log record is damaged, so no more scans can be "
                             "added: restore the store from a backup"));
@@ -827,14 +695,14 @@ static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool 
     };
     if (rc == SQLITE_OK) {
         store_event_hash(&ev, hash);
-        rc = insert_event(db, &ev);
+        rc = sq_insert_event(db, &ev);
     }
     /* With synchronous=FULL in WAL mode, COMMIT returns after the fsync. */
     if (rc == SQLITE_OK)
-        rc = exec(db, "COMMIT");
+        rc = sq_exec(db, "COMMIT");
     if (rc != SQLITE_OK) {
-        enum bk_status s = db_error(q, rc, err);
-        rollback(db);
+        enum bk_status s = sq_db_error(q, rc, err);
+        sq_rollback(db);
         return s;
     }
     if (already)
@@ -864,7 +732,7 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
     if (rc == SQLITE_ROW)
         *printed = sqlite3_column_int(st, 0) != 0;
     else
-        s = db_error(q, rc, err);
+        s = sq_db_error(q, rc, err);
     sqlite3_finalize(st);
     return s;
 }
@@ -873,7 +741,7 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
  * row(), which returns non-zero to stop.
  * One statement is one read snapshot, so a walk sees a consistent log even
  * while other processes append. */
-static enum bk_status walk_with(struct sqlite_store *q, const char *sql, const char *param,
+enum bk_status sq_walk_with(struct sqlite_store *q, const char *sql, const char *param,
                                 int (*row)(sqlite3_stmt *st, void *arg), void *arg,
                                 struct bk_err *err)
 {
@@ -886,7 +754,7 @@ static enum bk_status walk_with(struct sqlite_store *q, const char *sql, const c
         if (rc == SQLITE_ROW && row(st, arg))
             rc = SQLITE_DONE;
     }
-    enum bk_status s = rc == SQLITE_DONE ? BK_OK : db_error(q, rc, err);
+    enum bk_status s = rc == SQLITE_DONE ? BK_OK : sq_db_error(q, rc, err);
     sqlite3_finalize(st);
     return s;
 }
@@ -894,32 +762,29 @@ static enum bk_status walk_with(struct sqlite_store *q, const char *sql, const c
 static enum bk_status walk(struct sqlite_store *q, const char *sql,
                            int (*row)(sqlite3_stmt *st, void *arg), void *arg, struct bk_err *err)
 {
-    return walk_with(q, sql, NULL, row, arg, err);
+    return sq_walk_with(q, sql, NULL, row, arg, err);
 }
 
-struct scan_walk {
-    int (*fn)(void *ctx, const struct store_event *ev);
-    void *ctx;
-};
-
-static int scan_row(sqlite3_stmt *st, void *arg)
+int sq_scan_row(sqlite3_stmt *st, void *arg)
 {
-    struct scan_walk *w = arg;
+    struct sq_scan_walk *w = arg;
     struct store_event ev = {
         .seq = sqlite3_column_int64(st, 0),
         .at_ms = sqlite3_column_int64(st, 1),
-        .kiosk = col_text(st, 2),
-        .method = col_text(st, 3),
-        .outcome = col_text(st, 4),
-        .attendee = col_text_or_null(st, 5),
+        .kiosk = sq_col_text(st, 2),
+        .method = sq_col_text(st, 3),
+        .outcome = sq_col_text(st, 4),
+        .attendee = sq_col_text_or_null(st, 5),
         .has_day = sqlite3_column_type(st, 6) != SQLITE_NULL,
         .day = (bk_day)sqlite3_column_int64(st, 6),
-        .detail = col_text_or_null(st, 7),
+        .detail = sq_col_text_or_null(st, 7),
     };
     ev.prev_hash = sqlite3_column_blob(st, 8);
     ev.prev_hash_len = (size_t)sqlite3_column_bytes(st, 8);
     ev.hash = sqlite3_column_blob(st, 9);
     ev.hash_len = (size_t)sqlite3_column_bytes(st, 9);
+    if (sqlite3_column_count(st) > 10)
+        ev.offline = sqlite3_column_int(st, 10) != 0;
     return w->fn(w->ctx, &ev);
 }
 
@@ -927,11 +792,10 @@ static enum bk_status sq_foreach_scan(void *impl,
                                       int (*fn)(void *ctx, const struct store_event *ev), void *ctx,
                                       struct bk_err *err)
 {
-    struct scan_walk w = {fn, ctx};
+    struct sq_scan_walk w = {fn, ctx};
     return walk(impl,
-                "SELECT seq, at_ms, kiosk, method, outcome, attendee, day, detail, prev_hash,"
-                " hash FROM scan_event ORDER BY seq",
-                scan_row, &w, err);
+                "SELECT " SQ_SCAN_COLUMNS " FROM scan_event ORDER BY seq",
+                sq_scan_row, &w, err);
 }
 
 struct attendee_walk {
@@ -943,7 +807,7 @@ static int attendee_row(sqlite3_stmt *st, void *arg)
 {
     struct attendee_walk *w = arg;
     struct attendee a;
-    fill_attendee_borrowed(st, &a);
+    sq_fill_attendee(st, &a);
     return w->fn(w->ctx, &a);
 }
 
@@ -964,7 +828,7 @@ struct attendance_walk {
 static int attendance_row(sqlite3_stmt *st, void *arg)
 {
     struct attendance_walk *w = arg;
-    return w->fn(w->ctx, col_text(st, 0), (bk_day)sqlite3_column_int64(st, 1),
+    return w->fn(w->ctx, sq_col_text(st, 0), (bk_day)sqlite3_column_int64(st, 1),
                  sqlite3_column_int64(st, 2));
 }
 
@@ -998,25 +862,65 @@ static enum bk_status sq_count_scans(void *impl, size_t *n, struct bk_err *err)
     return walk(impl, "SELECT count(*) FROM scan_event", count_row, n, err);
 }
 
-/* Runs one write statement in its own IMMEDIATE transaction; *changes
- * receives the rows it changed. */
-static enum bk_status write_one(struct sqlite_store *q, sqlite3_stmt *st, int *changes,
-                                struct bk_err *err)
+/* Runs write(db, arg) in its own IMMEDIATE transaction; *changes (when
+ * not NULL) receives the rows the last statement changed. */
+static enum bk_status write_one(struct sqlite_store *q, int (*write)(sqlite3 *db, void *arg),
+                                void *arg, int *changes, struct bk_err *err)
 {
-    int rc = exec(q->db, "BEGIN IMMEDIATE");
+    int rc = sq_exec(q->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
-        rc = step_done(st);
+        rc = write(q->db, arg);
     if (rc == SQLITE_OK && changes)
         *changes = sqlite3_changes(q->db);
     if (rc == SQLITE_OK)
-        rc = exec(q->db, "COMMIT");
-    sqlite3_finalize(st);
+        rc = sq_exec(q->db, "COMMIT");
     if (rc != SQLITE_OK) {
-        enum bk_status s = db_error(q, rc, err);
-        rollback(q->db);
+        enum bk_status s = sq_db_error(q, rc, err);
+        sq_rollback(q->db);
         return s;
     }
     return BK_OK;
+}
+
+int sq_badge_insert(sqlite3 *db, const struct store_badge *b)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, reason,"
+                                " status, printer, job, detail, updated_ms)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = b->id ? sqlite3_bind_int64(st, 1, b->id) : sqlite3_bind_null(st, 1);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, b->attendee, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 3, b->at_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 4, b->kiosk, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 5, b->serial, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sq_bind_optional_text(st, 6, b->reason);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 7, store_badge_status_code(b->status), -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sq_bind_optional_text(st, 8, b->printer);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(st, 9, b->job);
+    if (rc == SQLITE_OK)
+        rc = sq_bind_optional_text(st, 10, b->detail);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 11, b->updated_ms);
+    if (rc == SQLITE_OK)
+        rc = sq_step_done(st);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int badge_insert_one(sqlite3 *db, void *arg)
+{
+    return sq_badge_insert(db, arg);
 }
 
 static enum bk_status sq_badge_add(void *impl, const char *attendee, const char *serial,
@@ -1024,41 +928,23 @@ static enum bk_status sq_badge_add(void *impl, const char *attendee, const char 
                                    int64_t *id, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db,
-                                "INSERT INTO badge_print (attendee, at_ms, kiosk, serial, reason,"
-                                " status, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?2)",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 2, at_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 3, kiosk, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 4, serial, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = bind_optional_text(st, 5, reason);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 6, store_badge_status_code(STORE_BADGE_PENDING), -1,
-                               SQLITE_STATIC);
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return db_error(q, rc, err);
-    }
-    enum bk_status s = write_one(q, st, NULL, err);
+    struct store_badge b = {.attendee = attendee,
+                            .at_ms = at_ms,
+                            .kiosk = kiosk,
+                            .serial = serial,
+                            .reason = reason,
+                            .status = STORE_BADGE_PENDING,
+                            .updated_ms = at_ms};
+    enum bk_status s = write_one(q, badge_insert_one, &b, NULL, err);
     if (s == BK_OK && id)
         *id = sqlite3_last_insert_rowid(q->db);
     return s;
 }
 
-static enum bk_status sq_badge_update(void *impl, int64_t id, enum store_badge_status expect,
-                                      enum store_badge_status status, const char *printer, int job,
-                                      const char *detail, int64_t at_ms, struct bk_err *err)
+int sq_badge_change(sqlite3 *db, const struct sq_badge_change *c)
 {
-    struct sqlite_store *q = impl;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db,
+    int rc = sqlite3_prepare_v2(db,
                                 "UPDATE badge_print SET status = ?2,"
                                 " printer = coalesce(?3, printer),"
                                 " job = CASE WHEN ?4 = 0 THEN job ELSE ?4 END,"
@@ -1066,80 +952,85 @@ static enum bk_status sq_badge_update(void *impl, int64_t id, enum store_badge_s
                                 " WHERE id = ?1 AND (?7 IS NULL OR status = ?7)",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_bind_int64(st, 1, c->id);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, store_badge_status_code(status), -1, SQLITE_STATIC);
+        rc = sqlite3_bind_text(st, 2, store_badge_status_code(c->status), -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = bind_optional_text(st, 3, printer);
+        rc = sq_bind_optional_text(st, 3, c->printer);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(st, 4, job);
+        rc = sqlite3_bind_int(st, 4, c->job);
     if (rc == SQLITE_OK)
-        rc = bind_optional_text(st, 5, detail);
+        rc = sq_bind_optional_text(st, 5, c->detail);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 6, at_ms);
+        rc = sqlite3_bind_int64(st, 6, c->at_ms);
     if (rc == SQLITE_OK)
-        rc = bind_optional_text(st, 7,
-                                expect == STORE_BADGE_ANY ? NULL : store_badge_status_code(expect));
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return db_error(q, rc, err);
-    }
+        rc = sq_bind_optional_text(
+            st, 7, c->expect == STORE_BADGE_ANY ? NULL : store_badge_status_code(c->expect));
+    if (rc == SQLITE_OK)
+        rc = sq_step_done(st);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int badge_change_one(sqlite3 *db, void *arg)
+{
+    return sq_badge_change(db, arg);
+}
+
+enum bk_status sq_badge_moved_on(const struct sqlite_store *q, int64_t id,
+                                 enum store_badge_status expect, struct bk_err *err)
+{
+    return bk_err_set(err, BK_ERR_BUSY, q->path, 0, NULL,
+                      _("badge %lld is no longer %s: another kiosk or the desk is handling it"),
+                      (long long)id,
+                      expect == STORE_BADGE_ANY ? "there" : store_badge_status_code(expect));
+}
+
+static enum bk_status sq_badge_update(void *impl, int64_t id, enum store_badge_status expect,
+                                      enum store_badge_status status, const char *printer, int job,
+                                      const char *detail, int64_t at_ms, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    struct sq_badge_change c = {id, expect, status, printer, job, detail, at_ms};
     int changes = 0;
-    enum bk_status s = write_one(q, st, &changes, err);
+    enum bk_status s = write_one(q, badge_change_one, &c, &changes, err);
     if (s == BK_OK && changes == 0)
-        return bk_err_set(err, BK_ERR_BUSY, q->path, 0, NULL,
-                          _("badge %lld is no longer %s: another kiosk or the desk is handling "
-                            "it"),
-                          (long long)id,
-                          expect == STORE_BADGE_ANY ? "there" : store_badge_status_code(expect));
+        return sq_badge_moved_on(q, id, expect, err);
     return s;
 }
 
-struct badge_walk {
-    int (*fn)(void *ctx, const struct store_badge *b);
-    void *ctx;
-    bool bad; /* a row holds a status with no code: the walk stopped there */
-    int64_t bad_id;
-    char bad_text[32];
-};
-
-static int badge_row(sqlite3_stmt *st, void *arg)
+int sq_badge_row(sqlite3_stmt *st, void *arg)
 {
-    struct badge_walk *w = arg;
+    struct sq_badge_walk *w = arg;
     struct store_badge b = {
         .id = sqlite3_column_int64(st, 0),
-        .attendee = col_text(st, 1),
+        .attendee = sq_col_text(st, 1),
         .at_ms = sqlite3_column_int64(st, 2),
-        .kiosk = col_text(st, 3),
-        .serial = col_text(st, 4),
-        .reason = col_text_or_null(st, 5),
-        .printer = col_text_or_null(st, 7),
+        .kiosk = sq_col_text(st, 3),
+        .serial = sq_col_text(st, 4),
+        .reason = sq_col_text_or_null(st, 5),
+        .printer = sq_col_text_or_null(st, 7),
         .job = sqlite3_column_int(st, 8),
-        .detail = col_text_or_null(st, 9),
+        .detail = sq_col_text_or_null(st, 9),
         .updated_ms = sqlite3_column_int64(st, 10),
     };
     /* The schema's CHECK allows only the codes; a row that holds anything
      * else was written around it, and no rule can be applied to it. */
-    if (!store_badge_status_from_code(col_text(st, 6), &b.status)) {
+    if (!store_badge_status_from_code(sq_col_text(st, 6), &b.status)) {
         w->bad_id = b.id;
-        snprintf(w->bad_text, sizeof w->bad_text, "%s", col_text(st, 6));
+        snprintf(w->bad_text, sizeof w->bad_text, "%s", sq_col_text(st, 6));
         w->bad = true;
         return 1;
     }
     return w->fn(w->ctx, &b);
 }
 
-static enum bk_status sq_foreach_badge(void *impl, const char *attendee,
-                                       int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
-                                       struct bk_err *err)
+enum bk_status sq_walk_badges(struct sqlite_store *q, const char *sql, const char *attendee,
+                              int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
+                              struct bk_err *err)
 {
-    struct sqlite_store *q = impl;
-    struct badge_walk w = {fn, ctx, false, 0, ""};
-    enum bk_status s = walk_with(q,
-                                 "SELECT id, attendee, at_ms, kiosk, serial, reason, status,"
-                                 " printer, job, detail, updated_ms FROM badge_print"
-                                 " WHERE ?1 IS NULL OR attendee = ?1 ORDER BY id",
-                                 attendee, badge_row, &w, err);
+    struct sq_badge_walk w = {fn, ctx, false, 0, ""};
+    enum bk_status s = sq_walk_with(q, sql, attendee, sq_badge_row, &w, err);
     if (s == BK_OK && w.bad)
         return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
                           _("badge %lld has the unknown status '%s': the store was changed by "
@@ -1148,14 +1039,21 @@ static enum bk_status sq_foreach_badge(void *impl, const char *attendee,
     return s;
 }
 
-static enum bk_status sq_set_tokens(void *impl, size_t n, const char *const *attendees,
-                                    const char *const *payloads, struct bk_err *err)
+static enum bk_status sq_foreach_badge(void *impl, const char *attendee,
+                                       int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
+                                       struct bk_err *err)
 {
-    struct sqlite_store *q = impl;
+    return sq_walk_badges(impl,
+                          "SELECT " SQ_BADGE_COLUMNS " FROM badge_print"
+                          " WHERE ?1 IS NULL OR attendee = ?1 ORDER BY id",
+                          attendee, fn, ctx, err);
+}
+
+int sq_tokens_put(sqlite3 *db, size_t n, const char *const *attendees,
+                  const char *const *payloads)
+{
     sqlite3_stmt *st = NULL;
-    int rc = exec(q->db, "BEGIN IMMEDIATE");
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(q->db,
+    int rc = sqlite3_prepare_v2(db,
                                 "INSERT INTO token (attendee, payload) VALUES (?1, ?2)"
                                 " ON CONFLICT (attendee) DO UPDATE SET payload = excluded.payload",
                                 -1, &st, NULL);
@@ -1164,17 +1062,28 @@ static enum bk_status sq_set_tokens(void *impl, size_t n, const char *const *att
         if (rc == SQLITE_OK)
             rc = sqlite3_bind_text(st, 2, payloads[i], -1, SQLITE_STATIC);
         if (rc == SQLITE_OK)
-            rc = step_done(st);
+            rc = sq_step_done(st);
     }
     sqlite3_finalize(st);
-    if (rc == SQLITE_OK)
-        rc = exec(q->db, "COMMIT");
-    if (rc != SQLITE_OK) {
-        enum bk_status s = db_error(q, rc, err);
-        rollback(q->db);
-        return s;
-    }
-    return BK_OK;
+    return rc;
+}
+
+struct tokens_arg {
+    size_t n;
+    const char *const *attendees, *const *payloads;
+};
+
+static int tokens_put_one(sqlite3 *db, void *arg)
+{
+    struct tokens_arg *t = arg;
+    return sq_tokens_put(db, t->n, t->attendees, t->payloads);
+}
+
+static enum bk_status sq_set_tokens(void *impl, size_t n, const char *const *attendees,
+                                    const char *const *payloads, struct bk_err *err)
+{
+    struct tokens_arg t = {n, attendees, payloads};
+    return write_one(impl, tokens_put_one, &t, NULL, err);
 }
 
 static enum bk_status sq_get_token(void *impl, const char *attendee, char **payload,
@@ -1190,14 +1099,14 @@ static enum bk_status sq_get_token(void *impl, const char *attendee, char **payl
         rc = sqlite3_step(st);
     enum bk_status s = BK_OK;
     if (rc == SQLITE_ROW)
-        *payload = xstrdup(col_text(st, 0));
+        *payload = xstrdup(sq_col_text(st, 0));
     else if (rc == SQLITE_DONE)
         s = bk_err_set(err, BK_ERR_NOT_FOUND, q->path, 0, "id",
                        _("no QR code was issued for %s: run badgectl issue (or token) on the "
                          "organiser's machine"),
                        attendee);
     else
-        s = db_error(q, rc, err);
+        s = sq_db_error(q, rc, err);
     sqlite3_finalize(st);
     return s;
 }
@@ -1217,12 +1126,12 @@ static enum bk_status sq_find_code(void *impl, const unsigned char hash[STORE_HA
         rc = sqlite3_step(st);
     enum bk_status s = BK_OK;
     if (rc == SQLITE_ROW)
-        *id = xstrdup(col_text(st, 0));
+        *id = xstrdup(sq_col_text(st, 0));
     else if (rc == SQLITE_DONE)
         s = bk_err_set(err, BK_ERR_NOT_FOUND, q->path, 0, NULL,
                        _("no ticket in the attendee list has this code"));
     else
-        s = db_error(q, rc, err);
+        s = sq_db_error(q, rc, err);
     sqlite3_finalize(st);
     return s;
 }
@@ -1238,7 +1147,7 @@ static int code_row(sqlite3_stmt *st, void *arg)
     const unsigned char *hash = sqlite3_column_bytes(st, 1) == STORE_HASH_BYTES
                                     ? sqlite3_column_blob(st, 1)
                                     : NULL;
-    return w->fn(w->ctx, col_text(st, 0), hash);
+    return w->fn(w->ctx, sq_col_text(st, 0), hash);
 }
 
 static enum bk_status sq_foreach_code(void *impl,

@@ -67,6 +67,7 @@ enum bk_exit bk_exit_status(enum bk_status status)
     case BK_ERR_STORE:
     case BK_ERR_FULL:
     case BK_ERR_BUSY:
+    case BK_ERR_OFFLINE:
         return BK_EXIT_FAILED;
     }
     return BK_EXIT_FAILED; /* a value outside the enum */

@@ -23,6 +23,7 @@ enum bk_status {
     BK_ERR_FULL,      /* no space left on the device */
     BK_ERR_BUSY,      /* locked by another process for too long */
     BK_ERR_TOO_BIG,   /* over a size cap */
+    BK_ERR_OFFLINE,   /* the shared store's server did not answer in time */
 };
 
 struct bk_err {
@@ -65,7 +66,7 @@ enum bk_exit {
 /* The exit status for an error: BK_EXIT_REJECTED when what the user gave is
  * at fault (BK_ERR_PARSE, CONFIG, INVALID, NOT_FOUND, EXISTS, TOO_BIG), so
  * giving something else helps; BK_EXIT_FAILED when the machine is (BK_ERR_IO,
- * STORE, FULL, BUSY), so trying again or fixing the system helps. BK_OK is
+ * STORE, FULL, BUSY, OFFLINE), so trying again or fixing the system helps. BK_OK is
  * BK_EXIT_DONE. */
 enum bk_exit bk_exit_status(enum bk_status status);
 

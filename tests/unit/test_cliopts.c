@@ -74,17 +74,42 @@ static void test_each_shared_option_overrides_its_field(void **state)
         const char *args[6];
         const char *database, *printer, *kiosk_id;
         int verbose;
+        const char *store_url; /* NULL: the file's, "" */
     } cases[] = {
-        {{NULL}, file_db, "ipp://localhost:631/ipp/print", "entrance-1", 0},
+        {{NULL}, file_db, "ipp://localhost:631/ipp/print", "entrance-1", 0, NULL},
         {{"--db", "/tmp/other.db"},
          "/tmp/other.db",
          "ipp://localhost:631/ipp/print",
          "entrance-1",
-         0},
-        {{"--db=here.db"}, rel_db, "ipp://localhost:631/ipp/print", "entrance-1", 0},
-        {{"--printer", "file:/tmp/out", "--verbose"}, file_db, "file:/tmp/out", "entrance-1", 1},
-        {{"--verbose", "--kiosk", "desk-2"}, file_db, "ipp://localhost:631/ipp/print", "desk-2", 1},
-        {{"--kiosk=k9", "--printer=", "--verbose", "--verbose"}, file_db, "", "k9", 2},
+         0,
+         NULL},
+        {{"--db=here.db"}, rel_db, "ipp://localhost:631/ipp/print", "entrance-1", 0, NULL},
+        {{"--printer", "file:/tmp/out", "--verbose"},
+         file_db,
+         "file:/tmp/out",
+         "entrance-1",
+         1,
+         NULL},
+        {{"--verbose", "--kiosk", "desk-2"},
+         file_db,
+         "ipp://localhost:631/ipp/print",
+         "desk-2",
+         1,
+         NULL},
+        {{"--kiosk=k9", "--printer=", "--verbose", "--verbose"}, file_db, "", "k9", 2, NULL},
+        {{"--store", "postgresql://k@desk/ev", "--kiosk", "k3"},
+         file_db,
+         "ipp://localhost:631/ipp/print",
+         "k3",
+         0,
+         "postgresql://k@desk/ev"},
+        /* --db "": no journal (the shared store alone), not the current folder. */
+        {{"--store", "postgresql://k@desk/ev", "--db", ""},
+         "",
+         "ipp://localhost:631/ipp/print",
+         "entrance-1",
+         0,
+         "postgresql://k@desk/ev"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *argv[10] = {"prog", "--config", ini_path};
@@ -102,6 +127,7 @@ static void test_each_shared_option_overrides_its_field(void **state)
         assert_string_equal(cfg->database, cases[i].database);
         assert_string_equal(cfg->printer, cases[i].printer);
         assert_string_equal(cfg->kiosk_id, cases[i].kiosk_id);
+        assert_string_equal(cfg->store_url, cases[i].store_url ? cases[i].store_url : "");
         config_free(cfg);
     }
     free(rel_db);
@@ -161,7 +187,7 @@ static void test_usage_and_help_name_every_option(void **state)
     (void)state;
     char *syn = cliopts_synopsis_new(), *help = cliopts_help_new();
     static const char *const names[] = {"--config FILE", "--db FILE", "--keys DIR",
-                                        "--printer NAME|URI", "--kiosk ID"};
+                                        "--printer NAME|URI", "--kiosk ID", "--store URL"};
     struct option *longopts = cliopts_longopts_new(NULL);
     size_t n = 0;
     while (longopts[n].name)

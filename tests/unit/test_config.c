@@ -188,6 +188,7 @@ static void test_number_keys_keep_their_limits_and_defaults(void **state)
         {"kiosk", "pin_idle_seconds", 5, 600, 30, offsetof(struct config, pin_idle_seconds)},
         {"kiosk", "pin_tries", 1, 10, 3, offsetof(struct config, pin_tries)},
         {"kiosk", "pin_lock_seconds", 10, 3600, 300, offsetof(struct config, pin_lock_seconds)},
+        {"store", "timeout_ms", 50, 60000, 500, offsetof(struct config, store_timeout_ms)},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct config *c;
@@ -224,6 +225,41 @@ static void test_number_keys_keep_their_limits_and_defaults(void **state)
     config_free(c);
     assert_int_equal(config_load(with_key("badge", "margin_mm", "31"), &c, &err), BK_ERR_CONFIG);
     assert_non_null(strstr(err.msg, "from 0 to 30"));
+}
+
+/* [store]: no url is the embedded store alone; require_tls is yes or no in
+ * the usual spellings, and anything else is refused at its line. */
+static void test_store_section_reads_url_and_tls(void **state)
+{
+    (void)state;
+    struct config *c;
+    struct bk_err err = {0};
+    assert_int_equal(config_load(write_ini(base_ini), &c, NULL), BK_OK);
+    assert_string_equal(c->store_url, "");
+    assert_false(c->store_require_tls);
+    config_free(c);
+    assert_int_equal(config_load(with_key("store", "url", "postgresql://kiosk@desk.local/fgmv2"),
+                                 &c, &err),
+                     BK_OK);
+    assert_string_equal(c->store_url, "postgresql://kiosk@desk.local/fgmv2");
+    config_free(c);
+    static const struct {
+        const char *value;
+        bool want;
+    } spellings[] = {{"yes", true}, {"No", false}, {"TRUE", true}, {"off", false}, {"1", true}};
+    for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+        assert_int_equal(config_load(with_key("store", "require_tls", spellings[i].value), &c, &err),
+                         BK_OK);
+        assert_int_equal(c->store_require_tls, spellings[i].want);
+        config_free(c);
+    }
+    assert_int_equal(config_load(with_key("store", "require_tls", "maybe"), &c, &err),
+                     BK_ERR_CONFIG);
+    assert_int_equal(err.line, 23);
+    assert_non_null(strstr(err.msg, "maybe"));
+    assert_int_equal(config_load(with_key("store", "uri", "x"), &c, &err), BK_ERR_CONFIG);
+    assert_non_null(strstr(err.msg, "[store]"));
+    assert_non_null(strstr(err.msg, "timeout_ms"));
 }
 
 /* A misspelt device key is refused with the keys the section knows. */
@@ -482,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_events_by_day_and_name),
         cmocka_unit_test(test_mistakes_name_file_line_and_key),
         cmocka_unit_test(test_number_keys_keep_their_limits_and_defaults),
+        cmocka_unit_test(test_store_section_reads_url_and_tls),
         cmocka_unit_test(test_unknown_device_key_lists_the_known_ones),
         cmocka_unit_test(test_missing_required_key_is_named),
         cmocka_unit_test(test_days_out_of_order_are_refused),

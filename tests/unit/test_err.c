@@ -30,9 +30,10 @@ static void test_every_status_has_its_documented_exit_status(void **state)
         {BK_ERR_FULL, BK_EXIT_FAILED},
         {BK_ERR_BUSY, BK_EXIT_FAILED},
         {BK_ERR_TOO_BIG, BK_EXIT_REJECTED},
+        {BK_ERR_OFFLINE, BK_EXIT_FAILED},
     };
-    /* The table covers the enum: BK_ERR_TOO_BIG is its last value. */
-    assert_int_equal(sizeof cases / sizeof cases[0], BK_ERR_TOO_BIG + 1);
+    /* The table covers the enum: BK_ERR_OFFLINE is its last value. */
+    assert_int_equal(sizeof cases / sizeof cases[0], BK_ERR_OFFLINE + 1);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(cases[i].status, (enum bk_status)i);
         if (bk_exit_status(cases[i].status) != cases[i].exit)

@@ -1,0 +1,101 @@
+/* sqlite_internal: the SQLite engine's pieces that its use as a journal
+ * (journal.c) shares.
+ *
+ * Private to src/store/ and to those two files. Functions returning int
+ * return an SQLite result code (SQLITE_OK when done) and leave the
+ * transaction to the caller; sq_db_error turns a code into the store's
+ * status and words. */
+#ifndef BK_SQLITE_INTERNAL_H
+#define BK_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/importplan.h"
+#include "store/store.h"
+
+struct sqlite_store {
+    sqlite3 *db;
+    const char *path; /* owned by struct store */
+};
+
+/* The event log's columns as sq_scan_row reads them (a query may add
+ * journal_event.offline as an 11th). */
+#define SQ_SCAN_COLUMNS                                                                            \
+    "seq, at_ms, kiosk, method, outcome, attendee, day, detail, prev_hash, hash"
+
+/* The badge columns as sq_badge_row reads them. */
+#define SQ_BADGE_COLUMNS                                                                           \
+    "id, attendee, at_ms, kiosk, serial, reason, status, printer, job, detail, updated_ms"
+
+enum bk_status sq_db_error(const struct sqlite_store *q, int rc, struct bk_err *err);
+void sq_rollback(sqlite3 *db);
+int sq_exec(sqlite3 *db, const char *sql);
+const char *sq_col_text(sqlite3_stmt *st, int col);
+const char *sq_col_text_or_null(sqlite3_stmt *st, int col);
+int sq_bind_optional_text(sqlite3_stmt *st, int i, const char *s);
+int sq_step_done(sqlite3_stmt *st);
+
+/* The import's two halves (importplan.h) on db, inside a transaction. */
+int sq_plan_merge(sqlite3 *db, struct import_plan *p);
+int sq_plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms);
+
+/* The checked_in event of attendee on day in this file's log. */
+int sq_find_checkin(sqlite3 *db, const char *attendee, bk_day day, bool *found, int64_t *at_ms);
+
+/* The last record's seq and hash (0 and zeros for an empty log); *damaged
+ * when its hash is not STORE_HASH_BYTES long. */
+int sq_read_chain_tail(sqlite3 *db, int64_t *seq, unsigned char hash[STORE_HASH_BYTES],
+                       bool *damaged);
+int sq_insert_event(sqlite3 *db, const struct store_event *ev);
+
+/* Runs sql (?1 bound to param when not NULL) and hands each row to row(),
+ * which returns non-zero to stop. */
+enum bk_status sq_walk_with(struct sqlite_store *q, const char *sql, const char *param,
+                            int (*row)(sqlite3_stmt *st, void *arg), void *arg,
+                            struct bk_err *err);
+
+struct sq_scan_walk {
+    int (*fn)(void *ctx, const struct store_event *ev);
+    void *ctx;
+};
+
+/* A row of SQ_SCAN_COLUMNS to an sq_scan_walk. */
+int sq_scan_row(sqlite3_stmt *st, void *arg);
+
+/* A badge row with the given id (0: the next rowid). */
+int sq_badge_insert(sqlite3 *db, const struct store_badge *b);
+
+/* A badge's change, as store_badge_update takes it. */
+struct sq_badge_change {
+    int64_t id;
+    enum store_badge_status expect, status;
+    const char *printer;
+    int job;
+    const char *detail;
+    int64_t at_ms;
+};
+int sq_badge_change(sqlite3 *db, const struct sq_badge_change *c);
+
+/* BK_ERR_BUSY for a badge that was no longer expect. */
+enum bk_status sq_badge_moved_on(const struct sqlite_store *q, int64_t id,
+                                 enum store_badge_status expect, struct bk_err *err);
+
+struct sq_badge_walk {
+    int (*fn)(void *ctx, const struct store_badge *b);
+    void *ctx;
+    bool bad; /* a row holds a status with no code: the walk stopped there */
+    int64_t bad_id;
+    char bad_text[32];
+};
+int sq_badge_row(sqlite3_stmt *st, void *arg);
+
+/* Badges of a query of SQ_BADGE_COLUMNS (?1: attendee or NULL) to fn; a
+ * status with no code is an error. */
+enum bk_status sq_walk_badges(struct sqlite_store *q, const char *sql, const char *attendee,
+                              int (*fn)(void *ctx, const struct store_badge *b), void *ctx,
+                              struct bk_err *err);
+
+int sq_tokens_put(sqlite3 *db, size_t n, const char *const *attendees,
+                  const char *const *payloads);
+
+#endif
