@@ -120,7 +120,8 @@ static void test_day_counts_each_person_once(void **state)
               "\"attendees\":2,");
     expect(j, "\"by_category\":{\"Chair\":1,\"Participant\":1}");
     expect(j, "\"by_country\":{\"China\":1,\"Korea (Republic of)\":1}");
-    expect(j, "\"arrivals_per_hour\":{\"08\":1,\"09\":1}");
+    expect(j, "\"arrivals_per_hour\":{\"08\":1,\"09\":1},"
+              "\"arrivals_per_quarter_hour\":{\"08:00\":1,\"09:15\":1}");
     /* The meeting as a whole: A, B, D; registered A, B, D. */
     expect(j, "{\"code\":\"FG-MV\",\"name\":\"FG-MV\",\"first_day\":\"2023-07-04\","
               "\"last_day\":\"2023-07-06\",\"registered\":3,\"attendees\":3,");
@@ -153,6 +154,7 @@ static void test_badges_printed_and_reprinted_per_day(void **state)
               "\"badges_printed\":2,\"badges_reprinted\":0");
     expect(j, "\"date\":\"2023-07-05\",\"event\":\"FG-MV\",\"events\":[\"FG-MV\"],\"attendees\":0,"
               "\"badges_printed\":0,\"badges_reprinted\":1");
+    expect(j, "\"reprint_reasons\":{\"lost\":1}");
     expect(j, "\"badges_pending\":1");
     free(j);
 }
