@@ -220,7 +220,7 @@ build/make-logo: build/obj/tools/make_logo.o build/libbadgekiosk.a
 build/qr-png: build/obj/tools/qr_png.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
-build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/eventfix.h build/asan/libbadgekiosk.a
+build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/eventfix.h tests/unit/reportfix.h build/asan/libbadgekiosk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    build/asan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)

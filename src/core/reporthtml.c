@@ -497,6 +497,28 @@ static void write_part(FILE *f, const struct report *r, const struct reporthtml_
     fputs("</section>", f);
 }
 
+/* A table of people: its head (registration ID, name, day, then last), and
+ * a row's first three cells. */
+static void write_people_head(FILE *f, const char *last)
+{
+    fputs("<table><thead><tr>", f);
+    write_th(f, _("registration ID"), false);
+    write_th(f, _("name"), false);
+    write_th(f, _("day"), false);
+    write_th(f, last, false);
+    fputs("</tr></thead><tbody>", f);
+}
+
+static void write_person_cells(FILE *f, const char *id, const char *name, bk_day day)
+{
+    char date[11];
+    fputs("<tr><td>", f);
+    reporthtml_escape(f, id);
+    fputs("</td><td>", f);
+    write_name(f, name ? name : "-");
+    fprintf(f, "</td><td>%s</td><td>", tz_day_format(day, date));
+}
+
 /* With names: who was admitted twice, and whose badge was reprinted why. */
 static void write_people(FILE *f, const struct report *r)
 {
@@ -507,20 +529,11 @@ static void write_people(FILE *f, const struct report *r)
     fprintf(f, "<section id=\"people\"><h2>%s</h2>", _("People (personal data)"));
     fprintf(f, "<h3>%s</h3>", _("Admitted twice while apart from the shared store"));
     if (t.duplicates) {
-        fputs("<table><thead><tr>", f);
-        write_th(f, _("registration ID"), false);
-        write_th(f, _("name"), false);
-        write_th(f, _("day"), false);
-        write_th(f, _("kiosks and times"), false);
-        fputs("</tr></thead><tbody>", f);
+        write_people_head(f, _("kiosks and times"));
         for (size_t k = 0; k < t.duplicates; k++) {
             struct report_duplicate d;
             report_duplicate(r, k, &d);
-            fputs("<tr><td>", f);
-            reporthtml_escape(f, d.attendee);
-            fputs("</td><td>", f);
-            write_name(f, d.name ? d.name : "-");
-            fprintf(f, "</td><td>%s</td><td>", tz_day_format(d.day, buf));
+            write_person_cells(f, d.attendee, d.name, d.day);
             for (size_t s = 0; s < d.n; s++) {
                 if (s)
                     fputs("<br>", f);
@@ -535,19 +548,10 @@ static void write_people(FILE *f, const struct report *r)
     }
     fprintf(f, "<h3>%s</h3>", _("Badges reprinted"));
     if (t.reprints) {
-        fputs("<table><thead><tr>", f);
-        write_th(f, _("registration ID"), false);
-        write_th(f, _("name"), false);
-        write_th(f, _("day"), false);
-        write_th(f, _("reason"), false);
-        fputs("</tr></thead><tbody>", f);
+        write_people_head(f, _("reason"));
         for (size_t k = 0; k < t.reprints; k++) {
             const struct report_reprint *p = report_reprint(r, k);
-            fputs("<tr><td>", f);
-            reporthtml_escape(f, p->attendee);
-            fputs("</td><td>", f);
-            write_name(f, p->name ? p->name : "-");
-            fprintf(f, "</td><td>%s</td><td>", tz_day_format(p->day, buf));
+            write_person_cells(f, p->attendee, p->name, p->day);
             write_name(f, p->reason);
             fputs("</td></tr>", f);
         }

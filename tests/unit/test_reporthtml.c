@@ -17,12 +17,7 @@
 #include "core/reporthtml.h"
 #include "util/xalloc.h"
 #include "testutil.h"
-
-struct fixture {
-    char *dir;
-    struct config *cfg;
-    struct store *store;
-};
+#include "reportfix.h"
 
 static const char ini[] = "[event]\nid = t\ntitle = Summit <b>&amp;</b> \"Co\"\n"
                           "venue = Hall 'A'\ntimezone = Asia/Shanghai\n"
@@ -45,49 +40,28 @@ static struct attendee person(const char *id, const char *first, const char *org
 
 static int setup(void **state)
 {
-    struct fixture *fx = xcalloc(1, sizeof *fx);
-    fx->dir = tu_tempdir_new("reporthtml");
-    char *path = tu_path_new(fx->dir, "e.ini");
-    tu_write_text(path, ini);
-    assert_int_equal(config_load(path, &fx->cfg, NULL), BK_OK);
-    free(path);
-    char *db = tu_path_new(fx->dir, "s.db");
-    assert_int_equal(store_open(db, &fx->store, NULL), BK_OK);
-    free(db);
     struct attendee people[] = {
         person("A", HOSTILE_NAME, HOSTILE_ORG), person("B", "Bozhena", "Org 1"),
         person("C", "Cy", "Org 2"),             person("D", "Di", "Org 2"),
         person("E", "Ed", "Org 3"),             person("F", "Fa", "Org 3"),
         person("G", "Gu", "Org 3"),
     };
-    struct roster r = {.people = people, .n_people = 7, .n_rows = 7};
-    assert_int_equal(store_import(fx->store, &r, NULL, NULL), BK_OK);
-    *state = fx;
+    *state = rf_open("reporthtml", ini, people, 7);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
-    store_close(fx->store);
-    config_free(fx->cfg);
-    tu_tempdir_free(fx->dir);
-    free(fx);
+    rf_close(*state);
     return 0;
 }
 
-static void manual(struct fixture *fx, const char *id, const char *iso)
+static void manual(struct report_fixture *fx, const char *id, const char *iso)
 {
-    struct checkin_context ctx = {fx->cfg, NULL, fx->store, "k"};
-    int64_t ms;
-    assert_int_equal(tz_parse_instant(fx->cfg->tz, iso, &ms, NULL), BK_OK);
-    struct checkin_result res;
-    assert_int_equal(checkin_process(&ctx, id, strlen(id), CHECKIN_MANUAL, ms, &res, NULL), BK_OK);
-    assert_int_equal(res.outcome, CHECKIN_CHECKED_IN);
-    checkin_result_clear(&res);
+    assert_int_equal(rf_manual(fx, id, iso), CHECKIN_CHECKED_IN);
 }
 
-static char *page(struct fixture *fx, bool with_names)
+static char *page(struct report_fixture *fx, bool with_names)
 {
     struct report *r;
     assert_int_equal(report_new(fx->store, fx->cfg, &r, NULL), BK_OK);
@@ -134,7 +108,7 @@ static void test_escape_neutralises_markup_quotes_and_bidi(void **state)
 
 static void test_page_holds_no_markup_from_the_data(void **state)
 {
-    struct fixture *fx = *state;
+    struct report_fixture *fx = *state;
     manual(fx, "A", "2023-07-04T09:00");
     char *html = page(fx, true);
     assert_null(strstr(html, "<script"));
@@ -150,7 +124,7 @@ static void test_page_holds_no_markup_from_the_data(void **state)
 
 static void test_names_only_when_asked(void **state)
 {
-    struct fixture *fx = *state;
+    struct report_fixture *fx = *state;
     manual(fx, "B", "2023-07-04T09:00");
     int64_t at, id;
     assert_int_equal(tz_parse_instant(fx->cfg->tz, "2023-07-04T10:00", &at, NULL), BK_OK);
@@ -179,7 +153,7 @@ static void expect_bar(const char *html, int day, const char *quarter, size_t co
 
 static void test_quarters_are_the_venues_at_the_edges_of_its_days(void **state)
 {
-    struct fixture *fx = *state;
+    struct report_fixture *fx = *state;
     manual(fx, "B", "2023-07-04T23:59:59.999"); /* the day's last quarter */
     manual(fx, "C", "2023-07-05T00:00");        /* the next day's first */
     manual(fx, "D", "2023-07-04T01:14:59.999Z"); /* 09:14:59.999 in Shanghai */
@@ -209,7 +183,7 @@ static void test_quarters_are_the_venues_at_the_edges_of_its_days(void **state)
 
 static void test_chart_spans_whole_hours_around_the_arrivals(void **state)
 {
-    struct fixture *fx = *state;
+    struct report_fixture *fx = *state;
     struct report *r;
     int first, end;
     assert_int_equal(report_new(fx->store, fx->cfg, &r, NULL), BK_OK);
@@ -243,7 +217,7 @@ static void test_top_entries_then_other(void **state)
 
 static void test_page_shows_top_organisations_and_other(void **state)
 {
-    struct fixture *fx = *state;
+    struct report_fixture *fx = *state;
     const char *ids[] = {"A", "B", "C", "D", "E", "F", "G"};
     for (size_t i = 0; i < 7; i++)
         manual(fx, ids[i], "2023-07-04T09:00");
@@ -266,7 +240,7 @@ static void test_page_shows_top_organisations_and_other(void **state)
 
 static void test_svg_charts_are_private_files(void **state)
 {
-    struct fixture *fx = *state;
+    struct report_fixture *fx = *state;
     manual(fx, "B", "2023-07-04T09:00");
     struct report *r;
     assert_int_equal(report_new(fx->store, fx->cfg, &r, NULL), BK_OK);
