@@ -246,7 +246,8 @@ demo-cli: deps
 	@$(MAKE) --no-print-directory all
 	@./tools/demo-cli
 
-unit: $(UNIT_BIN)
+# test_reporthtml reads build/locale's catalogues.
+unit: $(UNIT_BIN) locale
 	@./tools/run-unit $(UNIT_BIN)
 
 e2e: build/badgectl build/gen-export build/qr-png

@@ -11,10 +11,13 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
+#include <libintl.h>
+#include <locale.h>
 
 #include "core/checkin.h"
 #include "core/report.h"
 #include "core/reporthtml.h"
+#include "util/i18n.h"
 #include "util/xalloc.h"
 #include "testutil.h"
 #include "reportfix.h"
@@ -269,6 +272,20 @@ static void test_svg_charts_are_private_files(void **state)
     report_free(r);
 }
 
+/* The page's labels are the language in use's (build/locale's catalogues). */
+static void test_labels_follow_the_language(void **state)
+{
+    struct report_fixture *fx = *state;
+    manual(fx, "B", "2023-07-04T09:00");
+    i18n_set_language("fr");
+    char *html = page(fx, false);
+    i18n_set_language("en");
+    expect(html, "<h2>Présence par jour</h2>");
+    expect(html, "Arrivées par quart d&#39;heure, 2023-07-04");
+    expect(html, "Ce rapport ne contient que des nombres, aucun nom.");
+    free(html);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -282,6 +299,12 @@ int main(void)
         T(test_top_entries_then_other),
         T(test_page_shows_top_organisations_and_other),
         T(test_svg_charts_are_private_files),
+        T(test_labels_follow_the_language),
     };
+    /* GNU gettext ignores LANGUAGE in the "C" locale. */
+    if (!setlocale(LC_ALL, "C.UTF-8"))
+        setlocale(LC_ALL, "");
+    bindtextdomain(BK_TEXTDOMAIN, "build/locale");
+    bind_textdomain_codeset(BK_TEXTDOMAIN, "UTF-8");
     return cmocka_run_group_tests_name("reporthtml", tests, NULL, NULL);
 }
