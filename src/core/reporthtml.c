@@ -340,7 +340,7 @@ static const char page_style[] =
     "figure{margin:0 0 1em 0}footer{margin-top:2em;color:#555;font-size:.9em}"
     "@page{size:A4;margin:14mm 12mm}"
     "@media print{body{margin:0;max-width:none;font-size:10pt}"
-    "section.day,section.part{break-before:page}"
+    "section.day,section.part{break-before:page}section.empty{break-before:auto}"
     "figure,table,tr,.cards{break-inside:avoid}h2,h3{break-after:avoid}}";
 
 static void write_parts_names(FILE *f, const struct report_day_info *d)
@@ -461,7 +461,8 @@ static void write_day(FILE *f, const struct report *r, size_t i, int first, int 
     struct report_day_info d;
     report_day(r, i, &d);
     char date[11];
-    fprintf(f, "<section class=\"day\" id=\"day-%s\"><h2>%s (", tz_day_format(d.day, date), date);
+    fprintf(f, "<section class=\"day%s\" id=\"day-%s\"><h2>%s (", d.attendees ? "" : " empty",
+            tz_day_format(d.day, date), date);
     write_parts_names(f, &d);
     fputs(")</h2><p>", f);
     char *said = xasprintf(P_("%zu attendee", "%zu attendees", d.attendees), d.attendees);
@@ -486,7 +487,7 @@ static void write_part(FILE *f, const struct report *r, const struct reporthtml_
 {
     struct report_part_info p;
     report_part(r, i, &p);
-    fputs("<section class=\"part\"><h2>", f);
+    fprintf(f, "<section class=\"part%s\"><h2>", p.attended ? "" : " empty");
     write_name(f, p.ev->name);
     fputs("</h2>", f);
     for (size_t c = 0; c < sizeof part_charts / sizeof part_charts[0]; c++) {
