@@ -67,9 +67,9 @@ struct report {
     struct strmap *admitted_index; /* "id\x1fday" -> index + 1 */
     size_t duplicates;             /* admitted with n > 1 */
     size_t *duplicate_at;          /* their indexes in admitted, in order */
+    size_t conflicts;              /* events set aside by the shared store */
     struct report_reprint *reprints; /* every reprinted badge, in order asked */
     size_t n_reprints;
-    size_t conflicts;              /* events set aside by the shared store */
     struct person *people;
     size_t n_people, cap_people;
     struct strmap *index; /* id -> index + 1 into people */

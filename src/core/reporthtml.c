@@ -77,8 +77,14 @@ struct jpath {
     } seg[5];
 };
 
-#define JK(s) {(s), -1}
-#define JI(i) {NULL, (long)(i)}
+#define JK(s)                                                                                      \
+    {                                                                                              \
+        (s), -1                                                                                    \
+    }
+#define JI(i)                                                                                      \
+    {                                                                                              \
+        NULL, (long)(i)                                                                            \
+    }
 
 static struct jpath jpath_add(struct jpath p, const char *key)
 {
@@ -225,10 +231,13 @@ static void svg_arrivals(FILE *f, const struct report *r, size_t i, int first, i
         size_t c = d.quarters[q];
         int bh = (int)((double)c / (double)top * plot_h + 0.5);
         report_quarter_label(q, label);
-        fprintf(f, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"" BAR_COLOR "\"",
+        fprintf(f,
+                "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"" BAR_COLOR
+                "\"",
                 x + 1, base - bh, bar - 2, bh);
-        write_jpath(f, "data-path",
-                    (struct jpath){4, {JK("days"), JI(i), JK("arrivals_per_quarter_hour"), JK(label)}});
+        write_jpath(
+            f, "data-path",
+            (struct jpath){4, {JK("days"), JI(i), JK("arrivals_per_quarter_hour"), JK(label)}});
         fprintf(f, " data-count=\"%zu\"><title>%s %zu</title></rect>", c, label, c);
         if ((q - first) % every == 0)
             fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>", x, base + 16,
@@ -263,8 +272,8 @@ static void svg_rows(FILE *f, const char *title, const struct report_row *rows, 
         int bw = max ? (int)((double)c / (double)max * bar_w + 0.5) : 0;
         fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", label_w - 6, y + 13);
         if (is_other) {
-            char *more = xasprintf(P_("other (%zu more)", "other (%zu more)", n - shown),
-                                   n - shown);
+            char *more =
+                xasprintf(P_("other (%zu more)", "other (%zu more)", n - shown), n - shown);
             reporthtml_escape(f, more);
             free(more);
         } else {
@@ -397,7 +406,8 @@ static void write_summary(FILE *f, const struct report *r)
     struct report_totals t;
     report_totals(r, &t);
     fprintf(f, "<section id=\"totals\"><h2>%s</h2><div class=\"cards\">", _("In short"));
-    write_card(f, t.registered, _("registered"), (struct jpath){2, {JK("totals"), JK("registered")}});
+    write_card(f, t.registered, _("registered"),
+               (struct jpath){2, {JK("totals"), JK("registered")}});
     write_card(f, t.attended_any_day, _("attended at least one day"),
                (struct jpath){2, {JK("totals"), JK("attended_any_day")}});
     write_card(f, t.withdrawn, _("withdrawn"), (struct jpath){2, {JK("totals"), JK("withdrawn")}});
@@ -426,7 +436,8 @@ static void write_days_table(FILE *f, const struct report *r)
         fprintf(f, "<tr><td>%s</td><td>", tz_day_format(d.day, date));
         write_parts_names(f, &d);
         fputs("</td>", f);
-        write_count(f, "td", NULL, d.attendees, (struct jpath){3, {JK("days"), JI(i), JK("attendees")}});
+        write_count(f, "td", NULL, d.attendees,
+                    (struct jpath){3, {JK("days"), JI(i), JK("attendees")}});
         write_count(f, "td", NULL, d.badges_printed,
                     (struct jpath){3, {JK("days"), JI(i), JK("badges_printed")}});
         write_count(f, "td", NULL, d.badges_reprinted,
@@ -449,8 +460,10 @@ static void write_days_table(FILE *f, const struct report *r)
         write_name(f, p.ev->name);
         fprintf(f, "</td><td class=\"date\">%s &ndash; %s</td>", tz_day_format(p.ev->first_day, a),
                 tz_day_format(p.ev->last_day, b));
-        write_count(f, "td", NULL, p.registered, (struct jpath){3, {JK("events"), JI(i), JK("registered")}});
-        write_count(f, "td", NULL, p.attended, (struct jpath){3, {JK("events"), JI(i), JK("attendees")}});
+        write_count(f, "td", NULL, p.registered,
+                    (struct jpath){3, {JK("events"), JI(i), JK("registered")}});
+        write_count(f, "td", NULL, p.attended,
+                    (struct jpath){3, {JK("events"), JI(i), JK("attendees")}});
         fputs("</tr>", f);
     }
     fputs("</tbody></table></section>", f);
@@ -483,7 +496,8 @@ static void write_day(FILE *f, const struct report *r, size_t i, int first, int 
     fputs("</section>", f);
 }
 
-static void write_part(FILE *f, const struct report *r, const struct reporthtml_options *o, size_t i)
+static void write_part(FILE *f, const struct report *r, const struct reporthtml_options *o,
+                       size_t i)
 {
     struct report_part_info p;
     report_part(r, i, &p);

@@ -24,7 +24,7 @@
 #include "util/err.h"
 
 struct reporthtml_options {
-    bool with_names; /* list duplicates and reprints by person (personal data) */
+    bool with_names;          /* list duplicates and reprints by person (personal data) */
     size_t top_countries;     /* lines before "other"; 0: 15 */
     size_t top_organizations; /* 0: 10 */
     int64_t now_ms;           /* "as of", said in the page's heading */

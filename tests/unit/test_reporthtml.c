@@ -30,23 +30,36 @@ static const char ini[] = "[event]\nid = t\ntitle = Summit <b>&amp;</b> \"Co\"\n
 /* A hostile organisation and name: markup, quotes, a right-to-left
  * override that would show "evil.exe" as "exe.live", a control character. */
 #define HOSTILE_ORG "<script>alert('x')</script>\"&"
-#define HOSTILE_NAME "Mallory\xE2\x80\xAE" "exe.live\x01"
+#define HOSTILE_NAME                                                                               \
+    "Mallory\xE2\x80\xAE"                                                                          \
+    "exe.live\x01"
 
 static struct attendee person(const char *id, const char *first, const char *org)
 {
-    struct attendee a = {.id = (char *)id, .title = "", .first_name = (char *)first,
-                         .last_name = "", .badge_name = "", .organization = (char *)org,
-                         .country = "CN", .category = "Participant", .events = "FG-MV",
-                         .email = "", .language = "", .status = ATTENDEE_CONFIRMED};
+    struct attendee a = {.id = (char *)id,
+                         .title = "",
+                         .first_name = (char *)first,
+                         .last_name = "",
+                         .badge_name = "",
+                         .organization = (char *)org,
+                         .country = "CN",
+                         .category = "Participant",
+                         .events = "FG-MV",
+                         .email = "",
+                         .language = "",
+                         .status = ATTENDEE_CONFIRMED};
     return a;
 }
 
 static int setup(void **state)
 {
     struct attendee people[] = {
-        person("A", HOSTILE_NAME, HOSTILE_ORG), person("B", "Bozhena", "Org 1"),
-        person("C", "Cy", "Org 2"),             person("D", "Di", "Org 2"),
-        person("E", "Ed", "Org 3"),             person("F", "Fa", "Org 3"),
+        person("A", HOSTILE_NAME, HOSTILE_ORG),
+        person("B", "Bozhena", "Org 1"),
+        person("C", "Cy", "Org 2"),
+        person("D", "Di", "Org 2"),
+        person("E", "Ed", "Org 3"),
+        person("F", "Fa", "Org 3"),
         person("G", "Gu", "Org 3"),
     };
     *state = rf_open("reporthtml", ini, people, 7);
@@ -101,11 +114,16 @@ static void test_escape_neutralises_markup_quotes_and_bidi(void **state)
     assert_string_equal(s, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;");
     free(s);
     s = escaped(HOSTILE_NAME);
-    assert_string_equal(s, "Mallory\xEF\xBF\xBD" "exe.live\xEF\xBF\xBD");
+    assert_string_equal(s, "Mallory\xEF\xBF\xBD"
+                           "exe.live\xEF\xBF\xBD");
     free(s);
     /* Not UTF-8, and an isolate: U+FFFD each; Arabic and CJK as they are. */
-    s = escaped("\xFF" "a\xE2\x81\xA7" "b \xD8\xB3\xD9\x84\xD8\xA7\xD9\x85 \xE7\x8E\x8B");
-    assert_string_equal(s, "\xEF\xBF\xBD" "a\xEF\xBF\xBD" "b \xD8\xB3\xD9\x84\xD8\xA7\xD9\x85 \xE7\x8E\x8B");
+    s = escaped("\xFF"
+                "a\xE2\x81\xA7"
+                "b \xD8\xB3\xD9\x84\xD8\xA7\xD9\x85 \xE7\x8E\x8B");
+    assert_string_equal(s, "\xEF\xBF\xBD"
+                           "a\xEF\xBF\xBD"
+                           "b \xD8\xB3\xD9\x84\xD8\xA7\xD9\x85 \xE7\x8E\x8B");
     free(s);
 }
 
@@ -139,7 +157,8 @@ static void test_names_only_when_asked(void **state)
     assert_null(strstr(counts, "Bozhena"));
     expect(counts, "counts only");
     expect(counts, ">lost</bdi>"); /* the reason is a count's label */
-    expect(names, "<td>B</td><td><bdi>Bozhena</bdi></td><td>2023-07-04</td><td><bdi>lost</bdi></td>");
+    expect(names,
+           "<td>B</td><td><bdi>Bozhena</bdi></td><td>2023-07-04</td><td><bdi>lost</bdi></td>");
     free(counts);
     free(names);
 }
@@ -157,8 +176,8 @@ static void expect_bar(const char *html, int day, const char *quarter, size_t co
 static void test_quarters_are_the_venues_at_the_edges_of_its_days(void **state)
 {
     struct report_fixture *fx = *state;
-    manual(fx, "B", "2023-07-04T23:59:59.999"); /* the day's last quarter */
-    manual(fx, "C", "2023-07-05T00:00");        /* the next day's first */
+    manual(fx, "B", "2023-07-04T23:59:59.999");  /* the day's last quarter */
+    manual(fx, "C", "2023-07-05T00:00");         /* the next day's first */
     manual(fx, "D", "2023-07-04T01:14:59.999Z"); /* 09:14:59.999 in Shanghai */
     manual(fx, "E", "2023-07-04T01:15:00Z");     /* 09:15 */
     manual(fx, "F", "2023-07-04T09:29:59");
