@@ -64,10 +64,10 @@ struct report {
     const struct config *cfg;
     struct admitted *admitted; /* every (person, day) checked in */
     size_t n_admitted, cap_admitted;
-    struct strmap *admitted_index; /* "id\x1fday" -> index + 1 */
-    size_t duplicates;             /* admitted with n > 1 */
-    size_t *duplicate_at;          /* their indexes in admitted, in order */
-    size_t conflicts;              /* events set aside by the shared store */
+    struct strmap *admitted_index;   /* "id\x1fday" -> index + 1 */
+    size_t duplicates;               /* admitted with n > 1 */
+    size_t *duplicate_at;            /* their indexes in admitted, in order */
+    size_t conflicts;                /* events set aside by the shared store */
     struct report_reprint *reprints; /* every reprinted badge, in order asked */
     size_t n_reprints;
     struct person *people;
