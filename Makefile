@@ -14,7 +14,9 @@
 # when run as root; otherwise they print the one sudo line to run).
 
 CC      ?= cc
-# Debian 12 package names; "make deps" installs what is missing.
+# Debian 12 package names; "make deps" installs what is missing. chromium,
+# poppler-utils (pdftotext, pdfinfo) and libxml2-utils (xmllint): the e2e
+# tests print the HTML report to PDF in a real browser and read it back.
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libqrencode-dev libzbar-dev libpng-dev libjpeg62-turbo-dev libutf8proc-dev \
            libcmocka-dev tzdata iso-codes jq sqlite3 gettext \
@@ -22,7 +24,8 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            libcups2-dev cups cups-client cups-ipp-utils cups-filters dbus avahi-daemon \
            xvfb xdotool clang-14 libclang-rt-14-dev time \
            printer-driver-ptouch tesseract-ocr tesseract-ocr-eng python3 \
-           libpq-dev postgresql-15 postgresql-client-15 openssl
+           libpq-dev postgresql-15 postgresql-client-15 openssl \
+           chromium poppler-utils libxml2-utils
 # What "make bench" alone needs: ZXing-cpp and zbarimg read the same frames as
 # our decoder, for comparison only (badgekiosk never links them).
 DEB_PKGS_BENCH = python3 python3-zxing-cpp python3-pil zbar-tools
@@ -69,6 +72,7 @@ ASAN_OBJ  = $(LIB_SRC:%.c=build/asan/%.o)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
 .PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo demo-cli check unit tsan e2e \
+        report-sample \
         shared-tests \
         print-tests kiosk-tests bench bench-shared fuzz fuzz-check reliability \
         soak clean pot format locale
@@ -216,7 +220,7 @@ build/make-logo: build/obj/tools/make_logo.o build/libbadgekiosk.a
 build/qr-png: build/obj/tools/qr_png.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
-build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/eventfix.h build/asan/libbadgekiosk.a
+build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/eventfix.h tests/unit/reportfix.h build/asan/libbadgekiosk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    build/asan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
@@ -228,6 +232,10 @@ build/asan/tests/test_scan_frames: tests/unit/test_scan_frames.c tests/lib/qrfra
 	$(CC) $(ASAN_FLAGS) -Itests/unit -Itests/lib $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    tests/lib/qrframes.c build/asan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
 
+# The sample HTML report and its SVG charts in docs/ (tools/report-sample).
+report-sample: build/badgectl
+	@./tools/report-sample
+
 # The organiser's flow on the sample event (the kiosk joins it in a later issue).
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -238,7 +246,8 @@ demo-cli: deps
 	@$(MAKE) --no-print-directory all
 	@./tools/demo-cli
 
-unit: $(UNIT_BIN)
+# test_reporthtml reads build/locale's catalogues.
+unit: $(UNIT_BIN) locale
 	@./tools/run-unit $(UNIT_BIN)
 
 e2e: build/badgectl build/gen-export build/qr-png

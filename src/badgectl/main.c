@@ -32,6 +32,7 @@
 #include "util/i18n.h"
 #include "util/json.h"
 #include "core/report.h"
+#include "core/reporthtml.h"
 #include "event/roster.h"
 #include "store/store.h"
 #include "core/token.h"
@@ -52,6 +53,7 @@
 enum cmd_opt {
     OPT_NONE = 0,
     OPT_DPI,
+    OPT_HTML,
     OPT_JSON,
     OPT_LIMIT,
     OPT_MANUAL,
@@ -63,12 +65,15 @@ enum cmd_opt {
     OPT_ROTATE,
     OPT_STATS,
     OPT_STATUS,
+    OPT_SVG,
+    OPT_WITH_NAMES,
     N_OPTS
 };
 
 /* Indexed by enum cmd_opt; [OPT_NONE] is empty. */
 static const struct option cmd_options[N_OPTS] = {
     [OPT_DPI] = {"dpi", required_argument, NULL, OPT_DPI},
+    [OPT_HTML] = {"html", required_argument, NULL, OPT_HTML},
     [OPT_JSON] = {"json", no_argument, NULL, OPT_JSON},
     [OPT_LIMIT] = {"limit", required_argument, NULL, OPT_LIMIT},
     [OPT_MANUAL] = {"manual", no_argument, NULL, OPT_MANUAL},
@@ -80,6 +85,8 @@ static const struct option cmd_options[N_OPTS] = {
     [OPT_ROTATE] = {"rotate", no_argument, NULL, OPT_ROTATE},
     [OPT_STATS] = {"stats", required_argument, NULL, OPT_STATS},
     [OPT_STATUS] = {"status", no_argument, NULL, OPT_STATUS},
+    [OPT_SVG] = {"svg", required_argument, NULL, OPT_SVG},
+    [OPT_WITH_NAMES] = {"with-names", no_argument, NULL, OPT_WITH_NAMES},
 };
 
 /* The options whose value is a whole number, and its range: checked before
@@ -704,18 +711,44 @@ static int cmd_find(struct run *run)
     return rc;
 }
 
+/* Names go only into the HTML page, and only when asked for. */
+static int report_check(struct run *run)
+{
+    if (run->opt[OPT_WITH_NAMES] && !run->opt[OPT_HTML])
+        return usage(run->cmd);
+    return 0;
+}
+
+/* The text or JSON on stdout, or the HTML page and SVG charts in files
+ * (then stdout only says what was written); all from one computed report. */
 static int cmd_report(struct run *run)
 {
     struct report *r;
     struct bk_err err = {0};
     if (report_new(run->store, run->cfg, &r, &err) != BK_OK)
         return report_error(&err);
+    const char *html = run->opt[OPT_HTML], *svg = run->opt[OPT_SVG];
+    struct reporthtml_options o = {.with_names = run->opt[OPT_WITH_NAMES] != NULL,
+                                   .now_ms = run->now_ms};
+    int rc = BK_EXIT_DONE;
     if (run->opt[OPT_JSON])
         report_write_json(r, stdout);
-    else
+    else if (!html && !svg)
         report_write_text(r, stdout);
+    if (html && reporthtml_write_file(r, &o, html, &err) != BK_OK)
+        rc = report_error(&err);
+    else if (html && !run->opt[OPT_JSON])
+        printf(o.with_names ? _("%s: the attendance report. It names people: share it only with "
+                                "the organisers.\n")
+                            : _("%s: the attendance report (counts only).\n"),
+               html);
+    size_t files = 0;
+    if (rc == BK_EXIT_DONE && svg && reporthtml_write_svg_dir(r, &o, svg, &files, &err) != BK_OK)
+        rc = report_error(&err);
+    else if (rc == BK_EXIT_DONE && svg && !run->opt[OPT_JSON])
+        printf(P_("%s: %zu chart (SVG).\n", "%s: %zu charts (SVG).\n", files), svg, files);
     report_free(r);
-    return BK_EXIT_DONE;
+    return rc;
 }
 
 static int cmd_export(struct run *run)
@@ -1071,8 +1104,11 @@ static const struct cmd commands[] = {
      .opts = OPT(OPT_JSON) | OPT(OPT_LIMIT),
      .args = N_("[--json] [--limit N] TEXT..."),
      .help = N_("find attendees by name or organisation")},
-    {.name = "report", .run = cmd_report, .needs = NEED_STORE, .opts = OPT(OPT_JSON),
-     .args = N_("[--json]"), .help = N_("attendance per day and per event")},
+    {.name = "report", .run = cmd_report, .check = report_check, .needs = NEED_STORE,
+     .opts = OPT(OPT_JSON) | OPT(OPT_HTML) | OPT(OPT_SVG) | OPT(OPT_WITH_NAMES) | OPT(OPT_NOW),
+     .args = N_("[--json] [--html FILE [--with-names]] [--svg DIR] [--now ISO8601]"),
+     .help = N_("attendance per day and per event; --html: a page with charts for the "
+                "organisers, --svg: its charts as images")},
     {.name = "export", .run = cmd_export, .min_args = 1, .max_args = 1, .needs = NEED_STORE,
      .args = N_("FILE.csv"), .help = N_("one row per attendee, a column per day")},
     {.name = "sync", .run = cmd_sync, .needs = NEED_STORE,

@@ -21,10 +21,6 @@ struct tally {
     struct strmap *map;
 };
 
-struct tally_row {
-    const char *name;
-    size_t count;
-};
 
 /* The three ways a count is broken down, for a day and for a part alike. */
 struct breakdown {
@@ -32,7 +28,7 @@ struct breakdown {
 };
 
 struct person {
-    char *id, *category, *country, *organization, *events;
+    char *id, *name, *category, *country, *organization, *events;
     int withdrawn;
     unsigned parts_attended; /* bit i: attended part i on some day */
 };
@@ -44,7 +40,8 @@ struct day {
     size_t attendees;
     struct tally by_kiosk; /* the kiosk of each counted check-in */
     size_t badges_printed, badges_reprinted;
-    size_t hours[24];
+    struct tally reprint_reasons;
+    size_t quarters[REPORT_QUARTERS]; /* first check-ins by local 15 minutes */
     struct breakdown groups;
 };
 
@@ -54,18 +51,12 @@ struct part {
     struct breakdown groups;
 };
 
-/* One scan of a check-in: who, where, when. */
-struct admission {
-    char *kiosk;
-    int64_t at_ms;
-};
-
 /* The check-ins of one person on one day: more than one only when kiosks
  * apart from the shared store each admitted them (counted once). */
 struct admitted {
     char *attendee;
     bk_day day;
-    struct admission *scans;
+    struct report_scan *scans;
     size_t n;
 };
 
@@ -73,9 +64,12 @@ struct report {
     const struct config *cfg;
     struct admitted *admitted; /* every (person, day) checked in */
     size_t n_admitted, cap_admitted;
-    struct strmap *admitted_index; /* "id\x1fday" -> index + 1 */
-    size_t duplicates;             /* admitted with n > 1 */
-    size_t conflicts;              /* events set aside by the shared store */
+    struct strmap *admitted_index;   /* "id\x1fday" -> index + 1 */
+    size_t duplicates;               /* admitted with n > 1 */
+    size_t *duplicate_at;            /* their indexes in admitted, in order */
+    size_t conflicts;                /* events set aside by the shared store */
+    struct report_reprint *reprints; /* every reprinted badge, in order asked */
+    size_t n_reprints;
     struct person *people;
     size_t n_people, cap_people;
     struct strmap *index; /* id -> index + 1 into people */
@@ -104,7 +98,7 @@ static void breakdown_add(struct breakdown *b, const struct person *p)
 
 static void collect_row(void *ctx, const char *key, uintptr_t value)
 {
-    struct tally_row **cursor = ctx;
+    struct report_row **cursor = ctx;
     (*cursor)->name = key;
     (*cursor)->count = value;
     (*cursor)++;
@@ -112,17 +106,17 @@ static void collect_row(void *ctx, const char *key, uintptr_t value)
 
 static int cmp_rows(const void *a, const void *b)
 {
-    const struct tally_row *x = a, *y = b;
+    const struct report_row *x = a, *y = b;
     if (x->count != y->count)
         return x->count < y->count ? 1 : -1;
     return strcmp(x->name, y->name);
 }
 
 /* The tally's rows, most first; the caller frees the array (names are the map's). */
-static struct tally_row *tally_rows(const struct tally *t, size_t *n)
+static struct report_row *tally_rows(const struct tally *t, size_t *n)
 {
     *n = t->map ? strmap_count(t->map) : 0;
-    struct tally_row *rows = xcalloc(*n + 1, sizeof *rows), *cursor = rows;
+    struct report_row *rows = xcalloc(*n + 1, sizeof *rows), *cursor = rows;
     if (t->map)
         strmap_each(t->map, collect_row, &cursor);
     qsort(rows, *n, sizeof *rows, cmp_rows);
@@ -138,6 +132,7 @@ static int add_person(void *ctx, const struct attendee *a)
     }
     struct person *p = &r->people[r->n_people++];
     p->id = xstrdup(a->id);
+    p->name = attendee_display_name_new(a);
     p->category = xstrdup(a->category);
     p->country = xstrdup(country_display(a->country));
     p->organization = xstrdup(a->organization);
@@ -169,10 +164,10 @@ static int add_attendance(void *ctx, const char *id, bk_day d, int64_t first_at_
         return 0; /* not an event day under this configuration */
     uintptr_t *slot = strmap_find(r->index, id);
     struct person *p = slot ? &r->people[*slot - 1] : NULL;
-    int hour = 0;
-    tz_local_day(r->cfg->tz, first_at_ms, &hour);
+    int minute = 0;
+    tz_local_minute(r->cfg->tz, first_at_ms, &minute);
     day->attendees++;
-    day->hours[hour]++;
+    day->quarters[minute / 15]++;
     breakdown_add(&day->groups, p);
     if (!p)
         return 0;
@@ -202,9 +197,19 @@ static int add_badge(void *ctx, const struct store_badge *b)
     struct day *day = day_slot(r, tz_local_day(r->cfg->tz, b->updated_ms, NULL));
     if (!day)
         r->badges_printed_other_days++; /* printed ahead of the event, say */
-    else if (b->reason)
+    else if (b->reason) {
         day->badges_reprinted++;
-    else
+        tally_add(&day->reprint_reasons, b->reason);
+        uintptr_t *slot = strmap_find(r->index, b->attendee);
+        r->reprints = xrealloc(r->reprints, (r->n_reprints + 1) * sizeof *r->reprints);
+        r->reprints[r->n_reprints++] = (struct report_reprint){
+            .attendee = xstrdup(b->attendee),
+            .name = slot ? r->people[*slot - 1].name : NULL,
+            .reason = xstrdup(b->reason),
+            .day = day->day,
+            .at_ms = b->updated_ms,
+        };
+    } else
         day->badges_printed++;
     return 0;
 }
@@ -234,7 +239,7 @@ static int add_scan(void *ctx, const struct store_event *ev)
     }
     struct admitted *a = &r->admitted[*slot - 1];
     a->scans = xrealloc(a->scans, (a->n + 1) * sizeof *a->scans);
-    a->scans[a->n++] = (struct admission){xstrdup(ev->kiosk), ev->at_ms};
+    a->scans[a->n++] = (struct report_scan){xstrdup(ev->kiosk), ev->at_ms};
     if (a->n == 2)
         r->duplicates++;
     return 0;
@@ -280,6 +285,12 @@ enum bk_status report_new(struct store *s, const struct config *cfg, struct repo
         st = store_foreach_scan(s, add_scan, r, err);
     if (st == BK_OK)
         st = store_count_conflicts(s, &r->conflicts, err);
+    if (st == BK_OK) {
+        r->duplicate_at = xcalloc(r->duplicates + 1, sizeof *r->duplicate_at);
+        for (size_t i = 0, k = 0; i < r->n_admitted; i++)
+            if (r->admitted[i].n > 1)
+                r->duplicate_at[k++] = i;
+    }
     if (st != BK_OK) {
         report_free(r);
         *out = NULL;
@@ -308,6 +319,7 @@ void report_free(struct report *r)
     for (size_t i = 0; i < r->n_people; i++) {
         struct person *p = &r->people[i];
         free(p->id);
+        free(p->name);
         free(p->category);
         free(p->country);
         free(p->organization);
@@ -317,15 +329,22 @@ void report_free(struct report *r)
     strmap_free(r->index);
     for (size_t i = 0; i < r->n_admitted; i++) {
         for (size_t k = 0; k < r->admitted[i].n; k++)
-            free(r->admitted[i].scans[k].kiosk);
+            free((char *)r->admitted[i].scans[k].kiosk);
         free(r->admitted[i].scans);
         free(r->admitted[i].attendee);
     }
     free(r->admitted);
+    free(r->duplicate_at);
     strmap_free(r->admitted_index);
+    for (size_t i = 0; i < r->n_reprints; i++) {
+        free((char *)r->reprints[i].attendee);
+        free((char *)r->reprints[i].reason);
+    }
+    free(r->reprints);
     for (size_t i = 0; i < r->n_days; i++) {
         breakdown_free(&r->days[i].groups);
         tally_free(&r->days[i].by_kiosk);
+        tally_free(&r->days[i].reprint_reasons);
     }
     for (size_t i = 0; i < r->n_parts; i++)
         breakdown_free(&r->parts[i].groups);
@@ -335,12 +354,13 @@ void report_free(struct report *r)
 static void text_tally(FILE *f, const char *label, const struct tally *t, size_t limit)
 {
     size_t n;
-    struct tally_row *rows = tally_rows(t, &n);
+    struct report_row *rows = tally_rows(t, &n);
+    size_t other = 0, shown = report_top(rows, n, limit, &other);
     fprintf(f, "    %s:", label);
-    for (size_t i = 0; i < n && i < limit; i++)
+    for (size_t i = 0; i < shown; i++)
         fprintf(f, "%s %s %zu", i ? "," : "", rows[i].name, rows[i].count);
-    if (n > limit)
-        fprintf(f, _(", and %zu more"), n - limit);
+    if (n > shown)
+        fprintf(f, _(", and %zu more"), n - shown);
     if (!n)
         fputs(" -", f);
     fputc('\n', f);
@@ -352,6 +372,13 @@ static void text_breakdown(FILE *f, const struct breakdown *b)
     text_tally(f, _("by category"), &b->category, 20);
     text_tally(f, _("by country"), &b->country, 15);
     text_tally(f, _("by organisation"), &b->organization, 10);
+}
+
+/* Arrivals in local hour h: its four quarters, so the two never disagree. */
+static size_t day_hour(const struct day *d, int h)
+{
+    return d->quarters[4 * h] + d->quarters[4 * h + 1] + d->quarters[4 * h + 2] +
+           d->quarters[4 * h + 3];
 }
 
 static void day_parts_names(const struct day *d, FILE *f)
@@ -400,10 +427,12 @@ void report_write_text(const struct report *r, FILE *f)
             continue;
         text_breakdown(f, &d->groups);
         text_tally(f, _("by kiosk"), &d->by_kiosk, 40);
+        if (d->badges_reprinted)
+            text_tally(f, _("reprinted because"), &d->reprint_reasons, 20);
         fprintf(f, "    %s:", _("arrivals per hour"));
         for (int h = 0; h < 24; h++)
-            if (d->hours[h])
-                fprintf(f, " %02d:00 %zu", h, d->hours[h]);
+            if (day_hour(d, h))
+                fprintf(f, " %02d:00 %zu", h, day_hour(d, h));
         fputc('\n', f);
     }
     fputc('\n', f);
@@ -422,7 +451,7 @@ void report_write_text(const struct report *r, FILE *f)
 static void json_tally(FILE *f, const char *key, const struct tally *t)
 {
     size_t n;
-    struct tally_row *rows = tally_rows(t, &n);
+    struct report_row *rows = tally_rows(t, &n);
     json_write_key(f, key, 0);
     fputc('{', f);
     for (size_t i = 0; i < n; i++) {
@@ -482,15 +511,27 @@ void report_write_json(const struct report *r, FILE *f)
         fprintf(f, "%zu", d->badges_reprinted);
         json_breakdown(f, &d->groups);
         json_tally(f, "by_kiosk", &d->by_kiosk);
+        json_tally(f, "reprint_reasons", &d->reprint_reasons);
         json_write_key(f, "arrivals_per_hour", 0);
         fputc('{', f);
         int first = 1;
         for (int h = 0; h < 24; h++) {
-            if (!d->hours[h])
+            if (!day_hour(d, h))
                 continue;
             snprintf(buf, sizeof buf, "%02d", h);
             json_write_key(f, buf, first);
-            fprintf(f, "%zu", d->hours[h]);
+            fprintf(f, "%zu", day_hour(d, h));
+            first = 0;
+        }
+        fputc('}', f);
+        json_write_key(f, "arrivals_per_quarter_hour", 0);
+        fputc('{', f);
+        first = 1;
+        for (int q = 0; q < REPORT_QUARTERS; q++) {
+            if (!d->quarters[q])
+                continue;
+            json_write_key(f, report_quarter_label(q, buf), first);
+            fprintf(f, "%zu", d->quarters[q]);
             first = 0;
         }
         fputs("}}", f);
@@ -566,6 +607,123 @@ void report_write_json(const struct report *r, FILE *f)
     json_write_key(f, "badges_printed_outside_event_days", 0);
     fprintf(f, "%zu", r->badges_printed_other_days);
     fputs("}}\n", f);
+}
+
+/* ---- the computed report, read by the other writers (reporthtml) ---- */
+
+size_t report_top(const struct report_row *rows, size_t n, size_t limit, size_t *other)
+{
+    size_t shown = n < limit ? n : limit;
+    *other = 0;
+    for (size_t i = shown; i < n; i++)
+        *other += rows[i].count;
+    return shown;
+}
+
+char *report_quarter_label(int quarter, char *buf)
+{
+    unsigned q = (unsigned)quarter % REPORT_QUARTERS;
+    snprintf(buf, 6, "%02u:%02u", q / 4 % 24u, q % 4 * 15u);
+    return buf;
+}
+
+const struct config *report_config(const struct report *r)
+{
+    return r->cfg;
+}
+
+size_t report_n_days(const struct report *r)
+{
+    return r->n_days;
+}
+
+void report_day(const struct report *r, size_t i, struct report_day_info *out)
+{
+    const struct day *d = &r->days[i];
+    *out = (struct report_day_info){
+        .day = d->day,
+        .parts = d->parts,
+        .n_parts = d->n_parts,
+        .attendees = d->attendees,
+        .badges_printed = d->badges_printed,
+        .badges_reprinted = d->badges_reprinted,
+        .quarters = d->quarters,
+    };
+}
+
+static const struct tally *breakdown_tally(const struct breakdown *b, enum report_group g)
+{
+    switch (g) {
+    case REPORT_BY_CATEGORY:
+        return &b->category;
+    case REPORT_BY_COUNTRY:
+        return &b->country;
+    case REPORT_BY_ORGANIZATION:
+        return &b->organization;
+    default:
+        return NULL;
+    }
+}
+
+struct report_row *report_day_rows_new(const struct report *r, size_t i, enum report_group g,
+                                       size_t *n)
+{
+    const struct day *d = &r->days[i];
+    const struct tally *t = g == REPORT_BY_KIOSK            ? &d->by_kiosk
+                            : g == REPORT_BY_REPRINT_REASON ? &d->reprint_reasons
+                                                            : breakdown_tally(&d->groups, g);
+    return tally_rows(t, n);
+}
+
+size_t report_n_parts(const struct report *r)
+{
+    return r->n_parts;
+}
+
+void report_part(const struct report *r, size_t i, struct report_part_info *out)
+{
+    const struct part *p = &r->parts[i];
+    *out = (struct report_part_info){p->ev, p->registered, p->attended};
+}
+
+struct report_row *report_part_rows_new(const struct report *r, size_t i, enum report_group g,
+                                        size_t *n)
+{
+    static const struct tally none;
+    const struct tally *t = breakdown_tally(&r->parts[i].groups, g);
+    return tally_rows(t ? t : &none, n);
+}
+
+void report_totals(const struct report *r, struct report_totals *out)
+{
+    *out = (struct report_totals){
+        .registered = r->n_people - r->withdrawn,
+        .withdrawn = r->withdrawn,
+        .attended_any_day = r->attended_any,
+        .badges_pending = r->badges_pending,
+        .badges_printed_outside_event_days = r->badges_printed_other_days,
+        .duplicates = r->duplicates,
+        .conflicts = r->conflicts,
+        .reprints = r->n_reprints,
+    };
+}
+
+void report_duplicate(const struct report *r, size_t k, struct report_duplicate *out)
+{
+    const struct admitted *a = &r->admitted[r->duplicate_at[k]];
+    uintptr_t *slot = strmap_find(r->index, a->attendee);
+    *out = (struct report_duplicate){
+        .attendee = a->attendee,
+        .name = slot ? r->people[*slot - 1].name : NULL,
+        .day = a->day,
+        .scans = a->scans,
+        .n = a->n,
+    };
+}
+
+const struct report_reprint *report_reprint(const struct report *r, size_t k)
+{
+    return &r->reprints[k];
 }
 
 /* The export: attendance loaded into a map id -> first check-in per day. */

@@ -170,6 +170,15 @@ bk_day tz_local_day(const struct tz *tz, int64_t unix_ms, int *hour)
     return (bk_day)floor_div(local_ms, ms_per_day);
 }
 
+bk_day tz_local_minute(const struct tz *tz, int64_t unix_ms, int *minute)
+{
+    struct tm tm;
+    time_t t = (time_t)floor_div(unix_ms, 1000);
+    long off = local_offset(tz, t, &tm);
+    *minute = tm.tm_hour * 60 + tm.tm_min;
+    return (bk_day)floor_div(unix_ms + (int64_t)off * 1000, ms_per_day);
+}
+
 enum bk_status tz_parse_instant(const struct tz *tz, const char *iso, int64_t *unix_ms,
                                 struct bk_err *err)
 {

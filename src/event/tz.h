@@ -31,6 +31,12 @@ const char *tz_name(const struct tz *tz);
 /* The local calendar day of an instant; hour (0-23) too when hour is not NULL. */
 bk_day tz_local_day(const struct tz *tz, int64_t unix_ms, int *hour);
 
+/* The local calendar day of an instant and its minute of that day by the
+ * wall clock (0-1439): 09:14:59.999 is minute 554. On a day the clocks go
+ * back, the minutes of the repeated hour come twice; on one they go
+ * forward, the skipped hour's minutes never come. */
+bk_day tz_local_minute(const struct tz *tz, int64_t unix_ms, int *minute);
+
 /* Parses ISO 8601 "2023-07-04T09:30:00" (local time in tz), with an optional
  * fraction and "Z" or "+08:00" offset; a date alone means local midnight. */
 enum bk_status tz_parse_instant(const struct tz *tz, const char *iso, int64_t *unix_ms,

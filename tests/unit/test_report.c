@@ -14,12 +14,7 @@
 #include "core/report.h"
 #include "util/xalloc.h"
 #include "testutil.h"
-
-struct fixture {
-    char *dir;
-    struct config *cfg;
-    struct store *store;
-};
+#include "reportfix.h"
 
 static const char ini[] = "[event]\nid = t\ntitle = T\ntimezone = Asia/Shanghai\n"
                           "[part FG-MV]\nfirst_day = 2023-07-04\nlast_day = 2023-07-06\n"
@@ -39,48 +34,28 @@ static struct attendee person(const char *id, const char *category, const char *
 
 static int setup(void **state)
 {
-    struct fixture *fx = xcalloc(1, sizeof *fx);
-    fx->dir = tu_tempdir_new("report");
-    char *path = tu_path_new(fx->dir, "e.ini");
-    tu_write_text(path, ini);
-    assert_int_equal(config_load(path, &fx->cfg, NULL), BK_OK);
-    free(path);
-    char *db = tu_path_new(fx->dir, "s.db");
-    assert_int_equal(store_open(db, &fx->store, NULL), BK_OK);
-    free(db);
     struct attendee people[] = {
         person("A", "Chair", "Korea (Republic of)", "ETRI", "FG-MV;Forum"),
         person("B", "Participant", "China", "CAICT", "FG-MV;Forum"),
         person("C", "Participant", "China", "China Mobile", "Forum"),
         person("D", "Speaker", "Sweden", "Ericsson", "FG-MV"),
     };
-    struct roster r = {.people = people, .n_people = 4, .n_rows = 4};
-    assert_int_equal(store_import(fx->store, &r, NULL, NULL), BK_OK);
-    *state = fx;
+    *state = rf_open("report", ini, people, 4);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
-    store_close(fx->store);
-    config_free(fx->cfg);
-    tu_tempdir_free(fx->dir);
-    free(fx);
+    rf_close(*state);
     return 0;
 }
 
-static void manual(struct fixture *fx, const char *id, const char *iso)
+static void manual(struct report_fixture *fx, const char *id, const char *iso)
 {
-    struct checkin_context ctx = {fx->cfg, NULL, fx->store, "k"};
-    int64_t ms;
-    assert_int_equal(tz_parse_instant(fx->cfg->tz, iso, &ms, NULL), BK_OK);
-    struct checkin_result res;
-    assert_int_equal(checkin_process(&ctx, id, strlen(id), CHECKIN_MANUAL, ms, &res, NULL), BK_OK);
-    checkin_result_clear(&res);
+    rf_manual(fx, id, iso);
 }
 
-static char *json_report(struct fixture *fx)
+static char *json_report(struct report_fixture *fx)
 {
     struct report *r;
     assert_int_equal(report_new(fx->store, fx->cfg, &r, NULL), BK_OK);
@@ -101,7 +76,7 @@ static void expect(const char *json, const char *fragment)
 
 static void test_day_counts_each_person_once(void **state)
 {
-    struct fixture *fx = *state;
+    struct report_fixture *fx = *state;
     manual(fx, "A", "2023-07-04T08:10");
     manual(fx, "A", "2023-07-04T13:00"); /* again after lunch */
     manual(fx, "B", "2023-07-04T09:20");
@@ -120,7 +95,8 @@ static void test_day_counts_each_person_once(void **state)
               "\"attendees\":2,");
     expect(j, "\"by_category\":{\"Chair\":1,\"Participant\":1}");
     expect(j, "\"by_country\":{\"China\":1,\"Korea (Republic of)\":1}");
-    expect(j, "\"arrivals_per_hour\":{\"08\":1,\"09\":1}");
+    expect(j, "\"arrivals_per_hour\":{\"08\":1,\"09\":1},"
+              "\"arrivals_per_quarter_hour\":{\"08:00\":1,\"09:15\":1}");
     /* The meeting as a whole: A, B, D; registered A, B, D. */
     expect(j, "{\"code\":\"FG-MV\",\"name\":\"FG-MV\",\"first_day\":\"2023-07-04\","
               "\"last_day\":\"2023-07-06\",\"registered\":3,\"attendees\":3,");
@@ -130,7 +106,7 @@ static void test_day_counts_each_person_once(void **state)
 
 static void test_badges_printed_and_reprinted_per_day(void **state)
 {
-    struct fixture *fx = *state;
+    struct report_fixture *fx = *state;
     int64_t day1, day2, id;
     assert_int_equal(tz_parse_instant(fx->cfg->tz, "2023-07-04T08:00", &day1, NULL), BK_OK);
     assert_int_equal(tz_parse_instant(fx->cfg->tz, "2023-07-05T08:00", &day2, NULL), BK_OK);
@@ -153,13 +129,14 @@ static void test_badges_printed_and_reprinted_per_day(void **state)
               "\"badges_printed\":2,\"badges_reprinted\":0");
     expect(j, "\"date\":\"2023-07-05\",\"event\":\"FG-MV\",\"events\":[\"FG-MV\"],\"attendees\":0,"
               "\"badges_printed\":0,\"badges_reprinted\":1");
+    expect(j, "\"reprint_reasons\":{\"lost\":1}");
     expect(j, "\"badges_pending\":1");
     free(j);
 }
 
 static void test_text_report_names_days_and_parts(void **state)
 {
-    struct fixture *fx = *state;
+    struct report_fixture *fx = *state;
     manual(fx, "B", "2023-07-06T11:00");
     struct report *r;
     assert_int_equal(report_new(fx->store, fx->cfg, &r, NULL), BK_OK);

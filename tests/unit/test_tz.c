@@ -70,6 +70,36 @@ static void test_local_day_is_the_venues_day(void **state)
     tz_free(tz);
 }
 
+/* The minute of the venue's day, by its wall clock: the repeated hour of a
+ * night the clocks go back gives its minutes twice, each on the right day. */
+static void test_local_minute_follows_the_wall_clock(void **state)
+{
+    (void)state;
+    struct tz *tz;
+    assert_int_equal(tz_open("America/New_York", &tz, NULL), BK_OK);
+    static const struct {
+        const char *utc;
+        const char *day;
+        int minute;
+    } cases[] = {
+        {"2023-11-05T05:30:00Z", "2023-11-05", 90},  /* 01:30 EDT */
+        {"2023-11-05T06:30:00Z", "2023-11-05", 90},  /* 01:30 EST, again */
+        {"2023-11-05T04:59:59Z", "2023-11-05", 59},  /* 00:59:59 EDT */
+        {"2023-11-06T04:59:59Z", "2023-11-05", 1439}, /* 23:59:59 EST */
+        {"2023-11-06T05:00:00Z", "2023-11-06", 0},
+        {"2023-03-12T07:00:00Z", "2023-03-12", 180}, /* 03:00 EDT: 02:xx never comes */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t ms;
+        int minute = -1;
+        char buf[11];
+        assert_int_equal(tz_parse_instant(tz, cases[i].utc, &ms, NULL), BK_OK);
+        assert_string_equal(tz_day_format(tz_local_minute(tz, ms, &minute), buf), cases[i].day);
+        assert_int_equal(minute, cases[i].minute);
+    }
+    tz_free(tz);
+}
+
 static void test_parse_forms_agree(void **state)
 {
     (void)state;
@@ -151,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_invalid_days_are_refused),
         cmocka_unit_test(test_unknown_zone_is_a_config_error),
         cmocka_unit_test(test_local_day_is_the_venues_day),
+        cmocka_unit_test(test_local_minute_follows_the_wall_clock),
         cmocka_unit_test(test_parse_forms_agree),
         cmocka_unit_test(test_local_time_ignores_process_zone),
         cmocka_unit_test(test_format_instant_with_offset),
