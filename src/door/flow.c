@@ -182,8 +182,7 @@ struct flow {
 
     char pin[PIN_MAX + 1];
     size_t pin_len;
-    int pin_fails;
-    int64_t locked_until_ms;
+    struct pin_guard guard; /* kept by the caller across restarts (pinguard.h) */
 
     struct flow_staff staff;
     struct finder *finder;
@@ -611,15 +610,20 @@ static void pin_submit(struct flow *f)
     sodium_memzero(f->pin, sizeof f->pin);
     f->pin_len = 0;
     if (ok) {
-        f->pin_fails = 0;
+        if (f->guard.fails) {
+            f->guard.fails = 0;
+            f->out->pin_guard = &f->guard;
+        }
         enter_staff(f);
         return;
     }
     f->out->sound = FLOW_SOUND_FAILURE;
-    if (++f->pin_fails >= f->set.pin_tries) {
-        f->pin_fails = 0;
-        f->locked_until_ms = f->now + secs(f->set.pin_lock_seconds);
+    f->out->pin_failed = true;
+    if (++f->guard.fails >= f->set.pin_tries) {
+        f->guard.fails = 0;
+        f->guard.locked_until_ms = f->now + secs(f->set.pin_lock_seconds);
     }
+    f->out->pin_guard = &f->guard;
 }
 
 /* Shows a desk check-in's result on the staff screen, printing a first badge
@@ -792,7 +796,7 @@ static void on_result(struct flow *f, const struct flow_event *ev)
 
 static void on_staff_pin(struct flow *f, const struct flow_event *ev)
 {
-    bool locked = f->now < f->locked_until_ms;
+    bool locked = f->now < f->guard.locked_until_ms;
     switch (ev->type) {
     case FLOW_EV_SCAN:
         /* An attendee's scan outranks a PIN half typed. */
@@ -935,6 +939,19 @@ enum flow_screen flow_current_screen(const struct flow *f)
     return f->view.screen;
 }
 
+void flow_restore_pin_guard(struct flow *f, const struct pin_guard *g, int64_t now_ms)
+{
+    f->guard.fails = g->fails < 0 ? 0 : g->fails;
+    if (f->guard.fails >= f->set.pin_tries)
+        f->guard.fails = f->set.pin_tries - 1;
+    /* A lock from a clock that ran ahead, or a setting since shortened, lasts
+     * no longer than one lock from now. */
+    int64_t longest = now_ms + secs(f->set.pin_lock_seconds);
+    f->guard.locked_until_ms = g->locked_until_ms > now_ms ? g->locked_until_ms : 0;
+    if (f->guard.locked_until_ms > longest)
+        f->guard.locked_until_ms = longest;
+}
+
 size_t flow_corrections(const struct flow *f, const struct flow_correction **list)
 {
     *list = f->corrections;
@@ -952,8 +969,10 @@ static void shift_timeline(struct flow *f, int64_t back_ms)
     f->last_print_end_ms -= back_ms;
     for (size_t i = 0; i < f->queue_len; i++)
         f->queue[i].asked_ms -= back_ms;
-    if (f->locked_until_ms)
-        f->locked_until_ms -= back_ms;
+    if (f->guard.locked_until_ms) {
+        f->guard.locked_until_ms -= back_ms;
+        f->out->pin_guard = &f->guard;
+    }
     for (size_t i = 0; i < RECENT_CODES; i++)
         f->recent[i].seen_ms -= back_ms;
 }
@@ -1006,8 +1025,8 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
     struct flow_view *v = &f->view;
     if (v->screen == FLOW_STAFF_PIN) {
         v->pin_len = f->pin_len;
-        v->pin_tries_left = f->set.pin_tries - f->pin_fails;
-        v->pin_locked_seconds = seconds_until(f->locked_until_ms, f->now);
+        v->pin_tries_left = f->set.pin_tries - f->guard.fails;
+        v->pin_locked_seconds = seconds_until(f->guard.locked_until_ms, f->now);
     }
     fill_queue_view(f);
     f->staff.corrections = f->corrections;

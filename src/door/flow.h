@@ -27,6 +27,7 @@
 #include "event/config.h"
 #include "util/err.h"
 #include "core/find.h"
+#include "door/pinguard.h"
 
 enum flow_screen {
     FLOW_WELCOME = 0,        /* what to do; the six languages */
@@ -248,6 +249,10 @@ struct flow_actions {
     enum flow_sound sound;
     const char *language;                     /* switch the interface to this, or NULL */
     const struct flow_correction *correction; /* a request to log, or NULL */
+    /* The PIN guard changed: keep it (pinguard_save) so that a restart does
+     * not undo it. Owned by the flow; NULL when unchanged. */
+    const struct pin_guard *pin_guard;
+    bool pin_failed; /* a wrong PIN was given: log the try (never its digits) */
     bool allow_quit; /* the window may leave fullscreen / close (STAFF only) */
     bool quit;       /* staff asked to quit */
 };
@@ -284,6 +289,12 @@ void flow_free(struct flow *f);
  * backwards, the flow's timers move back with it (the jump counts as no time
  * passing) rather than waiting for the clock to catch up. */
 void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_actions *out);
+
+/* Takes up the PIN guard kept from an earlier run (pinguard_load), at
+ * now_ms: fails beyond the tries allowed count as one short of a lock, and a
+ * lock ends no later than pin_lock_seconds from now (a clock that ran ahead
+ * must not lock staff out for days). */
+void flow_restore_pin_guard(struct flow *f, const struct pin_guard *g, int64_t now_ms);
 
 /* The screen now up. */
 enum flow_screen flow_current_screen(const struct flow *f);

@@ -35,6 +35,7 @@
 #include "store/store.h"
 #include "core/token.h"
 #include "event/tz.h"
+#include "door/pinguard.h"
 #include "door/wedge.h"
 #include "util/xalloc.h"
 #include "kiosk/kiosk.h"
@@ -110,6 +111,8 @@ struct app {
     bool have_x_time;
     int64_t x_offset;   /* SDL ticks minus X server time, smallest seen */
     Uint32 x_key_time;  /* the last KeyPress's X time */
+
+    char *pin_guard_path; /* NULL: the PIN guard is not kept (no store file) */
 
     int snap_n;
     bool snap_pending, layout_pending;
@@ -209,6 +212,21 @@ static void defer_print(struct app *a, const struct flow_print *p)
         snprintf(d->reason, sizeof d->reason, "%s", p->reason);
 }
 
+/* A wrong staff PIN, for the journal: when, at which kiosk, and what
+ * follows; never the digits. */
+static void log_pin_failure(const struct app *a, const struct flow_actions *act)
+{
+    char when[40];
+    tz_format_instant(a->cfg->tz, a->k.now_ms, when);
+    const struct flow_view *v = act->view;
+    if (v->pin_locked_seconds > 0)
+        fprintf(stderr, _("%s: a wrong staff PIN at %s on kiosk %s; the PIN entry is locked for %d s\n"),
+                progname, when, a->cfg->kiosk_id, v->pin_locked_seconds);
+    else
+        fprintf(stderr, _("%s: a wrong staff PIN at %s on kiosk %s; %d tries left\n"), progname,
+                when, a->cfg->kiosk_id, v->pin_tries_left);
+}
+
 static void apply(struct app *a, const struct flow_actions *act)
 {
     const struct flow_view *v = act->view;
@@ -271,6 +289,14 @@ static void apply(struct app *a, const struct flow_actions *act)
         a->was_offline = v->offline;
         a->was_waiting = v->waiting;
         a->layout_pending = true;
+    }
+    if (act->pin_failed)
+        log_pin_failure(a, act);
+    if (act->pin_guard && a->pin_guard_path) {
+        struct bk_err err;
+        bk_err_clear(&err);
+        if (pinguard_save(a->pin_guard_path, act->pin_guard, &err) != BK_OK)
+            report_error(&err);
     }
     a->allow_quit = act->allow_quit;
     if (act->quit)
@@ -865,6 +891,14 @@ static int open_core(struct app *a)
     a->k.cfg = a->cfg;
     if (flow_new(&ctx, &set, &a->flow, &err) != BK_OK)
         return report_error(&err);
+    /* Wrong PINs and the lock outlive the process: systemd restarts it. */
+    a->pin_guard_path = pinguard_path_new(a->cfg->database, a->cfg->kiosk_id);
+    if (a->pin_guard_path) {
+        struct pin_guard guard;
+        if (pinguard_load(a->pin_guard_path, &guard, &err) != BK_OK)
+            report_error(&err); /* a guard that cannot be read: start afresh, said */
+        flow_restore_pin_guard(a->flow, &guard, a->clock_base_ms);
+    }
     a->wedge = wedge_new(NULL);
     return BK_EXIT_DONE;
 }
@@ -947,6 +981,7 @@ static void close_all(struct app *a)
         SDL_DestroyWindow(a->win);
     SDL_Quit();
     wedge_free(a->wedge);
+    free(a->pin_guard_path);
     flow_free(a->flow);
     token_keys_free(a->keys);
     store_close(a->store);

@@ -664,6 +664,82 @@ static void test_three_wrong_pins_lock_staff_mode(void **state)
     assert_int_equal(enter_pin(fx, PIN, t0(fx, 303000)), FLOW_STAFF);
 }
 
+/* A second flow on the same store, as after a restart, that takes up the
+ * guard the first one handed out. */
+static struct flow *restarted_flow(struct fixture *fx, const struct pin_guard *g, int64_t when)
+{
+    struct flow *again;
+    struct bk_err err = {0};
+    assert_int_equal(flow_new(&fx->ctx, NULL, &again, &err), BK_OK);
+    flow_restore_pin_guard(again, g, when);
+    flow_free(fx->flow);
+    fx->flow = again;
+    return again;
+}
+
+static void test_pin_lock_outlives_a_restart(void **state)
+{
+    struct fixture *fx = *state;
+    struct pin_guard kept = {0};
+    staff_keys(fx, t0(fx, 0));
+    for (int i = 0; i < 3; i++) {
+        enter_pin(fx, "1111", t0(fx, 1000 + i));
+        assert_true(fx->out.pin_failed);
+        assert_non_null(fx->out.pin_guard);
+        kept = *fx->out.pin_guard;
+    }
+    assert_int_equal(kept.fails, 0);
+    assert_int_equal(kept.locked_until_ms, t0(fx, 1002 + 300000));
+
+    /* systemd starts the kiosk again: the right PIN is still refused. */
+    restarted_flow(fx, &kept, t0(fx, 10000));
+    assert_int_equal(staff_keys(fx, t0(fx, 10000)), FLOW_STAFF_PIN);
+    assert_int_equal(fx->out.view->pin_locked_seconds, 292);
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 11000)), FLOW_STAFF_PIN);
+    assert_false(fx->out.pin_failed); /* a PIN not even tried is not a failed try */
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 301002)), FLOW_STAFF);
+}
+
+static void test_failed_tries_outlive_a_restart(void **state)
+{
+    struct fixture *fx = *state;
+    staff_keys(fx, t0(fx, 0));
+    enter_pin(fx, "1111", t0(fx, 1000));
+    enter_pin(fx, "2222", t0(fx, 2000));
+    struct pin_guard kept = *fx->out.pin_guard;
+    assert_int_equal(kept.fails, 2);
+    assert_int_equal(kept.locked_until_ms, 0);
+
+    restarted_flow(fx, &kept, t0(fx, 5000));
+    staff_keys(fx, t0(fx, 5000));
+    assert_int_equal(fx->out.view->pin_tries_left, 1);
+    enter_pin(fx, "3333", t0(fx, 6000));
+    assert_int_equal(fx->out.view->pin_locked_seconds, 300);
+
+    /* The right PIN after a wrong one clears the count, and says so. */
+    restarted_flow(fx, &(struct pin_guard){.fails = 1}, t0(fx, 7000));
+    staff_keys(fx, t0(fx, 7000));
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 8000)), FLOW_STAFF);
+    assert_non_null(fx->out.pin_guard);
+    assert_int_equal(fx->out.pin_guard->fails, 0);
+}
+
+static void test_kept_guard_is_bounded(void **state)
+{
+    struct fixture *fx = *state;
+    /* A lock written by a clock that ran a day ahead lasts one lock. */
+    restarted_flow(fx, &(struct pin_guard){.fails = 99, .locked_until_ms = t0(fx, 86400000)},
+                   t0(fx, 0));
+    staff_keys(fx, t0(fx, 0));
+    assert_int_equal(fx->out.view->pin_locked_seconds, 300);
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 300000)), FLOW_STAFF);
+    /* Fails beyond the tries allowed leave one try, not none or a negative. */
+    restarted_flow(fx, &(struct pin_guard){.fails = 99}, t0(fx, 400000));
+    staff_keys(fx, t0(fx, 400000));
+    assert_int_equal(fx->out.view->pin_tries_left, 1);
+    assert_int_equal(fx->out.view->pin_locked_seconds, 0);
+}
+
 static void test_pin_entry_is_abandoned_when_left(void **state)
 {
     struct fixture *fx = *state;
@@ -925,6 +1001,9 @@ int main(void)
         T(test_camera_missing_shows_on_every_screen),
         T(test_right_pin_enters_staff_and_only_staff_may_quit),
         T(test_three_wrong_pins_lock_staff_mode),
+        T(test_pin_lock_outlives_a_restart),
+        T(test_failed_tries_outlive_a_restart),
+        T(test_kept_guard_is_bounded),
         T(test_pin_entry_is_abandoned_when_left),
         T(test_scan_at_pin_screen_is_processed),
         cmocka_unit_test_setup_teardown(test_staff_mode_disabled_without_pin_hash, setup_no_staff,
