@@ -179,6 +179,10 @@ struct flow {
     struct print_slot slots[FLOW_MAX_PRINTS];
 
     struct recent_code recent[RECENT_CODES];
+    /* The last replacement asked for at the desk: a second tap on "Reprint"
+     * would print a second replacement and retire the first at once. */
+    char last_reprint_id[ATTENDEE_ID_MAX + 1];
+    int64_t last_reprint_ms;
 
     char pin[PIN_MAX + 1];
     size_t pin_len;
@@ -688,6 +692,18 @@ static void staff_reprint(struct flow *f, const char *id, const char *reason)
     char *name = attendee_display_name_new(&a);
     copy_text(s->last_name, sizeof s->last_name, name);
     free(name);
+    /* One replacement per request, whatever the reason tapped: a repeat
+     * within repeat_seconds is a double tap (or an impatient one), and a
+     * second replacement would retire the first as it comes out. The window
+     * is not renewed by the repeats, so a deliberate second one can follow. */
+    if (strcmp(f->last_reprint_id, a.id) == 0 &&
+        f->now - f->last_reprint_ms < secs(f->ctx.cfg->repeat_seconds)) {
+        attendee_clear(&a);
+        s->last = FLOW_STAFF_REPRINT_REPEATED;
+        return;
+    }
+    copy_text(f->last_reprint_id, sizeof f->last_reprint_id, a.id);
+    f->last_reprint_ms = f->now;
     request_print(f, a.id, s->last_name, NULL, reason);
     attendee_clear(&a);
     s->last = FLOW_STAFF_REPRINT_SENT;
@@ -975,6 +991,7 @@ static void shift_timeline(struct flow *f, int64_t back_ms)
     }
     for (size_t i = 0; i < RECENT_CODES; i++)
         f->recent[i].seen_ms -= back_ms;
+    f->last_reprint_ms -= back_ms;
 }
 
 /* The offline line: read from the store's journal at most once a second

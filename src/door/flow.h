@@ -150,6 +150,7 @@ enum flow_staff_result {
     FLOW_STAFF_NONE = 0,
     FLOW_STAFF_CHECKED,       /* a manual check-in or desk scan: see outcome */
     FLOW_STAFF_REPRINT_SENT,  /* a replacement was asked for */
+    FLOW_STAFF_REPRINT_REPEATED, /* the same again within repeat_seconds: ignored */
     FLOW_STAFF_REASON_NEEDED, /* a reprint without a reason was refused */
     FLOW_STAFF_NOT_FOUND,     /* no such registration ID */
     FLOW_STAFF_PRINTS_SENT,   /* pending prints were asked for */

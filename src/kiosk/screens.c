@@ -585,9 +585,14 @@ static void staff_message(const struct kiosk *k, char *buf, size_t n, SDL_Color 
         *c = s->last_outcome == CHECKIN_CHECKED_IN ? t->ok : t->warn;
         break;
     case FLOW_STAFF_REPRINT_SENT:
-        snprintf(buf, n, _("A replacement badge for %s is printing."),
-                 s->last_name[0] ? s->last_name : s->last_id);
+        snprintf(buf, n, _("One replacement badge for %s (%s) is printing; the badge before it no longer scans."),
+                 s->last_name[0] ? s->last_name : s->last_id, s->last_id);
         *c = t->ok;
+        break;
+    case FLOW_STAFF_REPRINT_REPEATED:
+        snprintf(buf, n, _("A replacement for %s (%s) was sent a moment ago: this tap printed nothing."),
+                 s->last_name[0] ? s->last_name : s->last_id, s->last_id);
+        *c = t->warn;
         break;
     case FLOW_STAFF_REASON_NEEDED:
         snprintf(buf, n, "%s", _("A reprint needs a reason."));

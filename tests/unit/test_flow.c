@@ -849,6 +849,35 @@ static void test_staff_reprint_needs_a_reason(void **state)
     assert_string_equal(fx->out.prints[0].reason, "lost");
 }
 
+static void test_double_tap_on_reprint_prints_one_replacement(void **state)
+{
+    struct fixture *fx = *state;
+    enter_staff(fx, t0(fx, 0));
+    struct flow_event ev = {.type = FLOW_EV_STAFF_REPRINT, .reprint = {"P1", "lost"}};
+    ev.at_ms = t0(fx, 1000);
+    send(fx, ev);
+    assert_int_equal(fx->out.n_prints, 1);
+    /* The second tap 150 ms later, then one with another reason. */
+    ev.at_ms = t0(fx, 1150);
+    send(fx, ev);
+    assert_int_equal(fx->out.n_prints, 0);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_REPRINT_REPEATED);
+    assert_string_equal(fx->out.view->staff->last_id, "P1");
+    ev.reprint.reason = "damaged";
+    ev.at_ms = t0(fx, 3000);
+    send(fx, ev);
+    assert_int_equal(fx->out.n_prints, 0);
+    /* Another person is not held back by P1's window. */
+    send(fx, (struct flow_event){
+                 .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 3100), .reprint = {"P4", "lost"}});
+    assert_int_equal(fx->out.n_prints, 1);
+    /* After repeat_seconds (5 s from the first), a deliberate second one prints. */
+    ev.at_ms = t0(fx, 6000);
+    send(fx, ev);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_REPRINT_SENT);
+}
+
 static void test_staff_print_pending_and_status(void **state)
 {
     struct fixture *fx = *state;
@@ -1013,6 +1042,7 @@ int main(void)
         T(test_staff_search_as_you_type),
         T(test_staff_manual_checkin_prints_first_badge),
         T(test_staff_reprint_needs_a_reason),
+        T(test_double_tap_on_reprint_prints_one_replacement),
         T(test_staff_print_pending_and_status),
         T(test_scan_in_staff_mode_is_a_desk_checkin),
         T(test_checked_in_shows_place_in_print_queue),
