@@ -19,6 +19,7 @@
 #define RECENT_CODES 8 /* codes remembered for the repeat rule */
 #define PIN_MAX 16
 #define REASON_MAX 128
+#define QUIT_CONFIRM_MS 10000 /* the second "Quit kiosk" must come this soon */
 
 static const char *const screen_codes[FLOW_N_SCREENS] = {
     [FLOW_WELCOME] = "welcome",
@@ -183,6 +184,7 @@ struct flow {
      * would print a second replacement and retire the first at once. */
     char last_reprint_id[ATTENDEE_ID_MAX + 1];
     int64_t last_reprint_ms;
+    int64_t quit_asked_ms; /* when "Quit kiosk" was first tapped */
 
     char pin[PIN_MAX + 1];
     size_t pin_len;
@@ -853,11 +855,34 @@ static void on_staff_pin(struct flow *f, const struct flow_event *ev)
     f->view.pin_len = f->pin_len;
 }
 
+/* Quitting leaves the door without a kiosk and the waiting badges without a
+ * printer: the first tap asks (with how many badges wait), the second
+ * within QUIT_CONFIRM_MS quits, anything else staff does in between is a
+ * "no". */
+static void staff_quit(struct flow *f)
+{
+    struct flow_staff *s = &f->staff;
+    if (s->last == FLOW_STAFF_QUIT_ASKED && f->now - f->quit_asked_ms < QUIT_CONFIRM_MS) {
+        f->out->quit = true;
+        return;
+    }
+    staff_refresh_counts(f);
+    s->last = FLOW_STAFF_QUIT_ASKED;
+    f->quit_asked_ms = f->now;
+}
+
 static void on_staff(struct flow *f, const struct flow_event *ev)
 {
     struct flow_staff *s = &f->staff;
+    bool answers_quit = ev->type == FLOW_EV_TICK || ev->type == FLOW_EV_PRINT_DONE ||
+                        ev->type == FLOW_EV_CAMERA ||
+                        (ev->type == FLOW_EV_TOUCH && ev->button == FLOW_BUTTON_QUIT);
+    if (s->last == FLOW_STAFF_QUIT_ASKED && !answers_quit)
+        s->last = FLOW_STAFF_NONE;
     switch (ev->type) {
     case FLOW_EV_TICK:
+        if (s->last == FLOW_STAFF_QUIT_ASKED && f->now - f->quit_asked_ms >= QUIT_CONFIRM_MS)
+            s->last = FLOW_STAFF_NONE;
         if (f->now - f->last_input_ms >= secs(f->set.staff_idle_seconds))
             go_welcome(f);
         return;
@@ -888,7 +913,7 @@ static void on_staff(struct flow *f, const struct flow_event *ev)
             return;
         }
         if (ev->button == FLOW_BUTTON_QUIT)
-            f->out->quit = true;
+            staff_quit(f);
         break;
     default:
         return;
@@ -992,6 +1017,7 @@ static void shift_timeline(struct flow *f, int64_t back_ms)
     for (size_t i = 0; i < RECENT_CODES; i++)
         f->recent[i].seen_ms -= back_ms;
     f->last_reprint_ms -= back_ms;
+    f->quit_asked_ms -= back_ms;
 }
 
 /* The offline line: read from the store's journal at most once a second

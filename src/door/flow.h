@@ -99,7 +99,7 @@ enum flow_button {
     FLOW_BUTTON_DETAILS_WRONG = 0, /* CHECKED_IN: "my details are wrong" */
     FLOW_BUTTON_DONE,              /* any result screen: back to welcome now */
     FLOW_BUTTON_BACK,              /* PIN and staff screens: leave */
-    FLOW_BUTTON_QUIT,              /* staff screen: quit the kiosk */
+    FLOW_BUTTON_QUIT,              /* staff screen: quit the kiosk (asked twice) */
 };
 
 enum flow_print_result {
@@ -151,6 +151,7 @@ enum flow_staff_result {
     FLOW_STAFF_CHECKED,       /* a manual check-in or desk scan: see outcome */
     FLOW_STAFF_REPRINT_SENT,  /* a replacement was asked for */
     FLOW_STAFF_REPRINT_REPEATED, /* the same again within repeat_seconds: ignored */
+    FLOW_STAFF_QUIT_ASKED,    /* "Quit kiosk" once: a second tap within 10 s quits */
     FLOW_STAFF_REASON_NEEDED, /* a reprint without a reason was refused */
     FLOW_STAFF_NOT_FOUND,     /* no such registration ID */
     FLOW_STAFF_PRINTS_SENT,   /* pending prints were asked for */

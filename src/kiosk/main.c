@@ -475,10 +475,17 @@ static void on_key(struct app *a, const SDL_KeyboardEvent *k)
         }
         break;
     case SDLK_ESCAPE:
-        if (s == FLOW_STAFF_PIN || s == FLOW_STAFF)
-            request_quit(a);
-        else if (!a->fullscreen)
-            a->running = false;
+        /* Esc is a step back, never a way out: at the desk it clears the
+         * search (and says no to a "Quit?"), then leaves the desk; quitting
+         * is the "Quit kiosk" button's, asked twice. */
+        if (s == FLOW_STAFF && (a->search[0] || a->k.view->staff->last == FLOW_STAFF_QUIT_ASKED)) {
+            a->search[0] = '\0';
+            search_changed(a);
+        } else if (s == FLOW_STAFF || s == FLOW_STAFF_PIN) {
+            send_touch(a, FLOW_BUTTON_BACK);
+        } else if (!a->fullscreen) {
+            a->running = false; /* a developer's window */
+        }
         break;
     default:
         break;

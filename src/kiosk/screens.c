@@ -594,6 +594,16 @@ static void staff_message(const struct kiosk *k, char *buf, size_t n, SDL_Color 
                  s->last_name[0] ? s->last_name : s->last_id, s->last_id);
         *c = t->warn;
         break;
+    case FLOW_STAFF_QUIT_ASKED:
+        snprintf(buf, n,
+                 P_("Quit the kiosk? %zu badge still waits to be printed. Tap \"Yes, quit\" to "
+                    "quit; Esc or anything else keeps the kiosk running.",
+                    "Quit the kiosk? %zu badges still wait to be printed. Tap \"Yes, quit\" to "
+                    "quit; Esc or anything else keeps the kiosk running.",
+                    s->pending_prints),
+                 s->pending_prints);
+        *c = t->warn;
+        break;
     case FLOW_STAFF_REASON_NEEDED:
         snprintf(buf, n, "%s", _("A reprint needs a reason."));
         *c = t->bad;
@@ -824,8 +834,10 @@ static void draw_staff(struct kiosk *k)
     staff_corrections(k, ui_rect(&k->ui, c.rx, sy + 51, c.rw, c.tall ? 22 : h - sy - 51 - 14));
     button(k, "back", ui_rect(&k->ui, c.rx, h - 11, c.rw * 0.6f, 8), _("Back to attendee screen"),
            FILLED, KIOSK_ACT_TOUCH, FLOW_BUTTON_BACK);
+    bool asked = k->view->staff->last == FLOW_STAFF_QUIT_ASKED;
     button(k, "quit", ui_rect(&k->ui, c.rx + c.rw * 0.6f + 2, h - 11, c.rw * 0.4f - 2, 8),
-           _("Quit kiosk"), QUIET, KIOSK_ACT_TOUCH, FLOW_BUTTON_QUIT);
+           asked ? _("Yes, quit") : _("Quit kiosk"), asked ? FILLED : QUIET, KIOSK_ACT_TOUCH,
+           FLOW_BUTTON_QUIT);
 }
 
 typedef void screen_drawer(struct kiosk *k);

@@ -636,6 +636,8 @@ static void test_right_pin_enters_staff_and_only_staff_may_quit(void **state)
     assert_true(fx->out.allow_quit);
     assert_non_null(fx->out.view->staff);
     assert_int_equal(touch(fx, FLOW_BUTTON_QUIT, t0(fx, 300)), FLOW_STAFF);
+    assert_false(fx->out.quit); /* asked first */
+    assert_int_equal(touch(fx, FLOW_BUTTON_QUIT, t0(fx, 350)), FLOW_STAFF);
     assert_true(fx->out.quit);
     assert_int_equal(touch(fx, FLOW_BUTTON_BACK, t0(fx, 400)), FLOW_WELCOME);
     assert_false(fx->out.allow_quit);
@@ -878,6 +880,40 @@ static void test_double_tap_on_reprint_prints_one_replacement(void **state)
     assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_REPRINT_SENT);
 }
 
+static void test_quit_is_asked_twice_and_says_what_waits(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(store_badge_add(fx->store, "P4", "QWERTY", NULL, "k", t0(fx, 0), NULL, NULL),
+                     BK_OK);
+    enter_staff(fx, t0(fx, 0));
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 1000));
+    assert_false(fx->out.quit);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_QUIT_ASKED);
+    assert_int_equal(fx->out.view->staff->pending_prints, 1);
+    /* Anything else staff do is a "no"; the next tap asks again. */
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_SEARCH, .at_ms = t0(fx, 2000), .text = ""});
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_NONE);
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 3000));
+    assert_false(fx->out.quit);
+    /* A tick or the printer's news does not answer the question. */
+    tick(fx, t0(fx, 4000));
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_QUIT_ASKED);
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 5000));
+    assert_true(fx->out.quit);
+}
+
+static void test_quit_question_lapses(void **state)
+{
+    struct fixture *fx = *state;
+    enter_staff(fx, t0(fx, 0));
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 1000));
+    tick(fx, t0(fx, 11000));
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_NONE);
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 11500));
+    assert_false(fx->out.quit);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_QUIT_ASKED);
+}
+
 static void test_staff_print_pending_and_status(void **state)
 {
     struct fixture *fx = *state;
@@ -1043,6 +1079,8 @@ int main(void)
         T(test_staff_manual_checkin_prints_first_badge),
         T(test_staff_reprint_needs_a_reason),
         T(test_double_tap_on_reprint_prints_one_replacement),
+        T(test_quit_is_asked_twice_and_says_what_waits),
+        T(test_quit_question_lapses),
         T(test_staff_print_pending_and_status),
         T(test_scan_in_staff_mode_is_a_desk_checkin),
         T(test_checked_in_shows_place_in_print_queue),
