@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/badgeplan.h"
 #include "util/i18n.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -649,6 +650,7 @@ static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum ch
         return;
     }
     s->last = FLOW_STAFF_CHECKED;
+    s->first_instead = false;
     s->last_outcome = res.outcome;
     copy_text(s->last_id, sizeof s->last_id, res.attendee_id);
     fill_person(&res, s->last_name, sizeof s->last_name);
@@ -694,6 +696,28 @@ static void staff_reprint(struct flow *f, const char *id, const char *reason)
     char *name = attendee_display_name_new(&a);
     copy_text(s->last_name, sizeof s->last_name, name);
     free(name);
+    /* A replacement needs a badge to replace. Someone never badged gets a
+     * first badge, the way the door gives one: after a check-in for today
+     * where the rules allow it (or when they are in already), and the
+     * report counts it as a first badge, not a reprint. */
+    bool has_badge = false;
+    if (badgeplan_has_badge(f->ctx.store, a.id, &has_badge, &err) != BK_OK) {
+        attendee_clear(&a);
+        staff_store_failed(f, &err);
+        return;
+    }
+    if (!has_badge) {
+        char aid[ATTENDEE_ID_MAX + 1];
+        copy_text(aid, sizeof aid, a.id);
+        attendee_clear(&a);
+        staff_checkin(f, aid, strlen(aid), CHECKIN_MANUAL);
+        if (s->last != FLOW_STAFF_CHECKED)
+            return;
+        s->first_instead = true;
+        if (s->last_outcome == CHECKIN_ALREADY_CHECKED_IN)
+            request_print(f, aid, s->last_name, NULL, NULL);
+        return;
+    }
     /* One replacement per request, whatever the reason tapped: a repeat
      * within repeat_seconds is a double tap (or an impatient one), and a
      * second replacement would retire the first as it comes out. The window

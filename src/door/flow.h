@@ -194,6 +194,7 @@ struct flow_staff {
     enum checkin_outcome last_outcome; /* for FLOW_STAFF_CHECKED */
     char last_id[ATTENDEE_ID_MAX + 1];
     char last_name[256];
+    bool first_instead; /* FLOW_STAFF_CHECKED for a "reprint" of someone never badged */
     char problem[1024]; /* for FLOW_STAFF_STORE_FAILED, translated */
 };
 

@@ -582,6 +582,10 @@ static void staff_message(const struct kiosk *k, char *buf, size_t n, SDL_Color 
     case FLOW_STAFF_CHECKED:
         snprintf(buf, n, _("%s (%s): %s."), s->last_name[0] ? s->last_name : s->last_id, s->last_id,
                  outcome_words(s->last_outcome));
+        if (s->first_instead && strlen(buf) + 1 < n)
+            snprintf(buf + strlen(buf), n - strlen(buf), " %s",
+                     _("No earlier badge to replace: this is their first badge, printed only "
+                       "when they are checked in today."));
         *c = s->last_outcome == CHECKIN_CHECKED_IN ? t->ok : t->warn;
         break;
     case FLOW_STAFF_REPRINT_SENT:

@@ -830,9 +830,21 @@ static void test_staff_manual_checkin_prints_first_badge(void **state)
     assert_int_equal(fx->out.n_prints, 0);
 }
 
+/* A badge printed for id before the test's time: something to replace. */
+static void badge_printed_before(struct fixture *fx, const char *id, const char *serial)
+{
+    int64_t row;
+    assert_int_equal(store_badge_add(fx->store, id, serial, NULL, "k", t0(fx, -9000), &row, NULL),
+                     BK_OK);
+    assert_int_equal(store_badge_update(fx->store, row, STORE_BADGE_ANY, STORE_BADGE_PRINTED, NULL,
+                                        0, NULL, t0(fx, -8000), NULL),
+                     BK_OK);
+}
+
 static void test_staff_reprint_needs_a_reason(void **state)
 {
     struct fixture *fx = *state;
+    badge_printed_before(fx, "P1", "AAAAAA");
     enter_staff(fx, t0(fx, 0));
     send(fx, (struct flow_event){
                  .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 1000), .reprint = {"P1", "  "}});
@@ -854,6 +866,8 @@ static void test_staff_reprint_needs_a_reason(void **state)
 static void test_double_tap_on_reprint_prints_one_replacement(void **state)
 {
     struct fixture *fx = *state;
+    badge_printed_before(fx, "P1", "AAAAAA");
+    badge_printed_before(fx, "P4", "BBBBBB");
     enter_staff(fx, t0(fx, 0));
     struct flow_event ev = {.type = FLOW_EV_STAFF_REPRINT, .reprint = {"P1", "lost"}};
     ev.at_ms = t0(fx, 1000);
@@ -878,6 +892,38 @@ static void test_double_tap_on_reprint_prints_one_replacement(void **state)
     send(fx, ev);
     assert_int_equal(fx->out.n_prints, 1);
     assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_REPRINT_SENT);
+}
+
+static void test_reprint_for_someone_never_badged_is_a_first_badge(void **state)
+{
+    struct fixture *fx = *state;
+    enter_staff(fx, t0(fx, 0));
+    /* Never checked in, never badged: checked in, and a first badge. */
+    send(fx, (struct flow_event){
+                 .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 1000), .reprint = {"P1", "lost"}});
+    const struct flow_staff *s = fx->out.view->staff;
+    assert_int_equal(s->last, FLOW_STAFF_CHECKED);
+    assert_int_equal(s->last_outcome, CHECKIN_CHECKED_IN);
+    assert_true(s->first_instead);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_null(fx->out.prints[0].reason);
+    /* Registered for another part only: the rules refuse, nothing prints. */
+    send(fx, (struct flow_event){
+                 .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 2000), .reprint = {"P2", "lost"}});
+    assert_int_equal(fx->out.view->staff->last_outcome, CHECKIN_NOT_REGISTERED_TODAY);
+    assert_int_equal(fx->out.n_prints, 0);
+    /* Checked in already (by another desk, say) but never badged: a first badge. */
+    struct checkin_result res;
+    assert_int_equal(checkin_process(&fx->ctx, "P4", 2, CHECKIN_MANUAL, t0(fx, 3000), &res, NULL),
+                     BK_OK);
+    assert_int_equal(res.outcome, CHECKIN_CHECKED_IN);
+    checkin_result_clear(&res);
+    send(fx, (struct flow_event){
+                 .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 4000), .reprint = {"P4", "lost"}});
+    assert_int_equal(fx->out.view->staff->last_outcome, CHECKIN_ALREADY_CHECKED_IN);
+    assert_true(fx->out.view->staff->first_instead);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_null(fx->out.prints[0].reason);
 }
 
 static void test_quit_is_asked_twice_and_says_what_waits(void **state)
@@ -1079,6 +1125,7 @@ int main(void)
         T(test_staff_manual_checkin_prints_first_badge),
         T(test_staff_reprint_needs_a_reason),
         T(test_double_tap_on_reprint_prints_one_replacement),
+        T(test_reprint_for_someone_never_badged_is_a_first_badge),
         T(test_quit_is_asked_twice_and_says_what_waits),
         T(test_quit_question_lapses),
         T(test_staff_print_pending_and_status),
