@@ -2,16 +2,13 @@
 #include "door/pinguard.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "util/i18n.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 /* The file's one line: a version word, so a later format is told apart
@@ -58,31 +55,10 @@ enum bk_status pinguard_load(const char *path, struct pin_guard *g, struct bk_er
 
 enum bk_status pinguard_save(const char *path, const struct pin_guard *g, struct bk_err *err)
 {
-    char *tmp = xasprintf("%s.XXXXXX", path);
-    int fd = mkstemp(tmp); /* 0600 */
-    if (fd < 0) {
-        enum bk_status st = bk_err_set(err, errno == ENOSPC ? BK_ERR_FULL : BK_ERR_IO, path, 0,
-                                       NULL, _("cannot create the file: %s"), i18n_strerror(errno));
-        free(tmp);
+    struct outfile *o;
+    enum bk_status st = outfile_open(path, &o, err); /* 0600, whole or not at all */
+    if (st != BK_OK)
         return st;
-    }
-    char line[128];
-    int len = snprintf(line, sizeof line, GUARD_FORMAT, g->fails, g->locked_until_ms);
-    int e = 0;
-    if (write(fd, line, (size_t)len) != len)
-        e = errno ? errno : EIO;
-    if (!e && fsync(fd) != 0)
-        e = errno;
-    if (close(fd) != 0 && !e)
-        e = errno;
-    if (!e && rename(tmp, path) != 0)
-        e = errno;
-    if (e) {
-        unlink(tmp);
-        free(tmp);
-        return bk_err_set(err, e == ENOSPC ? BK_ERR_FULL : BK_ERR_IO, path, 0, NULL,
-                          _("cannot write the file: %s"), i18n_strerror(e));
-    }
-    free(tmp);
-    return BK_OK;
+    fprintf(outfile_stream(o), GUARD_FORMAT, g->fails, g->locked_until_ms);
+    return outfile_commit(o, err);
 }

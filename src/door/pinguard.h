@@ -30,8 +30,9 @@ char *pinguard_path_new(const char *database, const char *kiosk_id);
  * zeroed; one that cannot be read BK_ERR_IO. */
 enum bk_status pinguard_load(const char *path, struct pin_guard *g, struct bk_err *err);
 
-/* Writes *g to path: a new 0600 file synced and renamed over the old one,
- * so a crash leaves the old guard or the new, never half of one. */
+/* Writes *g to path through outfile: a 0600 file synced and renamed over
+ * the old one, so a crash leaves the old guard or the new, never half of
+ * one. A missing folder is BK_ERR_NOT_FOUND, a full disk BK_ERR_FULL. */
 enum bk_status pinguard_save(const char *path, const struct pin_guard *g, struct bk_err *err);
 
 #endif

@@ -89,12 +89,12 @@ static void test_path_is_beside_the_store_with_a_safe_kiosk_id(void **state)
     assert_null(pinguard_path_new("", "k1"));
 }
 
-static void test_unwritable_folder_is_an_io_error(void **state)
+static void test_missing_folder_is_refused(void **state)
 {
     (void)state;
     struct bk_err err = {0};
     struct pin_guard g = {.fails = 1};
-    assert_int_equal(pinguard_save("/nonexistent-folder/guard", &g, &err), BK_ERR_IO);
+    assert_int_equal(pinguard_save("/nonexistent-folder/guard", &g, &err), BK_ERR_NOT_FOUND);
     assert_string_equal(err.file, "/nonexistent-folder/guard");
 }
 
@@ -105,7 +105,7 @@ int main(void)
         cmocka_unit_test(test_missing_guard_is_a_fresh_one),
         cmocka_unit_test(test_garbage_is_refused_and_zeroed),
         cmocka_unit_test(test_path_is_beside_the_store_with_a_safe_kiosk_id),
-        cmocka_unit_test(test_unwritable_folder_is_an_io_error),
+        cmocka_unit_test(test_missing_folder_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
