@@ -8,6 +8,7 @@
 
 /* What a person's badge rows say, gathered in one walk. */
 struct history {
+    size_t n_rows;          /* every row, cancelled ones too */
     int64_t printed_at;     /* newest printed badge, 0 when none */
     int64_t open_id;        /* newest pending or submitted row, 0 when none */
     char open_serial[TOKEN_SERIAL_LEN + 1];
@@ -22,6 +23,7 @@ struct history {
 static int gather(void *ctx, const struct store_badge *b)
 {
     struct history *h = ctx;
+    h->n_rows++;
     if (b->status == STORE_BADGE_PRINTED) {
         h->printed_at = b->updated_ms;
         h->open_id = 0; /* superseded by a later print */
@@ -100,6 +102,13 @@ enum bk_status badgeplan_replacement(struct store *s, const char *attendee, cons
     enum bk_status st = store_foreach_badge(s, attendee, gather, &h, err);
     if (st != BK_OK)
         return st;
+    /* Nothing to replace: a "replacement" for someone never badged would
+     * be counted as a reprint and carry a reason for a badge that never
+     * existed. It is their first badge. */
+    if (h.n_rows == 0) {
+        plan->action = BADGEPLAN_PRINT;
+        return new_row(s, attendee, NULL, kiosk, now_ms, plan, err);
+    }
     /* A job already at the printer may still come out; that cannot be
      * undone here, but its serial is retired by the new row all the same. */
     for (size_t i = 0; i < h.n_pending; i++) {
@@ -115,6 +124,15 @@ enum bk_status badgeplan_replacement(struct store *s, const char *attendee, cons
     plan->action = BADGEPLAN_PRINT;
     plan->replacement = true;
     return new_row(s, attendee, reason, kiosk, now_ms, plan, err);
+}
+
+enum bk_status badgeplan_has_badge(struct store *s, const char *attendee, bool *has,
+                                   struct bk_err *err)
+{
+    struct history h = {0};
+    enum bk_status st = store_foreach_badge(s, attendee, gather, &h, err);
+    *has = st == BK_OK && h.n_rows > 0;
+    return st;
 }
 
 struct find_row {

@@ -39,10 +39,17 @@ enum bk_status badgeplan_first(struct store *s, const char *attendee, const char
                                int64_t now_ms, struct badgeplan *plan, struct bk_err *err);
 
 /* The plan for a replacement: reason ("lost", "damaged", "name corrected"...)
- * is required. Badges of attendee still pending are cancelled. */
+ * is required. Badges of attendee still pending are cancelled. A person
+ * with no badge row at all has nothing to replace: the plan is then a first
+ * badge (no reason, replacement false), and the report counts it so. */
 enum bk_status badgeplan_replacement(struct store *s, const char *attendee, const char *reason,
                                      const char *kiosk, int64_t now_ms, struct badgeplan *plan,
                                      struct bk_err *err);
+
+/* True in *has when attendee was ever given a badge row (printed, waiting
+ * or cancelled): something a replacement would replace. */
+enum bk_status badgeplan_has_badge(struct store *s, const char *attendee, bool *has,
+                                   struct bk_err *err);
 
 /* The plan for an existing row (badgectl print --pending walks them). */
 enum bk_status badgeplan_resume(struct store *s, int64_t badge_id, struct badgeplan *plan,

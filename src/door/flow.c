@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/badgeplan.h"
 #include "util/i18n.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -19,6 +20,7 @@
 #define RECENT_CODES 8 /* codes remembered for the repeat rule */
 #define PIN_MAX 16
 #define REASON_MAX 128
+#define QUIT_CONFIRM_MS 10000 /* the second "Quit kiosk" must come this soon */
 
 static const char *const screen_codes[FLOW_N_SCREENS] = {
     [FLOW_WELCOME] = "welcome",
@@ -179,11 +181,15 @@ struct flow {
     struct print_slot slots[FLOW_MAX_PRINTS];
 
     struct recent_code recent[RECENT_CODES];
+    /* The last replacement asked for at the desk: a second tap on "Reprint"
+     * would print a second replacement and retire the first at once. */
+    char last_reprint_id[ATTENDEE_ID_MAX + 1];
+    int64_t last_reprint_ms;
+    int64_t quit_asked_ms; /* when "Quit kiosk" was first tapped */
 
     char pin[PIN_MAX + 1];
     size_t pin_len;
-    int pin_fails;
-    int64_t locked_until_ms;
+    struct pin_guard guard; /* kept by the caller across restarts (pinguard.h) */
 
     struct flow_staff staff;
     struct finder *finder;
@@ -611,15 +617,20 @@ static void pin_submit(struct flow *f)
     sodium_memzero(f->pin, sizeof f->pin);
     f->pin_len = 0;
     if (ok) {
-        f->pin_fails = 0;
+        if (f->guard.fails) {
+            f->guard.fails = 0;
+            f->out->pin_guard = &f->guard;
+        }
         enter_staff(f);
         return;
     }
     f->out->sound = FLOW_SOUND_FAILURE;
-    if (++f->pin_fails >= f->set.pin_tries) {
-        f->pin_fails = 0;
-        f->locked_until_ms = f->now + secs(f->set.pin_lock_seconds);
+    f->out->pin_failed = true;
+    if (++f->guard.fails >= f->set.pin_tries) {
+        f->guard.fails = 0;
+        f->guard.locked_until_ms = f->now + secs(f->set.pin_lock_seconds);
     }
+    f->out->pin_guard = &f->guard;
 }
 
 /* Shows a desk check-in's result on the staff screen, printing a first badge
@@ -639,6 +650,7 @@ static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum ch
         return;
     }
     s->last = FLOW_STAFF_CHECKED;
+    s->first_instead = false;
     s->last_outcome = res.outcome;
     copy_text(s->last_id, sizeof s->last_id, res.attendee_id);
     fill_person(&res, s->last_name, sizeof s->last_name);
@@ -684,6 +696,40 @@ static void staff_reprint(struct flow *f, const char *id, const char *reason)
     char *name = attendee_display_name_new(&a);
     copy_text(s->last_name, sizeof s->last_name, name);
     free(name);
+    /* A replacement needs a badge to replace. Someone never badged gets a
+     * first badge, the way the door gives one: after a check-in for today
+     * where the rules allow it (or when they are in already), and the
+     * report counts it as a first badge, not a reprint. */
+    bool has_badge = false;
+    if (badgeplan_has_badge(f->ctx.store, a.id, &has_badge, &err) != BK_OK) {
+        attendee_clear(&a);
+        staff_store_failed(f, &err);
+        return;
+    }
+    if (!has_badge) {
+        char aid[ATTENDEE_ID_MAX + 1];
+        copy_text(aid, sizeof aid, a.id);
+        attendee_clear(&a);
+        staff_checkin(f, aid, strlen(aid), CHECKIN_MANUAL);
+        if (s->last != FLOW_STAFF_CHECKED)
+            return;
+        s->first_instead = true;
+        if (s->last_outcome == CHECKIN_ALREADY_CHECKED_IN)
+            request_print(f, aid, s->last_name, NULL, NULL);
+        return;
+    }
+    /* One replacement per request, whatever the reason tapped: a repeat
+     * within repeat_seconds is a double tap (or an impatient one), and a
+     * second replacement would retire the first as it comes out. The window
+     * is not renewed by the repeats, so a deliberate second one can follow. */
+    if (strcmp(f->last_reprint_id, a.id) == 0 &&
+        f->now - f->last_reprint_ms < secs(f->ctx.cfg->repeat_seconds)) {
+        attendee_clear(&a);
+        s->last = FLOW_STAFF_REPRINT_REPEATED;
+        return;
+    }
+    copy_text(f->last_reprint_id, sizeof f->last_reprint_id, a.id);
+    f->last_reprint_ms = f->now;
     request_print(f, a.id, s->last_name, NULL, reason);
     attendee_clear(&a);
     s->last = FLOW_STAFF_REPRINT_SENT;
@@ -792,7 +838,7 @@ static void on_result(struct flow *f, const struct flow_event *ev)
 
 static void on_staff_pin(struct flow *f, const struct flow_event *ev)
 {
-    bool locked = f->now < f->locked_until_ms;
+    bool locked = f->now < f->guard.locked_until_ms;
     switch (ev->type) {
     case FLOW_EV_SCAN:
         /* An attendee's scan outranks a PIN half typed. */
@@ -833,11 +879,34 @@ static void on_staff_pin(struct flow *f, const struct flow_event *ev)
     f->view.pin_len = f->pin_len;
 }
 
+/* Quitting leaves the door without a kiosk and the waiting badges without a
+ * printer: the first tap asks (with how many badges wait), the second
+ * within QUIT_CONFIRM_MS quits, anything else staff does in between is a
+ * "no". */
+static void staff_quit(struct flow *f)
+{
+    struct flow_staff *s = &f->staff;
+    if (s->last == FLOW_STAFF_QUIT_ASKED && f->now - f->quit_asked_ms < QUIT_CONFIRM_MS) {
+        f->out->quit = true;
+        return;
+    }
+    staff_refresh_counts(f);
+    s->last = FLOW_STAFF_QUIT_ASKED;
+    f->quit_asked_ms = f->now;
+}
+
 static void on_staff(struct flow *f, const struct flow_event *ev)
 {
     struct flow_staff *s = &f->staff;
+    bool answers_quit = ev->type == FLOW_EV_TICK || ev->type == FLOW_EV_PRINT_DONE ||
+                        ev->type == FLOW_EV_CAMERA ||
+                        (ev->type == FLOW_EV_TOUCH && ev->button == FLOW_BUTTON_QUIT);
+    if (s->last == FLOW_STAFF_QUIT_ASKED && !answers_quit)
+        s->last = FLOW_STAFF_NONE;
     switch (ev->type) {
     case FLOW_EV_TICK:
+        if (s->last == FLOW_STAFF_QUIT_ASKED && f->now - f->quit_asked_ms >= QUIT_CONFIRM_MS)
+            s->last = FLOW_STAFF_NONE;
         if (f->now - f->last_input_ms >= secs(f->set.staff_idle_seconds))
             go_welcome(f);
         return;
@@ -868,7 +937,7 @@ static void on_staff(struct flow *f, const struct flow_event *ev)
             return;
         }
         if (ev->button == FLOW_BUTTON_QUIT)
-            f->out->quit = true;
+            staff_quit(f);
         break;
     default:
         return;
@@ -935,6 +1004,19 @@ enum flow_screen flow_current_screen(const struct flow *f)
     return f->view.screen;
 }
 
+void flow_restore_pin_guard(struct flow *f, const struct pin_guard *g, int64_t now_ms)
+{
+    f->guard.fails = g->fails < 0 ? 0 : g->fails;
+    if (f->guard.fails >= f->set.pin_tries)
+        f->guard.fails = f->set.pin_tries - 1;
+    /* A lock from a clock that ran ahead, or a setting since shortened, lasts
+     * no longer than one lock from now. */
+    int64_t longest = now_ms + secs(f->set.pin_lock_seconds);
+    f->guard.locked_until_ms = g->locked_until_ms > now_ms ? g->locked_until_ms : 0;
+    if (f->guard.locked_until_ms > longest)
+        f->guard.locked_until_ms = longest;
+}
+
 size_t flow_corrections(const struct flow *f, const struct flow_correction **list)
 {
     *list = f->corrections;
@@ -952,10 +1034,14 @@ static void shift_timeline(struct flow *f, int64_t back_ms)
     f->last_print_end_ms -= back_ms;
     for (size_t i = 0; i < f->queue_len; i++)
         f->queue[i].asked_ms -= back_ms;
-    if (f->locked_until_ms)
-        f->locked_until_ms -= back_ms;
+    if (f->guard.locked_until_ms) {
+        f->guard.locked_until_ms -= back_ms;
+        f->out->pin_guard = &f->guard;
+    }
     for (size_t i = 0; i < RECENT_CODES; i++)
         f->recent[i].seen_ms -= back_ms;
+    f->last_reprint_ms -= back_ms;
+    f->quit_asked_ms -= back_ms;
 }
 
 /* The offline line: read from the store's journal at most once a second
@@ -1006,8 +1092,8 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
     struct flow_view *v = &f->view;
     if (v->screen == FLOW_STAFF_PIN) {
         v->pin_len = f->pin_len;
-        v->pin_tries_left = f->set.pin_tries - f->pin_fails;
-        v->pin_locked_seconds = seconds_until(f->locked_until_ms, f->now);
+        v->pin_tries_left = f->set.pin_tries - f->guard.fails;
+        v->pin_locked_seconds = seconds_until(f->guard.locked_until_ms, f->now);
     }
     fill_queue_view(f);
     f->staff.corrections = f->corrections;

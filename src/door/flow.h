@@ -27,6 +27,7 @@
 #include "event/config.h"
 #include "util/err.h"
 #include "core/find.h"
+#include "door/pinguard.h"
 
 enum flow_screen {
     FLOW_WELCOME = 0,        /* what to do; the six languages */
@@ -98,7 +99,7 @@ enum flow_button {
     FLOW_BUTTON_DETAILS_WRONG = 0, /* CHECKED_IN: "my details are wrong" */
     FLOW_BUTTON_DONE,              /* any result screen: back to welcome now */
     FLOW_BUTTON_BACK,              /* PIN and staff screens: leave */
-    FLOW_BUTTON_QUIT,              /* staff screen: quit the kiosk */
+    FLOW_BUTTON_QUIT,              /* staff screen: quit the kiosk (asked twice) */
 };
 
 enum flow_print_result {
@@ -149,6 +150,8 @@ enum flow_staff_result {
     FLOW_STAFF_NONE = 0,
     FLOW_STAFF_CHECKED,       /* a manual check-in or desk scan: see outcome */
     FLOW_STAFF_REPRINT_SENT,  /* a replacement was asked for */
+    FLOW_STAFF_REPRINT_REPEATED, /* the same again within repeat_seconds: ignored */
+    FLOW_STAFF_QUIT_ASKED,    /* "Quit kiosk" once: a second tap within 10 s quits */
     FLOW_STAFF_REASON_NEEDED, /* a reprint without a reason was refused */
     FLOW_STAFF_NOT_FOUND,     /* no such registration ID */
     FLOW_STAFF_PRINTS_SENT,   /* pending prints were asked for */
@@ -191,6 +194,7 @@ struct flow_staff {
     enum checkin_outcome last_outcome; /* for FLOW_STAFF_CHECKED */
     char last_id[ATTENDEE_ID_MAX + 1];
     char last_name[256];
+    bool first_instead; /* FLOW_STAFF_CHECKED for a "reprint" of someone never badged */
     char problem[1024]; /* for FLOW_STAFF_STORE_FAILED, translated */
 };
 
@@ -248,6 +252,10 @@ struct flow_actions {
     enum flow_sound sound;
     const char *language;                     /* switch the interface to this, or NULL */
     const struct flow_correction *correction; /* a request to log, or NULL */
+    /* The PIN guard changed: keep it (pinguard_save) so that a restart does
+     * not undo it. Owned by the flow; NULL when unchanged. */
+    const struct pin_guard *pin_guard;
+    bool pin_failed; /* a wrong PIN was given: log the try (never its digits) */
     bool allow_quit; /* the window may leave fullscreen / close (STAFF only) */
     bool quit;       /* staff asked to quit */
 };
@@ -284,6 +292,12 @@ void flow_free(struct flow *f);
  * backwards, the flow's timers move back with it (the jump counts as no time
  * passing) rather than waiting for the clock to catch up. */
 void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_actions *out);
+
+/* Takes up the PIN guard kept from an earlier run (pinguard_load), at
+ * now_ms: fails beyond the tries allowed count as one short of a lock, and a
+ * lock ends no later than pin_lock_seconds from now (a clock that ran ahead
+ * must not lock staff out for days). */
+void flow_restore_pin_guard(struct flow *f, const struct pin_guard *g, int64_t now_ms);
 
 /* The screen now up. */
 enum flow_screen flow_current_screen(const struct flow *f);

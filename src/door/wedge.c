@@ -9,7 +9,10 @@
 
 struct wedge {
     struct wedge_config cfg;
+    bool strict;                   /* a text box takes typing: see wedge.h */
     uint32_t held[WEDGE_TEXT_MAX]; /* keys that may yet become a scan */
+    int64_t held_ms[WEDGE_TEXT_MAX]; /* when each was pressed, never decreasing */
+    int64_t gaps[WEDGE_TEXT_MAX];    /* scratch for burst_is_scan */
     size_t n_held;
     size_t n_dropped; /* keys past the cap: still part of the burst */
     int64_t last_ms;  /* timestamp of the newest held key */
@@ -18,7 +21,11 @@ struct wedge {
 void wedge_config_default(struct wedge_config *cfg)
 {
     cfg->min_chars = 8;
-    cfg->max_gap_ms = 35;
+    /* A loaded kiosk sees a scanner's keys up to ~30 ms apart now and then,
+     * even by the X server's clock; 50 ms holds the burst together through
+     * that and delays typing by no more than a person notices. */
+    cfg->max_gap_ms = 50;
+    cfg->scan_gap_ms = 15;
 }
 
 struct wedge *wedge_new(const struct wedge_config *cfg)
@@ -29,7 +36,14 @@ struct wedge *wedge_new(const struct wedge_config *cfg)
         w->cfg.min_chars = cfg->min_chars;
     if (cfg && cfg->max_gap_ms > 0)
         w->cfg.max_gap_ms = cfg->max_gap_ms;
+    if (cfg && cfg->scan_gap_ms > 0)
+        w->cfg.scan_gap_ms = cfg->scan_gap_ms;
     return w;
+}
+
+void wedge_set_strict(struct wedge *w, bool strict)
+{
+    w->strict = strict;
 }
 
 void wedge_free(struct wedge *w)
@@ -70,9 +84,48 @@ static bool all_same(const struct wedge *w)
     return true;
 }
 
-static bool looks_like_scan(const struct wedge *w)
+static int compare_gaps(const void *a, const void *b)
 {
-    return w->n_held + w->n_dropped >= (size_t)w->cfg.min_chars && !all_same(w);
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The judgement of a whole burst that ended with Enter at enter_ms (see
+ * wedge.h for the rules and why). One gap or one threshold is not enough:
+ * a person's rolled keys are as fast as a scanner's, and a loaded machine
+ * stretches a scanner's now and then, but a person never keeps a few
+ * milliseconds a key up for a whole code, nor a scanner a person's pace.
+ * Keys past the cap count toward the length only: the times of the first
+ * WEDGE_TEXT_MAX say all there is. */
+static bool burst_is_scan(struct wedge *w, int64_t enter_ms)
+{
+    if (w->n_held + w->n_dropped < (size_t)w->cfg.min_chars || w->n_held < 1 || all_same(w))
+        return false;
+    int64_t scan_gap = w->cfg.scan_gap_ms, enter_gap = enter_ms - w->last_ms;
+    if (enter_gap < 0)
+        enter_gap = 0;
+    if (enter_gap > 2 * scan_gap)
+        return false; /* a scanner's Enter follows at its pace; a person's after a look */
+
+    size_t n = 0;
+    for (size_t i = 1; i < w->n_held; i++)
+        w->gaps[n++] = w->held_ms[i] - w->held_ms[i - 1];
+    w->gaps[n++] = enter_gap;
+    int64_t total = w->held_ms[w->n_held - 1] - w->held_ms[0] + enter_gap;
+    if (total > (int64_t)n * scan_gap + w->cfg.max_gap_ms)
+        return false;
+    size_t longer = 0, zero = 0;
+    for (size_t i = 0; i < n; i++) {
+        longer += w->gaps[i] > scan_gap;
+        zero += w->gaps[i] == 0;
+    }
+    qsort(w->gaps, n, sizeof w->gaps[0], compare_gaps);
+    int64_t median = w->gaps[n / 2];
+    if (median > scan_gap)
+        return false;
+    if (!w->strict)
+        return longer * 4 <= n;
+    return longer * 8 <= n && total <= (int64_t)n * scan_gap && zero * 2 < n;
 }
 
 static void release_as_scan(struct wedge *w, struct wedge_out *out)
@@ -107,7 +160,7 @@ bool wedge_key(struct wedge *w, uint32_t key, int64_t at_ms, struct wedge_out *o
         release_as_typing(w, out);
 
     if (key == WEDGE_ENTER) {
-        if (w->n_held && looks_like_scan(w)) {
+        if (w->n_held && burst_is_scan(w, at_ms)) {
             release_as_scan(w, out);
             return true;
         }
@@ -116,12 +169,14 @@ bool wedge_key(struct wedge *w, uint32_t key, int64_t at_ms, struct wedge_out *o
         return true;
     }
 
-    if (w->n_held < WEDGE_TEXT_MAX)
-        w->held[w->n_held++] = key;
-    else
-        w->n_dropped++;
-    if (at_ms > w->last_ms || w->n_held == 1)
+    if (at_ms > w->last_ms || (w->n_held == 0 && w->n_dropped == 0))
         w->last_ms = at_ms;
+    if (w->n_held < WEDGE_TEXT_MAX) {
+        w->held_ms[w->n_held] = w->last_ms;
+        w->held[w->n_held++] = key;
+    } else {
+        w->n_dropped++;
+    }
     return out->n_keys > 0;
 }
 

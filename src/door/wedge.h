@@ -1,14 +1,29 @@
 /* wedge: telling a USB keyboard-wedge scanner from a person typing.
  *
  * A wedge scanner is a keyboard as far as the computer knows: it types the
- * code it read, 7-20 ms a key, and presses Enter. People type more than
- * 100 ms a key. SDL gives no device id, so the timing is all there is: a
- * burst of at least min_chars characters whose gaps are all below max_gap_ms
- * and that ends with Enter is a scan; everything else is typing and is handed
- * back, in order, for the staff search box. Keys are held back only while
- * they could still be the start of a scan, so typing is delayed by at most
- * max_gap_ms (the caller's ticks release it). One character repeated is
- * typing however fast it comes: that is a held-down key, not a code.
+ * code it read with near-constant gaps of a few milliseconds (2-10 ms a key;
+ * a loaded machine stretches a few of them) and presses Enter at the same
+ * pace. People type 40-120 ms a key with short rolls of two or three keys
+ * 10-20 ms apart. SDL gives no device id, so the timing is all there is, and
+ * it must be the keys' own: the time the X server stamped on each key, not
+ * the time the main loop read it (a loop stalled for seconds hands over
+ * twenty keys typed 150 ms apart in one batch).
+ *
+ * Keys are held back while they could still be the start of a scan; a gap of
+ * max_gap_ms or more releases them as typing, so typing is delayed by at most
+ * that long (the caller's ticks release it). When Enter comes, the whole
+ * burst is judged (burst_is_scan in wedge.c): at least min_chars characters,
+ * not one character repeated (a held-down key), a median gap of at most
+ * scan_gap_ms, at most a quarter of the gaps longer, the whole burst within
+ * scan_gap_ms a key plus one max_gap_ms, and Enter within two scan gaps of
+ * the last key. Everything else is typing and is handed back, in order.
+ *
+ * Where typing matters (the staff desk's search box) the caller asks for a
+ * strict judgement: only a burst that is unmistakably a scanner's is a scan
+ * (at most one gap in eight longer than scan_gap_ms, the whole burst within
+ * scan_gap_ms a key, and real gaps: a burst whose keys mostly share one
+ * timestamp was stamped when it was read, not as it was typed, and says
+ * nothing).
  *
  * Time enters only as the timestamps given, so every case is unit-tested. */
 #ifndef BK_WEDGE_H
@@ -30,8 +45,9 @@
 #define WEDGE_TEXT_MAX (TOKEN_PAYLOAD_MAX + 1)
 
 struct wedge_config {
-    int min_chars;  /* a shorter burst is typing (default 8) */
-    int max_gap_ms; /* a gap this long or longer is a person (default 35) */
+    int min_chars;   /* a shorter burst is typing (default 8) */
+    int max_gap_ms;  /* a gap this long or longer ends any burst (default 50) */
+    int scan_gap_ms; /* a scanner's usual gap is no longer than this (default 15) */
 };
 
 /* The defaults above. */
@@ -53,6 +69,10 @@ struct wedge_out {
     uint32_t keys[WEDGE_TEXT_MAX + 1]; /* typing to pass on */
     size_t n_keys;
 };
+
+/* Asks for the strict judgement (true) while a text box takes typing, or
+ * the usual one (false, the default). It applies from the next Enter on. */
+void wedge_set_strict(struct wedge *w, bool strict);
 
 /* Feeds one key: a Unicode code point or WEDGE_ENTER, pressed at at_ms (the
  * event's own timestamp, not the time it is handled: a stalled main loop

@@ -35,6 +35,7 @@
 #include "store/store.h"
 #include "core/token.h"
 #include "event/tz.h"
+#include "door/pinguard.h"
 #include "door/wedge.h"
 #include "util/xalloc.h"
 #include "kiosk/kiosk.h"
@@ -110,6 +111,14 @@ struct app {
     bool have_x_time;
     int64_t x_offset;   /* SDL ticks minus X server time, smallest seen */
     Uint32 x_key_time;  /* the last KeyPress's X time */
+
+    char *pin_guard_path; /* NULL: the PIN guard is not kept (no store file) */
+
+    /* Something on screen changed since the last frame was drawn (input,
+     * a flow answer, a camera frame, printer news): the loop draws only
+     * then, on animated screens and when the clock's second turns. */
+    bool redraw;
+    uint64_t frames_drawn;
 
     int snap_n;
     bool snap_pending, layout_pending;
@@ -209,6 +218,21 @@ static void defer_print(struct app *a, const struct flow_print *p)
         snprintf(d->reason, sizeof d->reason, "%s", p->reason);
 }
 
+/* A wrong staff PIN, for the journal: when, at which kiosk, and what
+ * follows; never the digits. */
+static void log_pin_failure(const struct app *a, const struct flow_actions *act)
+{
+    char when[40];
+    tz_format_instant(a->cfg->tz, a->k.now_ms, when);
+    const struct flow_view *v = act->view;
+    if (v->pin_locked_seconds > 0)
+        fprintf(stderr, _("%s: a wrong staff PIN at %s on kiosk %s; the PIN entry is locked for %d s\n"),
+                progname, when, a->cfg->kiosk_id, v->pin_locked_seconds);
+    else
+        fprintf(stderr, _("%s: a wrong staff PIN at %s on kiosk %s; %d tries left\n"), progname,
+                when, a->cfg->kiosk_id, v->pin_tries_left);
+}
+
 static void apply(struct app *a, const struct flow_actions *act)
 {
     const struct flow_view *v = act->view;
@@ -272,6 +296,14 @@ static void apply(struct app *a, const struct flow_actions *act)
         a->was_waiting = v->waiting;
         a->layout_pending = true;
     }
+    if (act->pin_failed)
+        log_pin_failure(a, act);
+    if (act->pin_guard && a->pin_guard_path) {
+        struct bk_err err;
+        bk_err_clear(&err);
+        if (pinguard_save(a->pin_guard_path, act->pin_guard, &err) != BK_OK)
+            report_error(&err);
+    }
     a->allow_quit = act->allow_quit;
     if (act->quit)
         a->running = false;
@@ -284,6 +316,8 @@ static void dispatch(struct app *a, struct flow_event *ev)
     a->k.now_ms = ev->at_ms;
     flow_handle(a->flow, ev, &act);
     apply(a, &act);
+    if (ev->type != FLOW_EV_TICK || act.screen_changed || act.language)
+        a->redraw = true;
 }
 
 static void send_simple(struct app *a, enum flow_event_type type)
@@ -433,6 +467,9 @@ static void on_key(struct app *a, const SDL_KeyboardEvent *k)
     switch (sym) {
     case SDLK_RETURN:
     case SDLK_KP_ENTER:
+        /* At the staff desk typing goes to the search box: only a burst
+         * that is unmistakably a scanner's is a scan there. */
+        wedge_set_strict(a->wedge, s == FLOW_STAFF);
         if (wedge_key(a->wedge, WEDGE_ENTER, key_time(a, k->timestamp), &out))
             on_wedge(a, &out);
         break;
@@ -446,10 +483,17 @@ static void on_key(struct app *a, const SDL_KeyboardEvent *k)
         }
         break;
     case SDLK_ESCAPE:
-        if (s == FLOW_STAFF_PIN || s == FLOW_STAFF)
-            request_quit(a);
-        else if (!a->fullscreen)
-            a->running = false;
+        /* Esc is a step back, never a way out: at the desk it clears the
+         * search (and says no to a "Quit?"), then leaves the desk; quitting
+         * is the "Quit kiosk" button's, asked twice. */
+        if (s == FLOW_STAFF && (a->search[0] || a->k.view->staff->last == FLOW_STAFF_QUIT_ASKED)) {
+            a->search[0] = '\0';
+            search_changed(a);
+        } else if (s == FLOW_STAFF || s == FLOW_STAFF_PIN) {
+            send_touch(a, FLOW_BUTTON_BACK);
+        } else if (!a->fullscreen) {
+            a->running = false; /* a developer's window */
+        }
         break;
     default:
         break;
@@ -521,6 +565,7 @@ static void poll_sdl(struct app *a)
 {
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
+        a->redraw = true;
         switch (e.type) {
         case SDL_QUIT:
             request_quit(a);
@@ -610,6 +655,7 @@ static void poll_source(struct app *a)
                 dst[3 * x] = dst[3 * x + 1] = dst[3 * x + 2] = src[x];
         }
         SDL_UnlockTexture(a->k.camera);
+        a->redraw = true;
     }
 }
 
@@ -629,7 +675,12 @@ static void poll_prints(struct app *a)
         ev.print.problem = d.problem[0] ? d.problem : NULL;
         dispatch(a, &ev);
     }
+    char was[sizeof a->k.printer_status];
+    bool was_busy = a->k.printer_busy;
+    memcpy(was, a->k.printer_status, sizeof was);
     printq_status(a->printq, a->k.printer_status, sizeof a->k.printer_status, &a->k.printer_busy);
+    if (was_busy != a->k.printer_busy || strcmp(was, a->k.printer_status) != 0)
+        a->redraw = true;
 }
 
 static void submit_prints(struct app *a)
@@ -680,6 +731,7 @@ static void make_preview(struct app *a)
                                                SDL_TEXTUREACCESS_STATIC, img->width, img->height);
             if (t && SDL_UpdateTexture(t, NULL, img->rgb, (int)img->stride) == 0) {
                 SDL_SetTextureScaleMode(t, SDL_ScaleModeBest);
+                a->redraw = true;
                 a->k.preview = t;
                 a->k.preview_w = img->width;
                 a->k.preview_h = img->height;
@@ -862,13 +914,15 @@ static int open_core(struct app *a)
     a->k.cfg = a->cfg;
     if (flow_new(&ctx, &set, &a->flow, &err) != BK_OK)
         return report_error(&err);
-    struct wedge_config wc;
-    wedge_config_default(&wc);
-    /* A busy kiosk (or a loaded test machine) sees a scanner's keys up to
-     * ~30 ms apart even by the X server's clock; people type more than
-     * 100 ms apart, so 50 ms keeps the two well apart. */
-    wc.max_gap_ms = 50;
-    a->wedge = wedge_new(&wc);
+    /* Wrong PINs and the lock outlive the process: systemd restarts it. */
+    a->pin_guard_path = pinguard_path_new(a->cfg->database, a->cfg->kiosk_id);
+    if (a->pin_guard_path) {
+        struct pin_guard guard;
+        if (pinguard_load(a->pin_guard_path, &guard, &err) != BK_OK)
+            report_error(&err); /* a guard that cannot be read: start afresh, said */
+        flow_restore_pin_guard(a->flow, &guard, a->clock_base_ms);
+    }
+    a->wedge = wedge_new(NULL);
     return BK_EXIT_DONE;
 }
 
@@ -950,10 +1004,33 @@ static void close_all(struct app *a)
         SDL_DestroyWindow(a->win);
     SDL_Quit();
     wedge_free(a->wedge);
+    free(a->pin_guard_path);
     flow_free(a->flow);
     token_keys_free(a->keys);
     store_close(a->store);
     config_free(a->cfg);
+}
+
+/* True while the screen moves by itself: the result screens' bars and
+ * countdowns, text still being made, a snapshot or layout report owed. */
+static bool screen_animated(const struct app *a)
+{
+    enum flow_screen s = a->k.view->screen;
+    bool still = s == FLOW_WELCOME || s == FLOW_STAFF || s == FLOW_STAFF_PIN;
+    return !still || a->k.ui.incomplete || a->snap_pending ||
+           (a->layout_pending && a->opt.debug_layout) || a->preview_wanted;
+}
+
+/* How long an idle loop may sleep: until input wakes it, or the next camera
+ * frame is due, or held keys must be released as typing. The flow's own
+ * timeouts are seconds long and need no sharper tick than this. */
+static int idle_wait_ms(const struct app *a)
+{
+    if (wedge_holding(a->wedge))
+        return 10;
+    if (a->source)
+        return 1000 / 60; /* a frame at up to 30 fps is picked up within half a frame */
+    return 200;
 }
 
 static void run(struct app *a)
@@ -961,10 +1038,12 @@ static void run(struct app *a)
     a->running = true;
     a->start_ticks = SDL_GetTicks64();
     uint64_t started = a->start_ticks;
+    int64_t drawn_second = -1;
     /* The first answer gives the welcome screen. */
     send_simple(a, FLOW_EV_TICK);
     want_snapshot(a, "welcome");
     a->layout_pending = true;
+    a->redraw = true;
     while (a->running) {
         uint64_t frame_start = SDL_GetTicks64();
         poll_sdl(a);
@@ -972,31 +1051,47 @@ static void run(struct app *a)
         poll_prints(a);
         send_simple(a, FLOW_EV_TICK);
         make_preview(a);
-        screens_draw(&a->k);
-        bool ready = !a->k.ui.incomplete &&
-                     !(a->k.view->screen == FLOW_CHECKED_IN && a->preview_wanted);
-        if (a->snap_pending && ready)
-            take_snapshot(a);
-        if (a->layout_pending && a->opt.debug_layout && ready) {
-            print_layout(a);
-            a->layout_pending = false;
-        }
-        SDL_RenderPresent(a->ren);
-        if (a->scan_frame_ms > 0 && ready && a->k.view->screen != FLOW_WELCOME) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            double shown = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-            fprintf(stderr, "%s: camera frame to %s screen: %.1f ms\n", progname,
-                    flow_screen_code(a->k.view->screen), shown - a->scan_frame_ms);
-            a->scan_frame_ms = 0;
+        /* A kiosk runs all day on a small fanless PC: draw only when
+         * something changed, the screen moves by itself, or the clock's
+         * second turned (the clock, the staff screen's countdowns). */
+        bool animated = screen_animated(a);
+        int64_t second = a->k.now_ms / 1000;
+        if (a->redraw || animated || second != drawn_second) {
+            a->redraw = false;
+            drawn_second = second;
+            a->frames_drawn++;
+            screens_draw(&a->k);
+            bool ready = !a->k.ui.incomplete &&
+                         !(a->k.view->screen == FLOW_CHECKED_IN && a->preview_wanted);
+            if (a->snap_pending && ready)
+                take_snapshot(a);
+            if (a->layout_pending && a->opt.debug_layout && ready) {
+                print_layout(a);
+                a->layout_pending = false;
+            }
+            SDL_RenderPresent(a->ren);
+            if (a->scan_frame_ms > 0 && ready && a->k.view->screen != FLOW_WELCOME) {
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                double shown = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+                fprintf(stderr, "%s: camera frame to %s screen: %.1f ms\n", progname,
+                        flow_screen_code(a->k.view->screen), shown - a->scan_frame_ms);
+                a->scan_frame_ms = 0;
+            }
         }
         submit_prints(a);
         if (a->opt.quit_after > 0 && (SDL_GetTicks64() - started) / 1000.0 >= a->opt.quit_after)
             a->running = false;
         uint64_t spent = SDL_GetTicks64() - frame_start;
-        if (spent < FRAME_MS)
-            SDL_Delay((Uint32)(FRAME_MS - spent));
+        if (animated || a->redraw || a->n_prints) {
+            if (spent < FRAME_MS)
+                SDL_Delay((Uint32)(FRAME_MS - spent));
+        } else {
+            SDL_WaitEventTimeout(NULL, idle_wait_ms(a));
+        }
     }
+    fprintf(stderr, "%s: %llu frames drawn in %.1f s\n", progname,
+            (unsigned long long)a->frames_drawn, (SDL_GetTicks64() - started) / 1000.0);
 }
 
 int main(int argc, char **argv)

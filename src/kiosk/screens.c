@@ -198,6 +198,33 @@ static void camera_panel(struct kiosk *k, SDL_Rect box)
         ui_fill(&k->ui, bars[i], g);
 }
 
+/* The languages, each in its own words, the chosen one filled: cols to a
+ * row from (left, top), each bw x bh layout units, gap apart. Right to left,
+ * the row reads from the right, as the rest of the screen. */
+static void language_buttons(struct kiosk *k, float left, float top, float bw, float bh,
+                             float gap, int cols)
+{
+    for (int i = 0; i < (int)flow_n_languages; i++) {
+        const struct flow_language *lang = &flow_languages[i];
+        int col = i % cols, row = i / cols;
+        SDL_Rect r = ui_rect(&k->ui, left + col * (bw + gap), top + row * (bh + gap), bw, bh);
+        char id[24];
+        snprintf(id, sizeof id, "lang-%s", lang->code);
+        bool chosen = k->view->language && strcmp(k->view->language, lang->code) == 0;
+        button(k, id, r, lang->name, chosen ? FILLED : OUTLINED, KIOSK_ACT_LANGUAGE, i);
+    }
+}
+
+/* The languages in one row of the width left beside a screen's bottom
+ * buttons: someone who scanned first and reads the answer in the wrong
+ * language can still switch. */
+static void language_row(struct kiosk *k, float left, float top, float width, float height)
+{
+    float gap = 1.5f;
+    int n = (int)flow_n_languages;
+    language_buttons(k, left, top, (width - (n - 1) * gap) / n, height, gap, n);
+}
+
 static void draw_welcome(struct kiosk *k)
 {
     const struct ui_theme *t = k->ui.theme;
@@ -232,16 +259,7 @@ static void draw_welcome(struct kiosk *k)
     bw = (w - 2 * left - (cols - 1) * gap) / cols;
     ui_text(&k->ui, _("Choose your language"), px(k, 2.4f), false, t->muted,
             ui_rect(&k->ui, left, top - 5, w - 2 * left, 4), ui_lead(&k->ui));
-    for (int i = 0; i < n_langs; i++) {
-        const struct flow_language *lang = &flow_languages[i];
-        int col = i % cols, row = i / cols;
-        /* Right to left, the row reads from the right, as the rest of the screen. */
-        SDL_Rect r = ui_rect(&k->ui, left + col * (bw + gap), top + row * (bh + gap), bw, bh);
-        char id[24];
-        snprintf(id, sizeof id, "lang-%s", lang->code);
-        bool chosen = k->view->language && strcmp(k->view->language, lang->code) == 0;
-        button(k, id, r, lang->name, chosen ? FILLED : OUTLINED, KIOSK_ACT_LANGUAGE, i);
-    }
+    language_buttons(k, left, top, bw, bh, gap, cols);
     /* Below the camera in landscape, above the languages in portrait. */
     SDL_Rect tog;
     tog = portrait(k) ? ui_rect(&k->ui, w - 6 - 34, h - 46, 34, 7)
@@ -373,6 +391,7 @@ static void draw_result(struct kiosk *k)
     else
         staff_detail(k, v->problem);
     done_button(k);
+    language_row(k, 8, H(k) - 24, W(k) - 8 - 32 - 4 - 8, 10);
     return_bar(k, l->tone);
     camera_notice(k);
 }
@@ -479,6 +498,8 @@ static void draw_checked_in(struct kiosk *k)
            FLOW_BUTTON_DETAILS_WRONG);
     if (v->badge_needed)
         button(k, "print-now", now, _("Print now"), FILLED, KIOSK_ACT_TOUCH, FLOW_BUTTON_DONE);
+    /* Below the buttons, across the screen. */
+    language_row(k, 8, h - (portrait(k) ? 12.5f : 10.5f), w - 16, 8);
     camera_notice(k);
 }
 
@@ -582,12 +603,31 @@ static void staff_message(const struct kiosk *k, char *buf, size_t n, SDL_Color 
     case FLOW_STAFF_CHECKED:
         snprintf(buf, n, _("%s (%s): %s."), s->last_name[0] ? s->last_name : s->last_id, s->last_id,
                  outcome_words(s->last_outcome));
+        if (s->first_instead && strlen(buf) + 1 < n)
+            snprintf(buf + strlen(buf), n - strlen(buf), " %s",
+                     _("No earlier badge to replace: this is their first badge, printed only "
+                       "when they are checked in today."));
         *c = s->last_outcome == CHECKIN_CHECKED_IN ? t->ok : t->warn;
         break;
     case FLOW_STAFF_REPRINT_SENT:
-        snprintf(buf, n, _("A replacement badge for %s is printing."),
-                 s->last_name[0] ? s->last_name : s->last_id);
+        snprintf(buf, n, _("One replacement badge for %s (%s) is printing; the badge before it no longer scans."),
+                 s->last_name[0] ? s->last_name : s->last_id, s->last_id);
         *c = t->ok;
+        break;
+    case FLOW_STAFF_REPRINT_REPEATED:
+        snprintf(buf, n, _("A replacement for %s (%s) was sent a moment ago: this tap printed nothing."),
+                 s->last_name[0] ? s->last_name : s->last_id, s->last_id);
+        *c = t->warn;
+        break;
+    case FLOW_STAFF_QUIT_ASKED:
+        snprintf(buf, n,
+                 P_("Quit the kiosk? %zu badge still waits to be printed. Tap \"Yes, quit\" to "
+                    "quit; Esc or anything else keeps the kiosk running.",
+                    "Quit the kiosk? %zu badges still wait to be printed. Tap \"Yes, quit\" to "
+                    "quit; Esc or anything else keeps the kiosk running.",
+                    s->pending_prints),
+                 s->pending_prints);
+        *c = t->warn;
         break;
     case FLOW_STAFF_REASON_NEEDED:
         snprintf(buf, n, "%s", _("A reprint needs a reason."));
@@ -819,8 +859,10 @@ static void draw_staff(struct kiosk *k)
     staff_corrections(k, ui_rect(&k->ui, c.rx, sy + 51, c.rw, c.tall ? 22 : h - sy - 51 - 14));
     button(k, "back", ui_rect(&k->ui, c.rx, h - 11, c.rw * 0.6f, 8), _("Back to attendee screen"),
            FILLED, KIOSK_ACT_TOUCH, FLOW_BUTTON_BACK);
+    bool asked = k->view->staff->last == FLOW_STAFF_QUIT_ASKED;
     button(k, "quit", ui_rect(&k->ui, c.rx + c.rw * 0.6f + 2, h - 11, c.rw * 0.4f - 2, 8),
-           _("Quit kiosk"), QUIET, KIOSK_ACT_TOUCH, FLOW_BUTTON_QUIT);
+           asked ? _("Yes, quit") : _("Quit kiosk"), asked ? FILLED : QUIET, KIOSK_ACT_TOUCH,
+           FLOW_BUTTON_QUIT);
 }
 
 typedef void screen_drawer(struct kiosk *k);

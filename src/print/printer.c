@@ -16,10 +16,13 @@
 #include <cups/raster.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -409,6 +412,42 @@ static ipp_t *printer_get_attributes(struct printer *p, struct bk_err *err)
     return printer_do(p, req, NULL, err);
 }
 
+/* Why host:port does not answer, in words. httpConnect2 leaves no cause
+ * behind (libcups reports "Host is down" for a refused connection, or the
+ * last unrelated error), so one plain connect says what really happened:
+ * refused (a machine there, no printer service), no route, timed out, or a
+ * name that does not resolve. Into buf (size n). */
+static void connect_failure(const char *host, int port, char *buf, size_t n)
+{
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    int rc = getaddrinfo(host, service, &hints, &ai);
+    if (rc != 0) {
+        snprintf(buf, n, "%s", gai_strerror(rc));
+        return;
+    }
+    int e = ETIMEDOUT;
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+        e = errno;
+    } else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+        e = 0;
+    } else if (errno != EINPROGRESS) {
+        e = errno;
+    } else {
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        socklen_t len = sizeof e;
+        if (poll(&pfd, 1, 2000) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0)
+            e = errno;
+    }
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(ai);
+    /* It answered now: it did not a moment ago, which libcups says best. */
+    snprintf(buf, n, "%s", e ? i18n_strerror(e) : cupsLastErrorString());
+}
+
 /* ---- open and close ----------------------------------------------------- */
 
 static enum bk_status printer_open_uri(struct printer *p, struct bk_err *err)
@@ -426,12 +465,15 @@ static enum bk_status printer_open_uri(struct printer *p, struct bk_err *err)
     snprintf(p->uri, sizeof p->uri, "%s", p->name);
     snprintf(p->resource, sizeof p->resource, "%s", resource[0] ? resource : "/");
     p->http = httpConnect2(host, port, NULL, AF_UNSPEC, enc, 1, PRINTER_CONNECT_MS, NULL);
-    if (!p->http)
+    if (!p->http) {
+        char why[256];
+        connect_failure(host, port, why, sizeof why);
         return bk_err_set(err, BK_ERR_IO, NULL, 0, p->name,
                           _("The printer at %s port %d cannot be reached (%s). Check that it is "
                             "switched on, connected to the network, and that its address is "
                             "right."),
-                          host, port, cupsLastErrorString());
+                          host, port, why);
+    }
     return BK_OK;
 }
 

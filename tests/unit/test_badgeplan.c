@@ -127,6 +127,27 @@ static void test_replacement_cancels_waiting_badges_and_gets_a_new_serial(void *
     assert_int_equal(counts[2], 1);
 }
 
+static void test_replacement_for_someone_never_badged_is_a_first_badge(void **state)
+{
+    struct fixture *fx = *state;
+    bool has = true;
+    assert_int_equal(badgeplan_has_badge(fx->store, "P1", &has, NULL), BK_OK);
+    assert_false(has);
+    struct badgeplan p;
+    assert_int_equal(badgeplan_replacement(fx->store, "P1", "lost", "desk", 200, &p, NULL), BK_OK);
+    assert_int_equal(p.action, BADGEPLAN_PRINT);
+    assert_false(p.replacement);
+    int counts[3] = {0};
+    assert_int_equal(store_foreach_badge(fx->store, "P1", count_status, counts, NULL), BK_OK);
+    assert_int_equal(counts[0], 1); /* one pending row */
+    assert_int_equal(counts[2], 0); /* with no reason: not a reprint */
+    assert_int_equal(badgeplan_has_badge(fx->store, "P1", &has, NULL), BK_OK);
+    assert_true(has);
+    /* Now there is a badge: the next one is a replacement. */
+    assert_int_equal(badgeplan_replacement(fx->store, "P1", "lost", "desk", 300, &p, NULL), BK_OK);
+    assert_true(p.replacement);
+}
+
 static void test_resume_takes_a_waiting_row_only(void **state)
 {
     struct fixture *fx = *state;
@@ -160,6 +181,7 @@ int main(void)
         T(test_unclear_job_is_checked_before_resending),
         T(test_replacement_needs_a_reason),
         T(test_replacement_cancels_waiting_badges_and_gets_a_new_serial),
+        T(test_replacement_for_someone_never_badged_is_a_first_badge),
         T(test_resume_takes_a_waiting_row_only),
         cmocka_unit_test(test_job_name_holds_id_and_serial),
     };

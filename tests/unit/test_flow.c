@@ -636,6 +636,8 @@ static void test_right_pin_enters_staff_and_only_staff_may_quit(void **state)
     assert_true(fx->out.allow_quit);
     assert_non_null(fx->out.view->staff);
     assert_int_equal(touch(fx, FLOW_BUTTON_QUIT, t0(fx, 300)), FLOW_STAFF);
+    assert_false(fx->out.quit); /* asked first */
+    assert_int_equal(touch(fx, FLOW_BUTTON_QUIT, t0(fx, 350)), FLOW_STAFF);
     assert_true(fx->out.quit);
     assert_int_equal(touch(fx, FLOW_BUTTON_BACK, t0(fx, 400)), FLOW_WELCOME);
     assert_false(fx->out.allow_quit);
@@ -662,6 +664,82 @@ static void test_three_wrong_pins_lock_staff_mode(void **state)
     assert_int_equal(enter_pin(fx, PIN, t0(fx, 60000)), FLOW_STAFF_PIN);
     /* After the lock, the right PIN works. */
     assert_int_equal(enter_pin(fx, PIN, t0(fx, 303000)), FLOW_STAFF);
+}
+
+/* A second flow on the same store, as after a restart, that takes up the
+ * guard the first one handed out. */
+static struct flow *restarted_flow(struct fixture *fx, const struct pin_guard *g, int64_t when)
+{
+    struct flow *again;
+    struct bk_err err = {0};
+    assert_int_equal(flow_new(&fx->ctx, NULL, &again, &err), BK_OK);
+    flow_restore_pin_guard(again, g, when);
+    flow_free(fx->flow);
+    fx->flow = again;
+    return again;
+}
+
+static void test_pin_lock_outlives_a_restart(void **state)
+{
+    struct fixture *fx = *state;
+    struct pin_guard kept = {0};
+    staff_keys(fx, t0(fx, 0));
+    for (int i = 0; i < 3; i++) {
+        enter_pin(fx, "1111", t0(fx, 1000 + i));
+        assert_true(fx->out.pin_failed);
+        assert_non_null(fx->out.pin_guard);
+        kept = *fx->out.pin_guard;
+    }
+    assert_int_equal(kept.fails, 0);
+    assert_int_equal(kept.locked_until_ms, t0(fx, 1002 + 300000));
+
+    /* systemd starts the kiosk again: the right PIN is still refused. */
+    restarted_flow(fx, &kept, t0(fx, 10000));
+    assert_int_equal(staff_keys(fx, t0(fx, 10000)), FLOW_STAFF_PIN);
+    assert_int_equal(fx->out.view->pin_locked_seconds, 292);
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 11000)), FLOW_STAFF_PIN);
+    assert_false(fx->out.pin_failed); /* a PIN not even tried is not a failed try */
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 301002)), FLOW_STAFF);
+}
+
+static void test_failed_tries_outlive_a_restart(void **state)
+{
+    struct fixture *fx = *state;
+    staff_keys(fx, t0(fx, 0));
+    enter_pin(fx, "1111", t0(fx, 1000));
+    enter_pin(fx, "2222", t0(fx, 2000));
+    struct pin_guard kept = *fx->out.pin_guard;
+    assert_int_equal(kept.fails, 2);
+    assert_int_equal(kept.locked_until_ms, 0);
+
+    restarted_flow(fx, &kept, t0(fx, 5000));
+    staff_keys(fx, t0(fx, 5000));
+    assert_int_equal(fx->out.view->pin_tries_left, 1);
+    enter_pin(fx, "3333", t0(fx, 6000));
+    assert_int_equal(fx->out.view->pin_locked_seconds, 300);
+
+    /* The right PIN after a wrong one clears the count, and says so. */
+    restarted_flow(fx, &(struct pin_guard){.fails = 1}, t0(fx, 7000));
+    staff_keys(fx, t0(fx, 7000));
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 8000)), FLOW_STAFF);
+    assert_non_null(fx->out.pin_guard);
+    assert_int_equal(fx->out.pin_guard->fails, 0);
+}
+
+static void test_kept_guard_is_bounded(void **state)
+{
+    struct fixture *fx = *state;
+    /* A lock written by a clock that ran a day ahead lasts one lock. */
+    restarted_flow(fx, &(struct pin_guard){.fails = 99, .locked_until_ms = t0(fx, 86400000)},
+                   t0(fx, 0));
+    staff_keys(fx, t0(fx, 0));
+    assert_int_equal(fx->out.view->pin_locked_seconds, 300);
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 300000)), FLOW_STAFF);
+    /* Fails beyond the tries allowed leave one try, not none or a negative. */
+    restarted_flow(fx, &(struct pin_guard){.fails = 99}, t0(fx, 400000));
+    staff_keys(fx, t0(fx, 400000));
+    assert_int_equal(fx->out.view->pin_tries_left, 1);
+    assert_int_equal(fx->out.view->pin_locked_seconds, 0);
 }
 
 static void test_pin_entry_is_abandoned_when_left(void **state)
@@ -752,9 +830,21 @@ static void test_staff_manual_checkin_prints_first_badge(void **state)
     assert_int_equal(fx->out.n_prints, 0);
 }
 
+/* A badge printed for id before the test's time: something to replace. */
+static void badge_printed_before(struct fixture *fx, const char *id, const char *serial)
+{
+    int64_t row;
+    assert_int_equal(store_badge_add(fx->store, id, serial, NULL, "k", t0(fx, -9000), &row, NULL),
+                     BK_OK);
+    assert_int_equal(store_badge_update(fx->store, row, STORE_BADGE_ANY, STORE_BADGE_PRINTED, NULL,
+                                        0, NULL, t0(fx, -8000), NULL),
+                     BK_OK);
+}
+
 static void test_staff_reprint_needs_a_reason(void **state)
 {
     struct fixture *fx = *state;
+    badge_printed_before(fx, "P1", "AAAAAA");
     enter_staff(fx, t0(fx, 0));
     send(fx, (struct flow_event){
                  .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 1000), .reprint = {"P1", "  "}});
@@ -771,6 +861,103 @@ static void test_staff_reprint_needs_a_reason(void **state)
     assert_int_equal(fx->out.n_prints, 1);
     assert_string_equal(fx->out.prints[0].attendee_id, "P1");
     assert_string_equal(fx->out.prints[0].reason, "lost");
+}
+
+static void test_double_tap_on_reprint_prints_one_replacement(void **state)
+{
+    struct fixture *fx = *state;
+    badge_printed_before(fx, "P1", "AAAAAA");
+    badge_printed_before(fx, "P4", "BBBBBB");
+    enter_staff(fx, t0(fx, 0));
+    struct flow_event ev = {.type = FLOW_EV_STAFF_REPRINT, .reprint = {"P1", "lost"}};
+    ev.at_ms = t0(fx, 1000);
+    send(fx, ev);
+    assert_int_equal(fx->out.n_prints, 1);
+    /* The second tap 150 ms later, then one with another reason. */
+    ev.at_ms = t0(fx, 1150);
+    send(fx, ev);
+    assert_int_equal(fx->out.n_prints, 0);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_REPRINT_REPEATED);
+    assert_string_equal(fx->out.view->staff->last_id, "P1");
+    ev.reprint.reason = "damaged";
+    ev.at_ms = t0(fx, 3000);
+    send(fx, ev);
+    assert_int_equal(fx->out.n_prints, 0);
+    /* Another person is not held back by P1's window. */
+    send(fx, (struct flow_event){
+                 .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 3100), .reprint = {"P4", "lost"}});
+    assert_int_equal(fx->out.n_prints, 1);
+    /* After repeat_seconds (5 s from the first), a deliberate second one prints. */
+    ev.at_ms = t0(fx, 6000);
+    send(fx, ev);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_REPRINT_SENT);
+}
+
+static void test_reprint_for_someone_never_badged_is_a_first_badge(void **state)
+{
+    struct fixture *fx = *state;
+    enter_staff(fx, t0(fx, 0));
+    /* Never checked in, never badged: checked in, and a first badge. */
+    send(fx, (struct flow_event){
+                 .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 1000), .reprint = {"P1", "lost"}});
+    const struct flow_staff *s = fx->out.view->staff;
+    assert_int_equal(s->last, FLOW_STAFF_CHECKED);
+    assert_int_equal(s->last_outcome, CHECKIN_CHECKED_IN);
+    assert_true(s->first_instead);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_null(fx->out.prints[0].reason);
+    /* Registered for another part only: the rules refuse, nothing prints. */
+    send(fx, (struct flow_event){
+                 .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 2000), .reprint = {"P2", "lost"}});
+    assert_int_equal(fx->out.view->staff->last_outcome, CHECKIN_NOT_REGISTERED_TODAY);
+    assert_int_equal(fx->out.n_prints, 0);
+    /* Checked in already (by another desk, say) but never badged: a first badge. */
+    struct checkin_result res;
+    assert_int_equal(checkin_process(&fx->ctx, "P4", 2, CHECKIN_MANUAL, t0(fx, 3000), &res, NULL),
+                     BK_OK);
+    assert_int_equal(res.outcome, CHECKIN_CHECKED_IN);
+    checkin_result_clear(&res);
+    send(fx, (struct flow_event){
+                 .type = FLOW_EV_STAFF_REPRINT, .at_ms = t0(fx, 4000), .reprint = {"P4", "lost"}});
+    assert_int_equal(fx->out.view->staff->last_outcome, CHECKIN_ALREADY_CHECKED_IN);
+    assert_true(fx->out.view->staff->first_instead);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_null(fx->out.prints[0].reason);
+}
+
+static void test_quit_is_asked_twice_and_says_what_waits(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(store_badge_add(fx->store, "P4", "QWERTY", NULL, "k", t0(fx, 0), NULL, NULL),
+                     BK_OK);
+    enter_staff(fx, t0(fx, 0));
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 1000));
+    assert_false(fx->out.quit);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_QUIT_ASKED);
+    assert_int_equal(fx->out.view->staff->pending_prints, 1);
+    /* Anything else staff do is a "no"; the next tap asks again. */
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_SEARCH, .at_ms = t0(fx, 2000), .text = ""});
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_NONE);
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 3000));
+    assert_false(fx->out.quit);
+    /* A tick or the printer's news does not answer the question. */
+    tick(fx, t0(fx, 4000));
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_QUIT_ASKED);
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 5000));
+    assert_true(fx->out.quit);
+}
+
+static void test_quit_question_lapses(void **state)
+{
+    struct fixture *fx = *state;
+    enter_staff(fx, t0(fx, 0));
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 1000));
+    tick(fx, t0(fx, 11000));
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_NONE);
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 11500));
+    assert_false(fx->out.quit);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_QUIT_ASKED);
 }
 
 static void test_staff_print_pending_and_status(void **state)
@@ -925,6 +1112,9 @@ int main(void)
         T(test_camera_missing_shows_on_every_screen),
         T(test_right_pin_enters_staff_and_only_staff_may_quit),
         T(test_three_wrong_pins_lock_staff_mode),
+        T(test_pin_lock_outlives_a_restart),
+        T(test_failed_tries_outlive_a_restart),
+        T(test_kept_guard_is_bounded),
         T(test_pin_entry_is_abandoned_when_left),
         T(test_scan_at_pin_screen_is_processed),
         cmocka_unit_test_setup_teardown(test_staff_mode_disabled_without_pin_hash, setup_no_staff,
@@ -934,6 +1124,10 @@ int main(void)
         T(test_staff_search_as_you_type),
         T(test_staff_manual_checkin_prints_first_badge),
         T(test_staff_reprint_needs_a_reason),
+        T(test_double_tap_on_reprint_prints_one_replacement),
+        T(test_reprint_for_someone_never_badged_is_a_first_badge),
+        T(test_quit_is_asked_twice_and_says_what_waits),
+        T(test_quit_question_lapses),
         T(test_staff_print_pending_and_status),
         T(test_scan_in_staff_mode_is_a_desk_checkin),
         T(test_checked_in_shows_place_in_print_queue),
