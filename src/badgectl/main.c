@@ -31,6 +31,7 @@
 #include "core/find.h"
 #include "util/i18n.h"
 #include "util/json.h"
+#include "util/outfile.h"
 #include "core/report.h"
 #include "event/roster.h"
 #include "store/store.h"
@@ -52,6 +53,7 @@
 enum cmd_opt {
     OPT_NONE = 0,
     OPT_DPI,
+    OPT_FORCE,
     OPT_JSON,
     OPT_LIMIT,
     OPT_MANUAL,
@@ -68,6 +70,7 @@ enum cmd_opt {
 /* Indexed by enum cmd_opt; [OPT_NONE] is empty. */
 static const struct option cmd_options[N_OPTS] = {
     [OPT_DPI] = {"dpi", required_argument, NULL, OPT_DPI},
+    [OPT_FORCE] = {"force", no_argument, NULL, OPT_FORCE},
     [OPT_JSON] = {"json", no_argument, NULL, OPT_JSON},
     [OPT_LIMIT] = {"limit", required_argument, NULL, OPT_LIMIT},
     [OPT_MANUAL] = {"manual", no_argument, NULL, OPT_MANUAL},
@@ -362,49 +365,41 @@ static int cmd_issue(struct run *run)
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, _("%s: %s: cannot create the folder: %s\n"), progname, dir,
                 strerror(errno));
-        return BK_EXIT_FAILED;
+        return errno == ENOENT || errno == ENOTDIR ? BK_EXIT_REJECTED : BK_EXIT_FAILED;
     }
-    int rc;
     char *csv_path = xasprintf("%s/tokens.csv", dir);
-    /* The mail merge's input holds e-mail addresses: created 0600, not
-     * chmod-ed after the fact, so it is never readable by others even for
-     * a moment (an existing file keeps its mode: fchmod below). */
-    int csv_fd = open(csv_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    FILE *csv = csv_fd >= 0 ? fdopen(csv_fd, "w") : NULL;
-    if (!csv && csv_fd >= 0)
-        close(csv_fd);
-    if (!csv) {
-        fprintf(stderr, _("%s: %s: cannot write: %s\n"), progname, csv_path, strerror(errno));
-        rc = BK_EXIT_FAILED;
-    } else {
-        fchmod(fileno(csv), 0600);
-        fputs("id,email,payload,file\r\n", csv);
-        struct issue_ctx x = {.cfg = run->cfg, .keys = run->keys, .dir = dir, .csv = csv};
-        struct bk_err err = {0};
-        if (store_foreach_attendee(run->store, issue_one, &x, &err) != BK_OK && !x.rc)
-            x.rc = report_error(&err);
-        /* Kiosks print these on badges; they hold no signing key. */
-        if (!x.rc && store_set_tokens(run->store, x.n, (const char *const *)x.ids,
-                                      (const char *const *)x.payloads, &err) != BK_OK)
-            x.rc = report_error(&err);
-        for (size_t i = 0; i < x.n; i++) {
-            free(x.ids[i]);
-            free(x.payloads[i]);
-        }
-        free(x.ids);
-        free(x.payloads);
-        if (fclose(csv) != 0 && !x.rc) {
-            fprintf(stderr, _("%s: %s: cannot write: %s\n"), progname, csv_path,
-                    strerror(errno));
-            x.rc = BK_EXIT_FAILED;
-        }
-        rc = x.rc;
-        if (!rc)
-            printf(_("%zu QR codes written to %s, with %s for the mail merge.\n"), x.written,
-                   dir, csv_path);
+    struct bk_err err = {0};
+    struct outfile *out;
+    /* The mail merge's input holds e-mail addresses: written 0600, whole or
+     * not at all, like every file badgectl writes. */
+    if (outfile_open(csv_path, &out, &err) != BK_OK) {
+        free(csv_path);
+        return report_error(&err);
     }
+    FILE *csv = outfile_stream(out);
+    fputs("id,email,payload,file\r\n", csv);
+    struct issue_ctx x = {.cfg = run->cfg, .keys = run->keys, .dir = dir, .csv = csv};
+    if (store_foreach_attendee(run->store, issue_one, &x, &err) != BK_OK && !x.rc)
+        x.rc = report_error(&err);
+    /* Kiosks print these on badges; they hold no signing key. */
+    if (!x.rc && store_set_tokens(run->store, x.n, (const char *const *)x.ids,
+                                  (const char *const *)x.payloads, &err) != BK_OK)
+        x.rc = report_error(&err);
+    for (size_t i = 0; i < x.n; i++) {
+        free(x.ids[i]);
+        free(x.payloads[i]);
+    }
+    free(x.ids);
+    free(x.payloads);
+    if (x.rc)
+        outfile_discard(out);
+    else if (outfile_commit(out, &err) != BK_OK)
+        x.rc = report_error(&err);
+    if (!x.rc)
+        printf(_("%zu QR codes written to %s, with %s for the mail merge.\n"), x.written, dir,
+               csv_path);
     free(csv_path);
-    return rc;
+    return x.rc;
 }
 
 /* ---- scan -------------------------------------------------------------- */
@@ -678,13 +673,17 @@ static int cmd_report(struct run *run)
 
 static int cmd_export(struct run *run)
 {
-    size_t rows = 0;
+    struct report_export ex;
     struct bk_err err = {0};
-    if (report_export_csv(run->store, run->cfg, run->argv[0], &rows, &err) != BK_OK)
+    const char *path = run->argv[0];
+    if (report_export_csv(run->store, run->cfg, path, run->opt[OPT_FORCE] != NULL, &ex, &err) !=
+        BK_OK)
         return report_error(&err);
+    if (ex.replaced)
+        printf(_("%s: replaced the earlier export.\n"), path);
     printf(_("%s: %zu attendees, one column per event day. It holds personal data: "
              "share it only with the organisers.\n"),
-           run->argv[0], rows);
+           path, ex.rows);
     return BK_EXIT_DONE;
 }
 
@@ -906,7 +905,10 @@ static const struct cmd commands[] = {
     {.name = "report", .run = cmd_report, .needs = NEED_STORE, .opts = OPT(OPT_JSON),
      .args = N_("[--json]"), .help = N_("attendance per day and per event")},
     {.name = "export", .run = cmd_export, .min_args = 1, .max_args = 1, .needs = NEED_STORE,
-     .args = N_("FILE.csv"), .help = N_("one row per attendee, a column per day")},
+     .opts = OPT(OPT_FORCE),
+     .args = N_("[--force] FILE.csv"),
+     .help = N_("one row per attendee, a column per day; --force replaces a file that is not an "
+                "earlier export")},
     {.name = "pin-hash", .run = cmd_pin_hash,
      .args = "", .help = N_("hash a staff PIN (read from standard input) for the config")},
 };

@@ -7,6 +7,7 @@
 #ifndef BK_REPORT_H
 #define BK_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "event/config.h"
@@ -28,11 +29,20 @@ void report_write_text(const struct report *r, FILE *f);
  * "event" and "attendees"), "events" (the parts as a whole) and "totals". */
 void report_write_json(const struct report *r, FILE *f);
 
+/* What an export wrote. */
+struct report_export {
+    size_t rows;   /* attendees written */
+    bool replaced; /* an earlier export at the path was replaced */
+};
+
 /* One CSV row per attendee with a column per event day holding the local
- * time of the first check-in that day, written to path (mode 0600, through a
- * temporary file). Cells are neutralised against spreadsheet formulas.
- * *rows receives the number of attendees written. */
+ * time of the first check-in that day, written to path with util/outfile
+ * (mode 0600, whole or not at all; a FIFO or device as a stream; a folder,
+ * a missing folder or a link refused). Cells are neutralised against
+ * spreadsheet formulas. A regular file at path is replaced only when it is
+ * an earlier export (it starts with the export's header) or force is set:
+ * otherwise BK_ERR_EXISTS and nothing is written. */
 enum bk_status report_export_csv(struct store *s, const struct config *cfg, const char *path,
-                                 size_t *rows, struct bk_err *err);
+                                 bool force, struct report_export *out, struct bk_err *err);
 
 #endif

@@ -992,7 +992,7 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &app.opt);
     if (rc)
         return rc < 0 ? BK_EXIT_DONE : rc;
-    if (app.opt.snapshot && mkdir(app.opt.snapshot, 0755) != 0 && errno != EEXIST) {
+    if (app.opt.snapshot && mkdir(app.opt.snapshot, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, _("%s: cannot make the snapshot folder %s: %s\n"), progname,
                 app.opt.snapshot, i18n_strerror(errno));
         return BK_EXIT_FAILED;
