@@ -190,6 +190,19 @@ static int read_roster(const struct run *run, const char *path, struct roster **
         fprintf(stderr, "%s:%ld: %s%s%s%s\n", path, p->line, p->field[0] ? p->field : "",
                 p->field[0] ? ": " : "", p->message, _(" (row skipped)"));
     }
+    /* check and import say the same of an export with nobody in it, and
+     * name the file: importing it would withdraw everyone. */
+    if ((*r)->n_people == 0) {
+        bk_err_set(&err, BK_ERR_INVALID, path, 0, NULL,
+                   _("the export lists nobody (%zu rows, none usable): importing it would "
+                     "withdraw every attendee; check that it is the right file"),
+                   (*r)->n_rows);
+        report_error(&err);
+        say_not_done(run);
+        roster_free(*r);
+        *r = NULL;
+        return BK_EXIT_REJECTED;
+    }
     return BK_EXIT_DONE;
 }
 
@@ -607,6 +620,15 @@ static int cmd_verify(struct run *run)
     return BK_EXIT_DONE;
 }
 
+/* Some text to look for: an empty query would list people at random. */
+static int find_check(struct run *run)
+{
+    for (int i = 0; i < run->argc; i++)
+        if (run->argv[i][strspn(run->argv[i], " \t")])
+            return 0;
+    return rejected(_("find needs some text to look for (a name or an organisation)"));
+}
+
 static int cmd_find(struct run *run)
 {
     bool json = run->opt[OPT_JSON] != NULL;
@@ -897,7 +919,7 @@ static const struct cmd commands[] = {
      .help = N_("print a first badge, a replacement, or every pending badge")},
     {.name = "printer", .run = cmd_printer, .needs = NEED_PRINTER,
      .args = "", .help = N_("the printer's state and queue")},
-    {.name = "find", .run = cmd_find, .min_args = 1, .max_args = -1,
+    {.name = "find", .run = cmd_find, .check = find_check, .min_args = 1, .max_args = -1,
      .needs = NEED_STORE,
      .opts = OPT(OPT_JSON) | OPT(OPT_LIMIT),
      .args = N_("[--json] [--limit N] TEXT..."),

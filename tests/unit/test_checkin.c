@@ -400,24 +400,38 @@ static void test_outcome_codes_are_stable(void **state)
     "=sq+JcCC2qZEynrBQNYLOPG5IDYgS3q8ypPK0ZO3PiXdz8i8W37yPbZLQrcWoJv/Y4txedZFTrcOcREcVqYft"       \
     "YIAgAAGDABNydWOyFWYkZXCKAEARAQA"
 
-static const char export_ini[] = "code = Code\n"
+/* The test event with the parts' ticket names and the export's columns
+ * (whole: a section may be given once). */
+static const char export_ini[] = "[event]\n"
+                                 "id = fgmv2-test\n"
+                                 "title = Test\n"
+                                 "timezone = Asia/Shanghai\n"
+                                 "[part FG-MV]\n"
+                                 "first_day = 2023-07-04\n"
+                                 "last_day = 2023-07-06\n"
+                                 "aliases = Meeting ticket, Full pass\n"
+                                 "[part Forum]\n"
+                                 "first_day = 2023-07-07\n"
+                                 "last_day = 2023-07-07\n"
+                                 "aliases = Forum ticket, Full pass\n"
+                                 "[roster]\n"
+                                 "id = Registration ID\n"
+                                 "first_name = First Name\n"
+                                 "last_name = Last Name\n"
+                                 "code = Code\n"
                                  "events = Product\n"
                                  "status = Blocked\n"
                                  "confirmed = No\n"
                                  "withdrawn = Yes\n"
                                  "valid_from = Valid from\n"
                                  "valid_until = Valid until\n"
-                                 "[part FG-MV]\n"
-                                 "aliases = Meeting ticket, Full pass\n"
-                                 "[part Forum]\n"
-                                 "aliases = Forum ticket, Full pass\n"
                                  "[qr]\n"
                                  "mode = export\n";
 
 static int setup_export(void **state)
 {
     struct fixture *fx = xcalloc(1, sizeof *fx);
-    tu_event_open("checkin-export", export_ini, &fx->dir, &fx->cfg, &fx->store, &fx->keys);
+    tu_event_open_ini("checkin-export", export_ini, &fx->dir, &fx->cfg, &fx->store, &fx->keys);
     char *csv = tu_path_new(fx->dir, "pretix.csv");
     tu_write_text(csv, "Registration ID,First Name,Last Name,Product,Code,Blocked,Valid from,"
                        "Valid until\r\n"
