@@ -31,6 +31,7 @@
 #include "core/find.h"
 #include "util/i18n.h"
 #include "util/json.h"
+#include "util/utf8.h"
 #include "util/outfile.h"
 #include "core/report.h"
 #include "event/roster.h"
@@ -52,6 +53,7 @@
  * their index in struct run's opt. */
 enum cmd_opt {
     OPT_NONE = 0,
+    OPT_ACCEPT_WITHDRAWALS,
     OPT_DPI,
     OPT_FORCE,
     OPT_JSON,
@@ -64,11 +66,14 @@ enum cmd_opt {
     OPT_REPRINT,
     OPT_ROTATE,
     OPT_STATS,
+    OPT_VERBOSE,
+    OPT_HEAD,
     N_OPTS
 };
 
 /* Indexed by enum cmd_opt; [OPT_NONE] is empty. */
 static const struct option cmd_options[N_OPTS] = {
+    [OPT_ACCEPT_WITHDRAWALS] = {"accept-withdrawals", no_argument, NULL, OPT_ACCEPT_WITHDRAWALS},
     [OPT_DPI] = {"dpi", required_argument, NULL, OPT_DPI},
     [OPT_FORCE] = {"force", no_argument, NULL, OPT_FORCE},
     [OPT_JSON] = {"json", no_argument, NULL, OPT_JSON},
@@ -81,6 +86,8 @@ static const struct option cmd_options[N_OPTS] = {
     [OPT_REPRINT] = {"reprint", required_argument, NULL, OPT_REPRINT},
     [OPT_ROTATE] = {"rotate", no_argument, NULL, OPT_ROTATE},
     [OPT_STATS] = {"stats", required_argument, NULL, OPT_STATS},
+    [OPT_VERBOSE] = {"verbose", no_argument, NULL, OPT_VERBOSE},
+    [OPT_HEAD] = {"head", required_argument, NULL, OPT_HEAD},
 };
 
 /* The options whose value is a whole number, and its range: checked before
@@ -100,9 +107,16 @@ static const struct {
 enum {
     NEED_CONFIG = 1u << 0,
     NEED_KEYS = 1u << 1,     /* signing or verifying keys; none in plain QR mode */
-    NEED_STORE = 1u << 2,    /* the attendance store */
+    NEED_STORE = 1u << 2,    /* the attendance store, which must exist */
     NEED_PRINTER = 1u << 3,  /* a configured printer, opened */
     NEED_RENDERER = 1u << 4, /* the badge renderer and its fonts */
+    /* With NEED_STORE: a store that does not exist is created. Only the
+     * commands that set a store up say so (import): for any other, a
+     * mistyped path must not become a new, empty store. */
+    MAY_CREATE_STORE = 1u << 5,
+    /* The store when there is one, else none (check: what an import would
+     * withdraw, before the first import made a store). */
+    STORE_IF_THERE = 1u << 6,
 };
 
 /* One command run: what the dispatcher opened, the options given and the
@@ -152,6 +166,13 @@ static int report_error(const struct bk_err *err)
     return bk_exit_status(err->status);
 }
 
+/* Text from a file, a code or a person, escaped for the terminal
+ * (utf8_escape_new: control and bidi characters cannot garble the line). */
+static char *shown_new(const char *s)
+{
+    return utf8_escape_new(s, strlen(s));
+}
+
 /* A refused command line, and where to look. */
 static int rejected(const char *msg)
 {
@@ -185,11 +206,17 @@ static int read_roster(const struct run *run, const char *path, struct roster **
         say_not_done(run);
         return BK_EXIT_REJECTED;
     }
+    char *file = shown_new(path);
     for (size_t i = 0; i < (*r)->n_problems; i++) {
         const struct roster_problem *p = &(*r)->problems[i];
-        fprintf(stderr, "%s:%ld: %s%s%s%s\n", path, p->line, p->field[0] ? p->field : "",
-                p->field[0] ? ": " : "", p->message, _(" (row skipped)"));
+        /* The column's name and the message quote the file. */
+        char *field = shown_new(p->field), *message = shown_new(p->message);
+        fprintf(stderr, "%s:%ld: %s%s%s%s\n", file, p->line, field, field[0] ? ": " : "",
+                message, _(" (row skipped)"));
+        free(field);
+        free(message);
     }
+    free(file);
     /* check and import say the same of an export with nobody in it, and
      * name the file: importing it would withdraw everyone. */
     if ((*r)->n_people == 0) {
@@ -206,6 +233,33 @@ static int read_roster(const struct run *run, const char *path, struct roster **
     return BK_EXIT_DONE;
 }
 
+/* The share of the people confirmed in the store that an import may
+ * withdraw without --accept-withdrawals. */
+#define IMPORT_MAX_WITHDRAWN_PERCENT 10
+
+struct withdrawn_list {
+    struct store *store;
+    size_t n;
+};
+
+/* --verbose: each person an import withdraws, by ID and name. Names go to
+ * standard output, as the answer the organiser asked for. */
+static void list_withdrawn(void *ctx, const char *id)
+{
+    struct withdrawn_list *w = ctx;
+    struct attendee a = {0};
+    char *name = NULL;
+    if (store_get_attendee(w->store, id, &a, NULL) == BK_OK)
+        name = attendee_display_name_new(&a);
+    char *shown = shown_new(id), *shown_name = shown_new(name ? name : "");
+    printf(_("  withdrawn: %s\t%s\n"), shown, shown_name);
+    free(shown);
+    free(shown_name);
+    free(name);
+    attendee_clear(&a);
+    w->n++;
+}
+
 static int cmd_check(struct run *run)
 {
     const char *path = run->argv[0];
@@ -213,8 +267,31 @@ static int cmd_check(struct run *run)
     int rc = read_roster(run, path, &r);
     if (rc)
         return rc;
+    struct store_import_summary sum = {0};
+    if (run->store) {
+        /* What an import would do to the store, and whom it would withdraw. */
+        struct withdrawn_list w = {run->store, 0};
+        struct store_import_options opt = {.dry_run = true};
+        if (run->opt[OPT_VERBOSE]) {
+            opt.on_withdrawn = list_withdrawn;
+            opt.ctx = &w;
+        }
+        struct bk_err err = {0};
+        if (store_import(run->store, r, &opt, &sum, &err) != BK_OK) {
+            roster_free(r);
+            return report_error(&err);
+        }
+    }
     printf(_("%s: %zu rows, %zu would be imported, %zu skipped.\n"), path, r->n_rows, r->n_people,
            r->n_problems);
+    if (run->store)
+        printf(_("Against the store: %zu would be added, %zu updated, %zu reinstated; %zu of the "
+                 "%zu people confirmed now would be withdrawn%s.\n"),
+               sum.added, sum.updated, sum.reinstated, sum.withdrawn, sum.confirmed_before,
+               sum.withdrawn && !run->opt[OPT_VERBOSE] ? _(" (--verbose lists them)") : "");
+    else
+        printf(_("No store yet at %s: the first import would add them all.\n"),
+               run->cfg->database);
     rc = r->n_problems ? BK_EXIT_PARTIAL : BK_EXIT_DONE;
     roster_free(r);
     return rc;
@@ -228,8 +305,18 @@ static int cmd_import(struct run *run)
     if (rc)
         return rc;
     struct store_import_summary sum = {0};
+    struct withdrawn_list w = {run->store, 0};
+    /* A partial export must not quietly withdraw nearly everyone. */
+    struct store_import_options opt = {
+        .guard_withdrawals = !run->opt[OPT_ACCEPT_WITHDRAWALS],
+        .max_withdrawn_percent = IMPORT_MAX_WITHDRAWN_PERCENT,
+        .on_withdrawn = run->opt[OPT_VERBOSE] ? list_withdrawn : NULL,
+        .ctx = &w,
+    };
     struct bk_err err = {0};
-    if (store_import(run->store, r, &sum, &err) != BK_OK) {
+    if (store_import(run->store, r, &opt, &sum, &err) != BK_OK) {
+        if (!err.file[0])
+            snprintf(err.file, sizeof err.file, "%s", path);
         rc = report_error(&err);
         say_not_done(run);
     } else {
@@ -427,16 +514,25 @@ static void print_payload(const unsigned char *raw, size_t raw_len)
     size_t len = 0;
     enum scan_text_kind kind;
     char *text = scan_text_utf8_new(raw, raw_len, &len, &kind);
-    const unsigned char *p = text ? (const unsigned char *)text : raw;
+    const char *p = text ? text : (const char *)raw;
     if (!text)
         len = raw_len;
+    /* A backslash first becomes \x5c, so what utf8_escape_new writes
+     * (\xNN, \uNNNN) cannot be mistaken for text the code holds. */
+    char *plain = xmalloc(4 * len + 1);
+    size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        if (p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\')
-            printf("\\x%02x", p[i]);
-        else
-            putchar(p[i]);
+        if (p[i] == '\\') {
+            memcpy(plain + n, "\\x5c", 4);
+            n += 4;
+        } else {
+            plain[n++] = p[i];
+        }
     }
-    putchar('\n');
+    char *shown = utf8_escape_new(plain, n);
+    puts(shown);
+    free(shown);
+    free(plain);
     free(text);
 }
 
@@ -536,41 +632,48 @@ static void print_checkin_json(const struct config *cfg, const struct checkin_re
 
 static void print_checkin_text(const struct config *cfg, const struct checkin_result *res)
 {
-    char *name = res->has_attendee ? attendee_display_name_new(&res->attendee) : NULL;
+    char *display = res->has_attendee ? attendee_display_name_new(&res->attendee) : NULL;
+    /* The name and ID come from the export and the code: escaped. */
+    char *name = display ? shown_new(display) : NULL, *id = shown_new(res->attendee_id);
+    char *events = shown_new(res->has_attendee ? res->attendee.events : "");
+    free(display);
     char when[32], day[11];
     tz_day_format(res->day, day);
     switch (res->outcome) {
     case CHECKIN_CHECKED_IN:
-        printf(_("Checked in: %s (%s) for %s, %s.%s\n"), name, res->attendee_id,
+        printf(_("Checked in: %s (%s) for %s, %s.%s\n"), name, id,
                res->event->short_name, day, res->badge_needed ? _(" Print a badge.") : "");
         break;
     case CHECKIN_ALREADY_CHECKED_IN:
-        printf(_("Already checked in today: %s (%s), first at %s.\n"), name, res->attendee_id,
+        printf(_("Already checked in today: %s (%s), first at %s.\n"), name, id,
                tz_format_instant(cfg->tz, res->first_at_ms, when));
         break;
     case CHECKIN_NOT_REGISTERED_TODAY:
-        if (res->attendee.valid_from[0] || res->attendee.valid_until[0])
+        if (res->attendee.valid_from[0] || res->attendee.valid_until[0]) {
+            char *from = shown_new(res->attendee.valid_from);
+            char *until = shown_new(res->attendee.valid_until);
             printf(_("Not registered for today (%s): %s (%s) is registered for %s, valid from %s "
                      "to %s.\n"),
-                   day, name, res->attendee_id, res->attendee.events,
-                   res->attendee.valid_from[0] ? res->attendee.valid_from : _("the start"),
-                   res->attendee.valid_until[0] ? res->attendee.valid_until : _("the end"));
-        else
+                   day, name, id, events, from[0] ? from : _("the start"),
+                   until[0] ? until : _("the end"));
+            free(from);
+            free(until);
+        } else {
             printf(_("Not registered for today's event (%s): %s (%s) is registered for %s.\n"),
-                   day, name, res->attendee_id, res->attendee.events);
+                   day, name, id, events);
+        }
         break;
     case CHECKIN_WITHDRAWN:
         printf(_("Registration withdrawn: %s (%s). Send the person to the registration "
                  "desk.\n"),
-               name, res->attendee_id);
+               name, id);
         break;
     case CHECKIN_UNKNOWN:
         /* Export mode: the code itself is a secret and is not repeated. */
         if (cfg->qr_mode == CONFIG_QR_EXPORT && !res->attendee_id[0])
             printf(_("Unknown code: no ticket in the attendee list has it.\n"));
         else
-            printf(_("Unknown registration ID %s: not in the attendee list.\n"),
-                   res->attendee_id);
+            printf(_("Unknown registration ID %s: not in the attendee list.\n"), id);
         break;
     case CHECKIN_INVALID:
         printf(_("Invalid code: %s\n"), token_reason_text(res->reason));
@@ -580,6 +683,8 @@ static void print_checkin_text(const struct config *cfg, const struct checkin_re
         break;
     }
     free(name);
+    free(id);
+    free(events);
 }
 
 static int cmd_checkin(struct run *run)
@@ -609,14 +714,38 @@ static int cmd_checkin(struct run *run)
 
 /* ---- verify, find, report, export -------------------------------------- */
 
+/* --head, when given, is a head as report and export print it. */
+static int verify_check(struct run *run)
+{
+    struct store_head head;
+    size_t digits;
+    if (run->opt[OPT_HEAD] && !store_head_parse(run->opt[OPT_HEAD], &head, &digits))
+        return rejected(_("--head wants SEQ:HASH as report and export print it (at least 16 "
+                          "digits of the hash)"));
+    return 0;
+}
+
 static int cmd_verify(struct run *run)
 {
-    int64_t records = 0, first_bad = 0;
+    struct store_head known;
+    struct store_verify v = {0};
+    if (run->opt[OPT_HEAD] && store_head_parse(run->opt[OPT_HEAD], &known, &v.known_digits))
+        v.known = &known;
     struct bk_err err = {0};
-    if (store_verify_chain(run->store, &records, &first_bad, &err) != BK_OK)
+    if (store_verify_chain(run->store, &v, &err) != BK_OK)
         return report_error(&err);
+    char head[STORE_HEAD_TEXT];
     printf(_("Event log intact: %lld records, each matching the hash of the one before.\n"),
-           (long long)records);
+           (long long)v.records);
+    if (v.witnessed)
+        printf(_("Its witness %s agrees: it knows records up to %lld, and the log holds them "
+                 "all.\n"),
+               v.witness, (long long)v.witness_seq);
+    if (v.known)
+        printf(_("The head given, record %lld, is in the log with its hash.\n"),
+               (long long)known.seq);
+    if (v.head.seq)
+        printf(_("Head: %s\n"), store_head_format(&v.head, head));
     return BK_EXIT_DONE;
 }
 
@@ -663,14 +792,24 @@ static int cmd_find(struct run *run)
                 json_write_key(stdout, "withdrawn", 0);
                 fputs(hits[k].withdrawn ? "true}" : "false}", stdout);
             } else {
-                printf("%s\t%s\t%s\t%s%s\n", hits[k].id, hits[k].name, hits[k].organization,
-                       hits[k].country, hits[k].withdrawn ? _("\t(withdrawn)") : "");
+                const char *cells[] = {hits[k].id, hits[k].name, hits[k].organization,
+                                       hits[k].country};
+                for (size_t c = 0; c < 4; c++) {
+                    char *cell = shown_new(cells[c] ? cells[c] : "");
+                    printf("%s%s", c ? "\t" : "", cell);
+                    free(cell);
+                }
+                printf("%s\n", hits[k].withdrawn ? _("\t(withdrawn)") : "");
             }
         }
         if (json)
             fputs("]\n", stdout);
         else if (!n)
-            fprintf(stderr, _("%s: nobody matches '%s'.\n"), progname, query + 1);
+        {
+            char *q = shown_new(query + 1);
+            fprintf(stderr, _("%s: nobody matches '%s'.\n"), progname, q);
+            free(q);
+        }
         rc = n ? BK_EXIT_DONE : BK_EXIT_PARTIAL;
         free(hits);
         finder_free(f);
@@ -706,6 +845,7 @@ static int cmd_export(struct run *run)
     printf(_("%s: %zu attendees, one column per event day. It holds personal data: "
              "share it only with the organisers.\n"),
            path, ex.rows);
+    report_write_head(&ex.head, stdout);
     return BK_EXIT_DONE;
 }
 
@@ -718,7 +858,7 @@ static int cmd_badge(struct run *run)
     struct attendee a = {0};
     struct badge_image *img = NULL;
     char *payload = NULL;
-    char serial[TOKEN_SERIAL_LEN + 1] = "PREVUE";
+    char serial[TOKEN_SERIAL_LEN + 1] = TOKEN_PREVIEW_SERIAL;
     int rc = BK_EXIT_DONE;
     /* --monochrome and --dpi: exactly what a label printer is sent. */
     struct badge_output want = badge_output_of_config(run->cfg);
@@ -731,7 +871,8 @@ static int cmd_badge(struct run *run)
         badge_renderer_set_output(run->renderer, &want, &err) != BK_OK) {
         rc = report_error(&err);
     } else {
-        /* A preview carries no serial of a real badge: it is not recorded. */
+        /* A preview carries the preview serial, never a badge's: it is not
+         * recorded, and its QR checks nobody in (TOKEN_PREVIEW). */
         char *qr = token_badge_payload_new(serial, payload);
         if (badge_render(run->renderer, &a, qr, &img, &err) != BK_OK ||
             badge_image_write_png(img, out, &err) != BK_OK)
@@ -749,14 +890,15 @@ static int cmd_badge(struct run *run)
     return rc;
 }
 
-static void print_result(const char *attendee, const struct badgeprint_result *res)
+static void print_result(const char *who, const struct badgeprint_result *res)
 {
+    char *attendee = shown_new(who), *file = shown_new(res->file);
     switch (res->outcome) {
     case BADGEPRINT_PRINTED:
         printf(_("%s: badge %s printed (job %d).\n"), attendee, res->serial, res->job);
         break;
     case BADGEPRINT_WRITTEN:
-        printf(_("%s: badge %s written to %s.\n"), attendee, res->serial, res->file);
+        printf(_("%s: badge %s written to %s.\n"), attendee, res->serial, file);
         break;
     case BADGEPRINT_PENDING:
         printf(_("%s: badge %s NOT printed, kept pending: %s\n"), attendee, res->serial,
@@ -772,6 +914,8 @@ static void print_result(const char *attendee, const struct badgeprint_result *r
                attendee, attendee);
         break;
     }
+    free(attendee);
+    free(file);
 }
 
 struct pending_tally {
@@ -881,11 +1025,19 @@ static int cmd_pin_hash(struct run *run)
 /* One command a few lines, as redis's table has them. */
 /* clang-format off */
 static const struct cmd commands[] = {
-    {.name = "import", .run = cmd_import, .min_args = 1, .max_args = 1, .needs = NEED_STORE,
-     .args = N_("FILE.csv"), .help = N_("import or update the attendee list"),
+    {.name = "import", .run = cmd_import, .min_args = 1, .max_args = 1,
+     .needs = NEED_STORE | MAY_CREATE_STORE,
+     .opts = OPT(OPT_ACCEPT_WITHDRAWALS) | OPT(OPT_VERBOSE),
+     .args = N_("[--accept-withdrawals] [--verbose] FILE.csv"),
+     .help = N_("import or update the attendee list (the one command that creates the store; "
+                "it refuses to withdraw more than 10% of the confirmed people unless "
+                "--accept-withdrawals)"),
      .not_done = NOT_IMPORTED},
-    {.name = "check", .run = cmd_check, .min_args = 1, .max_args = 1, .needs = NEED_CONFIG,
-     .args = N_("FILE.csv"), .help = N_("check an export without importing it"),
+    {.name = "check", .run = cmd_check, .min_args = 1, .max_args = 1,
+     .needs = NEED_CONFIG | STORE_IF_THERE, .opts = OPT(OPT_VERBOSE),
+     .args = N_("[--verbose] FILE.csv"),
+     .help = N_("check an export without importing it: what it would change, and with "
+                "--verbose whom it would withdraw"),
      .not_done = NOT_IMPORTED},
     {.name = "keygen", .run = cmd_keygen, .needs = NEED_CONFIG, .opts = OPT(OPT_ROTATE),
      .args = N_("[--rotate]"), .help = N_("make the event's signing key pair")},
@@ -905,8 +1057,11 @@ static const struct cmd commands[] = {
      .args = N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
      .help = N_("check a person in, exactly as the kiosk does"),
      .not_done = N_("the check-in was NOT recorded.")},
-    {.name = "verify", .run = cmd_verify, .needs = NEED_STORE,
-     .args = "", .help = N_("check the event log's hash chain")},
+    {.name = "verify", .run = cmd_verify, .check = verify_check, .needs = NEED_STORE,
+     .opts = OPT(OPT_HEAD),
+     .args = N_("[--head SEQ:HASH]"),
+     .help = N_("check the event log's hash chain and its witness; --head: also a head "
+                "printed by report or export")},
     {.name = "badge", .run = cmd_badge, .min_args = 1, .max_args = 1,
      .needs = NEED_STORE | NEED_RENDERER,
      .opts = OPT(OPT_OUT) | OPT(OPT_MONOCHROME) | OPT(OPT_DPI), .must = OPT_OUT,
@@ -1032,8 +1187,18 @@ static int open_needs(const struct cmd *cmd, const struct cliopts *shared, struc
     if (keys && r->cfg->qr_mode == CONFIG_QR_SIGNED &&
         token_keys_load(r->cfg->keys_dir, &r->keys, &err) != BK_OK)
         return report_error(&err);
-    if ((cmd->needs & NEED_STORE) && store_open(r->cfg->database, &r->store, &err) != BK_OK)
-        return report_error(&err);
+    if (cmd->needs & (NEED_STORE | STORE_IF_THERE)) {
+        enum bk_status st = cmd->needs & MAY_CREATE_STORE
+                                ? store_create(r->cfg->database, &r->store, &err)
+                                : store_open(r->cfg->database, &r->store, &err);
+        if (st == BK_ERR_NOT_FOUND && (cmd->needs & STORE_IF_THERE))
+            st = BK_OK;
+        if (st == BK_ERR_NOT_FOUND)
+            /* Point at the setting to fix: the --db option or the line. */
+            config_blame(r->cfg, "kiosk", "database", &err);
+        if (st != BK_OK)
+            return report_error(&err);
+    }
     if (cmd->needs & NEED_PRINTER) {
         if (!r->cfg->printer[0])
             return rejected(_("no printer is configured: set [printer] printer, or give "

@@ -62,6 +62,7 @@ struct report {
     size_t n_parts;
     size_t withdrawn, attended_any;
     size_t badges_pending, badges_printed_other_days;
+    struct store_head head; /* the event log's head when the report was made */
 };
 
 static void tally_add(struct tally *t, const char *name)
@@ -221,6 +222,8 @@ enum bk_status report_new(struct store *s, const struct config *cfg, struct repo
         st = store_foreach_attendance(s, add_attendance, r, err);
     if (st == BK_OK)
         st = store_foreach_badge(s, NULL, add_badge, r, err);
+    if (st == BK_OK)
+        st = store_head(s, &r->head, err);
     if (st != BK_OK) {
         report_free(r);
         *out = NULL;
@@ -330,6 +333,10 @@ void report_write_text(const struct report *r, FILE *f)
         if (!p->attended)
             continue;
         text_breakdown(f, &p->groups);
+    }
+    if (r->head.seq) {
+        fputc('\n', f);
+        report_write_head(&r->head, f);
     }
 }
 
@@ -444,7 +451,20 @@ void report_write_json(const struct report *r, FILE *f)
     fprintf(f, "%zu", r->badges_pending);
     json_write_key(f, "badges_printed_outside_event_days", 0);
     fprintf(f, "%zu", r->badges_printed_other_days);
-    fputs("}}\n", f);
+    fputc('}', f);
+    char head[STORE_HEAD_TEXT];
+    json_write_key(f, "log_head", 0);
+    json_write_string(f, r->head.seq ? store_head_format(&r->head, head) : NULL);
+    fputs("}\n", f);
+}
+
+void report_write_head(const struct store_head *head, FILE *f)
+{
+    char text[STORE_HEAD_TEXT];
+    if (head->seq)
+        fprintf(f, _("Event log head: %s (keep it: badgectl verify --head %s shows whether "
+                     "records were removed since)\n"),
+                store_head_format(head, text), text);
 }
 
 /* The export: attendance loaded into a map id -> first check-in per day. */
@@ -579,6 +599,9 @@ enum bk_status report_export_csv(struct store *s, const struct config *cfg, cons
     if (st == BK_OK)
         st = store_foreach_attendee(s, export_person, &x, err);
     strmap_free(x.first_at);
+    /* After the rows: the head then vouches for every check-in exported. */
+    if (st == BK_OK)
+        st = store_head(s, &out->head, err);
     out->replaced = outfile_kind(file) == OUTFILE_REPLACE;
     out->rows = x.rows;
     if (st != BK_OK) {

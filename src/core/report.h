@@ -22,17 +22,24 @@ enum bk_status report_new(struct store *s, const struct config *cfg, struct repo
 void report_free(struct report *r);
 
 /* A readable summary (translated headings); organisations limited to the top
- * ten per day. */
+ * ten per day; the event log's head last (report_write_head). */
 void report_write_text(const struct report *r, FILE *f);
 
 /* Everything, as one JSON object: "event", "days" (each with at least "date",
- * "event" and "attendees"), "events" (the parts as a whole) and "totals". */
+ * "event" and "attendees"), "events" (the parts as a whole), "totals" and
+ * "log_head" (store_head_format's "SEQ:HASH", null for an empty log). */
 void report_write_json(const struct report *r, FILE *f);
+
+/* "Event log head: SEQ:HASH ..." and how to use it, one line, when the log
+ * is not empty. A printed or mailed report or export carries it, so a copy
+ * kept away from the store witnesses its log too (verify --head). */
+void report_write_head(const struct store_head *head, FILE *f);
 
 /* What an export wrote. */
 struct report_export {
-    size_t rows;   /* attendees written */
-    bool replaced; /* an earlier export at the path was replaced */
+    size_t rows;            /* attendees written */
+    bool replaced;          /* an earlier export at the path was replaced */
+    struct store_head head; /* the event log's head once the rows were read */
 };
 
 /* One CSV row per attendee with a column per event day holding the local

@@ -326,10 +326,23 @@ static void sq_close(void *impl)
     free(q);
 }
 
-static enum bk_status sq_open(const char *path, void **impl, struct bk_err *err)
+static enum bk_status sq_open(const char *path, bool create, void **impl, struct bk_err *err)
 {
     *impl = NULL;
-    enum bk_status s = create_private_file(path, err);
+    enum bk_status s = BK_OK;
+    struct stat info;
+    if (create)
+        s = create_private_file(path, err);
+    else if (stat(path, &info) != 0 && errno == ENOENT)
+        /* Only import makes a store: a mistyped path must not become a new,
+         * empty one that answers "0 registered". */
+        return bk_err_set(err, BK_ERR_NOT_FOUND, path, 0, NULL,
+                          _("there is no store at %s: check the path (only 'badgectl import' "
+                            "creates a store)"),
+                          path);
+    if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+        return bk_err_set(err, BK_ERR_INVALID, path, 0, NULL,
+                          _("is a folder, not a store file: give the store's file"));
     if (s != BK_OK)
         return s;
     struct sqlite_store *q = xcalloc(1, sizeof *q);
@@ -453,8 +466,19 @@ struct import_plan {
     unsigned char *action; /* enum import_action per sorted person */
     char **withdraw;       /* IDs missing from the export and still confirmed */
     size_t n_withdraw, cap_withdraw;
+    char **leaving;        /* everyone withdrawn, missing or marked so, in ID order */
+    size_t n_leaving, cap_leaving;
     struct store_import_summary sum;
 };
+
+static void push_id(char ***list, size_t *n, size_t *cap, const char *id)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        *list = xrealloc(*list, *cap * sizeof **list);
+    }
+    (*list)[(*n)++] = xstrdup(id);
+}
 
 static int by_id(const void *x, const void *y)
 {
@@ -471,6 +495,9 @@ static void plan_free(struct import_plan *p)
     for (size_t i = 0; i < p->n_withdraw; i++)
         free(p->withdraw[i]);
     free(p->withdraw);
+    for (size_t i = 0; i < p->n_leaving; i++)
+        free(p->leaving[i]);
+    free(p->leaving);
     free(p->action);
     free(p->sorted);
     free(p->hashes);
@@ -520,6 +547,8 @@ static void plan_existing(struct import_plan *p, size_t j, sqlite3_stmt *row)
                memcmp(sqlite3_column_blob(row, COL_CODE_HASH), hash, STORE_HASH_BYTES) == 0;
     bool was_withdrawn = strcmp(col_text(row, COL_STATUS), "withdrawn") == 0;
     bool now_withdrawn = p->sorted[j]->status == ATTENDEE_WITHDRAWN;
+    if (!was_withdrawn)
+        p->sum.confirmed_before++;
     if (same && was_withdrawn == now_withdrawn) {
         p->sum.unchanged++;
         return;
@@ -527,9 +556,10 @@ static void plan_existing(struct import_plan *p, size_t j, sqlite3_stmt *row)
     p->action[j] = IMPORT_UPDATE;
     if (was_withdrawn && !now_withdrawn)
         p->sum.reinstated++;
-    else if (!was_withdrawn && now_withdrawn)
+    else if (!was_withdrawn && now_withdrawn) {
         p->sum.withdrawn++;
-    else
+        push_id(&p->leaving, &p->n_leaving, &p->cap_leaving, p->sorted[j]->id);
+    } else
         p->sum.updated++;
 }
 
@@ -537,11 +567,9 @@ static void plan_missing(struct import_plan *p, sqlite3_stmt *row)
 {
     if (strcmp(col_text(row, COL_STATUS), "confirmed") != 0)
         return;
-    if (p->n_withdraw == p->cap_withdraw) {
-        p->cap_withdraw = p->cap_withdraw ? 2 * p->cap_withdraw : 64;
-        p->withdraw = xrealloc(p->withdraw, p->cap_withdraw * sizeof *p->withdraw);
-    }
-    p->withdraw[p->n_withdraw++] = xstrdup(col_text(row, 0));
+    p->sum.confirmed_before++;
+    push_id(&p->withdraw, &p->n_withdraw, &p->cap_withdraw, col_text(row, 0));
+    push_id(&p->leaving, &p->n_leaving, &p->cap_leaving, col_text(row, 0));
     p->sum.withdrawn++;
 }
 
@@ -629,7 +657,16 @@ static int plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms)
     return rc;
 }
 
-static enum bk_status sq_import(void *impl, const struct roster *r, int64_t now_ms,
+/* True when the guard of opt stops an import that withdraws so many. */
+static bool withdraws_too_many(const struct store_import_options *opt,
+                               const struct store_import_summary *sum)
+{
+    return opt->guard_withdrawals &&
+           (uint64_t)sum->withdrawn * 100 > (uint64_t)opt->max_withdrawn_percent * sum->confirmed_before;
+}
+
+static enum bk_status sq_import(void *impl, const struct roster *r,
+                                const struct store_import_options *opt, int64_t now_ms,
                                 struct store_import_summary *summary, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
@@ -640,13 +677,20 @@ static enum bk_status sq_import(void *impl, const struct roster *r, int64_t now_
     int rc = exec(q->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
         rc = plan_merge(q->db, &plan);
-    if (rc == SQLITE_OK)
+    bool apply = rc == SQLITE_OK && !opt->dry_run && !withdraws_too_many(opt, &plan.sum);
+    if (apply)
         rc = plan_apply(q->db, &plan, now_ms);
-    if (rc == SQLITE_OK)
+    if (apply && rc == SQLITE_OK)
         rc = exec(q->db, "COMMIT");
     enum bk_status s = BK_OK;
     if (rc == SQLITE_OK) {
+        if (!apply)
+            rollback(q->db);
+        plan.sum.applied = apply;
         *summary = plan.sum;
+        if (opt->on_withdrawn)
+            for (size_t i = 0; i < plan.n_leaving; i++)
+                opt->on_withdrawn(opt->ctx, plan.leaving[i]);
     } else {
         s = db_error(q, rc, err);
         rollback(q->db);
@@ -779,20 +823,46 @@ static int insert_event(sqlite3 *db, const struct store_event *ev)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool check_first,
-                                bool *already, int64_t *first_at_ms, struct bk_err *err)
+/* True in *has when attendee has a badge row printed, pending or submitted:
+ * then no badge is owed. */
+static int has_live_badge(sqlite3 *db, const char *attendee, bool *has)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT EXISTS (SELECT 1 FROM badge_print"
+                                " WHERE attendee = ?1 AND status <> ?2)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, store_badge_status_code(STORE_BADGE_CANCELLED), -1,
+                               SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *has = sqlite3_column_int(st, 0) != 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int insert_badge(sqlite3 *db, const char *attendee, const char *serial, const char *reason,
+                        const char *kiosk, int64_t at_ms);
+
+static enum bk_status sq_append(void *impl, struct store_append *a, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
     sqlite3 *db = q->db;
+    const struct store_scan *scan = a->scan;
     /* IMMEDIATE takes the write lock now, so nobody can append between our
-     * reading the tail (or the earlier check-in) and our insert. */
+     * reading the tail (or the earlier check-in, or the badges) and our
+     * insert. */
     int rc = exec(db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return db_error(q, rc, err);
 
     bool found = false;
     int64_t first = 0;
-    if (check_first)
+    if (a->check_first)
         rc = find_checkin(db, scan->attendee, scan->day, &found, &first);
 
     int64_t last_seq = 0;
@@ -807,27 +877,43 @@ static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool 
                             "added: restore the store from a backup"));
     }
 
-    unsigned char hash[STORE_HASH_BYTES];
     struct store_event ev = {
         .seq = last_seq + 1,
         .at_ms = scan->at_ms,
         .kiosk = scan->kiosk,
         .method = scan->method,
-        .outcome = !check_first ? scan->outcome
-                   : found      ? "already_checked_in"
-                                : "checked_in",
+        .outcome = !a->check_first ? scan->outcome
+                   : found         ? "already_checked_in"
+                                   : "checked_in",
         .attendee = scan->attendee,
         .day = scan->has_day ? scan->day : 0,
         .has_day = scan->has_day,
         .detail = scan->detail,
         .prev_hash = prev,
         .prev_hash_len = sizeof prev,
-        .hash = hash,
-        .hash_len = sizeof hash,
+        .hash = a->hash,
+        .hash_len = sizeof a->hash,
     };
     if (rc == SQLITE_OK) {
-        store_event_hash(&ev, hash);
+        store_event_hash(&ev, a->hash);
         rc = insert_event(db, &ev);
+    }
+    /* The badge this check-in owes, in the same transaction: it cannot be
+     * lost between the check-in and the printer. */
+    bool has_badge = true;
+    a->owed_id = 0;
+    if (rc == SQLITE_OK && a->check_first && a->owed_serial)
+        rc = has_live_badge(db, scan->attendee, &has_badge);
+    if (rc == SQLITE_OK && !has_badge) {
+        rc = insert_badge(db, scan->attendee, a->owed_serial, NULL, scan->kiosk, scan->at_ms);
+        if (rc == SQLITE_OK)
+            a->owed_id = sqlite3_last_insert_rowid(db);
+        else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+            rollback(db);
+            return bk_err_set(err, BK_ERR_EXISTS, q->path, 0, NULL,
+                              _("badge serial %s is taken: nothing was recorded"),
+                              a->owed_serial);
+        }
     }
     /* With synchronous=FULL in WAL mode, COMMIT returns after the fsync. */
     if (rc == SQLITE_OK)
@@ -835,12 +921,26 @@ static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool 
     if (rc != SQLITE_OK) {
         enum bk_status s = db_error(q, rc, err);
         rollback(db);
+        a->owed_id = 0;
         return s;
     }
-    if (already)
-        *already = found;
-    if (first_at_ms)
-        *first_at_ms = found ? first : 0;
+    a->seq = ev.seq;
+    a->already = found;
+    a->first_at_ms = found ? first : 0;
+    return BK_OK;
+}
+
+static enum bk_status sq_head(void *impl, struct store_head *head, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    bool damaged = false;
+    int rc = read_chain_tail(q->db, &head->seq, head->hash, &damaged);
+    if (rc != SQLITE_OK)
+        return db_error(q, rc, err);
+    if (damaged)
+        return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
+                          _("the last event log record is damaged: restore the store from a "
+                            "backup"));
     return BK_OK;
 }
 
@@ -1019,13 +1119,12 @@ static enum bk_status write_one(struct sqlite_store *q, sqlite3_stmt *st, int *c
     return BK_OK;
 }
 
-static enum bk_status sq_badge_add(void *impl, const char *attendee, const char *serial,
-                                   const char *reason, const char *kiosk, int64_t at_ms,
-                                   int64_t *id, struct bk_err *err)
+/* Inserts a pending badge row; the caller's transaction (or none) holds. */
+static int insert_badge(sqlite3 *db, const char *attendee, const char *serial, const char *reason,
+                        const char *kiosk, int64_t at_ms)
 {
-    struct sqlite_store *q = impl;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db,
+    int rc = sqlite3_prepare_v2(db,
                                 "INSERT INTO badge_print (attendee, at_ms, kiosk, serial, reason,"
                                 " status, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?2)",
                                 -1, &st, NULL);
@@ -1042,14 +1141,32 @@ static enum bk_status sq_badge_add(void *impl, const char *attendee, const char 
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 6, store_badge_status_code(STORE_BADGE_PENDING), -1,
                                SQLITE_STATIC);
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return db_error(q, rc, err);
-    }
-    enum bk_status s = write_one(q, st, NULL, err);
-    if (s == BK_OK && id)
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_CONSTRAINT)
+        rc = sqlite3_extended_errcode(db);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static enum bk_status sq_badge_add(void *impl, const char *attendee, const char *serial,
+                                   const char *reason, const char *kiosk, int64_t at_ms,
+                                   int64_t *id, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    int rc = exec(q->db, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK)
+        rc = insert_badge(q->db, attendee, serial, reason, kiosk, at_ms);
+    if (rc == SQLITE_OK && id)
         *id = sqlite3_last_insert_rowid(q->db);
-    return s;
+    if (rc == SQLITE_OK)
+        rc = exec(q->db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        enum bk_status s = db_error(q, rc, err);
+        rollback(q->db);
+        return s;
+    }
+    return BK_OK;
 }
 
 static enum bk_status sq_badge_update(void *impl, int64_t id, enum store_badge_status expect,
@@ -1252,11 +1369,14 @@ static enum bk_status sq_foreach_code(void *impl,
 
 const struct store_backend store_sqlite_backend = {
     .name = "sqlite",
+    /* Beside the store file, like SQLite's -wal and -shm. */
+    .witness_suffix = "-witness",
     .open = sq_open,
     .close = sq_close,
     .import = sq_import,
     .get_attendee = sq_get_attendee,
     .append = sq_append,
+    .head = sq_head,
     .badge_printed = sq_badge_printed,
     .foreach_scan = sq_foreach_scan,
     .foreach_attendee = sq_foreach_attendee,

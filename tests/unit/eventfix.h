@@ -51,7 +51,7 @@ static inline void tu_event_open_ini(const char *tag, const char *ini, char **di
         fail_msg("test event config: %s", err.msg);
     free(path);
     char *db = tu_path_new(*dir, "store.db");
-    if (store_open(db, store, &err) != BK_OK)
+    if (store_create(db, store, &err) != BK_OK)
         fail_msg("test event store: %s", err.msg);
     free(db);
     char *kdir = tu_path_new(*dir, "keys");
@@ -90,7 +90,7 @@ static inline void tu_event_import(struct store *store, const struct tu_person *
                                       .status = p[i].status};
     struct roster r = {.people = people, .n_people = n, .n_rows = n};
     struct bk_err err = {0};
-    if (store_import(store, &r, NULL, &err) != BK_OK)
+    if (store_import(store, &r, NULL, NULL, &err) != BK_OK)
         fail_msg("test event import: %s", err.msg);
     free(people);
 }

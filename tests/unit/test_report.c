@@ -46,7 +46,7 @@ static int setup(void **state)
     assert_int_equal(config_load(path, &fx->cfg, NULL), BK_OK);
     free(path);
     char *db = tu_path_new(fx->dir, "s.db");
-    assert_int_equal(store_open(db, &fx->store, NULL), BK_OK);
+    assert_int_equal(store_create(db, &fx->store, NULL), BK_OK);
     free(db);
     struct attendee people[] = {
         person("A", "Chair", "Korea (Republic of)", "ETRI", "FG-MV;Forum"),
@@ -55,7 +55,7 @@ static int setup(void **state)
         person("D", "Speaker", "Sweden", "Ericsson", "FG-MV"),
     };
     struct roster r = {.people = people, .n_people = 4, .n_rows = 4};
-    assert_int_equal(store_import(fx->store, &r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(fx->store, &r, NULL, NULL, NULL), BK_OK);
     *state = fx;
     return 0;
 }
