@@ -462,6 +462,15 @@ enum bk_status store_find_code(struct store *s, const char *code, size_t len, ch
  * text (store_find_code). */
 #define CODE_DOMAIN "badgekiosk ticket code v1"
 
+bool store_import_may_apply(const struct store_import_options *opt,
+                            const struct store_import_summary *sum)
+{
+    if (opt->dry_run)
+        return false;
+    return !opt->guard_withdrawals || (uint64_t)sum->withdrawn * 100 <=
+                                          (uint64_t)opt->max_withdrawn_percent * sum->confirmed_before;
+}
+
 void store_code_hash(const char *code, size_t len, unsigned char out[STORE_HASH_BYTES])
 {
     crypto_generichash_state h;

@@ -124,4 +124,11 @@ void store_event_hash(const struct store_event *ev, unsigned char out[STORE_HASH
  * look-up. Changing it makes every stored code unfindable. */
 void store_code_hash(const char *code, size_t len, unsigned char out[STORE_HASH_BYTES]);
 
+/* Whether an import planned as sum may be applied under opt: not a dry run,
+ * and not stopped by opt's withdrawal guard. Engines ask it between the plan
+ * and the writes, inside the import's transaction, so every engine holds
+ * the same rule. */
+bool store_import_may_apply(const struct store_import_options *opt,
+                            const struct store_import_summary *sum);
+
 #endif

@@ -657,14 +657,6 @@ static int plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms)
     return rc;
 }
 
-/* True when the guard of opt stops an import that withdraws so many. */
-static bool withdraws_too_many(const struct store_import_options *opt,
-                               const struct store_import_summary *sum)
-{
-    return opt->guard_withdrawals &&
-           (uint64_t)sum->withdrawn * 100 > (uint64_t)opt->max_withdrawn_percent * sum->confirmed_before;
-}
-
 static enum bk_status sq_import(void *impl, const struct roster *r,
                                 const struct store_import_options *opt, int64_t now_ms,
                                 struct store_import_summary *summary, struct bk_err *err)
@@ -677,7 +669,7 @@ static enum bk_status sq_import(void *impl, const struct roster *r,
     int rc = exec(q->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
         rc = plan_merge(q->db, &plan);
-    bool apply = rc == SQLITE_OK && !opt->dry_run && !withdraws_too_many(opt, &plan.sum);
+    bool apply = rc == SQLITE_OK && store_import_may_apply(opt, &plan.sum);
     if (apply)
         rc = plan_apply(q->db, &plan, now_ms);
     if (apply && rc == SQLITE_OK)
