@@ -194,6 +194,9 @@ struct flow {
     struct flow_staff staff;
     struct finder *finder;
     struct flow_correction corrections[FLOW_MAX_CORRECTIONS];
+    /* What each request's person looked like then (details_hash; zeros when
+     * the store could not say): the same details later are not corrected. */
+    unsigned char correction_details[FLOW_MAX_CORRECTIONS][crypto_generichash_BYTES];
     size_t n_corrections;
 
     bool camera_missing;
@@ -286,6 +289,41 @@ static uint32_t queued_print_of(const struct flow *f, const char *attendee_id)
         if (strcmp(f->queue[i].attendee_id, attendee_id) == 0)
             return f->queue[i].id;
     return 0;
+}
+
+/* A hash of what a badge shows of a, to tell whether staff corrected it. */
+static void details_hash(const struct attendee *a, unsigned char out[crypto_generichash_BYTES])
+{
+    const char *fields[] = {a->title,        a->first_name, a->last_name,
+                            a->badge_name,   a->organization, a->country,
+                            a->category,     a->events,     a->language};
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, crypto_generichash_BYTES);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *v = fields[i] ? fields[i] : "";
+        uint64_t len = strlen(v);
+        crypto_generichash_update(&st, (const unsigned char *)&len, sizeof len);
+        crypto_generichash_update(&st, (const unsigned char *)v, len);
+    }
+    crypto_generichash_final(&st, out, crypto_generichash_BYTES);
+}
+
+/* Whether a asked here for a correction ("my details are wrong") and the
+ * details are still those they asked about: the badge held back then must
+ * not print on their next scan. Once staff corrected them (a newer export
+ * imported), the badge owed prints with the details as they are now. */
+static bool correction_asked(const struct flow *f, const struct attendee *a)
+{
+    static const unsigned char unknown[crypto_generichash_BYTES];
+    for (size_t i = f->n_corrections; i-- > 0;) {
+        if (strcmp(f->corrections[i].attendee_id, a->id) != 0)
+            continue;
+        unsigned char now[crypto_generichash_BYTES];
+        details_hash(a, now);
+        return memcmp(f->correction_details[i], unknown, sizeof unknown) == 0 ||
+               memcmp(f->correction_details[i], now, sizeof now) == 0;
+    }
+    return false;
 }
 
 /* Asks the printer for one of the badges this kiosk left waiting, on a
@@ -537,8 +575,10 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
         screen = FLOW_WELCOME_BACK;
     /* Checked in earlier (at the desk, on the command line, here) and no
      * badge of theirs has printed: it is owed, so it prints now, unless it
-     * is already on its way from this kiosk. */
-    if (res.outcome == CHECKIN_ALREADY_CHECKED_IN && res.badge_needed) {
+     * is already on its way from this kiosk, or the person asked here for
+     * their details to be corrected (staff print it once they are). */
+    if (res.outcome == CHECKIN_ALREADY_CHECKED_IN && res.badge_needed &&
+        !(res.has_attendee && correction_asked(f, &res.attendee))) {
         bool counting = f->countdown_armed &&
                         strcmp(f->countdown.attendee_id, res.attendee_id) == 0;
         screen = counting || queued_print_of(f, res.attendee_id) ? FLOW_PRINTING
@@ -810,7 +850,16 @@ static void on_checked_in(struct flow *f, const struct flow_event *ev)
              * not, the oldest request makes room. */
             memmove(&f->corrections[0], &f->corrections[1],
                     (FLOW_MAX_CORRECTIONS - 1) * sizeof f->corrections[0]);
+            memmove(&f->correction_details[0], &f->correction_details[1],
+                    (FLOW_MAX_CORRECTIONS - 1) * sizeof f->correction_details[0]);
             f->n_corrections--;
+        }
+        unsigned char *details = f->correction_details[f->n_corrections];
+        memset(details, 0, crypto_generichash_BYTES);
+        struct attendee a = {0};
+        if (store_get_attendee(f->ctx.store, f->countdown.attendee_id, &a, NULL) == BK_OK) {
+            details_hash(&a, details);
+            attendee_clear(&a);
         }
         c = &f->corrections[f->n_corrections++];
         c->at_ms = f->now;

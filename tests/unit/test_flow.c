@@ -20,6 +20,15 @@
 
 #define PIN "2468"
 
+static const struct tu_person people[] = {
+    {"P1", "Shin-Gak", "Kang", "FG-MV;Forum", "", ATTENDEE_CONFIRMED},
+    {"P2", "Forum", "Only", "Forum", "", ATTENDEE_CONFIRMED},
+    {"P3", "Gone", "Away", "FG-MV;Forum", "", ATTENDEE_WITHDRAWN},
+    {"P4", "Amélie", "Durand", "FG-MV", "French", ATTENDEE_CONFIRMED},
+    {"P5", "蕴韬", "王", "FG-MV", "zh-CN", ATTENDEE_CONFIRMED},
+};
+#define N_PEOPLE (sizeof people / sizeof people[0])
+
 struct fixture {
     char *dir;
     struct config *cfg;
@@ -40,14 +49,7 @@ static int setup_with(void **state, const char *pin_hash, const char *kiosk_line
                             pin_hash, kiosk_lines);
     tu_event_open("flow", extra, &fx->dir, &fx->cfg, &fx->store, &fx->keys);
     free(extra);
-    static const struct tu_person people[] = {
-        {"P1", "Shin-Gak", "Kang", "FG-MV;Forum", "", ATTENDEE_CONFIRMED},
-        {"P2", "Forum", "Only", "Forum", "", ATTENDEE_CONFIRMED},
-        {"P3", "Gone", "Away", "FG-MV;Forum", "", ATTENDEE_WITHDRAWN},
-        {"P4", "Amélie", "Durand", "FG-MV", "French", ATTENDEE_CONFIRMED},
-        {"P5", "蕴韬", "王", "FG-MV", "zh-CN", ATTENDEE_CONFIRMED},
-    };
-    tu_event_import(fx->store, people, sizeof people / sizeof people[0]);
+    tu_event_import(fx->store, people, N_PEOPLE);
     fx->ctx = (struct checkin_context){fx->cfg, fx->keys, fx->store, "kiosk-test"};
     struct bk_err err = {0};
     assert_int_equal(flow_new(&fx->ctx, NULL, &fx->flow, &err), BK_OK);
@@ -311,9 +313,16 @@ static void test_details_wrong_records_correction_and_skips_print(void **state)
     assert_int_equal(store_foreach_badge(fx->store, NULL, see_row, &seen, NULL), BK_OK);
     assert_int_equal(seen.waiting, 1);
     assert_int_equal(seen.cancelled, 1);
-    /* Back from the desk, P1 scans again: a new badge, with the details
-     * as they are now. */
+    /* Back from the desk, P1 scans again: while the details are those
+     * they asked about, no badge; once staff corrected them (a newer
+     * export), a new badge, with the details as they are now. */
+    assert_int_equal(scan(fx, "P1", t0(fx, 20 * 60 * 1000)), FLOW_ALREADY_CHECKED_IN);
+    struct tu_person corrected[N_PEOPLE];
+    memcpy(corrected, people, sizeof corrected);
+    corrected[0].last = "Kang-Lee";
+    tu_event_import(fx->store, corrected, N_PEOPLE);
     assert_int_equal(scan(fx, "P1", t0(fx, 30 * 60 * 1000)), FLOW_CHECKED_IN);
+    assert_string_equal(fx->out.view->name, "Shin-Gak Kang-Lee");
 }
 
 static void test_repeat_scan_within_window_is_ignored(void **state)
@@ -422,6 +431,22 @@ static void test_a_badge_owed_from_an_earlier_checkin_prints_at_the_kiosk(void *
     assert_int_equal(scan(fx, "P1", t0(fx, 80000)), FLOW_PRINTING);
     assert_int_equal(fx->out.n_prints, 0);
     assert_int_equal(print_done(fx, id, FLOW_PRINT_PRINTED, NULL, t0(fx, 81000)), FLOW_PRINTED);
+}
+
+/* Finding 7 does not undo "my details are wrong": scanned again later that
+ * day, the person whose badge was held back for a correction is already
+ * checked in, and the badge with the wrong details does not print. */
+static void test_a_badge_held_back_for_a_correction_does_not_print_on_a_rescan(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(scan(fx, "P1", t0(fx, 0)), FLOW_CHECKED_IN);
+    assert_int_equal(touch(fx, FLOW_BUTTON_DETAILS_WRONG, t0(fx, 2000)), FLOW_CORRECTION);
+    assert_int_equal(touch(fx, FLOW_BUTTON_DONE, t0(fx, 3000)), FLOW_WELCOME);
+    assert_int_equal(scan(fx, "P1", t0(fx, 60000)), FLOW_ALREADY_CHECKED_IN);
+    for (int64_t ms = 60500; ms <= 75000; ms += 500) {
+        tick(fx, t0(fx, ms));
+        assert_int_equal(fx->out.n_prints, 0);
+    }
 }
 
 /* Issue 10, finding 8: a kiosk stopped with badges queued finds them in the
@@ -1038,6 +1063,7 @@ int main(void)
         T(test_second_scan_after_window_is_already_checked_in_without_print),
         T(test_welcome_back_when_badge_printed_on_an_earlier_day),
         T(test_a_badge_owed_from_an_earlier_checkin_prints_at_the_kiosk),
+        T(test_a_badge_held_back_for_a_correction_does_not_print_on_a_rescan),
         T(test_a_restarted_kiosk_resumes_the_badges_it_owed),
         T(test_quitting_with_badges_waiting_asks_first),
         T(test_each_outcome_has_its_screen),
