@@ -153,6 +153,9 @@ enum flow_staff_result {
     FLOW_STAFF_NOT_FOUND,     /* no such registration ID */
     FLOW_STAFF_PRINTS_SENT,   /* pending prints were asked for */
     FLOW_STAFF_STORE_FAILED,  /* see problem */
+    /* Quit was touched with badges still to print here (quit_waiting): it
+     * quits when touched again. */
+    FLOW_STAFF_QUIT_ASKED,
 };
 
 #define FLOW_STAFF_HITS 12
@@ -192,6 +195,7 @@ struct flow_staff {
     char last_id[ATTENDEE_ID_MAX + 1];
     char last_name[256];
     char problem[1024]; /* for FLOW_STAFF_STORE_FAILED, translated */
+    size_t quit_waiting; /* for FLOW_STAFF_QUIT_ASKED: badges still to print here */
 };
 
 /* What the current screen shows. Fields that do not apply are zero or "". */
@@ -272,7 +276,10 @@ struct flow;
 
 /* A flow on the welcome screen. ctx (and what it points to) must outlive the
  * flow; settings are copied (NULL: those of ctx->cfg). Staff mode is disabled
- * when ctx->cfg->staff_pin_hash is "". Free with flow_free (NULL is fine). */
+ * when ctx->cfg->staff_pin_hash is "". The badges this kiosk (ctx->kiosk_id)
+ * left waiting in the store are asked of the printer again on the first
+ * ticks: a kiosk stopped with its queue full resumes it. Free with
+ * flow_free (NULL is fine). */
 enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_settings *settings,
                         struct flow **out, struct bk_err *err);
 void flow_free(struct flow *f);

@@ -605,6 +605,16 @@ static void staff_message(const struct kiosk *k, char *buf, size_t n, SDL_Color 
         snprintf(buf, n, "%s", s->problem);
         *c = t->bad;
         break;
+    case FLOW_STAFF_QUIT_ASKED:
+        snprintf(buf, n,
+                 P_("%zu badge is still to print here: it stays in the store for \"print "
+                    "waiting badges\". Touch Quit again to quit.",
+                    "%zu badges are still to print here: they stay in the store for \"print "
+                    "waiting badges\". Touch Quit again to quit.",
+                    s->quit_waiting),
+                 s->quit_waiting);
+        *c = t->warn;
+        break;
     }
 }
 
@@ -820,7 +830,9 @@ static void draw_staff(struct kiosk *k)
     button(k, "back", ui_rect(&k->ui, c.rx, h - 11, c.rw * 0.6f, 8), _("Back to attendee screen"),
            FILLED, KIOSK_ACT_TOUCH, FLOW_BUTTON_BACK);
     button(k, "quit", ui_rect(&k->ui, c.rx + c.rw * 0.6f + 2, h - 11, c.rw * 0.4f - 2, 8),
-           _("Quit kiosk"), QUIET, KIOSK_ACT_TOUCH, FLOW_BUTTON_QUIT);
+           k->view->staff->last == FLOW_STAFF_QUIT_ASKED ? _("Quit anyway") : _("Quit kiosk"),
+           k->view->staff->last == FLOW_STAFF_QUIT_ASKED ? FILLED : QUIET, KIOSK_ACT_TOUCH,
+           FLOW_BUTTON_QUIT);
 }
 
 typedef void screen_drawer(struct kiosk *k);

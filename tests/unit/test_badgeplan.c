@@ -24,14 +24,14 @@ static int setup(void **state)
     struct fixture *fx = xcalloc(1, sizeof *fx);
     fx->dir = tu_tempdir_new("badgeplan");
     char *db = tu_path_new(fx->dir, "store.db");
-    assert_int_equal(store_open(db, &fx->store, NULL), BK_OK);
+    assert_int_equal(store_create(db, &fx->store, NULL), BK_OK);
     free(db);
     struct attendee a = {.id = "P1", .title = "", .first_name = "Ada", .last_name = "Lovelace",
                          .badge_name = "", .organization = "", .country = "",
                          .category = "Participant", .events = "FG-MV", .email = "",
                          .language = "", .status = ATTENDEE_CONFIRMED};
     struct roster r = {.people = &a, .n_people = 1, .n_rows = 1};
-    assert_int_equal(store_import(fx->store, &r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(fx->store, &r, NULL, NULL, NULL), BK_OK);
     *state = fx;
     return 0;
 }
