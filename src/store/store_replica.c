@@ -245,13 +245,21 @@ struct decided {
     int64_t owed_id; /* the owed badge row written with the event, or 0 */
 };
 
+/* The badge a check-in owes (store_append's owed_serial): its serial, and
+ * when the server already took the row, its id and order there. */
+struct owed {
+    const char *serial;
+    int64_t id, made;
+};
+
 /* Writes the intent's event into the journal's log with the outcome
  * chosen: by the server (res), or here from the journal (res NULL). With
- * owed (store_append's owed_serial), a first check-in also writes the badge
- * it owes in the same journal transaction: durable here before the person
- * is answered, and sent to the server with the other badge rows. */
+ * owed, a first check-in also writes the badge it owes in the same journal
+ * transaction, durable here before the person is answered: as the server
+ * row it already is (owed->made), or queued for the server like any badge
+ * made offline. */
 static enum bk_status settle(struct link *l, const struct journal_intent *in,
-                             const struct pg_append_result *res, const char *owed,
+                             const struct pg_append_result *res, const struct owed *owed,
                              struct decided *d, struct bk_err *err)
 {
     void *j = l->j;
@@ -286,16 +294,16 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
                              .hash = already ? in->alt_hash : in->hash,
                              .hash_len = STORE_HASH_BYTES};
     st = journal_tx_add_event(j, &ev, !res, res != NULL, res ? results[res->status] : NULL, err);
-    struct store_badge owed_row = {.id = new_badge_id(),
+    struct store_badge owed_row = {.id = owed && owed->id ? owed->id : new_badge_id(),
                                    .attendee = in->scan.attendee,
                                    .at_ms = in->scan.at_ms,
                                    .kiosk = in->scan.kiosk,
-                                   .serial = owed,
+                                   .serial = owed ? owed->serial : NULL,
                                    .status = STORE_BADGE_PENDING,
                                    .updated_ms = in->scan.at_ms};
     bool owed_added = false;
-    if (st == BK_OK && owed && in->check_first && !already)
-        st = journal_tx_add_owed_badge(j, &owed_row, &owed_added, err);
+    if (st == BK_OK && owed && owed->serial && in->check_first && !already)
+        st = journal_tx_add_owed_badge(j, &owed_row, owed->made, &owed_added, err);
     if (st == BK_OK)
         st = journal_tx_drop_intent(j, err);
     if (st != BK_OK) {
@@ -315,7 +323,7 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
 /* Sends the intent (already durable in the journal) and settles it with
  * the server's answer, or from the journal when none comes in time. */
 static enum bk_status send_and_settle(struct replica *r, struct link *l,
-                                      const struct journal_intent *in, const char *owed,
+                                      const struct journal_intent *in, const char *owed_serial,
                                       struct decided *d, struct bk_err *err)
 {
     struct pg_keyed_event ev = {.source = r->source,
@@ -329,15 +337,39 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
     struct pg_append_result res = {0};
     struct bk_err e;
     bk_err_clear(&e);
-    if (store_pg_append_keyed(l->srv, &ev, &res, 0, &e) == BK_OK)
-        return settle(l, in, &res, owed, d, err);
+    struct owed owed = {.serial = owed_serial};
+    if (store_pg_append_keyed(l->srv, &ev, &res, 0, &e) == BK_OK) {
+        /* Online, the badge owed goes to the server before the journal
+         * settles, as a badge made here does (rp_badge_add): queued instead,
+         * it would hold every later scan to the journal until the sync
+         * thread sent it. Not taken, it is queued. A person the journal
+         * knows a badge for owes none. */
+        bool has = true;
+        if (owed_serial && in->check_first && !res.already &&
+            journal_has_live_badge(l->j, in->scan.attendee, &has, NULL) == BK_OK && !has) {
+            struct store_badge b = {.id = new_badge_id(),
+                                    .attendee = in->scan.attendee,
+                                    .at_ms = in->scan.at_ms,
+                                    .kiosk = in->scan.kiosk,
+                                    .serial = owed_serial,
+                                    .status = STORE_BADGE_PENDING,
+                                    .updated_ms = in->scan.at_ms};
+            bool conflict = false;
+            struct bk_err be;
+            if (store_pg_badge_put(l->srv, &b, &conflict, &owed.made, &be) == BK_OK && !conflict)
+                owed.id = b.id;
+            else
+                owed.made = 0;
+        }
+        return settle(l, in, &res, &owed, d, err);
+    }
     /* No answer in time, the link gone, or the server refused: the person
      * at the door gets the journal's answer, and the event waits. */
     if (l == &r->fg)
         went_offline(r, &e);
     else
         note_offline(r, l, &e);
-    return settle(l, in, NULL, owed, d, err);
+    return settle(l, in, NULL, &owed, d, err);
 }
 
 /* An intent left by a process that died between sending and settling:
@@ -414,7 +446,8 @@ static enum bk_status rp_append(void *impl, struct store_append *a, struct bk_er
         if (st == BK_OK)
             st = send_and_settle(r, &r->fg, &in, a->owed_serial, &d, err);
     } else if (st == BK_OK) {
-        st = settle(&r->fg, &in, NULL, a->owed_serial, &d, err);
+        struct owed owed = {.serial = a->owed_serial};
+        st = settle(&r->fg, &in, NULL, &owed, &d, err);
     }
     unlock_file(lock);
     a->owed_id = 0;
