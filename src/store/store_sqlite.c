@@ -667,26 +667,35 @@ int sq_insert_event(sqlite3 *db, const struct store_event *ev)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* True in *has when attendee has a badge row printed, pending or submitted:
- * then no badge is owed. */
-int sq_has_live_badge(sqlite3 *db, const char *attendee, bool *has)
+/* True in *has when attendee has a badge row whose status is (or, without
+ * equal, is not) status. */
+static int badge_with_status(sqlite3 *db, const char *attendee, bool equal,
+                             enum store_badge_status status, bool *has)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db,
-                                "SELECT EXISTS (SELECT 1 FROM badge_print"
-                                " WHERE attendee = ?1 AND status <> ?2)",
+                                equal ? "SELECT EXISTS (SELECT 1 FROM badge_print"
+                                        " WHERE attendee = ?1 AND status = ?2)"
+                                      : "SELECT EXISTS (SELECT 1 FROM badge_print"
+                                        " WHERE attendee = ?1 AND status <> ?2)",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, store_badge_status_code(STORE_BADGE_CANCELLED), -1,
-                               SQLITE_STATIC);
+        rc = sqlite3_bind_text(st, 2, store_badge_status_code(status), -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *has = sqlite3_column_int(st, 0) != 0;
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+/* True in *has when attendee has a badge row printed, pending or submitted:
+ * then no badge is owed. */
+int sq_has_live_badge(sqlite3 *db, const char *attendee, bool *has)
+{
+    return badge_with_status(db, attendee, false, STORE_BADGE_CANCELLED, has);
 }
 
 static enum bk_status sq_append(void *impl, struct store_append *a, struct bk_err *err)
@@ -795,25 +804,8 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
                                        struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db,
-                                "SELECT EXISTS (SELECT 1 FROM badge_print"
-                                " WHERE attendee = ?1 AND status = ?2)",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, store_badge_status_code(STORE_BADGE_PRINTED), -1,
-                               SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    enum bk_status s = BK_OK;
-    if (rc == SQLITE_ROW)
-        *printed = sqlite3_column_int(st, 0) != 0;
-    else
-        s = sq_db_error(q, rc, err);
-    sqlite3_finalize(st);
-    return s;
+    int rc = badge_with_status(q->db, id, true, STORE_BADGE_PRINTED, printed);
+    return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
 /* Runs a query (param, when not NULL, bound to ?1) and hands each row to
