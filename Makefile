@@ -250,7 +250,7 @@ demo-cli: deps
 unit: $(UNIT_BIN) locale
 	@./tools/run-unit $(UNIT_BIN)
 
-e2e: build/badgectl build/gen-export build/qr-png
+e2e: build/badgectl build/badgekiosk build/gen-export build/qr-png
 	@./tests/e2e/run
 
 # ---- ThreadSanitizer: the kiosk's UI thread and its print worker (tests/tsan/) ----
@@ -387,7 +387,7 @@ build/crash-worker: tests/reliability/crash_worker.c tests/reliability/relutil.h
 build/rush: tests/reliability/rush.c tests/reliability/relutil.h build/libbadgekiosk.a
 	$(CC) $(REL_FLAGS) -o $@ $< build/libbadgekiosk.a $(LIBS)
 
-reliability: build/badgectl $(REL_BIN)
+reliability: build/badgectl build/badgekiosk $(REL_BIN)
 	@./tests/reliability/run
 
 # Hundreds of kills and the full rush; figures go to BENCHMARKS.md.

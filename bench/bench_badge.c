@@ -143,7 +143,7 @@ int main(int argc, char **argv)
         struct store *s;
         struct token_keys *keys;
         char keyid[16];
-        if (store_open(db, &s, &err) != BK_OK || store_import(s, r, NULL, &err) != BK_OK)
+        if (store_create(db, &s, &err) != BK_OK || store_import(s, r, NULL, NULL, &err) != BK_OK)
             die("store", &err);
         if ((access(keys_dir, F_OK) != 0 && token_keygen(keys_dir, 0, keyid, &err) != BK_OK) ||
             token_keys_load(keys_dir, &keys, &err) != BK_OK)

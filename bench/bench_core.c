@@ -102,11 +102,11 @@ int main(int argc, char **argv)
         die("roster", &err);
     double t_read = now_ms() - t0;
     struct store *s;
-    if (store_open(db_path, &s, &err) != BK_OK)
+    if (store_create(db_path, &s, &err) != BK_OK)
         die("store", &err);
     struct store_import_summary sum;
     double t1 = now_ms();
-    if (store_import(s, r, &sum, &err) != BK_OK)
+    if (store_import(s, r, NULL, &sum, &err) != BK_OK)
         die("import", &err);
     double t_import = now_ms() - t1;
     size_t n_people = r->n_people;

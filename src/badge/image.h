@@ -24,8 +24,9 @@ struct badge_image {
 struct badge_image *badge_image_new(int width, int height, int dpi);
 void badge_image_free(struct badge_image *img);
 
-/* Writes img as an RGB PNG whose pHYs chunk records its DPI, through a
- * temporary file renamed into place; mode 0644 so a spooler may read it. */
+/* Writes img as an RGB PNG whose pHYs chunk records its DPI, with
+ * util/outfile (pngfile.h): whole or not at all, mode 0600, since a badge
+ * carries its holder's check-in code. */
 enum bk_status badge_image_write_png(const struct badge_image *img, const char *path,
                                      struct bk_err *err);
 

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/i18n.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 /* libpng reports errors through callbacks; the default ones print to
@@ -82,28 +82,11 @@ enum bk_status pngfile_write(const char *path, int width, int height, int channe
         return bk_err_set(err, BK_ERR_INVALID, path, 0, NULL,
                           _("The image to write has an impossible size (%dx%d pixels)."), width,
                           height);
-    char *tmp = xasprintf("%s.XXXXXX", path);
-    enum bk_status st = BK_OK;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        st = bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot create the file: %s"),
-                        i18n_strerror(errno));
-        free(tmp);
+    struct outfile *out;
+    enum bk_status st = outfile_open(path, &out, err);
+    if (st != BK_OK)
         return st;
-    }
-    /* mkstemp makes 0600; a badge image is not secret and the print spooler
-     * may run as another user. */
-    fchmod(fd, 0644);
-    FILE *fp = fdopen(fd, "wb");
-    if (!fp) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot write the file: %s"),
-                          i18n_strerror(e));
-    }
-    struct write_job job = {.fp = fp,
+    struct write_job job = {.fp = outfile_stream(out),
                             .width = width,
                             .height = height,
                             .channels = channels,
@@ -113,26 +96,15 @@ enum bk_status pngfile_write(const char *path, int width, int height, int channe
     job.row = xmalloc((size_t)width * (size_t)channels);
     int rc = write_stream(&job);
     free(job.row);
-    int e = errno;
-    if (rc == 0 && fflush(fp) != 0)
-        rc = -1, e = errno;
-    if (rc == 0 && fsync(fileno(fp)) != 0)
-        rc = -1, e = errno;
-    if (fclose(fp) != 0 && rc == 0)
-        rc = -1, e = errno;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -1, e = errno, job.fail.msg[0] = '\0';
-    if (rc != 0) {
-        unlink(tmp);
-        if (job.fail.msg[0])
-            st = bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot write the PNG: %s"),
-                            job.fail.msg);
-        else
-            st = bk_err_set(err, e == ENOSPC ? BK_ERR_FULL : BK_ERR_IO, path, 0, NULL,
-                            _("cannot write the file: %s"), i18n_strerror(e));
+    /* A write that failed inside libpng leaves the stream's error flag set,
+     * and the commit reports it with its errno (a full disk is BK_ERR_FULL);
+     * libpng's own complaints are told here. */
+    if (rc != 0 && !ferror(job.fp)) {
+        outfile_discard(out);
+        return bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot write the PNG: %s"),
+                          job.fail.msg[0] ? job.fail.msg : i18n_strerror(ENOMEM));
     }
-    free(tmp);
-    return st;
+    return outfile_commit(out, err);
 }
 
 enum bk_status pngfile_read_rgba_new(const char *path, uint8_t **rgba, int *width, int *height,

@@ -4,9 +4,9 @@
  * because the simplified one cannot record the DPI (PLATFORM.md). The prefix
  * is pngfile_, not png_, because libpng owns the png_ namespace.
  *
- * Files appear complete or not at all: written beside the target, flushed,
- * synced, then renamed into place, with mode 0644 so a print spooler running
- * as another user can read them. */
+ * Files are written with util/outfile: complete or not at all, mode 0600
+ * (a badge's QR is a credential), and only a regular file is ever replaced
+ * (a FIFO or a device is written as a stream). */
 #ifndef BK_PNGFILE_H
 #define BK_PNGFILE_H
 

@@ -31,7 +31,7 @@ void qrimage_free(struct qrimage *q);
 /* Writes text's QR code to path as an 8-bit greyscale PNG: module_px pixels
  * per module (1..QRIMAGE_MODULE_PX_MAX), the quiet zone included, and a pHYs
  * chunk saying dpi (1..QRIMAGE_DPI_MAX) so print dialogs size it right. The
- * file appears complete or not at all (written beside it, then renamed).
+ * file is written as pngfile_write writes (whole or not at all, 0600).
  * *version_out (may be NULL) receives the QR version. */
 enum bk_status qrimage_write_png(const char *text, int module_px, int dpi, const char *path,
                                  int *version_out, struct bk_err *err);

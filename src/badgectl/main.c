@@ -31,6 +31,8 @@
 #include "core/find.h"
 #include "util/i18n.h"
 #include "util/json.h"
+#include "util/utf8.h"
+#include "util/outfile.h"
 #include "core/report.h"
 #include "core/reporthtml.h"
 #include "event/roster.h"
@@ -52,8 +54,10 @@
  * their index in struct run's opt. */
 enum cmd_opt {
     OPT_NONE = 0,
+    OPT_ACCEPT_WITHDRAWALS,
     OPT_DPI,
     OPT_HTML,
+    OPT_FORCE,
     OPT_JSON,
     OPT_LIMIT,
     OPT_MANUAL,
@@ -67,13 +71,17 @@ enum cmd_opt {
     OPT_STATUS,
     OPT_SVG,
     OPT_WITH_NAMES,
+    OPT_VERBOSE,
+    OPT_HEAD,
     N_OPTS
 };
 
 /* Indexed by enum cmd_opt; [OPT_NONE] is empty. */
 static const struct option cmd_options[N_OPTS] = {
+    [OPT_ACCEPT_WITHDRAWALS] = {"accept-withdrawals", no_argument, NULL, OPT_ACCEPT_WITHDRAWALS},
     [OPT_DPI] = {"dpi", required_argument, NULL, OPT_DPI},
     [OPT_HTML] = {"html", required_argument, NULL, OPT_HTML},
+    [OPT_FORCE] = {"force", no_argument, NULL, OPT_FORCE},
     [OPT_JSON] = {"json", no_argument, NULL, OPT_JSON},
     [OPT_LIMIT] = {"limit", required_argument, NULL, OPT_LIMIT},
     [OPT_MANUAL] = {"manual", no_argument, NULL, OPT_MANUAL},
@@ -87,6 +95,8 @@ static const struct option cmd_options[N_OPTS] = {
     [OPT_STATUS] = {"status", no_argument, NULL, OPT_STATUS},
     [OPT_SVG] = {"svg", required_argument, NULL, OPT_SVG},
     [OPT_WITH_NAMES] = {"with-names", no_argument, NULL, OPT_WITH_NAMES},
+    [OPT_VERBOSE] = {"verbose", no_argument, NULL, OPT_VERBOSE},
+    [OPT_HEAD] = {"head", required_argument, NULL, OPT_HEAD},
 };
 
 /* The options whose value is a whole number, and its range: checked before
@@ -106,9 +116,16 @@ static const struct {
 enum {
     NEED_CONFIG = 1u << 0,
     NEED_KEYS = 1u << 1,     /* signing or verifying keys; none in plain QR mode */
-    NEED_STORE = 1u << 2,    /* the attendance store */
+    NEED_STORE = 1u << 2,    /* the attendance store, which must exist */
     NEED_PRINTER = 1u << 3,  /* a configured printer, opened */
     NEED_RENDERER = 1u << 4, /* the badge renderer and its fonts */
+    /* With NEED_STORE: a store that does not exist is created. Only the
+     * commands that set a store up say so (import): for any other, a
+     * mistyped path must not become a new, empty store. */
+    MAY_CREATE_STORE = 1u << 5,
+    /* The store when there is one, else none (check: what an import would
+     * withdraw, before the first import made a store). */
+    STORE_IF_THERE = 1u << 6,
 };
 
 /* One command run: what the dispatcher opened, the options given and the
@@ -158,6 +175,13 @@ static int report_error(const struct bk_err *err)
     return bk_exit_status(err->status);
 }
 
+/* Text from a file, a code or a person, escaped for the terminal
+ * (utf8_escape_new: control and bidi characters cannot garble the line). */
+static char *shown_new(const char *s)
+{
+    return utf8_escape_new(s, strlen(s));
+}
+
 /* A refused command line, and where to look. */
 static int rejected(const char *msg)
 {
@@ -191,12 +215,58 @@ static int read_roster(const struct run *run, const char *path, struct roster **
         say_not_done(run);
         return BK_EXIT_REJECTED;
     }
+    char *file = shown_new(path);
     for (size_t i = 0; i < (*r)->n_problems; i++) {
         const struct roster_problem *p = &(*r)->problems[i];
-        fprintf(stderr, "%s:%ld: %s%s%s%s\n", path, p->line, p->field[0] ? p->field : "",
-                p->field[0] ? ": " : "", p->message, _(" (row skipped)"));
+        /* The column's name and the message quote the file. */
+        char *field = shown_new(p->field), *message = shown_new(p->message);
+        fprintf(stderr, "%s:%ld: %s%s%s%s\n", file, p->line, field, field[0] ? ": " : "",
+                message, _(" (row skipped)"));
+        free(field);
+        free(message);
+    }
+    free(file);
+    /* check and import say the same of an export with nobody in it, and
+     * name the file: importing it would withdraw everyone. */
+    if ((*r)->n_people == 0) {
+        bk_err_set(&err, BK_ERR_INVALID, path, 0, NULL,
+                   _("the export lists nobody (%zu rows, none usable): importing it would "
+                     "withdraw every attendee; check that it is the right file"),
+                   (*r)->n_rows);
+        report_error(&err);
+        say_not_done(run);
+        roster_free(*r);
+        *r = NULL;
+        return BK_EXIT_REJECTED;
     }
     return BK_EXIT_DONE;
+}
+
+/* The share of the people confirmed in the store that an import may
+ * withdraw without --accept-withdrawals. */
+#define IMPORT_MAX_WITHDRAWN_PERCENT 10
+
+struct withdrawn_list {
+    struct store *store;
+    size_t n;
+};
+
+/* --verbose: each person an import withdraws, by ID and name. Names go to
+ * standard output, as the answer the organiser asked for. */
+static void list_withdrawn(void *ctx, const char *id)
+{
+    struct withdrawn_list *w = ctx;
+    struct attendee a = {0};
+    char *name = NULL;
+    if (store_get_attendee(w->store, id, &a, NULL) == BK_OK)
+        name = attendee_display_name_new(&a);
+    char *shown = shown_new(id), *shown_name = shown_new(name ? name : "");
+    printf(_("  withdrawn: %s\t%s\n"), shown, shown_name);
+    free(shown);
+    free(shown_name);
+    free(name);
+    attendee_clear(&a);
+    w->n++;
 }
 
 static int cmd_check(struct run *run)
@@ -206,8 +276,31 @@ static int cmd_check(struct run *run)
     int rc = read_roster(run, path, &r);
     if (rc)
         return rc;
+    struct store_import_summary sum = {0};
+    if (run->store) {
+        /* What an import would do to the store, and whom it would withdraw. */
+        struct withdrawn_list w = {run->store, 0};
+        struct store_import_options opt = {.dry_run = true};
+        if (run->opt[OPT_VERBOSE]) {
+            opt.on_withdrawn = list_withdrawn;
+            opt.ctx = &w;
+        }
+        struct bk_err err = {0};
+        if (store_import(run->store, r, &opt, &sum, &err) != BK_OK) {
+            roster_free(r);
+            return report_error(&err);
+        }
+    }
     printf(_("%s: %zu rows, %zu would be imported, %zu skipped.\n"), path, r->n_rows, r->n_people,
            r->n_problems);
+    if (run->store)
+        printf(_("Against the store: %zu would be added, %zu updated, %zu reinstated; %zu of the "
+                 "%zu people confirmed now would be withdrawn%s.\n"),
+               sum.added, sum.updated, sum.reinstated, sum.withdrawn, sum.confirmed_before,
+               sum.withdrawn && !run->opt[OPT_VERBOSE] ? _(" (--verbose lists them)") : "");
+    else
+        printf(_("No store yet at %s: the first import would add them all.\n"),
+               run->cfg->database);
     rc = r->n_problems ? BK_EXIT_PARTIAL : BK_EXIT_DONE;
     roster_free(r);
     return rc;
@@ -221,8 +314,18 @@ static int cmd_import(struct run *run)
     if (rc)
         return rc;
     struct store_import_summary sum = {0};
+    struct withdrawn_list w = {run->store, 0};
+    /* A partial export must not quietly withdraw nearly everyone. */
+    struct store_import_options opt = {
+        .guard_withdrawals = !run->opt[OPT_ACCEPT_WITHDRAWALS],
+        .max_withdrawn_percent = IMPORT_MAX_WITHDRAWN_PERCENT,
+        .on_withdrawn = run->opt[OPT_VERBOSE] ? list_withdrawn : NULL,
+        .ctx = &w,
+    };
     struct bk_err err = {0};
-    if (store_import(run->store, r, &sum, &err) != BK_OK) {
+    if (store_import(run->store, r, &opt, &sum, &err) != BK_OK) {
+        if (!err.file[0])
+            snprintf(err.file, sizeof err.file, "%s", path);
         rc = report_error(&err);
         say_not_done(run);
     } else {
@@ -371,49 +474,41 @@ static int cmd_issue(struct run *run)
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, _("%s: %s: cannot create the folder: %s\n"), progname, dir,
                 strerror(errno));
-        return BK_EXIT_FAILED;
+        return errno == ENOENT || errno == ENOTDIR ? BK_EXIT_REJECTED : BK_EXIT_FAILED;
     }
-    int rc;
     char *csv_path = xasprintf("%s/tokens.csv", dir);
-    /* The mail merge's input holds e-mail addresses: created 0600, not
-     * chmod-ed after the fact, so it is never readable by others even for
-     * a moment (an existing file keeps its mode: fchmod below). */
-    int csv_fd = open(csv_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    FILE *csv = csv_fd >= 0 ? fdopen(csv_fd, "w") : NULL;
-    if (!csv && csv_fd >= 0)
-        close(csv_fd);
-    if (!csv) {
-        fprintf(stderr, _("%s: %s: cannot write: %s\n"), progname, csv_path, strerror(errno));
-        rc = BK_EXIT_FAILED;
-    } else {
-        fchmod(fileno(csv), 0600);
-        fputs("id,email,payload,file\r\n", csv);
-        struct issue_ctx x = {.cfg = run->cfg, .keys = run->keys, .dir = dir, .csv = csv};
-        struct bk_err err = {0};
-        if (store_foreach_attendee(run->store, issue_one, &x, &err) != BK_OK && !x.rc)
-            x.rc = report_error(&err);
-        /* Kiosks print these on badges; they hold no signing key. */
-        if (!x.rc && store_set_tokens(run->store, x.n, (const char *const *)x.ids,
-                                      (const char *const *)x.payloads, &err) != BK_OK)
-            x.rc = report_error(&err);
-        for (size_t i = 0; i < x.n; i++) {
-            free(x.ids[i]);
-            free(x.payloads[i]);
-        }
-        free(x.ids);
-        free(x.payloads);
-        if (fclose(csv) != 0 && !x.rc) {
-            fprintf(stderr, _("%s: %s: cannot write: %s\n"), progname, csv_path,
-                    strerror(errno));
-            x.rc = BK_EXIT_FAILED;
-        }
-        rc = x.rc;
-        if (!rc)
-            printf(_("%zu QR codes written to %s, with %s for the mail merge.\n"), x.written,
-                   dir, csv_path);
+    struct bk_err err = {0};
+    struct outfile *out;
+    /* The mail merge's input holds e-mail addresses: written 0600, whole or
+     * not at all, like every file badgectl writes. */
+    if (outfile_open(csv_path, &out, &err) != BK_OK) {
+        free(csv_path);
+        return report_error(&err);
     }
+    FILE *csv = outfile_stream(out);
+    fputs("id,email,payload,file\r\n", csv);
+    struct issue_ctx x = {.cfg = run->cfg, .keys = run->keys, .dir = dir, .csv = csv};
+    if (store_foreach_attendee(run->store, issue_one, &x, &err) != BK_OK && !x.rc)
+        x.rc = report_error(&err);
+    /* Kiosks print these on badges; they hold no signing key. */
+    if (!x.rc && store_set_tokens(run->store, x.n, (const char *const *)x.ids,
+                                  (const char *const *)x.payloads, &err) != BK_OK)
+        x.rc = report_error(&err);
+    for (size_t i = 0; i < x.n; i++) {
+        free(x.ids[i]);
+        free(x.payloads[i]);
+    }
+    free(x.ids);
+    free(x.payloads);
+    if (x.rc)
+        outfile_discard(out);
+    else if (outfile_commit(out, &err) != BK_OK)
+        x.rc = report_error(&err);
+    if (!x.rc)
+        printf(_("%zu QR codes written to %s, with %s for the mail merge.\n"), x.written, dir,
+               csv_path);
     free(csv_path);
-    return rc;
+    return x.rc;
 }
 
 /* ---- scan -------------------------------------------------------------- */
@@ -428,16 +523,25 @@ static void print_payload(const unsigned char *raw, size_t raw_len)
     size_t len = 0;
     enum scan_text_kind kind;
     char *text = scan_text_utf8_new(raw, raw_len, &len, &kind);
-    const unsigned char *p = text ? (const unsigned char *)text : raw;
+    const char *p = text ? text : (const char *)raw;
     if (!text)
         len = raw_len;
+    /* A backslash first becomes \x5c, so what utf8_escape_new writes
+     * (\xNN, \uNNNN) cannot be mistaken for text the code holds. */
+    char *plain = xmalloc(4 * len + 1);
+    size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        if (p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\')
-            printf("\\x%02x", p[i]);
-        else
-            putchar(p[i]);
+        if (p[i] == '\\') {
+            memcpy(plain + n, "\\x5c", 4);
+            n += 4;
+        } else {
+            plain[n++] = p[i];
+        }
     }
-    putchar('\n');
+    char *shown = utf8_escape_new(plain, n);
+    puts(shown);
+    free(shown);
+    free(plain);
     free(text);
 }
 
@@ -541,41 +645,48 @@ static void print_checkin_json(const struct config *cfg, const struct checkin_re
 
 static void print_checkin_text(const struct config *cfg, const struct checkin_result *res)
 {
-    char *name = res->has_attendee ? attendee_display_name_new(&res->attendee) : NULL;
+    char *display = res->has_attendee ? attendee_display_name_new(&res->attendee) : NULL;
+    /* The name and ID come from the export and the code: escaped. */
+    char *name = display ? shown_new(display) : NULL, *id = shown_new(res->attendee_id);
+    char *events = shown_new(res->has_attendee ? res->attendee.events : "");
+    free(display);
     char when[32], day[11];
     tz_day_format(res->day, day);
     switch (res->outcome) {
     case CHECKIN_CHECKED_IN:
-        printf(_("Checked in: %s (%s) for %s, %s.%s\n"), name, res->attendee_id,
+        printf(_("Checked in: %s (%s) for %s, %s.%s\n"), name, id,
                res->event->short_name, day, res->badge_needed ? _(" Print a badge.") : "");
         break;
     case CHECKIN_ALREADY_CHECKED_IN:
-        printf(_("Already checked in today: %s (%s), first at %s.\n"), name, res->attendee_id,
+        printf(_("Already checked in today: %s (%s), first at %s.\n"), name, id,
                tz_format_instant(cfg->tz, res->first_at_ms, when));
         break;
     case CHECKIN_NOT_REGISTERED_TODAY:
-        if (res->attendee.valid_from[0] || res->attendee.valid_until[0])
+        if (res->attendee.valid_from[0] || res->attendee.valid_until[0]) {
+            char *from = shown_new(res->attendee.valid_from);
+            char *until = shown_new(res->attendee.valid_until);
             printf(_("Not registered for today (%s): %s (%s) is registered for %s, valid from %s "
                      "to %s.\n"),
-                   day, name, res->attendee_id, res->attendee.events,
-                   res->attendee.valid_from[0] ? res->attendee.valid_from : _("the start"),
-                   res->attendee.valid_until[0] ? res->attendee.valid_until : _("the end"));
-        else
+                   day, name, id, events, from[0] ? from : _("the start"),
+                   until[0] ? until : _("the end"));
+            free(from);
+            free(until);
+        } else {
             printf(_("Not registered for today's event (%s): %s (%s) is registered for %s.\n"),
-                   day, name, res->attendee_id, res->attendee.events);
+                   day, name, id, events);
+        }
         break;
     case CHECKIN_WITHDRAWN:
         printf(_("Registration withdrawn: %s (%s). Send the person to the registration "
                  "desk.\n"),
-               name, res->attendee_id);
+               name, id);
         break;
     case CHECKIN_UNKNOWN:
         /* Export mode: the code itself is a secret and is not repeated. */
         if (cfg->qr_mode == CONFIG_QR_EXPORT && !res->attendee_id[0])
             printf(_("Unknown code: no ticket in the attendee list has it.\n"));
         else
-            printf(_("Unknown registration ID %s: not in the attendee list.\n"),
-                   res->attendee_id);
+            printf(_("Unknown registration ID %s: not in the attendee list.\n"), id);
         break;
     case CHECKIN_INVALID:
         printf(_("Invalid code: %s\n"), token_reason_text(res->reason));
@@ -585,6 +696,8 @@ static void print_checkin_text(const struct config *cfg, const struct checkin_re
         break;
     }
     free(name);
+    free(id);
+    free(events);
 }
 
 static int cmd_checkin(struct run *run)
@@ -634,22 +747,50 @@ static int verify_journal(struct run *run, const char *path)
     return BK_EXIT_DONE;
 }
 
+/* --head, when given, is a head as report and export print it. */
+static int verify_check(struct run *run)
+{
+    struct store_head head;
+    size_t digits;
+    if (run->opt[OPT_HEAD] && !store_head_parse(run->opt[OPT_HEAD], &head, &digits))
+        return rejected(_("--head wants SEQ:HASH as report and export print it (at least 16 "
+                          "digits of the hash)"));
+    return 0;
+}
+
 static int cmd_verify(struct run *run)
 {
-    int64_t records = 0, first_bad = 0;
+    if (run->opt[OPT_HEAD] && store_is_shared(run->store))
+        return rejected(_("--head checks the head of a store file's log; the shared store has "
+                          "no single head: each kiosk's journal is the witness there (badgectl "
+                          "verify JOURNAL.db)"));
+    struct store_head known;
+    struct store_verify v = {0};
+    if (run->opt[OPT_HEAD] && store_head_parse(run->opt[OPT_HEAD], &known, &v.known_digits))
+        v.known = &known;
     struct bk_err err = {0};
-    if (store_verify_chain(run->store, &records, &first_bad, &err) != BK_OK)
+    if (store_verify_chain(run->store, &v, &err) != BK_OK)
         return report_error(&err);
     if (!store_is_shared(run->store)) {
         if (run->argc)
             return rejected(_("journals are checked against the shared store: set [store] url"));
+        char head[STORE_HEAD_TEXT];
         printf(_("Event log intact: %lld records, each matching the hash of the one before.\n"),
-               (long long)records);
+               (long long)v.records);
+        if (v.witnessed)
+            printf(_("Its witness %s agrees: it knows records up to %lld, and the log holds "
+                     "them all.\n"),
+                   v.witness, (long long)v.witness_seq);
+        if (v.known)
+            printf(_("The head given, record %lld, is in the log with its hash.\n"),
+                   (long long)known.seq);
+        if (v.head.seq)
+            printf(_("Head: %s\n"), store_head_format(&v.head, head));
         return BK_EXIT_DONE;
     }
     printf(_("Shared event log intact: %lld records, each chain matching the hash of the one "
              "before.\n"),
-           (long long)records);
+           (long long)v.records);
     /* The chains cannot show records cut from their ends: the journals
      * that sent them can. This machine's, and any copied from others. */
     int rc = BK_EXIT_DONE;
@@ -659,6 +800,15 @@ static int cmd_verify(struct run *run)
     for (int i = 0; i < run->argc && (rc == BK_EXIT_DONE); i++)
         rc = verify_journal(run, run->argv[i]);
     return rc;
+}
+
+/* Some text to look for: an empty query would list people at random. */
+static int find_check(struct run *run)
+{
+    for (int i = 0; i < run->argc; i++)
+        if (run->argv[i][strspn(run->argv[i], " \t")])
+            return 0;
+    return rejected(_("find needs some text to look for (a name or an organisation)"));
 }
 
 static int cmd_find(struct run *run)
@@ -695,14 +845,24 @@ static int cmd_find(struct run *run)
                 json_write_key(stdout, "withdrawn", 0);
                 fputs(hits[k].withdrawn ? "true}" : "false}", stdout);
             } else {
-                printf("%s\t%s\t%s\t%s%s\n", hits[k].id, hits[k].name, hits[k].organization,
-                       hits[k].country, hits[k].withdrawn ? _("\t(withdrawn)") : "");
+                const char *cells[] = {hits[k].id, hits[k].name, hits[k].organization,
+                                       hits[k].country};
+                for (size_t c = 0; c < 4; c++) {
+                    char *cell = shown_new(cells[c] ? cells[c] : "");
+                    printf("%s%s", c ? "\t" : "", cell);
+                    free(cell);
+                }
+                printf("%s\n", hits[k].withdrawn ? _("\t(withdrawn)") : "");
             }
         }
         if (json)
             fputs("]\n", stdout);
         else if (!n)
-            fprintf(stderr, _("%s: nobody matches '%s'.\n"), progname, query + 1);
+        {
+            char *q = shown_new(query + 1);
+            fprintf(stderr, _("%s: nobody matches '%s'.\n"), progname, q);
+            free(q);
+        }
         rc = n ? BK_EXIT_DONE : BK_EXIT_PARTIAL;
         free(hits);
         finder_free(f);
@@ -753,13 +913,18 @@ static int cmd_report(struct run *run)
 
 static int cmd_export(struct run *run)
 {
-    size_t rows = 0;
+    struct report_export ex;
     struct bk_err err = {0};
-    if (report_export_csv(run->store, run->cfg, run->argv[0], &rows, &err) != BK_OK)
+    const char *path = run->argv[0];
+    if (report_export_csv(run->store, run->cfg, path, run->opt[OPT_FORCE] != NULL, &ex, &err) !=
+        BK_OK)
         return report_error(&err);
+    if (ex.replaced)
+        printf(_("%s: replaced the earlier export.\n"), path);
     printf(_("%s: %zu attendees, one column per event day. It holds personal data: "
              "share it only with the organisers.\n"),
-           run->argv[0], rows);
+           path, ex.rows);
+    report_write_head(&ex.head, stdout);
     return BK_EXIT_DONE;
 }
 
@@ -772,7 +937,7 @@ static int cmd_badge(struct run *run)
     struct attendee a = {0};
     struct badge_image *img = NULL;
     char *payload = NULL;
-    char serial[TOKEN_SERIAL_LEN + 1] = "PREVUE";
+    char serial[TOKEN_SERIAL_LEN + 1] = TOKEN_PREVIEW_SERIAL;
     int rc = BK_EXIT_DONE;
     /* --monochrome and --dpi: exactly what a label printer is sent. */
     struct badge_output want = badge_output_of_config(run->cfg);
@@ -785,7 +950,8 @@ static int cmd_badge(struct run *run)
         badge_renderer_set_output(run->renderer, &want, &err) != BK_OK) {
         rc = report_error(&err);
     } else {
-        /* A preview carries no serial of a real badge: it is not recorded. */
+        /* A preview carries the preview serial, never a badge's: it is not
+         * recorded, and its QR checks nobody in (TOKEN_PREVIEW). */
         char *qr = token_badge_payload_new(serial, payload);
         if (badge_render(run->renderer, &a, qr, &img, &err) != BK_OK ||
             badge_image_write_png(img, out, &err) != BK_OK)
@@ -803,14 +969,15 @@ static int cmd_badge(struct run *run)
     return rc;
 }
 
-static void print_result(const char *attendee, const struct badgeprint_result *res)
+static void print_result(const char *who, const struct badgeprint_result *res)
 {
+    char *attendee = shown_new(who), *file = shown_new(res->file);
     switch (res->outcome) {
     case BADGEPRINT_PRINTED:
         printf(_("%s: badge %s printed (job %d).\n"), attendee, res->serial, res->job);
         break;
     case BADGEPRINT_WRITTEN:
-        printf(_("%s: badge %s written to %s.\n"), attendee, res->serial, res->file);
+        printf(_("%s: badge %s written to %s.\n"), attendee, res->serial, file);
         break;
     case BADGEPRINT_PENDING:
         printf(_("%s: badge %s NOT printed, kept pending: %s\n"), attendee, res->serial,
@@ -826,6 +993,8 @@ static void print_result(const char *attendee, const struct badgeprint_result *r
                attendee, attendee);
         break;
     }
+    free(attendee);
+    free(file);
 }
 
 struct pending_tally {
@@ -1059,11 +1228,19 @@ static int cmd_pin_hash(struct run *run)
 /* One command a few lines, as redis's table has them. */
 /* clang-format off */
 static const struct cmd commands[] = {
-    {.name = "import", .run = cmd_import, .min_args = 1, .max_args = 1, .needs = NEED_STORE,
-     .args = N_("FILE.csv"), .help = N_("import or update the attendee list"),
+    {.name = "import", .run = cmd_import, .min_args = 1, .max_args = 1,
+     .needs = NEED_STORE | MAY_CREATE_STORE,
+     .opts = OPT(OPT_ACCEPT_WITHDRAWALS) | OPT(OPT_VERBOSE),
+     .args = N_("[--accept-withdrawals] [--verbose] FILE.csv"),
+     .help = N_("import or update the attendee list (the one command that creates the store; "
+                "it refuses to withdraw more than 10% of the confirmed people unless "
+                "--accept-withdrawals)"),
      .not_done = NOT_IMPORTED},
-    {.name = "check", .run = cmd_check, .min_args = 1, .max_args = 1, .needs = NEED_CONFIG,
-     .args = N_("FILE.csv"), .help = N_("check an export without importing it"),
+    {.name = "check", .run = cmd_check, .min_args = 1, .max_args = 1,
+     .needs = NEED_CONFIG | STORE_IF_THERE, .opts = OPT(OPT_VERBOSE),
+     .args = N_("[--verbose] FILE.csv"),
+     .help = N_("check an export without importing it: what it would change, and with "
+                "--verbose whom it would withdraw"),
      .not_done = NOT_IMPORTED},
     {.name = "keygen", .run = cmd_keygen, .needs = NEED_CONFIG, .opts = OPT(OPT_ROTATE),
      .args = N_("[--rotate]"), .help = N_("make the event's signing key pair")},
@@ -1083,9 +1260,11 @@ static const struct cmd commands[] = {
      .args = N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
      .help = N_("check a person in, exactly as the kiosk does"),
      .not_done = N_("the check-in was NOT recorded.")},
-    {.name = "verify", .run = cmd_verify, .max_args = -1, .needs = NEED_STORE,
-     .args = N_("[JOURNAL.db...]"),
-     .help = N_("check the event log's hash chains; with a shared store also this machine's "
+    {.name = "verify", .run = cmd_verify, .check = verify_check, .max_args = -1,
+     .needs = NEED_STORE, .opts = OPT(OPT_HEAD),
+     .args = N_("[--head SEQ:HASH] [JOURNAL.db...]"),
+     .help = N_("check the event log's hash chain and its witness; --head: also a head "
+                "printed by report or export; with a shared store also this machine's "
                 "journal and those given against the server")},
     {.name = "badge", .run = cmd_badge, .min_args = 1, .max_args = 1,
      .needs = NEED_STORE | NEED_RENDERER,
@@ -1099,7 +1278,7 @@ static const struct cmd commands[] = {
      .help = N_("print a first badge, a replacement, or every pending badge")},
     {.name = "printer", .run = cmd_printer, .needs = NEED_PRINTER,
      .args = "", .help = N_("the printer's state and queue")},
-    {.name = "find", .run = cmd_find, .min_args = 1, .max_args = -1,
+    {.name = "find", .run = cmd_find, .check = find_check, .min_args = 1, .max_args = -1,
      .needs = NEED_STORE,
      .opts = OPT(OPT_JSON) | OPT(OPT_LIMIT),
      .args = N_("[--json] [--limit N] TEXT..."),
@@ -1110,7 +1289,10 @@ static const struct cmd commands[] = {
      .help = N_("attendance per day and per event; --html: a page with charts for the "
                 "organisers, --svg: its charts as images")},
     {.name = "export", .run = cmd_export, .min_args = 1, .max_args = 1, .needs = NEED_STORE,
-     .args = N_("FILE.csv"), .help = N_("one row per attendee, a column per day")},
+     .opts = OPT(OPT_FORCE),
+     .args = N_("[--force] FILE.csv"),
+     .help = N_("one row per attendee, a column per day; --force replaces a file that is not an "
+                "earlier export")},
     {.name = "sync", .run = cmd_sync, .needs = NEED_STORE,
      .opts = OPT(OPT_STATUS) | OPT(OPT_JSON),
      .args = N_("[--status] [--json]"),
@@ -1222,12 +1404,19 @@ static int open_needs(const struct cmd *cmd, const struct cliopts *shared, struc
     if (keys && r->cfg->qr_mode == CONFIG_QR_SIGNED &&
         token_keys_load(r->cfg->keys_dir, &r->keys, &err) != BK_OK)
         return report_error(&err);
-    if (cmd->needs & NEED_STORE) {
+    if (cmd->needs & (NEED_STORE | STORE_IF_THERE)) {
         struct store_options o;
         store_options_of_config(r->cfg, &o);
         /* sync --status says how things stand without changing them. */
         o.quiet_open = cmd->run == cmd_sync && r->opt[OPT_STATUS];
-        if (store_open_with(&o, &r->store, &err) != BK_OK)
+        o.create = (cmd->needs & MAY_CREATE_STORE) != 0;
+        enum bk_status st = store_open_with(&o, &r->store, &err);
+        if (st == BK_ERR_NOT_FOUND && (cmd->needs & STORE_IF_THERE))
+            st = BK_OK;
+        if (st == BK_ERR_NOT_FOUND && !(o.url && o.url[0]))
+            /* Point at the setting to fix: the --db option or the line. */
+            config_blame(r->cfg, "kiosk", "database", &err);
+        if (st != BK_OK)
             return report_error(&err);
     }
     if (cmd->needs & NEED_PRINTER) {

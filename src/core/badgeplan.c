@@ -9,6 +9,8 @@
 /* What a person's badge rows say, gathered in one walk. */
 struct history {
     size_t n_rows;          /* every row, cancelled ones too */
+    size_t n_sent;          /* rows that reached a printer (printed or submitted): a badge
+                               that is, or may be, in someone's hand */
     int64_t printed_at;     /* newest printed badge, 0 when none */
     int64_t open_id;        /* newest pending or submitted row, 0 when none */
     char open_serial[TOKEN_SERIAL_LEN + 1];
@@ -24,6 +26,7 @@ static int gather(void *ctx, const struct store_badge *b)
 {
     struct history *h = ctx;
     h->n_rows++;
+    h->n_sent += b->status == STORE_BADGE_PRINTED || b->status == STORE_BADGE_SUBMITTED;
     if (b->status == STORE_BADGE_PRINTED) {
         h->printed_at = b->updated_ms;
         h->open_id = 0; /* superseded by a later print */
@@ -104,8 +107,13 @@ enum bk_status badgeplan_replacement(struct store *s, const char *attendee, cons
         return st;
     /* Nothing to replace: a "replacement" for someone never badged would
      * be counted as a reprint and carry a reason for a badge that never
-     * existed. It is their first badge. */
-    if (h.n_rows == 0) {
+     * existed. It is their first badge: the one their check-in owes when
+     * there is one (a row never sent to a printer), else a new row. */
+    if (h.n_sent == 0) {
+        if (h.open_id) {
+            plan_open_row(&h, plan);
+            return BK_OK;
+        }
         plan->action = BADGEPLAN_PRINT;
         return new_row(s, attendee, NULL, kiosk, now_ms, plan, err);
     }
@@ -131,7 +139,7 @@ enum bk_status badgeplan_has_badge(struct store *s, const char *attendee, bool *
 {
     struct history h = {0};
     enum bk_status st = store_foreach_badge(s, attendee, gather, &h, err);
-    *has = st == BK_OK && h.n_rows > 0;
+    *has = st == BK_OK && h.n_sent > 0;
     return st;
 }
 

@@ -40,14 +40,16 @@ enum bk_status badgeplan_first(struct store *s, const char *attendee, const char
 
 /* The plan for a replacement: reason ("lost", "damaged", "name corrected"...)
  * is required. Badges of attendee still pending are cancelled. A person
- * with no badge row at all has nothing to replace: the plan is then a first
- * badge (no reason, replacement false), and the report counts it so. */
+ * none of whose badges ever reached a printer has nothing to replace: the
+ * plan is then their first badge (no reason, replacement false; the row
+ * their check-in owes when there is one), and the report counts it so. */
 enum bk_status badgeplan_replacement(struct store *s, const char *attendee, const char *reason,
                                      const char *kiosk, int64_t now_ms, struct badgeplan *plan,
                                      struct bk_err *err);
 
-/* True in *has when attendee was ever given a badge row (printed, waiting
- * or cancelled): something a replacement would replace. */
+/* True in *has when one of attendee's badges reached a printer (printed, or
+ * submitted and so perhaps out): something a replacement would replace. A
+ * badge owed and never sent is not one. */
 enum bk_status badgeplan_has_badge(struct store *s, const char *attendee, bool *has,
                                    struct bk_err *err);
 

@@ -62,31 +62,41 @@ static enum token_reason manual_id(const char *payload, size_t len, char *id, si
 
 struct serial_search {
     const char *serial;
-    bool seen;        /* the serial is one of the person's badges */
+    bool seen;      /* the serial is one of the person's badges */
+    bool cancelled; /* ... retired before it was printed */
     char newest[TOKEN_SERIAL_LEN + 1];
 };
 
 static int note_badge(void *ctx, const struct store_badge *b)
 {
     struct serial_search *x = ctx;
-    if (b->status == STORE_BADGE_CANCELLED)
-        return 0;
-    if (strcmp(b->serial, x->serial) == 0)
+    bool mine = strcmp(b->serial, x->serial) == 0;
+    if (mine) {
         x->seen = true;
-    snprintf(x->newest, sizeof x->newest, "%s", b->serial);
+        x->cancelled = b->status == STORE_BADGE_CANCELLED;
+    }
+    if (b->status != STORE_BADGE_CANCELLED)
+        snprintf(x->newest, sizeof x->newest, "%s", b->serial);
     return 0;
 }
 
-/* A badge is replaced when a newer one was made for the same person. A
- * serial this store has never seen is taken on trust: it can only come with
- * a valid payload, and retiring lost badges is what serials are for. */
-static enum bk_status badge_replaced(struct store *s, const char *id, const char *serial,
-                                     bool *replaced, struct bk_err *err)
+/* Why a badge's serial does not let its holder in, or TOKEN_OK: it must be
+ * one of the person's badges (a made-up serial in front of a real code is
+ * not), and their newest (an older one was replaced, even one cancelled
+ * before it printed: its job may still have come out). */
+static enum bk_status check_serial(struct store *s, const char *id, const char *serial,
+                                   enum token_reason *reason, struct bk_err *err)
 {
     struct serial_search x = {.serial = serial};
     enum bk_status st = store_foreach_badge(s, id, note_badge, &x, err);
-    *replaced = st == BK_OK && x.seen && strcmp(x.newest, serial) != 0;
-    return st;
+    *reason = TOKEN_OK;
+    if (st != BK_OK)
+        return st;
+    if (!x.seen)
+        *reason = TOKEN_UNKNOWN_SERIAL;
+    else if (x.cancelled || strcmp(x.newest, serial) != 0)
+        *reason = TOKEN_REPLACED;
+    return BK_OK;
 }
 
 static enum bk_status record(const struct checkin_context *ctx, struct checkin_result *res,
@@ -163,13 +173,11 @@ enum bk_status checkin_process(const struct checkin_context *ctx, const char *pa
     scan.attendee = res->attendee.id;
 
     if (res->badge_serial[0]) {
-        bool replaced = false;
-        st = badge_replaced(ctx->store, res->attendee.id, res->badge_serial, &replaced, err);
+        st = check_serial(ctx->store, res->attendee.id, res->badge_serial, &res->reason, err);
         if (st != BK_OK)
             return st;
-        if (replaced) {
+        if (res->reason != TOKEN_OK) {
             res->outcome = CHECKIN_INVALID;
-            res->reason = TOKEN_REPLACED;
             scan.detail = token_reason_code(res->reason);
             return record(ctx, res, &scan, err);
         }
@@ -198,18 +206,29 @@ enum bk_status checkin_process(const struct checkin_context *ctx, const char *pa
         return record(ctx, res, &scan, err);
     }
 
+    /* The badge the check-in owes goes into the store with it; a serial
+     * drawn twice (one in 2^30) is drawn again. */
+    bool already = false;
+    scan.outcome = checkin_outcome_code(CHECKIN_CHECKED_IN);
+    struct store_owed_badge owed = {.serial = res->owed_serial};
+    for (int tries = 0;; tries++) {
+        token_new_serial(res->owed_serial);
+        st = store_record_checkin(ctx->store, &scan, &owed, &already, &res->first_at_ms, err);
+        if (st != BK_ERR_EXISTS || tries == 3)
+            break;
+        bk_err_clear(err);
+    }
+    if (st != BK_OK)
+        return st;
+    res->offline = store_last_offline(ctx->store);
+    res->owed_badge = owed.id;
+    if (!owed.id)
+        res->owed_serial[0] = '\0';
     bool printed = false;
     st = store_badge_printed(ctx->store, res->attendee.id, &printed, err);
     if (st != BK_OK)
         return st;
     res->badge_needed = !printed;
-
-    bool already = false;
-    scan.outcome = checkin_outcome_code(CHECKIN_CHECKED_IN);
-    st = store_record_checkin(ctx->store, &scan, &already, &res->first_at_ms, err);
-    if (st != BK_OK)
-        return st;
-    res->offline = store_last_offline(ctx->store);
     res->outcome = already ? CHECKIN_ALREADY_CHECKED_IN : CHECKIN_CHECKED_IN;
     if (!already)
         res->first_at_ms = now_ms;

@@ -56,16 +56,24 @@ struct checkin_result {
     struct attendee attendee;   /* filled when has_attendee; clear with checkin_result_clear */
     bk_day day;
     int64_t first_at_ms;        /* for CHECKIN_ALREADY_CHECKED_IN */
-    bool badge_needed;          /* the person has never had a badge */
+    /* No badge of the person's has printed yet (checked_in and
+     * already_checked_in): one is owed, and is waiting in the store. */
+    bool badge_needed;
+    /* The pending badge row this check-in added (its serial in owed_serial),
+     * or 0: the person already had one printed or waiting. */
+    int64_t owed_badge;
+    char owed_serial[TOKEN_SERIAL_LEN + 1];
     char badge_serial[TOKEN_SERIAL_LEN + 1]; /* "" unless the code was a badge's */
     const struct config_event *event; /* the part of the event they are checked in for */
     bool offline; /* decided from this machine's journal: the shared store did not answer */
 };
 
 /* Decides and records. payload is len bytes (may hold NUL bytes). A refusal
- * is not an error: it is an outcome in *res, recorded like any scan. The
- * return is an error only when the scan could not be recorded (store
- * failure, full disk): then nothing was acknowledged. */
+ * is not an error: it is an outcome in *res, recorded like any scan. A
+ * check-in of someone with no badge printed or waiting also records the
+ * badge it owes (a pending row), in the same transaction. The return is an
+ * error only when the scan could not be recorded (store failure, full
+ * disk): then nothing was acknowledged. */
 enum bk_status checkin_process(const struct checkin_context *ctx, const char *payload, size_t len,
                                enum checkin_method method, int64_t now_ms,
                                struct checkin_result *res, struct bk_err *err);

@@ -1,16 +1,14 @@
 /* report: attendance counts and the per-attendee export; see report.h. */
 #include "core/report.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "event/csv.h"
 #include "event/country.h"
 #include "util/i18n.h"
 #include "util/json.h"
+#include "util/outfile.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
@@ -79,6 +77,7 @@ struct report {
     size_t n_parts;
     size_t withdrawn, attended_any;
     size_t badges_pending, badges_printed_other_days;
+    struct store_head head; /* the event log's head when the report was made */
 };
 
 static void tally_add(struct tally *t, const char *name)
@@ -291,6 +290,10 @@ enum bk_status report_new(struct store *s, const struct config *cfg, struct repo
             if (r->admitted[i].n > 1)
                 r->duplicate_at[k++] = i;
     }
+    /* The embedded store's one chain has a head to print; a shared store's
+     * journals each keep their own (r->head stays empty: no head line). */
+    if (st == BK_OK && !store_is_shared(s))
+        st = store_head(s, &r->head, err);
     if (st != BK_OK) {
         report_free(r);
         *out = NULL;
@@ -445,6 +448,10 @@ void report_write_text(const struct report *r, FILE *f)
         if (!p->attended)
             continue;
         text_breakdown(f, &p->groups);
+    }
+    if (r->head.seq) {
+        fputc('\n', f);
+        report_write_head(&r->head, f);
     }
 }
 
@@ -606,7 +613,20 @@ void report_write_json(const struct report *r, FILE *f)
     fprintf(f, "%zu", r->badges_pending);
     json_write_key(f, "badges_printed_outside_event_days", 0);
     fprintf(f, "%zu", r->badges_printed_other_days);
-    fputs("}}\n", f);
+    fputc('}', f);
+    char head[STORE_HEAD_TEXT];
+    json_write_key(f, "log_head", 0);
+    json_write_string(f, r->head.seq ? store_head_format(&r->head, head) : NULL);
+    fputs("}\n", f);
+}
+
+void report_write_head(const struct store_head *head, FILE *f)
+{
+    char text[STORE_HEAD_TEXT];
+    if (head->seq)
+        fprintf(f, _("Event log head: %s (keep it: badgectl verify --head %s shows whether "
+                     "records were removed since)\n"),
+                store_head_format(head, text), text);
 }
 
 /* ---- the computed report, read by the other writers (reporthtml) ---- */
@@ -782,64 +802,92 @@ static int export_person(void *ctx, const struct attendee *a)
     return 0;
 }
 
-enum bk_status report_export_csv(struct store *s, const struct config *cfg, const char *path,
-                                 size_t *rows, struct bk_err *err)
-{
-    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        enum bk_status st = bk_err_set(err, BK_ERR_IO, path, 0, NULL,
-                                       _("cannot write the export: %s"), i18n_strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        free(tmp);
-        return st;
-    }
-    struct report days = {.cfg = cfg};
-    collect_days(&days);
-    struct export_ctx x = {.cfg = cfg, .days = &days, .first_at = strmap_new(), .f = f};
+/* The export's first columns, in the order written; an earlier export
+ * starts with them (after the BOM), which is how one is told from a file
+ * that must not be replaced. */
+static const char *const export_head[] = {
+    N_("Registration ID"), N_("Name"),    N_("Title"),    N_("First Name"),
+    N_("Last Name"),       N_("Organization"), N_("Country"), N_("Category"),
+    N_("Events"),          N_("Status")};
 
+#define UTF8_BOM "\xEF\xBB\xBF"
+
+/* True when the regular file at path starts as an export of ours does: the
+ * BOM and the first column's name, in English or in the language in use. */
+static bool is_earlier_export(const char *path)
+{
+    char buf[256] = "";
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *names[] = {export_head[0], _(export_head[0])};
+    for (size_t i = 0; i < 2; i++) {
+        char *want = xasprintf(UTF8_BOM "%s,", names[i]);
+        bool same = strncmp(buf, want, strlen(want)) == 0;
+        free(want);
+        if (same)
+            return true;
+    }
+    return false;
+}
+
+static void write_export_head(FILE *f, const struct report *days)
+{
     /* A UTF-8 BOM so spreadsheet programs read the names in every script. */
-    fputs("\xEF\xBB\xBF", f);
-    static const char *const head[] = {
-        N_("Registration ID"), N_("Name"),    N_("Title"),    N_("First Name"),
-        N_("Last Name"),       N_("Organization"), N_("Country"), N_("Category"),
-        N_("Events"),          N_("Status")};
-    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
+    fputs(UTF8_BOM, f);
+    for (size_t i = 0; i < sizeof export_head / sizeof export_head[0]; i++) {
         if (i)
             fputc(',', f);
-        csv_write_field(f, _(head[i]), true);
+        csv_write_field(f, _(export_head[i]), true);
     }
-    for (size_t i = 0; i < days.n_days; i++) {
+    for (size_t i = 0; i < days->n_days; i++) {
         char date[11];
-        char *col = xasprintf("%s %s", tz_day_format(days.days[i].day, date),
-                              days.days[i].parts[0]->code);
+        char *col = xasprintf("%s %s", tz_day_format(days->days[i].day, date),
+                              days->days[i].parts[0]->code);
         fputc(',', f);
         csv_write_field(f, col, true);
         free(col);
     }
     fprintf(f, ",%s\r\n", _("Days attended"));
+}
 
-    enum bk_status st = store_foreach_attendance(s, export_attendance, &x, err);
+enum bk_status report_export_csv(struct store *s, const struct config *cfg, const char *path,
+                                 bool force, struct report_export *out, struct bk_err *err)
+{
+    memset(out, 0, sizeof *out);
+    struct outfile *file;
+    enum bk_status st = outfile_open(path, &file, err);
+    if (st != BK_OK)
+        return st;
+    if (outfile_kind(file) == OUTFILE_REPLACE && !force && !is_earlier_export(path)) {
+        outfile_discard(file);
+        return bk_err_set(err, BK_ERR_EXISTS, path, 0, NULL,
+                          _("the file exists and is not an earlier export (it does not start "
+                            "with the export's header): give another name, or --force to "
+                            "replace it"));
+    }
+    FILE *f = outfile_stream(file);
+    struct report days = {.cfg = cfg};
+    collect_days(&days);
+    struct export_ctx x = {.cfg = cfg, .days = &days, .first_at = strmap_new(), .f = f};
+    write_export_head(f, &days);
+    st = store_foreach_attendance(s, export_attendance, &x, err);
     if (st == BK_OK)
         st = store_foreach_attendee(s, export_person, &x, err);
     strmap_free(x.first_at);
-    int bad_write = ferror(f);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-        bad_write = 1;
-    int write_errno = errno;
-    if (fclose(f) != 0)
-        bad_write = 1;
-    if (st == BK_OK && bad_write)
-        st = bk_err_set(err, write_errno == ENOSPC ? BK_ERR_FULL : BK_ERR_IO, path, 0, NULL,
-                        _("cannot write the export: %s"), i18n_strerror(write_errno));
-    if (st == BK_OK && rename(tmp, path) != 0)
-        st = bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot write the export: %s"),
-                        i18n_strerror(errno));
-    if (st != BK_OK)
-        unlink(tmp);
-    free(tmp);
-    *rows = x.rows;
-    return st;
+    /* After the rows: the head then vouches for every check-in exported.
+     * A shared store has none (out->head stays empty). */
+    memset(&out->head, 0, sizeof out->head);
+    if (st == BK_OK && !store_is_shared(s))
+        st = store_head(s, &out->head, err);
+    out->replaced = outfile_kind(file) == OUTFILE_REPLACE;
+    out->rows = x.rows;
+    if (st != BK_OK) {
+        outfile_discard(file);
+        return st;
+    }
+    return outfile_commit(file, err);
 }

@@ -7,6 +7,7 @@
 #ifndef BK_REPORT_H
 #define BK_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,15 +23,29 @@ enum bk_status report_new(struct store *s, const struct config *cfg, struct repo
 void report_free(struct report *r);
 
 /* A readable summary (translated headings); organisations limited to the top
- * ten per day. */
+ * ten per day; the event log's head last (report_write_head). */
 void report_write_text(const struct report *r, FILE *f);
 
 /* Everything, as one JSON object: "event", "days" (each with at least "date",
  * "event" and "attendees"; "arrivals_per_hour" and
  * "arrivals_per_quarter_hour" keyed by local "HH" and "HH:MM", non-zero
  * only; "reprint_reasons"), "events" (the parts as a whole), "duplicates",
- * "conflicts" and "totals". */
+ * "conflicts", "totals" and "log_head" (store_head_format's "SEQ:HASH",
+ * null for an empty log or a shared store, which has no single head). */
 void report_write_json(const struct report *r, FILE *f);
+
+/* "Event log head: SEQ:HASH ..." and how to use it, one line, when the log
+ * is not empty. A printed or mailed report or export carries it, so a copy
+ * kept away from the store witnesses its log too (verify --head). Nothing
+ * for a shared store (head->seq 0). */
+void report_write_head(const struct store_head *head, FILE *f);
+
+/* What an export wrote. */
+struct report_export {
+    size_t rows;            /* attendees written */
+    bool replaced;          /* an earlier export at the path was replaced */
+    struct store_head head; /* the event log's head once the rows were read (seq 0: none) */
+};
 
 /* ---- the computed report, for other writers (core/reporthtml) ----
  *
@@ -128,10 +143,13 @@ size_t report_top(const struct report_row *rows, size_t n, size_t limit, size_t 
 char *report_quarter_label(int quarter, char *buf);
 
 /* One CSV row per attendee with a column per event day holding the local
- * time of the first check-in that day, written to path (mode 0600, through a
- * temporary file). Cells are neutralised against spreadsheet formulas.
- * *rows receives the number of attendees written. */
+ * time of the first check-in that day, written to path with util/outfile
+ * (mode 0600, whole or not at all; a FIFO or device as a stream; a folder,
+ * a missing folder or a link refused). Cells are neutralised against
+ * spreadsheet formulas. A regular file at path is replaced only when it is
+ * an earlier export (it starts with the export's header) or force is set:
+ * otherwise BK_ERR_EXISTS and nothing is written. */
 enum bk_status report_export_csv(struct store *s, const struct config *cfg, const char *path,
-                                 size_t *rows, struct bk_err *err);
+                                 bool force, struct report_export *out, struct bk_err *err);
 
 #endif

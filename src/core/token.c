@@ -576,6 +576,8 @@ const char *token_reason_code(enum token_reason r)
         [TOKEN_UNKNOWN_KEY] = "unknown_key",
         [TOKEN_BAD_SIGNATURE] = "bad_signature",
         [TOKEN_REPLACED] = "replaced",
+        [TOKEN_UNKNOWN_SERIAL] = "unknown_serial",
+        [TOKEN_PREVIEW] = "preview",
     };
     if ((unsigned)r < sizeof codes / sizeof codes[0] && codes[r])
         return codes[r];
@@ -595,6 +597,10 @@ const char *token_reason_text(enum token_reason r)
                                  "(another event, or a retired key)."),
         [TOKEN_BAD_SIGNATURE] = N_("The code's signature is wrong: it was altered or forged."),
         [TOKEN_REPLACED] = N_("This badge was replaced by a newer one and is no longer valid."),
+        [TOKEN_UNKNOWN_SERIAL] = N_("This badge was never issued to this person (its serial is "
+                                    "none of theirs): it was made up or copied."),
+        [TOKEN_PREVIEW] = N_("This is the code of a badge preview, not of a badge: it checks "
+                             "nobody in."),
     };
     if ((unsigned)r < sizeof texts / sizeof texts[0] && texts[r])
         return _(texts[r]);
@@ -758,10 +764,12 @@ void token_new_serial(char serial[TOKEN_SERIAL_LEN + 1])
     unsigned char bytes[4];
     char b32[TOKEN_B32_LEN(4) + 1];
     (void)crypto_ready(NULL); /* randombytes_buf works even if it failed */
-    randombytes_buf(bytes, sizeof bytes);
-    b32_encode(bytes, sizeof bytes, b32);
-    memcpy(serial, b32, TOKEN_SERIAL_LEN);
-    serial[TOKEN_SERIAL_LEN] = '\0';
+    do {
+        randombytes_buf(bytes, sizeof bytes);
+        b32_encode(bytes, sizeof bytes, b32);
+        memcpy(serial, b32, TOKEN_SERIAL_LEN);
+        serial[TOKEN_SERIAL_LEN] = '\0';
+    } while (strcmp(serial, TOKEN_PREVIEW_SERIAL) == 0);
 }
 
 char *token_badge_payload_new(const char *serial, const char *payload)
@@ -819,8 +827,15 @@ static enum token_reason read_payload(const char *payload, size_t len, bool trim
         return TOKEN_NOT_UTF8;
     *inner = payload;
     *inner_len = len;
-    if (split_badge(payload, len, serial, inner, inner_len) && *inner_len == 0)
-        return TOKEN_EMPTY;
+    if (split_badge(payload, len, serial, inner, inner_len)) {
+        /* A preview's code checks nobody in, whatever it carries. */
+        if (strcmp(serial, TOKEN_PREVIEW_SERIAL) == 0) {
+            serial[0] = '\0';
+            return TOKEN_PREVIEW;
+        }
+        if (*inner_len == 0)
+            return TOKEN_EMPTY;
+    }
     return TOKEN_OK;
 }
 

@@ -81,6 +81,10 @@ enum token_reason {
     TOKEN_UNKNOWN_KEY, /* signed by a key we do not accept */
     TOKEN_BAD_SIGNATURE,
     TOKEN_REPLACED, /* a badge whose replacement was printed (set by checkin) */
+    /* A badge serial that is none of the person's badges (set by checkin):
+     * a made-up serial in front of a real code. */
+    TOKEN_UNKNOWN_SERIAL,
+    TOKEN_PREVIEW, /* the QR of a preview (TOKEN_PREVIEW_SERIAL): never a badge */
 };
 
 /* Stable English words for logs and JSON ("bad_signature"). */
@@ -107,7 +111,13 @@ enum token_reason token_verify(const struct config *cfg, const struct token_keys
 #define TOKEN_BADGE_PREFIX "BKB:"
 #define TOKEN_SERIAL_LEN 6
 
-/* A new random serial of TOKEN_SERIAL_LEN base32 characters. */
+/* The serial of a preview's QR (badgectl badge --out, the kiosk's screen):
+ * such a code is refused as TOKEN_PREVIEW, so a preview printed or
+ * photographed checks nobody in. No badge is ever given it. */
+#define TOKEN_PREVIEW_SERIAL "PREVUE"
+
+/* A new random serial of TOKEN_SERIAL_LEN base32 characters, never
+ * TOKEN_PREVIEW_SERIAL. */
 void token_new_serial(char serial[TOKEN_SERIAL_LEN + 1]);
 
 /* "BKB:SERIAL:PAYLOAD", newly allocated. */
@@ -115,8 +125,10 @@ char *token_badge_payload_new(const char *serial, const char *payload);
 
 /* token_verify for a code that may be a badge's: on TOKEN_OK, serial (at
  * least TOKEN_SERIAL_LEN + 1 bytes) holds the badge serial, or "" when the
- * code was the mailed one. Signed and plain mode only: in export mode the
- * code names nobody until the store is asked (token_read_code), so this
+ * code was the mailed one. A preview's code is TOKEN_PREVIEW, whatever it
+ * carries. Whether the serial is one of the person's badges is for checkin
+ * to say (it needs the store). Signed and plain mode only: in export mode
+ * the code names nobody until the store is asked (token_read_code), so this
  * refuses every code as TOKEN_GARBLED. */
 enum token_reason token_verify_badge(const struct config *cfg, const struct token_keys *keys,
                                      const char *payload, size_t len, char *id, size_t idsize,

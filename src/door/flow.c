@@ -177,6 +177,12 @@ struct flow {
     int64_t last_print_end_ms;
     int64_t badge_ms;
 
+    /* Badges this kiosk owed when it started (left waiting in the store by
+     * a kiosk stopped with its queue full, or a crash): asked of the printer
+     * a few at a time, on the first ticks, from resume[resume_next] on. */
+    char (*resume)[ATTENDEE_ID_MAX + 1];
+    size_t n_resume, resume_next;
+
     struct flow_actions *out; /* the answer being built */
     struct print_slot slots[FLOW_MAX_PRINTS];
 
@@ -194,6 +200,9 @@ struct flow {
     struct flow_staff staff;
     struct finder *finder;
     struct flow_correction corrections[FLOW_MAX_CORRECTIONS];
+    /* What each request's person looked like then (details_hash; zeros when
+     * the store could not say): the same details later are not corrected. */
+    unsigned char correction_details[FLOW_MAX_CORRECTIONS][crypto_generichash_BYTES];
     size_t n_corrections;
 
     bool camera_missing;
@@ -283,6 +292,81 @@ static uint32_t release_countdown(struct flow *f)
     f->countdown_armed = false;
     return request_print(f, f->countdown.attendee_id, f->countdown.name,
                          f->countdown.has_payload ? f->countdown.payload : NULL, NULL);
+}
+
+/* The print request already made for attendee_id and not yet ended (or
+ * the countdown's), or 0: a second scan while the badge is on its way must
+ * not ask for another. */
+static uint32_t queued_print_of(const struct flow *f, const char *attendee_id)
+{
+    for (size_t i = 0; i < f->queue_len; i++)
+        if (strcmp(f->queue[i].attendee_id, attendee_id) == 0)
+            return f->queue[i].id;
+    return 0;
+}
+
+/* A hash of what a badge shows of a, to tell whether staff corrected it. */
+static void details_hash(const struct attendee *a, unsigned char out[crypto_generichash_BYTES])
+{
+    const char *fields[] = {a->title,        a->first_name, a->last_name,
+                            a->badge_name,   a->organization, a->country,
+                            a->category,     a->events,     a->language};
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, crypto_generichash_BYTES);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *v = fields[i] ? fields[i] : "";
+        uint64_t len = strlen(v);
+        crypto_generichash_update(&st, (const unsigned char *)&len, sizeof len);
+        crypto_generichash_update(&st, (const unsigned char *)v, len);
+    }
+    crypto_generichash_final(&st, out, crypto_generichash_BYTES);
+}
+
+/* Whether a asked here for a correction ("my details are wrong") and the
+ * details are still those they asked about: the badge held back then must
+ * not print on their next scan. Once staff corrected them (a newer export
+ * imported), the badge owed prints with the details as they are now. */
+static bool correction_asked(const struct flow *f, const struct attendee *a)
+{
+    static const unsigned char unknown[crypto_generichash_BYTES];
+    for (size_t i = f->n_corrections; i-- > 0;) {
+        if (strcmp(f->corrections[i].attendee_id, a->id) != 0)
+            continue;
+        unsigned char now[crypto_generichash_BYTES];
+        details_hash(a, now);
+        return memcmp(f->correction_details[i], unknown, sizeof unknown) == 0 ||
+               memcmp(f->correction_details[i], now, sizeof now) == 0;
+    }
+    return false;
+}
+
+/* Asks the printer for one of the badges this kiosk left waiting, on a
+ * tick (which leaves room in the answer for the countdown's badge). The
+ * print layer resumes the person's waiting row (badgeprint_person with no
+ * reason), so nothing prints twice. */
+static void resume_waiting(struct flow *f)
+{
+    while (f->resume_next < f->n_resume && f->out->n_prints == 0) {
+        const char *id = f->resume[f->resume_next++];
+        if (queued_print_of(f, id))
+            continue;
+        char name[256] = "";
+        struct attendee a = {0};
+        if (store_get_attendee(f->ctx.store, id, &a, NULL) == BK_OK) {
+            char *display = attendee_display_name_new(&a);
+            copy_text(name, sizeof name, display);
+            free(display);
+            attendee_clear(&a);
+        }
+        request_print(f, id, name, NULL, NULL);
+    }
+}
+
+/* Badges to print that the kiosk holds: queued and not yet out, or still
+ * to be resumed. What quitting now would leave for print --pending. */
+static size_t badges_in_hand(const struct flow *f)
+{
+    return f->queue_len + (f->n_resume - f->resume_next);
 }
 
 /* A print request ended (printed, written, or left pending for staff): it
@@ -503,7 +587,20 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
     enum flow_screen screen = outcome_screen[res.outcome];
     if (res.outcome == CHECKIN_CHECKED_IN && !res.badge_needed)
         screen = FLOW_WELCOME_BACK;
-    show(f, screen);
+    /* Checked in earlier (at the desk, on the command line, here) and no
+     * badge of theirs has printed: it is owed, so it prints now, unless it
+     * is already on its way from this kiosk, or the person asked here for
+     * their details to be corrected (staff print it once they are). */
+    if (res.outcome == CHECKIN_ALREADY_CHECKED_IN && res.badge_needed &&
+        !(res.has_attendee && correction_asked(f, &res.attendee))) {
+        bool counting = f->countdown_armed &&
+                        strcmp(f->countdown.attendee_id, res.attendee_id) == 0;
+        screen = counting || queued_print_of(f, res.attendee_id) ? FLOW_PRINTING
+                                                                 : FLOW_CHECKED_IN;
+    }
+    show(f, screen); /* releases a countdown still running: its badge is queued now */
+    if (screen == FLOW_PRINTING)
+        f->awaited_print = queued_print_of(f, res.attendee_id);
     struct flow_view *v = &f->view;
     fill_person(&res, v->name, sizeof v->name);
     copy_text(v->attendee_id, sizeof v->attendee_id, res.attendee_id);
@@ -654,7 +751,8 @@ static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum ch
     s->last_outcome = res.outcome;
     copy_text(s->last_id, sizeof s->last_id, res.attendee_id);
     fill_person(&res, s->last_name, sizeof s->last_name);
-    if (res.outcome == CHECKIN_CHECKED_IN && res.badge_needed) {
+    bool checked = res.outcome == CHECKIN_CHECKED_IN || res.outcome == CHECKIN_ALREADY_CHECKED_IN;
+    if (checked && res.badge_needed && !queued_print_of(f, res.attendee_id)) {
         char payload[TOKEN_PAYLOAD_MAX + 1] = "";
         if (method != CHECKIN_MANUAL)
             mailed_payload(bytes, trimmed_len(bytes, len), &res, payload, sizeof payload);
@@ -714,7 +812,9 @@ static void staff_reprint(struct flow *f, const char *id, const char *reason)
         if (s->last != FLOW_STAFF_CHECKED)
             return;
         s->first_instead = true;
-        if (s->last_outcome == CHECKIN_ALREADY_CHECKED_IN)
+        /* The check-in queued the badge it owes; someone in already whose
+         * badge is not owed (nor queued) gets it here. */
+        if (s->last_outcome == CHECKIN_ALREADY_CHECKED_IN && !queued_print_of(f, aid))
             request_print(f, aid, s->last_name, NULL, NULL);
         return;
     }
@@ -733,6 +833,35 @@ static void staff_reprint(struct flow *f, const char *id, const char *reason)
     request_print(f, a.id, s->last_name, NULL, reason);
     attendee_clear(&a);
     s->last = FLOW_STAFF_REPRINT_SENT;
+}
+
+struct pending_rows {
+    int64_t ids[8];
+    size_t n;
+};
+
+static int note_pending_row(void *ctx, const struct store_badge *b)
+{
+    struct pending_rows *p = ctx;
+    if (b->status == STORE_BADGE_PENDING && p->n < sizeof p->ids / sizeof p->ids[0])
+        p->ids[p->n++] = b->id;
+    return 0;
+}
+
+/* "My details are wrong": the badge the check-in owed must not print with
+ * them, at this kiosk's next start or through print --pending. Its row is
+ * cancelled; the person's next check-in owes a new one, printed with the
+ * corrected details. A store failure here only means the old badge may
+ * still print; the person is at the desk by then. */
+static void hold_back_badge(struct flow *f, const char *attendee_id)
+{
+    struct pending_rows p = {0};
+    if (store_foreach_badge(f->ctx.store, attendee_id, note_pending_row, &p, NULL) != BK_OK)
+        return;
+    for (size_t i = 0; i < p.n; i++)
+        store_badge_update(f->ctx.store, p.ids[i], STORE_BADGE_PENDING, STORE_BADGE_CANCELLED,
+                           NULL, 0, _("held back: the attendee asked for a correction"), f->now,
+                           NULL);
 }
 
 /* ---- handlers, one per screen ---- */
@@ -774,13 +903,23 @@ static void on_checked_in(struct flow *f, const struct flow_event *ev)
             return;
     } else if (ev->type == FLOW_EV_TOUCH && ev->button == FLOW_BUTTON_DETAILS_WRONG) {
         f->countdown_armed = false;
+        hold_back_badge(f, f->countdown.attendee_id);
         struct flow_correction *c;
         if (f->n_corrections == FLOW_MAX_CORRECTIONS) {
             /* Staff are expected to clear these through the day; when they do
              * not, the oldest request makes room. */
             memmove(&f->corrections[0], &f->corrections[1],
                     (FLOW_MAX_CORRECTIONS - 1) * sizeof f->corrections[0]);
+            memmove(&f->correction_details[0], &f->correction_details[1],
+                    (FLOW_MAX_CORRECTIONS - 1) * sizeof f->correction_details[0]);
             f->n_corrections--;
+        }
+        unsigned char *details = f->correction_details[f->n_corrections];
+        memset(details, 0, crypto_generichash_BYTES);
+        struct attendee a = {0};
+        if (store_get_attendee(f->ctx.store, f->countdown.attendee_id, &a, NULL) == BK_OK) {
+            details_hash(&a, details);
+            attendee_clear(&a);
         }
         c = &f->corrections[f->n_corrections++];
         c->at_ms = f->now;
@@ -892,6 +1031,7 @@ static void staff_quit(struct flow *f)
     }
     staff_refresh_counts(f);
     s->last = FLOW_STAFF_QUIT_ASKED;
+    s->quit_waiting = badges_in_hand(f);
     f->quit_asked_ms = f->now;
 }
 
@@ -967,6 +1107,22 @@ static screen_handler *const handlers[FLOW_N_SCREENS] = {
 
 /* ---- the public face ---- */
 
+/* A badge row this kiosk asked for that still waits: its person goes on
+ * the list to resume (once each). */
+static int note_own_waiting(void *ctx, const struct store_badge *b)
+{
+    struct flow *f = ctx;
+    const char *me = f->ctx.kiosk_id ? f->ctx.kiosk_id : f->ctx.cfg->kiosk_id;
+    if (!store_badge_waiting(b->status) || strcmp(b->kiosk, me) != 0)
+        return 0;
+    for (size_t i = 0; i < f->n_resume; i++)
+        if (strcmp(f->resume[i], b->attendee) == 0)
+            return 0;
+    f->resume = xrealloc(f->resume, (f->n_resume + 1) * sizeof *f->resume);
+    copy_text(f->resume[f->n_resume++], sizeof f->resume[0], b->attendee);
+    return 0;
+}
+
 enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_settings *settings,
                         struct flow **out, struct bk_err *err)
 {
@@ -985,6 +1141,11 @@ enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_set
     f->language = f->default_language;
     f->view.screen = FLOW_WELCOME;
     f->view.language = f->language;
+    enum bk_status st = store_foreach_badge(ctx->store, NULL, note_own_waiting, f, err);
+    if (st != BK_OK) {
+        flow_free(f);
+        return st;
+    }
     *out = f;
     return BK_OK;
 }
@@ -996,6 +1157,7 @@ void flow_free(struct flow *f)
     finder_free(f->finder);
     sodium_memzero(f->pin, sizeof f->pin);
     free(f->queue);
+    free(f->resume);
     free(f);
 }
 
@@ -1081,6 +1243,9 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
         copy_text(f->staff.printer_problem, sizeof f->staff.printer_problem,
                   f->staff.printer_trouble && ev->print.problem ? ev->print.problem : "");
     }
+
+    if (ev->type == FLOW_EV_TICK)
+        resume_waiting(f);
 
     if (ev->type == FLOW_EV_STORE_ERROR && f->view.screen == FLOW_STAFF)
         staff_store_failed(f, ev->store_err ? ev->store_err : &(struct bk_err){0});

@@ -151,7 +151,8 @@ enum flow_staff_result {
     FLOW_STAFF_CHECKED,       /* a manual check-in or desk scan: see outcome */
     FLOW_STAFF_REPRINT_SENT,  /* a replacement was asked for */
     FLOW_STAFF_REPRINT_REPEATED, /* the same again within repeat_seconds: ignored */
-    FLOW_STAFF_QUIT_ASKED,    /* "Quit kiosk" once: a second tap within 10 s quits */
+    FLOW_STAFF_QUIT_ASKED,    /* "Quit kiosk" once: a second tap within 10 s quits;
+                                 quit_waiting says how many badges would be left */
     FLOW_STAFF_REASON_NEEDED, /* a reprint without a reason was refused */
     FLOW_STAFF_NOT_FOUND,     /* no such registration ID */
     FLOW_STAFF_PRINTS_SENT,   /* pending prints were asked for */
@@ -196,6 +197,7 @@ struct flow_staff {
     char last_name[256];
     bool first_instead; /* FLOW_STAFF_CHECKED for a "reprint" of someone never badged */
     char problem[1024]; /* for FLOW_STAFF_STORE_FAILED, translated */
+    size_t quit_waiting; /* for FLOW_STAFF_QUIT_ASKED: badges still to print here */
 };
 
 /* What the current screen shows. Fields that do not apply are zero or "". */
@@ -280,7 +282,10 @@ struct flow;
 
 /* A flow on the welcome screen. ctx (and what it points to) must outlive the
  * flow; settings are copied (NULL: those of ctx->cfg). Staff mode is disabled
- * when ctx->cfg->staff_pin_hash is "". Free with flow_free (NULL is fine). */
+ * when ctx->cfg->staff_pin_hash is "". The badges this kiosk (ctx->kiosk_id)
+ * left waiting in the store are asked of the printer again on the first
+ * ticks: a kiosk stopped with its queue full resumes it. Free with
+ * flow_free (NULL is fine). */
 enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_settings *settings,
                         struct flow **out, struct bk_err *err);
 void flow_free(struct flow *f);

@@ -22,19 +22,20 @@ static const struct cliopt {
     const char *arg; /* for the usage: N_() */
     const char *help;
     enum cliopt_kind kind;
-    size_t field; /* in struct config, for CLIOPT_PATH and CLIOPT_TEXT */
+    size_t field;               /* in struct config, for CLIOPT_PATH and CLIOPT_TEXT */
+    const char *section, *key;  /* the configuration setting it replaces */
 } cliopts[] = {
-    {"config", N_("FILE"), N_("the event configuration"), CLIOPT_CONFIG, 0},
+    {"config", N_("FILE"), N_("the event configuration"), CLIOPT_CONFIG, 0, NULL, NULL},
     {"db", N_("FILE"), N_("the attendance store instead of [kiosk] database"), CLIOPT_PATH,
-     offsetof(struct config, database)},
+     offsetof(struct config, database), "kiosk", "database"},
     {"keys", N_("DIR"), N_("the key folder instead of [qr] keys"), CLIOPT_PATH,
-     offsetof(struct config, keys_dir)},
+     offsetof(struct config, keys_dir), "qr", "keys"},
     {"printer", N_("NAME|URI"), N_("the printer instead of [printer] printer"), CLIOPT_TEXT,
-     offsetof(struct config, printer)},
+     offsetof(struct config, printer), "printer", "printer"},
     {"kiosk", N_("ID"), N_("this kiosk's name in the event log instead of [kiosk] id"), CLIOPT_TEXT,
-     offsetof(struct config, kiosk_id)},
+     offsetof(struct config, kiosk_id), "kiosk", "id"},
     {"store", N_("URL"), N_("the shared store (a PostgreSQL URI) instead of [store] url"),
-     CLIOPT_TEXT, offsetof(struct config, store_url)},
+     CLIOPT_TEXT, offsetof(struct config, store_url), "store", "url"},
 };
 
 enum { N_CLIOPTS = sizeof cliopts / sizeof cliopts[0] };
@@ -92,6 +93,8 @@ enum bk_status cliopts_load_config(const struct cliopts *o, struct config **out,
             *field = xstrdup(o->given[i]);
             break;
         }
+        if (cliopts[i].section)
+            config_override(cfg, cliopts[i].section, cliopts[i].key, cliopts[i].name);
     }
     *out = cfg;
     return BK_OK;

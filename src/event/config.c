@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "event/csv.h"
 #include "util/i18n.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 /* The parse in progress: libinih calls back per key; we count lines ourselves
@@ -30,6 +32,9 @@ struct parse {
     /* [roster] keys given in the file: they override the preset's. */
     bool column_given[CONFIG_N_COLUMNS];
     bool confirmed_given, withdrawn_given;
+    bool indented;             /* the line being read starts with a space or tab */
+    long handled_section_line; /* the section header the handler last saw */
+    char last_name[128];       /* the last key handled in this section */
 };
 
 static char *reader(char *buf, int size, void *stream)
@@ -59,6 +64,7 @@ static char *reader(char *buf, int size, void *stream)
             t++;
         if (*t == '[')
             p->section_line = p->line;
+        p->indented = t > buf;
     }
     return r;
 }
@@ -500,6 +506,75 @@ static int device_key(struct parse *p, const char *section, const char *name, co
     return fail(p, name, _("unknown key in [%s] (known: %s)"), section, known);
 }
 
+/* The name a section is known by: "part CODE" with the code trimmed as the
+ * handler reads it, so "[part  FG-MV]" is the same part as "[part FG-MV]". */
+static void section_name(const char *section, char *out, size_t n)
+{
+    if (strncmp(section, "part ", 5) == 0) {
+        const char *code = section + 5;
+        while (*code == ' ')
+            code++;
+        snprintf(out, n, "part %s", code);
+    } else {
+        snprintf(out, n, "%s", section);
+    }
+}
+
+/* "SECTION\x1fKEY", the key of config.key_lines; KEY "" for the section's
+ * header. Categories are matched ignoring case, so their keys are too. */
+static char *line_key_new(const char *section, const char *key)
+{
+    char name[160];
+    section_name(section, name, sizeof name);
+    char *k = xasprintf("%s\x1f%s", name, key);
+    if (strncmp(key, "category.", 9) == 0)
+        for (char *c = k + strlen(name) + 1; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    return k;
+}
+
+/* A section or a key given twice is refused: libinih would hand us both and
+ * the last would win, so a stray second "id =" in [event] would silently
+ * change the id every code is signed with. An indented line is refused
+ * too: libinih reads it as more of the key above (a multi-line value),
+ * never as the key it seems to be. Records each key's line for
+ * config_key_line. Returns 0 (after fail) on a repeat. */
+static int check_repeats(struct parse *p, const char *section, const char *name)
+{
+    struct config *c = p->cfg;
+    if (p->section_line != p->handled_section_line) {
+        /* The first key under a new [section] header. */
+        p->handled_section_line = p->section_line;
+        p->last_name[0] = '\0';
+        char *k = line_key_new(section, "");
+        bool created;
+        uintptr_t *slot = strmap_slot(c->key_lines, k, &created);
+        free(k);
+        if (!created && (long)*slot != p->section_line) {
+            long first = (long)*slot;
+            p->line = p->section_line;
+            return fail(p, NULL, _("section [%s] appears twice (first at line %ld): keep one"),
+                        section, first);
+        }
+        *slot = (uintptr_t)p->section_line;
+    }
+    if (p->indented && p->last_name[0] && strcmp(name, p->last_name) == 0)
+        return fail(p, name,
+                    _("this line starts with a space or tab, so it would continue '%s' on the "
+                      "line above: remove the indentation"),
+                    name);
+    char *k = line_key_new(section, name);
+    bool created;
+    uintptr_t *slot = strmap_slot(c->key_lines, k, &created);
+    free(k);
+    if (!created)
+        return fail(p, name, _("set twice in [%s] (first at line %ld): keep one"), section,
+                    (long)*slot);
+    *slot = (uintptr_t)p->line;
+    snprintf(p->last_name, sizeof p->last_name, "%s", name);
+    return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct parse *p = user;
@@ -516,6 +591,8 @@ static int handler(void *user, const char *section, const char *name, const char
         unquoted[vlen - 2] = '\0';
         value = unquoted;
     }
+    if (!check_repeats(p, section, name))
+        return 0;
     mark_seen(p, section, name);
     if (strcmp(section, "event") == 0)
         return event_key(p, name, value);
@@ -595,6 +672,38 @@ static void apply_preset(struct parse *p)
         split_list(pr->withdrawn, c->withdrawn, &c->n_withdrawn);
 }
 
+/* The logo is checked as the file is read, not when the first badge is
+ * drawn: at the door it would be too late to fix. */
+static enum bk_status check_logo(struct parse *p)
+{
+    struct config *c = p->cfg;
+    if (!c->badge_logo[0])
+        return BK_OK;
+    long line = config_key_line(c, "badge", "logo");
+    static const unsigned char png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    unsigned char head[8] = {0};
+    struct stat st;
+    FILE *f = NULL;
+    int e = 0;
+    if (stat(c->badge_logo, &st) != 0)
+        e = errno;
+    else if (S_ISDIR(st.st_mode))
+        e = EISDIR;
+    else if (!(f = fopen(c->badge_logo, "rb")))
+        e = errno;
+    if (e)
+        return bk_err_set(p->err, BK_ERR_CONFIG, c->path, line, "logo",
+                          _("the logo %s cannot be read (%s): give the path of a PNG file, or "
+                            "leave logo empty for no logo"),
+                          c->badge_logo, i18n_strerror(e));
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n != sizeof head || memcmp(head, png_magic, sizeof head) != 0)
+        return bk_err_set(p->err, BK_ERR_CONFIG, c->path, line, "logo",
+                          _("the logo %s is not a PNG image: give a PNG file"), c->badge_logo);
+    return BK_OK;
+}
+
 /* Checks what no single line can: required keys, days in order, defaults. */
 static enum bk_status finish(struct parse *p)
 {
@@ -612,12 +721,21 @@ static enum bk_status finish(struct parse *p)
                             "its days"));
     for (size_t i = 0; i < c->n_events; i++) {
         struct config_event *ev = &c->events[i];
+        char section[160];
+        snprintf(section, sizeof section, "part %s", ev->code);
         if (ev->first_day == INT32_MIN || ev->last_day == INT32_MIN)
-            return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, ev->code,
-                              _("part needs both first_day and last_day"));
-        if (ev->last_day < ev->first_day)
-            return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, ev->code,
-                              _("last_day is before first_day"));
+            return bk_err_set(p->err, BK_ERR_CONFIG, c->path, config_key_line(c, section, ""),
+                              ev->code, _("the part needs both first_day and last_day"));
+        if (ev->last_day < ev->first_day) {
+            char first[11], last[11];
+            tz_day_format(ev->first_day, first);
+            tz_day_format(ev->last_day, last);
+            return bk_err_set(p->err, BK_ERR_CONFIG, c->path,
+                              config_key_line(c, section, "last_day"), "last_day",
+                              _("%s is before first_day %s (line %ld) of [part %s]: swap them, "
+                                "or fix the date"),
+                              last, first, config_key_line(c, section, "first_day"), ev->code);
+        }
         if (!ev->name)
             ev->name = xstrdup(ev->code);
         if (!ev->short_name)
@@ -642,18 +760,25 @@ static enum bk_status finish(struct parse *p)
     if (c->qr_mode == CONFIG_QR_PLAIN && c->plain_prefix[0] && c->plain_url_param[0])
         return bk_err_set(p->err, BK_ERR_CONFIG, c->path, 0, "qr.plain_prefix",
                           _("set plain_prefix or plain_url_param, not both"));
-    return BK_OK;
+    return check_logo(p);
 }
 
 enum bk_status config_load(const char *path, struct config **out, struct bk_err *err)
 {
     *out = NULL;
+    struct stat info;
+    if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+        return bk_err_set(err, BK_ERR_CONFIG, path, 0, NULL,
+                          _("is a folder, not a configuration file: give the .ini file with "
+                            "--config"));
     FILE *f = fopen(path, "r");
     if (!f)
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL,
                           _("cannot read the configuration: %s (give another with --config)"),
                           i18n_strerror(errno));
     struct config *c = xcalloc(1, sizeof *c);
+    c->key_lines = strmap_new();
+    c->overrides = strmap_new();
     c->path = xstrdup(path);
     c->dir = dir_of(path);
     c->events_separator = xstrdup(";");
@@ -693,6 +818,8 @@ void config_free(struct config *c)
 {
     if (!c)
         return;
+    strmap_free(c->key_lines);
+    strmap_free(c->overrides);
     free(c->path);
     free(c->dir);
     free(c->event_id);
@@ -867,4 +994,42 @@ size_t config_events_on_day(const struct config *cfg, bk_day day,
         if (day >= cfg->events[i].first_day && day <= cfg->events[i].last_day)
             out[n++] = &cfg->events[i];
     return n;
+}
+
+long config_key_line(const struct config *cfg, const char *section, const char *key)
+{
+    char *k = line_key_new(section, key);
+    uintptr_t *slot = strmap_find(cfg->key_lines, k);
+    free(k);
+    return slot ? (long)*slot : 0;
+}
+
+void config_override(struct config *cfg, const char *section, const char *key,
+                     const char *option)
+{
+    char *k = line_key_new(section, key);
+    *strmap_slot(cfg->overrides, k, NULL) = (uintptr_t)option;
+    free(k);
+}
+
+void config_blame(const struct config *cfg, const char *section, const char *key,
+                  struct bk_err *err)
+{
+    if (!err)
+        return;
+    char *k = line_key_new(section, key);
+    uintptr_t *option = strmap_find(cfg->overrides, k);
+    free(k);
+    if (option) {
+        snprintf(err->file, sizeof err->file, "--%s", (const char *)*option);
+        err->line = 0;
+        err->field[0] = '\0';
+        return;
+    }
+    snprintf(err->file, sizeof err->file, "%s", cfg->path);
+    err->line = config_key_line(cfg, section, key);
+    if (err->line)
+        snprintf(err->field, sizeof err->field, "%s", key);
+    else /* the default: no line to point at */
+        snprintf(err->field, sizeof err->field, "%s.%s", section, key);
 }

@@ -106,9 +106,15 @@ enum config_qr_mode {
                          [roster] code column (pretix secrets, Eventbrite barcodes) */
 };
 
+struct strmap;
+
 struct config {
     char *path; /* the file read */
     char *dir;  /* its folder, for relative paths */
+    /* Where each setting came from: the line of every key and section
+     * header read (config_key_line), and the command-line options that
+     * replaced a setting for this run (config_override). */
+    struct strmap *key_lines, *overrides;
 
     /* [event] */
     char *event_id; /* short stable id, binds tokens to this event */
@@ -228,5 +234,22 @@ const struct config_badge_size *config_badge_size_by_name(const char *name);
  * against the current directory; "" stays "" (none: --db "" with a shared
  * store keeps no journal). */
 void config_set_path(char **field, const char *value);
+
+/* The line of the configuration file where key of section was set (key ""
+ * for the [section] header itself; section "part CODE" for a part), or 0
+ * when the file does not set it (its default is in use). */
+long config_key_line(const struct config *cfg, const char *section, const char *key);
+
+/* Notes that option (a shared option's name without dashes, e.g. "db"; a
+ * string that outlives cfg) replaced section's key for this run. */
+void config_override(struct config *cfg, const char *section, const char *key,
+                     const char *option);
+
+/* Points err at where section's key came from, so a message about its value
+ * (a store path that does not exist, say) names the place to fix it: the
+ * option ("--db"), or the file, line and key, or the file and
+ * "section.key" when the default is in use. The message is kept. */
+void config_blame(const struct config *cfg, const char *section, const char *key,
+                  struct bk_err *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "util/i18n.h"
 #include "util/xalloc.h"
@@ -89,6 +90,10 @@ enum bk_status csv_open_with(const char *path, const struct csv_options *opt,
         return bk_err_set(err, BK_ERR_INVALID, path, 0, NULL,
                           _("'%s' is not an encoding this system knows (see iconv -l)"),
                           opt->encoding);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return bk_err_set(err, BK_ERR_INVALID, path, 0, NULL,
+                          _("is a folder, not a CSV file: give the export file"));
     FILE *f = fopen(path, "rb");
     if (!f)
         return bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("cannot open the file: %s"),
@@ -513,6 +518,18 @@ enum bk_status csv_next(struct csv_reader *r, const struct csv_record **rec, str
                 /* CSV_UNQUOTED ends the field or record on this byte. */
                 st = CSV_UNQUOTED;
                 continue;
+            }
+            if (quote_line != r->line) {
+                /* The quote that opened this field many lines ago was never
+                 * closed: what looks like its closing quote is the next
+                 * field's opening one. Name where the trouble starts. */
+                char msg[512];
+                snprintf(msg, sizeof msg,
+                         _("a quote opened on line %ld runs on to line %ld, where text "
+                           "follows a quote: the quote on line %ld was probably never closed; "
+                           "close it, or double a quote that is part of the text"),
+                         quote_line, r->line, quote_line);
+                return fail(r, err, BK_ERR_PARSE, quote_line, msg);
             }
             return fail(r, err, BK_ERR_PARSE, r->line,
                         _("text after a closing quote: a quote inside a quoted field must be "

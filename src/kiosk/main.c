@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,28 @@ static int report_error(const struct bk_err *err)
     return bk_exit_status(err->status);
 }
 
+/* One line of the kiosk's log (the journal, under systemd): the text is
+ * made from fmt and escaped as a whole (utf8_escape_new), since it may
+ * quote a registration ID from a code, a file name or a printer's words: a
+ * control or bidi character in them cannot break or reorder the line. */
+static void kiosk_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void kiosk_log(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *line = NULL;
+    if (vasprintf(&line, fmt, ap) < 0)
+        line = NULL;
+    va_end(ap);
+    if (!line)
+        return;
+    char *shown = utf8_escape_new(line, strlen(line));
+    fprintf(stderr, "%s: %s\n", progname, shown);
+    free(shown);
+    free(line);
+}
+
 static int64_t kiosk_now(const struct app *a)
 {
     return a->clock_base_ms + (int64_t)(SDL_GetTicks64() - a->start_ticks);
@@ -257,8 +280,8 @@ static void apply(struct app *a, const struct flow_actions *act)
             snprintf(a->preview_id, sizeof a->preview_id, "%s", v->attendee_id);
             a->preview_wanted = true;
         }
-        fprintf(stderr, "%s: screen %s%s%s\n", progname, flow_screen_code(v->screen),
-                v->attendee_id[0] ? " " : "", v->attendee_id);
+        kiosk_log("screen %s%s%s", flow_screen_code(v->screen), v->attendee_id[0] ? " " : "",
+                  v->attendee_id);
     } else if (new_language && v->screen == FLOW_WELCOME) {
         char name[64];
         snprintf(name, sizeof name, "welcome-%s", v->language);
@@ -272,8 +295,7 @@ static void apply(struct app *a, const struct flow_actions *act)
     /* The log (the journal, under systemd) holds registration IDs only, never
      * names: see "Personal data" in docs/ARCHITECTURE.md. */
     if (act->correction)
-        fprintf(stderr, "%s: %s %s\n", progname, _("correction requested by"),
-                act->correction->attendee_id);
+        kiosk_log("%s %s", _("correction requested by"), act->correction->attendee_id);
     /* The staff screen's list changes with every key: tests touch its rows. */
     if (v->screen == FLOW_STAFF) {
         a->layout_pending = true;
@@ -568,7 +590,10 @@ static void poll_sdl(struct app *a)
         a->redraw = true;
         switch (e.type) {
         case SDL_QUIT:
-            request_quit(a);
+            if (a->k.view->screen == FLOW_STAFF)
+                send_touch(a, FLOW_BUTTON_QUIT);
+            else
+                request_quit(a);
             break;
         case SDL_TEXTINPUT:
             wedge_text(a->wedge, e.text.text, key_time(a, e.text.timestamp), on_wedge, a);
@@ -615,7 +640,9 @@ static void poll_source(struct app *a)
         return;
     struct source_event sev;
     while (source_poll_event(a->source, &sev)) {
-        fprintf(stderr, "%s: camera: %s\n", progname, sev.detail.msg);
+        char what[2048];
+        /* A replayed picture that cannot be read is named with its file. */
+        kiosk_log("camera: %s", bk_err_format(&sev.detail, what, sizeof what));
         if (sev.kind == SOURCE_EVENT_SKIPPED)
             continue;
         struct flow_event ev = {.type = FLOW_EV_CAMERA,
@@ -664,11 +691,11 @@ static void poll_prints(struct app *a)
     struct printq_done d;
     while (printq_poll(a->printq, &d)) {
         if (d.file[0])
-            fprintf(stderr, "%s: badge of %s written to %s\n", progname, d.attendee, d.file);
+            kiosk_log("badge of %s written to %s", d.attendee, d.file);
         else if (d.problem[0])
-            fprintf(stderr, "%s: print %s: %s\n", progname, d.attendee, d.problem);
+            kiosk_log("print %s: %s", d.attendee, d.problem);
         else
-            fprintf(stderr, "%s: badge of %s printed\n", progname, d.attendee);
+            kiosk_log("badge of %s printed", d.attendee);
         struct flow_event ev = {.type = FLOW_EV_PRINT_DONE};
         ev.print.id = d.id;
         ev.print.result = d.result;
@@ -716,12 +743,14 @@ static void make_preview(struct app *a)
     a->k.preview = NULL;
     if (store_get_attendee(a->store, a->preview_id, &at, &err) == BK_OK &&
         store_get_token(a->store, a->preview_id, &payload, &err) == BK_OK) {
-        /* A preview carries no real serial, as badgectl badge's does not. In
-         * export mode the code is the registration system's secret, which is
-         * never shown on a screen: the preview's QR code stands in for it. */
-        char *qr = token_badge_payload_new("PREVUE", a->cfg->qr_mode == CONFIG_QR_EXPORT
-                                                         ? "PREVIEW"
-                                                         : payload ? payload : a->preview_id);
+        /* A preview carries the preview serial, as badgectl badge's does: its
+         * QR checks nobody in (TOKEN_PREVIEW). In export mode the code is the
+         * registration system's secret, which is never shown on a screen: the
+         * preview's QR code stands in for it. */
+        char *qr = token_badge_payload_new(TOKEN_PREVIEW_SERIAL,
+                                           a->cfg->qr_mode == CONFIG_QR_EXPORT ? "PREVIEW"
+                                           : payload                           ? payload
+                                                                               : a->preview_id);
         /* Drawn as the printer's badges are (a label printer's in black and
          * white), so the preview shows what will really print. */
         struct badge_output out = printq_badge_output(a->printq);
@@ -810,7 +839,10 @@ static int take_option(int c, const char *arg, struct options *o)
     case 'S':
         if (sscanf(arg, "%dx%d", &o->width, &o->height) != 2 || o->width < 320 || o->height < 240 ||
             o->width > 8192 || o->height > 8192) {
-            fprintf(stderr, _("%s: --size wants WIDTHxHEIGHT, e.g. 1920x1080\n"), progname);
+            fprintf(stderr,
+                    _("%s: --size wants WIDTHxHEIGHT from 320x240 to 8192x8192, e.g. "
+                      "1920x1080\n"),
+                    progname);
             return BK_EXIT_REJECTED;
         }
         break;
@@ -888,7 +920,13 @@ static int open_core(struct app *a)
         return report_error(&err);
     struct store_options so;
     store_options_of_config(a->cfg, &so);
-    if (store_open_with(&so, &a->store, &err) != BK_OK)
+    /* A mistyped store path must not become a new, empty store that tells
+     * every registered person "code not recognised": point at the setting
+     * (with a shared store the journal is only a cache, made when missing). */
+    enum bk_status st = store_open_with(&so, &a->store, &err);
+    if (st == BK_ERR_NOT_FOUND && !(so.url && so.url[0]))
+        config_blame(a->cfg, "kiosk", "database", &err);
+    if (st != BK_OK)
         return report_error(&err);
     /* With a shared store: replay, reconnect and pull re-imports in the
      * background, so the door never waits on a server known gone. */
@@ -901,9 +939,8 @@ static int open_core(struct app *a)
     if (a->opt.now && tz_parse_instant(a->cfg->tz, a->opt.now, &a->clock_base_ms, &err) != BK_OK)
         return report_error(&err);
     if (!parse_keys(a->cfg->staff_keys, &a->staff_key, &a->staff_mods))
-        fprintf(stderr, _("%s: the staff key combination \"%s\" is not understood; staff mode is "
-                          "off\n"),
-                progname, a->cfg->staff_keys);
+        kiosk_log(_("the staff key combination \"%s\" is not understood; staff mode is off"),
+                  a->cfg->staff_keys);
     static struct checkin_context ctx;
     ctx = (struct checkin_context){a->cfg, a->keys, a->store, a->cfg->kiosk_id};
     /* The timings are [kiosk]'s; the screens need the result screen's for
@@ -1109,7 +1146,7 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &app.opt);
     if (rc)
         return rc < 0 ? BK_EXIT_DONE : rc;
-    if (app.opt.snapshot && mkdir(app.opt.snapshot, 0755) != 0 && errno != EEXIST) {
+    if (app.opt.snapshot && mkdir(app.opt.snapshot, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, _("%s: cannot make the snapshot folder %s: %s\n"), progname,
                 app.opt.snapshot, i18n_strerror(errno));
         return BK_EXIT_FAILED;

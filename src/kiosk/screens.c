@@ -620,13 +620,20 @@ static void staff_message(const struct kiosk *k, char *buf, size_t n, SDL_Color 
         *c = t->warn;
         break;
     case FLOW_STAFF_QUIT_ASKED:
-        snprintf(buf, n,
-                 P_("Quit the kiosk? %zu badge still waits to be printed. Tap \"Yes, quit\" to "
-                    "quit; Esc or anything else keeps the kiosk running.",
-                    "Quit the kiosk? %zu badges still wait to be printed. Tap \"Yes, quit\" to "
-                    "quit; Esc or anything else keeps the kiosk running.",
-                    s->pending_prints),
-                 s->pending_prints);
+        if (s->quit_waiting == 0)
+            snprintf(buf, n, "%s",
+                     _("Quit the kiosk? Tap \"Yes, quit\" to quit; Esc or anything else keeps "
+                       "the kiosk running."));
+        else
+            snprintf(buf, n,
+                     P_("Quit the kiosk? %zu badge is still to print here: it stays in the store "
+                        "for \"print waiting badges\". Tap \"Yes, quit\" to quit; Esc or "
+                        "anything else keeps the kiosk running.",
+                        "Quit the kiosk? %zu badges are still to print here: they stay in the "
+                        "store for \"print waiting badges\". Tap \"Yes, quit\" to quit; Esc or "
+                        "anything else keeps the kiosk running.",
+                        s->quit_waiting),
+                     s->quit_waiting);
         *c = t->warn;
         break;
     case FLOW_STAFF_REASON_NEEDED:

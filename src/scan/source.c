@@ -642,8 +642,13 @@ static enum bk_status list_images(const char *dir, char ***names_out, size_t *n_
         return bk_err_set(err, BK_ERR_TOO_BIG, dir, 0, NULL,
                           _("the folder holds more than %d pictures to replay."),
                           SOURCE_REPLAY_MAX);
-    return bk_err_set(err, errno == ENOENT ? BK_ERR_NOT_FOUND : BK_ERR_IO, dir, 0, NULL,
-                      _("cannot open the folder of pictures to replay: %s"), i18n_strerror(errno));
+    /* A missing folder, or a file given as one, is the argument's fault. */
+    return bk_err_set(err,
+                      errno == ENOENT   ? BK_ERR_NOT_FOUND
+                      : errno == ENOTDIR ? BK_ERR_INVALID
+                                         : BK_ERR_IO,
+                      dir, 0, NULL, _("cannot open the folder of pictures to replay: %s"),
+                      i18n_strerror(errno));
 }
 
 enum bk_status source_replay_new(const char *dir, const struct source_options *opt,

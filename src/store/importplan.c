@@ -78,6 +78,15 @@ const char *import_plan_code(const struct import_plan *p, size_t j)
     return p->r->tickets ? p->r->tickets[p->sorted[j] - p->r->people].code : NULL;
 }
 
+static void push_id(char ***list, size_t *n, size_t *cap, const char *id)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        *list = xrealloc(*list, *cap * sizeof **list);
+    }
+    (*list)[(*n)++] = xstrdup(id);
+}
+
 /* A person both in the export and the table: what changes, counted. */
 static void plan_existing(struct import_plan *p, size_t j, const struct attendee *row,
                           const unsigned char *row_hash)
@@ -95,6 +104,8 @@ static void plan_existing(struct import_plan *p, size_t j, const struct attendee
         same = row_hash && memcmp(row_hash, hash, STORE_HASH_BYTES) == 0;
     bool was_withdrawn = row->status == ATTENDEE_WITHDRAWN;
     bool now_withdrawn = p->sorted[j]->status == ATTENDEE_WITHDRAWN;
+    if (!was_withdrawn)
+        p->sum.confirmed_before++;
     if (same && was_withdrawn == now_withdrawn) {
         p->sum.unchanged++;
         return;
@@ -102,9 +113,10 @@ static void plan_existing(struct import_plan *p, size_t j, const struct attendee
     p->action[j] = IMPORT_UPDATE;
     if (was_withdrawn && !now_withdrawn)
         p->sum.reinstated++;
-    else if (!was_withdrawn && now_withdrawn)
+    else if (!was_withdrawn && now_withdrawn) {
         p->sum.withdrawn++;
-    else
+        push_id(&p->leaving, &p->n_leaving, &p->cap_leaving, row->id);
+    } else
         p->sum.updated++;
 }
 
@@ -112,11 +124,9 @@ static void plan_missing(struct import_plan *p, const struct attendee *row)
 {
     if (row->status != ATTENDEE_CONFIRMED)
         return;
-    if (p->n_withdraw == p->cap_withdraw) {
-        p->cap_withdraw = p->cap_withdraw ? 2 * p->cap_withdraw : 64;
-        p->withdraw = xrealloc(p->withdraw, p->cap_withdraw * sizeof *p->withdraw);
-    }
-    p->withdraw[p->n_withdraw++] = xstrdup(row->id);
+    p->sum.confirmed_before++;
+    push_id(&p->withdraw, &p->n_withdraw, &p->cap_withdraw, row->id);
+    push_id(&p->leaving, &p->n_leaving, &p->cap_leaving, row->id);
     p->sum.withdrawn++;
 }
 
@@ -142,11 +152,22 @@ void import_plan_end(struct import_plan *p)
     }
 }
 
+void import_plan_report_withdrawn(const struct import_plan *p,
+                                  const struct store_import_options *opt)
+{
+    if (opt->on_withdrawn)
+        for (size_t i = 0; i < p->n_leaving; i++)
+            opt->on_withdrawn(opt->ctx, p->leaving[i]);
+}
+
 void import_plan_free(struct import_plan *p)
 {
     for (size_t i = 0; i < p->n_withdraw; i++)
         free(p->withdraw[i]);
     free(p->withdraw);
+    for (size_t i = 0; i < p->n_leaving; i++)
+        free(p->leaving[i]);
+    free(p->leaving);
     free(p->action);
     free(p->sorted);
     free(p->hashes);

@@ -42,6 +42,10 @@ struct import_plan {
     unsigned char *action; /* enum import_action per sorted person */
     char **withdraw;       /* IDs missing from the export and still confirmed */
     size_t n_withdraw, cap_withdraw;
+    /* Everyone the import withdraws, missing or marked so, in ID order (for
+     * store_import_options' on_withdrawn). */
+    char **leaving;
+    size_t n_leaving, cap_leaving;
     size_t next; /* merge position in sorted */
     struct store_import_summary sum;
 };
@@ -62,6 +66,10 @@ void import_plan_row(struct import_plan *p, const struct attendee *row,
 
 /* After the last row: the people left in the export are new. */
 void import_plan_end(struct import_plan *p);
+
+/* Calls opt->on_withdrawn (when set) for everyone the plan withdraws. */
+void import_plan_report_withdrawn(const struct import_plan *p,
+                                  const struct store_import_options *opt);
 
 /* The code hash of the j-th sorted person, or NULL when the export has no
  * codes or the person none (a row written keeps its hash then: the code

@@ -597,6 +597,44 @@ enum bk_status journal_add_badge(void *impl, const struct store_badge *b, int64_
     return rc == SQLITE_OK ? BK_OK : fail(q, rc, err);
 }
 
+enum bk_status journal_has_live_badge(void *impl, const char *attendee, bool *has,
+                                      struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    int rc = sq_has_live_badge(q->db, attendee, has);
+    return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
+}
+
+enum bk_status journal_tx_add_owed_badge(void *impl, const struct store_badge *b, int64_t made,
+                                         bool *added, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    bool has = false;
+    *added = false;
+    int rc = made ? SQLITE_OK : sq_has_live_badge(q->db, b->attendee, &has);
+    if (rc == SQLITE_OK && has)
+        return BK_OK;
+    if (rc == SQLITE_OK)
+        rc = sq_badge_insert(q->db, b);
+    /* Taken by the server, the row may have been pulled already by the
+     * sync thread: it is this one. */
+    if (made && rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        rc = SQLITE_OK;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return bk_err_set(err, BK_ERR_EXISTS, q->path, 0, NULL,
+                          _("badge serial %s is taken: nothing was recorded"), b->serial);
+    /* Not on the server yet: queued like any badge made here, it reaches
+     * the server with the outbox, under its id. */
+    if (rc == SQLITE_OK)
+        rc = set_order(q->db, b->id, made);
+    if (rc == SQLITE_OK && !made)
+        rc = outbox_add(q->db, b, true, STORE_BADGE_ANY);
+    if (rc != SQLITE_OK)
+        return sq_db_error(q, rc, err);
+    *added = true;
+    return BK_OK;
+}
+
 enum bk_status journal_update_badge(void *impl, int64_t id, enum store_badge_status expect,
                                     enum store_badge_status status, const char *printer, int job,
                                     const char *detail, int64_t at_ms, bool queue,

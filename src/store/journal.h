@@ -132,6 +132,19 @@ enum bk_status journal_tx_put_badge(void *impl, const struct store_badge *b, int
 enum bk_status journal_add_badge(void *impl, const struct store_badge *b, int64_t made,
                                  struct bk_err *err);
 
+/* True in *has when attendee has a badge row printed, pending or
+ * submitted in the journal: then a check-in owes none. */
+enum bk_status journal_has_live_badge(void *impl, const char *attendee, bool *has,
+                                      struct bk_err *err);
+
+/* In the caller's transaction: the badge a check-in owes (b, pending, id
+ * chosen here). With made (the server took the row: its order there) it is
+ * kept as that row; else it is added and queued for the server when
+ * b->attendee has no live badge in the journal. *added says whether a row
+ * was written. A serial already used is BK_ERR_EXISTS. */
+enum bk_status journal_tx_add_owed_badge(void *impl, const struct store_badge *b, int64_t made,
+                                         bool *added, struct bk_err *err);
+
 /* A badge's change made here, with store_badge_update's rule (BK_ERR_BUSY
  * when it is no longer expect); queued when the server did not take it.
  * When the journal has no such row and queue is false, nothing happens. */

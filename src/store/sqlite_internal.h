@@ -62,8 +62,13 @@ struct sq_scan_walk {
 /* A row of SQ_SCAN_COLUMNS to an sq_scan_walk. */
 int sq_scan_row(sqlite3_stmt *st, void *arg);
 
-/* A badge row with the given id (0: the next rowid). */
+/* A badge row with the given id (0: the next rowid). A serial already
+ * used is SQLITE_CONSTRAINT_UNIQUE. */
 int sq_badge_insert(sqlite3 *db, const struct store_badge *b);
+
+/* True in *has when attendee has a badge row printed, pending or submitted:
+ * then a check-in owes no badge. */
+int sq_has_live_badge(sqlite3 *db, const char *attendee, bool *has);
 
 /* A badge's change, as store_badge_update takes it. */
 struct sq_badge_change {

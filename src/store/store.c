@@ -6,6 +6,7 @@
  * store_backend.h for the split. */
 #include "store/store.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "store/journal.h"
 #include "store/store_backend.h"
 #include "store/store_pg.h"
+#include "store/witness.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
@@ -26,6 +28,8 @@ struct store {
     /* The options, kept for the engine's life (store_backend.h). */
     struct store_options o;
     char *url, *kiosk;
+    char *witness_path;      /* NULL when the engine keeps no witness */
+    struct witness *witness; /* NULL when there is none to append to */
 };
 
 void store_options_of_config(const struct config *cfg, struct store_options *o)
@@ -40,6 +44,25 @@ void store_options_of_config(const struct config *cfg, struct store_options *o)
 static bool has_url(const struct store_options *o)
 {
     return o->url && o->url[0];
+}
+
+/* Opens the witness of s for appending. A missing one is made only while
+ * the log is empty (a new store, or one from before witnesses that never
+ * recorded a scan): made later, it would vouch for a log it never saw, and
+ * hide a tail cut before it. */
+static enum bk_status open_witness(struct store *s, struct bk_err *err)
+{
+    if (!s->be->witness_suffix)
+        return BK_OK;
+    s->witness_path = xasprintf("%s%s", s->path, s->be->witness_suffix);
+    enum bk_status st = witness_open(s->witness_path, false, &s->witness, err);
+    if (st != BK_OK || s->witness)
+        return st;
+    struct store_head head;
+    st = s->be->head(s->impl, &head, err);
+    if (st == BK_OK && head.seq == 0)
+        st = witness_open(s->witness_path, true, &s->witness, err);
+    return st;
 }
 
 enum bk_status store_open_with(const struct store_options *o, struct store **out,
@@ -72,11 +95,10 @@ enum bk_status store_open_with(const struct store_options *o, struct store **out
     s->o.url = s->url;
     s->o.kiosk = s->kiosk;
     enum bk_status st = s->be->open(&s->o, &s->impl, err);
+    if (st == BK_OK)
+        st = open_witness(s, err);
     if (st != BK_OK) {
-        free(s->path);
-        free(s->url);
-        free(s->kiosk);
-        free(s);
+        store_close(s);
         return st;
     }
     *out = s;
@@ -89,11 +111,20 @@ enum bk_status store_open(const char *path, struct store **out, struct bk_err *e
     return store_open_with(&o, out, err);
 }
 
+enum bk_status store_create(const char *path, struct store **out, struct bk_err *err)
+{
+    struct store_options o = {.path = path, .create = true};
+    return store_open_with(&o, out, err);
+}
+
 void store_close(struct store *s)
 {
     if (!s)
         return;
-    s->be->close(s->impl);
+    if (s->impl)
+        s->be->close(s->impl);
+    witness_close(s->witness);
+    free(s->witness_path);
     free(s->path);
     free(s->url);
     free(s->kiosk);
@@ -241,11 +272,15 @@ static enum bk_status keep_ticket_ids(struct store *s, const struct roster *r, c
 }
 
 enum bk_status store_import(struct store *s, const struct roster *r,
+                            const struct store_import_options *opt,
                             struct store_import_summary *summary, struct bk_err *err)
 {
     struct store_import_summary local;
+    struct store_import_options apply = {0};
     if (!summary)
         summary = &local;
+    if (!opt)
+        opt = &apply;
     memset(summary, 0, sizeof *summary);
     if (!r || r->n_people == 0)
         return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
@@ -256,23 +291,34 @@ enum bk_status store_import(struct store *s, const struct roster *r,
             return bk_err_set(err, BK_ERR_INVALID, s->path, 0, "id",
                               _("person %zu of the export has no ID, so nothing was imported"),
                               i + 1);
-    if (!r->tickets)
-        return s->be->import(s->impl, r, wall_ms(), summary, err);
-    /* The same roster with each ticket's ID as the store keeps it. */
-    struct roster kept = *r;
-    kept.people = xcalloc(r->n_people ? r->n_people : 1, sizeof *kept.people);
-    char **ids = xcalloc(r->n_people ? r->n_people : 1, sizeof *ids);
-    enum bk_status st = keep_ticket_ids(s, r, ids, err);
-    for (size_t i = 0; st == BK_OK && i < r->n_people; i++) {
-        kept.people[i] = r->people[i];
-        kept.people[i].id = ids[i];
+    enum bk_status st;
+    if (!r->tickets) {
+        st = s->be->import(s->impl, r, opt, wall_ms(), summary, err);
+    } else {
+        /* The same roster with each ticket's ID as the store keeps it. */
+        struct roster kept = *r;
+        kept.people = xcalloc(r->n_people ? r->n_people : 1, sizeof *kept.people);
+        char **ids = xcalloc(r->n_people ? r->n_people : 1, sizeof *ids);
+        st = keep_ticket_ids(s, r, ids, err);
+        for (size_t i = 0; st == BK_OK && i < r->n_people; i++) {
+            kept.people[i] = r->people[i];
+            kept.people[i].id = ids[i];
+        }
+        if (st == BK_OK)
+            st = s->be->import(s->impl, &kept, opt, wall_ms(), summary, err);
+        for (size_t i = 0; i < r->n_people; i++)
+            free(ids[i]);
+        free(ids);
+        free(kept.people);
     }
-    if (st == BK_OK)
-        st = s->be->import(s->impl, &kept, wall_ms(), summary, err);
-    for (size_t i = 0; i < r->n_people; i++)
-        free(ids[i]);
-    free(ids);
-    free(kept.people);
+    if (st == BK_OK && !summary->applied && !opt->dry_run)
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                          _("the export would withdraw %zu of the %zu people confirmed now "
+                            "(more than %u%%), so nothing was imported: check that it is "
+                            "complete (badgectl check --verbose lists them), or give "
+                            "--accept-withdrawals"),
+                          summary->withdrawn, summary->confirmed_before,
+                          opt->max_withdrawn_percent);
     return st;
 }
 
@@ -294,7 +340,19 @@ static enum bk_status check_scan(struct store *s, const struct store_scan *scan,
     return BK_OK;
 }
 
-enum bk_status store_record_checkin(struct store *s, const struct store_scan *scan, bool *already,
+/* Appends a record, then tells the witness. The record is durable once the
+ * engine returns: a witness that cannot be written (a full disk) only lags,
+ * so its failure does not undo an acknowledged scan. */
+static enum bk_status append(struct store *s, struct store_append *a, struct bk_err *err)
+{
+    enum bk_status st = s->be->append(s->impl, a, err);
+    if (st == BK_OK && s->witness)
+        witness_append(s->witness, a->seq, a->hash, NULL);
+    return st;
+}
+
+enum bk_status store_record_checkin(struct store *s, const struct store_scan *scan,
+                                    struct store_owed_badge *owed, bool *already,
                                     int64_t *first_at_ms, struct bk_err *err)
 {
     bool already_local;
@@ -305,13 +363,28 @@ enum bk_status store_record_checkin(struct store *s, const struct store_scan *sc
         first_at_ms = &first_local;
     *already = false;
     *first_at_ms = 0;
+    if (owed)
+        owed->id = 0;
     enum bk_status st = check_scan(s, scan, err);
     if (st != BK_OK)
         return st;
     if (!scan->attendee || !scan->has_day)
         return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
                           _("a check-in needs an attendee and a day"));
-    return s->be->append(s->impl, scan, true, already, first_at_ms, err);
+    if (owed && (!owed->serial || !owed->serial[0]))
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("a badge owed needs a serial"));
+    struct store_append a = {.scan = scan,
+                             .check_first = true,
+                             .owed_serial = owed ? owed->serial : NULL};
+    st = append(s, &a, err);
+    if (st != BK_OK)
+        return st;
+    *already = a.already;
+    *first_at_ms = a.first_at_ms;
+    if (owed)
+        owed->id = a.owed_id;
+    return BK_OK;
 }
 
 enum bk_status store_record_scan(struct store *s, const struct store_scan *scan, struct bk_err *err)
@@ -328,7 +401,8 @@ enum bk_status store_record_scan(struct store *s, const struct store_scan *scan,
         return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
                           _("check-ins are recorded with store_record_checkin, not as plain "
                             "scans"));
-    return s->be->append(s->impl, scan, false, NULL, NULL, err);
+    struct store_append a = {.scan = scan};
+    return append(s, &a, err);
 }
 
 enum bk_status store_badge_printed(struct store *s, const char *id, bool *printed,
@@ -482,6 +556,15 @@ enum bk_status store_find_code(struct store *s, const char *code, size_t len, ch
  * text (store_find_code). */
 #define CODE_DOMAIN "badgekiosk ticket code v1"
 
+bool store_import_may_apply(const struct store_import_options *opt,
+                            const struct store_import_summary *sum)
+{
+    if (opt->dry_run)
+        return false;
+    return !opt->guard_withdrawals || (uint64_t)sum->withdrawn * 100 <=
+                                          (uint64_t)opt->max_withdrawn_percent * sum->confirmed_before;
+}
+
 void store_code_hash(const char *code, size_t len, unsigned char out[STORE_HASH_BYTES])
 {
     crypto_generichash_state h;
@@ -594,6 +677,14 @@ struct chain_walk {
     int64_t first_bad;
     char bad_chain[160]; /* the chain of first_bad, "" in the embedded store */
     struct bk_err *err;
+    /* The witness's entries by seq, and the next one to compare. */
+    const struct witness_entry *wit;
+    size_t n_wit, next_wit;
+    const char *witness_path;
+    /* A head kept elsewhere, and whether the log still holds it. */
+    const struct store_head *known;
+    size_t known_digits;
+    bool known_found;
 };
 
 /* The state of ev's chain: the file's one, or ev->chain's. */
@@ -614,6 +705,43 @@ static struct chain_state *chain_of(struct chain_walk *w, const struct store_eve
         *slot = ++w->n_states;
     }
     return &w->states[*slot - 1];
+}
+
+/* Compares the first digits hex digits of two hashes. */
+static bool same_digits(const unsigned char *a, const unsigned char *b, size_t digits)
+{
+    size_t whole = digits / 2;
+    if (sodium_memcmp(a, b, whole) != 0)
+        return false;
+    return digits % 2 == 0 || (a[whole] >> 4) == (b[whole] >> 4);
+}
+
+/* The record matches what the witness and a known head say of it. */
+static int check_witnessed(struct chain_walk *w, const struct store_event *ev)
+{
+    while (w->next_wit < w->n_wit && w->wit[w->next_wit].seq <= ev->seq) {
+        const struct witness_entry *e = &w->wit[w->next_wit++];
+        if (e->seq == ev->seq && sodium_memcmp(e->hash, ev->hash, STORE_HASH_BYTES) != 0) {
+            w->first_bad = ev->seq;
+            bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
+                       _("event log record %lld is not the one its witness recorded (%s, line "
+                         "%ld): the log was rewritten from there on outside badgekiosk"),
+                       (long long)ev->seq, w->witness_path, e->line);
+            return 1;
+        }
+    }
+    if (w->known && w->known->seq == ev->seq) {
+        w->known_found = true;
+        if (!same_digits(w->known->hash, ev->hash, w->known_digits)) {
+            w->first_bad = ev->seq;
+            bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
+                       _("event log record %lld does not have the hash of the head given: the "
+                         "log was rewritten outside badgekiosk"),
+                       (long long)ev->seq);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static int verify_one(void *ctx, const struct store_event *ev)
@@ -657,23 +785,127 @@ static int verify_one(void *ctx, const struct store_event *ev)
     }
     c->last_seq = ev->seq;
     memcpy(c->last_hash, ev->hash, STORE_HASH_BYTES);
-    return 0;
+    /* A witness and a head printed elsewhere vouch for the embedded store's
+     * one chain; a shared store's journals are their own witnesses. */
+    return ev->chain ? 0 : check_witnessed(w, ev);
 }
 
-enum bk_status store_verify_chain(struct store *s, int64_t *records, int64_t *first_bad,
-                                  struct bk_err *err)
+/* After the walk: the log must reach as far as its witness and the known
+ * head, or its tail was cut. */
+static enum bk_status check_tail(struct chain_walk *w)
 {
-    struct chain_walk w = {.path = s->path, .err = err};
+    if (w->n_wit && w->wit[w->n_wit - 1].seq > w->one.last_seq) {
+        const struct witness_entry *e = &w->wit[w->n_wit - 1];
+        w->first_bad = w->one.last_seq + 1;
+        return bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
+                          _("the event log ends at record %lld, but its witness (%s, line %ld) "
+                            "knows record %lld: records %lld to %lld were cut from the end of "
+                            "the log outside badgekiosk (or the store was restored from an "
+                            "older copy)"),
+                          (long long)w->one.last_seq, w->witness_path, e->line, (long long)e->seq,
+                          (long long)w->one.last_seq + 1, (long long)e->seq);
+    }
+    if (w->known && !w->known_found) {
+        w->first_bad = w->one.last_seq + 1;
+        return bk_err_set(w->err, BK_ERR_INVALID, w->path, 0, NULL,
+                          _("the event log ends at record %lld, but the head given is record "
+                            "%lld: records %lld to %lld were cut from the end of the log"),
+                          (long long)w->one.last_seq, (long long)w->known->seq,
+                          (long long)w->one.last_seq + 1, (long long)w->known->seq);
+    }
+    return BK_OK;
+}
+
+enum bk_status store_verify_chain(struct store *s, struct store_verify *v, struct bk_err *err)
+{
+    v->records = 0;
+    v->first_bad = 0;
+    v->witnessed = false;
+    v->witness_seq = 0;
+    memset(&v->head, 0, sizeof v->head);
+    snprintf(v->witness, sizeof v->witness, "%s", s->witness_path ? s->witness_path : "");
+    struct chain_walk w = {.path = s->path,
+                           .err = err,
+                           .witness_path = v->witness,
+                           .known = v->known,
+                           .known_digits = v->known_digits ? v->known_digits
+                                                           : 2 * STORE_HASH_BYTES};
+    struct witness_entry *wit = NULL;
+    if (s->witness_path) {
+        /* Read before the log, so records appended meanwhile by a kiosk
+         * are in the log when the walk gets there. */
+        enum bk_status ws = witness_read(s->witness_path, &wit, &w.n_wit, err);
+        if (ws == BK_OK)
+            v->witnessed = true;
+        else if (ws == BK_ERR_NOT_FOUND)
+            bk_err_clear(err);
+        else
+            return ws;
+        w.wit = wit;
+        if (w.n_wit)
+            v->witness_seq = wit[w.n_wit - 1].seq;
+    }
     enum bk_status st = s->be->foreach_scan(s->impl, verify_one, &w, err);
+    if (st == BK_OK && !w.first_bad)
+        st = check_tail(&w);
+    else if (st == BK_OK)
+        st = BK_ERR_INVALID;
+    free(wit);
     strmap_free(w.chains);
     free(w.states);
-    if (records)
-        *records = w.records;
-    if (first_bad)
-        *first_bad = w.first_bad;
-    if (st != BK_OK)
-        return st;
-    return w.first_bad ? BK_ERR_INVALID : BK_OK;
+    v->records = w.records;
+    v->first_bad = w.first_bad;
+    v->head.seq = w.one.last_seq;
+    memcpy(v->head.hash, w.one.last_hash, STORE_HASH_BYTES);
+    if (st == BK_OK && s->witness_path && !v->witnessed && !v->known)
+        return bk_err_set(err, BK_ERR_NOT_FOUND, s->witness_path, 0, NULL,
+                          _("the store's witness is missing: the chain of %lld records is "
+                            "intact, but records cut from its end would not show; keep the "
+                            "witness with the store (copy both), or check the log against a "
+                            "head printed by report or export with verify --head"),
+                          (long long)w.records);
+    return st;
+}
+
+enum bk_status store_head(struct store *s, struct store_head *head, struct bk_err *err)
+{
+    memset(head, 0, sizeof *head);
+    if (!s->be->head)
+        /* Each machine's journal keeps a chain of its own there. */
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                          _("the shared store has no single log head: each kiosk's journal is "
+                            "its witness (badgectl verify JOURNAL.db)"));
+    return s->be->head(s->impl, head, err);
+}
+
+const char *store_head_format(const struct store_head *head, char *buf)
+{
+    int n = snprintf(buf, STORE_HEAD_TEXT, "%lld:", (long long)head->seq);
+    sodium_bin2hex(buf + n, STORE_HEAD_TEXT - (size_t)n, head->hash, STORE_HASH_BYTES);
+    return buf;
+}
+
+bool store_head_parse(const char *text, struct store_head *head, size_t *hex_digits)
+{
+    memset(head, 0, sizeof *head);
+    char *end;
+    errno = 0;
+    long long seq = strtoll(text, &end, 10);
+    if (errno || end == text || seq < 1 || *end != ':')
+        return false;
+    const char *hex = end + 1;
+    size_t n = strlen(hex);
+    if (n < 16 || n > 2 * STORE_HASH_BYTES || strspn(hex, "0123456789abcdefABCDEF") != n)
+        return false;
+    /* An odd last digit is the high half of its byte. */
+    for (size_t i = 0; i < n; i++) {
+        char c = hex[i];
+        int v = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+        head->hash[i / 2] |= (unsigned char)(i % 2 ? v : v << 4);
+    }
+    head->seq = seq;
+    *hex_digits = n;
+    return true;
 }
 
 /* ---- a journal against the server ---- */

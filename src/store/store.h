@@ -42,34 +42,64 @@ struct store_options {
     int timeout_ms;    /* the longest the server may take to answer; 0: 500 */
     bool quiet_open;   /* with a journal: do not reach the server when opening (no sync
                           then; it is reached when a call needs it) */
+    bool create;       /* make the embedded store when there is none (store_create's) */
 };
 
 /* The options the configuration gives: [kiosk] database and id, [store]. */
 void store_options_of_config(const struct config *cfg, struct store_options *o);
 
-/* Opens the store o describes: the SQLite file is created (mode 0600, and
- * its folder 0700 when missing) when it does not exist. With a url the
- * server must hold a schema made by store_db_init; with a journal too,
- * opening syncs once (what waits is sent, what changed pulled) unless
- * o->quiet_open, and a server that does not answer leaves the machine
- * offline rather than failing (a journal never filled excepted). The
- * caller frees the store with store_close (NULL is fine). */
+/* Opens the store o describes. Without a url the SQLite file must exist
+ * unless o->create: a mistyped path is BK_ERR_NOT_FOUND (its message names
+ * the path), never a new, empty store that answers "0 registered" or "code
+ * not recognised"; the caller may point the error at where the path came
+ * from (config_blame). Created, it is mode 0600 (its folder 0700 when
+ * missing), with its witness. With a url the journal is only this machine's
+ * cache of the server and is made when missing; the server must hold a
+ * schema made by store_db_init; opening syncs once (what waits is sent, what
+ * changed pulled) unless o->quiet_open, and a server that does not answer
+ * leaves the machine offline rather than failing (a journal never filled
+ * excepted). The caller frees the store with store_close (NULL is fine). */
 enum bk_status store_open_with(const struct store_options *o, struct store **out,
                                struct bk_err *err);
 
-/* store_open_with for the embedded store at path. */
+/* store_open_with for the embedded store at path, which must exist. */
 enum bk_status store_open(const char *path, struct store **out, struct bk_err *err);
+
+/* Opens the store at path, creating it when there is none (mode 0600, and
+ * its folder 0700 when that is missing, with its witness): only what sets a
+ * store up may call it (badgectl import, a future db init). */
+enum bk_status store_create(const char *path, struct store **out, struct bk_err *err);
+
 void store_close(struct store *s);
 
 /* True when s is the shared store (with or without a journal). */
 bool store_is_shared(const struct store *s);
 
-/* What an import changed. Every person in the export is counted in exactly
- * one of added, updated, unchanged, reinstated (was withdrawn, now confirmed)
- * or withdrawn (was confirmed, now withdrawn by the export); withdrawn also
- * counts the people missing from the export who were still confirmed. */
+/* What an import changed, or would change (a dry run, or one the guard
+ * stopped). Every person in the export is counted in exactly one of added,
+ * updated, unchanged, reinstated (was withdrawn, now confirmed) or withdrawn
+ * (was confirmed, now withdrawn by the export); withdrawn also counts the
+ * people missing from the export who were still confirmed. */
 struct store_import_summary {
     size_t added, updated, unchanged, withdrawn, reinstated;
+    size_t confirmed_before; /* people confirmed in the store before the import */
+    bool applied;            /* the changes were made */
+};
+
+/* How an import is carried out. A zeroed struct (or NULL) applies it,
+ * whatever it withdraws. */
+struct store_import_options {
+    bool dry_run; /* only plan: the summary says what would change; nothing does */
+    /* Refuse the import (BK_ERR_INVALID, nothing changed, the summary filled)
+     * when it would withdraw more than max_withdrawn_percent of the people
+     * confirmed before it: a partial export must not quietly withdraw
+     * nearly everyone. */
+    bool guard_withdrawals;
+    unsigned max_withdrawn_percent;
+    /* When not NULL, hears each confirmed person the import withdraws (or
+     * would), in ID order, during the call. */
+    void (*on_withdrawn)(void *ctx, const char *id);
+    void *ctx;
 };
 
 /* Brings the attendee list in line with a newer export, in one transaction:
@@ -85,8 +115,10 @@ struct store_import_summary {
  * tickets. A new ticket takes the roster's ID unless another ticket holds
  * it, then its order's ID and suffix (long_id). An attendee imported without
  * a code takes the code of the ticket that gets its ID. Each code is kept as
- * a hash for store_find_code and as the ticket's token for its badge. */
+ * a hash for store_find_code and as the ticket's token for its badge.
+ * opt may be NULL. */
 enum bk_status store_import(struct store *s, const struct roster *r,
+                            const struct store_import_options *opt,
                             struct store_import_summary *summary, struct bk_err *err);
 
 /* Fills *a (which the caller then clears with attendee_clear) with the person
@@ -106,13 +138,29 @@ struct store_scan {
     const char *detail;   /* reason code for refusals, or NULL */
 };
 
+/* The badge a check-in owes. It is recorded in the same transaction as the
+ * check-in, so a badge owed is never lost between the two (a kiosk stopped
+ * with badges queued, a desk that only checks in): print --pending and the
+ * kiosk's print queue find it in the store. */
+struct store_owed_badge {
+    const char *serial; /* in: the serial for a new row (token_new_serial) */
+    /* out: the pending badge row added for the person, or 0 when none was
+     * added because they already have a badge printed or waiting. */
+    int64_t id;
+};
+
 /* Records a check-in of scan->attendee for scan->day, atomically with the
  * check for an earlier one that day: when there was none, *already is false
  * and the event is stored with outcome "checked_in"; otherwise *already is
  * true, *first_at_ms is the first check-in that day and the event is stored
- * as "already_checked_in" (scan->outcome is ignored). Returns only after the
- * event is durable. */
-enum bk_status store_record_checkin(struct store *s, const struct store_scan *scan, bool *already,
+ * as "already_checked_in" (scan->outcome is ignored). When owed is not NULL
+ * and the person has no badge row that is printed or waiting (pending or
+ * submitted), a pending badge row with owed->serial, scan->kiosk and
+ * scan->at_ms is added in the same transaction. A serial already used is
+ * BK_ERR_EXISTS with nothing recorded: draw another and call again. Returns
+ * only after the event is durable. */
+enum bk_status store_record_checkin(struct store *s, const struct store_scan *scan,
+                                    struct store_owed_badge *owed, bool *already,
                                     int64_t *first_at_ms, struct bk_err *err);
 
 /* Records any other scan (refused, unknown, ...) durably. */
@@ -123,12 +171,53 @@ enum bk_status store_record_scan(struct store *s, const struct store_scan *scan,
 enum bk_status store_badge_printed(struct store *s, const char *id, bool *printed,
                                    struct bk_err *err);
 
+#define STORE_HASH_BYTES 32
+
+/* The newest record of the event log: what a witness keeps. */
+struct store_head {
+    int64_t seq; /* 0 for an empty log */
+    unsigned char hash[STORE_HASH_BYTES];
+};
+
+/* The log's head now. */
+enum bk_status store_head(struct store *s, struct store_head *head, struct bk_err *err);
+
+/* "SEQ:HEX" (the hash in 64 lower-case hex digits) into buf, which holds
+ * STORE_HEAD_TEXT bytes; report and export print it so that a paper or
+ * e-mail copy witnesses the log too. Returns buf. */
+#define STORE_HEAD_TEXT (21 + 1 + 2 * STORE_HASH_BYTES + 1)
+const char *store_head_format(const struct store_head *head, char *buf);
+
+/* Reads "SEQ:HEX" as store_head_format writes it; HEX may be cut to its
+ * first 16 digits or more (what fits on a line of paper). *hex_digits
+ * receives how many were given. False when text is not one. */
+bool store_head_parse(const char *text, struct store_head *head, size_t *hex_digits);
+
+/* What store_verify_chain found. */
+struct store_verify {
+    /* in, may be NULL: a head kept elsewhere (printed by report or export)
+     * that the log must still hold; known_digits of its hash are compared. */
+    const struct store_head *known;
+    size_t known_digits;
+    /* out */
+    int64_t records;        /* records checked */
+    int64_t first_bad;      /* the first broken or missing record, 0 when none */
+    struct store_head head; /* the log's last record */
+    bool witnessed;         /* the engine keeps a witness and it was checked */
+    int64_t witness_seq;    /* the last record the witness knows */
+    char witness[512];      /* the witness's path, "" when the engine keeps none */
+};
+
 /* Walks the event log from the start, recomputing each record's hash from
- * the one before. *records is how many were checked. When a record is broken
- * *first_bad is its sequence number (else 0) and the return is BK_ERR_INVALID
- * with a message naming it. */
-enum bk_status store_verify_chain(struct store *s, int64_t *records, int64_t *first_bad,
-                                  struct bk_err *err);
+ * the one before, then checks the log against its witness: the append-only
+ * file beside a store file where every commit also writes its record's seq
+ * and hash (the chain alone cannot show records cut from its end). A
+ * broken, reordered, missing or rewritten record is BK_ERR_INVALID with a
+ * message naming it (v->first_bad); a cut tail names the last record the
+ * witness knows. No witness where the engine keeps one is BK_ERR_NOT_FOUND:
+ * the end of the log cannot be vouched for. v->known, when given, must
+ * still be in the log with its hash. */
+enum bk_status store_verify_chain(struct store *s, struct store_verify *v, struct bk_err *err);
 
 /* Calls fn for every attendee in ID order; the record is valid during the
  * call only. fn returns non-zero to stop early. */
@@ -146,7 +235,6 @@ enum bk_status store_foreach_attendance(struct store *s,
 /* Number of attendees (all statuses). */
 enum bk_status store_count_attendees(struct store *s, size_t *n, struct bk_err *err);
 
-#define STORE_HASH_BYTES 32
 
 /* One record of the event log as stored. Strings and hashes are borrowed from
  * the store and valid only during the callback that receives the record.
@@ -210,7 +298,8 @@ enum store_badge_status {
     STORE_BADGE_PENDING = 0, /* asked for, not at a printer */
     STORE_BADGE_SUBMITTED,   /* a job is at the printer; its outcome is not known yet */
     STORE_BADGE_PRINTED,     /* it came out */
-    STORE_BADGE_CANCELLED,   /* retired by a replacement before it was printed */
+    STORE_BADGE_CANCELLED,   /* retired before it was printed: by a replacement, or held
+                                back when the attendee asked for a correction */
     STORE_BADGE_N_STATUSES
 };
 

@@ -12,22 +12,53 @@
 
 #include "store/store.h"
 
+/* One record to append, and what the append found. */
+struct store_append {
+    const struct store_scan *scan; /* in */
+    /* in: store_record_checkin: the outcome is "checked_in", or
+     * "already_checked_in" (and already, first_at_ms set) when scan->attendee
+     * already has a checked_in event on scan->day. */
+    bool check_first;
+    /* in, with check_first, may be NULL: when the person has no badge row
+     * printed, pending or submitted, add a pending one with this serial,
+     * scan->kiosk and scan->at_ms (store_record_checkin's owed badge). */
+    const char *owed_serial;
+    bool already;                         /* out, with check_first */
+    int64_t first_at_ms;                  /* out, with check_first */
+    int64_t owed_id;                      /* out: the badge row added, or 0 */
+    int64_t seq;                          /* out: the record's seq */
+    unsigned char hash[STORE_HASH_BYTES]; /* out: its chain hash (the witness keeps both) */
+};
+
 struct store_backend {
     const char *name;
 
-    /* o's strings are kept by the caller for the life of impl. */
+    /* The witness file of a store at path is path followed by this suffix;
+     * NULL for an engine with no file of its own to put one beside (a
+     * shared server store: there each kiosk's journal is the witness). */
+    const char *witness_suffix;
+
+    /* o's strings are kept by the caller for the life of impl. Without
+     * o->create, an embedded store that does not exist is BK_ERR_NOT_FOUND
+     * and nothing is made. */
     enum bk_status (*open)(const struct store_options *o, void **impl, struct bk_err *err);
     void (*close)(void *impl);
 
-    /* now_ms goes into updated_at of the rows written. When r->tickets is
-     * set (store.c has already given each ticket its ID), person i's code
-     * is r->tickets[i].code: a row added or updated keeps
-     * store_code_hash(code) in its code hash (a unique key; a person's hash,
-     * once set, is only ever replaced, never cleared) and the code itself as
-     * the person's token (what set_tokens keeps), in the same transaction.
-     * A row kept unchanged needs neither written again. Without tickets,
-     * code hashes and tokens are left as they are. */
-    enum bk_status (*import)(void *impl, const struct roster *r, int64_t now_ms,
+    /* Plans the import against the attendees kept and, unless opt->dry_run
+     * or opt's guard stops it, applies it, all in one transaction (the plan
+     * cannot go stale before it is applied). Fills summary (applied says
+     * whether the changes were made; confirmed_before counts the confirmed
+     * people before); calls opt->on_withdrawn for each person withdrawn.
+     * opt is never NULL here. now_ms goes into updated_at of the rows
+     * written. When r->tickets is set (store.c has already given each
+     * ticket its ID), person i's code is r->tickets[i].code: a row added or
+     * updated keeps store_code_hash(code) in its code hash (a unique key; a
+     * person's hash, once set, is only ever replaced, never cleared) and the
+     * code itself as the person's token (what set_tokens keeps), in the same
+     * transaction. A row kept unchanged needs neither written again. Without
+     * tickets, code hashes and tokens are left as they are. */
+    enum bk_status (*import)(void *impl, const struct roster *r,
+                             const struct store_import_options *opt, int64_t now_ms,
                              struct store_import_summary *summary, struct bk_err *err);
     enum bk_status (*get_attendee)(void *impl, const char *id, struct attendee *a,
                                    struct bk_err *err);
@@ -35,13 +66,14 @@ struct store_backend {
     /* Appends one event atomically with reading the previous record: the new
      * record's seq is the last one plus one, its prev_hash the last one's hash
      * (STORE_HASH_BYTES zero bytes for the first) and its hash comes from
-     * store_event_hash. With check_first (store_record_checkin), the outcome
-     * is "checked_in", or "already_checked_in" with *already and *first_at_ms
-     * set when scan->attendee already has a checked_in event on scan->day;
-     * the check and the append are one transaction. Without it the outcome is
-     * scan->outcome. Returns only once the record is durable. */
-    enum bk_status (*append)(void *impl, const struct store_scan *scan, bool check_first,
-                             bool *already, int64_t *first_at_ms, struct bk_err *err);
+     * store_event_hash. The reads (earlier check-in, badge rows) and the
+     * writes (event, owed badge) are one transaction. A used owed_serial is
+     * BK_ERR_EXISTS, nothing written. Returns only once the record is
+     * durable. */
+    enum bk_status (*append)(void *impl, struct store_append *a, struct bk_err *err);
+
+    /* The last record's seq and hash (0 and zeros for an empty log). */
+    enum bk_status (*head)(void *impl, struct store_head *head, struct bk_err *err);
 
     enum bk_status (*badge_printed)(void *impl, const char *id, bool *printed, struct bk_err *err);
     enum bk_status (*foreach_scan)(void *impl, int (*fn)(void *ctx, const struct store_event *ev),
@@ -111,5 +143,12 @@ void store_scan_hash(const struct store_scan *scan, int64_t seq, const char *out
  * string and the code's len bytes. Engines call it on import; store.c on
  * look-up. Changing it makes every stored code unfindable. */
 void store_code_hash(const char *code, size_t len, unsigned char out[STORE_HASH_BYTES]);
+
+/* Whether an import planned as sum may be applied under opt: not a dry run,
+ * and not stopped by opt's withdrawal guard. Engines ask it between the plan
+ * and the writes, inside the import's transaction, so every engine holds
+ * the same rule. */
+bool store_import_may_apply(const struct store_import_options *opt,
+                            const struct store_import_summary *sum);
 
 #endif

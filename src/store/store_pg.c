@@ -490,7 +490,8 @@ static enum bk_status put_tokens(struct pg_store *g, const char *data, size_t le
     return st;
 }
 
-static enum bk_status pg_import(void *impl, const struct roster *ros, int64_t now_ms,
+static enum bk_status pg_import(void *impl, const struct roster *ros,
+                                const struct store_import_options *opt, int64_t now_ms,
                                 struct store_import_summary *summary, struct bk_err *err)
 {
     struct pg_store *g = impl;
@@ -516,11 +517,14 @@ static enum bk_status pg_import(void *impl, const struct roster *ros, int64_t no
         import_plan_end(&plan);
     }
     PQclear(r);
+    /* A dry run, or an import the withdrawal guard stops, writes nothing
+     * and ends in a rollback. */
+    bool apply = st == BK_OK && store_import_may_apply(opt, &plan.sum);
     size_t changes = 0;
     /* A ticket's code is what its badge carries (store_get_token). */
     char *tokens = NULL;
     size_t tlen = 0, tcap = 0, n_tokens = 0;
-    for (size_t j = 0; st == BK_OK && j < plan.n; j++) {
+    for (size_t j = 0; apply && st == BK_OK && j < plan.n; j++) {
         if (plan.action[j] == IMPORT_KEEP)
             continue;
         copy_attendee(&data, &len, &cap, plan.sorted[j], import_plan_hash(&plan, j), now_ms);
@@ -559,7 +563,7 @@ static enum bk_status pg_import(void *impl, const struct roster *ros, int64_t no
     if (st == BK_OK && n_tokens)
         st = put_tokens(g, tokens, tlen, err);
     free(tokens);
-    if (st == BK_OK && plan.n_withdraw) {
+    if (apply && st == BK_OK && plan.n_withdraw) {
         len = 0;
         for (size_t i = 0; i < plan.n_withdraw; i++)
             pgconn_copy_field(&data, &len, &cap, plan.withdraw[i], '\n');
@@ -577,9 +581,16 @@ static enum bk_status pg_import(void *impl, const struct roster *ros, int64_t no
                       &p, NULL, err);
     }
     free(data);
-    st = finish_tx(g, st, err);
-    if (st == BK_OK)
+    if (st == BK_OK && !apply) {
+        pgconn_rollback(g->c);
+    } else {
+        st = finish_tx(g, st, err);
+    }
+    if (st == BK_OK) {
+        plan.sum.applied = apply;
         *summary = plan.sum;
+        import_plan_report_withdrawn(&plan, opt);
+    }
     import_plan_free(&plan);
     return st;
 }
@@ -764,12 +775,54 @@ static enum bk_status committed(struct pg_store *g, int64_t seq, const unsigned 
     return st;
 }
 
-static enum bk_status pg_append(void *impl, const struct store_scan *scan, bool check_first,
-                                bool *already, int64_t *first_at_ms, struct bk_err *err)
+static int64_t random_badge_id(void);
+
+/* In pg_append's transaction: the badge a first check-in owes, when the
+ * person has no badge row printed, pending or submitted; *id is the row
+ * added, or 0. A serial already used is BK_ERR_EXISTS. */
+static enum bk_status add_owed_badge(struct pg_store *g, const struct store_scan *scan,
+                                     const char *serial, int64_t *id, struct bk_err *err)
+{
+    *id = 0;
+    struct params p = {.n = 0};
+    int64_t bid = random_badge_id();
+    p_int(&p, bid);
+    p_text(&p, scan->attendee);
+    p_int(&p, scan->at_ms);
+    p_text(&p, scan->kiosk);
+    p_text(&p, serial);
+    p_text(&p, store_badge_status_code(STORE_BADGE_PENDING));
+    PGresult *r = NULL;
+    /* One statement: the check and the insert see the same rows. */
+    enum bk_status st =
+        query(g,
+              "WITH live AS (SELECT 1 FROM badge_print WHERE attendee = $2"
+              " AND status <> 'cancelled'),"
+              " ins AS (INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, status,"
+              " updated_ms) SELECT $1, $2, $3, $4, $5, $6, $3 WHERE NOT EXISTS (SELECT 1 FROM live)"
+              " ON CONFLICT DO NOTHING RETURNING id)"
+              " SELECT (SELECT count(*) FROM ins), EXISTS (SELECT 1 FROM live)",
+              &p, &r, err);
+    if (st == BK_OK) {
+        bool added = v_int(r, 0, 0) == 1, had = v_bool(r, 0, 1);
+        if (added)
+            *id = bid;
+        else if (!had)
+            st = bk_err_set(err, BK_ERR_EXISTS, NULL, 0, NULL,
+                            _("badge serial %s is taken: nothing was recorded"), serial);
+    }
+    PQclear(r);
+    return st;
+}
+
+static enum bk_status pg_append(void *impl, struct store_append *a, struct bk_err *err)
 {
     struct pg_store *g = impl;
+    const struct store_scan *scan = a->scan;
+    bool check_first = a->check_first;
     int64_t last = 0;
     unsigned char prev[STORE_HASH_BYTES], hash[STORE_HASH_BYTES], alt[STORE_HASH_BYTES];
+    a->owed_id = 0;
     enum bk_status st = pgconn_exec(g->c, "BEGIN", 0, err);
     if (st == BK_OK)
         st = direct_tail(g, &last, prev, err);
@@ -788,6 +841,11 @@ static enum bk_status pg_append(void *impl, const struct store_scan *scan, bool 
     struct pg_append_result res = {0};
     if (st == BK_OK)
         st = store_pg_append_keyed(g, &ev, &res, 0, err);
+    /* The badge this check-in owes, in the same server transaction: it
+     * cannot be lost between the check-in and the printer. */
+    int64_t owed_id = 0;
+    if (st == BK_OK && check_first && a->owed_serial && !res.already)
+        st = add_owed_badge(g, scan, a->owed_serial, &owed_id, err);
     if (st != BK_OK) {
         pgconn_rollback(g->c);
         return st;
@@ -806,10 +864,11 @@ static enum bk_status pg_append(void *impl, const struct store_scan *scan, bool 
     }
     if (st != BK_OK)
         return st;
-    if (already)
-        *already = res.already;
-    if (first_at_ms)
-        *first_at_ms = res.already ? res.first_at_ms : scan->at_ms;
+    a->already = res.already;
+    a->first_at_ms = res.already ? res.first_at_ms : scan->at_ms;
+    a->owed_id = owed_id;
+    a->seq = last + 1;
+    memcpy(a->hash, res.already ? alt : hash, STORE_HASH_BYTES);
     return BK_OK;
 }
 

@@ -235,18 +235,32 @@ static bool fg_online(struct replica *r)
 
 /* ---- appending ---- */
 
+static int64_t new_badge_id(void);
+
 /* What the event became, for the caller. */
 struct decided {
     bool already;
     int64_t first_at_ms;
     bool offline;
+    int64_t owed_id; /* the owed badge row written with the event, or 0 */
+};
+
+/* The badge a check-in owes (store_append's owed_serial): its serial, and
+ * when the server already took the row, its id and order there. */
+struct owed {
+    const char *serial;
+    int64_t id, made;
 };
 
 /* Writes the intent's event into the journal's log with the outcome
- * chosen: by the server (res), or here from the journal (res NULL). */
+ * chosen: by the server (res), or here from the journal (res NULL). With
+ * owed, a first check-in also writes the badge it owes in the same journal
+ * transaction, durable here before the person is answered: as the server
+ * row it already is (owed->made), or queued for the server like any badge
+ * made offline. */
 static enum bk_status settle(struct link *l, const struct journal_intent *in,
-                             const struct pg_append_result *res, struct decided *d,
-                             struct bk_err *err)
+                             const struct pg_append_result *res, const struct owed *owed,
+                             struct decided *d, struct bk_err *err)
 {
     void *j = l->j;
     enum bk_status st = journal_begin(j, err);
@@ -280,6 +294,16 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
                              .hash = already ? in->alt_hash : in->hash,
                              .hash_len = STORE_HASH_BYTES};
     st = journal_tx_add_event(j, &ev, !res, res != NULL, res ? results[res->status] : NULL, err);
+    struct store_badge owed_row = {.id = owed && owed->id ? owed->id : new_badge_id(),
+                                   .attendee = in->scan.attendee,
+                                   .at_ms = in->scan.at_ms,
+                                   .kiosk = in->scan.kiosk,
+                                   .serial = owed ? owed->serial : NULL,
+                                   .status = STORE_BADGE_PENDING,
+                                   .updated_ms = in->scan.at_ms};
+    bool owed_added = false;
+    if (st == BK_OK && owed && owed->serial && in->check_first && !already)
+        st = journal_tx_add_owed_badge(j, &owed_row, owed->made, &owed_added, err);
     if (st == BK_OK)
         st = journal_tx_drop_intent(j, err);
     if (st != BK_OK) {
@@ -291,6 +315,7 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
         d->already = already;
         d->first_at_ms = !already ? in->scan.at_ms : res ? res->first_at_ms : first;
         d->offline = !res;
+        d->owed_id = owed_added ? owed_row.id : 0;
     }
     return st;
 }
@@ -298,8 +323,8 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
 /* Sends the intent (already durable in the journal) and settles it with
  * the server's answer, or from the journal when none comes in time. */
 static enum bk_status send_and_settle(struct replica *r, struct link *l,
-                                      const struct journal_intent *in, struct decided *d,
-                                      struct bk_err *err)
+                                      const struct journal_intent *in, const char *owed_serial,
+                                      struct decided *d, struct bk_err *err)
 {
     struct pg_keyed_event ev = {.source = r->source,
                                 .epoch = r->epoch,
@@ -312,15 +337,39 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
     struct pg_append_result res = {0};
     struct bk_err e;
     bk_err_clear(&e);
-    if (store_pg_append_keyed(l->srv, &ev, &res, 0, &e) == BK_OK)
-        return settle(l, in, &res, d, err);
+    struct owed owed = {.serial = owed_serial};
+    if (store_pg_append_keyed(l->srv, &ev, &res, 0, &e) == BK_OK) {
+        /* Online, the badge owed goes to the server before the journal
+         * settles, as a badge made here does (rp_badge_add): queued instead,
+         * it would hold every later scan to the journal until the sync
+         * thread sent it. Not taken, it is queued. A person the journal
+         * knows a badge for owes none. */
+        bool has = true;
+        if (owed_serial && in->check_first && !res.already &&
+            journal_has_live_badge(l->j, in->scan.attendee, &has, NULL) == BK_OK && !has) {
+            struct store_badge b = {.id = new_badge_id(),
+                                    .attendee = in->scan.attendee,
+                                    .at_ms = in->scan.at_ms,
+                                    .kiosk = in->scan.kiosk,
+                                    .serial = owed_serial,
+                                    .status = STORE_BADGE_PENDING,
+                                    .updated_ms = in->scan.at_ms};
+            bool conflict = false;
+            struct bk_err be;
+            if (store_pg_badge_put(l->srv, &b, &conflict, &owed.made, &be) == BK_OK && !conflict)
+                owed.id = b.id;
+            else
+                owed.made = 0;
+        }
+        return settle(l, in, &res, &owed, d, err);
+    }
     /* No answer in time, the link gone, or the server refused: the person
      * at the door gets the journal's answer, and the event waits. */
     if (l == &r->fg)
         went_offline(r, &e);
     else
         note_offline(r, l, &e);
-    return settle(l, in, NULL, d, err);
+    return settle(l, in, NULL, &owed, d, err);
 }
 
 /* An intent left by a process that died between sending and settling:
@@ -334,19 +383,23 @@ static enum bk_status recover(struct replica *r, struct link *l, bool online, st
     enum bk_status st = journal_tx_get_intent(l->j, &in, &found, err);
     if (st != BK_OK || !found)
         return st;
+    /* The intent does not keep a badge owed: a person whose check-in is
+     * recovered here gets it when they scan again (a kiosk prints a badge
+     * to anyone checked in who has none). */
     struct decided d;
     if (online)
-        st = send_and_settle(r, l, &in, &d, err);
+        st = send_and_settle(r, l, &in, NULL, &d, err);
     else
-        st = settle(l, &in, NULL, &d, err);
+        st = settle(l, &in, NULL, NULL, &d, err);
     journal_intent_clear(&in);
     return st;
 }
 
-static enum bk_status rp_append(void *impl, const struct store_scan *scan, bool check_first,
-                                bool *already, int64_t *first_at_ms, struct bk_err *err)
+static enum bk_status rp_append(void *impl, struct store_append *a, struct bk_err *err)
 {
     struct replica *r = impl;
+    const struct store_scan *scan = a->scan;
+    bool check_first = a->check_first;
     bool busy = false;
     int timeout = r->o->timeout_ms > 0 ? r->o->timeout_ms : 500;
     int lock = lock_file(r->append_lock, 4 * timeout + 10000, &busy);
@@ -391,18 +444,21 @@ static enum bk_status rp_append(void *impl, const struct store_scan *scan, bool 
         else
             journal_rollback(r->fg.j);
         if (st == BK_OK)
-            st = send_and_settle(r, &r->fg, &in, &d, err);
+            st = send_and_settle(r, &r->fg, &in, a->owed_serial, &d, err);
     } else if (st == BK_OK) {
-        st = settle(&r->fg, &in, NULL, &d, err);
+        struct owed owed = {.serial = a->owed_serial};
+        st = settle(&r->fg, &in, NULL, &owed, &d, err);
     }
     unlock_file(lock);
+    a->owed_id = 0;
     if (st != BK_OK)
         return st;
     r->last_offline = d.offline;
-    if (already)
-        *already = d.already;
-    if (first_at_ms)
-        *first_at_ms = d.first_at_ms;
+    a->already = d.already;
+    a->first_at_ms = d.first_at_ms;
+    a->owed_id = d.owed_id;
+    a->seq = in.seq;
+    memcpy(a->hash, d.already ? in.alt_hash : in.hash, STORE_HASH_BYTES);
     return BK_OK;
 }
 
@@ -731,6 +787,9 @@ static enum bk_status open_journal(const struct store_options *o, void **j, stru
 {
     struct store_options jo = *o;
     jo.url = NULL;
+    /* The journal is this machine's cache of the server, not the store the
+     * options name: a new machine starts one. */
+    jo.create = true;
     return store_sqlite_backend.open(&jo, j, err);
 }
 
@@ -814,14 +873,17 @@ static enum bk_status need_server(struct replica *r, struct bk_err *err)
     return st;
 }
 
-static enum bk_status rp_import(void *impl, const struct roster *ros, int64_t now_ms,
+static enum bk_status rp_import(void *impl, const struct roster *ros,
+                                const struct store_import_options *opt, int64_t now_ms,
                                 struct store_import_summary *summary, struct bk_err *err)
 {
     struct replica *r = impl;
     enum bk_status st = need_server(r, err);
+    /* The server plans and guards the import in its own transaction (the
+     * list it holds is the one that counts); the journal then pulls it. */
     if (st == BK_OK)
-        st = store_pg_backend.import(r->fg.srv, ros, now_ms, summary, err);
-    if (st == BK_OK)
+        st = store_pg_backend.import(r->fg.srv, ros, opt, now_ms, summary, err);
+    if (st == BK_OK && summary->applied)
         st = pull(&r->fg, err);
     return st;
 }

@@ -326,8 +326,22 @@ static void sq_close(void *impl)
 static enum bk_status sq_open(const struct store_options *o, void **impl, struct bk_err *err)
 {
     const char *path = o->path;
+    bool create = o->create;
     *impl = NULL;
-    enum bk_status s = create_private_file(path, err);
+    enum bk_status s = BK_OK;
+    struct stat info;
+    if (create)
+        s = create_private_file(path, err);
+    else if (stat(path, &info) != 0 && errno == ENOENT)
+        /* Only import makes a store: a mistyped path must not become a new,
+         * empty one that answers "0 registered". */
+        return bk_err_set(err, BK_ERR_NOT_FOUND, path, 0, NULL,
+                          _("there is no store at %s: check the path (only 'badgectl import' "
+                            "creates a store)"),
+                          path);
+    if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+        return bk_err_set(err, BK_ERR_INVALID, path, 0, NULL,
+                          _("is a folder, not a store file: give the store's file"));
     if (s != BK_OK)
         return s;
     struct sqlite_store *q = xcalloc(1, sizeof *q);
@@ -510,7 +524,8 @@ int sq_plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms)
     return rc;
 }
 
-static enum bk_status sq_import(void *impl, const struct roster *r, int64_t now_ms,
+static enum bk_status sq_import(void *impl, const struct roster *r,
+                                const struct store_import_options *opt, int64_t now_ms,
                                 struct store_import_summary *summary, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
@@ -521,13 +536,18 @@ static enum bk_status sq_import(void *impl, const struct roster *r, int64_t now_
     int rc = sq_exec(q->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
         rc = sq_plan_merge(q->db, &plan);
-    if (rc == SQLITE_OK)
+    bool apply = rc == SQLITE_OK && store_import_may_apply(opt, &plan.sum);
+    if (apply)
         rc = sq_plan_apply(q->db, &plan, now_ms);
-    if (rc == SQLITE_OK)
+    if (apply && rc == SQLITE_OK)
         rc = sq_exec(q->db, "COMMIT");
     enum bk_status s = BK_OK;
     if (rc == SQLITE_OK) {
+        if (!apply)
+            sq_rollback(q->db);
+        plan.sum.applied = apply;
         *summary = plan.sum;
+        import_plan_report_withdrawn(&plan, opt);
     } else {
         s = sq_db_error(q, rc, err);
         sq_rollback(q->db);
@@ -647,20 +667,52 @@ int sq_insert_event(sqlite3 *db, const struct store_event *ev)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool check_first,
-                                bool *already, int64_t *first_at_ms, struct bk_err *err)
+/* True in *has when attendee has a badge row whose status is (or, without
+ * equal, is not) status. */
+static int badge_with_status(sqlite3 *db, const char *attendee, bool equal,
+                             enum store_badge_status status, bool *has)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                equal ? "SELECT EXISTS (SELECT 1 FROM badge_print"
+                                        " WHERE attendee = ?1 AND status = ?2)"
+                                      : "SELECT EXISTS (SELECT 1 FROM badge_print"
+                                        " WHERE attendee = ?1 AND status <> ?2)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, store_badge_status_code(status), -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *has = sqlite3_column_int(st, 0) != 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+/* True in *has when attendee has a badge row printed, pending or submitted:
+ * then no badge is owed. */
+int sq_has_live_badge(sqlite3 *db, const char *attendee, bool *has)
+{
+    return badge_with_status(db, attendee, false, STORE_BADGE_CANCELLED, has);
+}
+
+static enum bk_status sq_append(void *impl, struct store_append *a, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
     sqlite3 *db = q->db;
+    const struct store_scan *scan = a->scan;
     /* IMMEDIATE takes the write lock now, so nobody can append between our
-     * reading the tail (or the earlier check-in) and our insert. */
+     * reading the tail (or the earlier check-in, or the badges) and our
+     * insert. */
     int rc = sq_exec(db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return sq_db_error(q, rc, err);
 
     bool found = false;
     int64_t first = 0;
-    if (check_first)
+    if (a->check_first)
         rc = sq_find_checkin(db, scan->attendee, scan->day, &found, &first);
 
     int64_t last_seq = 0;
@@ -675,27 +727,49 @@ static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool 
                             "added: restore the store from a backup"));
     }
 
-    unsigned char hash[STORE_HASH_BYTES];
     struct store_event ev = {
         .seq = last_seq + 1,
         .at_ms = scan->at_ms,
         .kiosk = scan->kiosk,
         .method = scan->method,
-        .outcome = !check_first ? scan->outcome
-                   : found      ? "already_checked_in"
-                                : "checked_in",
+        .outcome = !a->check_first ? scan->outcome
+                   : found         ? "already_checked_in"
+                                   : "checked_in",
         .attendee = scan->attendee,
         .day = scan->has_day ? scan->day : 0,
         .has_day = scan->has_day,
         .detail = scan->detail,
         .prev_hash = prev,
         .prev_hash_len = sizeof prev,
-        .hash = hash,
-        .hash_len = sizeof hash,
+        .hash = a->hash,
+        .hash_len = sizeof a->hash,
     };
     if (rc == SQLITE_OK) {
-        store_event_hash(&ev, hash);
+        store_event_hash(&ev, a->hash);
         rc = sq_insert_event(db, &ev);
+    }
+    /* The badge this check-in owes, in the same transaction: it cannot be
+     * lost between the check-in and the printer. */
+    bool has_badge = true;
+    a->owed_id = 0;
+    if (rc == SQLITE_OK && a->check_first && a->owed_serial)
+        rc = sq_has_live_badge(db, scan->attendee, &has_badge);
+    if (rc == SQLITE_OK && !has_badge) {
+        struct store_badge owed = {.attendee = scan->attendee,
+                                   .at_ms = scan->at_ms,
+                                   .kiosk = scan->kiosk,
+                                   .serial = a->owed_serial,
+                                   .status = STORE_BADGE_PENDING,
+                                   .updated_ms = scan->at_ms};
+        rc = sq_badge_insert(db, &owed);
+        if (rc == SQLITE_OK)
+            a->owed_id = sqlite3_last_insert_rowid(db);
+        else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+            sq_rollback(db);
+            return bk_err_set(err, BK_ERR_EXISTS, q->path, 0, NULL,
+                              _("badge serial %s is taken: nothing was recorded"),
+                              a->owed_serial);
+        }
     }
     /* With synchronous=FULL in WAL mode, COMMIT returns after the fsync. */
     if (rc == SQLITE_OK)
@@ -703,12 +777,26 @@ static enum bk_status sq_append(void *impl, const struct store_scan *scan, bool 
     if (rc != SQLITE_OK) {
         enum bk_status s = sq_db_error(q, rc, err);
         sq_rollback(db);
+        a->owed_id = 0;
         return s;
     }
-    if (already)
-        *already = found;
-    if (first_at_ms)
-        *first_at_ms = found ? first : 0;
+    a->seq = ev.seq;
+    a->already = found;
+    a->first_at_ms = found ? first : 0;
+    return BK_OK;
+}
+
+static enum bk_status sq_head(void *impl, struct store_head *head, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    bool damaged = false;
+    int rc = sq_read_chain_tail(q->db, &head->seq, head->hash, &damaged);
+    if (rc != SQLITE_OK)
+        return sq_db_error(q, rc, err);
+    if (damaged)
+        return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
+                          _("the last event log record is damaged: restore the store from a "
+                            "backup"));
     return BK_OK;
 }
 
@@ -716,25 +804,8 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
                                        struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db,
-                                "SELECT EXISTS (SELECT 1 FROM badge_print"
-                                " WHERE attendee = ?1 AND status = ?2)",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, store_badge_status_code(STORE_BADGE_PRINTED), -1,
-                               SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    enum bk_status s = BK_OK;
-    if (rc == SQLITE_ROW)
-        *printed = sqlite3_column_int(st, 0) != 0;
-    else
-        s = sq_db_error(q, rc, err);
-    sqlite3_finalize(st);
-    return s;
+    int rc = badge_with_status(q->db, id, true, STORE_BADGE_PRINTED, printed);
+    return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
 /* Runs a query (param, when not NULL, bound to ?1) and hands each row to
@@ -914,6 +985,10 @@ int sq_badge_insert(sqlite3 *db, const struct store_badge *b)
         rc = sqlite3_bind_int64(st, 11, b->updated_ms);
     if (rc == SQLITE_OK)
         rc = sq_step_done(st);
+    /* The extended code tells a serial already used (the unique key) from
+     * any other refused row. */
+    if (rc == SQLITE_CONSTRAINT)
+        rc = sqlite3_extended_errcode(db);
     sqlite3_finalize(st);
     return rc;
 }
@@ -1161,11 +1236,14 @@ static enum bk_status sq_foreach_code(void *impl,
 
 const struct store_backend store_sqlite_backend = {
     .name = "sqlite",
+    /* Beside the store file, like SQLite's -wal and -shm. */
+    .witness_suffix = "-witness",
     .open = sq_open,
     .close = sq_close,
     .import = sq_import,
     .get_attendee = sq_get_attendee,
     .append = sq_append,
+    .head = sq_head,
     .badge_printed = sq_badge_printed,
     .foreach_scan = sq_foreach_scan,
     .foreach_attendee = sq_foreach_attendee,

@@ -3,7 +3,22 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/utf8.h"
+
+/* Copies src into dst (size n) escaped for showing (utf8_escape_new): a
+ * message often quotes a value from a file or a code, and is printed or
+ * logged whole. Cut at a character boundary when too long. */
+static void set_shown(char *dst, size_t n, const char *src)
+{
+    char *shown = utf8_escape_new(src, strlen(src));
+    size_t len = utf8_cut(shown, strlen(shown), n - 1);
+    memcpy(dst, shown, len);
+    dst[len] = '\0';
+    free(shown);
+}
 
 enum bk_status bk_err_vset(struct bk_err *e, enum bk_status status, const char *file, long line,
                            const char *field, const char *fmt, va_list ap)
@@ -11,10 +26,12 @@ enum bk_status bk_err_vset(struct bk_err *e, enum bk_status status, const char *
     if (!e)
         return status;
     e->status = status;
-    snprintf(e->file, sizeof e->file, "%s", file ? file : "");
+    set_shown(e->file, sizeof e->file, file ? file : "");
     e->line = line;
-    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    set_shown(e->field, sizeof e->field, field ? field : "");
+    char msg[sizeof e->msg];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    set_shown(e->msg, sizeof e->msg, msg);
     return status;
 }
 

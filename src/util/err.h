@@ -36,7 +36,10 @@ struct bk_err {
 
 /* Records an error in e (if e is not NULL) and returns status, so callers can
  * write `return bk_err_set(err, BK_ERR_IO, path, 0, NULL, _("..."), ...);`.
- * file and field may be NULL. The message is a printf format. */
+ * file and field may be NULL. The message is a printf format. The file,
+ * field and message are kept escaped for showing (utf8_escape_new): they
+ * quote values from files and codes, and are printed and logged as they
+ * are, so control and bidi characters in a value cannot garble the line. */
 enum bk_status bk_err_set(struct bk_err *e, enum bk_status status, const char *file, long line,
                           const char *field, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));

@@ -3,6 +3,7 @@
 #include "util/utf8.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -246,5 +247,37 @@ char *utf8_fold_new(const char *s)
     }
     out[used] = '\0';
     free(buf);
+    return out;
+}
+
+/* The bidi embedding, override and isolate controls: each changes the
+ * order in which the rest of a line is shown. */
+static bool is_bidi_control(uint32_t cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+char *utf8_escape_new(const char *s, size_t len)
+{
+    /* Each byte becomes at most "\xNN" (4), each 3-byte control "\uNNNN" (6). */
+    char *out = xmalloc(4 * len + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (cp == UTF8_INVALID || c < 0x20 || c == 0x7f) {
+            o += (size_t)sprintf(out + o, "\\x%02x", c);
+            i++;
+        } else if (is_bidi_control(cp)) {
+            o += (size_t)sprintf(out + o, "\\u%04X", (unsigned)cp);
+            i += n;
+        } else {
+            memcpy(out + o, s + i, n);
+            o += n;
+            i += n;
+        }
+    }
+    out[o] = '\0';
     return out;
 }

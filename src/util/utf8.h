@@ -68,6 +68,17 @@ bool utf8_valid(const char *s, size_t len);
  * reads them (bytes that are not UTF-8 count one per skip). */
 size_t utf8_count(const char *s);
 
+/* Text from a code, a file or a person, made safe to print in a message or
+ * a log line: C0 control characters, DEL and bytes that are not UTF-8
+ * become \xNN, and the bidi controls that reorder the rest of a line
+ * (U+202A-U+202E, U+2066-U+2069) become \u202E, so a name or a code cannot
+ * reorder, break or forge the line it is printed in. Everything else is
+ * kept, so escaping twice changes nothing. The len bytes at s need not be
+ * NUL-terminated and may hold NUL bytes. Newly allocated; the caller frees
+ * it. Every message and log line that shows such text goes through it
+ * (bk_err_set does, for every error). */
+char *utf8_escape_new(const char *s, size_t len);
+
 /* A search key for s: compatibility-normalised, case-folded, accents and
  * other combining marks stripped, letters with no decomposition mapped to
  * their base (ø->o, đ->d, ł->l, æ->ae, œ->oe, ı->i, ß->ss), runs of

@@ -121,10 +121,10 @@ static inline char **rel_make_event(const struct config *cfg, const char *prefix
             rel_die("sign %s: %s", id, err.msg);
     }
     struct store *s;
-    if (store_open(cfg->database, &s, &err) != BK_OK)
+    if (store_create(cfg->database, &s, &err) != BK_OK)
         rel_die("store: %s", err.msg);
     struct roster r = {.people = people, .n_people = n, .n_rows = n};
-    if (store_import(s, &r, NULL, &err) != BK_OK)
+    if (store_import(s, &r, NULL, NULL, &err) != BK_OK)
         rel_die("import: %s", err.msg);
     store_close(s);
     for (size_t i = 0; i < n; i++)

@@ -37,29 +37,38 @@ struct tu_person {
     enum attendee_status status;
 };
 
-/* A temporary folder (*dir) holding the event's INI (with extra_ini
- * appended), its store and a key pair, all opened. */
-static inline void tu_event_open(const char *tag, const char *extra_ini, char **dir,
-                                 struct config **cfg, struct store **store,
-                                 struct token_keys **keys)
+/* A temporary folder (*dir) holding the event's INI ini, its store and a
+ * key pair, all opened. */
+static inline void tu_event_open_ini(const char *tag, const char *ini, char **dir,
+                                     struct config **cfg, struct store **store,
+                                     struct token_keys **keys)
 {
     struct bk_err err = {0};
     *dir = tu_tempdir_new(tag);
     char *path = tu_path_new(*dir, "event.ini");
-    char *ini = xasprintf("%s%s", tu_event_ini, extra_ini ? extra_ini : "");
     tu_write_text(path, ini);
-    free(ini);
     if (config_load(path, cfg, &err) != BK_OK)
         fail_msg("test event config: %s", err.msg);
     free(path);
     char *db = tu_path_new(*dir, "store.db");
-    if (store_open(db, store, &err) != BK_OK)
+    if (store_create(db, store, &err) != BK_OK)
         fail_msg("test event store: %s", err.msg);
     free(db);
     char *kdir = tu_path_new(*dir, "keys");
     if (token_keygen(kdir, 0, NULL, &err) != BK_OK || token_keys_load(kdir, keys, &err) != BK_OK)
         fail_msg("test event keys: %s", err.msg);
     free(kdir);
+}
+
+/* tu_event_open_ini with tu_event_ini and extra_ini appended: keys of
+ * [roster] and sections after it (a section may not be given twice). */
+static inline void tu_event_open(const char *tag, const char *extra_ini, char **dir,
+                                 struct config **cfg, struct store **store,
+                                 struct token_keys **keys)
+{
+    char *ini = xasprintf("%s%s", tu_event_ini, extra_ini ? extra_ini : "");
+    tu_event_open_ini(tag, ini, dir, cfg, store, keys);
+    free(ini);
 }
 
 /* Imports n people into store. */
@@ -81,7 +90,7 @@ static inline void tu_event_import(struct store *store, const struct tu_person *
                                       .status = p[i].status};
     struct roster r = {.people = people, .n_people = n, .n_rows = n};
     struct bk_err err = {0};
-    if (store_import(store, &r, NULL, &err) != BK_OK)
+    if (store_import(store, &r, NULL, NULL, &err) != BK_OK)
         fail_msg("test event import: %s", err.msg);
     free(people);
 }

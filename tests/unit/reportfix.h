@@ -31,10 +31,10 @@ static inline struct report_fixture *rf_open(const char *tag, const char *ini,
     assert_int_equal(config_load(path, &fx->cfg, NULL), BK_OK);
     free(path);
     char *db = tu_path_new(fx->dir, "s.db");
-    assert_int_equal(store_open(db, &fx->store, NULL), BK_OK);
+    assert_int_equal(store_create(db, &fx->store, NULL), BK_OK);
     free(db);
     struct roster r = {.people = people, .n_people = n, .n_rows = n};
-    assert_int_equal(store_import(fx->store, &r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(fx->store, &r, NULL, NULL, NULL), BK_OK);
     return fx;
 }
 

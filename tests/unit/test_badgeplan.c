@@ -24,14 +24,14 @@ static int setup(void **state)
     struct fixture *fx = xcalloc(1, sizeof *fx);
     fx->dir = tu_tempdir_new("badgeplan");
     char *db = tu_path_new(fx->dir, "store.db");
-    assert_int_equal(store_open(db, &fx->store, NULL), BK_OK);
+    assert_int_equal(store_create(db, &fx->store, NULL), BK_OK);
     free(db);
     struct attendee a = {.id = "P1", .title = "", .first_name = "Ada", .last_name = "Lovelace",
                          .badge_name = "", .organization = "", .country = "",
                          .category = "Participant", .events = "FG-MV", .email = "",
                          .language = "", .status = ATTENDEE_CONFIRMED};
     struct roster r = {.people = &a, .n_people = 1, .n_rows = 1};
-    assert_int_equal(store_import(fx->store, &r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(fx->store, &r, NULL, NULL, NULL), BK_OK);
     *state = fx;
     return 0;
 }
@@ -112,19 +112,50 @@ static int count_status(void *ctx, const struct store_badge *b)
 static void test_replacement_cancels_waiting_badges_and_gets_a_new_serial(void **state)
 {
     struct fixture *fx = *state;
-    struct badgeplan first, repl;
+    /* A first badge printed, a replacement still waiting at the printer,
+     * and another replacement asked for: the waiting one is cancelled. */
+    struct badgeplan first, repl, again;
     assert_int_equal(badgeplan_first(fx->store, "P1", "k1", 100, &first, NULL), BK_OK);
+    assert_int_equal(store_badge_update(fx->store, first.badge_id, STORE_BADGE_PENDING,
+                                        STORE_BADGE_PRINTED, NULL, 0, NULL, 110, NULL),
+                     BK_OK);
     assert_int_equal(badgeplan_replacement(fx->store, "P1", "lost", "desk", 200, &repl, NULL),
                      BK_OK);
     assert_int_equal(repl.action, BADGEPLAN_PRINT);
     assert_true(repl.replacement);
     assert_int_not_equal(repl.badge_id, first.badge_id);
     assert_string_not_equal(repl.serial, first.serial);
+    assert_int_equal(badgeplan_replacement(fx->store, "P1", "lost", "desk", 300, &again, NULL),
+                     BK_OK);
+    assert_true(again.replacement);
+    assert_string_not_equal(again.serial, repl.serial);
     int counts[3] = {0};
     assert_int_equal(store_foreach_badge(fx->store, "P1", count_status, counts, NULL), BK_OK);
-    assert_int_equal(counts[0], 1); /* only the replacement waits */
-    assert_int_equal(counts[1], 1); /* the first was cancelled */
-    assert_int_equal(counts[2], 1);
+    assert_int_equal(counts[0], 1); /* only the newest replacement waits */
+    assert_int_equal(counts[1], 1); /* the one before it was cancelled */
+    assert_int_equal(counts[2], 2);
+}
+
+/* A badge the check-in owes and no printer ever had is not a badge to
+ * replace: "reprint" prints that owed badge as the first one. */
+static void test_replacement_of_an_owed_badge_is_the_owed_first_badge(void **state)
+{
+    struct fixture *fx = *state;
+    struct badgeplan owed, p;
+    assert_int_equal(badgeplan_first(fx->store, "P1", "k1", 100, &owed, NULL), BK_OK);
+    bool has = true;
+    assert_int_equal(badgeplan_has_badge(fx->store, "P1", &has, NULL), BK_OK);
+    assert_false(has);
+    assert_int_equal(badgeplan_replacement(fx->store, "P1", "lost", "desk", 200, &p, NULL), BK_OK);
+    assert_int_equal(p.action, BADGEPLAN_PRINT);
+    assert_false(p.replacement);
+    assert_int_equal(p.badge_id, owed.badge_id);
+    assert_string_equal(p.serial, owed.serial);
+    int counts[3] = {0};
+    assert_int_equal(store_foreach_badge(fx->store, "P1", count_status, counts, NULL), BK_OK);
+    assert_int_equal(counts[0], 1);
+    assert_int_equal(counts[1], 0);
+    assert_int_equal(counts[2], 0);
 }
 
 static void test_replacement_for_someone_never_badged_is_a_first_badge(void **state)
@@ -141,6 +172,12 @@ static void test_replacement_for_someone_never_badged_is_a_first_badge(void **st
     assert_int_equal(store_foreach_badge(fx->store, "P1", count_status, counts, NULL), BK_OK);
     assert_int_equal(counts[0], 1); /* one pending row */
     assert_int_equal(counts[2], 0); /* with no reason: not a reprint */
+    /* Owed, never sent: still nothing to replace. */
+    assert_int_equal(badgeplan_has_badge(fx->store, "P1", &has, NULL), BK_OK);
+    assert_false(has);
+    assert_int_equal(store_badge_update(fx->store, p.badge_id, STORE_BADGE_PENDING,
+                                        STORE_BADGE_PRINTED, NULL, 0, NULL, 250, NULL),
+                     BK_OK);
     assert_int_equal(badgeplan_has_badge(fx->store, "P1", &has, NULL), BK_OK);
     assert_true(has);
     /* Now there is a badge: the next one is a replacement. */
@@ -182,6 +219,7 @@ int main(void)
         T(test_replacement_needs_a_reason),
         T(test_replacement_cancels_waiting_badges_and_gets_a_new_serial),
         T(test_replacement_for_someone_never_badged_is_a_first_badge),
+        T(test_replacement_of_an_owed_badge_is_the_owed_first_badge),
         T(test_resume_takes_a_waiting_row_only),
         cmocka_unit_test(test_job_name_holds_id_and_serial),
     };

@@ -187,9 +187,9 @@ static void test_hostile_payloads_are_invalid_and_recorded(void **state)
         checkin_result_clear(&res);
     }
     free(good);
-    int64_t n = 0, bad = 0;
-    assert_int_equal(store_verify_chain(fx->store, &n, &bad, NULL), BK_OK);
-    assert_int_equal(n, 6);
+    struct store_verify v = {0};
+    assert_int_equal(store_verify_chain(fx->store, &v, NULL), BK_OK);
+    assert_int_equal(v.records, 6);
 }
 
 static void test_manual_checkin_takes_the_id(void **state)
@@ -254,6 +254,83 @@ static void test_replaced_badge_is_invalid(void **state)
     assert_string_equal(token_reason_code(res.reason), "replaced");
     checkin_result_clear(&res);
     assert_int_equal(scan_badge(fx, current, "2023-07-05T09:01", &res), CHECKIN_CHECKED_IN);
+    checkin_result_clear(&res);
+}
+
+/* Issue 10, finding 5: a serial that is none of the person's badges, in
+ * front of their real code, is refused with its own reason; so is a
+ * preview's QR, whatever it carries. A badge cancelled before it printed
+ * (its job may still have come out) is replaced, not unknown. */
+static void test_a_serial_not_of_the_person_or_a_preview_is_invalid(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_result res;
+    assert_int_equal(scan_badge(fx, "MADEUP", "2023-07-05T09:00", &res), CHECKIN_INVALID);
+    assert_int_equal(res.reason, TOKEN_UNKNOWN_SERIAL);
+    assert_string_equal(token_reason_code(res.reason), "unknown_serial");
+    checkin_result_clear(&res);
+    assert_int_equal(scan_badge(fx, TOKEN_PREVIEW_SERIAL, "2023-07-05T09:01", &res),
+                     CHECKIN_INVALID);
+    assert_int_equal(res.reason, TOKEN_PREVIEW);
+    assert_string_equal(token_reason_code(res.reason), "preview");
+    checkin_result_clear(&res);
+    /* P2's badge behind P1's code is not P1's badge either. */
+    assert_int_equal(store_badge_add(fx->store, "P2", "PTWOXX", NULL, "k", 1, NULL, NULL), BK_OK);
+    assert_int_equal(scan_badge(fx, "PTWOXX", "2023-07-05T09:02", &res), CHECKIN_INVALID);
+    assert_int_equal(res.reason, TOKEN_UNKNOWN_SERIAL);
+    checkin_result_clear(&res);
+    int64_t id = 0;
+    assert_int_equal(store_badge_add(fx->store, "P1", "CANCEL", NULL, "k", 1, &id, NULL), BK_OK);
+    assert_int_equal(store_badge_update(fx->store, id, STORE_BADGE_PENDING, STORE_BADGE_CANCELLED,
+                                        NULL, 0, NULL, 2, NULL),
+                     BK_OK);
+    assert_int_equal(store_badge_add(fx->store, "P1", "NEWONE", "lost", "k", 3, NULL, NULL), BK_OK);
+    assert_int_equal(scan_badge(fx, "CANCEL", "2023-07-05T09:03", &res), CHECKIN_INVALID);
+    assert_int_equal(res.reason, TOKEN_REPLACED);
+    checkin_result_clear(&res);
+    assert_int_equal(scan_badge(fx, "NEWONE", "2023-07-05T09:04", &res), CHECKIN_CHECKED_IN);
+    checkin_result_clear(&res);
+}
+
+struct badge_rows {
+    size_t pending, all;
+    char serial[TOKEN_SERIAL_LEN + 1];
+};
+
+static int note_badge_row(void *ctx, const struct store_badge *b)
+{
+    struct badge_rows *r = ctx;
+    r->all++;
+    if (b->status == STORE_BADGE_PENDING)
+        r->pending++;
+    snprintf(r->serial, sizeof r->serial, "%s", b->serial);
+    return 0;
+}
+
+/* Issue 10, finding 8: the check-in records the badge it owes, once; a
+ * second check-in (another day, or the same day) owes none while it waits,
+ * but still says a badge is needed until one printed (finding 7). */
+static void test_a_checkin_records_the_badge_it_owes_once(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_result res;
+    assert_int_equal(scan(fx, "P1", "2023-07-04T08:30", &res), CHECKIN_CHECKED_IN);
+    assert_true(res.owed_badge > 0);
+    char serial[TOKEN_SERIAL_LEN + 1];
+    snprintf(serial, sizeof serial, "%s", res.owed_serial);
+    checkin_result_clear(&res);
+    assert_int_equal(scan(fx, "P1", "2023-07-04T09:30", &res), CHECKIN_ALREADY_CHECKED_IN);
+    assert_int_equal(res.owed_badge, 0);
+    assert_true(res.badge_needed);
+    checkin_result_clear(&res);
+    struct badge_rows rows = {0};
+    assert_int_equal(store_foreach_badge(fx->store, "P1", note_badge_row, &rows, NULL), BK_OK);
+    assert_int_equal(rows.all, 1);
+    assert_int_equal(rows.pending, 1);
+    assert_string_equal(rows.serial, serial);
+    /* Refusals owe nothing. */
+    assert_int_equal(scan(fx, "P3", "2023-07-04T09:30", &res), CHECKIN_WITHDRAWN);
+    assert_int_equal(res.owed_badge, 0);
     checkin_result_clear(&res);
 }
 
@@ -400,24 +477,38 @@ static void test_outcome_codes_are_stable(void **state)
     "=sq+JcCC2qZEynrBQNYLOPG5IDYgS3q8ypPK0ZO3PiXdz8i8W37yPbZLQrcWoJv/Y4txedZFTrcOcREcVqYft"       \
     "YIAgAAGDABNydWOyFWYkZXCKAEARAQA"
 
-static const char export_ini[] = "code = Code\n"
+/* The test event with the parts' ticket names and the export's columns
+ * (whole: a section may be given once). */
+static const char export_ini[] = "[event]\n"
+                                 "id = fgmv2-test\n"
+                                 "title = Test\n"
+                                 "timezone = Asia/Shanghai\n"
+                                 "[part FG-MV]\n"
+                                 "first_day = 2023-07-04\n"
+                                 "last_day = 2023-07-06\n"
+                                 "aliases = Meeting ticket, Full pass\n"
+                                 "[part Forum]\n"
+                                 "first_day = 2023-07-07\n"
+                                 "last_day = 2023-07-07\n"
+                                 "aliases = Forum ticket, Full pass\n"
+                                 "[roster]\n"
+                                 "id = Registration ID\n"
+                                 "first_name = First Name\n"
+                                 "last_name = Last Name\n"
+                                 "code = Code\n"
                                  "events = Product\n"
                                  "status = Blocked\n"
                                  "confirmed = No\n"
                                  "withdrawn = Yes\n"
                                  "valid_from = Valid from\n"
                                  "valid_until = Valid until\n"
-                                 "[part FG-MV]\n"
-                                 "aliases = Meeting ticket, Full pass\n"
-                                 "[part Forum]\n"
-                                 "aliases = Forum ticket, Full pass\n"
                                  "[qr]\n"
                                  "mode = export\n";
 
 static int setup_export(void **state)
 {
     struct fixture *fx = xcalloc(1, sizeof *fx);
-    tu_event_open("checkin-export", export_ini, &fx->dir, &fx->cfg, &fx->store, &fx->keys);
+    tu_event_open_ini("checkin-export", export_ini, &fx->dir, &fx->cfg, &fx->store, &fx->keys);
     char *csv = tu_path_new(fx->dir, "pretix.csv");
     tu_write_text(csv, "Registration ID,First Name,Last Name,Product,Code,Blocked,Valid from,"
                        "Valid until\r\n"
@@ -429,7 +520,7 @@ static int setup_export(void **state)
                        "2023-07-05 23:59\r\n");
     struct roster *r = NULL;
     struct bk_err err = {0};
-    if (roster_read(fx->cfg, csv, &r, &err) != BK_OK || store_import(fx->store, r, NULL, &err))
+    if (roster_read(fx->cfg, csv, &r, &err) != BK_OK || store_import(fx->store, r, NULL, NULL, &err))
         fail_msg("export: %s", err.msg);
     roster_free(r);
     free(csv);
@@ -513,12 +604,21 @@ static void test_export_codes_never_reach_the_log(void **state)
 }
 
 /* A badge printed in export mode carries the code behind its serial: it
- * checks in like the mailed code and names its serial. */
+ * checks in like the mailed code and names its serial. A serial that is
+ * none of the person's badges does not (issue 10, finding 5). */
 static void test_export_badge_code_checks_in(void **state)
 {
     struct fixture *fx = *state;
     char *badge = token_badge_payload_new("ABCDEF", "k3m9xq2hvn8wtpa4");
     struct checkin_result res;
+    assert_int_equal(scan_code(fx, badge, strlen(badge), "2023-07-04T09:00", &res),
+                     CHECKIN_INVALID);
+    assert_int_equal(res.reason, TOKEN_UNKNOWN_SERIAL);
+    checkin_result_clear(&res);
+    char id[ATTENDEE_ID_MAX + 1];
+    const char *code = "k3m9xq2hvn8wtpa4";
+    assert_int_equal(store_find_code(fx->store, code, strlen(code), id, sizeof id, NULL), BK_OK);
+    assert_int_equal(store_badge_add(fx->store, id, "ABCDEF", NULL, "k", 1, NULL, NULL), BK_OK);
     assert_int_equal(scan_code(fx, badge, strlen(badge), "2023-07-04T09:00", &res),
                      CHECKIN_CHECKED_IN);
     assert_string_equal(res.badge_serial, "ABCDEF");
@@ -559,6 +659,8 @@ int main(void)
         TX(test_export_codes_follow_the_door_rules),
         TX(test_export_codes_never_reach_the_log),
         TX(test_export_badge_code_checks_in),
+        T(test_a_serial_not_of_the_person_or_a_preview_is_invalid),
+        T(test_a_checkin_records_the_badge_it_owes_once),
         cmocka_unit_test(test_new_serials_are_base32_and_differ),
         cmocka_unit_test(test_outcome_codes_are_stable),
     };

@@ -160,11 +160,16 @@ static void test_mistakes_name_file_line_and_key(void **state)
     }
 }
 
-/* base_ini with "[section]\nkey = value" appended: the key is on line 23. */
+/* base_ini with "[section]\nkey = value" appended: the key is on line 23.
+ * base_ini ends in [kiosk], and a section may not appear twice, so a kiosk
+ * key follows a comment line instead. */
 static const char *with_key(const char *section, const char *key, const char *value)
 {
     static char buf[4096];
-    snprintf(buf, sizeof buf, "%s[%s]\n%s = %s\n", base_ini, section, key, value);
+    if (strcmp(section, "kiosk") == 0)
+        snprintf(buf, sizeof buf, "%s; more of [kiosk]\n%s = %s\n", base_ini, key, value);
+    else
+        snprintf(buf, sizeof buf, "%s[%s]\n%s = %s\n", base_ini, section, key, value);
     return write_ini(buf);
 }
 
@@ -290,15 +295,111 @@ static void test_missing_required_key_is_named(void **state)
     assert_string_equal(err.field, "roster.id");
 }
 
-static void test_days_out_of_order_are_refused(void **state)
+/* Finding 10 of issue 10: the line of last_day, and the first_day's. */
+static void test_days_out_of_order_are_refused_at_their_line(void **state)
 {
     (void)state;
     struct config *c;
     struct bk_err err = {0};
     assert_int_equal(config_load(with_line(9, "last_day = 2023-07-01"), &c, &err),
                      BK_ERR_CONFIG);
-    assert_string_equal(err.field, "FG-MV");
-    assert_non_null(strstr(err.msg, "before"));
+    assert_int_equal(err.line, 9);
+    assert_string_equal(err.field, "last_day");
+    assert_non_null(strstr(err.msg, "before first_day 2023-07-04 (line 8)"));
+    assert_int_equal(config_load(with_line(9, NULL), &c, &err), BK_ERR_CONFIG);
+    assert_int_equal(err.line, 6); /* the [part FG-MV] header */
+}
+
+/* Finding 9 of issue 10: a key or a section given twice is an error at the
+ * second one, naming the first; last-one-wins changed the event id that
+ * every code is signed with. An indented line would silently continue the
+ * key above. */
+static void test_repeated_keys_and_sections_are_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        int line;
+        const char *text;
+        long err_line;
+        const char *key;
+        const char *words;
+    } cases[] = {
+        {4, "id = other-event", 4, "id", "set twice in [event] (first at line 2)"},
+        {11, "[part FG-MV]", 11, "", "[part FG-MV] appears twice (first at line 6)"},
+        {11, "[part  FG-MV]", 11, "", "appears twice (first at line 6)"},
+        {14, "[event]", 14, "", "[event] appears twice (first at line 1)"},
+        {3, "  title = Test event", 3, "id", "continue 'id'"},
+        {20, "[badge]\ncategory.Chair = #112233, CHAIR\ncategory.chair = #445566, X\n[kiosk]", 22,
+         "category.chair", "set twice in [badge] (first at line 21)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct config *c = (void *)1;
+        struct bk_err err = {0};
+        if (config_load(with_line(cases[i].line, cases[i].text), &c, &err) != BK_ERR_CONFIG)
+            fail_msg("case %zu: accepted", i);
+        assert_null(c);
+        if (err.line != cases[i].err_line || strcmp(err.field, cases[i].key) != 0 ||
+            !strstr(err.msg, cases[i].words))
+            fail_msg("case %zu: %ld: %s: %s", i, err.line, err.field, err.msg);
+    }
+}
+
+/* Finding 10 of issue 10: a logo that cannot be drawn is found when the
+ * file is read, at its line, not when the first badge is drawn. */
+static void test_a_missing_or_wrong_logo_is_refused_at_its_line(void **state)
+{
+    (void)state;
+    struct config *c;
+    struct bk_err err = {0};
+    assert_int_equal(config_load(with_key("badge", "logo", "no-such-logo.png"), &c, &err),
+                     BK_ERR_CONFIG);
+    assert_int_equal(err.line, 23);
+    assert_string_equal(err.field, "logo");
+    assert_non_null(strstr(err.msg, "no-such-logo.png"));
+    char *text_file = tu_path_new(dir, "logo.png");
+    tu_write_text(text_file, "not a picture");
+    assert_int_equal(config_load(with_key("badge", "logo", "logo.png"), &c, &err), BK_ERR_CONFIG);
+    assert_non_null(strstr(err.msg, "not a PNG"));
+    free(text_file);
+    assert_int_equal(config_load(with_key("badge", "logo", "."), &c, &err), BK_ERR_CONFIG);
+    assert_int_equal(err.line, 23);
+}
+
+/* Finding 11 of issue 10: a folder given as the configuration says so. */
+static void test_a_folder_is_not_a_configuration(void **state)
+{
+    (void)state;
+    struct config *c;
+    struct bk_err err = {0};
+    assert_int_equal(config_load(dir, &c, &err), BK_ERR_CONFIG);
+    assert_non_null(strstr(err.msg, "is a folder"));
+}
+
+/* Finding 4 of issue 10: where a setting came from, for a message about its
+ * value: the file and line, the default, or the option that replaced it. */
+static void test_a_setting_is_blamed_on_its_line_or_option(void **state)
+{
+    (void)state;
+    struct config *c;
+    assert_int_equal(config_load(write_ini(base_ini), &c, NULL), BK_OK);
+    assert_int_equal(config_key_line(c, "kiosk", "database"), 21);
+    assert_int_equal(config_key_line(c, "part FG-MV", "last_day"), 9);
+    assert_int_equal(config_key_line(c, "kiosk", "id"), 0);
+    struct bk_err err = {0};
+    bk_err_set(&err, BK_ERR_NOT_FOUND, "/x/test.db", 0, NULL, "there is no store at /x/test.db");
+    config_blame(c, "kiosk", "database", &err);
+    assert_string_equal(err.file, ini_path);
+    assert_int_equal(err.line, 21);
+    assert_string_equal(err.field, "database");
+    assert_string_equal(err.msg, "there is no store at /x/test.db");
+    config_blame(c, "kiosk", "id", &err);
+    assert_int_equal(err.line, 0);
+    assert_string_equal(err.field, "kiosk.id");
+    config_override(c, "kiosk", "database", "db");
+    config_blame(c, "kiosk", "database", &err);
+    assert_string_equal(err.file, "--db");
+    assert_string_equal(err.field, "");
+    config_free(c);
 }
 
 static void test_missing_file_is_named(void **state)
@@ -361,6 +462,12 @@ static void test_shipped_config_shows_the_default_timings(void **state)
         if (k && strncmp(line + 1 + k, " = ", 3) == 0) {
             l = line + 1;
             shown++;
+        }
+        /* The copy is read from another folder: its logo must still be found. */
+        char here[512], logo[1024];
+        if (strncmp(l, "logo = ", 7) == 0 && getcwd(here, sizeof here)) {
+            snprintf(logo, sizeof logo, "logo = %s/assets/fgmv2-logo.png\n", here);
+            l = logo;
         }
         used += (size_t)snprintf(text + used, sizeof text - used, "%s", l);
         assert_true(used < sizeof text);
@@ -521,7 +628,11 @@ int main(void)
         cmocka_unit_test(test_store_section_reads_url_and_tls),
         cmocka_unit_test(test_unknown_device_key_lists_the_known_ones),
         cmocka_unit_test(test_missing_required_key_is_named),
-        cmocka_unit_test(test_days_out_of_order_are_refused),
+        cmocka_unit_test(test_days_out_of_order_are_refused_at_their_line),
+        cmocka_unit_test(test_repeated_keys_and_sections_are_refused),
+        cmocka_unit_test(test_a_missing_or_wrong_logo_is_refused_at_its_line),
+        cmocka_unit_test(test_a_folder_is_not_a_configuration),
+        cmocka_unit_test(test_a_setting_is_blamed_on_its_line_or_option),
         cmocka_unit_test(test_missing_file_is_named),
         cmocka_unit_test(test_overlong_line_is_refused),
         cmocka_unit_test(test_shipped_config_loads),

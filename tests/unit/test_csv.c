@@ -218,6 +218,11 @@ static void test_broken_quoting_is_rejected_with_line(void **state)
         {"unterminated CR at EOF", "a\n\"x\r", 0, BK_ERR_PARSE, 2},
         {"text after closing quote", "a,b\n\"ab\"c,d\n", 0, BK_ERR_PARSE, 2},
         {"space after closing quote", "a\nb\n\"x\" ,y\n", 0, BK_ERR_PARSE, 3},
+        /* Issue 10, finding 11: a quote left open on line 2 swallows the
+         * lines after it up to the next quoted field; the line to fix is
+         * 2, not 4 where the parse finally fails. */
+        {"unclosed quote meeting a later quote", "a,b\n1,\"open\n2,3\n4,\"x\"\n", 0,
+         BK_ERR_PARSE, 2},
     };
     check_rejects(state, cases, sizeof cases / sizeof cases[0]);
 }

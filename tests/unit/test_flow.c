@@ -20,6 +20,15 @@
 
 #define PIN "2468"
 
+static const struct tu_person people[] = {
+    {"P1", "Shin-Gak", "Kang", "FG-MV;Forum", "", ATTENDEE_CONFIRMED},
+    {"P2", "Forum", "Only", "Forum", "", ATTENDEE_CONFIRMED},
+    {"P3", "Gone", "Away", "FG-MV;Forum", "", ATTENDEE_WITHDRAWN},
+    {"P4", "Amélie", "Durand", "FG-MV", "French", ATTENDEE_CONFIRMED},
+    {"P5", "蕴韬", "王", "FG-MV", "zh-CN", ATTENDEE_CONFIRMED},
+};
+#define N_PEOPLE (sizeof people / sizeof people[0])
+
 struct fixture {
     char *dir;
     struct config *cfg;
@@ -40,14 +49,7 @@ static int setup_with(void **state, const char *pin_hash, const char *kiosk_line
                             pin_hash, kiosk_lines);
     tu_event_open("flow", extra, &fx->dir, &fx->cfg, &fx->store, &fx->keys);
     free(extra);
-    static const struct tu_person people[] = {
-        {"P1", "Shin-Gak", "Kang", "FG-MV;Forum", "", ATTENDEE_CONFIRMED},
-        {"P2", "Forum", "Only", "Forum", "", ATTENDEE_CONFIRMED},
-        {"P3", "Gone", "Away", "FG-MV;Forum", "", ATTENDEE_WITHDRAWN},
-        {"P4", "Amélie", "Durand", "FG-MV", "French", ATTENDEE_CONFIRMED},
-        {"P5", "蕴韬", "王", "FG-MV", "zh-CN", ATTENDEE_CONFIRMED},
-    };
-    tu_event_import(fx->store, people, sizeof people / sizeof people[0]);
+    tu_event_import(fx->store, people, N_PEOPLE);
     fx->ctx = (struct checkin_context){fx->cfg, fx->keys, fx->store, "kiosk-test"};
     struct bk_err err = {0};
     assert_int_equal(flow_new(&fx->ctx, NULL, &fx->flow, &err), BK_OK);
@@ -245,8 +247,10 @@ static void test_printer_trouble_says_checkin_saved(void **state)
         FLOW_PRINTER_TROUBLE);
     assert_string_equal(fx->out.view->problem, "The printer is out of labels.");
     assert_int_equal(fx->out.sound, FLOW_SOUND_FAILURE);
-    /* The check-in itself stands. */
-    assert_int_equal(scan(fx, "P1", t0(fx, 60000)), FLOW_ALREADY_CHECKED_IN);
+    /* The check-in itself stands, and the badge is still owed: scanning
+     * again prints it (issue 10, finding 7). */
+    assert_int_equal(scan(fx, "P1", t0(fx, 60000)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.view->outcome, CHECKIN_ALREADY_CHECKED_IN);
 }
 
 static void test_print_done_for_an_earlier_request_leaves_the_screen(void **state)
@@ -265,6 +269,20 @@ static void test_printing_never_hangs_without_an_answer(void **state)
     assert_int_equal(tick(fx, t0(fx, 5000)), FLOW_PRINTING);
     assert_int_equal(tick(fx, t0(fx, 20000)), FLOW_PRINTING);
     assert_int_equal(tick(fx, t0(fx, 10 * 60 * 1000)), FLOW_PRINTER_TROUBLE);
+}
+
+struct badge_rows_seen {
+    size_t waiting, cancelled;
+};
+
+static int see_row(void *ctx, const struct store_badge *b)
+{
+    struct badge_rows_seen *s = ctx;
+    if (store_badge_waiting(b->status))
+        s->waiting++;
+    if (b->status == STORE_BADGE_CANCELLED)
+        s->cancelled++;
+    return 0;
 }
 
 static void test_details_wrong_records_correction_and_skips_print(void **state)
@@ -289,6 +307,22 @@ static void test_details_wrong_records_correction_and_skips_print(void **state)
     /* The next person's scan does not print P1's badge either. */
     scan(fx, "P4", t0(fx, 20000));
     assert_int_equal(fx->out.n_prints, 0);
+    /* Nor does a restart of the kiosk, or print --pending: the row the
+     * check-in owed is held back (cancelled); only P4's waits. */
+    struct badge_rows_seen seen = {0};
+    assert_int_equal(store_foreach_badge(fx->store, NULL, see_row, &seen, NULL), BK_OK);
+    assert_int_equal(seen.waiting, 1);
+    assert_int_equal(seen.cancelled, 1);
+    /* Back from the desk, P1 scans again: while the details are those
+     * they asked about, no badge; once staff corrected them (a newer
+     * export), a new badge, with the details as they are now. */
+    assert_int_equal(scan(fx, "P1", t0(fx, 20 * 60 * 1000)), FLOW_ALREADY_CHECKED_IN);
+    struct tu_person corrected[N_PEOPLE];
+    memcpy(corrected, people, sizeof corrected);
+    corrected[0].last = "Kang-Lee";
+    tu_event_import(fx->store, corrected, N_PEOPLE);
+    assert_int_equal(scan(fx, "P1", t0(fx, 30 * 60 * 1000)), FLOW_CHECKED_IN);
+    assert_string_equal(fx->out.view->name, "Shin-Gak Kang-Lee");
 }
 
 static void test_repeat_scan_within_window_is_ignored(void **state)
@@ -311,9 +345,29 @@ static void test_code_held_up_to_the_camera_is_acted_on_once(void **state)
     for (int64_t ms = 0; ms < 12000; ms += 250)
         scan(fx, "P4", t0(fx, ms));
     assert_int_equal(scans_recorded(fx), before + 1);
-    /* Gone for the window, then back: acted on again. */
-    assert_int_equal(scan(fx, "P4", t0(fx, 12000 - 250 + 5000)), FLOW_ALREADY_CHECKED_IN);
+    /* Gone for the window, then back: acted on again (already checked in,
+     * and the badge it owes is the one already counting down to print). */
+    assert_int_equal(scan(fx, "P4", t0(fx, 12000 - 250 + 5000)), FLOW_PRINTING);
+    assert_int_equal(fx->out.view->outcome, CHECKIN_ALREADY_CHECKED_IN);
+    assert_int_equal(fx->out.n_prints, 1);
     assert_int_equal(scans_recorded(fx), before + 2);
+}
+
+/* What the print layer records when a badge comes out: every waiting row
+ * of id printed. */
+static int print_row(void *ctx, const struct store_badge *b)
+{
+    struct fixture *fx = ctx;
+    if (store_badge_waiting(b->status))
+        assert_int_equal(store_badge_update(fx->store, b->id, STORE_BADGE_ANY, STORE_BADGE_PRINTED,
+                                            "test", 1, NULL, b->at_ms, NULL),
+                         BK_OK);
+    return 0;
+}
+
+static void badge_came_out(struct fixture *fx, const char *id)
+{
+    assert_int_equal(store_foreach_badge(fx->store, id, print_row, fx, NULL), BK_OK);
 }
 
 static void test_second_scan_after_window_is_already_checked_in_without_print(void **state)
@@ -321,6 +375,7 @@ static void test_second_scan_after_window_is_already_checked_in_without_print(vo
     struct fixture *fx = *state;
     scan(fx, "P1", t0(fx, 0));
     tick(fx, t0(fx, 5000));
+    badge_came_out(fx, "P1");
     print_done(fx, fx->out.prints[0].id, FLOW_PRINT_PRINTED, NULL, t0(fx, 8000));
     assert_int_equal(scan(fx, "P1", t0(fx, 30 * 60 * 1000)), FLOW_ALREADY_CHECKED_IN);
     assert_string_equal(fx->out.view->first_at, "09:00");
@@ -349,6 +404,102 @@ static void test_welcome_back_when_badge_printed_on_an_earlier_day(void **state)
         tick(fx, t0(fx, ms));
         assert_int_equal(fx->out.n_prints, 0);
     }
+}
+
+/* Issue 10, finding 7: a person checked in at the desk or on the command
+ * line, whose badge never printed, gets it at the kiosk: the scan is
+ * "already checked in", and the badge they are owed prints, once. */
+static void test_a_badge_owed_from_an_earlier_checkin_prints_at_the_kiosk(void **state)
+{
+    struct fixture *fx = *state;
+    struct checkin_context desk = {fx->cfg, fx->keys, fx->store, "desk"};
+    struct checkin_result res;
+    assert_int_equal(checkin_process(&desk, "P1", 2, CHECKIN_MANUAL, t0(fx, 0), &res, NULL),
+                     BK_OK);
+    assert_int_equal(res.outcome, CHECKIN_CHECKED_IN);
+    assert_true(res.badge_needed);
+    checkin_result_clear(&res);
+
+    assert_int_equal(scan(fx, "P1", t0(fx, 60000)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.view->outcome, CHECKIN_ALREADY_CHECKED_IN);
+    assert_true(fx->out.view->badge_needed);
+    assert_int_equal(tick(fx, t0(fx, 65000)), FLOW_PRINTING);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P1");
+    uint32_t id = fx->out.prints[0].id;
+    /* Scanned again while it prints: no second request, the same badge. */
+    assert_int_equal(scan(fx, "P1", t0(fx, 80000)), FLOW_PRINTING);
+    assert_int_equal(fx->out.n_prints, 0);
+    assert_int_equal(print_done(fx, id, FLOW_PRINT_PRINTED, NULL, t0(fx, 81000)), FLOW_PRINTED);
+}
+
+/* Finding 7 does not undo "my details are wrong": scanned again later that
+ * day, the person whose badge was held back for a correction is already
+ * checked in, and the badge with the wrong details does not print. */
+static void test_a_badge_held_back_for_a_correction_does_not_print_on_a_rescan(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(scan(fx, "P1", t0(fx, 0)), FLOW_CHECKED_IN);
+    assert_int_equal(touch(fx, FLOW_BUTTON_DETAILS_WRONG, t0(fx, 2000)), FLOW_CORRECTION);
+    assert_int_equal(touch(fx, FLOW_BUTTON_DONE, t0(fx, 3000)), FLOW_WELCOME);
+    assert_int_equal(scan(fx, "P1", t0(fx, 60000)), FLOW_ALREADY_CHECKED_IN);
+    for (int64_t ms = 60500; ms <= 75000; ms += 500) {
+        tick(fx, t0(fx, ms));
+        assert_int_equal(fx->out.n_prints, 0);
+    }
+}
+
+/* Issue 10, finding 8: a kiosk stopped with badges queued finds them in the
+ * store when it starts again and asks the printer for them, one a tick;
+ * the ones other kiosks owe stay theirs. */
+static void test_a_restarted_kiosk_resumes_the_badges_it_owed(void **state)
+{
+    struct fixture *fx = *state;
+    for (const char *const *id = (const char *const[]){"P1", "P4", "P5", NULL}; *id; id++) {
+        char *p = signed_for(fx, *id);
+        struct checkin_result res;
+        assert_int_equal(
+            checkin_process(&fx->ctx, p, strlen(p), CHECKIN_CAMERA, t0(fx, 0), &res, NULL), BK_OK);
+        assert_true(res.owed_badge > 0);
+        checkin_result_clear(&res);
+        free(p);
+    }
+    assert_int_equal(store_badge_add(fx->store, "P2", "OTHERK", NULL, "kiosk-other", t0(fx, 0),
+                                     NULL, NULL),
+                     BK_OK);
+    /* The kiosk stops before printing any and starts again. */
+    flow_free(fx->flow);
+    assert_int_equal(flow_new(&fx->ctx, NULL, &fx->flow, NULL), BK_OK);
+    char asked[8][ATTENDEE_ID_MAX + 1];
+    size_t n = 0;
+    for (int64_t ms = 0; ms < 10000; ms += 250) {
+        tick(fx, t0(fx, 60000 + ms));
+        for (size_t i = 0; i < fx->out.n_prints && n < 8; i++) {
+            assert_null(fx->out.prints[i].reason);
+            snprintf(asked[n++], sizeof asked[0], "%s", fx->out.prints[i].attendee_id);
+        }
+    }
+    assert_int_equal(n, 3);
+    assert_string_equal(asked[0], "P1");
+    assert_string_equal(asked[1], "P4");
+    assert_string_equal(asked[2], "P5");
+}
+
+/* Issue 10, finding 8: quitting from staff mode with badges still to print
+ * says how many and quits only when asked again. */
+static void test_quitting_with_badges_waiting_asks_first(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    tick(fx, t0(fx, 5000));
+    assert_int_equal(fx->out.n_prints, 1);
+    enter_staff(fx, t0(fx, 6000));
+    assert_int_equal(touch(fx, FLOW_BUTTON_QUIT, t0(fx, 7000)), FLOW_STAFF);
+    assert_false(fx->out.quit);
+    assert_int_equal(fx->out.view->staff->last, FLOW_STAFF_QUIT_ASKED);
+    assert_int_equal(fx->out.view->staff->quit_waiting, 1);
+    touch(fx, FLOW_BUTTON_QUIT, t0(fx, 8000));
+    assert_true(fx->out.quit);
 }
 
 static void test_each_outcome_has_its_screen(void **state)
@@ -972,6 +1123,8 @@ static void test_staff_print_pending_and_status(void **state)
     print_done(fx, 99, FLOW_PRINT_PENDING, "The printer is offline.", t0(fx, 1800));
     enter_staff(fx, t0(fx, 2000));
     const struct flow_staff *s = fx->out.view->staff;
+    /* P4's badge; the one P1's check-in owed is held back by "details
+     * wrong". */
     assert_int_equal(s->pending_prints, 1);
     assert_int_equal(s->checked_in_today, 1);
     assert_int_equal(s->n_corrections, 1);
@@ -1096,6 +1249,10 @@ int main(void)
         T(test_code_held_up_to_the_camera_is_acted_on_once),
         T(test_second_scan_after_window_is_already_checked_in_without_print),
         T(test_welcome_back_when_badge_printed_on_an_earlier_day),
+        T(test_a_badge_owed_from_an_earlier_checkin_prints_at_the_kiosk),
+        T(test_a_badge_held_back_for_a_correction_does_not_print_on_a_rescan),
+        T(test_a_restarted_kiosk_resumes_the_badges_it_owed),
+        T(test_quitting_with_badges_waiting_asks_first),
         T(test_each_outcome_has_its_screen),
         T(test_result_screen_returns_to_welcome_after_timeout),
         T(test_clock_going_back_keeps_the_time_left),

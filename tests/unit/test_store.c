@@ -124,9 +124,9 @@ static struct store *open_ok(const struct fixture *f)
 {
     struct store *s = NULL;
     struct bk_err err = {0};
-    enum bk_status st = store_open(f->path, &s, &err);
+    enum bk_status st = store_create(f->path, &s, &err);
     if (st != BK_OK)
-        fail_msg("store_open: %s", err.msg);
+        fail_msg("store_create: %s", err.msg);
     return s;
 }
 
@@ -136,7 +136,7 @@ static struct store *open_with_ada(const struct fixture *f)
     struct store *s = open_ok(f);
     struct roster *r = roster_new(1);
     person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
     roster_release(r);
     return s;
 }
@@ -201,10 +201,10 @@ static void test_open_makes_a_missing_folder_private(void **state)
     mode_t old = umask(0);
     struct store *s = NULL;
     struct bk_err err = {0};
-    enum bk_status st = store_open(path, &s, &err);
+    enum bk_status st = store_create(path, &s, &err);
     umask(old);
     if (st != BK_OK)
-        fail_msg("store_open: %s", err.msg);
+        fail_msg("store_create: %s", err.msg);
     struct stat sb;
     assert_int_equal(stat(sub, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0700);
@@ -226,7 +226,7 @@ static void test_import_counts(void **state)
     person(&r->people[1], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
     person(&r->people[2], "P3", "蕴韬", "王", "CAICT", ATTENDEE_CONFIRMED);
     person(&r->people[3], "P4", "Grace", "Hopper", "USN", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, &sum, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, &sum, NULL), BK_OK);
     assert_int_equal(sum.added, 4);
     assert_int_equal(sum.updated + sum.unchanged + sum.withdrawn + sum.reinstated, 0);
     roster_release(r);
@@ -237,7 +237,7 @@ static void test_import_counts(void **state)
     person(&r->people[1], "P2", "Alan", "Turing", "Manchester", ATTENDEE_CONFIRMED);
     person(&r->people[2], "P3", "蕴韬", "王", "CAICT", ATTENDEE_WITHDRAWN);
     person(&r->people[3], "P5", "Edsger", "Dijkstra", "TU/e", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, &sum, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, &sum, NULL), BK_OK);
     assert_int_equal(sum.added, 1);
     assert_int_equal(sum.updated, 1);
     assert_int_equal(sum.unchanged, 1);
@@ -269,8 +269,8 @@ static void test_reimport_marks_missing_withdrawn_and_reinstates(void **state)
     struct roster *part = roster_new(1);
     person(&part->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
 
-    assert_int_equal(store_import(s, full, &sum, NULL), BK_OK);
-    assert_int_equal(store_import(s, part, &sum, NULL), BK_OK);
+    assert_int_equal(store_import(s, full, NULL, &sum, NULL), BK_OK);
+    assert_int_equal(store_import(s, part, NULL, &sum, NULL), BK_OK);
     assert_int_equal(sum.withdrawn, 2);
     assert_int_equal(sum.unchanged, 1);
 
@@ -280,10 +280,10 @@ static void test_reimport_marks_missing_withdrawn_and_reinstates(void **state)
     attendee_clear(&a);
 
     /* Already withdrawn people are not withdrawn again. */
-    assert_int_equal(store_import(s, part, &sum, NULL), BK_OK);
+    assert_int_equal(store_import(s, part, NULL, &sum, NULL), BK_OK);
     assert_int_equal(sum.withdrawn, 0);
 
-    assert_int_equal(store_import(s, full, &sum, NULL), BK_OK);
+    assert_int_equal(store_import(s, full, NULL, &sum, NULL), BK_OK);
     assert_int_equal(sum.reinstated, 2);
     assert_int_equal(sum.unchanged, 1);
     assert_int_equal(sum.added + sum.updated + sum.withdrawn, 0);
@@ -305,7 +305,7 @@ static void test_repeated_id_in_export_keeps_first_row(void **state)
     person(&r->people[1], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
     person(&r->people[2], "P2", "Alan", "Turing", "Bletchley", ATTENDEE_CONFIRMED);
     struct store_import_summary sum;
-    assert_int_equal(store_import(s, r, &sum, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, &sum, NULL), BK_OK);
     assert_int_equal(sum.added, 2);
     struct attendee a;
     assert_int_equal(store_get_attendee(s, "P2", &a, NULL), BK_OK);
@@ -321,10 +321,10 @@ static void test_empty_export_is_refused(void **state)
     struct store *s = open_ok(f);
     struct roster *r = roster_new(1);
     person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
     struct roster *empty = roster_new(0);
     struct bk_err err = {0};
-    assert_int_equal(store_import(s, empty, NULL, &err), BK_ERR_INVALID);
+    assert_int_equal(store_import(s, empty, NULL, NULL, &err), BK_ERR_INVALID);
     struct attendee a;
     assert_int_equal(store_get_attendee(s, "P1", &a, NULL), BK_OK);
     assert_int_equal(a.status, ATTENDEE_CONFIRMED);
@@ -341,32 +341,32 @@ static void test_reimport_keeps_checkins(void **state)
     struct roster *r = roster_new(2);
     person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
     person(&r->people[1], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
 
     struct store_scan sc = scan_at("P1", DAY1, 5000);
     bool already = true;
-    assert_int_equal(store_record_checkin(s, &sc, &already, NULL, NULL), BK_OK);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, &already, NULL, NULL), BK_OK);
     assert_false(already);
     sc = scan_at("P2", DAY1, 6000);
-    assert_int_equal(store_record_checkin(s, &sc, &already, NULL, NULL), BK_OK);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, &already, NULL, NULL), BK_OK);
 
     /* A newer export changes P1 and drops P2. */
     roster_release(r);
     r = roster_new(1);
     person(&r->people[0], "P1", "Ada", "King", "ITU", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
 
     size_t n;
     assert_int_equal(store_count_scans(s, &n, NULL), BK_OK);
     assert_int_equal(n, 2);
     int64_t first = 0;
     sc = scan_at("P1", DAY1, 9000);
-    assert_int_equal(store_record_checkin(s, &sc, &already, &first, NULL), BK_OK);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, &already, &first, NULL), BK_OK);
     assert_true(already);
     assert_int_equal(first, 5000);
-    int64_t records = 0;
-    assert_int_equal(store_verify_chain(s, &records, NULL, NULL), BK_OK);
-    assert_int_equal(records, 3);
+    struct store_verify v = {0};
+    assert_int_equal(store_verify_chain(s, &v, NULL), BK_OK);
+    assert_int_equal(v.records, 3);
     roster_release(r);
     store_close(s);
 }
@@ -396,16 +396,16 @@ static void test_already_checked_in_returns_first_at(void **state)
     int64_t first = -1;
 
     struct store_scan sc = scan_at("P1", DAY1, 1000);
-    assert_int_equal(store_record_checkin(s, &sc, &already, &first, NULL), BK_OK);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, &already, &first, NULL), BK_OK);
     assert_false(already);
     assert_int_equal(first, 0);
     sc = scan_at("P1", DAY1, 5000);
-    assert_int_equal(store_record_checkin(s, &sc, &already, &first, NULL), BK_OK);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, &already, &first, NULL), BK_OK);
     assert_true(already);
     assert_int_equal(first, 1000);
     /* A new day is a new check-in. */
     sc = scan_at("P1", DAY2, 90000000);
-    assert_int_equal(store_record_checkin(s, &sc, &already, &first, NULL), BK_OK);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, &already, &first, NULL), BK_OK);
     assert_false(already);
 
     struct attendance_seen seen = {0};
@@ -422,7 +422,7 @@ static void test_database_refuses_second_checkin_row(void **state)
     struct fixture *f = *state;
     struct store *s = open_ok(f);
     struct store_scan sc = scan_at("P1", DAY1, 1000);
-    assert_int_equal(store_record_checkin(s, &sc, NULL, NULL, NULL), BK_OK);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, NULL, NULL, NULL), BK_OK);
     store_close(s);
 
     sqlite3 *db = NULL;
@@ -505,7 +505,7 @@ static void test_badge_printed_reads_badge_print(void **state)
     struct roster *r = roster_new(2);
     person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
     person(&r->people[1], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
     roster_release(r);
     int64_t b1, b2;
     assert_int_equal(store_badge_add(s, "P1", "SER1", NULL, "k", 1, &b1, NULL), BK_OK);
@@ -685,15 +685,15 @@ static void test_tampered_record_is_named(void **state)
     struct fixture *f = *state;
     struct store *s = open_ok(f);
     record_unknown_scans(s, 20);
-    int64_t records = 0, bad = -1;
-    assert_int_equal(store_verify_chain(s, &records, &bad, NULL), BK_OK);
-    assert_int_equal(records, 20);
-    assert_int_equal(bad, 0);
+    struct store_verify v = {0};
+    assert_int_equal(store_verify_chain(s, &v, NULL), BK_OK);
+    assert_int_equal(v.records, 20);
+    assert_int_equal(v.first_bad, 0);
 
     tamper(f, "UPDATE scan_event SET kiosk = 'kiosk-9' WHERE seq = 17");
     struct bk_err err = {0};
-    assert_int_equal(store_verify_chain(s, &records, &bad, &err), BK_ERR_INVALID);
-    assert_int_equal(bad, 17);
+    assert_int_equal(store_verify_chain(s, &v, &err), BK_ERR_INVALID);
+    assert_int_equal(v.first_bad, 17);
     assert_non_null(strstr(err.msg, "record 17 does not match its hash"));
     assert_string_equal(err.file, f->path);
     store_close(s);
@@ -705,11 +705,227 @@ static void test_deleted_middle_record_is_detected(void **state)
     struct store *s = open_ok(f);
     record_unknown_scans(s, 20);
     tamper(f, "DELETE FROM scan_event WHERE seq = 10");
-    int64_t bad = 0;
+    struct store_verify v = {0};
     struct bk_err err = {0};
-    assert_int_equal(store_verify_chain(s, NULL, &bad, &err), BK_ERR_INVALID);
-    assert_int_equal(bad, 11);
+    assert_int_equal(store_verify_chain(s, &v, &err), BK_ERR_INVALID);
+    assert_int_equal(v.first_bad, 11);
     assert_non_null(strstr(err.msg, "record 11 does not follow record 9"));
+    store_close(s);
+}
+
+/* Issue 10, finding 4: a mistyped path is refused, naming it, and nothing
+ * is made; only store_create makes a store. */
+static void test_open_refuses_a_store_that_does_not_exist(void **state)
+{
+    struct fixture *f = *state;
+    char *path = tu_path_new(f->dir, "typo.db");
+    struct store *s = (void *)1;
+    struct bk_err err = {0};
+    assert_int_equal(store_open(path, &s, &err), BK_ERR_NOT_FOUND);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "badgectl import"));
+    struct stat sb;
+    assert_int_not_equal(stat(path, &sb), 0);
+    assert_int_equal(store_create(path, &s, &err), BK_OK);
+    store_close(s);
+    assert_int_equal(store_open(path, &s, &err), BK_OK);
+    store_close(s);
+    free(path);
+}
+
+/* Issue 10, finding 2: records cut from the end of the log leave a valid,
+ * shorter chain; the witness beside the store shows the cut, naming the
+ * last record it knows. */
+static void test_a_cut_tail_is_found_by_the_witness(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    record_unknown_scans(s, 20);
+    struct store_verify v = {0};
+    struct bk_err err = {0};
+    assert_int_equal(store_verify_chain(s, &v, &err), BK_OK);
+    assert_true(v.witnessed);
+    assert_int_equal(v.witness_seq, 20);
+    assert_int_equal(v.head.seq, 20);
+    store_close(s);
+    char *witness = tu_path_new(f->dir, "attendance.db-witness");
+    struct stat sb;
+    assert_int_equal(stat(witness, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+
+    tamper(f, "DELETE FROM scan_event WHERE seq > 1");
+    s = open_ok(f);
+    assert_int_equal(store_verify_chain(s, &v, &err), BK_ERR_INVALID);
+    assert_int_equal(v.first_bad, 2);
+    assert_non_null(strstr(err.msg, "ends at record 1"));
+    assert_non_null(strstr(err.msg, "knows record 20"));
+    store_close(s);
+
+    /* Without its witness, the end of the log cannot be vouched for. */
+    assert_int_equal(unlink(witness), 0);
+    s = open_ok(f);
+    assert_int_equal(store_verify_chain(s, &v, &err), BK_ERR_NOT_FOUND);
+    assert_non_null(strstr(err.msg, "witness is missing"));
+    store_close(s);
+    free(witness);
+}
+
+/* A log rewritten from some record on (with this code's own hashing)
+ * passes the chain check; the witness still holds the old hashes. And a
+ * head printed on paper vouches for the log like the witness. */
+static void test_a_rewritten_log_and_a_printed_head_are_checked(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    record_unknown_scans(s, 5);
+    struct store_head head;
+    assert_int_equal(store_head(s, &head, NULL), BK_OK);
+    assert_int_equal(head.seq, 5);
+    char text[STORE_HEAD_TEXT];
+    store_head_format(&head, text);
+    struct store_head known;
+    size_t digits = 0;
+    text[2 + 16] = '\0'; /* "5:" and 16 digits, as copied from paper */
+    assert_true(store_head_parse(text, &known, &digits));
+    assert_int_equal(digits, 16);
+    struct store_verify v = {.known = &known, .known_digits = digits};
+    struct bk_err err = {0};
+    assert_int_equal(store_verify_chain(s, &v, &err), BK_OK);
+    store_close(s);
+
+    /* Cut the tail and the witness's lines for it: the paper head remains. */
+    tamper(f, "DELETE FROM scan_event WHERE seq > 3");
+    char *witness = tu_path_new(f->dir, "attendance.db-witness");
+    assert_int_equal(truncate(witness, 0), 0);
+    s = open_ok(f);
+    assert_int_equal(store_verify_chain(s, &v, &err), BK_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "head given is record 5"));
+    assert_false(store_head_parse("5:abc", &known, &digits));
+    assert_false(store_head_parse("nonsense", &known, &digits));
+    store_close(s);
+    free(witness);
+}
+
+struct badge_count {
+    size_t n, pending;
+    char last_serial[16];
+};
+
+static int count_badges(void *ctx, const struct store_badge *b)
+{
+    struct badge_count *c = ctx;
+    c->n++;
+    if (b->status == STORE_BADGE_PENDING)
+        c->pending++;
+    snprintf(c->last_serial, sizeof c->last_serial, "%s", b->serial);
+    return 0;
+}
+
+/* Issue 10, finding 8: the badge a check-in owes is a pending row made in
+ * the same transaction, once per person: not again while one waits or once
+ * one printed. */
+static void test_a_checkin_records_the_badge_it_owes(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_with_ada(f);
+    struct store_scan sc = scan_at("P1", DAY1, 5000);
+    struct store_owed_badge owed = {.serial = "AAAAAA"};
+    assert_int_equal(store_record_checkin(s, &sc, &owed, NULL, NULL, NULL), BK_OK);
+    assert_true(owed.id > 0);
+    sc = scan_at("P1", DAY2, 6000);
+    owed.serial = "BBBBBB";
+    assert_int_equal(store_record_checkin(s, &sc, &owed, NULL, NULL, NULL), BK_OK);
+    assert_int_equal(owed.id, 0);
+    struct badge_count c = {0};
+    assert_int_equal(store_foreach_badge(s, "P1", count_badges, &c, NULL), BK_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.pending, 1);
+    assert_string_equal(c.last_serial, "AAAAAA");
+    store_close(s);
+}
+
+/* A serial already used fails the whole check-in, so it can be retried
+ * with another: nothing half-recorded. */
+static void test_a_taken_serial_records_nothing(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_with_ada(f);
+    struct roster *r = roster_new(2);
+    person(&r->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    person(&r->people[1], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
+    roster_release(r);
+    struct store_scan sc = scan_at("P1", DAY1, 5000);
+    struct store_owed_badge owed = {.serial = "AAAAAA"};
+    assert_int_equal(store_record_checkin(s, &sc, &owed, NULL, NULL, NULL), BK_OK);
+    sc = scan_at("P2", DAY1, 5001);
+    struct bk_err err = {0};
+    assert_int_equal(store_record_checkin(s, &sc, &owed, NULL, NULL, &err), BK_ERR_EXISTS);
+    size_t n = 0;
+    assert_int_equal(store_count_scans(s, &n, NULL), BK_OK);
+    assert_int_equal(n, 1);
+    store_close(s);
+}
+
+struct id_list {
+    char ids[8][8];
+    size_t n;
+};
+
+static void note_withdrawn(void *ctx, const char *id)
+{
+    struct id_list *l = ctx;
+    if (l->n < 8)
+        snprintf(l->ids[l->n++], sizeof l->ids[0], "%s", id);
+}
+
+/* Issue 10, finding 3: a dry run says whom an import would withdraw and
+ * changes nothing; the guard refuses an import that withdraws too many. */
+static void test_import_guard_and_dry_run(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    struct roster *full = roster_new(4);
+    person(&full->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    person(&full->people[1], "P2", "Alan", "Turing", "NPL", ATTENDEE_CONFIRMED);
+    person(&full->people[2], "P3", "Grace", "Hopper", "USN", ATTENDEE_CONFIRMED);
+    person(&full->people[3], "P4", "Edsger", "Dijkstra", "TU/e", ATTENDEE_CONFIRMED);
+    assert_int_equal(store_import(s, full, NULL, NULL, NULL), BK_OK);
+    struct roster *part = roster_new(2);
+    person(&part->people[0], "P1", "Ada", "Lovelace", "ITU", ATTENDEE_CONFIRMED);
+    person(&part->people[1], "P3", "Grace", "Hopper", "USN", ATTENDEE_WITHDRAWN);
+
+    struct id_list l = {0};
+    struct store_import_options dry = {.dry_run = true, .on_withdrawn = note_withdrawn, .ctx = &l};
+    struct store_import_summary sum;
+    assert_int_equal(store_import(s, part, &dry, &sum, NULL), BK_OK);
+    assert_false(sum.applied);
+    assert_int_equal(sum.withdrawn, 3);
+    assert_int_equal(sum.confirmed_before, 4);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.ids[0], "P2");
+    assert_string_equal(l.ids[1], "P3");
+    assert_string_equal(l.ids[2], "P4");
+
+    struct store_import_options guard = {.guard_withdrawals = true, .max_withdrawn_percent = 10};
+    struct bk_err err = {0};
+    assert_int_equal(store_import(s, part, &guard, &sum, &err), BK_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "withdraw 3 of the 4"));
+    assert_non_null(strstr(err.msg, "--accept-withdrawals"));
+    struct attendee a;
+    assert_int_equal(store_get_attendee(s, "P2", &a, NULL), BK_OK);
+    assert_int_equal(a.status, ATTENDEE_CONFIRMED);
+    attendee_clear(&a);
+    /* Within the limit it goes ahead. */
+    guard.max_withdrawn_percent = 75;
+    assert_int_equal(store_import(s, part, &guard, &sum, NULL), BK_OK);
+    assert_true(sum.applied);
+    assert_int_equal(store_get_attendee(s, "P2", &a, NULL), BK_OK);
+    assert_int_equal(a.status, ATTENDEE_WITHDRAWN);
+    attendee_clear(&a);
+    roster_release(full);
+    roster_release(part);
     store_close(s);
 }
 
@@ -815,7 +1031,7 @@ static int checkin_everyone(const char *path, int child)
                                 .day = DAY1 + i / N_PEOPLE,
                                 .has_day = true};
         struct bk_err err = {0};
-        if (store_record_checkin(s, &sc, NULL, NULL, &err) != BK_OK)
+        if (store_record_checkin(s, &sc, NULL, NULL, NULL, &err) != BK_OK)
             rc = 2;
     }
     store_close(s);
@@ -872,11 +1088,14 @@ static void test_concurrent_checkins_from_four_processes(void **state)
     assert_int_equal(c.other, 0);
     for (int i = 0; i < N_SCANS; i++)
         assert_int_equal(c.seen[i], 1);
-    int64_t records = 0;
+    struct store_verify v = {0};
     struct bk_err err = {0};
-    if (store_verify_chain(s, &records, NULL, &err) != BK_OK)
+    if (store_verify_chain(s, &v, &err) != BK_OK)
         fail_msg("%s", err.msg);
-    assert_int_equal(records, N_CHILDREN * N_SCANS);
+    assert_int_equal(v.records, N_CHILDREN * N_SCANS);
+    /* Four processes wrote the witness at once: it knows every record. */
+    assert_true(v.witnessed);
+    assert_int_equal(v.witness_seq, N_CHILDREN * N_SCANS);
     store_close(s);
 }
 
@@ -895,7 +1114,7 @@ static void test_tickets_are_found_by_their_code(void **state)
     ticket(r, 0, "Q7RZA", "AAAA", SIG1, true, "Ada");
     ticket(r, 1, "K3M9X", "BBBB", "k3m9xabcdefghjkmnpqrstuvwxyz2345", false, "Shin-Gak");
     ticket(r, 2, "K3M9X", "CCCC", "mk7q2hvn", false, "Per");
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
     assert_true(strlen(SIG1) > 100);
     assert_string_equal(id_of_code(s, SIG1), "Q7RZA");
     assert_string_equal(id_of_code(s, "mk7q2hvn"), "K3M9X-CCCC");
@@ -922,15 +1141,15 @@ static void test_ticket_keeps_its_id_when_its_order_shrinks(void **state)
     struct roster *r = roster_new(2);
     ticket(r, 0, "B8NPD", "K3F7", "b8npd-first-secret", false, "Amara");
     ticket(r, 1, "B8NPD", "Q2ZM", "b8npd-second-secret", false, "Lucia");
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
     roster_release(r);
     struct store_scan sc = scan_at("B8NPD-K3F7", DAY1, 5000);
-    assert_int_equal(store_record_checkin(s, &sc, NULL, NULL, NULL), BK_OK);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, NULL, NULL, NULL), BK_OK);
 
     r = roster_new(1);
     ticket(r, 0, "B8NPD", "K3F7", "b8npd-first-secret", true, "Amara");
     struct store_import_summary sum;
-    assert_int_equal(store_import(s, r, &sum, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, &sum, NULL), BK_OK);
     assert_int_equal(sum.added, 0);
     assert_int_equal(sum.unchanged, 1);
     assert_int_equal(sum.withdrawn, 1);
@@ -944,7 +1163,7 @@ static void test_ticket_keeps_its_id_when_its_order_shrinks(void **state)
     attendee_clear(&a);
     bool already = false;
     sc = scan_at("B8NPD-K3F7", DAY1, 9000);
-    assert_int_equal(store_record_checkin(s, &sc, &already, NULL, NULL), BK_OK);
+    assert_int_equal(store_record_checkin(s, &sc, NULL, &already, NULL, NULL), BK_OK);
     assert_true(already);
     size_t n;
     assert_int_equal(store_count_attendees(s, &n, NULL), BK_OK);
@@ -962,13 +1181,13 @@ static void test_new_ticket_never_takes_another_tickets_id(void **state)
     struct roster *r = roster_new(2);
     ticket(r, 0, "TT4WQ", "AAAA", "old-secret", true, "Jonas");
     ticket(r, 1, "M5C3V", "BBBB", "m5c3v-secret", true, "Ingrid");
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
     roster_release(r);
 
     r = roster_new(2);
     ticket(r, 0, "TT4WQ", "CCCC", "regenerated-secret", true, "Jonas");
     ticket(r, 1, "M5C3V", "BBBB", "m5c3v-secret", true, "Ingrid");
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
     roster_release(r);
     assert_string_equal(id_of_code(s, "regenerated-secret"), "TT4WQ-CCCC");
     assert_string_equal(id_of_code(s, "old-secret"), "TT4WQ");
@@ -980,7 +1199,7 @@ static void test_new_ticket_never_takes_another_tickets_id(void **state)
     assert_string_equal(id_of_code(t, "p1-secret"), "");
     r = roster_new(1);
     ticket(r, 0, "P1", "DDDD", "p1-secret", true, "Ada");
-    assert_int_equal(store_import(t, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(t, r, NULL, NULL, NULL), BK_OK);
     roster_release(r);
     assert_string_equal(id_of_code(t, "p1-secret"), "P1");
     store_close(t);
@@ -1005,7 +1224,7 @@ static void test_version_1_store_is_migrated(void **state)
     attendee_clear(&a);
     struct roster *r = roster_new(1);
     ticket(r, 0, "P1", "DDDD", "p1-secret", true, "Ada");
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
     roster_release(r);
     assert_string_equal(id_of_code(s, "p1-secret"), "P1");
     store_close(s);
@@ -1022,7 +1241,7 @@ static void test_validity_days_are_kept(void **state)
     free(r->people[0].valid_until);
     r->people[0].valid_from = xstrdup("2023-07-05");
     r->people[0].valid_until = xstrdup("2023-07-05");
-    assert_int_equal(store_import(s, r, NULL, NULL), BK_OK);
+    assert_int_equal(store_import(s, r, NULL, NULL, NULL), BK_OK);
     roster_release(r);
     struct attendee a;
     assert_int_equal(store_get_attendee(s, "D2Y6H", &a, NULL), BK_OK);
@@ -1058,6 +1277,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_get_attendee_unknown_is_not_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_record_is_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deleted_middle_record_is_detected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_refuses_a_store_that_does_not_exist, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_cut_tail_is_found_by_the_witness, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_rewritten_log_and_a_printed_head_are_checked, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_checkin_records_the_badge_it_owes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_taken_serial_records_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_guard_and_dry_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_store_is_refused, setup, teardown),
