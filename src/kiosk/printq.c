@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "badge/badge.h"
+#include "util/clock.h"
 #include "util/i18n.h"
 #include "store/store.h"
 #include "util/xalloc.h"
@@ -171,13 +172,6 @@ static void run_request(struct printq *q, struct badgeprint_context *ctx, const 
     post(q, &d);
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void *worker(void *arg)
 {
     struct printq *q = arg;
@@ -196,7 +190,7 @@ static void *worker(void *arg)
     struct badgeprint_context ctx = {q->cfg, store, renderer, q->printer, q->kiosk_id,
                                      q->font_lock};
     refresh_status(q);
-    int64_t last_status = mono_ms();
+    int64_t last_status = clock_mono_ms();
     pthread_mutex_lock(&q->mu);
     while (!q->stop) {
         if (q->n_todo == 0) {
@@ -204,10 +198,10 @@ static void *worker(void *arg)
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_sec += 1;
             pthread_cond_timedwait(&q->cv, &q->mu, &until);
-            if (q->n_todo == 0 && !q->stop && mono_ms() - last_status >= STATUS_EVERY_MS) {
+            if (q->n_todo == 0 && !q->stop && clock_mono_ms() - last_status >= STATUS_EVERY_MS) {
                 pthread_mutex_unlock(&q->mu);
                 refresh_status(q);
-                last_status = mono_ms();
+                last_status = clock_mono_ms();
                 pthread_mutex_lock(&q->mu);
             }
             continue;
@@ -218,7 +212,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&q->mu);
         run_request(q, &ctx, &r, ready, &setup_err);
         refresh_status(q);
-        last_status = mono_ms();
+        last_status = clock_mono_ms();
         pthread_mutex_lock(&q->mu);
         q->busy = false;
     }

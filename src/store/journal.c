@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "store/sqlite_internal.h"
+#include "util/clock.h"
 #include "util/i18n.h"
 #include "util/xalloc.h"
 
@@ -56,13 +57,6 @@ static int bind_text(sqlite3_stmt *st, int i, const char *s)
 static int bind_blob(sqlite3_stmt *st, int i, const unsigned char *b)
 {
     return sqlite3_bind_blob(st, i, b, STORE_HASH_BYTES, SQLITE_STATIC);
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- meta ---- */
@@ -448,7 +442,7 @@ enum bk_status journal_pull_roster(void *impl, int64_t version, const struct att
     if (rc == SQLITE_OK)
         rc = sq_plan_merge(q->db, &plan);
     if (rc == SQLITE_OK)
-        rc = sq_plan_apply(q->db, &plan, wall_ms());
+        rc = sq_plan_apply(q->db, &plan, clock_wall_ms());
     if (rc == SQLITE_OK)
         rc = sq_tokens_put(q->db, n_tokens, token_ids, tokens);
     import_plan_free(&plan);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/i18n.h"
 #include "util/xalloc.h"
 
@@ -31,20 +32,6 @@ struct pgconn {
     struct bk_err last; /* why the last attempt failed, repeated while held */
     char sqlstate[6];
 };
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The first line of a libpq or server message, for quoting in ours. */
 static void first_line(const char *msg, char *out, size_t n)
@@ -153,8 +140,8 @@ void pgconn_drop(struct pgconn *c, int hold_ms)
         c->conn = NULL;
     }
     if (!c->down_since)
-        c->down_since = wall_ms();
-    c->hold_until = hold_ms > 0 ? mono_ms() + hold_ms : 0;
+        c->down_since = clock_wall_ms();
+    c->hold_until = hold_ms > 0 ? clock_mono_ms() + hold_ms : 0;
 }
 
 void pgconn_retry_now(struct pgconn *c)
@@ -180,7 +167,7 @@ static int wait_socket(PGconn *conn, short events, int64_t deadline)
     if (fd < 0)
         return -1;
     for (;;) {
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - clock_mono_ms();
         if (left <= 0)
             return 0;
         struct pollfd p = {.fd = fd, .events = events};
@@ -280,7 +267,7 @@ static enum bk_status attempt(struct pgconn *c, struct bk_err *err)
         keys[n] = "sslmode", vals[n++] = "require";
     keys[n] = NULL, vals[n] = NULL;
 
-    int64_t deadline = mono_ms() + c->timeout_ms;
+    int64_t deadline = clock_mono_ms() + c->timeout_ms;
     PGconn *conn = PQconnectStartParams(keys, vals, 1);
     if (!conn)
         return bk_err_set(err, BK_ERR_STORE, NULL, 0, NULL,
@@ -329,7 +316,7 @@ enum bk_status pgconn_connect(struct pgconn *c, struct bk_err *err)
             return BK_OK;
         pgconn_drop(c, 0);
     }
-    if (c->hold_until && mono_ms() < c->hold_until) {
+    if (c->hold_until && clock_mono_ms() < c->hold_until) {
         if (err)
             *err = c->last;
         return c->last.status ? c->last.status : BK_ERR_OFFLINE;
@@ -471,7 +458,7 @@ enum bk_status pgconn_query(struct pgconn *c, const char *sql, int n, const char
         return st;
     if (timeout_ms <= 0)
         timeout_ms = c->timeout_ms;
-    int64_t deadline = mono_ms() + timeout_ms;
+    int64_t deadline = clock_mono_ms() + timeout_ms;
     if (!PQsendQueryParams(c->conn, sql, n, NULL, values, lengths, formats, 0))
         return lost(c, false, timeout_ms, err);
     return await_results(c, deadline, timeout_ms, res, err);
@@ -485,7 +472,7 @@ enum bk_status pgconn_exec(struct pgconn *c, const char *sql, int timeout_ms, st
         return st;
     if (timeout_ms <= 0)
         timeout_ms = c->timeout_ms;
-    int64_t deadline = mono_ms() + timeout_ms;
+    int64_t deadline = clock_mono_ms() + timeout_ms;
     if (!PQsendQuery(c->conn, sql))
         return lost(c, false, timeout_ms, err);
     return await_results(c, deadline, timeout_ms, NULL, err);
@@ -505,7 +492,7 @@ enum bk_status pgconn_copy_in(struct pgconn *c, const char *copy_sql, const char
     if (!copying)
         return bk_err_set(err, BK_ERR_STORE, NULL, 0, NULL,
                           _("the shared store at %s did not take the data"), c->where);
-    int64_t deadline = mono_ms() + timeout_ms;
+    int64_t deadline = clock_mono_ms() + timeout_ms;
     size_t off = 0;
     while (off < len) {
         size_t chunk = len - off > 65536 ? 65536 : len - off;
@@ -522,7 +509,7 @@ enum bk_status pgconn_copy_in(struct pgconn *c, const char *copy_sql, const char
         off += chunk;
         /* Each chunk that goes out is progress: the bound is per step. */
         if (PQflush(c->conn) == 0)
-            deadline = mono_ms() + timeout_ms;
+            deadline = clock_mono_ms() + timeout_ms;
     }
     int e;
     while ((e = PQputCopyEnd(c->conn, NULL)) == 0) {
@@ -532,7 +519,7 @@ enum bk_status pgconn_copy_in(struct pgconn *c, const char *copy_sql, const char
     }
     if (e < 0)
         return lost(c, false, timeout_ms, err);
-    return await_results(c, mono_ms() + timeout_ms, timeout_ms, NULL, err);
+    return await_results(c, clock_mono_ms() + timeout_ms, timeout_ms, NULL, err);
 }
 
 void pgconn_rollback(struct pgconn *c)

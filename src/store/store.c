@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "event/config.h"
+#include "util/clock.h"
 #include "util/i18n.h"
 #include "store/journal.h"
 #include "store/store_backend.h"
@@ -181,13 +182,6 @@ enum bk_status store_db_grant(const struct store_options *o, enum store_role kin
 
 /* Wall-clock milliseconds for updated_at. tz_now_ms is not used so that the
  * store does not depend on the time-zone module. */
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Tickets keep their IDs (store.h). What the store holds: each ID, with
  * its code hash or without one. */
 struct held {
@@ -293,7 +287,7 @@ enum bk_status store_import(struct store *s, const struct roster *r,
                               i + 1);
     enum bk_status st;
     if (!r->tickets) {
-        st = s->be->import(s->impl, r, opt, wall_ms(), summary, err);
+        st = s->be->import(s->impl, r, opt, clock_wall_ms(), summary, err);
     } else {
         /* The same roster with each ticket's ID as the store keeps it. */
         struct roster kept = *r;
@@ -305,7 +299,7 @@ enum bk_status store_import(struct store *s, const struct roster *r,
             kept.people[i].id = ids[i];
         }
         if (st == BK_OK)
-            st = s->be->import(s->impl, &kept, opt, wall_ms(), summary, err);
+            st = s->be->import(s->impl, &kept, opt, clock_wall_ms(), summary, err);
         for (size_t i = 0; i < r->n_people; i++)
             free(ids[i]);
         free(ids);

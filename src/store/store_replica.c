@@ -47,6 +47,7 @@
 #include "store/journal.h"
 #include "store/store_backend.h"
 #include "store/store_pg.h"
+#include "util/clock.h"
 #include "util/i18n.h"
 #include "util/xalloc.h"
 
@@ -87,20 +88,6 @@ struct replica {
     int wake[2];           /* a pipe: written to stop the thread */
 };
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static char *dup_or_null(const char *s)
 {
     return s ? xstrdup(s) : NULL;
@@ -116,9 +103,9 @@ static int lock_file(const char *path, int wait_ms, bool *busy)
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
-    int64_t until = mono_ms() + wait_ms;
+    int64_t until = clock_mono_ms() + wait_ms;
     while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno != EWOULDBLOCK || mono_ms() >= until) {
+        if (errno != EWOULDBLOCK || clock_mono_ms() >= until) {
             *busy = errno == EWOULDBLOCK;
             close(fd);
             return -1;
@@ -143,7 +130,7 @@ static void note_offline(struct replica *r, struct link *l, const struct bk_err 
 {
     int64_t since = 0;
     if (journal_get_int(l->j, "offline_since", &since, NULL) == BK_OK && !since)
-        journal_set_int(l->j, "offline_since", wall_ms(), NULL);
+        journal_set_int(l->j, "offline_since", clock_wall_ms(), NULL);
     if (why && why->msg[0]) {
         char old[sizeof why->msg];
         if (journal_get_text(l->j, "problem", old, sizeof old, NULL) == BK_OK &&
@@ -156,7 +143,7 @@ static void note_offline(struct replica *r, struct link *l, const struct bk_err 
 /* A server call failed: offline from here on (the connection holds down). */
 static void went_offline(struct replica *r, const struct bk_err *why)
 {
-    r->fg_down_at = mono_ms();
+    r->fg_down_at = clock_mono_ms();
     note_offline(r, &r->fg, why);
 }
 
@@ -583,7 +570,7 @@ static int send_outbox(void *ctx, const struct journal_outbox *o)
  * every round of the sync thread. */
 static void synced(struct link *l)
 {
-    int64_t since = 0, last = 0, now = wall_ms();
+    int64_t since = 0, last = 0, now = clock_wall_ms();
     journal_get_int(l->j, "offline_since", &since, NULL);
     journal_get_int(l->j, "last_sync", &last, NULL);
     if (since) {
@@ -1100,7 +1087,7 @@ static enum bk_status rp_sync_status(void *impl, struct store_sync_status *st, s
     /* Waiting counts as offline even before any call failed (the journal
      * came from an embedded store, say): nothing waits when online. */
     if (s == BK_OK && st->waiting && !st->offline_since_ms)
-        st->offline_since_ms = wall_ms();
+        st->offline_since_ms = clock_wall_ms();
     return s;
 }
 
@@ -1145,16 +1132,16 @@ static void *worker_main(void *arg)
         if (st == BK_OK)
             st = push(r, &l, 1000, &e);
         bool announced = st == BK_OK && store_pg_announced(l.srv);
-        if (st == BK_OK && (announced || mono_ms() >= next_pull)) {
+        if (st == BK_OK && (announced || clock_mono_ms() >= next_pull)) {
             st = pull(&l, &e);
-            next_pull = mono_ms() + WORKER_PULL_MS;
+            next_pull = clock_mono_ms() + WORKER_PULL_MS;
         }
         size_t events = 0, badges = 0;
         bool ok = st == BK_OK && journal_waiting(l.j, &events, &badges, NULL) == BK_OK &&
                   !events && !badges;
         atomic_store(&r->server_ok, ok);
         if (ok)
-            atomic_store(&r->server_ok_at, mono_ms());
+            atomic_store(&r->server_ok_at, clock_mono_ms());
         if (st != BK_OK) {
             note_offline(r, &l, &e);
             l.listening = false;

@@ -31,19 +31,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "core/checkin.h"
 #include "core/token.h"
 #include "event/cliopts.h"
 #include "event/config.h"
 #include "store/store.h"
 #include "util/xalloc.h"
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int64_t mono_us(void)
 {
@@ -135,8 +129,8 @@ int main(int argc, char **argv)
     struct checkin_context ctx = {cfg, keys, store, cfg->kiosk_id};
 
     if (start_at)
-        sleep_ms(start_at - wall_ms());
-    int64_t t0 = wall_ms();
+        sleep_ms(start_at - clock_wall_ms());
+    int64_t t0 = clock_wall_ms();
     int rc = 0;
     char line[512];
     while (rc == 0 && fgets(line, sizeof line, in)) {
@@ -153,12 +147,12 @@ int main(int argc, char **argv)
             break;
         if (strcmp(line, "sync") == 0) {
             struct store_sync_status st;
-            int64_t until = wall_ms() + 60000;
+            int64_t until = clock_wall_ms() + 60000;
             do {
                 store_sync(store, &st, NULL);
                 if (st.waiting)
                     sleep_ms(200);
-            } while (st.waiting && wall_ms() < until);
+            } while (st.waiting && clock_wall_ms() < until);
             continue;
         }
         char id[128];
@@ -169,7 +163,7 @@ int main(int argc, char **argv)
         char *payload = NULL;
         if (token_sign_new(keys, cfg->event_id, id, &payload, &err) != BK_OK)
             return die("sign", &err);
-        int64_t at = venue_start + (wall_ms() - t0);
+        int64_t at = venue_start + (clock_wall_ms() - t0);
         struct checkin_result res;
         int64_t t = mono_us();
         enum bk_status st = checkin_process(&ctx, payload, strlen(payload), CHECKIN_CAMERA, at,
@@ -178,12 +172,12 @@ int main(int argc, char **argv)
         free(payload);
         if (st != BK_OK) {
             fprintf(out, "%s error 0 %lld %lld %lld\n", id, (long long)lat, (long long)at,
-                    (long long)wall_ms());
+                    (long long)clock_wall_ms());
             fprintf(stderr, "kiosk-sim: %s: %s\n", id, err.msg);
             rc = 3;
         } else {
             fprintf(out, "%s %s %d %lld %lld %lld\n", id, checkin_outcome_code(res.outcome),
-                    res.offline ? 1 : 0, (long long)lat, (long long)at, (long long)wall_ms());
+                    res.offline ? 1 : 0, (long long)lat, (long long)at, (long long)clock_wall_ms());
             if (res.offline && getenv("BK_SIM_WHY")) {
                 struct store_sync_status ss;
                 store_sync_status(store, &ss, NULL);
