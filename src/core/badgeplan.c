@@ -8,7 +8,6 @@
 
 /* What a person's badge rows say, gathered in one walk. */
 struct history {
-    size_t n_rows;          /* every row, cancelled ones too */
     size_t n_sent;          /* rows that reached a printer (printed or submitted): a badge
                                that is, or may be, in someone's hand */
     int64_t printed_at;     /* newest printed badge, 0 when none */
@@ -25,7 +24,6 @@ struct history {
 static int gather(void *ctx, const struct store_badge *b)
 {
     struct history *h = ctx;
-    h->n_rows++;
     h->n_sent += b->status == STORE_BADGE_PRINTED || b->status == STORE_BADGE_SUBMITTED;
     if (b->status == STORE_BADGE_PRINTED) {
         h->printed_at = b->updated_ms;

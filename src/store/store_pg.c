@@ -775,8 +775,6 @@ static enum bk_status committed(struct pg_store *g, int64_t seq, const unsigned 
     return st;
 }
 
-static int64_t random_badge_id(void);
-
 /* In pg_append's transaction: the badge a first check-in owes, when the
  * person has no badge row printed, pending or submitted; *id is the row
  * added, or 0. A serial already used is BK_ERR_EXISTS. */
@@ -785,7 +783,7 @@ static enum bk_status add_owed_badge(struct pg_store *g, const struct store_scan
 {
     *id = 0;
     struct params p = {.n = 0};
-    int64_t bid = random_badge_id();
+    int64_t bid = store_pg_badge_id_new();
     p_int(&p, bid);
     p_text(&p, scan->attendee);
     p_int(&p, scan->at_ms);
@@ -1029,7 +1027,7 @@ static enum bk_status pg_badge_printed(void *impl, const char *id, bool *printed
 
 /* A random positive 62-bit id: badge rows are made on many machines, some
  * of them offline, so no counter can number them; made keeps their order. */
-static int64_t random_badge_id(void)
+int64_t store_pg_badge_id_new(void)
 {
     uint64_t v;
     randombytes_buf(&v, sizeof v);
@@ -1085,7 +1083,7 @@ static enum bk_status pg_badge_add(void *impl, const char *attendee, const char 
                                    const char *reason, const char *kiosk, int64_t at_ms,
                                    int64_t *id, struct bk_err *err)
 {
-    struct store_badge b = {.id = random_badge_id(),
+    struct store_badge b = {.id = store_pg_badge_id_new(),
                             .attendee = attendee,
                             .at_ms = at_ms,
                             .kiosk = kiosk,

@@ -96,6 +96,11 @@ enum bk_status store_pg_pull_checkins(void *impl, int64_t since,
 /* A badge row as its machine made it (id chosen there): added unless the
  * id is there; *conflict when it is there with another serial or person.
  * *made (when not NULL) is its place in the server's order. */
+/* A new badge row's id: random (the machine that makes a row names it, so
+ * rows made apart never collide in practice), positive and never 0 (0 means
+ * "no row"). Every engine that makes rows for the server takes it from here. */
+int64_t store_pg_badge_id_new(void);
+
 enum bk_status store_pg_badge_put(void *impl, const struct store_badge *b, bool *conflict,
                                   int64_t *made, struct bk_err *err);
 

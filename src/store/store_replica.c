@@ -222,8 +222,6 @@ static bool fg_online(struct replica *r)
 
 /* ---- appending ---- */
 
-static int64_t new_badge_id(void);
-
 /* What the event became, for the caller. */
 struct decided {
     bool already;
@@ -281,7 +279,7 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
                              .hash = already ? in->alt_hash : in->hash,
                              .hash_len = STORE_HASH_BYTES};
     st = journal_tx_add_event(j, &ev, !res, res != NULL, res ? results[res->status] : NULL, err);
-    struct store_badge owed_row = {.id = owed && owed->id ? owed->id : new_badge_id(),
+    struct store_badge owed_row = {.id = owed && owed->id ? owed->id : store_pg_badge_id_new(),
                                    .attendee = in->scan.attendee,
                                    .at_ms = in->scan.at_ms,
                                    .kiosk = in->scan.kiosk,
@@ -334,7 +332,7 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
         bool has = true;
         if (owed_serial && in->check_first && !res.already &&
             journal_has_live_badge(l->j, in->scan.attendee, &has, NULL) == BK_OK && !has) {
-            struct store_badge b = {.id = new_badge_id(),
+            struct store_badge b = {.id = store_pg_badge_id_new(),
                                     .attendee = in->scan.attendee,
                                     .at_ms = in->scan.at_ms,
                                     .kiosk = in->scan.kiosk,
@@ -952,19 +950,12 @@ static enum bk_status rp_foreach_badge(void *impl, const char *attendee,
 }
 
 /* A random positive 62-bit id for a badge row made on this machine. */
-static int64_t new_badge_id(void)
-{
-    uint64_t v;
-    randombytes_buf(&v, sizeof v);
-    return (int64_t)(v >> 2) | 1;
-}
-
 static enum bk_status rp_badge_add(void *impl, const char *attendee, const char *serial,
                                    const char *reason, const char *kiosk, int64_t at_ms,
                                    int64_t *id, struct bk_err *err)
 {
     struct replica *r = impl;
-    struct store_badge b = {.id = new_badge_id(),
+    struct store_badge b = {.id = store_pg_badge_id_new(),
                             .attendee = attendee,
                             .at_ms = at_ms,
                             .kiosk = kiosk,
