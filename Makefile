@@ -397,7 +397,8 @@ soak: deps
 
 pot:
 	@mkdir -p po
-	xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 --add-comments=TRANSLATORS: \
+	xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=C_:1c,2 --keyword=NC_:1c,2 \
+	    --from-code=UTF-8 --add-comments=TRANSLATORS: \
 	    --package-name=badgekiosk --package-version=$(VERSION) \
 	    -o po/badgekiosk.pot $(LIB_SRC) $(CTL_SRC) $(KIOSK_SRC)
 

@@ -53,6 +53,71 @@ static const char *part_label(const struct config_event *ev)
     return ev->short_name && ev->short_name[0] ? ev->short_name : ev->code;
 }
 
+size_t badgetext_parts(const struct config *cfg, const struct attendee *a,
+                       struct badgetext_part *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->n_events && n < CONFIG_MAX_EVENTS; i++) {
+        bk_day first = cfg->events[i].first_day, last = cfg->events[i].last_day;
+        if (attendee_has_event(a, cfg->events[i].code) && attendee_valid_days(a, &first, &last))
+            out[n].event = &cfg->events[i], out[n].first = first, out[n++].last = last;
+    }
+    return n;
+}
+
+/* The kiosk's own names: the badge's month names stay English (its dates
+ * are the event's documents'), so these carry a context of their own, and a
+ * language that declines months (Russian: "7 июля") translates them in the
+ * form a date needs. Indexed from Sunday, as 1970-01-01 was a Thursday. */
+static const char *const weekday_names[7] = {
+    NC_("weekday", "Sunday"),   NC_("weekday", "Monday"), NC_("weekday", "Tuesday"),
+    NC_("weekday", "Wednesday"), NC_("weekday", "Thursday"), NC_("weekday", "Friday"),
+    NC_("weekday", "Saturday"),
+};
+static const char *const date_month_names[12] = {
+    NC_("in a date", "January"), NC_("in a date", "February"), NC_("in a date", "March"),
+    NC_("in a date", "April"),   NC_("in a date", "May"),      NC_("in a date", "June"),
+    NC_("in a date", "July"),    NC_("in a date", "August"),   NC_("in a date", "September"),
+    NC_("in a date", "October"), NC_("in a date", "November"), NC_("in a date", "December"),
+};
+
+static char *day_words_new(bk_day day)
+{
+    int y, m, d;
+    day_parts(day, &y, &m, &d);
+    int wday = (int)(((int64_t)day % 7 + 7 + 4) % 7);
+    /* TRANSLATORS: a day at the kiosk: weekday, day of the month, month
+     * ("Friday 7 July"); reorder with %1$s, %2$d, %3$s. */
+    return xasprintf(C_("date", "%1$s %2$d %3$s"), C_("weekday", weekday_names[wday]), d,
+                     C_("in a date", date_month_names[(m + 11) % 12]));
+}
+
+char *badgetext_parts_words_new(const struct badgetext_part *parts, size_t n)
+{
+    char *text = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *days = day_words_new(parts[i].first);
+        if (parts[i].last != parts[i].first) {
+            char *last = day_words_new(parts[i].last);
+            /* TRANSLATORS: from one day to another at the kiosk:
+             * "Tuesday 4 July – Thursday 6 July". */
+            char *range = xasprintf(C_("date", "%s – %s"), days, last);
+            free(days);
+            free(last);
+            days = range;
+        }
+        /* TRANSLATORS: a part of the event and its days, one line on the
+         * kiosk: "ITU forum: Friday 7 July". */
+        char *line = xasprintf(C_("part and its days", "%s: %s"), part_label(parts[i].event), days);
+        char *more = xasprintf("%s%s%s", text, i ? "\n" : "", line);
+        free(days);
+        free(line);
+        free(text);
+        text = more;
+    }
+    return text;
+}
+
 /* The parts a is registered for, in the config's order (the order of the
  * days), as one line. Parts on days that follow on from each other share one
  * date range ("FG-MV 2nd meeting + ITU forum · 4–7 July 2023"); a gap
@@ -62,16 +127,8 @@ static char *validity_new(const struct config *cfg, const struct attendee *a)
 {
     /* Each part with the days the ticket is valid for it: a day ticket
      * (valid_from/until) claims its day, not the whole part. */
-    struct {
-        const struct config_event *ev;
-        bk_day first, last;
-    } parts[CONFIG_MAX_EVENTS];
-    size_t n = 0;
-    for (size_t i = 0; i < cfg->n_events; i++) {
-        bk_day first = cfg->events[i].first_day, last = cfg->events[i].last_day;
-        if (attendee_has_event(a, cfg->events[i].code) && attendee_valid_days(a, &first, &last))
-            parts[n].ev = &cfg->events[i], parts[n].first = first, parts[n++].last = last;
-    }
+    struct badgetext_part parts[CONFIG_MAX_EVENTS];
+    size_t n = badgetext_parts(cfg, a, parts);
     if (n == 0)
         return xstrdup("");
 
@@ -82,10 +139,10 @@ static char *validity_new(const struct config *cfg, const struct attendee *a)
 
     char *line = NULL;
     if (contiguous) {
-        char *names = xstrdup(part_label(parts[0].ev));
+        char *names = xstrdup(part_label(parts[0].event));
         for (size_t i = 1; i < n; i++) {
             /* TRANSLATORS: two event parts on one badge: "FG-MV 2nd meeting + ITU forum". */
-            char *more = xasprintf(_("%s + %s"), names, part_label(parts[i].ev));
+            char *more = xasprintf(_("%s + %s"), names, part_label(parts[i].event));
             free(names);
             names = more;
         }
@@ -98,7 +155,7 @@ static char *validity_new(const struct config *cfg, const struct attendee *a)
     }
     for (size_t i = 0; i < n; i++) {
         char *dates = badgetext_date_range_new(parts[i].first, parts[i].last);
-        char *one = xasprintf(_("%s · %s"), part_label(parts[i].ev), dates);
+        char *one = xasprintf(_("%s · %s"), part_label(parts[i].event), dates);
         free(dates);
         if (!line) {
             line = one;

@@ -7,6 +7,7 @@
 #ifndef BK_BADGETEXT_H
 #define BK_BADGETEXT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "event/attendee.h"
@@ -31,6 +32,27 @@ struct badgetext {
 enum bk_status badgetext_new(const struct config *cfg, const struct attendee *a,
                              struct badgetext **out, struct bk_err *err);
 void badgetext_free(struct badgetext *t);
+
+/* One part of the event a person may attend, and the days their ticket is
+ * valid for it. */
+struct badgetext_part {
+    const struct config_event *event;
+    bk_day first, last;
+};
+
+/* The parts a is registered for, in cfg's order (the order of the days),
+ * with the days a's ticket is valid for each: a day ticket (valid_from/until)
+ * claims its day, not the whole part. Writes at most CONFIG_MAX_EVENTS into
+ * out; returns how many. */
+size_t badgetext_parts(const struct config *cfg, const struct attendee *a,
+                       struct badgetext_part *out);
+
+/* The parts in words for the person at the kiosk, in the language in use
+ * (unlike the badge's English dates: the person reads this now, in the
+ * language they chose), one line each: "ITU forum: Friday 7 July",
+ * "FG-MV 2nd meeting: Tuesday 4 July – Thursday 6 July". Newly allocated;
+ * "" when n is 0. */
+char *badgetext_parts_words_new(const struct badgetext_part *parts, size_t n);
 
 /* The days first..last in words: "7 July 2023", "4–6 July 2023",
  * "30 June – 2 July 2023", "30 December 2023 – 2 January 2024". Newly

@@ -612,6 +612,8 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
         memcpy(v->first_at, when + 11, 5); /* "2023-07-04T09:30:00+08:00" */
         v->first_at[5] = '\0';
     }
+    if (res.outcome == CHECKIN_NOT_REGISTERED_TODAY && res.has_attendee)
+        v->n_parts = badgetext_parts(f->ctx.cfg, &res.attendee, v->parts);
     if (screen == FLOW_CHECKED_IN) {
         v->badge_needed = true;
         v->seconds_left = f->set.countdown_seconds;

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/badgetext.h"
 #include "core/checkin.h"
 #include "event/config.h"
 #include "util/err.h"
@@ -214,6 +215,10 @@ struct flow_view {
     int queue_place;
     int ready_seconds;
     char first_at[6];               /* ALREADY_CHECKED_IN: "09:30", venue time */
+    /* OTHER_DAY: what the person is registered for, so they learn it at
+     * the door (worded at draw time, in the language then in use). */
+    struct badgetext_part parts[CONFIG_MAX_EVENTS];
+    size_t n_parts;
     enum checkin_outcome outcome;   /* of the check-in behind a result screen */
     enum token_reason reason;       /* INVALID: why (TOKEN_OK when unknown) */
     char problem[1200];             /* PRINTER_TROUBLE and STORE_ERROR, for staff */

@@ -282,9 +282,9 @@ static void apply(struct app *a, const struct flow_actions *act)
         }
         kiosk_log("screen %s%s%s", flow_screen_code(v->screen), v->attendee_id[0] ? " " : "",
                   v->attendee_id);
-    } else if (new_language && v->screen == FLOW_WELCOME) {
+    } else if (new_language) {
         char name[64];
-        snprintf(name, sizeof name, "welcome-%s", v->language);
+        snprintf(name, sizeof name, "%s-%s", flow_screen_code(v->screen), v->language);
         want_snapshot(a, name);
     }
     for (size_t i = 0; i < act->n_prints; i++)

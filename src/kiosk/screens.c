@@ -381,8 +381,20 @@ static void draw_result(struct kiosk *k)
     const char *arg = v->name;
     if (v->screen == FLOW_ALREADY_CHECKED_IN)
         arg = v->first_at;
+    struct look other_day;
+    char *parts = NULL;
+    if (v->screen == FLOW_OTHER_DAY && v->n_parts > 0) {
+        /* Say what the person is registered for, so they need not queue at
+         * the desk to learn it. */
+        other_day = *l;
+        other_day.body = N_("Your registration is for:\n%s\nPlease see the staff desk if this "
+                            "is wrong.");
+        l = &other_day;
+        arg = parts = badgetext_parts_words_new(v->parts, v->n_parts);
+    }
     SDL_Rect area = ui_rect(&k->ui, 8, 16, W(k) - 16, H(k) - 40);
     int y = result_block(k, l, area, arg);
+    free(parts);
     if (v->screen == FLOW_STORE_ERROR && v->store_status == BK_ERR_FULL)
         ui_text(&k->ui, _("The kiosk's disk is full."), px(k, 3.2f), true, tone_colour(k, l->tone),
                 (SDL_Rect){area.x, y + px(k, 2), area.w, px(k, 8)}, ui_lead(&k->ui));

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/xalloc.h"
+
 /* GNU gettext's documented way to make it forget the translations it looked
  * up under the old LANGUAGE (setting the same locale again is a no-op in
  * glibc). */
@@ -56,6 +58,22 @@ const char *i18n_text(const char *msgid)
     LIBC_STATE_READ();
     const char *s = dgettext(BK_TEXTDOMAIN, msgid);
     pthread_mutex_unlock(&language_lock);
+    return s;
+}
+
+const char *i18n_ctext(const char *ctx, const char *msgid)
+{
+    /* gettext keys a message in a context as "ctx\004msgid" and hands the
+     * key back when it has no translation; the key is ours, so answer with
+     * msgid then. */
+    char *key = xasprintf("%s\004%s", ctx, msgid);
+    pthread_mutex_lock(&language_lock);
+    LIBC_STATE_READ();
+    const char *s = dgettext(BK_TEXTDOMAIN, key);
+    pthread_mutex_unlock(&language_lock);
+    if (s == key)
+        s = msgid;
+    free(key);
     return s;
 }
 

@@ -22,10 +22,19 @@
 #define _(s) i18n_text(s)
 #define N_(s) (s)
 #define P_(one, many, n) i18n_ntext(one, many, (unsigned long)(n))
+/* msgid in a context: the same English word translated apart ("July" on a
+ * badge stays English, "July" in a date at the kiosk does not). NC_ marks
+ * one in a table; C_ translates it where it is shown, with the same context. */
+#define C_(ctx, s) i18n_ctext(ctx, s)
+#define NC_(ctx, s) (s)
 
 /* The translation of msgid in the language in use, or msgid itself. The
  * text lives as long as the process (gettext keeps catalogues loaded). */
 const char *i18n_text(const char *msgid) __attribute__((format_arg(1)));
+
+/* The translation of msgid in context ctx (gettext's msgctxt), or msgid
+ * itself. Lives as long as the process. */
+const char *i18n_ctext(const char *ctx, const char *msgid) __attribute__((format_arg(2)));
 
 /* The translation of msgid in another package's text domain (Debian's
  * "iso_3166-1" country names), in the language in use; msgid itself when it

@@ -9,7 +9,11 @@
 
 #include <cmocka.h>
 
+#include <libintl.h>
+#include <locale.h>
+
 #include "core/badgetext.h"
+#include "util/i18n.h"
 
 #define SHIPPED_CONFIG "kiosk-config/fgmv2-shanghai.ini"
 
@@ -158,6 +162,61 @@ static void test_date_ranges_across_months_and_years(void **state)
     free(s);
 }
 
+/* What a person turned away at the kiosk reads: the parts they are
+ * registered for and their days, weekday first, in their language. */
+static char *words_for(void **state, const char *events, const char *from, const char *until)
+{
+    struct attendee a = person(events, "Participant");
+    a.valid_from = (char *)from;
+    a.valid_until = (char *)until;
+    struct badgetext_part parts[CONFIG_MAX_EVENTS];
+    size_t n = badgetext_parts(*state, &a, parts);
+    return badgetext_parts_words_new(parts, n);
+}
+
+static void test_kiosk_names_the_parts_and_their_weekdays(void **state)
+{
+    char *s = words_for(state, "Forum", "", "");
+    assert_string_equal(s, "ITU forum: Friday 7 July");
+    free(s);
+    s = words_for(state, "FG-MV;Forum", "", "");
+    assert_string_equal(s, "FG-MV 2nd meeting: Tuesday 4 July – Thursday 6 July\n"
+                           "ITU forum: Friday 7 July");
+    free(s);
+    /* A day ticket names its own day, not the whole meeting. */
+    s = words_for(state, "FG-MV", "2023-07-05", "2023-07-05");
+    assert_string_equal(s, "FG-MV 2nd meeting: Wednesday 5 July");
+    free(s);
+    s = words_for(state, "", "", "");
+    assert_string_equal(s, "");
+    free(s);
+}
+
+static void test_kiosk_dates_follow_the_language_and_badges_stay_english(void **state)
+{
+    const struct {
+        const char *lang, *want;
+    } cases[] = {
+        {"fr", "ITU forum : vendredi 7 juillet"},
+        {"es", "ITU forum: viernes 7 de julio"},
+        {"ru", "ITU forum: пятница, 7 июля"},
+        {"zh_CN", "ITU forum：7月7日（星期五）"},
+        {"ar", "ITU forum: الجمعة 7 يوليو"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        i18n_set_language(cases[i].lang);
+        char *s = words_for(state, "Forum", "", "");
+        struct badgetext *t = text_for(state, "Forum", "Participant");
+        i18n_set_language("en");
+        if (strcmp(s, cases[i].want) != 0)
+            fail_msg("%s: got '%s', want '%s'", cases[i].lang, s, cases[i].want);
+        /* The badge keeps the event documents' English dates. */
+        assert_string_equal(t->validity, "ITU forum · 7 July 2023");
+        free(s);
+        badgetext_free(t);
+    }
+}
+
 #define T(f) cmocka_unit_test(f)
 int main(void)
 {
@@ -173,6 +232,13 @@ int main(void)
         T(test_name_organisation_and_country_are_copied),
         T(test_a_person_without_a_name_is_refused_naming_the_id),
         T(test_date_ranges_across_months_and_years),
+        T(test_kiosk_names_the_parts_and_their_weekdays),
+        T(test_kiosk_dates_follow_the_language_and_badges_stay_english),
     };
+    /* GNU gettext ignores LANGUAGE in the "C" locale. */
+    if (!setlocale(LC_ALL, "C.UTF-8"))
+        setlocale(LC_ALL, "");
+    bindtextdomain(BK_TEXTDOMAIN, "build/locale");
+    bind_textdomain_codeset(BK_TEXTDOMAIN, "UTF-8");
     return cmocka_run_group_tests(tests, setup, teardown);
 }

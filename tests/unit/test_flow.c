@@ -540,6 +540,17 @@ static void test_each_outcome_has_its_screen(void **state)
         assert_int_equal(fx->out.sound, cases[i].sound);
         if (cases[i].code == forged)
             assert_int_equal(fx->out.view->reason, TOKEN_BAD_SIGNATURE);
+        /* Turned away, the person learns what they are registered for. */
+        if (s == FLOW_OTHER_DAY) {
+            bk_day forum;
+            assert_true(tz_day_parse("2023-07-07", &forum));
+            assert_int_equal(fx->out.view->n_parts, 1);
+            assert_string_equal(fx->out.view->parts[0].event->code, "Forum");
+            assert_int_equal(fx->out.view->parts[0].first, forum);
+            assert_int_equal(fx->out.view->parts[0].last, forum);
+        } else {
+            assert_int_equal(fx->out.view->n_parts, 0);
+        }
         free(code);
     }
     free(p1);
