@@ -48,7 +48,12 @@
 #define BK_LOCALEDIR "/usr/share/locale"
 #endif
 
-#define FRAME_MS 16
+/* The pace of a screen that moves by itself (a result screen's bar, the
+ * countdown): 30 frames a second is smooth for a bar that crosses the screen
+ * in seconds and the camera's preview (at most 30 fps), and half the work of
+ * 60 for a small fanless PC drawing 1080p in software. Input and a new
+ * screen are drawn at once, not at this pace. */
+#define FRAME_MS 33
 
 struct options {
     struct cliopts shared; /* --config, --db, --keys, --printer, --kiosk */
