@@ -21,7 +21,8 @@ static const char *const journal_schema =
     "CREATE TABLE IF NOT EXISTS journal_intent ("
     " seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, kiosk TEXT NOT NULL, method TEXT NOT NULL,"
     " outcome TEXT, attendee TEXT, day INTEGER, detail TEXT, check_first INTEGER NOT NULL,"
-    " prev_hash BLOB NOT NULL, hash BLOB NOT NULL, alt_hash BLOB NOT NULL);"
+    " prev_hash BLOB NOT NULL, hash BLOB NOT NULL, alt_hash BLOB NOT NULL,"
+    " owed_serial TEXT, owed_id INTEGER);"
     "CREATE TABLE IF NOT EXISTS journal_checkin ("
     " attendee TEXT NOT NULL, day INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
     " PRIMARY KEY (attendee, day)) WITHOUT ROWID;"
@@ -57,6 +58,13 @@ static int bind_text(sqlite3_stmt *st, int i, const char *s)
 static int bind_blob(sqlite3_stmt *st, int i, const unsigned char *b)
 {
     return sqlite3_bind_blob(st, i, b, STORE_HASH_BYTES, SQLITE_STATIC);
+}
+
+/* The first column of a count(*) row, as a size_t in arg. */
+static int count_row(sqlite3_stmt *st, void *arg)
+{
+    *(size_t *)arg = (size_t)sqlite3_column_int64(st, 0);
+    return 1;
 }
 
 /* ---- meta ---- */
@@ -121,7 +129,21 @@ enum bk_status journal_prepare(void *impl, const char *kiosk, char *epoch, char 
         rc = sq_exec(q->db, journal_schema);
     if (rc != SQLITE_OK)
         return fail(q, rc, err);
-    enum bk_status st = journal_get_text(q, "epoch", epoch, JOURNAL_EPOCH_LEN + 1, err);
+    /* A journal made before the intent kept its badge owed gets the
+     * columns (an intent left in it owes none, as then). */
+    size_t owed_cols = 0;
+    enum bk_status st = sq_walk_with(q,
+                                     "SELECT count(*) FROM pragma_table_info('journal_intent')"
+                                     " WHERE name = 'owed_serial'",
+                                     NULL, count_row, &owed_cols, err);
+    if (st == BK_OK && !owed_cols) {
+        rc = sq_exec(q->db, "ALTER TABLE journal_intent ADD COLUMN owed_serial TEXT;"
+                            "ALTER TABLE journal_intent ADD COLUMN owed_id INTEGER");
+        if (rc != SQLITE_OK)
+            return fail(q, rc, err);
+    }
+    if (st == BK_OK)
+        st = journal_get_text(q, "epoch", epoch, JOURNAL_EPOCH_LEN + 1, err);
     if (st == BK_OK && !epoch[0]) {
         /* The chain's name: random, so two journals never share one, not
          * even a machine's old one and its new one. */
@@ -238,6 +260,7 @@ void journal_intent_clear(struct journal_intent *in)
     free((char *)in->scan.outcome);
     free((char *)in->scan.attendee);
     free((char *)in->scan.detail);
+    free((char *)in->owed_serial);
     memset(in, 0, sizeof *in);
 }
 
@@ -249,8 +272,9 @@ enum bk_status journal_tx_put_intent(void *impl, const struct journal_intent *in
     sqlite3_stmt *st = NULL;
     int rc = prepare(q,
                      "INSERT INTO journal_intent (seq, at_ms, kiosk, method, outcome, attendee,"
-                     " day, detail, check_first, prev_hash, hash, alt_hash)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     " day, detail, check_first, prev_hash, hash, alt_hash, owed_serial,"
+                     " owed_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+                     " ?14)",
                      &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(st, 1, in->seq);
@@ -277,6 +301,10 @@ enum bk_status journal_tx_put_intent(void *impl, const struct journal_intent *in
     if (rc == SQLITE_OK)
         rc = bind_blob(st, 12, in->alt_hash);
     if (rc == SQLITE_OK)
+        rc = bind_text(st, 13, in->owed_serial);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 14, in->owed_id);
+    if (rc == SQLITE_OK)
         rc = sq_step_done(st);
     sqlite3_finalize(st);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
@@ -302,7 +330,8 @@ enum bk_status journal_tx_get_intent(void *impl, struct journal_intent *in, bool
     memset(in, 0, sizeof *in);
     int rc = prepare(q,
                      "SELECT seq, at_ms, kiosk, method, outcome, attendee, day, detail, check_first,"
-                     " prev_hash, hash, alt_hash FROM journal_intent ORDER BY seq LIMIT 1",
+                     " prev_hash, hash, alt_hash, owed_serial, owed_id FROM journal_intent"
+                     " ORDER BY seq LIMIT 1",
                      &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
@@ -321,6 +350,8 @@ enum bk_status journal_tx_get_intent(void *impl, struct journal_intent *in, bool
         copy_blob(st, 9, in->prev);
         copy_blob(st, 10, in->hash);
         copy_blob(st, 11, in->alt_hash);
+        in->owed_serial = dup_or_null(sq_col_text_or_null(st, 12));
+        in->owed_id = sqlite3_column_int64(st, 13);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BK_OK : sq_db_error(q, rc, err);
@@ -331,12 +362,6 @@ enum bk_status journal_tx_drop_intent(void *impl, struct bk_err *err)
     struct sqlite_store *q = impl;
     int rc = sq_exec(q->db, "DELETE FROM journal_intent");
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
-}
-
-static int count_row(sqlite3_stmt *st, void *arg)
-{
-    *(size_t *)arg = (size_t)sqlite3_column_int64(st, 0);
-    return 1;
 }
 
 enum bk_status journal_has_intent(void *impl, bool *found, struct bk_err *err)

@@ -69,12 +69,17 @@ enum bk_status journal_tx_add_event(void *impl, const struct store_event *ev, bo
 
 /* The event on its way to the server: its scan, its seq and previous hash,
  * the candidate outcome and hashes (alt_hash: the same as
- * already_checked_in when the server decides). */
+ * already_checked_in when the server decides), and the badge a first
+ * check-in owes (owed_serial NULL: none), under the row id chosen for it, so
+ * a process that dies before the answer is written leaves the badge owed
+ * with the event, and a resend names the same row. */
 struct journal_intent {
     struct store_scan scan; /* strings owned by the intent (journal_intent_clear) */
     int64_t seq;
     bool check_first;
     unsigned char prev[STORE_HASH_BYTES], hash[STORE_HASH_BYTES], alt_hash[STORE_HASH_BYTES];
+    const char *owed_serial; /* owned like the scan's strings */
+    int64_t owed_id;
 };
 void journal_intent_clear(struct journal_intent *in);
 

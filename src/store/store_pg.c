@@ -16,7 +16,7 @@
 #include "util/i18n.h"
 #include "util/xalloc.h"
 
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2
 
 /* Bulk statements (an import of 100,000 people, a whole log for a report)
  * may take longer than one check-in's bound; they are the desk's, never
@@ -196,8 +196,43 @@ static const char *const migration_1 =
     "REVOKE ALL ON FUNCTION bk_badge_changed FROM PUBLIC;"
     "REVOKE ALL ON FUNCTION bk_badge_notify FROM PUBLIC;";
 
+/* Version 2: a check-in and the badge it owes in one call, so a kiosk's
+ * online check-in is one round trip and one commit on the server (it was
+ * two: the event, then the row), and the "has this person a badge already"
+ * question is asked where every machine's rows are, in the same
+ * transaction, not of the kiosk's journal (which may not have pulled a row
+ * another machine made a moment ago). p_badge is the row's id, chosen on
+ * the kiosk and kept with its intent: sent again after a crash, the row it
+ * made is found by its id and answered, never made twice. r_badge_made is
+ * the row's place in the server's order, NULL when none is owed (not a
+ * first check-in, or the person has a row printed, pending or submitted). */
+static const char *const migration_2 =
+    "CREATE FUNCTION bk_append_owed(p_source text, p_epoch text, p_seq bigint, p_at_ms bigint,"
+    " p_kiosk text, p_method text, p_attendee text, p_day integer, p_detail text,"
+    " p_prev bytea, p_outcome text, p_hash bytea, p_alt_hash bytea, p_offline boolean,"
+    " p_badge bigint, p_serial text,"
+    " OUT r_status text, OUT r_outcome text, OUT r_first_at bigint, OUT r_badge_made bigint)"
+    " LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  SELECT a.r_status, a.r_outcome, a.r_first_at INTO r_status, r_outcome, r_first_at"
+    "   FROM bk_append(p_source, p_epoch, p_seq, p_at_ms, p_kiosk, p_method, p_attendee, p_day,"
+    "    p_detail, p_prev, p_outcome, p_hash, p_alt_hash, p_offline) a;"
+    "  IF r_outcome = 'checked_in' AND r_status IN ('stored', 'same') THEN"
+    "   SELECT made INTO r_badge_made FROM badge_print WHERE id = p_badge"
+    "    AND serial = p_serial AND attendee = p_attendee;"
+    "   IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM badge_print WHERE attendee = p_attendee"
+    "    AND status <> 'cancelled') THEN"
+    "    INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, status, updated_ms)"
+    "     VALUES (p_badge, p_attendee, p_at_ms, p_kiosk, p_serial, 'pending', p_at_ms)"
+    "     RETURNING made INTO r_badge_made;"
+    "   END IF;"
+    "  END IF;"
+    " END $$;"
+    "REVOKE ALL ON FUNCTION bk_append_owed FROM PUBLIC;";
+
 static const char *const migrations[PG_SCHEMA_VERSION + 1] = {
     [1] = migration_1,
+    [2] = migration_2,
 };
 
 /* What each role may do, object by object: db grant revokes everything on
@@ -224,6 +259,9 @@ static const struct pg_grant {
     {"SEQUENCE badge_conflict_id_seq", "USAGE", "USAGE"},
     {"FUNCTION bk_append(text, text, bigint, bigint, text, text, text, integer, text, bytea, "
      "text, bytea, bytea, boolean)",
+     "EXECUTE", "EXECUTE"},
+    {"FUNCTION bk_append_owed(text, text, bigint, bigint, text, text, text, integer, text, "
+     "bytea, text, bytea, bytea, boolean, bigint, text)",
      "EXECUTE", "EXECUTE"},
     {"FUNCTION bk_now_ms()", "EXECUTE", "EXECUTE"},
 };
@@ -676,11 +714,18 @@ static void keyed_params(struct params *p, const struct pg_keyed_event *ev)
     p_hash(p, ev->hash);
     p_hash(p, ev->alt_hash);
     p_text(p, ev->offline ? "true" : "false");
+    if (ev->owed_serial) {
+        p_int(p, ev->owed_id);
+        p_text(p, ev->owed_serial);
+    }
 }
 
 #define APPEND_SQL                                                                                 \
     "SELECT r_status, r_outcome, r_first_at FROM bk_append($1, $2, $3, $4, $5, $6, $7, $8, $9,"   \
     " $10, $11, $12, $13, $14)"
+#define APPEND_OWED_SQL                                                                            \
+    "SELECT r_status, r_outcome, r_first_at, r_badge_made FROM bk_append_owed($1, $2, $3, $4,"    \
+    " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
 
 static void read_append(const PGresult *r, struct pg_append_result *res)
 {
@@ -691,6 +736,7 @@ static void read_append(const PGresult *r, struct pg_append_result *res)
                                                 : PG_APPEND_CONFLICT;
     res->already = strcmp(PQgetvalue(r, 0, 1), "already_checked_in") == 0;
     res->first_at_ms = v_int(r, 0, 2);
+    res->owed_made = PQnfields(r) > 3 ? v_int(r, 0, 3) : 0;
 }
 
 enum bk_status store_pg_append_keyed(void *impl, const struct pg_keyed_event *ev,
@@ -701,8 +747,8 @@ enum bk_status store_pg_append_keyed(void *impl, const struct pg_keyed_event *ev
     struct params p = {.n = 0};
     keyed_params(&p, ev);
     PGresult *r = NULL;
-    enum bk_status st =
-        pgconn_query(g->c, APPEND_SQL, p.n, p.v, NULL, NULL, timeout_ms, &r, err);
+    enum bk_status st = pgconn_query(g->c, ev->owed_serial ? APPEND_OWED_SQL : APPEND_SQL, p.n,
+                                     p.v, NULL, NULL, timeout_ms, &r, err);
     if (st == BK_OK)
         read_append(r, res);
     PQclear(r);

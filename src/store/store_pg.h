@@ -41,6 +41,12 @@ struct pg_keyed_event {
     const char *outcome;
     const unsigned char *prev_hash, *hash, *alt_hash; /* STORE_HASH_BYTES each */
     bool offline;
+    /* The badge a first check-in owes (NULL: none asked): added on the
+     * server in the same call, under owed_id, unless the person has a row
+     * printed, pending or submitted there; sent again, the row made the
+     * first time is answered. */
+    const char *owed_serial;
+    int64_t owed_id;
 };
 
 enum pg_append_status {
@@ -54,6 +60,7 @@ struct pg_append_result {
     enum pg_append_status status;
     bool already;        /* the server's record is already_checked_in */
     int64_t first_at_ms; /* the counted check-in's time, for checked_in and already */
+    int64_t owed_made;   /* the owed row's place in the server's order; 0: none owed */
 };
 
 /* Appends one event in its own transaction, bounded by timeout_ms (0: the

@@ -230,8 +230,9 @@ struct decided {
     int64_t owed_id; /* the owed badge row written with the event, or 0 */
 };
 
-/* The badge a check-in owes (store_append's owed_serial): its serial, and
- * when the server already took the row, its id and order there. */
+/* The badge a check-in owes (store_append's owed_serial): its serial, the
+ * row id chosen for it with the intent, and when the server took the row,
+ * its order there (made; 0: not yet). */
 struct owed {
     const char *serial;
     int64_t id, made;
@@ -308,9 +309,13 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
 /* Sends the intent (already durable in the journal) and settles it with
  * the server's answer, or from the journal when none comes in time. */
 static enum bk_status send_and_settle(struct replica *r, struct link *l,
-                                      const struct journal_intent *in, const char *owed_serial,
-                                      struct decided *d, struct bk_err *err)
+                                      const struct journal_intent *in, struct decided *d,
+                                      struct bk_err *err)
 {
+    /* Online, the badge owed goes with the event, in one call and one
+     * commit on the server: whether the person has a badge already is
+     * answered there, where every machine's rows are. */
+    bool owes = in->owed_serial && in->check_first;
     struct pg_keyed_event ev = {.source = r->source,
                                 .epoch = r->epoch,
                                 .seq = in->seq,
@@ -318,34 +323,18 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
                                 .outcome = in->check_first ? "checked_in" : in->scan.outcome,
                                 .prev_hash = in->prev,
                                 .hash = in->hash,
-                                .alt_hash = in->check_first ? in->alt_hash : NULL};
+                                .alt_hash = in->check_first ? in->alt_hash : NULL,
+                                .owed_serial = owes ? in->owed_serial : NULL,
+                                .owed_id = in->owed_id};
     struct pg_append_result res = {0};
     struct bk_err e;
     bk_err_clear(&e);
-    struct owed owed = {.serial = owed_serial};
+    struct owed owed = {.serial = owes ? in->owed_serial : NULL, .id = in->owed_id};
     if (store_pg_append_keyed(l->srv, &ev, &res, 0, &e) == BK_OK) {
-        /* Online, the badge owed goes to the server before the journal
-         * settles, as a badge made here does (rp_badge_add): queued instead,
-         * it would hold every later scan to the journal until the sync
-         * thread sent it. Not taken, it is queued. A person the journal
-         * knows a badge for owes none. */
-        bool has = true;
-        if (owed_serial && in->check_first && !res.already &&
-            journal_has_live_badge(l->j, in->scan.attendee, &has, NULL) == BK_OK && !has) {
-            struct store_badge b = {.id = store_pg_badge_id_new(),
-                                    .attendee = in->scan.attendee,
-                                    .at_ms = in->scan.at_ms,
-                                    .kiosk = in->scan.kiosk,
-                                    .serial = owed_serial,
-                                    .status = STORE_BADGE_PENDING,
-                                    .updated_ms = in->scan.at_ms};
-            bool conflict = false;
-            struct bk_err be;
-            if (store_pg_badge_put(l->srv, &b, &conflict, &owed.made, &be) == BK_OK && !conflict)
-                owed.id = b.id;
-            else
-                owed.made = 0;
-        }
+        /* None owed on the server (a badge of theirs is there): none here. */
+        owed.made = res.owed_made;
+        if (!owed.made)
+            owed.serial = NULL;
         return settle(l, in, &res, &owed, d, err);
     }
     /* No answer in time, the link gone, or the server refused: the person
@@ -359,8 +348,9 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
 
 /* An intent left by a process that died between sending and settling:
  * sent again when online (the server answers a key it holds from what it
- * holds), else settled from the journal, and then it waits like any
- * event decided offline. The caller holds the append lock. */
+ * holds, and the badge row the first send made by its id), else settled
+ * from the journal, and then it waits like any event decided offline. The
+ * badge it owed is kept either way. The caller holds the append lock. */
 static enum bk_status recover(struct replica *r, struct link *l, bool online, struct bk_err *err)
 {
     struct journal_intent in;
@@ -368,14 +358,12 @@ static enum bk_status recover(struct replica *r, struct link *l, bool online, st
     enum bk_status st = journal_tx_get_intent(l->j, &in, &found, err);
     if (st != BK_OK || !found)
         return st;
-    /* The intent does not keep a badge owed: a person whose check-in is
-     * recovered here gets it when they scan again (a kiosk prints a badge
-     * to anyone checked in who has none). */
     struct decided d;
+    struct owed owed = {.serial = in.owed_serial, .id = in.owed_id};
     if (online)
-        st = send_and_settle(r, l, &in, NULL, &d, err);
+        st = send_and_settle(r, l, &in, &d, err);
     else
-        st = settle(l, &in, NULL, NULL, &d, err);
+        st = settle(l, &in, NULL, &owed, &d, err);
     journal_intent_clear(&in);
     return st;
 }
@@ -403,7 +391,10 @@ static enum bk_status rp_append(void *impl, struct store_append *a, struct bk_er
         online = online && link_server(r, &r->fg, NULL) == BK_OK;
         st = recover(r, &r->fg, online, err);
     }
-    struct journal_intent in = {.scan = *scan, .check_first = check_first};
+    struct journal_intent in = {.scan = *scan,
+                                .check_first = check_first,
+                                .owed_serial = check_first ? a->owed_serial : NULL,
+                                .owed_id = store_pg_badge_id_new()};
     if (st == BK_OK) {
         st = journal_begin(r->fg.j, err);
         if (st == BK_OK) {
@@ -429,9 +420,9 @@ static enum bk_status rp_append(void *impl, struct store_append *a, struct bk_er
         else
             journal_rollback(r->fg.j);
         if (st == BK_OK)
-            st = send_and_settle(r, &r->fg, &in, a->owed_serial, &d, err);
+            st = send_and_settle(r, &r->fg, &in, &d, err);
     } else if (st == BK_OK) {
-        struct owed owed = {.serial = a->owed_serial};
+        struct owed owed = {.serial = in.owed_serial, .id = in.owed_id};
         st = settle(&r->fg, &in, NULL, &owed, &d, err);
     }
     unlock_file(lock);
@@ -780,6 +771,24 @@ static enum bk_status open_journal(const struct store_options *o, void **j, stru
 
 static void stop_worker(struct replica *r);
 
+/* Opened without the server: an event a process left half-sent is settled
+ * from the journal now, so the badge it owed is pending from the start
+ * (a kiosk prints what it owes when it starts), not only at the next
+ * scan. An appender alive right now settles its own. */
+static enum bk_status recover_offline(struct replica *r, struct bk_err *err)
+{
+    bool intent = false, busy = false;
+    enum bk_status st = journal_has_intent(r->fg.j, &intent, err);
+    if (st != BK_OK || !intent)
+        return st;
+    int lock = lock_file(r->append_lock, 0, &busy);
+    if (lock < 0)
+        return BK_OK;
+    st = recover(r, &r->fg, false, err);
+    unlock_file(lock);
+    return st;
+}
+
 static void rp_close(void *impl)
 {
     struct replica *r = impl;
@@ -829,7 +838,7 @@ static enum bk_status rp_open(const struct store_options *o, void **impl, struct
     journal_get_text(r->fg.j, "store_id", store_id, sizeof store_id, NULL);
     if (st == BK_ERR_OFFLINE && store_id[0]) {
         note_offline(r, &r->fg, &e);
-        st = BK_OK;
+        st = recover_offline(r, err);
     } else if (st == BK_ERR_OFFLINE) {
         st = bk_err_set(err, BK_ERR_OFFLINE, o->path, 0, NULL,
                         _("%s This machine's journal has never been filled from the shared "
