@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "event/config.h"
@@ -1028,6 +1029,16 @@ enum bk_status store_verify_journal(struct store *s, const char *path,
     bool opened = false;
     const char *where = path;
     if (path) {
+        /* The embedded store's "no store here" would send the reader to
+         * import, which makes no journal: say what a journal is instead. */
+        struct stat info;
+        if (stat(path, &info) != 0 && errno == ENOENT)
+            return bk_err_set(err, BK_ERR_NOT_FOUND, path, 0, NULL,
+                              _("there is no journal at %s: check the path. A journal is the "
+                                "file a kiosk's or desk's [kiosk] database (--db) names, made "
+                                "there by its first start or 'badgectl sync'; to check another "
+                                "machine's, copy that file here and name the copy"),
+                              path);
         struct store_options jo = {.path = path};
         enum bk_status st = store_sqlite_backend.open(&jo, &j, err);
         if (st != BK_OK)
