@@ -624,6 +624,21 @@ enum bk_status journal_has_live_badge(void *impl, const char *attendee, bool *ha
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
+static int status_row(sqlite3_stmt *st, void *arg)
+{
+    store_badge_status_from_code(sq_col_text(st, 0), arg);
+    return 1;
+}
+
+enum bk_status journal_badge_status(void *impl, int64_t id, enum store_badge_status *status,
+                                    struct bk_err *err)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT status FROM badge_print WHERE id = %lld", (long long)id);
+    *status = STORE_BADGE_ANY;
+    return sq_walk_with(impl, sql, NULL, status_row, status, err);
+}
+
 enum bk_status journal_tx_add_owed_badge(void *impl, const struct store_badge *b, int64_t made,
                                          bool *added, struct bk_err *err)
 {

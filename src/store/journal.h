@@ -142,6 +142,10 @@ enum bk_status journal_add_badge(void *impl, const struct store_badge *b, int64_
 enum bk_status journal_has_live_badge(void *impl, const char *attendee, bool *has,
                                       struct bk_err *err);
 
+/* Badge row id's status in the journal (STORE_BADGE_ANY: no such row). */
+enum bk_status journal_badge_status(void *impl, int64_t id, enum store_badge_status *status,
+                                    struct bk_err *err);
+
 /* In the caller's transaction: the badge a check-in owes (b, pending, id
  * chosen here). With made (the server took the row: its order there) it is
  * kept as that row; else it is added and queued for the server when

@@ -218,6 +218,7 @@ static const char *const migration_2 =
     "   FROM bk_append(p_source, p_epoch, p_seq, p_at_ms, p_kiosk, p_method, p_attendee, p_day,"
     "    p_detail, p_prev, p_outcome, p_hash, p_alt_hash, p_offline) a;"
     "  IF r_outcome = 'checked_in' AND r_status IN ('stored', 'same') THEN"
+    "   PERFORM pg_advisory_xact_lock(hashtextextended('bk_badge ' || p_attendee, 0));"
     "   SELECT made INTO r_badge_made FROM badge_print WHERE id = p_badge"
     "    AND serial = p_serial AND attendee = p_attendee;"
     "   IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM badge_print WHERE attendee = p_attendee"
@@ -228,7 +229,42 @@ static const char *const migration_2 =
     "   END IF;"
     "  END IF;"
     " END $$;"
-    "REVOKE ALL ON FUNCTION bk_append_owed FROM PUBLIC;";
+    "REVOKE ALL ON FUNCTION bk_append_owed FROM PUBLIC;"
+    /* A person's first badge row (no reason) made on a machine cut off,
+     * arriving when another machine's row for them is on the server: one
+     * of the two is retired, so a person never has two badges waiting to
+     * print. Ours, when it never went to a printer (p_sent false): it
+     * arrives cancelled; else the other, when it is still pending. Both
+     * rows are kept. Under a lock per person, taken by bk_append_owed too,
+     * so two machines' rows are decided one after the other. A row sent
+     * before (its id there) is answered as it is. r_status is the status
+     * the row has on the server. */
+    "CREATE FUNCTION bk_badge_put_first(p_id bigint, p_attendee text, p_at_ms bigint,"
+    " p_kiosk text, p_serial text, p_status text, p_printer text, p_job integer,"
+    " p_detail text, p_updated_ms bigint, p_sent boolean, p_retired text,"
+    " OUT r_made bigint, OUT r_status text, OUT r_serial text, OUT r_attendee text)"
+    " LANGUAGE plpgsql AS $$"
+    " DECLARE o_id bigint; o_status text;"
+    " BEGIN"
+    "  PERFORM pg_advisory_xact_lock(hashtextextended('bk_badge ' || p_attendee, 0));"
+    "  SELECT made, status, serial, attendee INTO r_made, r_status, r_serial, r_attendee"
+    "   FROM badge_print WHERE id = p_id;"
+    "  IF FOUND THEN RETURN; END IF;"
+    "  SELECT id, status INTO o_id, o_status FROM badge_print WHERE attendee = p_attendee"
+    "   AND status <> 'cancelled' ORDER BY made LIMIT 1;"
+    "  IF FOUND AND NOT p_sent AND p_status = 'pending' THEN"
+    "   p_status := 'cancelled'; p_detail := p_retired; p_updated_ms := bk_now_ms();"
+    "  ELSIF FOUND AND o_status = 'pending' THEN"
+    "   UPDATE badge_print SET status = 'cancelled', detail = p_retired,"
+    "    updated_ms = bk_now_ms() WHERE id = o_id AND status = 'pending';"
+    "  END IF;"
+    "  INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, status, printer, job,"
+    "   detail, updated_ms)"
+    "   VALUES (p_id, p_attendee, p_at_ms, p_kiosk, p_serial, p_status, p_printer, p_job,"
+    "    p_detail, p_updated_ms)"
+    "   RETURNING made, status, serial, attendee INTO r_made, r_status, r_serial, r_attendee;"
+    " END $$;"
+    "REVOKE ALL ON FUNCTION bk_badge_put_first FROM PUBLIC;";
 
 static const char *const migrations[PG_SCHEMA_VERSION + 1] = {
     [1] = migration_1,
@@ -262,6 +298,9 @@ static const struct pg_grant {
      "EXECUTE", "EXECUTE"},
     {"FUNCTION bk_append_owed(text, text, bigint, bigint, text, text, text, integer, text, "
      "bytea, text, bytea, bytea, boolean, bigint, text)",
+     "EXECUTE", "EXECUTE"},
+    {"FUNCTION bk_badge_put_first(bigint, text, bigint, text, text, text, text, integer, text, "
+     "bigint, boolean, text)",
      "EXECUTE", "EXECUTE"},
     {"FUNCTION bk_now_ms()", "EXECUTE", "EXECUTE"},
 };
@@ -1120,6 +1159,41 @@ enum bk_status store_pg_badge_put(void *impl, const struct store_badge *b, bool 
                                     strcmp(PQgetvalue(r, 0, 1), b->attendee));
         if (st == BK_OK && !*conflict && made)
             *made = v_int(r, 0, 2);
+    }
+    PQclear(r);
+    return st;
+}
+
+enum bk_status store_pg_badge_put_first(void *impl, const struct store_badge *b, bool sent,
+                                        bool *conflict, enum store_badge_status *now,
+                                        struct bk_err *err)
+{
+    struct pg_store *g = impl;
+    struct params p = {.n = 0};
+    p_int(&p, b->id);
+    p_text(&p, b->attendee);
+    p_int(&p, b->at_ms);
+    p_text(&p, b->kiosk);
+    p_text(&p, b->serial);
+    p_text(&p, store_badge_status_code(b->status));
+    p_text(&p, b->printer);
+    p_int(&p, b->job);
+    p_text(&p, b->detail);
+    p_int(&p, b->updated_ms);
+    p_text(&p, sent ? "true" : "false");
+    p_text(&p, _(STORE_PG_RETIRED_FIRST));
+    PGresult *r = NULL;
+    enum bk_status st = query(g,
+                              "SELECT r_made, r_status, r_serial, r_attendee FROM"
+                              " bk_badge_put_first($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+                              " $12)",
+                              &p, &r, err);
+    *conflict = false;
+    *now = b->status;
+    if (st == BK_OK) {
+        *conflict = strcmp(PQgetvalue(r, 0, 2), b->serial) != 0 ||
+                    strcmp(PQgetvalue(r, 0, 3), b->attendee) != 0;
+        store_badge_status_from_code(PQgetvalue(r, 0, 1), now);
     }
     PQclear(r);
     return st;

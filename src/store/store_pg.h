@@ -111,6 +111,18 @@ int64_t store_pg_badge_id_new(void);
 enum bk_status store_pg_badge_put(void *impl, const struct store_badge *b, bool *conflict,
                                   int64_t *made, struct bk_err *err);
 
+/* A person's first badge row (no reason) made while cut off, as
+ * store_pg_badge_put, with the rule that keeps one badge waiting per
+ * person: when the server has a live row of theirs from another machine,
+ * this one arrives cancelled if it never went to a printer (sent false),
+ * else the other is cancelled if it is still pending. *now is the status
+ * the row has on the server (cancelled: retire it here too). */
+#define STORE_PG_RETIRED_FIRST                                                                     \
+    N_("retired: another badge of this person's was made first on another machine")
+enum bk_status store_pg_badge_put_first(void *impl, const struct store_badge *b, bool sent,
+                                        bool *conflict, enum store_badge_status *now,
+                                        struct bk_err *err);
+
 /* badge_update as a replay: when the row is no longer expect but already
  * holds exactly this change, that is an earlier send of it (*conflict
  * false); otherwise the change is set aside (*conflict true). */

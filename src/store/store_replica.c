@@ -538,10 +538,30 @@ struct outbox_send {
     struct bk_err *err;
 };
 
+/* A first badge (no reason) made here while cut off may meet another
+ * machine's row for the same person on the server: the server keeps one
+ * waiting to print (store_pg_badge_put_first), and when it retires ours,
+ * the journal's copy is retired too, so this kiosk does not print it. */
+static enum bk_status send_first_badge(struct outbox_send *x, const struct store_badge *b)
+{
+    enum store_badge_status here = STORE_BADGE_ANY, there = b->status;
+    enum bk_status st = journal_badge_status(x->l->j, b->id, &here, x->err);
+    bool sent = here == STORE_BADGE_SUBMITTED || here == STORE_BADGE_PRINTED;
+    if (st == BK_OK)
+        st = store_pg_badge_put_first(x->l->srv, b, sent, &x->conflict, &there, x->err);
+    if (st == BK_OK && !x->conflict && there == STORE_BADGE_CANCELLED &&
+        here == STORE_BADGE_PENDING)
+        st = journal_update_badge(x->l->j, b->id, STORE_BADGE_ANY, STORE_BADGE_CANCELLED, NULL,
+                                  0, _(STORE_PG_RETIRED_FIRST), clock_wall_ms(), false, x->err);
+    return st;
+}
+
 static int send_outbox(void *ctx, const struct journal_outbox *o)
 {
     struct outbox_send *x = ctx;
-    if (o->add)
+    if (o->add && !o->badge.reason && o->badge.status == STORE_BADGE_PENDING)
+        x->st = send_first_badge(x, &o->badge);
+    else if (o->add)
         x->st = store_pg_badge_put(x->l->srv, &o->badge, &x->conflict, NULL, x->err);
     else
         x->st = store_pg_badge_replay(x->l->srv, o->badge.id, o->expect, o->badge.status,
