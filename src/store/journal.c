@@ -28,6 +28,8 @@ static const char *const journal_schema =
     " PRIMARY KEY (attendee, day)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS journal_badge ("
     " id INTEGER PRIMARY KEY, made INTEGER, local INTEGER NOT NULL);"
+    /* set_order's max(local) at every badge row: a look-up, not a scan. */
+    "CREATE INDEX IF NOT EXISTS journal_badge_local ON journal_badge (local);"
     "CREATE TABLE IF NOT EXISTS journal_outbox ("
     " n INTEGER PRIMARY KEY AUTOINCREMENT, badge INTEGER NOT NULL, is_add INTEGER NOT NULL,"
     " attendee TEXT, kiosk TEXT, serial TEXT, reason TEXT, expect TEXT, status TEXT NOT NULL,"
@@ -182,6 +184,25 @@ enum bk_status journal_commit(void *impl, struct bk_err *err)
     return rc == SQLITE_OK ? BK_OK : fail(q, rc, err);
 }
 
+enum bk_status journal_sync(void *impl, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    /* SQLite's own handle on the WAL: syncing it makes every commit
+     * written to it durable (recovery replays the frames it holds). */
+    sqlite3_file *wal = NULL;
+    int rc = sqlite3_file_control(q->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+    if (rc == SQLITE_OK && wal && wal->pMethods)
+        rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+    return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
+}
+
+enum bk_status journal_wait_for_disk(void *impl, bool wait, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    int rc = sq_exec(q->db, wait ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
+}
+
 void journal_rollback(void *impl)
 {
     sq_rollback(((struct sqlite_store *)impl)->db);
@@ -264,8 +285,8 @@ void journal_intent_clear(struct journal_intent *in)
     memset(in, 0, sizeof *in);
 }
 
-enum bk_status journal_tx_put_intent(void *impl, const struct journal_intent *in,
-                                     struct bk_err *err)
+static enum bk_status insert_intent(void *impl, const struct journal_intent *in,
+                                    struct bk_err *err)
 {
     struct sqlite_store *q = impl;
     const struct store_scan *s = &in->scan;
@@ -308,6 +329,25 @@ enum bk_status journal_tx_put_intent(void *impl, const struct journal_intent *in
         rc = sq_step_done(st);
     sqlite3_finalize(st);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
+}
+
+enum bk_status journal_put_intent(void *impl, const struct journal_intent *in,
+                                  struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    /* The safety level cannot change inside a transaction: around it. */
+    enum bk_status st = journal_wait_for_disk(q, false, err);
+    if (st == BK_OK)
+        st = journal_begin(q, err);
+    if (st == BK_OK)
+        st = insert_intent(q, in, err);
+    if (st == BK_OK)
+        st = journal_commit(q, err);
+    else
+        journal_rollback(q);
+    /* FULL again whatever happened: every other commit waits for the disk. */
+    enum bk_status back = journal_wait_for_disk(q, true, err);
+    return st == BK_OK ? back : st;
 }
 
 static char *dup_or_null(const char *s)

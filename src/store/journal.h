@@ -51,6 +51,14 @@ enum bk_status journal_begin(void *impl, struct bk_err *err);
 /* COMMIT, returning once it is on disk (synchronous FULL). */
 enum bk_status journal_commit(void *impl, struct bk_err *err);
 void journal_rollback(void *impl);
+/* Makes every commit made so far durable (the WAL synced), for commits
+ * made while journal_wait_for_disk(impl, false). */
+enum bk_status journal_sync(void *impl, struct bk_err *err);
+/* Whether the connection's commits wait for the disk (synchronous FULL, the
+ * default) or not (NORMAL: they survive the process dying, and become
+ * durable with the next one that waits, or journal_sync). Not inside a
+ * transaction. */
+enum bk_status journal_wait_for_disk(void *impl, bool wait, struct bk_err *err);
 
 /* The log's last seq and hash (0 and zeros when empty). */
 enum bk_status journal_tx_tail(void *impl, int64_t *seq, unsigned char prev[STORE_HASH_BYTES],
@@ -83,8 +91,11 @@ struct journal_intent {
 };
 void journal_intent_clear(struct journal_intent *in);
 
-enum bk_status journal_tx_put_intent(void *impl, const struct journal_intent *in,
-                                     struct bk_err *err);
+/* Writes the intent in a transaction of its own that does not wait for the
+ * disk (journal_wait_for_disk false for it): it survives the process
+ * dying, and journal_sync makes it durable while the server works. */
+enum bk_status journal_put_intent(void *impl, const struct journal_intent *in,
+                                  struct bk_err *err);
 /* *found false when no event is on its way. */
 enum bk_status journal_tx_get_intent(void *impl, struct journal_intent *in, bool *found,
                                      struct bk_err *err);

@@ -1078,7 +1078,7 @@ enum bk_status store_verify_journal(struct store *s, const char *path,
     if (st == BK_OK && !srv)
         st = err && err->status ? err->status : BK_ERR_OFFLINE;
     if (st == BK_OK)
-        st = store_pg_foreach_in_chain(srv, epoch, take_server_event, &chain, err);
+        st = store_pg_foreach_in_chain(srv, epoch, 0, take_server_event, &chain, err);
     if (st == BK_OK) {
         out->server_head = chain.n ? chain.seq[chain.n - 1] : 0;
         st = compare_journal(&je, &chain, where, out, err);

@@ -207,6 +207,10 @@ static const char *const migration_1 =
  * the row's place in the server's order, NULL when none is owed (not a
  * first check-in, or the person has a row printed, pending or submitted). */
 static const char *const migration_2 =
+    /* Nothing reads the log by (attendee, day) but for the counted check-in,
+     * which the unique partial index answers: one index less to write at
+     * every event. */
+    "DROP INDEX IF EXISTS scan_event_by_attendee_day;"
     "CREATE FUNCTION bk_append_owed(p_source text, p_epoch text, p_seq bigint, p_at_ms bigint,"
     " p_kiosk text, p_method text, p_attendee text, p_day integer, p_detail text,"
     " p_prev bytea, p_outcome text, p_hash bytea, p_alt_hash bytea, p_offline boolean,"
@@ -782,12 +786,27 @@ enum bk_status store_pg_append_keyed(void *impl, const struct pg_keyed_event *ev
                                      struct pg_append_result *res, int timeout_ms,
                                      struct bk_err *err)
 {
+    struct pgconn_call call;
+    enum bk_status st = store_pg_append_send(impl, ev, timeout_ms, &call, err);
+    return st == BK_OK ? store_pg_append_wait(impl, &call, res, err) : st;
+}
+
+enum bk_status store_pg_append_send(void *impl, const struct pg_keyed_event *ev, int timeout_ms,
+                                    struct pgconn_call *call, struct bk_err *err)
+{
     struct pg_store *g = impl;
     struct params p = {.n = 0};
     keyed_params(&p, ev);
+    return pgconn_query_send(g->c, ev->owed_serial ? APPEND_OWED_SQL : APPEND_SQL, p.n, p.v, NULL,
+                             NULL, timeout_ms, call, err);
+}
+
+enum bk_status store_pg_append_wait(void *impl, struct pgconn_call *call,
+                                    struct pg_append_result *res, struct bk_err *err)
+{
+    struct pg_store *g = impl;
     PGresult *r = NULL;
-    enum bk_status st = pgconn_query(g->c, ev->owed_serial ? APPEND_OWED_SQL : APPEND_SQL, p.n,
-                                     p.v, NULL, NULL, timeout_ms, &r, err);
+    enum bk_status st = pgconn_query_wait(g->c, call, &r, err);
     if (st == BK_OK)
         read_append(r, res);
     PQclear(r);
@@ -1004,17 +1023,19 @@ static enum bk_status pg_foreach_scan(void *impl, int (*fn)(void *ctx, const str
     return BK_OK;
 }
 
-enum bk_status store_pg_foreach_in_chain(void *impl, const char *epoch,
+enum bk_status store_pg_foreach_in_chain(void *impl, const char *epoch, int64_t after,
                                          int (*fn)(void *ctx, const struct store_event *ev),
                                          void *ctx, struct bk_err *err)
 {
     struct pg_store *g = impl;
     struct params p = {.n = 0};
     p_text(&p, epoch);
+    p_int(&p, after);
     PGresult *r = NULL;
-    enum bk_status st =
-        bulk(g, "SELECT " SCAN_COLUMNS " FROM scan_event WHERE epoch = $1 ORDER BY seq", &p, &r,
-             err);
+    enum bk_status st = bulk(g,
+                             "SELECT " SCAN_COLUMNS " FROM scan_event WHERE epoch = $1"
+                             " AND seq > $2 ORDER BY seq",
+                             &p, &r, err);
     if (st != BK_OK)
         return st;
     for (int i = 0; i < PQntuples(r); i++)

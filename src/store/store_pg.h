@@ -70,6 +70,13 @@ enum bk_status store_pg_append_keyed(void *impl, const struct pg_keyed_event *ev
                                      struct pg_append_result *res, int timeout_ms,
                                      struct bk_err *err);
 
+/* store_pg_append_keyed in two halves (pgconn_query_send and _wait): the
+ * caller makes its journal durable while the server works. */
+enum bk_status store_pg_append_send(void *impl, const struct pg_keyed_event *ev, int timeout_ms,
+                                    struct pgconn_call *call, struct bk_err *err);
+enum bk_status store_pg_append_wait(void *impl, struct pgconn_call *call,
+                                    struct pg_append_result *res, struct bk_err *err);
+
 /* Appends n events in one transaction, in order (replay); res[i] for each. */
 enum bk_status store_pg_append_batch(void *impl, const struct pg_keyed_event *evs, size_t n,
                                      struct pg_append_result *res, struct bk_err *err);
@@ -143,9 +150,10 @@ enum bk_status store_pg_listen(void *impl, struct bk_err *err);
  * once it is back). */
 bool store_pg_announced(void *impl);
 
-/* The events of one chain (epoch) as the server holds them, in seq order,
- * to fn: what verify compares a journal with. */
-enum bk_status store_pg_foreach_in_chain(void *impl, const char *epoch,
+/* The events of one chain (epoch) with a seq above after, as the server
+ * holds them, in seq order, to fn: what verify compares a journal with
+ * (after 0), and what a journal that lost its last intent takes back. */
+enum bk_status store_pg_foreach_in_chain(void *impl, const char *epoch, int64_t after,
                                          int (*fn)(void *ctx, const struct store_event *ev),
                                          void *ctx, struct bk_err *err);
 

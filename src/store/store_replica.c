@@ -243,13 +243,16 @@ struct owed {
  * owed, a first check-in also writes the badge it owes in the same journal
  * transaction, durable here before the person is answered: as the server
  * row it already is (owed->made), or queued for the server like any badge
- * made offline. */
+ * made offline. Without wait the commit does not wait for the disk: the
+ * intent, already durable, holds all it needs to be settled again. */
 static enum bk_status settle(struct link *l, const struct journal_intent *in,
                              const struct pg_append_result *res, const struct owed *owed,
-                             struct decided *d, struct bk_err *err)
+                             bool wait, struct decided *d, struct bk_err *err)
 {
     void *j = l->j;
-    enum bk_status st = journal_begin(j, err);
+    enum bk_status st = wait ? BK_OK : journal_wait_for_disk(j, false, err);
+    if (st == BK_OK)
+        st = journal_begin(j, err);
     bool found = false;
     int64_t first = 0;
     if (st == BK_OK && !res && in->check_first)
@@ -297,6 +300,11 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
         return st;
     }
     st = journal_commit(j, err);
+    if (!wait) {
+        enum bk_status back = journal_wait_for_disk(j, true, err);
+        if (st == BK_OK)
+            st = back;
+    }
     if (st == BK_OK) {
         d->already = already;
         d->first_at_ms = !already ? in->scan.at_ms : res ? res->first_at_ms : first;
@@ -330,12 +338,22 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
     struct bk_err e;
     bk_err_clear(&e);
     struct owed owed = {.serial = owes ? in->owed_serial : NULL, .id = in->owed_id};
-    if (store_pg_append_keyed(l->srv, &ev, &res, 0, &e) == BK_OK) {
+    /* The intent goes onto the disk while the server works: one wait for
+     * the two, not one after the other. Once both are done the event is
+     * durable here and the server's answer there, so the settle need not
+     * wait for the disk: a power cut before the next sync leaves the
+     * intent, settled again from the server's answer. */
+    struct pgconn_call call;
+    bool sent = store_pg_append_send(l->srv, &ev, 0, &call, &e) == BK_OK;
+    enum bk_status st = journal_sync(l->j, err);
+    if (st != BK_OK)
+        return st;
+    if (sent && store_pg_append_wait(l->srv, &call, &res, &e) == BK_OK) {
         /* None owed on the server (a badge of theirs is there): none here. */
         owed.made = res.owed_made;
         if (!owed.made)
             owed.serial = NULL;
-        return settle(l, in, &res, &owed, d, err);
+        return settle(l, in, &res, &owed, false, d, err);
     }
     /* No answer in time, the link gone, or the server refused: the person
      * at the door gets the journal's answer, and the event waits. */
@@ -343,7 +361,7 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
         went_offline(r, &e);
     else
         note_offline(r, l, &e);
-    return settle(l, in, NULL, &owed, d, err);
+    return settle(l, in, NULL, &owed, true, d, err);
 }
 
 /* An intent left by a process that died between sending and settling:
@@ -363,7 +381,7 @@ static enum bk_status recover(struct replica *r, struct link *l, bool online, st
     if (online)
         st = send_and_settle(r, l, &in, &d, err);
     else
-        st = settle(l, &in, NULL, &owed, &d, err);
+        st = settle(l, &in, NULL, &owed, true, &d, err);
     journal_intent_clear(&in);
     return st;
 }
@@ -395,13 +413,10 @@ static enum bk_status rp_append(void *impl, struct store_append *a, struct bk_er
                                 .check_first = check_first,
                                 .owed_serial = check_first ? a->owed_serial : NULL,
                                 .owed_id = store_pg_badge_id_new()};
-    if (st == BK_OK) {
-        st = journal_begin(r->fg.j, err);
-        if (st == BK_OK) {
-            st = journal_tx_tail(r->fg.j, &in.seq, in.prev, err);
-            journal_rollback(r->fg.j);
-        }
-    }
+    /* One read, no transaction: under the append lock nobody else on this
+     * machine adds to the log before this event is written. */
+    if (st == BK_OK)
+        st = journal_tx_tail(r->fg.j, &in.seq, in.prev, err);
     in.seq++;
     store_scan_hash(scan, in.seq, check_first ? "checked_in" : scan->outcome, in.prev, in.hash);
     if (check_first)
@@ -410,20 +425,18 @@ static enum bk_status rp_append(void *impl, struct store_append *a, struct bk_er
         memcpy(in.alt_hash, in.hash, STORE_HASH_BYTES);
     struct decided d = {0};
     if (st == BK_OK && fg_online(r)) {
-        /* Durable before it leaves: whatever happens next, the journal
-         * knows this key was sent. */
-        st = journal_begin(r->fg.j, err);
-        if (st == BK_OK)
-            st = journal_tx_put_intent(r->fg.j, &in, err);
-        if (st == BK_OK)
-            st = journal_commit(r->fg.j, err);
-        else
-            journal_rollback(r->fg.j);
+        /* Written before it leaves: if this process dies, the journal
+         * knows this key was sent. It reaches the disk while the server
+         * works (send_and_settle), before the answer is shown: one disk
+         * wait per check-in, overlapping the server's. A power cut before
+         * it is there may lose it while the server has the event; the
+         * next start online takes the event back (adopt_lost_tail). */
+        st = journal_put_intent(r->fg.j, &in, err);
         if (st == BK_OK)
             st = send_and_settle(r, &r->fg, &in, &d, err);
     } else if (st == BK_OK) {
         struct owed owed = {.serial = in.owed_serial, .id = in.owed_id};
-        st = settle(&r->fg, &in, NULL, &owed, &d, err);
+        st = settle(&r->fg, &in, NULL, &owed, true, &d, err);
     }
     unlock_file(lock);
     a->owed_id = 0;
@@ -791,6 +804,53 @@ static enum bk_status open_journal(const struct store_options *o, void **j, stru
 
 static void stop_worker(struct replica *r);
 
+struct adopted {
+    void *j;
+    enum bk_status st;
+    struct bk_err *err;
+};
+
+static int adopt_event(void *ctx, const struct store_event *ev)
+{
+    struct adopted *a = ctx;
+    a->st = journal_tx_add_event(a->j, ev, ev->offline, true, "same", a->err);
+    return a->st != BK_OK;
+}
+
+/* Events of this journal's chain the server holds beyond the journal's
+ * last: an intent lost to a power cut after it was sent (it is written
+ * without waiting for the disk). They are this machine's own, made and
+ * hashed here, so the journal takes them back as the server holds them;
+ * otherwise the next event would reuse the key and be set aside. Under the
+ * append lock; nothing to do when an intent is still there (push settles
+ * it). */
+static enum bk_status adopt_lost_tail(struct replica *r, struct bk_err *err)
+{
+    bool intent = false, busy = false;
+    enum bk_status st = journal_has_intent(r->fg.j, &intent, err);
+    if (st != BK_OK || intent)
+        return st;
+    int lock = lock_file(r->append_lock, 0, &busy);
+    if (lock < 0)
+        return BK_OK;
+    int64_t tail = 0;
+    unsigned char prev[STORE_HASH_BYTES];
+    struct adopted a = {r->fg.j, BK_OK, err};
+    st = journal_begin(r->fg.j, err);
+    if (st == BK_OK)
+        st = journal_tx_tail(r->fg.j, &tail, prev, err);
+    if (st == BK_OK)
+        st = store_pg_foreach_in_chain(r->fg.srv, r->epoch, tail, adopt_event, &a, err);
+    if (st == BK_OK)
+        st = a.st;
+    if (st == BK_OK)
+        st = journal_commit(r->fg.j, err);
+    else
+        journal_rollback(r->fg.j);
+    unlock_file(lock);
+    return st;
+}
+
 /* Opened without the server: an event a process left half-sent is settled
  * from the journal now, so the badge it owed is pending from the start
  * (a kiosk prints what it owes when it starts), not only at the next
@@ -851,6 +911,8 @@ static enum bk_status rp_open(const struct store_options *o, void **impl, struct
     st = link_server(r, &r->fg, &e);
     if (st == BK_OK) {
         st = push(r, &r->fg, 0, &e);
+        if (st == BK_OK)
+            st = adopt_lost_tail(r, &e);
         if (st == BK_OK)
             st = pull(&r->fg, &e);
     }
