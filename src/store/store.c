@@ -1018,6 +1018,23 @@ static enum bk_status compare_journal(const struct journal_events *je,
     return BK_OK;
 }
 
+const char *store_clock_skew_text(int64_t skew_ms, char *buf, size_t n)
+{
+    /* The server's minus ours: positive, ours is behind. */
+    long long s = (long long)(skew_ms < 0 ? -skew_ms : skew_ms) / 1000;
+    char amount[32];
+    if (s < 120)
+        snprintf(amount, sizeof amount, _("%lld s"), s);
+    else if (s < 2 * 3600)
+        snprintf(amount, sizeof amount, _("%lld min"), (s + 30) / 60);
+    else
+        snprintf(amount, sizeof amount, _("%lld h"), (s + 1800) / 3600);
+    snprintf(buf, n,
+             skew_ms > 0 ? _("clock %s behind the server's") : _("clock %s ahead of the server's"),
+             amount);
+    return buf;
+}
+
 enum bk_status store_verify_journal(struct store *s, const char *path,
                                     struct store_journal_check *out, struct bk_err *err)
 {

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "store/importplan.h"
+#include "util/clock.h"
 #include "util/i18n.h"
 #include "util/xalloc.h"
 
@@ -1422,16 +1423,23 @@ static enum bk_status pg_get_token(void *impl, const char *attendee, char **payl
     return st;
 }
 
-enum bk_status store_pg_roster_version(void *impl, int64_t *version, struct bk_err *err)
+enum bk_status store_pg_roster_version(void *impl, int64_t *version, int64_t *skew_ms,
+                                       struct bk_err *err)
 {
     struct pg_store *g = impl;
     PGresult *r = NULL;
-    /* last_value with is_called: 0 before the first change. */
-    enum bk_status st = query(
-        g, "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM bk_roster_version", NULL,
-        &r, err);
+    /* last_value with is_called: 0 before the first change. The server's
+     * clock comes with it, read between our two readings of ours. */
+    int64_t before = clock_wall_ms();
+    enum bk_status st = query(g,
+                              "SELECT CASE WHEN is_called THEN last_value ELSE 0 END, bk_now_ms()"
+                              " FROM bk_roster_version",
+                              NULL, &r, err);
+    int64_t after = clock_wall_ms();
     if (st == BK_OK)
         *version = v_int(r, 0, 0);
+    if (st == BK_OK && skew_ms)
+        *skew_ms = v_int(r, 0, 1) - (before + (after - before) / 2);
     PQclear(r);
     return st;
 }
@@ -1452,7 +1460,7 @@ enum bk_status store_pg_pull_roster(void *impl, int64_t *version, struct attende
     enum bk_status st =
         pgconn_exec(g->c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, err);
     if (st == BK_OK)
-        st = store_pg_roster_version(g, version, err);
+        st = store_pg_roster_version(g, version, NULL, err);
     if (st == BK_OK)
         st = bulk(g, "SELECT " PG_ATTENDEE_COLUMNS " FROM attendee ORDER BY id", NULL, &r, err);
     if (st == BK_OK)

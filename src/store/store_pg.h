@@ -82,8 +82,10 @@ enum bk_status store_pg_append_batch(void *impl, const struct pg_keyed_event *ev
                                      struct pg_append_result *res, struct bk_err *err);
 
 /* The number the server gives the attendee list and tokens; it changes
- * with every import or issue. */
-enum bk_status store_pg_roster_version(void *impl, int64_t *version, struct bk_err *err);
+ * with every import or issue. *skew_ms (when not NULL): the server's clock
+ * minus this machine's, measured around the same call. */
+enum bk_status store_pg_roster_version(void *impl, int64_t *version, int64_t *skew_ms,
+                                       struct bk_err *err);
 
 /* The whole attendee list (into *people, *n, each to be attendee_clear-ed
  * and the array freed; person i's code hash in (*hashes)[i] when

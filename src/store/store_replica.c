@@ -755,6 +755,19 @@ static enum bk_status pull_changes(struct link *l, struct bk_err *err)
 /* Brings the journal's copies in line with the server: the attendee list
  * and tokens when their version moved, badge rows and counted check-ins
  * changed since the last pull. */
+/* The server's clock minus ours, kept in the journal for the status line
+ * and badgectl sync. Written when it moves by a second or more, not at
+ * every round of the sync thread (0 is written as 1: 0 means unknown). */
+static void note_clock(struct link *l, int64_t skew)
+{
+    int64_t known = 0;
+    if (!skew)
+        skew = 1;
+    if (journal_get_int(l->j, "clock_skew_ms", &known, NULL) == BK_OK &&
+        (!known || llabs(known - skew) >= 1000))
+        journal_set_int(l->j, "clock_skew_ms", skew, NULL);
+}
+
 static enum bk_status pull(struct link *l, struct bk_err *err)
 {
     int64_t have = -1, now = 0;
@@ -762,8 +775,11 @@ static enum bk_status pull(struct link *l, struct bk_err *err)
     enum bk_status st = journal_get_text(l->j, "roster_version", pulled, sizeof pulled, err);
     if (st == BK_OK && pulled[0])
         journal_get_int(l->j, "roster_version", &have, err);
+    int64_t skew = 0;
     if (st == BK_OK)
-        st = store_pg_roster_version(l->srv, &now, err);
+        st = store_pg_roster_version(l->srv, &now, &skew, err);
+    if (st == BK_OK)
+        note_clock(l, skew);
     if (st == BK_OK && now != have) {
         struct attendee *people = NULL;
         unsigned char (*hashes)[STORE_HASH_BYTES] = NULL, *has_hash = NULL;
@@ -1166,6 +1182,9 @@ static enum bk_status rp_sync_status(void *impl, struct store_sync_status *st, s
         s = journal_get_int(j, "last_sync", &st->last_sync_ms, err);
     if (s == BK_OK)
         s = journal_get_text(j, "problem", st->problem, sizeof st->problem, err);
+    if (s == BK_OK)
+        s = journal_get_int(j, "clock_skew_ms", &st->clock_skew_ms, err);
+    st->clock_wrong = llabs(st->clock_skew_ms) > STORE_CLOCK_SKEW_MAX_MS;
     /* Waiting counts as offline even before any call failed (the journal
      * came from an embedded store, say): nothing waits when online. */
     if (s == BK_OK && st->waiting && !st->offline_since_ms)
