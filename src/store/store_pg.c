@@ -245,7 +245,7 @@ static const char *const migration_2 =
      * before (its id there) is answered as it is. r_status is the status
      * the row has on the server. */
     "CREATE FUNCTION bk_badge_put_first(p_id bigint, p_attendee text, p_at_ms bigint,"
-    " p_kiosk text, p_serial text, p_status text, p_printer text, p_job integer,"
+    " p_kiosk text, p_serial text, p_reason text, p_status text, p_printer text, p_job integer,"
     " p_detail text, p_updated_ms bigint, p_sent boolean, p_retired text,"
     " OUT r_made bigint, OUT r_status text, OUT r_serial text, OUT r_attendee text)"
     " LANGUAGE plpgsql AS $$"
@@ -263,10 +263,10 @@ static const char *const migration_2 =
     "   UPDATE badge_print SET status = 'cancelled', detail = p_retired,"
     "    updated_ms = bk_now_ms() WHERE id = o_id AND status = 'pending';"
     "  END IF;"
-    "  INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, status, printer, job,"
-    "   detail, updated_ms)"
-    "   VALUES (p_id, p_attendee, p_at_ms, p_kiosk, p_serial, p_status, p_printer, p_job,"
-    "    p_detail, p_updated_ms)"
+    "  INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, reason, status, printer,"
+    "   job, detail, updated_ms)"
+    "   VALUES (p_id, p_attendee, p_at_ms, p_kiosk, p_serial, p_reason, p_status, p_printer,"
+    "    p_job, p_detail, p_updated_ms)"
     "   RETURNING made, status, serial, attendee INTO r_made, r_status, r_serial, r_attendee;"
     " END $$;"
     "REVOKE ALL ON FUNCTION bk_badge_put_first FROM PUBLIC;";
@@ -304,8 +304,8 @@ static const struct pg_grant {
     {"FUNCTION bk_append_owed(text, text, bigint, bigint, text, text, text, integer, text, "
      "bytea, text, bytea, bytea, boolean, bigint, text)",
      "EXECUTE", "EXECUTE"},
-    {"FUNCTION bk_badge_put_first(bigint, text, bigint, text, text, text, text, integer, text, "
-     "bigint, boolean, text)",
+    {"FUNCTION bk_badge_put_first(bigint, text, bigint, text, text, text, text, text, integer, "
+     "text, bigint, boolean, text)",
      "EXECUTE", "EXECUTE"},
     {"FUNCTION bk_now_ms()", "EXECUTE", "EXECUTE"},
 };
@@ -1141,22 +1141,29 @@ int64_t store_pg_badge_id_new(void)
     return (int64_t)(v >> 2) | 1;
 }
 
+/* A badge row's columns as $1..$11: id, attendee, at_ms, kiosk, serial,
+ * reason, status, printer, job, detail, updated_ms. */
+static void badge_params(struct params *p, const struct store_badge *b)
+{
+    p_int(p, b->id);
+    p_text(p, b->attendee);
+    p_int(p, b->at_ms);
+    p_text(p, b->kiosk);
+    p_text(p, b->serial);
+    p_text(p, b->reason);
+    p_text(p, store_badge_status_code(b->status));
+    p_text(p, b->printer);
+    p_int(p, b->job);
+    p_text(p, b->detail);
+    p_int(p, b->updated_ms);
+}
+
 enum bk_status store_pg_badge_put(void *impl, const struct store_badge *b, bool *conflict,
                                   int64_t *made, struct bk_err *err)
 {
     struct pg_store *g = impl;
     struct params p = {.n = 0};
-    p_int(&p, b->id);
-    p_text(&p, b->attendee);
-    p_int(&p, b->at_ms);
-    p_text(&p, b->kiosk);
-    p_text(&p, b->serial);
-    p_text(&p, b->reason);
-    p_text(&p, store_badge_status_code(b->status));
-    p_text(&p, b->printer);
-    p_int(&p, b->job);
-    p_text(&p, b->detail);
-    p_int(&p, b->updated_ms);
+    badge_params(&p, b);
     PGresult *r = NULL;
     enum bk_status st = query(g,
                               "INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, reason,"
@@ -1192,23 +1199,14 @@ enum bk_status store_pg_badge_put_first(void *impl, const struct store_badge *b,
 {
     struct pg_store *g = impl;
     struct params p = {.n = 0};
-    p_int(&p, b->id);
-    p_text(&p, b->attendee);
-    p_int(&p, b->at_ms);
-    p_text(&p, b->kiosk);
-    p_text(&p, b->serial);
-    p_text(&p, store_badge_status_code(b->status));
-    p_text(&p, b->printer);
-    p_int(&p, b->job);
-    p_text(&p, b->detail);
-    p_int(&p, b->updated_ms);
+    badge_params(&p, b);
     p_text(&p, sent ? "true" : "false");
     p_text(&p, _(STORE_PG_RETIRED_FIRST));
     PGresult *r = NULL;
     enum bk_status st = query(g,
                               "SELECT r_made, r_status, r_serial, r_attendee FROM"
                               " bk_badge_put_first($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-                              " $12)",
+                              " $12, $13)",
                               &p, &r, err);
     *conflict = false;
     *now = b->status;
