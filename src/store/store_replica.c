@@ -822,6 +822,7 @@ static void stop_worker(struct replica *r);
 
 struct adopted {
     void *j;
+    bool began; /* the journal's transaction, opened at the first event */
     enum bk_status st;
     struct bk_err *err;
 };
@@ -829,7 +830,12 @@ struct adopted {
 static int adopt_event(void *ctx, const struct store_event *ev)
 {
     struct adopted *a = ctx;
-    a->st = journal_tx_add_event(a->j, ev, ev->offline, true, "same", a->err);
+    if (!a->began) {
+        a->st = journal_begin(a->j, a->err);
+        a->began = a->st == BK_OK;
+    }
+    if (a->st == BK_OK)
+        a->st = journal_tx_add_event(a->j, ev, ev->offline, true, "same", a->err);
     return a->st != BK_OK;
 }
 
@@ -849,19 +855,20 @@ static enum bk_status adopt_lost_tail(struct replica *r, struct bk_err *err)
     int lock = lock_file(r->append_lock, 0, &busy);
     if (lock < 0)
         return BK_OK;
+    /* The server's rows are all in before the first is written, so the
+     * journal is not held while the server answers; and nothing appends
+     * meanwhile, under the append lock. */
     int64_t tail = 0;
     unsigned char prev[STORE_HASH_BYTES];
-    struct adopted a = {r->fg.j, BK_OK, err};
-    st = journal_begin(r->fg.j, err);
-    if (st == BK_OK)
-        st = journal_tx_tail(r->fg.j, &tail, prev, err);
+    struct adopted a = {r->fg.j, false, BK_OK, err};
+    st = journal_tx_tail(r->fg.j, &tail, prev, err);
     if (st == BK_OK)
         st = store_pg_foreach_in_chain(r->fg.srv, r->epoch, tail, adopt_event, &a, err);
     if (st == BK_OK)
         st = a.st;
-    if (st == BK_OK)
+    if (st == BK_OK && a.began)
         st = journal_commit(r->fg.j, err);
-    else
+    else if (a.began)
         journal_rollback(r->fg.j);
     unlock_file(lock);
     return st;
