@@ -241,18 +241,17 @@ struct owed {
 /* Writes the intent's event into the journal's log with the outcome
  * chosen: by the server (res), or here from the journal (res NULL). With
  * owed, a first check-in also writes the badge it owes in the same journal
- * transaction, durable here before the person is answered: as the server
- * row it already is (owed->made), or queued for the server like any badge
- * made offline. Without wait the commit does not wait for the disk: the
- * intent, already durable, holds all it needs to be settled again. */
-static enum bk_status settle(struct link *l, const struct journal_intent *in,
-                             const struct pg_append_result *res, const struct owed *owed,
-                             bool wait, struct decided *d, struct bk_err *err)
+ * transaction: as the server row it already is (owed->made), or queued for
+ * the server like any badge made offline. Either way it is durable here
+ * before the person is answered: settle's commit waits for the disk, or
+ * (wait false, online) the intent, synced while the server worked, holds
+ * the event and its badge owed, all it needs to be settled again. */
+static enum bk_status settle_tx(struct link *l, const struct journal_intent *in,
+                                const struct pg_append_result *res, const struct owed *owed,
+                                struct decided *d, struct bk_err *err)
 {
     void *j = l->j;
-    enum bk_status st = wait ? BK_OK : journal_wait_for_disk(j, false, err);
-    if (st == BK_OK)
-        st = journal_begin(j, err);
+    enum bk_status st = journal_begin(j, err);
     bool found = false;
     int64_t first = 0;
     if (st == BK_OK && !res && in->check_first)
@@ -300,11 +299,6 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
         return st;
     }
     st = journal_commit(j, err);
-    if (!wait) {
-        enum bk_status back = journal_wait_for_disk(j, true, err);
-        if (st == BK_OK)
-            st = back;
-    }
     if (st == BK_OK) {
         d->already = already;
         d->first_at_ms = !already ? in->scan.at_ms : res ? res->first_at_ms : first;
@@ -312,6 +306,20 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
         d->owed_id = owed_added ? owed_row.id : 0;
     }
     return st;
+}
+
+static enum bk_status settle(struct link *l, const struct journal_intent *in,
+                             const struct pg_append_result *res, const struct owed *owed,
+                             bool wait, struct decided *d, struct bk_err *err)
+{
+    if (wait)
+        return settle_tx(l, in, res, owed, d, err);
+    enum bk_status st = journal_wait_for_disk(l->j, false, err);
+    if (st == BK_OK)
+        st = settle_tx(l, in, res, owed, d, err);
+    /* Waiting again whatever happened: every other commit waits. */
+    enum bk_status back = journal_wait_for_disk(l->j, true, err);
+    return st == BK_OK ? back : st;
 }
 
 /* Sends the intent (already durable in the journal) and settles it with
