@@ -1151,6 +1151,15 @@ static void print_sync_json(const struct config *cfg, const struct store_sync_st
     printf("%zu", st->conflicts);
     json_write_key(stdout, "problem", 0);
     json_write_string(stdout, st->problem[0] ? st->problem : NULL);
+    /* The server's clock minus this machine's, in seconds; null: never
+     * measured. clock_wrong: beyond what counts as right. */
+    json_write_key(stdout, "clock_skew_s", 0);
+    if (st->shared && st->clock_skew_ms)
+        printf("%lld", (long long)(st->clock_skew_ms / 1000));
+    else
+        fputs("null", stdout);
+    json_write_key(stdout, "clock_wrong", 0);
+    fputs(st->clock_wrong ? "true" : "false", stdout);
     fputs("}\n", stdout);
 }
 
@@ -1177,6 +1186,12 @@ static void print_sync_text(const struct config *cfg, const struct store_sync_st
                st->conflicts);
     if (st->problem[0] && st->offline_since_ms)
         printf(_("Last problem: %s\n"), st->problem);
+    if (st->clock_wrong) {
+        char skew[64];
+        printf(_("This machine's %s: set it right (timedatectl); a scan near midnight may count "
+                 "on the wrong day.\n"),
+               store_clock_skew_text(st->clock_skew_ms, skew, sizeof skew));
+    }
 }
 
 static int cmd_sync(struct run *run)

@@ -224,8 +224,12 @@ enum bk_status checkin_process(const struct checkin_context *ctx, const char *pa
     res->owed_badge = owed.id;
     if (!owed.id)
         res->owed_serial[0] = '\0';
+    /* A badge owed was written because the person had none printed,
+     * pending or submitted (every engine's rule): nothing to ask. Not
+     * asking saves the shared store a round trip at every first check-in. */
     bool printed = false;
-    st = store_badge_printed(ctx->store, res->attendee.id, &printed, err);
+    if (!owed.id)
+        st = store_badge_printed(ctx->store, res->attendee.id, &printed, err);
     if (st != BK_OK)
         return st;
     res->badge_needed = !printed;

@@ -213,6 +213,8 @@ struct flow {
     bool offline;            /* the view's offline line, kept across screens */
     char offline_since[6];
     size_t waiting;
+    bool clock_wrong; /* the view's clock line, likewise */
+    int64_t clock_skew_s;
 };
 
 /* How often the view's offline line is read from the store (its journal). */
@@ -1221,6 +1223,8 @@ static void refresh_sync(struct flow *f, bool now)
         return;
     f->offline = st.offline_since_ms != 0;
     f->waiting = st.waiting;
+    f->clock_wrong = st.clock_wrong;
+    f->clock_skew_s = st.clock_skew_ms / 1000;
     f->offline_since[0] = '\0';
     if (f->offline) {
         char iso[40];
@@ -1272,6 +1276,8 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
     v->offline = f->offline;
     v->waiting = f->waiting;
     memcpy(v->offline_since, f->offline_since, sizeof v->offline_since);
+    v->clock_wrong = f->clock_wrong;
+    v->clock_skew_s = f->clock_skew_s;
     v->language = f->language;
     out->view = v;
     out->allow_quit = v->screen == FLOW_STAFF;

@@ -230,6 +230,11 @@ struct flow_view {
     bool offline;
     char offline_since[6];
     size_t waiting;
+    /* Every screen, staff-facing: this kiosk's clock differs from the
+     * shared store's server by more than STORE_CLOCK_SKEW_MAX_MS;
+     * clock_skew_s is the server's minus ours (positive: ours is behind). */
+    bool clock_wrong;
+    int64_t clock_skew_s;
     const char *language;           /* the language in use, one of the six */
     size_t pin_len;                 /* STAFF_PIN: digits typed (show dots) */
     int pin_tries_left;             /* STAFF_PIN */

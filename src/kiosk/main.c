@@ -109,6 +109,7 @@ struct app {
     enum flow_staff_result staff_last;
     bool was_offline; /* the shared store's state last shown */
     size_t was_waiting;
+    bool was_clock_wrong;
     bool preview_wanted;
     char preview_id[ATTENDEE_ID_MAX + 1];
     struct source_frame frame;
@@ -321,6 +322,18 @@ static void apply(struct app *a, const struct flow_actions *act)
             want_snapshot(a, "offline");
         a->was_offline = v->offline;
         a->was_waiting = v->waiting;
+        a->layout_pending = true;
+    }
+    /* A wrong clock decides a scan's day wrongly near midnight: said once
+     * in the log when found (and when fixed), and shown to staff. */
+    if (v->clock_wrong != a->was_clock_wrong) {
+        char skew[64];
+        if (v->clock_wrong)
+            fprintf(stderr, _("%s: this kiosk's %s: set it right (timedatectl), then restart\n"),
+                    progname, store_clock_skew_text(v->clock_skew_s * 1000, skew, sizeof skew));
+        else
+            fprintf(stderr, _("%s: this kiosk's clock agrees with the server's again\n"), progname);
+        a->was_clock_wrong = v->clock_wrong;
         a->layout_pending = true;
     }
     if (act->pin_failed)

@@ -138,6 +138,13 @@ static void camera_notice(struct kiosk *k)
         y -= 4.5f;
         notice_strip(k, y, line);
     }
+    if (k->view->clock_wrong) {
+        char skew[64], line[300];
+        snprintf(line, sizeof line, _("This kiosk's %s. Staff: set the clock right."),
+                 store_clock_skew_text(k->view->clock_skew_s * 1000, skew, sizeof skew));
+        y -= 4.5f;
+        notice_strip(k, y, line);
+    }
 }
 
 /* ---- welcome ---- */
@@ -861,10 +868,15 @@ static void draw_staff(struct kiosk *k)
     struct staff_columns c = staff_columns(k);
     float h = H(k);
     staff_search_box(k, &c);
-    if (k->view->offline) {
-        /* Beside the title: what staff must know first. */
-        char what[160];
-        offline_text(k, what, sizeof what);
+    if (k->view->offline || k->view->clock_wrong) {
+        /* Beside the title: what staff must know first (the network before
+         * the clock, which the network's return may be needed to check). */
+        char what[160], skew[64];
+        if (k->view->offline)
+            offline_text(k, what, sizeof what);
+        else
+            snprintf(what, sizeof what, _("This kiosk's %s"),
+                     store_clock_skew_text(k->view->clock_skew_s * 1000, skew, sizeof skew));
         ui_text_mid(&k->ui, what, px(k, 2.8f), true, k->ui.theme->warn,
                     ui_rect(&k->ui, W(k) * 0.35f, 2, W(k) * 0.65f - 6, 8), ui_trail(&k->ui));
     }

@@ -21,12 +21,15 @@ static const char *const journal_schema =
     "CREATE TABLE IF NOT EXISTS journal_intent ("
     " seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, kiosk TEXT NOT NULL, method TEXT NOT NULL,"
     " outcome TEXT, attendee TEXT, day INTEGER, detail TEXT, check_first INTEGER NOT NULL,"
-    " prev_hash BLOB NOT NULL, hash BLOB NOT NULL, alt_hash BLOB NOT NULL);"
+    " prev_hash BLOB NOT NULL, hash BLOB NOT NULL, alt_hash BLOB NOT NULL,"
+    " owed_serial TEXT, owed_id INTEGER);"
     "CREATE TABLE IF NOT EXISTS journal_checkin ("
     " attendee TEXT NOT NULL, day INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
     " PRIMARY KEY (attendee, day)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS journal_badge ("
     " id INTEGER PRIMARY KEY, made INTEGER, local INTEGER NOT NULL);"
+    /* set_order's max(local) at every badge row: a look-up, not a scan. */
+    "CREATE INDEX IF NOT EXISTS journal_badge_local ON journal_badge (local);"
     "CREATE TABLE IF NOT EXISTS journal_outbox ("
     " n INTEGER PRIMARY KEY AUTOINCREMENT, badge INTEGER NOT NULL, is_add INTEGER NOT NULL,"
     " attendee TEXT, kiosk TEXT, serial TEXT, reason TEXT, expect TEXT, status TEXT NOT NULL,"
@@ -57,6 +60,13 @@ static int bind_text(sqlite3_stmt *st, int i, const char *s)
 static int bind_blob(sqlite3_stmt *st, int i, const unsigned char *b)
 {
     return sqlite3_bind_blob(st, i, b, STORE_HASH_BYTES, SQLITE_STATIC);
+}
+
+/* The first column of a count(*) row, as a size_t in arg. */
+static int count_row(sqlite3_stmt *st, void *arg)
+{
+    *(size_t *)arg = (size_t)sqlite3_column_int64(st, 0);
+    return 1;
 }
 
 /* ---- meta ---- */
@@ -121,7 +131,21 @@ enum bk_status journal_prepare(void *impl, const char *kiosk, char *epoch, char 
         rc = sq_exec(q->db, journal_schema);
     if (rc != SQLITE_OK)
         return fail(q, rc, err);
-    enum bk_status st = journal_get_text(q, "epoch", epoch, JOURNAL_EPOCH_LEN + 1, err);
+    /* A journal made before the intent kept its badge owed gets the
+     * columns (an intent left in it owes none, as then). */
+    size_t owed_cols = 0;
+    enum bk_status st = sq_walk_with(q,
+                                     "SELECT count(*) FROM pragma_table_info('journal_intent')"
+                                     " WHERE name = 'owed_serial'",
+                                     NULL, count_row, &owed_cols, err);
+    if (st == BK_OK && !owed_cols) {
+        rc = sq_exec(q->db, "ALTER TABLE journal_intent ADD COLUMN owed_serial TEXT;"
+                            "ALTER TABLE journal_intent ADD COLUMN owed_id INTEGER");
+        if (rc != SQLITE_OK)
+            return fail(q, rc, err);
+    }
+    if (st == BK_OK)
+        st = journal_get_text(q, "epoch", epoch, JOURNAL_EPOCH_LEN + 1, err);
     if (st == BK_OK && !epoch[0]) {
         /* The chain's name: random, so two journals never share one, not
          * even a machine's old one and its new one. */
@@ -158,6 +182,25 @@ enum bk_status journal_commit(void *impl, struct bk_err *err)
     struct sqlite_store *q = impl;
     int rc = sq_exec(q->db, "COMMIT");
     return rc == SQLITE_OK ? BK_OK : fail(q, rc, err);
+}
+
+enum bk_status journal_sync(void *impl, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    /* SQLite's own handle on the WAL: syncing it makes every commit
+     * written to it durable (recovery replays the frames it holds). */
+    sqlite3_file *wal = NULL;
+    int rc = sqlite3_file_control(q->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+    if (rc == SQLITE_OK && wal && wal->pMethods)
+        rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+    return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
+}
+
+enum bk_status journal_wait_for_disk(void *impl, bool wait, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    int rc = sq_exec(q->db, wait ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
 void journal_rollback(void *impl)
@@ -238,19 +281,21 @@ void journal_intent_clear(struct journal_intent *in)
     free((char *)in->scan.outcome);
     free((char *)in->scan.attendee);
     free((char *)in->scan.detail);
+    free((char *)in->owed_serial);
     memset(in, 0, sizeof *in);
 }
 
-enum bk_status journal_tx_put_intent(void *impl, const struct journal_intent *in,
-                                     struct bk_err *err)
+static enum bk_status insert_intent(void *impl, const struct journal_intent *in,
+                                    struct bk_err *err)
 {
     struct sqlite_store *q = impl;
     const struct store_scan *s = &in->scan;
     sqlite3_stmt *st = NULL;
     int rc = prepare(q,
                      "INSERT INTO journal_intent (seq, at_ms, kiosk, method, outcome, attendee,"
-                     " day, detail, check_first, prev_hash, hash, alt_hash)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     " day, detail, check_first, prev_hash, hash, alt_hash, owed_serial,"
+                     " owed_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+                     " ?14)",
                      &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(st, 1, in->seq);
@@ -277,9 +322,32 @@ enum bk_status journal_tx_put_intent(void *impl, const struct journal_intent *in
     if (rc == SQLITE_OK)
         rc = bind_blob(st, 12, in->alt_hash);
     if (rc == SQLITE_OK)
+        rc = bind_text(st, 13, in->owed_serial);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 14, in->owed_id);
+    if (rc == SQLITE_OK)
         rc = sq_step_done(st);
     sqlite3_finalize(st);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
+}
+
+enum bk_status journal_put_intent(void *impl, const struct journal_intent *in,
+                                  struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    /* The safety level cannot change inside a transaction: around it. */
+    enum bk_status st = journal_wait_for_disk(q, false, err);
+    if (st == BK_OK)
+        st = journal_begin(q, err);
+    if (st == BK_OK)
+        st = insert_intent(q, in, err);
+    if (st == BK_OK)
+        st = journal_commit(q, err);
+    else
+        journal_rollback(q);
+    /* FULL again whatever happened: every other commit waits for the disk. */
+    enum bk_status back = journal_wait_for_disk(q, true, err);
+    return st == BK_OK ? back : st;
 }
 
 static char *dup_or_null(const char *s)
@@ -302,7 +370,8 @@ enum bk_status journal_tx_get_intent(void *impl, struct journal_intent *in, bool
     memset(in, 0, sizeof *in);
     int rc = prepare(q,
                      "SELECT seq, at_ms, kiosk, method, outcome, attendee, day, detail, check_first,"
-                     " prev_hash, hash, alt_hash FROM journal_intent ORDER BY seq LIMIT 1",
+                     " prev_hash, hash, alt_hash, owed_serial, owed_id FROM journal_intent"
+                     " ORDER BY seq LIMIT 1",
                      &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
@@ -321,6 +390,8 @@ enum bk_status journal_tx_get_intent(void *impl, struct journal_intent *in, bool
         copy_blob(st, 9, in->prev);
         copy_blob(st, 10, in->hash);
         copy_blob(st, 11, in->alt_hash);
+        in->owed_serial = dup_or_null(sq_col_text_or_null(st, 12));
+        in->owed_id = sqlite3_column_int64(st, 13);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BK_OK : sq_db_error(q, rc, err);
@@ -331,12 +402,6 @@ enum bk_status journal_tx_drop_intent(void *impl, struct bk_err *err)
     struct sqlite_store *q = impl;
     int rc = sq_exec(q->db, "DELETE FROM journal_intent");
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
-}
-
-static int count_row(sqlite3_stmt *st, void *arg)
-{
-    *(size_t *)arg = (size_t)sqlite3_column_int64(st, 0);
-    return 1;
 }
 
 enum bk_status journal_has_intent(void *impl, bool *found, struct bk_err *err)
@@ -597,6 +662,21 @@ enum bk_status journal_has_live_badge(void *impl, const char *attendee, bool *ha
     struct sqlite_store *q = impl;
     int rc = sq_has_live_badge(q->db, attendee, has);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
+}
+
+static int status_row(sqlite3_stmt *st, void *arg)
+{
+    store_badge_status_from_code(sq_col_text(st, 0), arg);
+    return 1;
+}
+
+enum bk_status journal_badge_status(void *impl, int64_t id, enum store_badge_status *status,
+                                    struct bk_err *err)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT status FROM badge_print WHERE id = %lld", (long long)id);
+    *status = STORE_BADGE_ANY;
+    return sq_walk_with(impl, sql, NULL, status_row, status, err);
 }
 
 enum bk_status journal_tx_add_owed_badge(void *impl, const struct store_badge *b, int64_t made,

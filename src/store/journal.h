@@ -51,6 +51,14 @@ enum bk_status journal_begin(void *impl, struct bk_err *err);
 /* COMMIT, returning once it is on disk (synchronous FULL). */
 enum bk_status journal_commit(void *impl, struct bk_err *err);
 void journal_rollback(void *impl);
+/* Makes every commit made so far durable (the WAL synced), for commits
+ * made while journal_wait_for_disk(impl, false). */
+enum bk_status journal_sync(void *impl, struct bk_err *err);
+/* Whether the connection's commits wait for the disk (synchronous FULL, the
+ * default) or not (NORMAL: they survive the process dying, and become
+ * durable with the next one that waits, or journal_sync). Not inside a
+ * transaction. */
+enum bk_status journal_wait_for_disk(void *impl, bool wait, struct bk_err *err);
 
 /* The log's last seq and hash (0 and zeros when empty). */
 enum bk_status journal_tx_tail(void *impl, int64_t *seq, unsigned char prev[STORE_HASH_BYTES],
@@ -69,17 +77,25 @@ enum bk_status journal_tx_add_event(void *impl, const struct store_event *ev, bo
 
 /* The event on its way to the server: its scan, its seq and previous hash,
  * the candidate outcome and hashes (alt_hash: the same as
- * already_checked_in when the server decides). */
+ * already_checked_in when the server decides), and the badge a first
+ * check-in owes (owed_serial NULL: none), under the row id chosen for it, so
+ * a process that dies before the answer is written leaves the badge owed
+ * with the event, and a resend names the same row. */
 struct journal_intent {
     struct store_scan scan; /* strings owned by the intent (journal_intent_clear) */
     int64_t seq;
     bool check_first;
     unsigned char prev[STORE_HASH_BYTES], hash[STORE_HASH_BYTES], alt_hash[STORE_HASH_BYTES];
+    const char *owed_serial; /* owned like the scan's strings */
+    int64_t owed_id;
 };
 void journal_intent_clear(struct journal_intent *in);
 
-enum bk_status journal_tx_put_intent(void *impl, const struct journal_intent *in,
-                                     struct bk_err *err);
+/* Writes the intent in a transaction of its own that does not wait for the
+ * disk (journal_wait_for_disk false for it): it survives the process
+ * dying, and journal_sync makes it durable while the server works. */
+enum bk_status journal_put_intent(void *impl, const struct journal_intent *in,
+                                  struct bk_err *err);
 /* *found false when no event is on its way. */
 enum bk_status journal_tx_get_intent(void *impl, struct journal_intent *in, bool *found,
                                      struct bk_err *err);
@@ -136,6 +152,10 @@ enum bk_status journal_add_badge(void *impl, const struct store_badge *b, int64_
  * submitted in the journal: then a check-in owes none. */
 enum bk_status journal_has_live_badge(void *impl, const char *attendee, bool *has,
                                       struct bk_err *err);
+
+/* Badge row id's status in the journal (STORE_BADGE_ANY: no such row). */
+enum bk_status journal_badge_status(void *impl, int64_t id, enum store_badge_status *status,
+                                    struct bk_err *err);
 
 /* In the caller's transaction: the badge a check-in owes (b, pending, id
  * chosen here). With made (the server took the row: its order there) it is

@@ -452,16 +452,39 @@ enum bk_status pgconn_query(struct pgconn *c, const char *sql, int n, const char
 {
     if (res)
         *res = NULL;
+    struct pgconn_call call;
+    enum bk_status st =
+        pgconn_query_send(c, sql, n, values, lengths, formats, timeout_ms, &call, err);
+    return st == BK_OK ? pgconn_query_wait(c, &call, res, err) : st;
+}
+
+enum bk_status pgconn_query_send(struct pgconn *c, const char *sql, int n,
+                                 const char *const *values, const int *lengths, const int *formats,
+                                 int timeout_ms, struct pgconn_call *call, struct bk_err *err)
+{
     c->sqlstate[0] = '\0';
     enum bk_status st = pgconn_connect(c, err);
     if (st != BK_OK)
         return st;
-    if (timeout_ms <= 0)
-        timeout_ms = c->timeout_ms;
-    int64_t deadline = clock_mono_ms() + timeout_ms;
+    call->timeout_ms = timeout_ms > 0 ? timeout_ms : c->timeout_ms;
+    call->deadline = clock_mono_ms() + call->timeout_ms;
     if (!PQsendQueryParams(c->conn, sql, n, NULL, values, lengths, formats, 0))
-        return lost(c, false, timeout_ms, err);
-    return await_results(c, deadline, timeout_ms, res, err);
+        return lost(c, false, call->timeout_ms, err);
+    /* On its way now, without waiting: the caller may work meanwhile. What
+     * the socket did not take goes in pgconn_query_wait. */
+    if (PQflush(c->conn) < 0)
+        return lost(c, false, call->timeout_ms, err);
+    return BK_OK;
+}
+
+enum bk_status pgconn_query_wait(struct pgconn *c, struct pgconn_call *call, PGresult **res,
+                                 struct bk_err *err)
+{
+    if (res)
+        *res = NULL;
+    if (!c->conn)
+        return lost(c, false, call->timeout_ms, err);
+    return await_results(c, call->deadline, call->timeout_ms, res, err);
 }
 
 enum bk_status pgconn_exec(struct pgconn *c, const char *sql, int timeout_ms, struct bk_err *err)

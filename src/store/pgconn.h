@@ -80,6 +80,20 @@ enum bk_status pgconn_query(struct pgconn *c, const char *sql, int n, const char
                             const int *lengths, const int *formats, int timeout_ms, PGresult **res,
                             struct bk_err *err);
 
+/* pgconn_query in two halves, so the caller can work while the server
+ * does: _send connects when needed and sends the statement without
+ * waiting for it; _wait waits for its answer, within the same bound
+ * counted from the send. Between the two, nothing else may use c. */
+struct pgconn_call {
+    int64_t deadline; /* monotonic ms */
+    int timeout_ms;
+};
+enum bk_status pgconn_query_send(struct pgconn *c, const char *sql, int n,
+                                 const char *const *values, const int *lengths, const int *formats,
+                                 int timeout_ms, struct pgconn_call *call, struct bk_err *err);
+enum bk_status pgconn_query_wait(struct pgconn *c, struct pgconn_call *call, PGresult **res,
+                                 struct bk_err *err);
+
 /* Statements without parameters or results (several, separated by ';'). */
 enum bk_status pgconn_exec(struct pgconn *c, const char *sql, int timeout_ms, struct bk_err *err);
 

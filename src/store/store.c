@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "event/config.h"
@@ -1017,6 +1018,23 @@ static enum bk_status compare_journal(const struct journal_events *je,
     return BK_OK;
 }
 
+const char *store_clock_skew_text(int64_t skew_ms, char *buf, size_t n)
+{
+    /* The server's minus ours: positive, ours is behind. */
+    long long s = (long long)(skew_ms < 0 ? -skew_ms : skew_ms) / 1000;
+    char amount[32];
+    if (s < 120)
+        snprintf(amount, sizeof amount, _("%lld s"), s);
+    else if (s < 2 * 3600)
+        snprintf(amount, sizeof amount, _("%lld min"), (s + 30) / 60);
+    else
+        snprintf(amount, sizeof amount, _("%lld h"), (s + 1800) / 3600);
+    snprintf(buf, n,
+             skew_ms > 0 ? _("clock %s behind the server's") : _("clock %s ahead of the server's"),
+             amount);
+    return buf;
+}
+
 enum bk_status store_verify_journal(struct store *s, const char *path,
                                     struct store_journal_check *out, struct bk_err *err)
 {
@@ -1028,6 +1046,16 @@ enum bk_status store_verify_journal(struct store *s, const char *path,
     bool opened = false;
     const char *where = path;
     if (path) {
+        /* The embedded store's "no store here" would send the reader to
+         * import, which makes no journal: say what a journal is instead. */
+        struct stat info;
+        if (stat(path, &info) != 0 && errno == ENOENT)
+            return bk_err_set(err, BK_ERR_NOT_FOUND, path, 0, NULL,
+                              _("there is no journal at %s: check the path. A journal is the "
+                                "file a kiosk's or desk's [kiosk] database (--db) names, made "
+                                "there by its first start or 'badgectl sync'; to check another "
+                                "machine's, copy that file here and name the copy"),
+                              path);
         struct store_options jo = {.path = path};
         enum bk_status st = store_sqlite_backend.open(&jo, &j, err);
         if (st != BK_OK)
@@ -1067,7 +1095,7 @@ enum bk_status store_verify_journal(struct store *s, const char *path,
     if (st == BK_OK && !srv)
         st = err && err->status ? err->status : BK_ERR_OFFLINE;
     if (st == BK_OK)
-        st = store_pg_foreach_in_chain(srv, epoch, take_server_event, &chain, err);
+        st = store_pg_foreach_in_chain(srv, epoch, 0, take_server_event, &chain, err);
     if (st == BK_OK) {
         out->server_head = chain.n ? chain.seq[chain.n - 1] : 0;
         st = compare_journal(&je, &chain, where, out, err);

@@ -394,7 +394,23 @@ struct store_sync_status {
     int64_t offline_since_ms; /* 0 when the server was reached and nothing waits */
     int64_t last_sync_ms;     /* the last time nothing waited after a sync; 0: never */
     char problem[1024];       /* why the server was last not reached ("" when it was) */
+    /* The server's clock minus this machine's, as last measured (at every
+     * pull: opening, a sync, the sync thread's rounds); 0 when never. */
+    int64_t clock_skew_ms;
+    /* |clock_skew_ms| above STORE_CLOCK_SKEW_MAX_MS: this machine's clock
+     * (or time zone setting) is wrong, and the day of a scan near midnight
+     * may be wrong with it. Staff are told (badgectl sync, the kiosk). */
+    bool clock_wrong;
 };
+
+/* How far a machine's clock may be from the server's before it counts as
+ * wrong: well beyond network delays and clocks kept by NTP, well within
+ * what decides a scan's day wrongly only in its last minute. */
+#define STORE_CLOCK_SKEW_MAX_MS 60000
+
+/* A clock_skew_ms in words for staff: "clock 12 min behind the server's"
+ * (or ahead of it); in buf (64 bytes is enough), which is returned. */
+const char *store_clock_skew_text(int64_t skew_ms, char *buf, size_t n);
 
 /* The state as this machine's journal has it. For the embedded store only
  * shared (false) is set. */

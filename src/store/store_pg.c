@@ -13,10 +13,11 @@
 #include <time.h>
 
 #include "store/importplan.h"
+#include "util/clock.h"
 #include "util/i18n.h"
 #include "util/xalloc.h"
 
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2
 
 /* Bulk statements (an import of 100,000 people, a whole log for a report)
  * may take longer than one check-in's bound; they are the desk's, never
@@ -196,8 +197,83 @@ static const char *const migration_1 =
     "REVOKE ALL ON FUNCTION bk_badge_changed FROM PUBLIC;"
     "REVOKE ALL ON FUNCTION bk_badge_notify FROM PUBLIC;";
 
+/* Version 2: a check-in and the badge it owes in one call, so a kiosk's
+ * online check-in is one round trip and one commit on the server (it was
+ * two: the event, then the row), and the "has this person a badge already"
+ * question is asked where every machine's rows are, in the same
+ * transaction, not of the kiosk's journal (which may not have pulled a row
+ * another machine made a moment ago). p_badge is the row's id, chosen on
+ * the kiosk and kept with its intent: sent again after a crash, the row it
+ * made is found by its id and answered, never made twice. r_badge_made is
+ * the row's place in the server's order, NULL when none is owed (not a
+ * first check-in, or the person has a row printed, pending or submitted). */
+static const char *const migration_2 =
+    /* Nothing reads the log by (attendee, day) but for the counted check-in,
+     * which the unique partial index answers: one index less to write at
+     * every event. */
+    "DROP INDEX IF EXISTS scan_event_by_attendee_day;"
+    "CREATE FUNCTION bk_append_owed(p_source text, p_epoch text, p_seq bigint, p_at_ms bigint,"
+    " p_kiosk text, p_method text, p_attendee text, p_day integer, p_detail text,"
+    " p_prev bytea, p_outcome text, p_hash bytea, p_alt_hash bytea, p_offline boolean,"
+    " p_badge bigint, p_serial text,"
+    " OUT r_status text, OUT r_outcome text, OUT r_first_at bigint, OUT r_badge_made bigint)"
+    " LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  SELECT a.r_status, a.r_outcome, a.r_first_at INTO r_status, r_outcome, r_first_at"
+    "   FROM bk_append(p_source, p_epoch, p_seq, p_at_ms, p_kiosk, p_method, p_attendee, p_day,"
+    "    p_detail, p_prev, p_outcome, p_hash, p_alt_hash, p_offline) a;"
+    "  IF r_outcome = 'checked_in' AND r_status IN ('stored', 'same') THEN"
+    "   PERFORM pg_advisory_xact_lock(hashtextextended('bk_badge ' || p_attendee, 0));"
+    "   SELECT made INTO r_badge_made FROM badge_print WHERE id = p_badge"
+    "    AND serial = p_serial AND attendee = p_attendee;"
+    "   IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM badge_print WHERE attendee = p_attendee"
+    "    AND status <> 'cancelled') THEN"
+    "    INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, status, updated_ms)"
+    "     VALUES (p_badge, p_attendee, p_at_ms, p_kiosk, p_serial, 'pending', p_at_ms)"
+    "     RETURNING made INTO r_badge_made;"
+    "   END IF;"
+    "  END IF;"
+    " END $$;"
+    "REVOKE ALL ON FUNCTION bk_append_owed FROM PUBLIC;"
+    /* A person's first badge row (no reason) made on a machine cut off,
+     * arriving when another machine's row for them is on the server: one
+     * of the two is retired, so a person never has two badges waiting to
+     * print. Ours, when it never went to a printer (p_sent false): it
+     * arrives cancelled; else the other, when it is still pending. Both
+     * rows are kept. Under a lock per person, taken by bk_append_owed too,
+     * so two machines' rows are decided one after the other. A row sent
+     * before (its id there) is answered as it is. r_status is the status
+     * the row has on the server. */
+    "CREATE FUNCTION bk_badge_put_first(p_id bigint, p_attendee text, p_at_ms bigint,"
+    " p_kiosk text, p_serial text, p_reason text, p_status text, p_printer text, p_job integer,"
+    " p_detail text, p_updated_ms bigint, p_sent boolean, p_retired text,"
+    " OUT r_made bigint, OUT r_status text, OUT r_serial text, OUT r_attendee text)"
+    " LANGUAGE plpgsql AS $$"
+    " DECLARE o_id bigint; o_status text;"
+    " BEGIN"
+    "  PERFORM pg_advisory_xact_lock(hashtextextended('bk_badge ' || p_attendee, 0));"
+    "  SELECT made, status, serial, attendee INTO r_made, r_status, r_serial, r_attendee"
+    "   FROM badge_print WHERE id = p_id;"
+    "  IF FOUND THEN RETURN; END IF;"
+    "  SELECT id, status INTO o_id, o_status FROM badge_print WHERE attendee = p_attendee"
+    "   AND status <> 'cancelled' ORDER BY made LIMIT 1;"
+    "  IF FOUND AND NOT p_sent AND p_status = 'pending' THEN"
+    "   p_status := 'cancelled'; p_detail := p_retired; p_updated_ms := bk_now_ms();"
+    "  ELSIF FOUND AND o_status = 'pending' THEN"
+    "   UPDATE badge_print SET status = 'cancelled', detail = p_retired,"
+    "    updated_ms = bk_now_ms() WHERE id = o_id AND status = 'pending';"
+    "  END IF;"
+    "  INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, reason, status, printer,"
+    "   job, detail, updated_ms)"
+    "   VALUES (p_id, p_attendee, p_at_ms, p_kiosk, p_serial, p_reason, p_status, p_printer,"
+    "    p_job, p_detail, p_updated_ms)"
+    "   RETURNING made, status, serial, attendee INTO r_made, r_status, r_serial, r_attendee;"
+    " END $$;"
+    "REVOKE ALL ON FUNCTION bk_badge_put_first FROM PUBLIC;";
+
 static const char *const migrations[PG_SCHEMA_VERSION + 1] = {
     [1] = migration_1,
+    [2] = migration_2,
 };
 
 /* What each role may do, object by object: db grant revokes everything on
@@ -224,6 +300,12 @@ static const struct pg_grant {
     {"SEQUENCE badge_conflict_id_seq", "USAGE", "USAGE"},
     {"FUNCTION bk_append(text, text, bigint, bigint, text, text, text, integer, text, bytea, "
      "text, bytea, bytea, boolean)",
+     "EXECUTE", "EXECUTE"},
+    {"FUNCTION bk_append_owed(text, text, bigint, bigint, text, text, text, integer, text, "
+     "bytea, text, bytea, bytea, boolean, bigint, text)",
+     "EXECUTE", "EXECUTE"},
+    {"FUNCTION bk_badge_put_first(bigint, text, bigint, text, text, text, text, text, integer, "
+     "text, bigint, boolean, text)",
      "EXECUTE", "EXECUTE"},
     {"FUNCTION bk_now_ms()", "EXECUTE", "EXECUTE"},
 };
@@ -676,11 +758,18 @@ static void keyed_params(struct params *p, const struct pg_keyed_event *ev)
     p_hash(p, ev->hash);
     p_hash(p, ev->alt_hash);
     p_text(p, ev->offline ? "true" : "false");
+    if (ev->owed_serial) {
+        p_int(p, ev->owed_id);
+        p_text(p, ev->owed_serial);
+    }
 }
 
 #define APPEND_SQL                                                                                 \
     "SELECT r_status, r_outcome, r_first_at FROM bk_append($1, $2, $3, $4, $5, $6, $7, $8, $9,"   \
     " $10, $11, $12, $13, $14)"
+#define APPEND_OWED_SQL                                                                            \
+    "SELECT r_status, r_outcome, r_first_at, r_badge_made FROM bk_append_owed($1, $2, $3, $4,"    \
+    " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
 
 static void read_append(const PGresult *r, struct pg_append_result *res)
 {
@@ -691,18 +780,34 @@ static void read_append(const PGresult *r, struct pg_append_result *res)
                                                 : PG_APPEND_CONFLICT;
     res->already = strcmp(PQgetvalue(r, 0, 1), "already_checked_in") == 0;
     res->first_at_ms = v_int(r, 0, 2);
+    res->owed_made = PQnfields(r) > 3 ? v_int(r, 0, 3) : 0;
 }
 
 enum bk_status store_pg_append_keyed(void *impl, const struct pg_keyed_event *ev,
                                      struct pg_append_result *res, int timeout_ms,
                                      struct bk_err *err)
 {
+    struct pgconn_call call;
+    enum bk_status st = store_pg_append_send(impl, ev, timeout_ms, &call, err);
+    return st == BK_OK ? store_pg_append_wait(impl, &call, res, err) : st;
+}
+
+enum bk_status store_pg_append_send(void *impl, const struct pg_keyed_event *ev, int timeout_ms,
+                                    struct pgconn_call *call, struct bk_err *err)
+{
     struct pg_store *g = impl;
     struct params p = {.n = 0};
     keyed_params(&p, ev);
+    return pgconn_query_send(g->c, ev->owed_serial ? APPEND_OWED_SQL : APPEND_SQL, p.n, p.v, NULL,
+                             NULL, timeout_ms, call, err);
+}
+
+enum bk_status store_pg_append_wait(void *impl, struct pgconn_call *call,
+                                    struct pg_append_result *res, struct bk_err *err)
+{
+    struct pg_store *g = impl;
     PGresult *r = NULL;
-    enum bk_status st =
-        pgconn_query(g->c, APPEND_SQL, p.n, p.v, NULL, NULL, timeout_ms, &r, err);
+    enum bk_status st = pgconn_query_wait(g->c, call, &r, err);
     if (st == BK_OK)
         read_append(r, res);
     PQclear(r);
@@ -919,17 +1024,19 @@ static enum bk_status pg_foreach_scan(void *impl, int (*fn)(void *ctx, const str
     return BK_OK;
 }
 
-enum bk_status store_pg_foreach_in_chain(void *impl, const char *epoch,
+enum bk_status store_pg_foreach_in_chain(void *impl, const char *epoch, int64_t after,
                                          int (*fn)(void *ctx, const struct store_event *ev),
                                          void *ctx, struct bk_err *err)
 {
     struct pg_store *g = impl;
     struct params p = {.n = 0};
     p_text(&p, epoch);
+    p_int(&p, after);
     PGresult *r = NULL;
-    enum bk_status st =
-        bulk(g, "SELECT " SCAN_COLUMNS " FROM scan_event WHERE epoch = $1 ORDER BY seq", &p, &r,
-             err);
+    enum bk_status st = bulk(g,
+                             "SELECT " SCAN_COLUMNS " FROM scan_event WHERE epoch = $1"
+                             " AND seq > $2 ORDER BY seq",
+                             &p, &r, err);
     if (st != BK_OK)
         return st;
     for (int i = 0; i < PQntuples(r); i++)
@@ -1034,22 +1141,29 @@ int64_t store_pg_badge_id_new(void)
     return (int64_t)(v >> 2) | 1;
 }
 
+/* A badge row's columns as $1..$11: id, attendee, at_ms, kiosk, serial,
+ * reason, status, printer, job, detail, updated_ms. */
+static void badge_params(struct params *p, const struct store_badge *b)
+{
+    p_int(p, b->id);
+    p_text(p, b->attendee);
+    p_int(p, b->at_ms);
+    p_text(p, b->kiosk);
+    p_text(p, b->serial);
+    p_text(p, b->reason);
+    p_text(p, store_badge_status_code(b->status));
+    p_text(p, b->printer);
+    p_int(p, b->job);
+    p_text(p, b->detail);
+    p_int(p, b->updated_ms);
+}
+
 enum bk_status store_pg_badge_put(void *impl, const struct store_badge *b, bool *conflict,
                                   int64_t *made, struct bk_err *err)
 {
     struct pg_store *g = impl;
     struct params p = {.n = 0};
-    p_int(&p, b->id);
-    p_text(&p, b->attendee);
-    p_int(&p, b->at_ms);
-    p_text(&p, b->kiosk);
-    p_text(&p, b->serial);
-    p_text(&p, b->reason);
-    p_text(&p, store_badge_status_code(b->status));
-    p_text(&p, b->printer);
-    p_int(&p, b->job);
-    p_text(&p, b->detail);
-    p_int(&p, b->updated_ms);
+    badge_params(&p, b);
     PGresult *r = NULL;
     enum bk_status st = query(g,
                               "INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, reason,"
@@ -1074,6 +1188,32 @@ enum bk_status store_pg_badge_put(void *impl, const struct store_badge *b, bool 
                                     strcmp(PQgetvalue(r, 0, 1), b->attendee));
         if (st == BK_OK && !*conflict && made)
             *made = v_int(r, 0, 2);
+    }
+    PQclear(r);
+    return st;
+}
+
+enum bk_status store_pg_badge_put_first(void *impl, const struct store_badge *b, bool sent,
+                                        bool *conflict, enum store_badge_status *now,
+                                        struct bk_err *err)
+{
+    struct pg_store *g = impl;
+    struct params p = {.n = 0};
+    badge_params(&p, b);
+    p_text(&p, sent ? "true" : "false");
+    p_text(&p, _(STORE_PG_RETIRED_FIRST));
+    PGresult *r = NULL;
+    enum bk_status st = query(g,
+                              "SELECT r_made, r_status, r_serial, r_attendee FROM"
+                              " bk_badge_put_first($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+                              " $12, $13)",
+                              &p, &r, err);
+    *conflict = false;
+    *now = b->status;
+    if (st == BK_OK) {
+        *conflict = strcmp(PQgetvalue(r, 0, 2), b->serial) != 0 ||
+                    strcmp(PQgetvalue(r, 0, 3), b->attendee) != 0;
+        store_badge_status_from_code(PQgetvalue(r, 0, 1), now);
     }
     PQclear(r);
     return st;
@@ -1281,16 +1421,23 @@ static enum bk_status pg_get_token(void *impl, const char *attendee, char **payl
     return st;
 }
 
-enum bk_status store_pg_roster_version(void *impl, int64_t *version, struct bk_err *err)
+enum bk_status store_pg_roster_version(void *impl, int64_t *version, int64_t *skew_ms,
+                                       struct bk_err *err)
 {
     struct pg_store *g = impl;
     PGresult *r = NULL;
-    /* last_value with is_called: 0 before the first change. */
-    enum bk_status st = query(
-        g, "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM bk_roster_version", NULL,
-        &r, err);
+    /* last_value with is_called: 0 before the first change. The server's
+     * clock comes with it, read between our two readings of ours. */
+    int64_t before = clock_wall_ms();
+    enum bk_status st = query(g,
+                              "SELECT CASE WHEN is_called THEN last_value ELSE 0 END, bk_now_ms()"
+                              " FROM bk_roster_version",
+                              NULL, &r, err);
+    int64_t after = clock_wall_ms();
     if (st == BK_OK)
         *version = v_int(r, 0, 0);
+    if (st == BK_OK && skew_ms)
+        *skew_ms = v_int(r, 0, 1) - (before + (after - before) / 2);
     PQclear(r);
     return st;
 }
@@ -1311,7 +1458,7 @@ enum bk_status store_pg_pull_roster(void *impl, int64_t *version, struct attende
     enum bk_status st =
         pgconn_exec(g->c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, err);
     if (st == BK_OK)
-        st = store_pg_roster_version(g, version, err);
+        st = store_pg_roster_version(g, version, NULL, err);
     if (st == BK_OK)
         st = bulk(g, "SELECT " PG_ATTENDEE_COLUMNS " FROM attendee ORDER BY id", NULL, &r, err);
     if (st == BK_OK)

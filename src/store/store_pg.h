@@ -41,6 +41,12 @@ struct pg_keyed_event {
     const char *outcome;
     const unsigned char *prev_hash, *hash, *alt_hash; /* STORE_HASH_BYTES each */
     bool offline;
+    /* The badge a first check-in owes (NULL: none asked): added on the
+     * server in the same call, under owed_id, unless the person has a row
+     * printed, pending or submitted there; sent again, the row made the
+     * first time is answered. */
+    const char *owed_serial;
+    int64_t owed_id;
 };
 
 enum pg_append_status {
@@ -54,6 +60,7 @@ struct pg_append_result {
     enum pg_append_status status;
     bool already;        /* the server's record is already_checked_in */
     int64_t first_at_ms; /* the counted check-in's time, for checked_in and already */
+    int64_t owed_made;   /* the owed row's place in the server's order; 0: none owed */
 };
 
 /* Appends one event in its own transaction, bounded by timeout_ms (0: the
@@ -63,13 +70,22 @@ enum bk_status store_pg_append_keyed(void *impl, const struct pg_keyed_event *ev
                                      struct pg_append_result *res, int timeout_ms,
                                      struct bk_err *err);
 
+/* store_pg_append_keyed in two halves (pgconn_query_send and _wait): the
+ * caller makes its journal durable while the server works. */
+enum bk_status store_pg_append_send(void *impl, const struct pg_keyed_event *ev, int timeout_ms,
+                                    struct pgconn_call *call, struct bk_err *err);
+enum bk_status store_pg_append_wait(void *impl, struct pgconn_call *call,
+                                    struct pg_append_result *res, struct bk_err *err);
+
 /* Appends n events in one transaction, in order (replay); res[i] for each. */
 enum bk_status store_pg_append_batch(void *impl, const struct pg_keyed_event *evs, size_t n,
                                      struct pg_append_result *res, struct bk_err *err);
 
 /* The number the server gives the attendee list and tokens; it changes
- * with every import or issue. */
-enum bk_status store_pg_roster_version(void *impl, int64_t *version, struct bk_err *err);
+ * with every import or issue. *skew_ms (when not NULL): the server's clock
+ * minus this machine's, measured around the same call. */
+enum bk_status store_pg_roster_version(void *impl, int64_t *version, int64_t *skew_ms,
+                                       struct bk_err *err);
 
 /* The whole attendee list (into *people, *n, each to be attendee_clear-ed
  * and the array freed; person i's code hash in (*hashes)[i] when
@@ -104,6 +120,18 @@ int64_t store_pg_badge_id_new(void);
 enum bk_status store_pg_badge_put(void *impl, const struct store_badge *b, bool *conflict,
                                   int64_t *made, struct bk_err *err);
 
+/* A person's first badge row (no reason) made while cut off, as
+ * store_pg_badge_put, with the rule that keeps one badge waiting per
+ * person: when the server has a live row of theirs from another machine,
+ * this one arrives cancelled if it never went to a printer (sent false),
+ * else the other is cancelled if it is still pending. *now is the status
+ * the row has on the server (cancelled: retire it here too). */
+#define STORE_PG_RETIRED_FIRST                                                                     \
+    N_("retired: another badge of this person's was made first on another machine")
+enum bk_status store_pg_badge_put_first(void *impl, const struct store_badge *b, bool sent,
+                                        bool *conflict, enum store_badge_status *now,
+                                        struct bk_err *err);
+
 /* badge_update as a replay: when the row is no longer expect but already
  * holds exactly this change, that is an earlier send of it (*conflict
  * false); otherwise the change is set aside (*conflict true). */
@@ -124,9 +152,10 @@ enum bk_status store_pg_listen(void *impl, struct bk_err *err);
  * once it is back). */
 bool store_pg_announced(void *impl);
 
-/* The events of one chain (epoch) as the server holds them, in seq order,
- * to fn: what verify compares a journal with. */
-enum bk_status store_pg_foreach_in_chain(void *impl, const char *epoch,
+/* The events of one chain (epoch) with a seq above after, as the server
+ * holds them, in seq order, to fn: what verify compares a journal with
+ * (after 0), and what a journal that lost its last intent takes back. */
+enum bk_status store_pg_foreach_in_chain(void *impl, const char *epoch, int64_t after,
                                          int (*fn)(void *ctx, const struct store_event *ev),
                                          void *ctx, struct bk_err *err);
 

@@ -230,8 +230,9 @@ struct decided {
     int64_t owed_id; /* the owed badge row written with the event, or 0 */
 };
 
-/* The badge a check-in owes (store_append's owed_serial): its serial, and
- * when the server already took the row, its id and order there. */
+/* The badge a check-in owes (store_append's owed_serial): its serial, the
+ * row id chosen for it with the intent, and when the server took the row,
+ * its order there (made; 0: not yet). */
 struct owed {
     const char *serial;
     int64_t id, made;
@@ -240,12 +241,14 @@ struct owed {
 /* Writes the intent's event into the journal's log with the outcome
  * chosen: by the server (res), or here from the journal (res NULL). With
  * owed, a first check-in also writes the badge it owes in the same journal
- * transaction, durable here before the person is answered: as the server
- * row it already is (owed->made), or queued for the server like any badge
- * made offline. */
-static enum bk_status settle(struct link *l, const struct journal_intent *in,
-                             const struct pg_append_result *res, const struct owed *owed,
-                             struct decided *d, struct bk_err *err)
+ * transaction: as the server row it already is (owed->made), or queued for
+ * the server like any badge made offline. Either way it is durable here
+ * before the person is answered: settle's commit waits for the disk, or
+ * (wait false, online) the intent, synced while the server worked, holds
+ * the event and its badge owed, all it needs to be settled again. */
+static enum bk_status settle_tx(struct link *l, const struct journal_intent *in,
+                                const struct pg_append_result *res, const struct owed *owed,
+                                struct decided *d, struct bk_err *err)
 {
     void *j = l->j;
     enum bk_status st = journal_begin(j, err);
@@ -305,12 +308,30 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
     return st;
 }
 
+static enum bk_status settle(struct link *l, const struct journal_intent *in,
+                             const struct pg_append_result *res, const struct owed *owed,
+                             bool wait, struct decided *d, struct bk_err *err)
+{
+    if (wait)
+        return settle_tx(l, in, res, owed, d, err);
+    enum bk_status st = journal_wait_for_disk(l->j, false, err);
+    if (st == BK_OK)
+        st = settle_tx(l, in, res, owed, d, err);
+    /* Waiting again whatever happened: every other commit waits. */
+    enum bk_status back = journal_wait_for_disk(l->j, true, err);
+    return st == BK_OK ? back : st;
+}
+
 /* Sends the intent (already durable in the journal) and settles it with
  * the server's answer, or from the journal when none comes in time. */
 static enum bk_status send_and_settle(struct replica *r, struct link *l,
-                                      const struct journal_intent *in, const char *owed_serial,
-                                      struct decided *d, struct bk_err *err)
+                                      const struct journal_intent *in, struct decided *d,
+                                      struct bk_err *err)
 {
+    /* Online, the badge owed goes with the event, in one call and one
+     * commit on the server: whether the person has a badge already is
+     * answered there, where every machine's rows are. */
+    bool owes = in->owed_serial && in->check_first;
     struct pg_keyed_event ev = {.source = r->source,
                                 .epoch = r->epoch,
                                 .seq = in->seq,
@@ -318,35 +339,29 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
                                 .outcome = in->check_first ? "checked_in" : in->scan.outcome,
                                 .prev_hash = in->prev,
                                 .hash = in->hash,
-                                .alt_hash = in->check_first ? in->alt_hash : NULL};
+                                .alt_hash = in->check_first ? in->alt_hash : NULL,
+                                .owed_serial = owes ? in->owed_serial : NULL,
+                                .owed_id = in->owed_id};
     struct pg_append_result res = {0};
     struct bk_err e;
     bk_err_clear(&e);
-    struct owed owed = {.serial = owed_serial};
-    if (store_pg_append_keyed(l->srv, &ev, &res, 0, &e) == BK_OK) {
-        /* Online, the badge owed goes to the server before the journal
-         * settles, as a badge made here does (rp_badge_add): queued instead,
-         * it would hold every later scan to the journal until the sync
-         * thread sent it. Not taken, it is queued. A person the journal
-         * knows a badge for owes none. */
-        bool has = true;
-        if (owed_serial && in->check_first && !res.already &&
-            journal_has_live_badge(l->j, in->scan.attendee, &has, NULL) == BK_OK && !has) {
-            struct store_badge b = {.id = store_pg_badge_id_new(),
-                                    .attendee = in->scan.attendee,
-                                    .at_ms = in->scan.at_ms,
-                                    .kiosk = in->scan.kiosk,
-                                    .serial = owed_serial,
-                                    .status = STORE_BADGE_PENDING,
-                                    .updated_ms = in->scan.at_ms};
-            bool conflict = false;
-            struct bk_err be;
-            if (store_pg_badge_put(l->srv, &b, &conflict, &owed.made, &be) == BK_OK && !conflict)
-                owed.id = b.id;
-            else
-                owed.made = 0;
-        }
-        return settle(l, in, &res, &owed, d, err);
+    struct owed owed = {.serial = owes ? in->owed_serial : NULL, .id = in->owed_id};
+    /* The intent goes onto the disk while the server works: one wait for
+     * the two, not one after the other. Once both are done the event is
+     * durable here and the server's answer there, so the settle need not
+     * wait for the disk: a power cut before the next sync leaves the
+     * intent, settled again from the server's answer. */
+    struct pgconn_call call;
+    bool sent = store_pg_append_send(l->srv, &ev, 0, &call, &e) == BK_OK;
+    enum bk_status st = journal_sync(l->j, err);
+    if (st != BK_OK)
+        return st;
+    if (sent && store_pg_append_wait(l->srv, &call, &res, &e) == BK_OK) {
+        /* None owed on the server (a badge of theirs is there): none here. */
+        owed.made = res.owed_made;
+        if (!owed.made)
+            owed.serial = NULL;
+        return settle(l, in, &res, &owed, false, d, err);
     }
     /* No answer in time, the link gone, or the server refused: the person
      * at the door gets the journal's answer, and the event waits. */
@@ -354,13 +369,14 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
         went_offline(r, &e);
     else
         note_offline(r, l, &e);
-    return settle(l, in, NULL, &owed, d, err);
+    return settle(l, in, NULL, &owed, true, d, err);
 }
 
 /* An intent left by a process that died between sending and settling:
  * sent again when online (the server answers a key it holds from what it
- * holds), else settled from the journal, and then it waits like any
- * event decided offline. The caller holds the append lock. */
+ * holds, and the badge row the first send made by its id), else settled
+ * from the journal, and then it waits like any event decided offline. The
+ * badge it owed is kept either way. The caller holds the append lock. */
 static enum bk_status recover(struct replica *r, struct link *l, bool online, struct bk_err *err)
 {
     struct journal_intent in;
@@ -368,14 +384,12 @@ static enum bk_status recover(struct replica *r, struct link *l, bool online, st
     enum bk_status st = journal_tx_get_intent(l->j, &in, &found, err);
     if (st != BK_OK || !found)
         return st;
-    /* The intent does not keep a badge owed: a person whose check-in is
-     * recovered here gets it when they scan again (a kiosk prints a badge
-     * to anyone checked in who has none). */
     struct decided d;
+    struct owed owed = {.serial = in.owed_serial, .id = in.owed_id};
     if (online)
-        st = send_and_settle(r, l, &in, NULL, &d, err);
+        st = send_and_settle(r, l, &in, &d, err);
     else
-        st = settle(l, &in, NULL, NULL, &d, err);
+        st = settle(l, &in, NULL, &owed, true, &d, err);
     journal_intent_clear(&in);
     return st;
 }
@@ -403,14 +417,14 @@ static enum bk_status rp_append(void *impl, struct store_append *a, struct bk_er
         online = online && link_server(r, &r->fg, NULL) == BK_OK;
         st = recover(r, &r->fg, online, err);
     }
-    struct journal_intent in = {.scan = *scan, .check_first = check_first};
-    if (st == BK_OK) {
-        st = journal_begin(r->fg.j, err);
-        if (st == BK_OK) {
-            st = journal_tx_tail(r->fg.j, &in.seq, in.prev, err);
-            journal_rollback(r->fg.j);
-        }
-    }
+    struct journal_intent in = {.scan = *scan,
+                                .check_first = check_first,
+                                .owed_serial = check_first ? a->owed_serial : NULL,
+                                .owed_id = store_pg_badge_id_new()};
+    /* One read, no transaction: under the append lock nobody else on this
+     * machine adds to the log before this event is written. */
+    if (st == BK_OK)
+        st = journal_tx_tail(r->fg.j, &in.seq, in.prev, err);
     in.seq++;
     store_scan_hash(scan, in.seq, check_first ? "checked_in" : scan->outcome, in.prev, in.hash);
     if (check_first)
@@ -419,20 +433,18 @@ static enum bk_status rp_append(void *impl, struct store_append *a, struct bk_er
         memcpy(in.alt_hash, in.hash, STORE_HASH_BYTES);
     struct decided d = {0};
     if (st == BK_OK && fg_online(r)) {
-        /* Durable before it leaves: whatever happens next, the journal
-         * knows this key was sent. */
-        st = journal_begin(r->fg.j, err);
+        /* Written before it leaves: if this process dies, the journal
+         * knows this key was sent. It reaches the disk while the server
+         * works (send_and_settle), before the answer is shown: one disk
+         * wait per check-in, overlapping the server's. A power cut before
+         * it is there may lose it while the server has the event; the
+         * next start online takes the event back (adopt_lost_tail). */
+        st = journal_put_intent(r->fg.j, &in, err);
         if (st == BK_OK)
-            st = journal_tx_put_intent(r->fg.j, &in, err);
-        if (st == BK_OK)
-            st = journal_commit(r->fg.j, err);
-        else
-            journal_rollback(r->fg.j);
-        if (st == BK_OK)
-            st = send_and_settle(r, &r->fg, &in, a->owed_serial, &d, err);
+            st = send_and_settle(r, &r->fg, &in, &d, err);
     } else if (st == BK_OK) {
-        struct owed owed = {.serial = a->owed_serial};
-        st = settle(&r->fg, &in, NULL, &owed, &d, err);
+        struct owed owed = {.serial = in.owed_serial, .id = in.owed_id};
+        st = settle(&r->fg, &in, NULL, &owed, true, &d, err);
     }
     unlock_file(lock);
     a->owed_id = 0;
@@ -547,10 +559,30 @@ struct outbox_send {
     struct bk_err *err;
 };
 
+/* A first badge (no reason) made here while cut off may meet another
+ * machine's row for the same person on the server: the server keeps one
+ * waiting to print (store_pg_badge_put_first), and when it retires ours,
+ * the journal's copy is retired too, so this kiosk does not print it. */
+static enum bk_status send_first_badge(struct outbox_send *x, const struct store_badge *b)
+{
+    enum store_badge_status here = STORE_BADGE_ANY, there = b->status;
+    enum bk_status st = journal_badge_status(x->l->j, b->id, &here, x->err);
+    bool sent = here == STORE_BADGE_SUBMITTED || here == STORE_BADGE_PRINTED;
+    if (st == BK_OK)
+        st = store_pg_badge_put_first(x->l->srv, b, sent, &x->conflict, &there, x->err);
+    if (st == BK_OK && !x->conflict && there == STORE_BADGE_CANCELLED &&
+        here == STORE_BADGE_PENDING)
+        st = journal_update_badge(x->l->j, b->id, STORE_BADGE_ANY, STORE_BADGE_CANCELLED, NULL,
+                                  0, _(STORE_PG_RETIRED_FIRST), clock_wall_ms(), false, x->err);
+    return st;
+}
+
 static int send_outbox(void *ctx, const struct journal_outbox *o)
 {
     struct outbox_send *x = ctx;
-    if (o->add)
+    if (o->add && !o->badge.reason && o->badge.status == STORE_BADGE_PENDING)
+        x->st = send_first_badge(x, &o->badge);
+    else if (o->add)
         x->st = store_pg_badge_put(x->l->srv, &o->badge, &x->conflict, NULL, x->err);
     else
         x->st = store_pg_badge_replay(x->l->srv, o->badge.id, o->expect, o->badge.status,
@@ -731,6 +763,19 @@ static enum bk_status pull_changes(struct link *l, struct bk_err *err)
 /* Brings the journal's copies in line with the server: the attendee list
  * and tokens when their version moved, badge rows and counted check-ins
  * changed since the last pull. */
+/* The server's clock minus ours, kept in the journal for the status line
+ * and badgectl sync. Written when it moves by a second or more, not at
+ * every round of the sync thread (0 is written as 1: 0 means unknown). */
+static void note_clock(struct link *l, int64_t skew)
+{
+    int64_t known = 0;
+    if (!skew)
+        skew = 1;
+    if (journal_get_int(l->j, "clock_skew_ms", &known, NULL) == BK_OK &&
+        (!known || llabs(known - skew) >= 1000))
+        journal_set_int(l->j, "clock_skew_ms", skew, NULL);
+}
+
 static enum bk_status pull(struct link *l, struct bk_err *err)
 {
     int64_t have = -1, now = 0;
@@ -738,8 +783,11 @@ static enum bk_status pull(struct link *l, struct bk_err *err)
     enum bk_status st = journal_get_text(l->j, "roster_version", pulled, sizeof pulled, err);
     if (st == BK_OK && pulled[0])
         journal_get_int(l->j, "roster_version", &have, err);
+    int64_t skew = 0;
     if (st == BK_OK)
-        st = store_pg_roster_version(l->srv, &now, err);
+        st = store_pg_roster_version(l->srv, &now, &skew, err);
+    if (st == BK_OK)
+        note_clock(l, skew);
     if (st == BK_OK && now != have) {
         struct attendee *people = NULL;
         unsigned char (*hashes)[STORE_HASH_BYTES] = NULL, *has_hash = NULL;
@@ -779,6 +827,78 @@ static enum bk_status open_journal(const struct store_options *o, void **j, stru
 }
 
 static void stop_worker(struct replica *r);
+
+struct adopted {
+    void *j;
+    bool began; /* the journal's transaction, opened at the first event */
+    enum bk_status st;
+    struct bk_err *err;
+};
+
+static int adopt_event(void *ctx, const struct store_event *ev)
+{
+    struct adopted *a = ctx;
+    if (!a->began) {
+        a->st = journal_begin(a->j, a->err);
+        a->began = a->st == BK_OK;
+    }
+    if (a->st == BK_OK)
+        a->st = journal_tx_add_event(a->j, ev, ev->offline, true, "same", a->err);
+    return a->st != BK_OK;
+}
+
+/* Events of this journal's chain the server holds beyond the journal's
+ * last: an intent lost to a power cut after it was sent (it is written
+ * without waiting for the disk). They are this machine's own, made and
+ * hashed here, so the journal takes them back as the server holds them;
+ * otherwise the next event would reuse the key and be set aside. Under the
+ * append lock; nothing to do when an intent is still there (push settles
+ * it). */
+static enum bk_status adopt_lost_tail(struct replica *r, struct bk_err *err)
+{
+    bool intent = false, busy = false;
+    enum bk_status st = journal_has_intent(r->fg.j, &intent, err);
+    if (st != BK_OK || intent)
+        return st;
+    int lock = lock_file(r->append_lock, 0, &busy);
+    if (lock < 0)
+        return BK_OK;
+    /* The server's rows are all in before the first is written, so the
+     * journal is not held while the server answers; and nothing appends
+     * meanwhile, under the append lock. */
+    int64_t tail = 0;
+    unsigned char prev[STORE_HASH_BYTES];
+    struct adopted a = {r->fg.j, false, BK_OK, err};
+    st = journal_tx_tail(r->fg.j, &tail, prev, err);
+    if (st == BK_OK)
+        st = store_pg_foreach_in_chain(r->fg.srv, r->epoch, tail, adopt_event, &a, err);
+    if (st == BK_OK)
+        st = a.st;
+    if (st == BK_OK && a.began)
+        st = journal_commit(r->fg.j, err);
+    else if (a.began)
+        journal_rollback(r->fg.j);
+    unlock_file(lock);
+    return st;
+}
+
+/* Opened without the server: an event a process left half-sent is settled
+ * from the journal now, so the badge it owed is pending from the start
+ * (a kiosk prints what it owes when it starts), not only at the next
+ * scan. An appender alive right now settles its own. */
+static enum bk_status recover_offline(struct replica *r, struct bk_err *err)
+{
+    bool intent = false, busy = false;
+    enum bk_status st = journal_has_intent(r->fg.j, &intent, err);
+    if (st != BK_OK || !intent)
+        return st;
+    int lock = lock_file(r->append_lock, 0, &busy);
+    if (lock < 0)
+        return BK_OK;
+    st = recover(r, &r->fg, false, err);
+    unlock_file(lock);
+    return st;
+}
 
 static void rp_close(void *impl)
 {
@@ -823,13 +943,15 @@ static enum bk_status rp_open(const struct store_options *o, void **impl, struct
     if (st == BK_OK) {
         st = push(r, &r->fg, 0, &e);
         if (st == BK_OK)
+            st = adopt_lost_tail(r, &e);
+        if (st == BK_OK)
             st = pull(&r->fg, &e);
     }
     char store_id[64] = "";
     journal_get_text(r->fg.j, "store_id", store_id, sizeof store_id, NULL);
     if (st == BK_ERR_OFFLINE && store_id[0]) {
         note_offline(r, &r->fg, &e);
-        st = BK_OK;
+        st = recover_offline(r, err);
     } else if (st == BK_ERR_OFFLINE) {
         st = bk_err_set(err, BK_ERR_OFFLINE, o->path, 0, NULL,
                         _("%s This machine's journal has never been filled from the shared "
@@ -1075,6 +1197,9 @@ static enum bk_status rp_sync_status(void *impl, struct store_sync_status *st, s
         s = journal_get_int(j, "last_sync", &st->last_sync_ms, err);
     if (s == BK_OK)
         s = journal_get_text(j, "problem", st->problem, sizeof st->problem, err);
+    if (s == BK_OK)
+        s = journal_get_int(j, "clock_skew_ms", &st->clock_skew_ms, err);
+    st->clock_wrong = llabs(st->clock_skew_ms) > STORE_CLOCK_SKEW_MAX_MS;
     /* Waiting counts as offline even before any call failed (the journal
      * came from an embedded store, say): nothing waits when online. */
     if (s == BK_OK && st->waiting && !st->offline_since_ms)
