@@ -312,9 +312,19 @@ build/asan/badgectl: $(CTL_SRC:%.c=build/asan/%.o) build/asan/libbadgekiosk.a
 shared-tests: build/asan/badgectl build/asan/kiosk-sim build/badgekiosk build/gen-export locale
 	@./tests/shared/run
 
+# Every program the suites run, built first on every core; then the shared
+# store's suite (mostly waiting on its server and proxy) runs beside the
+# unit, ThreadSanitizer, end-to-end and fuzz suites (mostly computing), and
+# last, one at a time, the suites that judge timing or own the screen and
+# printers: the kiosk under Xvfb, printing, reliability.
+CHECK_BIN = $(UNIT_BIN) $(TSAN_BIN) build/badgectl build/badgekiosk build/gen-export build/qr-png \
+            build/asan/badgectl build/asan/kiosk-sim build/asan/tests/test_printer $(REL_BIN) \
+            $(FUZZ_TARGETS:%=build/fuzz/%) locale
 check: deps
-	@$(MAKE) --no-print-directory unit tsan e2e shared-tests print-tests kiosk-tests reliability \
-	    fuzz-check
+	@$(MAKE) --no-print-directory -j$$(nproc) $(CHECK_BIN)
+	@./tools/run-lanes "$(MAKE) --no-print-directory shared-tests" \
+	    "$(MAKE) --no-print-directory unit tsan e2e fuzz-check"
+	@$(MAKE) --no-print-directory print-tests kiosk-tests reliability
 
 bench:
 	@./tools/install-deps $(DEB_PKGS) $(DEB_PKGS_BENCH)
