@@ -425,10 +425,11 @@ enum bk_status journal_waiting(void *impl, size_t *events, size_t *badges, struc
 {
     struct sqlite_store *q = impl;
     *events = *badges = 0;
-    enum bk_status st = sq_walk_with(q, "SELECT count(*) FROM journal_event WHERE synced = 0",
+    /* Kept: asked after every check-in, for the status line. */
+    enum bk_status st = sq_walk_kept(q, "SELECT count(*) FROM journal_event WHERE synced = 0",
                                      NULL, count_row, events, err);
     if (st == BK_OK)
-        st = sq_walk_with(q, "SELECT count(*) FROM journal_outbox", NULL, count_row, badges, err);
+        st = sq_walk_kept(q, "SELECT count(*) FROM journal_outbox", NULL, count_row, badges, err);
     return st;
 }
 

@@ -80,6 +80,10 @@ int sq_insert_event(struct sqlite_store *q, const struct store_event *ev);
 enum bk_status sq_walk_with(struct sqlite_store *q, const char *sql, const char *param,
                             int (*row)(sqlite3_stmt *st, void *arg), void *arg,
                             struct bk_err *err);
+/* sq_walk_with of a query run again and again, its statement kept (sq_take). */
+enum bk_status sq_walk_kept(struct sqlite_store *q, const char *sql, const char *param,
+                            int (*row)(sqlite3_stmt *st, void *arg), void *arg,
+                            struct bk_err *err);
 
 struct sq_scan_walk {
     int (*fn)(void *ctx, const struct store_event *ev);

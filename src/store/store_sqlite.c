@@ -615,8 +615,8 @@ static enum bk_status sq_get_attendee(void *impl, const char *id, struct attende
 {
     struct sqlite_store *q = impl;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db, "SELECT " ATTENDEE_COLUMNS " FROM attendee WHERE id = ?1",
-                                -1, &st, NULL);
+    /* Kept compiled: every scan reads its person. */
+    int rc = sq_take(q, "SELECT " ATTENDEE_COLUMNS " FROM attendee WHERE id = ?1", &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -632,7 +632,7 @@ static enum bk_status sq_get_attendee(void *impl, const char *id, struct attende
     } else {
         s = sq_db_error(q, rc, err);
     }
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return s;
 }
 
@@ -866,12 +866,12 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
  * row(), which returns non-zero to stop.
  * One statement is one read snapshot, so a walk sees a consistent log even
  * while other processes append. */
-enum bk_status sq_walk_with(struct sqlite_store *q, const char *sql, const char *param,
-                                int (*row)(sqlite3_stmt *st, void *arg), void *arg,
-                                struct bk_err *err)
+static enum bk_status walk_sql(struct sqlite_store *q, bool keep, const char *sql,
+                               const char *param, int (*row)(sqlite3_stmt *st, void *arg),
+                               void *arg, struct bk_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+    int rc = keep ? sq_take(q, sql, &st) : sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
     if (rc == SQLITE_OK && param)
         rc = sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
@@ -880,8 +880,22 @@ enum bk_status sq_walk_with(struct sqlite_store *q, const char *sql, const char 
             rc = SQLITE_DONE;
     }
     enum bk_status s = rc == SQLITE_DONE ? BK_OK : sq_db_error(q, rc, err);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return s;
+}
+
+enum bk_status sq_walk_with(struct sqlite_store *q, const char *sql, const char *param,
+                            int (*row)(sqlite3_stmt *st, void *arg), void *arg,
+                            struct bk_err *err)
+{
+    return walk_sql(q, false, sql, param, row, arg, err);
+}
+
+enum bk_status sq_walk_kept(struct sqlite_store *q, const char *sql, const char *param,
+                            int (*row)(sqlite3_stmt *st, void *arg), void *arg,
+                            struct bk_err *err)
+{
+    return walk_sql(q, true, sql, param, row, arg, err);
 }
 
 static enum bk_status walk(struct sqlite_store *q, const char *sql,
