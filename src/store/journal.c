@@ -1,11 +1,15 @@
 /* journal: a machine's journal of the shared store; see journal.h. */
 #include "store/journal.h"
 
+#include <aio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/sqlite_internal.h"
 #include "util/clock.h"
@@ -197,6 +201,67 @@ enum bk_status journal_sync(void *impl, struct bk_err *err)
     if (rc == SQLITE_OK && wal && wal->pMethods)
         rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
+}
+
+struct journal_syncing {
+    struct aiocb cb; /* fdatasync of the WAL, on glibc's AIO thread */
+    int fd;          /* our own descriptor of the WAL; -1 when synced already */
+};
+
+enum bk_status journal_sync_start(void *impl, struct journal_syncing **out, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    struct journal_syncing *s = xcalloc(1, sizeof *s);
+    s->fd = -1;
+    *out = s;
+    /* The WAL's first sync on this connection is SQLite's own: a new WAL
+     * file's folder entry is synced with it. After that the file is kept
+     * while the connection lives, and a sync of any descriptor of it
+     * makes what was written to it durable. */
+    const char *wal = q->wal_synced ? sqlite3_filename_wal(sqlite3_db_filename(q->db, "main"))
+                                    : NULL;
+    s->fd = wal ? open(wal, O_RDONLY | O_CLOEXEC) : -1;
+    if (s->fd >= 0) {
+        s->cb.aio_fildes = s->fd;
+        s->cb.aio_sigevent.sigev_notify = SIGEV_NONE;
+        if (aio_fsync(O_DSYNC, &s->cb) == 0)
+            return BK_OK;
+        close(s->fd);
+        s->fd = -1;
+    }
+    /* No thread to give it to: synced here, before returning. */
+    enum bk_status st = journal_sync(q, err);
+    if (st == BK_OK)
+        q->wal_synced = true;
+    else {
+        free(s);
+        *out = NULL;
+    }
+    return st;
+}
+
+enum bk_status journal_sync_finish(void *impl, struct journal_syncing *s, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    if (!s)
+        return BK_OK;
+    int rc = 0;
+    if (s->fd >= 0) {
+        const struct aiocb *list[1] = {&s->cb};
+        while ((rc = aio_error(&s->cb)) == EINPROGRESS)
+            aio_suspend(list, 1, NULL);
+        /* Once, after it is done: it frees what glibc kept for it. */
+        if (aio_return(&s->cb) != 0 && rc == 0)
+            rc = EIO;
+        close(s->fd);
+    }
+    free(s);
+    if (rc == 0)
+        return BK_OK;
+    return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
+                      _("this machine's journal could not be written to its disk (%s): check "
+                        "the disk"),
+                      strerror(rc));
 }
 
 enum bk_status journal_wait_for_disk(void *impl, bool wait, struct bk_err *err)

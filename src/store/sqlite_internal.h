@@ -29,6 +29,7 @@ struct sqlite_store {
     const char *path; /* owned by struct store */
     size_t n_kept;
     struct sq_kept kept[SQ_KEPT_MAX];
+    bool wal_synced; /* the WAL synced once by SQLite itself (journal_sync_start) */
 };
 
 /* The event log's columns as sq_scan_row reads them (a query may add
