@@ -1,11 +1,15 @@
 /* journal: a machine's journal of the shared store; see journal.h. */
 #include "store/journal.h"
 
+#include <aio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/sqlite_internal.h"
 #include "util/clock.h"
@@ -46,9 +50,12 @@ static enum bk_status fail(struct sqlite_store *q, int rc, struct bk_err *err)
     return st;
 }
 
+/* Every journal statement is kept compiled for the connection (sq_take):
+ * a check-in runs most of them, and compiling each anew cost more than
+ * running it. Given back with sq_give. */
 static int prepare(struct sqlite_store *q, const char *sql, sqlite3_stmt **st)
 {
-    return sqlite3_prepare_v2(q->db, sql, -1, st, NULL);
+    return sq_take(q, sql, st);
 }
 
 /* Binds text (NULL as SQL NULL), int64s and blobs by position. */
@@ -84,7 +91,7 @@ enum bk_status journal_get_text(void *impl, const char *key, char *out, size_t n
         rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         snprintf(out, n, "%s", sq_col_text(st, 0));
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BK_OK : sq_db_error(q, rc, err);
 }
 
@@ -111,7 +118,7 @@ enum bk_status journal_set_text(void *impl, const char *key, const char *value,
         rc = bind_text(st, 2, value);
     if (rc == SQLITE_OK)
         rc = sq_step_done(st);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
@@ -173,14 +180,14 @@ enum bk_status journal_prepare(void *impl, const char *kiosk, char *epoch, char 
 enum bk_status journal_begin(void *impl, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    int rc = sq_exec(q->db, "BEGIN IMMEDIATE");
+    int rc = sq_exec_kept(q, "BEGIN IMMEDIATE");
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
 enum bk_status journal_commit(void *impl, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    int rc = sq_exec(q->db, "COMMIT");
+    int rc = sq_exec_kept(q, "COMMIT");
     return rc == SQLITE_OK ? BK_OK : fail(q, rc, err);
 }
 
@@ -196,10 +203,71 @@ enum bk_status journal_sync(void *impl, struct bk_err *err)
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
+struct journal_syncing {
+    struct aiocb cb; /* fdatasync of the WAL, on glibc's AIO thread */
+    int fd;          /* our own descriptor of the WAL; -1 when synced already */
+};
+
+enum bk_status journal_sync_start(void *impl, struct journal_syncing **out, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    struct journal_syncing *s = xcalloc(1, sizeof *s);
+    s->fd = -1;
+    *out = s;
+    /* The WAL's first sync on this connection is SQLite's own: a new WAL
+     * file's folder entry is synced with it. After that the file is kept
+     * while the connection lives, and a sync of any descriptor of it
+     * makes what was written to it durable. */
+    const char *wal = q->wal_synced ? sqlite3_filename_wal(sqlite3_db_filename(q->db, "main"))
+                                    : NULL;
+    s->fd = wal ? open(wal, O_RDONLY | O_CLOEXEC) : -1;
+    if (s->fd >= 0) {
+        s->cb.aio_fildes = s->fd;
+        s->cb.aio_sigevent.sigev_notify = SIGEV_NONE;
+        if (aio_fsync(O_DSYNC, &s->cb) == 0)
+            return BK_OK;
+        close(s->fd);
+        s->fd = -1;
+    }
+    /* No thread to give it to: synced here, before returning. */
+    enum bk_status st = journal_sync(q, err);
+    if (st == BK_OK)
+        q->wal_synced = true;
+    else {
+        free(s);
+        *out = NULL;
+    }
+    return st;
+}
+
+enum bk_status journal_sync_finish(void *impl, struct journal_syncing *s, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    if (!s)
+        return BK_OK;
+    int rc = 0;
+    if (s->fd >= 0) {
+        const struct aiocb *list[1] = {&s->cb};
+        while ((rc = aio_error(&s->cb)) == EINPROGRESS)
+            aio_suspend(list, 1, NULL);
+        /* Once, after it is done: it frees what glibc kept for it. */
+        if (aio_return(&s->cb) != 0 && rc == 0)
+            rc = EIO;
+        close(s->fd);
+    }
+    free(s);
+    if (rc == 0)
+        return BK_OK;
+    return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
+                      _("this machine's journal could not be written to its disk (%s): check "
+                        "the disk"),
+                      strerror(rc));
+}
+
 enum bk_status journal_wait_for_disk(void *impl, bool wait, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    int rc = sq_exec(q->db, wait ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    int rc = sq_exec_kept(q, wait ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
@@ -213,7 +281,7 @@ enum bk_status journal_tx_tail(void *impl, int64_t *seq, unsigned char prev[STOR
 {
     struct sqlite_store *q = impl;
     bool damaged = false;
-    int rc = sq_read_chain_tail(q->db, seq, prev, &damaged);
+    int rc = sq_read_chain_tail(q, seq, prev, &damaged);
     if (rc != SQLITE_OK)
         return sq_db_error(q, rc, err);
     if (damaged)
@@ -228,7 +296,7 @@ enum bk_status journal_tx_checked_in(void *impl, const char *attendee, bk_day da
                                      int64_t *first_at_ms, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    int rc = sq_find_checkin(q->db, attendee, day, found, first_at_ms);
+    int rc = sq_find_checkin(q, attendee, day, found, first_at_ms);
     if (rc != SQLITE_OK)
         return sq_db_error(q, rc, err);
     sqlite3_stmt *st = NULL;
@@ -245,7 +313,7 @@ enum bk_status journal_tx_checked_in(void *impl, const char *attendee, bk_day da
             *first_at_ms = there;
         *found = true;
     }
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BK_OK : sq_db_error(q, rc, err);
 }
 
@@ -253,7 +321,7 @@ enum bk_status journal_tx_add_event(void *impl, const struct store_event *ev, bo
                                     bool synced, const char *result, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    int rc = sq_insert_event(q->db, ev);
+    int rc = sq_insert_event(q, ev);
     sqlite3_stmt *st = NULL;
     if (rc == SQLITE_OK)
         rc = prepare(q,
@@ -270,7 +338,7 @@ enum bk_status journal_tx_add_event(void *impl, const struct store_event *ev, bo
         rc = bind_text(st, 4, result);
     if (rc == SQLITE_OK)
         rc = sq_step_done(st);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
@@ -327,7 +395,7 @@ static enum bk_status insert_intent(void *impl, const struct journal_intent *in,
         rc = sqlite3_bind_int64(st, 14, in->owed_id);
     if (rc == SQLITE_OK)
         rc = sq_step_done(st);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
@@ -393,24 +461,27 @@ enum bk_status journal_tx_get_intent(void *impl, struct journal_intent *in, bool
         in->owed_serial = dup_or_null(sq_col_text_or_null(st, 12));
         in->owed_id = sqlite3_column_int64(st, 13);
     }
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BK_OK : sq_db_error(q, rc, err);
 }
 
 enum bk_status journal_tx_drop_intent(void *impl, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    int rc = sq_exec(q->db, "DELETE FROM journal_intent");
+    int rc = sq_exec_kept(q, "DELETE FROM journal_intent");
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
 enum bk_status journal_has_intent(void *impl, bool *found, struct bk_err *err)
 {
-    size_t n = 0;
-    enum bk_status st = sq_walk_with(impl, "SELECT count(*) FROM journal_intent", NULL, count_row,
-                                     &n, err);
-    *found = n > 0;
-    return st;
+    struct sqlite_store *q = impl;
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(q, "SELECT EXISTS (SELECT 1 FROM journal_intent)", &st);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+    sq_give(q, st);
+    return rc == SQLITE_ROW ? BK_OK : sq_db_error(q, rc, err);
 }
 
 /* ---- what waits ---- */
@@ -419,10 +490,11 @@ enum bk_status journal_waiting(void *impl, size_t *events, size_t *badges, struc
 {
     struct sqlite_store *q = impl;
     *events = *badges = 0;
-    enum bk_status st = sq_walk_with(q, "SELECT count(*) FROM journal_event WHERE synced = 0",
+    /* Kept: asked after every check-in, for the status line. */
+    enum bk_status st = sq_walk_kept(q, "SELECT count(*) FROM journal_event WHERE synced = 0",
                                      NULL, count_row, events, err);
     if (st == BK_OK)
-        st = sq_walk_with(q, "SELECT count(*) FROM journal_outbox", NULL, count_row, badges, err);
+        st = sq_walk_kept(q, "SELECT count(*) FROM journal_outbox", NULL, count_row, badges, err);
     return st;
 }
 
@@ -465,7 +537,7 @@ enum bk_status journal_tx_synced(void *impl, int64_t seq, const char *result, st
         rc = bind_text(st, 2, result);
     if (rc == SQLITE_OK)
         rc = sq_step_done(st);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
@@ -482,7 +554,7 @@ enum bk_status journal_event_state(void *impl, int64_t seq, bool *known, bool *s
     *known = rc == SQLITE_ROW;
     *synced = *known && sqlite3_column_int(st, 0);
     snprintf(result, n, "%s", *known ? sq_col_text(st, 1) : "");
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BK_OK : sq_db_error(q, rc, err);
 }
 
@@ -538,28 +610,28 @@ enum bk_status journal_tx_put_checkin(void *impl, const char *attendee, bk_day d
         rc = sqlite3_bind_int64(st, 3, at_ms);
     if (rc == SQLITE_OK)
         rc = sq_step_done(st);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
 /* Sets a badge row's place in the order: made on the server, or the next
  * local number for a row not there yet. */
-static int set_order(sqlite3 *db, int64_t id, int64_t made)
+static int set_order(struct sqlite_store *q, int64_t id, int64_t made)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(
-        db,
+    int rc = prepare(
+        q,
         "INSERT INTO journal_badge (id, made, local)"
         " VALUES (?1, ?2, (SELECT coalesce(max(local), 0) + 1 FROM journal_badge))"
         " ON CONFLICT (id) DO UPDATE SET made = coalesce(excluded.made, made)",
-        -1, &st, NULL);
+        &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(st, 1, id);
     if (rc == SQLITE_OK)
         rc = made ? sqlite3_bind_int64(st, 2, made) : sqlite3_bind_null(st, 2);
     if (rc == SQLITE_OK)
         rc = sq_step_done(st);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc;
 }
 
@@ -584,7 +656,7 @@ enum bk_status journal_tx_put_badge(void *impl, const struct store_badge *b, int
     bool known = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
     bool ours = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
     bool have = rc == SQLITE_ROW && sqlite3_column_int(st, 2);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     if (rc != SQLITE_ROW)
         return sq_db_error(q, rc, err);
     if (!known || ours)
@@ -594,22 +666,22 @@ enum bk_status journal_tx_put_badge(void *impl, const struct store_badge *b, int
                                     b->job,    b->detail,       b->updated_ms};
         rc = sq_badge_change(q->db, &c);
     } else {
-        rc = sq_badge_insert(q->db, b);
+        rc = sq_badge_insert(q, b);
     }
     if (rc == SQLITE_OK)
-        rc = set_order(q->db, b->id, made);
+        rc = set_order(q, b->id, made);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
-static int outbox_add(sqlite3 *db, const struct store_badge *b, bool is_add,
+static int outbox_add(struct sqlite_store *q, const struct store_badge *b, bool is_add,
                       enum store_badge_status expect)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db,
-                                "INSERT INTO journal_outbox (badge, is_add, attendee, kiosk, serial,"
-                                " reason, expect, status, printer, job, detail, at_ms)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                                -1, &st, NULL);
+    int rc = prepare(q,
+                     "INSERT INTO journal_outbox (badge, is_add, attendee, kiosk, serial,"
+                     " reason, expect, status, printer, job, detail, at_ms)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(st, 1, b->id);
     if (rc == SQLITE_OK)
@@ -636,7 +708,7 @@ static int outbox_add(sqlite3 *db, const struct store_badge *b, bool is_add,
         rc = sqlite3_bind_int64(st, 12, is_add ? b->at_ms : b->updated_ms);
     if (rc == SQLITE_OK)
         rc = sq_step_done(st);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc;
 }
 
@@ -646,11 +718,11 @@ enum bk_status journal_add_badge(void *impl, const struct store_badge *b, int64_
     struct sqlite_store *q = impl;
     int rc = sq_exec(q->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
-        rc = sq_badge_insert(q->db, b);
+        rc = sq_badge_insert(q, b);
     if (rc == SQLITE_OK)
-        rc = set_order(q->db, b->id, made);
+        rc = set_order(q, b->id, made);
     if (rc == SQLITE_OK && !made)
-        rc = outbox_add(q->db, b, true, STORE_BADGE_ANY);
+        rc = outbox_add(q, b, true, STORE_BADGE_ANY);
     if (rc == SQLITE_OK)
         rc = sq_exec(q->db, "COMMIT");
     return rc == SQLITE_OK ? BK_OK : fail(q, rc, err);
@@ -660,7 +732,7 @@ enum bk_status journal_has_live_badge(void *impl, const char *attendee, bool *ha
                                       struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    int rc = sq_has_live_badge(q->db, attendee, has);
+    int rc = sq_has_live_badge(q, attendee, has);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
@@ -685,11 +757,11 @@ enum bk_status journal_tx_add_owed_badge(void *impl, const struct store_badge *b
     struct sqlite_store *q = impl;
     bool has = false;
     *added = false;
-    int rc = made ? SQLITE_OK : sq_has_live_badge(q->db, b->attendee, &has);
+    int rc = made ? SQLITE_OK : sq_has_live_badge(q, b->attendee, &has);
     if (rc == SQLITE_OK && has)
         return BK_OK;
     if (rc == SQLITE_OK)
-        rc = sq_badge_insert(q->db, b);
+        rc = sq_badge_insert(q, b);
     /* Taken by the server, the row may have been pulled already by the
      * sync thread: it is this one. */
     if (made && rc == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -700,9 +772,9 @@ enum bk_status journal_tx_add_owed_badge(void *impl, const struct store_badge *b
     /* Not on the server yet: queued like any badge made here, it reaches
      * the server with the outbox, under its id. */
     if (rc == SQLITE_OK)
-        rc = set_order(q->db, b->id, made);
+        rc = set_order(q, b->id, made);
     if (rc == SQLITE_OK && !made)
-        rc = outbox_add(q->db, b, true, STORE_BADGE_ANY);
+        rc = outbox_add(q, b, true, STORE_BADGE_ANY);
     if (rc != SQLITE_OK)
         return sq_db_error(q, rc, err);
     *added = true;
@@ -736,7 +808,7 @@ enum bk_status journal_update_badge(void *impl, int64_t id, enum store_badge_sta
                                 .job = job,
                                 .detail = detail,
                                 .updated_ms = at_ms};
-        rc = outbox_add(q->db, &b, false, expect);
+        rc = outbox_add(q, &b, false, expect);
     }
     if (rc == SQLITE_OK)
         rc = sq_exec(q->db, "COMMIT");
@@ -813,7 +885,7 @@ enum bk_status journal_outbox_done(void *impl, int64_t n, bool conflict, struct 
         rc = sqlite3_bind_int64(st, 1, n);
     if (rc == SQLITE_OK)
         rc = sq_step_done(st);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     if (rc == SQLITE_OK && conflict)
         rc = sq_exec(q->db,
                      "INSERT INTO journal_meta (key, value) VALUES ('badge_conflicts', 1)"

@@ -54,6 +54,16 @@ void journal_rollback(void *impl);
 /* Makes every commit made so far durable (the WAL synced), for commits
  * made while journal_wait_for_disk(impl, false). */
 enum bk_status journal_sync(void *impl, struct bk_err *err);
+
+/* journal_sync in two halves, so the caller may go on writing (a commit
+ * that does not wait, the server's answer settled) while the disk works:
+ * _start begins making every commit made so far durable, on another
+ * thread; _finish waits for that, and then they are. A commit made after
+ * _start is not covered. _finish must follow every _start that returned
+ * BK_OK; *s is freed there. */
+struct journal_syncing;
+enum bk_status journal_sync_start(void *impl, struct journal_syncing **s, struct bk_err *err);
+enum bk_status journal_sync_finish(void *impl, struct journal_syncing *s, struct bk_err *err);
 /* Whether the connection's commits wait for the disk (synchronous FULL, the
  * default) or not (NORMAL: they survive the process dying, and become
  * durable with the next one that waits, or journal_sync). Not inside a

@@ -31,6 +31,7 @@ struct pgconn {
     int64_t down_since; /* wall ms, 0 when up or never tried */
     struct bk_err last; /* why the last attempt failed, repeated while held */
     char sqlstate[6];
+    unsigned kept; /* bit i: statement i of pgconn_kept_send prepared on conn */
 };
 
 /* The first line of a libpq or server message, for quoting in ours. */
@@ -139,6 +140,7 @@ void pgconn_drop(struct pgconn *c, int hold_ms)
         PQfinish(c->conn);
         c->conn = NULL;
     }
+    c->kept = 0; /* prepared statements die with their connection */
     if (!c->down_since)
         c->down_since = clock_wall_ms();
     c->hold_until = hold_ms > 0 ? clock_mono_ms() + hold_ms : 0;
@@ -458,23 +460,59 @@ enum bk_status pgconn_query(struct pgconn *c, const char *sql, int n, const char
     return st == BK_OK ? pgconn_query_wait(c, &call, res, err) : st;
 }
 
+/* A call's start: connected, its bound counted from now. */
+static enum bk_status call_start(struct pgconn *c, int timeout_ms, struct pgconn_call *call,
+                                 struct bk_err *err)
+{
+    c->sqlstate[0] = '\0';
+    enum bk_status st = pgconn_connect(c, err);
+    call->timeout_ms = timeout_ms > 0 ? timeout_ms : c->timeout_ms;
+    call->deadline = clock_mono_ms() + call->timeout_ms;
+    return st;
+}
+
+/* On its way now, without waiting: the caller may work meanwhile. What
+ * the socket did not take goes in pgconn_query_wait. */
+static enum bk_status call_sent(struct pgconn *c, int sent, const struct pgconn_call *call,
+                                struct bk_err *err)
+{
+    if (!sent || PQflush(c->conn) < 0)
+        return lost(c, false, call->timeout_ms, err);
+    return BK_OK;
+}
+
 enum bk_status pgconn_query_send(struct pgconn *c, const char *sql, int n,
                                  const char *const *values, const int *lengths, const int *formats,
                                  int timeout_ms, struct pgconn_call *call, struct bk_err *err)
 {
-    c->sqlstate[0] = '\0';
-    enum bk_status st = pgconn_connect(c, err);
+    enum bk_status st = call_start(c, timeout_ms, call, err);
     if (st != BK_OK)
         return st;
-    call->timeout_ms = timeout_ms > 0 ? timeout_ms : c->timeout_ms;
-    call->deadline = clock_mono_ms() + call->timeout_ms;
-    if (!PQsendQueryParams(c->conn, sql, n, NULL, values, lengths, formats, 0))
-        return lost(c, false, call->timeout_ms, err);
-    /* On its way now, without waiting: the caller may work meanwhile. What
-     * the socket did not take goes in pgconn_query_wait. */
-    if (PQflush(c->conn) < 0)
-        return lost(c, false, call->timeout_ms, err);
-    return BK_OK;
+    return call_sent(c, PQsendQueryParams(c->conn, sql, n, NULL, values, lengths, formats, 0),
+                     call, err);
+}
+
+enum bk_status pgconn_kept_send(struct pgconn *c, unsigned kept, const char *sql, int n,
+                                const char *const *values, int timeout_ms,
+                                struct pgconn_call *call, struct bk_err *err)
+{
+    enum bk_status st = call_start(c, timeout_ms, call, err);
+    if (st != BK_OK)
+        return st;
+    char name[32];
+    snprintf(name, sizeof name, "bk_kept_%u", kept);
+    unsigned bit = 1u << kept;
+    if (!(c->kept & bit)) {
+        /* Its first use on this connection: prepared first, within the
+         * call's own bound, so a silent server holds it no longer. */
+        if (!PQsendPrepare(c->conn, name, sql, n, NULL))
+            return lost(c, false, call->timeout_ms, err);
+        st = await_results(c, call->deadline, call->timeout_ms, NULL, err);
+        if (st != BK_OK)
+            return st;
+        c->kept |= bit;
+    }
+    return call_sent(c, PQsendQueryPrepared(c->conn, name, n, values, NULL, NULL, 0), call, err);
 }
 
 enum bk_status pgconn_query_wait(struct pgconn *c, struct pgconn_call *call, PGresult **res,

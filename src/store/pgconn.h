@@ -94,6 +94,18 @@ enum bk_status pgconn_query_send(struct pgconn *c, const char *sql, int n,
 enum bk_status pgconn_query_wait(struct pgconn *c, struct pgconn_call *call, PGresult **res,
                                  struct bk_err *err);
 
+/* pgconn_query_send of a statement run again and again (a check-in's),
+ * prepared on the server once per connection and then only bound and
+ * run, so the server does not parse and plan it at every call. kept
+ * (below PGCONN_KEPT_MAX) names it: one kept per sql, chosen by the
+ * caller. Its first use on a connection (a new one after a reconnect
+ * too) costs one round trip more, within the same bound. Parameters are
+ * text. Answered by pgconn_query_wait. */
+#define PGCONN_KEPT_MAX 8
+enum bk_status pgconn_kept_send(struct pgconn *c, unsigned kept, const char *sql, int n,
+                                const char *const *values, int timeout_ms,
+                                struct pgconn_call *call, struct bk_err *err);
+
 /* Statements without parameters or results (several, separated by ';'). */
 enum bk_status pgconn_exec(struct pgconn *c, const char *sql, int timeout_ms, struct bk_err *err);
 

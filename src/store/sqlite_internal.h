@@ -13,9 +13,23 @@
 #include "store/importplan.h"
 #include "store/store.h"
 
+/* A statement compiled once for a connection and kept (sq_take). */
+struct sq_kept {
+    char *sql; /* owned: its text, the key */
+    sqlite3_stmt *st;
+    bool taken; /* handed out and not given back yet */
+};
+
+/* Statements kept per connection: the hot paths' few (a check-in's, the
+ * journal's), not every query a command ever runs. */
+#define SQ_KEPT_MAX 32
+
 struct sqlite_store {
     sqlite3 *db;
     const char *path; /* owned by struct store */
+    size_t n_kept;
+    struct sq_kept kept[SQ_KEPT_MAX];
+    bool wal_synced; /* the WAL synced once by SQLite itself (journal_sync_start) */
 };
 
 /* The event log's columns as sq_scan_row reads them (a query may add
@@ -35,22 +49,40 @@ const char *sq_col_text_or_null(sqlite3_stmt *st, int col);
 int sq_bind_optional_text(sqlite3_stmt *st, int i, const char *s);
 int sq_step_done(sqlite3_stmt *st);
 
+/* sql's statement on q's connection, compiled the first time and kept
+ * until the store closes, so a check-in's statements are not compiled
+ * again at every scan (compiling costs more than running them). Give it
+ * back with sq_give, which resets it and clears its bindings, so that it
+ * holds no read snapshot between uses. A nested use of the same sql while
+ * it is taken, or a full cache, gets a statement of its own, which sq_give
+ * finalizes. Returns an SQLite result code. */
+int sq_take(struct sqlite_store *q, const char *sql, sqlite3_stmt **st);
+void sq_give(struct sqlite_store *q, sqlite3_stmt *st);
+
+/* Runs sql, one statement that returns no rows, as a kept statement. */
+int sq_exec_kept(struct sqlite_store *q, const char *sql);
+
 /* The import's two halves (importplan.h) on db, inside a transaction. */
 int sq_plan_merge(sqlite3 *db, struct import_plan *p);
 int sq_plan_apply(sqlite3 *db, const struct import_plan *p, int64_t now_ms);
 
 /* The checked_in event of attendee on day in this file's log. */
-int sq_find_checkin(sqlite3 *db, const char *attendee, bk_day day, bool *found, int64_t *at_ms);
+int sq_find_checkin(struct sqlite_store *q, const char *attendee, bk_day day, bool *found,
+                    int64_t *at_ms);
 
 /* The last record's seq and hash (0 and zeros for an empty log); *damaged
  * when its hash is not STORE_HASH_BYTES long. */
-int sq_read_chain_tail(sqlite3 *db, int64_t *seq, unsigned char hash[STORE_HASH_BYTES],
+int sq_read_chain_tail(struct sqlite_store *q, int64_t *seq, unsigned char hash[STORE_HASH_BYTES],
                        bool *damaged);
-int sq_insert_event(sqlite3 *db, const struct store_event *ev);
+int sq_insert_event(struct sqlite_store *q, const struct store_event *ev);
 
 /* Runs sql (?1 bound to param when not NULL) and hands each row to row(),
  * which returns non-zero to stop. */
 enum bk_status sq_walk_with(struct sqlite_store *q, const char *sql, const char *param,
+                            int (*row)(sqlite3_stmt *st, void *arg), void *arg,
+                            struct bk_err *err);
+/* sq_walk_with of a query run again and again, its statement kept (sq_take). */
+enum bk_status sq_walk_kept(struct sqlite_store *q, const char *sql, const char *param,
                             int (*row)(sqlite3_stmt *st, void *arg), void *arg,
                             struct bk_err *err);
 
@@ -64,11 +96,11 @@ int sq_scan_row(sqlite3_stmt *st, void *arg);
 
 /* A badge row with the given id (0: the next rowid). A serial already
  * used is SQLITE_CONSTRAINT_UNIQUE. */
-int sq_badge_insert(sqlite3 *db, const struct store_badge *b);
+int sq_badge_insert(struct sqlite_store *q, const struct store_badge *b);
 
 /* True in *has when attendee has a badge row printed, pending or submitted:
  * then a check-in owes no badge. */
-int sq_has_live_badge(sqlite3 *db, const char *attendee, bool *has);
+int sq_has_live_badge(struct sqlite_store *q, const char *attendee, bool *has);
 
 /* A badge's change, as store_badge_update takes it. */
 struct sq_badge_change {

@@ -771,6 +771,9 @@ static void keyed_params(struct params *p, const struct pg_keyed_event *ev)
     "SELECT r_status, r_outcome, r_first_at, r_badge_made FROM bk_append_owed($1, $2, $3, $4,"    \
     " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
 
+/* pgconn_kept_send's names for this engine's kept statements. */
+enum { KEPT_APPEND, KEPT_APPEND_OWED };
+
 static void read_append(const PGresult *r, struct pg_append_result *res)
 {
     const char *s = PQgetvalue(r, 0, 0);
@@ -798,8 +801,11 @@ enum bk_status store_pg_append_send(void *impl, const struct pg_keyed_event *ev,
     struct pg_store *g = impl;
     struct params p = {.n = 0};
     keyed_params(&p, ev);
-    return pgconn_query_send(g->c, ev->owed_serial ? APPEND_OWED_SQL : APPEND_SQL, p.n, p.v, NULL,
-                             NULL, timeout_ms, call, err);
+    /* Kept prepared: a check-in's statement, the same at every scan. */
+    return ev->owed_serial
+               ? pgconn_kept_send(g->c, KEPT_APPEND_OWED, APPEND_OWED_SQL, p.n, p.v, timeout_ms,
+                                  call, err)
+               : pgconn_kept_send(g->c, KEPT_APPEND, APPEND_SQL, p.n, p.v, timeout_ms, call, err);
 }
 
 enum bk_status store_pg_append_wait(void *impl, struct pgconn_call *call,

@@ -346,14 +346,18 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
     struct bk_err e;
     bk_err_clear(&e);
     struct owed owed = {.serial = owes ? in->owed_serial : NULL, .id = in->owed_id};
-    /* The intent goes onto the disk while the server works: one wait for
-     * the two, not one after the other. Once both are done the event is
-     * durable here and the server's answer there, so the settle need not
-     * wait for the disk: a power cut before the next sync leaves the
-     * intent, settled again from the server's answer. */
+    /* The intent goes onto the disk while the server works, and while the
+     * server's answer is settled here: one wait for the three, not one
+     * after the other. The answer is given only once the intent is
+     * durable (journal_sync_finish): then the event is durable here and
+     * the server's answer there, so the settle need not wait for the
+     * disk. A power cut before the next sync may lose the settle (the
+     * WAL's checksums drop a commit not wholly written), never the
+     * intent, which is settled again from the server's answer. */
     struct pgconn_call call;
     bool sent = store_pg_append_send(l->srv, &ev, 0, &call, &e) == BK_OK;
-    enum bk_status st = journal_sync(l->j, err);
+    struct journal_syncing *sync = NULL;
+    enum bk_status st = journal_sync_start(l->j, &sync, err);
     if (st != BK_OK)
         return st;
     if (sent && store_pg_append_wait(l->srv, &call, &res, &e) == BK_OK) {
@@ -361,8 +365,13 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
         owed.made = res.owed_made;
         if (!owed.made)
             owed.serial = NULL;
-        return settle(l, in, &res, &owed, false, d, err);
+        st = settle(l, in, &res, &owed, false, d, err);
+        enum bk_status synced = journal_sync_finish(l->j, sync, err);
+        return st == BK_OK ? synced : st;
     }
+    st = journal_sync_finish(l->j, sync, err);
+    if (st != BK_OK)
+        return st;
     /* No answer in time, the link gone, or the server refused: the person
      * at the door gets the journal's answer, and the event waits. */
     if (l == &r->fg)

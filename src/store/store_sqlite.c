@@ -126,6 +126,56 @@ int sq_exec(sqlite3 *db, const char *sql)
     return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
+int sq_take(struct sqlite_store *q, const char *sql, sqlite3_stmt **st)
+{
+    *st = NULL;
+    for (size_t i = 0; i < q->n_kept; i++) {
+        struct sq_kept *k = &q->kept[i];
+        if (strcmp(k->sql, sql) != 0)
+            continue;
+        if (k->taken)
+            break;
+        k->taken = true;
+        *st = k->st;
+        return SQLITE_OK;
+    }
+    bool keep = q->n_kept < SQ_KEPT_MAX;
+    /* PERSISTENT: SQLite's hint for a statement reused many times. */
+    int rc = sqlite3_prepare_v3(q->db, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, st, NULL);
+    if (rc != SQLITE_OK || !keep)
+        return rc;
+    for (size_t i = 0; i < q->n_kept; i++)
+        if (strcmp(q->kept[i].sql, sql) == 0)
+            return rc; /* the nested use: its own, finalized when given */
+    q->kept[q->n_kept++] = (struct sq_kept){.sql = xstrdup(sql), .st = *st, .taken = true};
+    return rc;
+}
+
+void sq_give(struct sqlite_store *q, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < q->n_kept; i++) {
+        if (q->kept[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            q->kept[i].taken = false;
+            return;
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+int sq_exec_kept(struct sqlite_store *q, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sq_take(q, sql, &st);
+    if (rc == SQLITE_OK)
+        rc = sq_step_done(st);
+    sq_give(q, st);
+    return rc;
+}
+
 const char *sq_col_text(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
@@ -317,6 +367,10 @@ static void sq_close(void *impl)
     struct sqlite_store *q = impl;
     if (!q)
         return;
+    for (size_t i = 0; i < q->n_kept; i++) {
+        sqlite3_finalize(q->kept[i].st);
+        free(q->kept[i].sql);
+    }
     /* sqlite3_close_v2 checkpoints and removes the WAL when it is the last
      * connection; statements are always finalized before we get here. */
     sqlite3_close_v2(q->db);
@@ -561,8 +615,8 @@ static enum bk_status sq_get_attendee(void *impl, const char *id, struct attende
 {
     struct sqlite_store *q = impl;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db, "SELECT " ATTENDEE_COLUMNS " FROM attendee WHERE id = ?1",
-                                -1, &st, NULL);
+    /* Kept compiled: every scan reads its person. */
+    int rc = sq_take(q, "SELECT " ATTENDEE_COLUMNS " FROM attendee WHERE id = ?1", &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -578,19 +632,20 @@ static enum bk_status sq_get_attendee(void *impl, const char *id, struct attende
     } else {
         s = sq_db_error(q, rc, err);
     }
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return s;
 }
 
 /* The earliest checked_in event of attendee on day, when there is one. The
  * unique index makes it the only one. */
-int sq_find_checkin(sqlite3 *db, const char *attendee, bk_day day, bool *found, int64_t *at_ms)
+int sq_find_checkin(struct sqlite_store *q, const char *attendee, bk_day day, bool *found,
+                    int64_t *at_ms)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT at_ms FROM scan_event WHERE attendee = ?1 AND day = ?2"
-                                " AND outcome = 'checked_in'",
-                                -1, &st, NULL);
+    int rc = sq_take(q,
+                     "SELECT at_ms FROM scan_event WHERE attendee = ?1 AND day = ?2"
+                     " AND outcome = 'checked_in'",
+                     &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -600,20 +655,19 @@ int sq_find_checkin(sqlite3 *db, const char *attendee, bk_day day, bool *found, 
     *found = rc == SQLITE_ROW;
     if (*found)
         *at_ms = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* The last record's seq and hash (0 and zeros for an empty log). */
-int sq_read_chain_tail(sqlite3 *db, int64_t *seq, unsigned char hash[STORE_HASH_BYTES],
-                           bool *damaged)
+int sq_read_chain_tail(struct sqlite_store *q, int64_t *seq, unsigned char hash[STORE_HASH_BYTES],
+                       bool *damaged)
 {
     sqlite3_stmt *st = NULL;
     *seq = 0;
     *damaged = false;
     memset(hash, 0, STORE_HASH_BYTES);
-    int rc = sqlite3_prepare_v2(db, "SELECT seq, hash FROM scan_event ORDER BY seq DESC LIMIT 1",
-                                -1, &st, NULL);
+    int rc = sq_take(q, "SELECT seq, hash FROM scan_event ORDER BY seq DESC LIMIT 1", &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -624,7 +678,7 @@ int sq_read_chain_tail(sqlite3 *db, int64_t *seq, unsigned char hash[STORE_HASH_
         else
             *damaged = true;
     }
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -633,14 +687,14 @@ int sq_bind_optional_text(sqlite3_stmt *st, int i, const char *s)
     return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
 }
 
-int sq_insert_event(sqlite3 *db, const struct store_event *ev)
+int sq_insert_event(struct sqlite_store *q, const struct store_event *ev)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db,
-                                "INSERT INTO scan_event (seq, at_ms, kiosk, method, outcome,"
-                                " attendee, day, detail, prev_hash, hash)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                                -1, &st, NULL);
+    int rc = sq_take(q,
+                     "INSERT INTO scan_event (seq, at_ms, kiosk, method, outcome,"
+                     " attendee, day, detail, prev_hash, hash)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(st, 1, ev->seq);
     if (rc == SQLITE_OK)
@@ -662,23 +716,23 @@ int sq_insert_event(sqlite3 *db, const struct store_event *ev)
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_blob(st, 10, ev->hash, (int)ev->hash_len, SQLITE_STATIC);
     if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+        rc = sq_step_done(st);
+    sq_give(q, st);
+    return rc;
 }
 
 /* True in *has when attendee has a badge row whose status is (or, without
  * equal, is not) status. */
-static int badge_with_status(sqlite3 *db, const char *attendee, bool equal,
+static int badge_with_status(struct sqlite_store *q, const char *attendee, bool equal,
                              enum store_badge_status status, bool *has)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db,
-                                equal ? "SELECT EXISTS (SELECT 1 FROM badge_print"
-                                        " WHERE attendee = ?1 AND status = ?2)"
-                                      : "SELECT EXISTS (SELECT 1 FROM badge_print"
-                                        " WHERE attendee = ?1 AND status <> ?2)",
-                                -1, &st, NULL);
+    int rc = sq_take(q,
+                     equal ? "SELECT EXISTS (SELECT 1 FROM badge_print"
+                             " WHERE attendee = ?1 AND status = ?2)"
+                           : "SELECT EXISTS (SELECT 1 FROM badge_print"
+                             " WHERE attendee = ?1 AND status <> ?2)",
+                     &st);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 1, attendee, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK)
@@ -687,15 +741,15 @@ static int badge_with_status(sqlite3 *db, const char *attendee, bool equal,
         rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *has = sqlite3_column_int(st, 0) != 0;
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
 /* True in *has when attendee has a badge row printed, pending or submitted:
  * then no badge is owed. */
-int sq_has_live_badge(sqlite3 *db, const char *attendee, bool *has)
+int sq_has_live_badge(struct sqlite_store *q, const char *attendee, bool *has)
 {
-    return badge_with_status(db, attendee, false, STORE_BADGE_CANCELLED, has);
+    return badge_with_status(q, attendee, false, STORE_BADGE_CANCELLED, has);
 }
 
 static enum bk_status sq_append(void *impl, struct store_append *a, struct bk_err *err)
@@ -706,20 +760,20 @@ static enum bk_status sq_append(void *impl, struct store_append *a, struct bk_er
     /* IMMEDIATE takes the write lock now, so nobody can append between our
      * reading the tail (or the earlier check-in, or the badges) and our
      * insert. */
-    int rc = sq_exec(db, "BEGIN IMMEDIATE");
+    int rc = sq_exec_kept(q, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return sq_db_error(q, rc, err);
 
     bool found = false;
     int64_t first = 0;
     if (a->check_first)
-        rc = sq_find_checkin(db, scan->attendee, scan->day, &found, &first);
+        rc = sq_find_checkin(q, scan->attendee, scan->day, &found, &first);
 
     int64_t last_seq = 0;
     unsigned char prev[STORE_HASH_BYTES];
     bool damaged = false;
     if (rc == SQLITE_OK)
-        rc = sq_read_chain_tail(db, &last_seq, prev, &damaged);
+        rc = sq_read_chain_tail(q, &last_seq, prev, &damaged);
     if (rc == SQLITE_OK && damaged) {
         sq_rollback(db);
         return bk_err_set(err, BK_ERR_STORE, q->path, 0, NULL,
@@ -746,14 +800,14 @@ static enum bk_status sq_append(void *impl, struct store_append *a, struct bk_er
     };
     if (rc == SQLITE_OK) {
         store_event_hash(&ev, a->hash);
-        rc = sq_insert_event(db, &ev);
+        rc = sq_insert_event(q, &ev);
     }
     /* The badge this check-in owes, in the same transaction: it cannot be
      * lost between the check-in and the printer. */
     bool has_badge = true;
     a->owed_id = 0;
     if (rc == SQLITE_OK && a->check_first && a->owed_serial)
-        rc = sq_has_live_badge(db, scan->attendee, &has_badge);
+        rc = sq_has_live_badge(q, scan->attendee, &has_badge);
     if (rc == SQLITE_OK && !has_badge) {
         struct store_badge owed = {.attendee = scan->attendee,
                                    .at_ms = scan->at_ms,
@@ -761,7 +815,7 @@ static enum bk_status sq_append(void *impl, struct store_append *a, struct bk_er
                                    .serial = a->owed_serial,
                                    .status = STORE_BADGE_PENDING,
                                    .updated_ms = scan->at_ms};
-        rc = sq_badge_insert(db, &owed);
+        rc = sq_badge_insert(q, &owed);
         if (rc == SQLITE_OK)
             a->owed_id = sqlite3_last_insert_rowid(db);
         else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
@@ -773,7 +827,7 @@ static enum bk_status sq_append(void *impl, struct store_append *a, struct bk_er
     }
     /* With synchronous=FULL in WAL mode, COMMIT returns after the fsync. */
     if (rc == SQLITE_OK)
-        rc = sq_exec(db, "COMMIT");
+        rc = sq_exec_kept(q, "COMMIT");
     if (rc != SQLITE_OK) {
         enum bk_status s = sq_db_error(q, rc, err);
         sq_rollback(db);
@@ -790,7 +844,7 @@ static enum bk_status sq_head(void *impl, struct store_head *head, struct bk_err
 {
     struct sqlite_store *q = impl;
     bool damaged = false;
-    int rc = sq_read_chain_tail(q->db, &head->seq, head->hash, &damaged);
+    int rc = sq_read_chain_tail(q, &head->seq, head->hash, &damaged);
     if (rc != SQLITE_OK)
         return sq_db_error(q, rc, err);
     if (damaged)
@@ -804,7 +858,7 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
                                        struct bk_err *err)
 {
     struct sqlite_store *q = impl;
-    int rc = badge_with_status(q->db, id, true, STORE_BADGE_PRINTED, printed);
+    int rc = badge_with_status(q, id, true, STORE_BADGE_PRINTED, printed);
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
@@ -812,12 +866,12 @@ static enum bk_status sq_badge_printed(void *impl, const char *id, bool *printed
  * row(), which returns non-zero to stop.
  * One statement is one read snapshot, so a walk sees a consistent log even
  * while other processes append. */
-enum bk_status sq_walk_with(struct sqlite_store *q, const char *sql, const char *param,
-                                int (*row)(sqlite3_stmt *st, void *arg), void *arg,
-                                struct bk_err *err)
+static enum bk_status walk_sql(struct sqlite_store *q, bool keep, const char *sql,
+                               const char *param, int (*row)(sqlite3_stmt *st, void *arg),
+                               void *arg, struct bk_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+    int rc = keep ? sq_take(q, sql, &st) : sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
     if (rc == SQLITE_OK && param)
         rc = sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
@@ -826,8 +880,22 @@ enum bk_status sq_walk_with(struct sqlite_store *q, const char *sql, const char 
             rc = SQLITE_DONE;
     }
     enum bk_status s = rc == SQLITE_DONE ? BK_OK : sq_db_error(q, rc, err);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return s;
+}
+
+enum bk_status sq_walk_with(struct sqlite_store *q, const char *sql, const char *param,
+                            int (*row)(sqlite3_stmt *st, void *arg), void *arg,
+                            struct bk_err *err)
+{
+    return walk_sql(q, false, sql, param, row, arg, err);
+}
+
+enum bk_status sq_walk_kept(struct sqlite_store *q, const char *sql, const char *param,
+                            int (*row)(sqlite3_stmt *st, void *arg), void *arg,
+                            struct bk_err *err)
+{
+    return walk_sql(q, true, sql, param, row, arg, err);
 }
 
 static enum bk_status walk(struct sqlite_store *q, const char *sql,
@@ -935,16 +1003,17 @@ static enum bk_status sq_count_scans(void *impl, size_t *n, struct bk_err *err)
 
 /* Runs write(db, arg) in its own IMMEDIATE transaction; *changes (when
  * not NULL) receives the rows the last statement changed. */
-static enum bk_status write_one(struct sqlite_store *q, int (*write)(sqlite3 *db, void *arg),
-                                void *arg, int *changes, struct bk_err *err)
+static enum bk_status write_one(struct sqlite_store *q,
+                                int (*write)(struct sqlite_store *q, void *arg), void *arg,
+                                int *changes, struct bk_err *err)
 {
-    int rc = sq_exec(q->db, "BEGIN IMMEDIATE");
+    int rc = sq_exec_kept(q, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
-        rc = write(q->db, arg);
+        rc = write(q, arg);
     if (rc == SQLITE_OK && changes)
         *changes = sqlite3_changes(q->db);
     if (rc == SQLITE_OK)
-        rc = sq_exec(q->db, "COMMIT");
+        rc = sq_exec_kept(q, "COMMIT");
     if (rc != SQLITE_OK) {
         enum bk_status s = sq_db_error(q, rc, err);
         sq_rollback(q->db);
@@ -953,14 +1022,14 @@ static enum bk_status write_one(struct sqlite_store *q, int (*write)(sqlite3 *db
     return BK_OK;
 }
 
-int sq_badge_insert(sqlite3 *db, const struct store_badge *b)
+int sq_badge_insert(struct sqlite_store *q, const struct store_badge *b)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db,
-                                "INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, reason,"
-                                " status, printer, job, detail, updated_ms)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                                -1, &st, NULL);
+    int rc = sq_take(q,
+                     "INSERT INTO badge_print (id, attendee, at_ms, kiosk, serial, reason,"
+                     " status, printer, job, detail, updated_ms)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     &st);
     if (rc == SQLITE_OK)
         rc = b->id ? sqlite3_bind_int64(st, 1, b->id) : sqlite3_bind_null(st, 1);
     if (rc == SQLITE_OK)
@@ -988,14 +1057,14 @@ int sq_badge_insert(sqlite3 *db, const struct store_badge *b)
     /* The extended code tells a serial already used (the unique key) from
      * any other refused row. */
     if (rc == SQLITE_CONSTRAINT)
-        rc = sqlite3_extended_errcode(db);
-    sqlite3_finalize(st);
+        rc = sqlite3_extended_errcode(q->db);
+    sq_give(q, st);
     return rc;
 }
 
-static int badge_insert_one(sqlite3 *db, void *arg)
+static int badge_insert_one(struct sqlite_store *q, void *arg)
 {
-    return sq_badge_insert(db, arg);
+    return sq_badge_insert(q, arg);
 }
 
 static enum bk_status sq_badge_add(void *impl, const char *attendee, const char *serial,
@@ -1047,9 +1116,9 @@ int sq_badge_change(sqlite3 *db, const struct sq_badge_change *c)
     return rc;
 }
 
-static int badge_change_one(sqlite3 *db, void *arg)
+static int badge_change_one(struct sqlite_store *q, void *arg)
 {
-    return sq_badge_change(db, arg);
+    return sq_badge_change(q->db, arg);
 }
 
 enum bk_status sq_badge_moved_on(const struct sqlite_store *q, int64_t id,
@@ -1148,10 +1217,10 @@ struct tokens_arg {
     const char *const *attendees, *const *payloads;
 };
 
-static int tokens_put_one(sqlite3 *db, void *arg)
+static int tokens_put_one(struct sqlite_store *q, void *arg)
 {
     struct tokens_arg *t = arg;
-    return sq_tokens_put(db, t->n, t->attendees, t->payloads);
+    return sq_tokens_put(q->db, t->n, t->attendees, t->payloads);
 }
 
 static enum bk_status sq_set_tokens(void *impl, size_t n, const char *const *attendees,
