@@ -253,8 +253,16 @@ static void draw_welcome(struct kiosk *k)
                  px(k, 4.6f), false, t->ink, (SDL_Rect){text_area.x, y, text_area.w, px(k, 30)},
                  ui_lead(&k->ui));
     y += px(k, 3);
-    ui_text(&k->ui, _("Your badge prints right here in a few seconds."), px(k, 3.2f), false,
-            t->muted, (SDL_Rect){text_area.x, y, text_area.w, px(k, 12)}, ui_lead(&k->ui));
+    /* A printer known to be down: no promise of a badge here (flow.h). */
+    if (k->view->printer_down)
+        ui_text(&k->ui,
+                _("The badge printer is not working just now: you can still check in here, and "
+                  "the staff desk will give you your badge."),
+                px(k, 3.2f), true, t->warn, (SDL_Rect){text_area.x, y, text_area.w, px(k, 16)},
+                ui_lead(&k->ui));
+    else
+        ui_text(&k->ui, _("Your badge prints right here in a few seconds."), px(k, 3.2f), false,
+                t->muted, (SDL_Rect){text_area.x, y, text_area.w, px(k, 12)}, ui_lead(&k->ui));
     camera_panel(k, cam);
 
     /* The languages, each in its own words; the chosen one filled. One row
@@ -491,6 +499,13 @@ static void draw_checked_in(struct kiosk *k)
         y += px(k, 3);
         ui_text(&k->ui, buf, px(k, 4.2f), true, t->ok, (SDL_Rect){area.x, y, area.w, px(k, 12)},
                 ui_lead(&k->ui));
+    } else if (v->badge_at_desk) {
+        y += px(k, 3);
+        ui_text(&k->ui,
+                _("The badge printer is not working just now: please collect your badge at the "
+                  "staff desk."),
+                px(k, 3.2f), true, t->warn, (SDL_Rect){area.x, y, area.w, px(k, 12)},
+                ui_lead(&k->ui));
     }
     /* The badge preview on a soft shadow, with its caption. */
     if (k->preview) {
@@ -517,6 +532,8 @@ static void draw_checked_in(struct kiosk *k)
            FLOW_BUTTON_DETAILS_WRONG);
     if (v->badge_needed)
         button(k, "print-now", now, _("Print now"), FILLED, KIOSK_ACT_TOUCH, FLOW_BUTTON_DONE);
+    else if (v->badge_at_desk)
+        button(k, "done", now, _("Done"), OUTLINED, KIOSK_ACT_TOUCH, FLOW_BUTTON_DONE);
     /* Below the buttons, across the screen. */
     language_row(k, 8, h - (portrait(k) ? 12.5f : 10.5f), w - 16, 8);
     camera_notice(k);
