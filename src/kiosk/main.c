@@ -820,6 +820,12 @@ static void print_layout(struct app *a)
         fprintf(stderr, "layout %s %s %s %d %d %d %d\n", flow_screen_code(v->screen), v->language,
                 b->id, b->r.x, b->r.y, b->r.w, b->r.h);
     }
+    /* Not a button: tests read what is drawn around it. */
+    if (v->screen == FLOW_STAFF) {
+        const SDL_Rect *c = &a->k.printer_card;
+        fprintf(stderr, "layout staff %s printer-card %d %d %d %d\n", v->language, c->x, c->y,
+                c->w, c->h);
+    }
 }
 
 /* ---- start-up ---- */

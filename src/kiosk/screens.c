@@ -704,9 +704,11 @@ static void card(struct kiosk *k, SDL_Rect r, const char *label, const char *val
                  ui_lead(&k->ui));
     y += ui_text(&k->ui, value, px(k, 4), true, vc, (SDL_Rect){in.x, y, in.w, px(k, 7)},
                  ui_lead(&k->ui));
+    /* A printer's error can be long (its reasons, a URI): it stays inside
+     * the card, cut with "…", the whole of it in the kiosk's log. */
     if (detail && *detail)
-        ui_text(&k->ui, detail, px(k, 1.8f), false, t->muted,
-                (SDL_Rect){in.x, y, in.w, in.y + in.h - y}, ui_lead(&k->ui));
+        ui_text_boxed(&k->ui, detail, px(k, 1.8f), false, t->muted,
+                      (SDL_Rect){in.x, y, in.w, r.y + r.h - px(k, 0.6f) - y}, ui_lead(&k->ui));
 }
 
 /* The staff screen's two columns, in layout units: search and actions on
@@ -819,11 +821,13 @@ static void staff_status(struct kiosk *k, const struct staff_columns *c, float s
     snprintf(pbuf, sizeof pbuf, _("Print waiting badges (%zu)"), s->pending_prints);
     button(k, "pending", ui_rect(&k->ui, rx, sy + 13, rw, 7.5f), pbuf, OUTLINED, KIOSK_ACT_PENDING,
            0);
-    const char *pstate = s->printer_trouble ? _("Needs attention")
+    /* A printer found down needs attention before any badge fails there. */
+    bool trouble = s->printer_trouble || k->view->printer_down;
+    const char *pstate = trouble ? _("Needs attention")
                          : k->printer_busy  ? _("Printing")
                                             : _("Ready");
-    card(k, ui_rect(&k->ui, rx, sy + 22.5f, rw, 15), _("Printer"), pstate,
-         s->printer_trouble ? t->bad : t->ok,
+    k->printer_card = ui_rect(&k->ui, rx, sy + 22.5f, rw, 15);
+    card(k, k->printer_card, _("Printer"), pstate, trouble ? t->bad : t->ok,
          s->printer_trouble && s->printer_problem[0] ? s->printer_problem : k->printer_status);
     const char *cstate = !k->has_source      ? _("No camera: scanner only")
                          : s->camera_missing ? _("Missing: scanner only")
