@@ -60,6 +60,7 @@ struct badge_renderer {
     SDL_Surface *canvas; /* reused from badge to badge */
     SDL_Surface *logo;   /* scaled to fit lay.logo_box, over white (black and white
                             for a monochrome output); NULL for none */
+    struct badge_layout_report last; /* of the last badge drawn */
 };
 
 static int mm_to_px(int dpi, double mm)
@@ -353,9 +354,69 @@ static enum bk_status fit_size(struct badge_line **lines, size_t n, int max_pt, 
     return BK_OK;
 }
 
+/* The longest start of text (in whole code points) that fits max_w at pt
+ * with "…" after it, as a line into *out and its words into *shown (NULL:
+ * not wanted; else the caller frees it); binary search on the code point
+ * count. Just "…" when not even one character fits. */
+static enum bk_status cut_to_fit(struct badge_renderer *r, const char *text, bool bold, int pt,
+                                 int max_w, const char *what_fmt, const char *id,
+                                 struct badge_line **out, char **shown, struct bk_err *err)
+{
+    size_t len = strlen(text);
+    size_t lo = 0, hi = utf8_count(text);
+    struct badge_line *best = NULL;
+    char *best_text = NULL;
+    enum bk_status st = BK_OK;
+    while (lo < hi) {
+        size_t mid = (lo + hi + 1) / 2;
+        size_t keep = 0;
+        for (size_t i = 0; i < mid; i++)
+            keep += utf8_decode(text + keep, len - keep, NULL);
+        while (keep > 0 && text[keep - 1] == ' ')
+            keep--;
+        char *cut = xasprintf("%.*s…", (int)keep, text);
+        struct badge_line *l = NULL;
+        st = make_line(r, cut, bold, what_fmt, id, &l, err);
+        int w = 0;
+        if (st == BK_OK)
+            st = badge_line_measure(l, pt, &w, NULL, NULL, err);
+        if (st) {
+            free(cut);
+            badge_line_free(l);
+            badge_line_free(best);
+            free(best_text);
+            return st;
+        }
+        if (w <= max_w) {
+            badge_line_free(best);
+            free(best_text);
+            best = l;
+            best_text = cut;
+            lo = mid;
+        } else {
+            badge_line_free(l);
+            free(cut);
+            hi = mid - 1;
+        }
+    }
+    if (!best) {
+        best_text = xstrdup("…");
+        if ((st = make_line(r, best_text, bold, what_fmt, id, &best, err))) {
+            free(best_text);
+            return st;
+        }
+    }
+    *out = best;
+    if (shown)
+        *shown = best_text;
+    else
+        free(best_text);
+    return BK_OK;
+}
+
 /* A single line that shrinks to fit max_w, down to min_pt, and past that is
- * shortened with an ellipsis: an organisation's long name may be cut, a
- * badge should not be refused for it. */
+ * shortened with an ellipsis: a country or a date line may be cut, a badge
+ * should not be refused for it. */
 static enum bk_status fit_item(struct badge_renderer *r, const char *text, bool bold, int pt,
                                int min_pt, int max_w, const char *what_fmt, const char *id,
                                struct item *it, struct bk_err *err)
@@ -370,45 +431,10 @@ static enum bk_status fit_item(struct badge_renderer *r, const char *text, bool 
     if ((st = fit_size(&it->line, 1, pt, min_pt, max_w, &got, err)))
         return st;
     if (!got) {
-        /* Keep the longest prefix (in whole code points) that fits with
-         * "…" after it; binary search on the code point count. */
-        size_t len = strlen(text);
-        size_t lo = 0, hi = utf8_count(text);
-        struct badge_line *best = NULL;
-        while (lo < hi) {
-            size_t mid = (lo + hi + 1) / 2;
-            size_t keep = 0;
-            for (size_t i = 0; i < mid; i++)
-                keep += utf8_decode(text + keep, len - keep, NULL);
-            while (keep > 0 && text[keep - 1] == ' ')
-                keep--;
-            char *cut = xasprintf("%.*s…", (int)keep, text);
-            struct badge_line *l = NULL;
-            st = make_line(r, cut, bold, what_fmt, id, &l, err);
-            free(cut);
-            int w = 0;
-            if (st == BK_OK)
-                st = badge_line_measure(l, min_pt, &w, NULL, NULL, err);
-            if (st) {
-                badge_line_free(l);
-                badge_line_free(best);
-                return st;
-            }
-            if (w <= max_w) {
-                badge_line_free(best);
-                best = l;
-                lo = mid;
-            } else {
-                badge_line_free(l);
-                hi = mid - 1;
-            }
-        }
         badge_line_free(it->line);
-        it->line = best;
-        if (!best) {
-            if ((st = make_line(r, "…", bold, what_fmt, id, &it->line, err)))
-                return st;
-        }
+        it->line = NULL;
+        if ((st = cut_to_fit(r, text, bold, min_pt, max_w, what_fmt, id, &it->line, NULL, err)))
+            return st;
         got = min_pt;
     }
     it->pt = got;
@@ -451,18 +477,22 @@ static enum bk_status draw_item(struct badge_renderer *r, const struct item *it,
 
 /* ---- the name ---- */
 
-struct name_fit {
+/* A block of one or two lines at one size: a name, an organisation. */
+struct text_fit {
     struct badge_line *lines[2];
+    char *text[2]; /* each line's words, when kept (the organisation's) */
     size_t n;
     int pt;
     int width[2], ascent, descent, pitch; /* pitch: baseline to baseline */
     int height;                           /* of the whole block */
 };
 
-static void name_fit_clear(struct name_fit *nf)
+static void text_fit_clear(struct text_fit *nf)
 {
     badge_line_free(nf->lines[0]);
     badge_line_free(nf->lines[1]);
+    free(nf->text[0]);
+    free(nf->text[1]);
     memset(nf, 0, sizeof *nf);
 }
 
@@ -502,7 +532,7 @@ static size_t break_candidates(const char *s, size_t *cut, size_t *resume, size_
     return n;
 }
 
-static enum bk_status finish_name(struct name_fit *nf, const struct layout *lay, int dpi,
+static enum bk_status finish_fit(struct text_fit *nf, const struct layout *lay, int dpi,
                                   struct bk_err *err)
 {
     nf->ascent = nf->descent = 0;
@@ -521,6 +551,46 @@ static enum bk_status finish_name(struct name_fit *nf, const struct layout *lay,
     return BK_OK;
 }
 
+/* Among the n breaks of text (break_candidates), the one that makes the
+ * wider of its two lines narrowest at pt: its lines into best (both NULL
+ * when n is 0) and its index into *at. */
+static enum bk_status best_break(struct badge_renderer *r, const char *text, bool bold,
+                                 const size_t *cut, const size_t *resume, size_t n, int pt,
+                                 const char *what_fmt, const char *id, struct badge_line *best[2],
+                                 size_t *at, struct bk_err *err)
+{
+    best[0] = best[1] = NULL;
+    *at = 0;
+    int best_w = 0;
+    for (size_t b = 0; b < n; b++) {
+        char *first = xstrndup(text, cut[b]);
+        struct badge_line *l[2] = {NULL, NULL};
+        enum bk_status st = make_line(r, first, bold, what_fmt, id, &l[0], err);
+        free(first);
+        if (st == BK_OK)
+            st = make_line(r, text + resume[b], bold, what_fmt, id, &l[1], err);
+        int w0 = 0, w1 = 0;
+        if (st == BK_OK)
+            st = badge_line_measure(l[0], pt, &w0, NULL, NULL, err);
+        if (st == BK_OK)
+            st = badge_line_measure(l[1], pt, &w1, NULL, NULL, err);
+        if (st) {
+            badge_line_free(l[0]), badge_line_free(l[1]);
+            badge_line_free(best[0]), badge_line_free(best[1]);
+            best[0] = best[1] = NULL;
+            return st;
+        }
+        int w = w0 > w1 ? w0 : w1;
+        if (!best[0] || w < best_w) {
+            badge_line_free(best[0]), badge_line_free(best[1]);
+            best[0] = l[0], best[1] = l[1], best_w = w, *at = b;
+        } else {
+            badge_line_free(l[0]), badge_line_free(l[1]);
+        }
+    }
+    return BK_OK;
+}
+
 /* The largest two-line size at which both lines fit max_w and the block
  * fits max_h. */
 static int two_line_cap(const struct layout *lay, int max_h, int dpi)
@@ -533,7 +603,7 @@ static int two_line_cap(const struct layout *lay, int max_h, int dpi)
 }
 
 static enum bk_status fit_name(struct badge_renderer *r, const struct badgetext *t, int max_w,
-                               int max_h, struct name_fit *nf, struct bk_err *err)
+                               int max_h, struct text_fit *nf, struct bk_err *err)
 {
     const struct layout *lay = &r->lay;
     int dpi = r->out.dpi;
@@ -555,40 +625,18 @@ static enum bk_status fit_name(struct badge_renderer *r, const struct badgetext 
         return st;
     if (pt) {
         nf->pt = pt;
-        return finish_name(nf, lay, dpi, err);
+        return finish_fit(nf, lay, dpi, err);
     }
 
     /* Two lines: the break that makes the wider line narrowest. */
     int cap2 = two_line_cap(lay, max_h, dpi);
     if (cap2 < lay->name_min_pt)
         cap2 = lay->name_min_pt;
-    int best_w = 0;
-    struct badge_line *best[2] = {NULL, NULL};
-    for (size_t b = 0; b < n_breaks; b++) {
-        char *first = xstrndup(t->name, cut[b]);
-        struct badge_line *l[2] = {NULL, NULL};
-        st = make_line(r, first, true, _("The name of %s"), t->id, &l[0], err);
-        free(first);
-        if (st == BK_OK)
-            st = make_line(r, t->name + resume[b], true, _("The name of %s"), t->id, &l[1], err);
-        int w0 = 0, w1 = 0;
-        if (st == BK_OK)
-            st = badge_line_measure(l[0], cap2, &w0, NULL, NULL, err);
-        if (st == BK_OK)
-            st = badge_line_measure(l[1], cap2, &w1, NULL, NULL, err);
-        if (st) {
-            badge_line_free(l[0]), badge_line_free(l[1]);
-            badge_line_free(best[0]), badge_line_free(best[1]);
-            return st;
-        }
-        int w = w0 > w1 ? w0 : w1;
-        if (!best[0] || w < best_w) {
-            badge_line_free(best[0]), badge_line_free(best[1]);
-            best[0] = l[0], best[1] = l[1], best_w = w;
-        } else {
-            badge_line_free(l[0]), badge_line_free(l[1]);
-        }
-    }
+    struct badge_line *best[2];
+    size_t at;
+    if ((st = best_break(r, t->name, true, cut, resume, n_breaks, cap2, _("The name of %s"), t->id,
+                         best, &at, err)))
+        return st;
     if (best[0]) {
         if ((st = fit_size(best, 2, cap2, lay->name_min_pt, max_w, &pt, err))) {
             badge_line_free(best[0]), badge_line_free(best[1]);
@@ -600,7 +648,7 @@ static enum bk_status fit_name(struct badge_renderer *r, const struct badgetext 
             nf->lines[1] = best[1];
             nf->n = 2;
             nf->pt = pt;
-            return finish_name(nf, lay, dpi, err);
+            return finish_fit(nf, lay, dpi, err);
         }
         badge_line_free(best[0]), badge_line_free(best[1]);
     }
@@ -610,12 +658,155 @@ static enum bk_status fit_name(struct badge_renderer *r, const struct badgetext 
         return st;
     if (pt) {
         nf->pt = pt;
-        return finish_name(nf, lay, dpi, err);
+        return finish_fit(nf, lay, dpi, err);
     }
     return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
                       _("The name of %s is too long for the badge, even on two lines at the "
                         "smallest size."),
                       t->id);
+}
+
+/* ---- the organisation ---- */
+
+/* A block that may be cut rather than refused (an organisation): one line
+ * at max_pt; else two lines broken where they balance (at a space, or in
+ * CJK text between characters), from max_pt down to min_pt; else one line
+ * down to min_pt (a single long word); else, at min_pt, as much as fits
+ * with "…" at the end, on the second line when there are two. Wrapping
+ * comes before shrinking and shrinking before cutting: a name that fits on
+ * two lines is read whole. The block stays within max_w and max_h. */
+static enum bk_status fit_block(struct badge_renderer *r, const char *text, bool bold, int max_pt,
+                                int min_pt, int max_w, int max_h, const char *what_fmt,
+                                const char *id, struct text_fit *tf, struct bk_err *err)
+{
+    const struct layout *lay = &r->lay;
+    int dpi = r->out.dpi;
+    memset(tf, 0, sizeof *tf);
+    if (!text[0])
+        return BK_OK;
+    enum bk_status st = make_line(r, text, bold, what_fmt, id, &tf->lines[0], err);
+    if (st)
+        return st;
+    tf->n = 1;
+    tf->text[0] = xstrdup(text);
+    /* The sizes whose one or two lines fit max_h, from the faces' own
+     * ascent and descent at max_pt (height grows with size), a second
+     * line a pitch of 1.18 em lower. */
+    int asc = 0, desc = 0;
+    if ((st = badge_line_measure(tf->lines[0], max_pt, NULL, &asc, &desc, err)))
+        return st;
+    int one_h = asc + desc > 0 ? asc + desc : 1, pitch = pt_to_px(lay, max_pt, dpi) * 118 / 100;
+    int cap1 = one_h <= max_h ? max_pt : max_pt * max_h / one_h;
+    int cap2 = one_h + pitch <= max_h ? max_pt : max_pt * max_h / (one_h + pitch);
+    int pt = 0;
+    if (cap1 == max_pt && (st = fit_size(tf->lines, 1, max_pt, max_pt, max_w, &pt, err)))
+        return st;
+    size_t cut[64], resume[64];
+    size_t n_breaks = break_candidates(text, cut, resume, 64);
+    if (!pt && n_breaks && cap2 >= min_pt) {
+        struct badge_line *best[2];
+        size_t at;
+        if ((st = best_break(r, text, bold, cut, resume, n_breaks, cap2, what_fmt, id, best, &at,
+                             err)))
+            return st;
+        if ((st = fit_size(best, 2, cap2, min_pt, max_w, &pt, err))) {
+            badge_line_free(best[0]), badge_line_free(best[1]);
+            return st;
+        }
+        if (pt) {
+            badge_line_free(tf->lines[0]);
+            free(tf->text[0]);
+            tf->lines[0] = best[0], tf->lines[1] = best[1];
+            tf->text[0] = xstrndup(text, cut[at]);
+            tf->text[1] = xstrdup(text + resume[at]);
+            tf->n = 2;
+        } else {
+            badge_line_free(best[0]), badge_line_free(best[1]);
+        }
+    }
+    if (!pt && cap1 >= min_pt && (st = fit_size(tf->lines, 1, cap1, min_pt, max_w, &pt, err)))
+        return st;
+    if (!pt) {
+        /* Cut at the smallest size: the first line as full as a break
+         * allows, the rest cut with "…"; one line cut when there is no
+         * break or no room for two. */
+        pt = min_pt;
+        size_t first = 0;
+        bool two = false;
+        for (size_t b = n_breaks; cap2 >= min_pt && b-- > 0 && !two;) {
+            char *head = xstrndup(text, cut[b]);
+            struct badge_line *l = NULL;
+            int w = 0;
+            st = make_line(r, head, bold, what_fmt, id, &l, err);
+            if (st == BK_OK)
+                st = badge_line_measure(l, min_pt, &w, NULL, NULL, err);
+            if (st == BK_OK && w <= max_w) {
+                two = true;
+                first = b;
+                badge_line_free(tf->lines[0]);
+                free(tf->text[0]);
+                tf->lines[0] = l;
+                tf->text[0] = head;
+            } else {
+                badge_line_free(l);
+                free(head);
+            }
+            if (st)
+                return st;
+        }
+        const char *rest = two ? text + resume[first] : text;
+        struct badge_line *l = NULL;
+        char *shown = NULL;
+        if ((st = cut_to_fit(r, rest, bold, min_pt, max_w, what_fmt, id, &l, &shown, err)))
+            return st;
+        size_t i = two ? 1 : 0;
+        badge_line_free(tf->lines[i]);
+        free(tf->text[i]);
+        tf->lines[i] = l;
+        tf->text[i] = shown;
+        tf->n = i + 1;
+    }
+    tf->pt = pt;
+    return finish_fit(tf, lay, dpi, err);
+}
+
+/* Draws the block's lines from its top at y (left-aligned at x, or each
+ * centred in box_w); returns the y under it. */
+static enum bk_status draw_block(struct badge_renderer *r, const struct text_fit *tf, int x,
+                                 int align, int box_w, int y, uint32_t rgb, int *below,
+                                 struct bk_err *err)
+{
+    int base = y + tf->ascent;
+    for (size_t i = 0; i < tf->n; i++) {
+        int lx = align == ALIGN_CENTRE ? x + (box_w - tf->width[i]) / 2 : x;
+        enum bk_status st = text_draw(r, tf->lines[i], tf->pt, r->canvas, lx, base, rgb, err);
+        if (st)
+            return st;
+        if (i + 1 < tf->n)
+            base += tf->pitch;
+    }
+    *below = base + tf->descent;
+    return BK_OK;
+}
+
+/* Keeps what the organisation came to for badge_renderer_last_layout. */
+static void report_org(struct badge_renderer *r, const struct text_fit *org, int top, int max_pt,
+                       int min_pt)
+{
+    struct badge_layout_report *rep = &r->last;
+    rep->org_lines = org->n;
+    for (size_t i = 0; i < org->n; i++)
+        snprintf(rep->org[i], sizeof rep->org[i], "%s", org->text[i] ? org->text[i] : "");
+    rep->org_pt = org->pt;
+    rep->org_max_pt = max_pt;
+    rep->org_min_pt = min_pt;
+    rep->org_top = org->n ? top : 0;
+    rep->org_bottom = org->n ? top + org->height : 0;
+}
+
+void badge_renderer_last_layout(const struct badge_renderer *r, struct badge_layout_report *out)
+{
+    *out = r->last;
 }
 
 /* ---- drawing ---- */
@@ -679,17 +870,17 @@ static struct badge_image *canvas_to_image(const SDL_Surface *s, const struct ba
 struct parts {
     struct badgetext *text;
     struct qrimage *qr;
-    struct name_fit name;
-    struct item band, org, country, validity;
+    struct text_fit name, org;
+    struct item band, country, validity;
 };
 
 static void parts_clear(struct parts *p)
 {
     badgetext_free(p->text);
     qrimage_free(p->qr);
-    name_fit_clear(&p->name);
+    text_fit_clear(&p->name);
+    text_fit_clear(&p->org);
     item_clear(&p->band);
-    item_clear(&p->org);
     item_clear(&p->country);
     item_clear(&p->validity);
 }
@@ -772,15 +963,18 @@ static enum bk_status draw_portrait(struct badge_renderer *r, struct parts *p,
                         COLOUR_VALIDITY, err)))
         return st;
 
-    if ((st = fit_item(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, content_w,
-                       _("The organisation of %s"), t->id, &p->org, err)))
+    /* Two lines of organisation in at most a third of the space left: the
+     * name has the rest. */
+    if ((st = fit_block(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, content_w,
+                        (qr_top - logo_bottom) / 3, _("The organisation of %s"), t->id, &p->org,
+                        err)))
         return st;
     if ((st = fit_item(r, t->country, false, lay->country_pt, lay->country_pt * 7 / 10, content_w,
                        _("The country of %s"), t->id, &p->country, err)))
         return st;
     int info_h = 0;
-    if (p->org.line)
-        info_h += lay->gap / 2 + p->org.ascent + p->org.descent;
+    if (p->org.n)
+        info_h += lay->gap / 2 + p->org.height;
     if (p->country.line)
         info_h += p->country.ascent + p->country.descent;
     int top = logo_bottom + lay->gap;
@@ -799,16 +993,19 @@ static enum bk_status draw_portrait(struct badge_renderer *r, struct parts *p,
             base += p->name.pitch;
     }
     y = base + p->name.descent + lay->gap / 2;
-    if (p->org.line) {
+    if (p->org.n) {
         y += lay->gap / 2;
-        if ((st = draw_item(r, &p->org, x0, ALIGN_CENTRE, content_w, y + p->org.ascent, COLOUR_ORG,
-                            err)))
+        report_org(r, &p->org, y, lay->org_pt, lay->org_pt * 7 / 10);
+        if ((st = draw_block(r, &p->org, x0, ALIGN_CENTRE, content_w, y, COLOUR_ORG, &y, err)))
             return st;
-        y += p->org.ascent + p->org.descent;
     }
-    if (p->country.line)
+    r->last.validity_top = p->validity.line ? validity_base - p->validity.ascent : 0;
+    if (p->country.line) {
+        r->last.country_top = y;
+        r->last.country_bottom = y + p->country.ascent + p->country.descent;
         return draw_item(r, &p->country, x0, ALIGN_CENTRE, content_w, y + p->country.ascent,
                          COLOUR_COUNTRY, err);
+    }
     return BK_OK;
 }
 
@@ -846,21 +1043,33 @@ static enum bk_status draw_landscape(struct badge_renderer *r, struct parts *p,
     }
 
     int info_w = qr_x - q->quiet - lay->gap / 2 - x0;
-    if ((st = fit_item(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, info_w,
-                       _("The organisation of %s"), t->id, &p->org, err)) ||
-        (st = fit_item(r, t->country, false, lay->country_pt, lay->country_pt * 7 / 10, info_w,
+    if ((st = fit_item(r, t->country, false, lay->country_pt, lay->country_pt * 7 / 10, info_w,
                        _("The country of %s"), t->id, &p->country, err)) ||
         (st = fit_item(r, t->validity, false, lay->validity_pt, lay->validity_pt * 7 / 10, info_w,
                        _("The event dates of %s"), t->id, &p->validity, err)))
         return st;
+    /* The organisation has the QR code's height less the country and the
+     * dates under it (its ascent above the capitals may rise past the
+     * code's top). */
+    int validity_top = qr_top + q->symbol - p->validity.ascent - p->validity.descent;
+    int org_h = validity_top - lay->gap / 4 - qr_top -
+                (p->country.line ? p->country.ascent + p->country.descent : 0) +
+                pt_to_px(lay, lay->org_pt, dpi) * 30 / 100;
+    if ((st = fit_block(r, t->organization, false, lay->org_pt, lay->org_pt * 7 / 10, info_w,
+                        org_h, _("The organisation of %s"), t->id, &p->org, err)))
+        return st;
     /* The organisation's capitals line up with the top of the QR code,
      * the validity line's descenders with its bottom (inside the margin). */
-    int y = qr_top - (p->org.line ? p->org.ascent - pt_to_px(lay, p->org.pt, dpi) * 72 / 100 : 0);
-    if (p->org.line) {
-        if ((st =
-                 draw_item(r, &p->org, x0, ALIGN_LEFT, info_w, y + p->org.ascent, COLOUR_ORG, err)))
+    int y = qr_top - (p->org.n ? p->org.ascent - pt_to_px(lay, p->org.pt, dpi) * 72 / 100 : 0);
+    if (p->org.n) {
+        report_org(r, &p->org, y, lay->org_pt, lay->org_pt * 7 / 10);
+        if ((st = draw_block(r, &p->org, x0, ALIGN_LEFT, info_w, y, COLOUR_ORG, &y, err)))
             return st;
-        y += p->org.ascent + p->org.descent;
+    }
+    r->last.validity_top = p->validity.line ? validity_top : 0;
+    if (p->country.line) {
+        r->last.country_top = y;
+        r->last.country_bottom = y + p->country.ascent + p->country.descent;
     }
     if (p->country.line && (st = draw_item(r, &p->country, x0, ALIGN_LEFT, info_w,
                                            y + p->country.ascent, COLOUR_COUNTRY, err)))
@@ -878,6 +1087,7 @@ static enum bk_status draw_badge(struct badge_renderer *r, struct parts *p, stru
     enum bk_status st = size_qr(&r->lay, p, &q, err);
     if (st)
         return st;
+    memset(&r->last, 0, sizeof r->last);
     fill(r->canvas, 0, 0, r->canvas->w, r->canvas->h, 0xFFFFFF);
     if ((st = draw_band(r, p, err)))
         return st;

@@ -59,6 +59,22 @@ struct badge_output badge_renderer_output(const struct badge_renderer *r);
 enum bk_status badge_render(struct badge_renderer *r, const struct attendee *a,
                             const char *qr_text, struct badge_image **out, struct bk_err *err);
 
+/* Where the last badge's organisation went, for tests and tools: its lines
+ * as drawn (up to two; a cut one ends in "…"), their size against the
+ * stock's own, and the rows (pixels from the top) of its block and of the
+ * lines below it, 0 when absent. */
+struct badge_layout_report {
+    size_t org_lines;
+    char org[2][512];
+    int org_pt, org_max_pt, org_min_pt;
+    int org_top, org_bottom;         /* the block, ascent to descent */
+    int country_top, country_bottom; /* the country's line */
+    int validity_top;                /* the dates' line */
+};
+
+/* The report of the last badge badge_render drew with r (zeros before). */
+void badge_renderer_last_layout(const struct badge_renderer *r, struct badge_layout_report *out);
+
 /* Draws text alone, on one line, the way a badge draws a name (bold, pt
  * points at cfg->badge_dpi, fonts, runs and bidi order as on the badge),
  * black on a white image just large enough for it. For previews of a name

@@ -1030,7 +1030,7 @@ static int cmd_print(struct run *run)
     int rc;
     if (pending) {
         struct pending_tally t = {0};
-        if (badgeprint_pending(&ctx, run->now_ms, note_pending, &t, &err) != BK_OK)
+        if (badgeprint_pending(&ctx, NULL, run->now_ms, note_pending, &t, &err) != BK_OK)
             rc = report_error(&err);
         else {
             printf(_("%zu pending badges printed, %zu still waiting.\n"), t.done, t.left);

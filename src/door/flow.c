@@ -206,6 +206,7 @@ struct flow {
     size_t n_corrections;
 
     bool camera_missing;
+    bool printer_down; /* known down: check-ins go on, badges wait for the desk */
     const char *language;
     const char *default_language;
 
@@ -617,9 +618,14 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
     if (res.outcome == CHECKIN_NOT_REGISTERED_TODAY && res.has_attendee)
         v->n_parts = badgetext_parts(f->ctx.cfg, &res.attendee, v->parts);
     if (screen == FLOW_CHECKED_IN) {
-        v->badge_needed = true;
-        v->seconds_left = f->set.countdown_seconds;
-        f->countdown_armed = true;
+        /* A printer known to be down would only turn the countdown into the
+         * printer-trouble screen: the badge owed stays in the store (for the
+         * desk, or this kiosk once the printer answers), and the person
+         * still has "my details are wrong". */
+        v->badge_at_desk = f->printer_down;
+        v->badge_needed = !f->printer_down;
+        v->seconds_left = f->printer_down ? 0 : f->set.countdown_seconds;
+        f->countdown_armed = !f->printer_down;
         copy_text(f->countdown.attendee_id, sizeof f->countdown.attendee_id, res.attendee_id);
         copy_text(f->countdown.name, sizeof f->countdown.name, v->name);
         f->countdown.has_payload = true;
@@ -900,6 +906,14 @@ static void on_checked_in(struct flow *f, const struct flow_event *ev)
 {
     if (attendee_common(f, ev))
         return;
+    if (f->view.badge_at_desk && !(ev->type == FLOW_EV_TOUCH &&
+                                   ev->button == FLOW_BUTTON_DETAILS_WRONG)) {
+        /* Nothing to print here: a result screen like the others. */
+        if ((ev->type == FLOW_EV_TICK && f->now - f->shown_ms >= secs(f->set.result_seconds)) ||
+            (ev->type == FLOW_EV_TOUCH && ev->button == FLOW_BUTTON_DONE))
+            go_welcome(f);
+        return;
+    }
     int64_t deadline = f->shown_ms + secs(f->set.countdown_seconds);
     if (ev->type == FLOW_EV_TICK) {
         f->view.seconds_left = seconds_until(deadline, f->now);
@@ -1043,7 +1057,7 @@ static void on_staff(struct flow *f, const struct flow_event *ev)
 {
     struct flow_staff *s = &f->staff;
     bool answers_quit = ev->type == FLOW_EV_TICK || ev->type == FLOW_EV_PRINT_DONE ||
-                        ev->type == FLOW_EV_CAMERA ||
+                        ev->type == FLOW_EV_CAMERA || ev->type == FLOW_EV_PRINTER ||
                         (ev->type == FLOW_EV_TOUCH && ev->button == FLOW_BUTTON_QUIT);
     if (s->last == FLOW_STAFF_QUIT_ASKED && !answers_quit)
         s->last = FLOW_STAFF_NONE;
@@ -1243,6 +1257,8 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
 
     if (ev->type == FLOW_EV_CAMERA)
         f->camera_missing = !ev->camera_ok;
+    if (ev->type == FLOW_EV_PRINTER)
+        f->printer_down = !ev->printer_ok;
     if (ev->type == FLOW_EV_PRINT_DONE) {
         print_ended(f, ev->print.id, ev->print.result);
         f->staff.printer_trouble = ev->print.result == FLOW_PRINT_PENDING;
@@ -1272,6 +1288,7 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
     f->staff.camera_missing = f->camera_missing;
     v->staff = v->screen == FLOW_STAFF ? &f->staff : NULL;
     v->camera_missing = f->camera_missing;
+    v->printer_down = f->printer_down;
     refresh_sync(f, ev->type == FLOW_EV_SCAN || ev->type == FLOW_EV_STAFF_CHECKIN);
     v->offline = f->offline;
     v->waiting = f->waiting;

@@ -94,6 +94,7 @@ enum flow_event_type {
     FLOW_EV_STAFF_PRINT_PENDING, /* print every badge still waiting */
     FLOW_EV_CAMERA,              /* .camera_ok: the camera went missing or came back */
     FLOW_EV_STORE_ERROR,         /* the SDL layer hit a store failure: .store_err */
+    FLOW_EV_PRINTER,             /* .printer_ok: the printer was found down, or back */
 };
 
 enum flow_button {
@@ -133,6 +134,7 @@ struct flow_event {
             const char *reason; /* required: "lost", "damaged", "name corrected" */
         } reprint;
         bool camera_ok;
+        bool printer_ok;
         const struct bk_err *store_err;
     };
 };
@@ -207,6 +209,13 @@ struct flow_view {
     char name[256]; /* the person's display name */
     char attendee_id[ATTENDEE_ID_MAX + 1];
     bool badge_needed;              /* CHECKED_IN: a badge will print */
+    /* CHECKED_IN: a badge is owed but the printer is known to be down, so
+     * none is asked of it (no countdown): the badge waits in the store for
+     * the staff desk, or for the printer to come back. */
+    bool badge_at_desk;
+    /* Every screen: the printer is known to be down (FLOW_EV_PRINTER), so
+     * the welcome screen promises no badge here. */
+    bool printer_down;
     int seconds_left;               /* CHECKED_IN: the countdown to printing */
     /* CHECKED_IN and PRINTING: where the person's badge is. queue_place 1
      * means it prints next (or now), n means n - 1 badges are ahead of it;

@@ -47,7 +47,7 @@ const struct ui_theme ui_theme_contrast = {
 
 struct ui_text_entry {
     char *text;
-    int px, maxw;
+    int px, maxw, maxh; /* maxh 0: as many lines as the text needs */
     bool bold;
     uint32_t rgba;
     enum ui_align align;
@@ -369,14 +369,37 @@ static void wrap(struct ui *ui, const char *text, int px, bool bold, int maxw, s
     free(cand);
 }
 
+/* Keeps the first n of lines, the last of them cut (at a character) so
+ * that it ends in "…" within maxw: the text went on past them. */
+static void cut_lines(struct ui *ui, struct lines *lines, size_t n, int px, bool bold, int maxw)
+{
+    for (size_t i = n; i < lines->n; i++)
+        free(lines->v[i]);
+    lines->n = n;
+    char *last = lines->v[n - 1];
+    size_t len = strlen(last);
+    for (;;) {
+        while (len && last[len - 1] == ' ')
+            len--;
+        char *shown = xasprintf("%.*s…", (int)len, last);
+        if (len == 0 || measure(ui, shown, px, bold).w <= maxw) {
+            free(last);
+            lines->v[n - 1] = shown;
+            return;
+        }
+        free(shown);
+        len = utf8_cut(last, len, len - 1);
+    }
+}
+
 static struct ui_text_entry *make_text(struct ui *ui, const char *text, int px, bool bold,
-                                       SDL_Color c, int maxw, enum ui_align align)
+                                       SDL_Color c, int maxw, int maxh, enum ui_align align)
 {
     uint32_t rgba = rgba_of(c);
     for (size_t i = 0; i < ui->n_cached; i++) {
         struct ui_text_entry *e = &ui->cache[i];
-        if (e->px == px && e->maxw == maxw && e->bold == bold && e->rgba == rgba &&
-            e->align == align && strcmp(e->text, text) == 0)
+        if (e->px == px && e->maxw == maxw && e->maxh == maxh && e->bold == bold &&
+            e->rgba == rgba && e->align == align && strcmp(e->text, text) == 0)
             return e;
     }
     if (pthread_mutex_trylock(ui->font_lock) != 0) {
@@ -387,6 +410,17 @@ static struct ui_text_entry *make_text(struct ui *ui, const char *text, int px, 
         ui_forget_text(ui);
     struct lines lines = {0};
     wrap(ui, text, px, bold, maxw > 0 ? maxw : 1 << 20, &lines);
+    /* Line spacing from the size, not the faces' ascents: the CJK and
+     * Arabic faces report very tall ones, which would space lines apart. */
+    int step = (int)(px * 1.32f);
+    if (maxh > 0) {
+        /* About 1.3 px of ascent and descent a pixel of size (Noto). */
+        int fit = 1 + (maxh - (int)(px * 1.3f)) / step;
+        if (fit < 1)
+            fit = 1;
+        if (lines.n > (size_t)fit)
+            cut_lines(ui, &lines, (size_t)fit, px, bold, maxw > 0 ? maxw : 1 << 20);
+    }
     int asc = 0, desc = 0, width = 1;
     struct measured *m = xcalloc(lines.n, sizeof *m);
     for (size_t i = 0; i < lines.n; i++) {
@@ -400,9 +434,6 @@ static struct ui_text_entry *make_text(struct ui *ui, const char *text, int px, 
     }
     if (asc == 0)
         asc = px, desc = px / 4;
-    /* Line spacing from the size, not the faces' ascents: the CJK and
-     * Arabic faces report very tall ones, which would space lines apart. */
-    int step = (int)(px * 1.32f);
     int height = step * ((int)lines.n - 1) + asc + desc;
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, width, height > 0 ? height : 1, 32,
                                                     SDL_PIXELFORMAT_ARGB8888);
@@ -424,7 +455,8 @@ static struct ui_text_entry *make_text(struct ui *ui, const char *text, int px, 
         if (tex) {
             SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
             e = &ui->cache[ui->n_cached++];
-            *e = (struct ui_text_entry){xstrdup(text), px, maxw, bold, rgba, align, tex, s->w, s->h};
+            *e = (struct ui_text_entry){xstrdup(text), px,  maxw, maxh, bold,
+                                        rgba,          align, tex,  s->w, s->h};
         }
         SDL_FreeSurface(s);
     }
@@ -454,11 +486,33 @@ int ui_text(struct ui *ui, const char *text, int px, bool bold, SDL_Color c, SDL
     px = (int)(px * ui->theme->text_scale);
     if (px < 8)
         px = 8;
-    struct ui_text_entry *e = make_text(ui, text, px, bold, c, box.w, align);
+    struct ui_text_entry *e = make_text(ui, text, px, bold, c, box.w, 0, align);
     if (!e)
         return px;
     place(ui, e, box, box.y, align);
     return e->h;
+}
+
+int ui_text_boxed(struct ui *ui, const char *text, int px, bool bold, SDL_Color c, SDL_Rect box,
+                  enum ui_align align)
+{
+    if (!text || !*text || box.w <= 0 || box.h <= 0)
+        return 0;
+    px = (int)(px * ui->theme->text_scale);
+    if (px < 8)
+        px = 8;
+    struct ui_text_entry *e = make_text(ui, text, px, bold, c, box.w, box.h, align);
+    if (!e)
+        return px;
+    /* The lines were chosen to fit; the clip holds the box even where a
+     * face's ascent or descent is taller than reckoned. */
+    SDL_Rect was;
+    bool clipped = SDL_RenderIsClipEnabled(ui->r);
+    SDL_RenderGetClipRect(ui->r, &was);
+    SDL_RenderSetClipRect(ui->r, &box);
+    place(ui, e, box, box.y, align);
+    SDL_RenderSetClipRect(ui->r, clipped ? &was : NULL);
+    return e->h < box.h ? e->h : box.h;
 }
 
 void ui_text_mid(struct ui *ui, const char *text, int px, bool bold, SDL_Color c, SDL_Rect box,
@@ -471,7 +525,7 @@ void ui_text_mid(struct ui *ui, const char *text, int px, bool bold, SDL_Color c
     for (;;) {
         if (px < 8)
             px = 8;
-        e = make_text(ui, text, px, bold, c, box.w, align);
+        e = make_text(ui, text, px, bold, c, box.w, 0, align);
         if (!e || e->h <= box.h || px == 8)
             break;
         px = px * 7 / 8;

@@ -91,6 +91,12 @@ void ui_icon(struct ui *ui, enum ui_icon icon, float cx, float cy, float rad, SD
 int ui_text(struct ui *ui, const char *text, int px, bool bold, SDL_Color c, SDL_Rect box,
             enum ui_align align);
 
+/* As ui_text, but kept inside box: as many wrapped lines as fit its
+ * height, the last one ending in "…" when the text goes on, and nothing
+ * drawn outside it. Returns the height used (at most box.h). */
+int ui_text_boxed(struct ui *ui, const char *text, int px, bool bold, SDL_Color c, SDL_Rect box,
+                  enum ui_align align);
+
 /* As ui_text, vertically centred in box, shrunk to fit its height too. */
 void ui_text_mid(struct ui *ui, const char *text, int px, bool bold, SDL_Color c, SDL_Rect box,
                  enum ui_align align);

@@ -65,6 +65,7 @@ struct kiosk {
     char staff_note[512]; /* what the UI itself has to say ("select someone first") */
     char printer_status[1400];
     bool printer_busy;
+    SDL_Rect printer_card; /* where the staff screen drew the printer's card */
 
     struct kiosk_button buttons[KIOSK_MAX_BUTTONS];
     size_t n_buttons;

@@ -108,6 +108,7 @@ struct app {
     char search[256];
     enum flow_staff_result staff_last;
     bool was_offline; /* the shared store's state last shown */
+    bool printer_down; /* the printer's state last given to the flow */
     size_t was_waiting;
     bool was_clock_wrong;
     bool preview_wanted;
@@ -707,13 +708,20 @@ static void poll_source(struct app *a)
 static void poll_prints(struct app *a)
 {
     struct printq_done d;
+    printq_clock(a->printq, kiosk_now(a));
     while (printq_poll(a->printq, &d)) {
+        /* Each badge by its registration ID; a run over every waiting
+         * badge says what it came to, without one. */
         if (d.file[0])
             kiosk_log("badge of %s written to %s", d.attendee, d.file);
+        else if (!d.attendee[0])
+            kiosk_log("waiting badges: %s", d.problem[0] ? d.problem : "all printed");
         else if (d.problem[0])
             kiosk_log("print %s: %s", d.attendee, d.problem);
         else
             kiosk_log("badge of %s printed", d.attendee);
+        if (d.one_of_many)
+            continue;
         struct flow_event ev = {.type = FLOW_EV_PRINT_DONE};
         ev.print.id = d.id;
         ev.print.result = d.result;
@@ -726,6 +734,16 @@ static void poll_prints(struct app *a)
     printq_status(a->printq, a->k.printer_status, sizeof a->k.printer_status, &a->k.printer_busy);
     if (was_busy != a->k.printer_busy || strcmp(was, a->k.printer_status) != 0)
         a->redraw = true;
+    bool down = printq_printer_down(a->printq);
+    if (down != a->printer_down) {
+        a->printer_down = down;
+        kiosk_log("printer %s", down ? "down" : "back");
+        struct flow_event ev = {.type = FLOW_EV_PRINTER, .printer_ok = !down};
+        dispatch(a, &ev);
+        a->layout_pending = true;
+        if (a->k.view->screen == FLOW_WELCOME)
+            want_snapshot(a, down ? "welcome-printer-down" : "welcome");
+    }
 }
 
 static void submit_prints(struct app *a)
@@ -801,6 +819,12 @@ static void print_layout(struct app *a)
         const struct kiosk_button *b = &a->k.buttons[i];
         fprintf(stderr, "layout %s %s %s %d %d %d %d\n", flow_screen_code(v->screen), v->language,
                 b->id, b->r.x, b->r.y, b->r.w, b->r.h);
+    }
+    /* Not a button: tests read what is drawn around it. */
+    if (v->screen == FLOW_STAFF) {
+        const SDL_Rect *c = &a->k.printer_card;
+        fprintf(stderr, "layout staff %s printer-card %d %d %d %d\n", v->language, c->x, c->y,
+                c->w, c->h);
     }
 }
 

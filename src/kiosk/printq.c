@@ -20,6 +20,9 @@
  * grows as needed up to a day's door; a cap still bounds a runaway. */
 #define PRINTQ_MAX_WAITING 4096
 #define STATUS_EVERY_MS 15000
+/* While the printer is down or badges wait for it: how soon the worker
+ * looks again, so a printer back prints what waits within seconds. */
+#define RETRY_EVERY_MS 3000
 
 struct request {
     bool pending_all;
@@ -45,7 +48,12 @@ struct printq {
     struct printq_done done[PRINTQ_MAX];
     size_t n_done;
     char status[1400];
+    bool printer_down;          /* the last look found it down */
+    int64_t clock_offset_ms;    /* the kiosk's clock minus the wall clock */
     struct badge_output output; /* how the printer's badges are drawn */
+    /* The worker's alone: a badge of this kiosk failed at the printer and
+     * waits in the store for it to answer again. */
+    bool owed;
 };
 
 static void post(struct printq *q, const struct printq_done *d)
@@ -57,11 +65,20 @@ static void post(struct printq *q, const struct printq_done *d)
     pthread_mutex_unlock(&q->mu);
 }
 
-static void set_status(struct printq *q, const char *text)
+static void set_status(struct printq *q, const char *text, bool down)
 {
     pthread_mutex_lock(&q->mu);
     snprintf(q->status, sizeof q->status, "%s", text);
+    q->printer_down = down;
     pthread_mutex_unlock(&q->mu);
+}
+
+bool printq_printer_down(struct printq *q)
+{
+    pthread_mutex_lock(&q->mu);
+    bool down = q->printer_down;
+    pthread_mutex_unlock(&q->mu);
+    return down;
 }
 
 /* The printer's state in words; CUPS answers within its own timeouts. */
@@ -69,12 +86,12 @@ static void refresh_status(struct printq *q)
 {
     char buf[1400];
     if (!q->printer[0]) {
-        set_status(q, _("No printer is configured."));
+        set_status(q, _("No printer is configured."), false);
         return;
     }
     if (strncmp(q->printer, "file:", 5) == 0) {
         snprintf(buf, sizeof buf, _("Badges are written as images to %s."), q->printer + 5);
-        set_status(q, buf);
+        set_status(q, buf, false);
         return;
     }
     struct printer *p;
@@ -82,7 +99,7 @@ static void refresh_status(struct printq *q)
     struct bk_err err;
     bk_err_clear(&err);
     if (printer_open(q->printer, &p, &err) != BK_OK) {
-        set_status(q, err.msg);
+        set_status(q, err.msg, true);
         return;
     }
     struct printer_caps caps;
@@ -91,13 +108,18 @@ static void refresh_status(struct printq *q)
     pthread_mutex_lock(&q->mu);
     q->output = out;
     pthread_mutex_unlock(&q->mu);
-    if (printer_get_status(p, &st, &err) != BK_OK)
+    /* Down: it does not answer, is stopped (IPP printer-state 5) or
+     * refuses jobs; a badge sent now would only wait. */
+    bool down = true;
+    if (printer_get_status(p, &st, &err) != BK_OK) {
         snprintf(buf, sizeof buf, "%s", err.msg);
-    else
+    } else {
         snprintf(buf, sizeof buf, _("%s: %s%s. %s Jobs waiting: %zu."), q->printer, st.state_text,
                  st.accepting ? "" : _(", not accepting jobs"), st.reasons, st.queued);
+        down = st.state == 5 || !st.accepting;
+    }
     printer_close(p);
-    set_status(q, buf);
+    set_status(q, buf, down);
 }
 
 static enum flow_print_result result_of(enum badgeprint_outcome o)
@@ -113,17 +135,47 @@ static enum flow_print_result result_of(enum badgeprint_outcome o)
 }
 
 struct tally {
+    struct printq *q;
     size_t done, left;
 };
 
+/* One badge of a "print every waiting badge": counted, and posted for the
+ * log with its registration ID. */
 static void count_pending(void *arg, const char *attendee, const struct badgeprint_result *res)
 {
-    (void)attendee;
     struct tally *t = arg;
-    if (res->outcome == BADGEPRINT_PRINTED || res->outcome == BADGEPRINT_WRITTEN)
+    struct printq_done d = {.one_of_many = true, .result = result_of(res->outcome)};
+    snprintf(d.attendee, sizeof d.attendee, "%s", attendee);
+    snprintf(d.problem, sizeof d.problem, "%s", res->problem);
+    snprintf(d.file, sizeof d.file, "%s", res->file);
+    if (res->outcome == BADGEPRINT_PRINTED || res->outcome == BADGEPRINT_WRITTEN) {
         t->done++;
-    else
+        d.problem[0] = '\0';
+    } else {
         t->left++;
+    }
+    post(t->q, &d);
+}
+
+/* Every badge waiting (only this kiosk's when own_only), each posted for
+ * the log, then the run's result with id 0. Returns how many still wait. */
+static size_t print_waiting(struct printq *q, struct badgeprint_context *ctx, bool own_only,
+                            int64_t now_ms)
+{
+    struct printq_done d = {.id = 0};
+    struct bk_err err;
+    bk_err_clear(&err);
+    struct tally t = {q, 0, 0};
+    enum bk_status st = badgeprint_pending(ctx, own_only ? q->kiosk_id : NULL, now_ms,
+                                           count_pending, &t, &err);
+    d.result = st == BK_OK && t.left == 0 ? FLOW_PRINT_PRINTED : FLOW_PRINT_PENDING;
+    if (st != BK_OK)
+        snprintf(d.problem, sizeof d.problem, "%s", err.msg);
+    else if (t.left)
+        snprintf(d.problem, sizeof d.problem, _("%zu badges printed, %zu still waiting."), t.done,
+                 t.left);
+    post(q, &d);
+    return st != BK_OK ? 1 : t.left;
 }
 
 static void run_request(struct printq *q, struct badgeprint_context *ctx, const struct request *r,
@@ -143,14 +195,8 @@ static void run_request(struct printq *q, struct badgeprint_context *ctx, const 
      * ctx->render_lock (our font lock) while it draws, and not while the job
      * is at the printer. */
     if (r->pending_all) {
-        struct tally t = {0};
-        enum bk_status st = badgeprint_pending(ctx, r->now_ms, count_pending, &t, &err);
-        d.result = st == BK_OK && t.left == 0 ? FLOW_PRINT_PRINTED : FLOW_PRINT_PENDING;
-        if (st != BK_OK)
-            snprintf(d.problem, sizeof d.problem, "%s", err.msg);
-        else if (t.left)
-            snprintf(d.problem, sizeof d.problem, _("%zu badges printed, %zu still waiting."),
-                     t.done, t.left);
+        print_waiting(q, ctx, false, r->now_ms);
+        return;
     } else {
         struct badgeprint_result res;
         enum bk_status st =
@@ -161,6 +207,10 @@ static void run_request(struct printq *q, struct badgeprint_context *ctx, const 
             snprintf(d.problem, sizeof d.problem, "%s", err.msg);
         } else {
             d.result = result_of(res.outcome);
+            /* The badge waits in the store: printed by itself once the
+             * printer answers again. */
+            if (res.outcome == BADGEPRINT_PENDING || res.outcome == BADGEPRINT_UNCLEAR)
+                q->owed = true;
             snprintf(d.problem, sizeof d.problem, "%s", res.problem);
             snprintf(d.file, sizeof d.file, "%s", res.file);
             if (res.outcome == BADGEPRINT_ALREADY_HAS)
@@ -170,6 +220,33 @@ static void run_request(struct printq *q, struct badgeprint_context *ctx, const 
         }
     }
     post(q, &d);
+}
+
+/* A look at the printer between requests; when it answers after being
+ * down, or after a badge of this kiosk failed there, what this kiosk owes
+ * is printed now, without staff pressing a button. */
+static void look_at_printer(struct printq *q, struct badgeprint_context *ctx, bool ready)
+{
+    bool was_down = printq_printer_down(q);
+    refresh_status(q);
+    if (!ready || printq_printer_down(q) || !(was_down || q->owed))
+        return;
+    if (!q->printer[0] || strncmp(q->printer, "file:", 5) == 0)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->busy = true;
+    pthread_mutex_unlock(&q->mu);
+    pthread_mutex_lock(&q->mu);
+    int64_t now = clock_wall_ms() + q->clock_offset_ms;
+    pthread_mutex_unlock(&q->mu);
+    size_t left = print_waiting(q, ctx, true, now);
+    refresh_status(q);
+    /* Still waiting because the printer failed again: try at its return.
+     * Waiting for another reason (a name no font draws): staff's. */
+    q->owed = left > 0 && printq_printer_down(q);
+    pthread_mutex_lock(&q->mu);
+    q->busy = false;
+    pthread_mutex_unlock(&q->mu);
 }
 
 static void *worker(void *arg)
@@ -198,9 +275,10 @@ static void *worker(void *arg)
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_sec += 1;
             pthread_cond_timedwait(&q->cv, &q->mu, &until);
-            if (q->n_todo == 0 && !q->stop && clock_mono_ms() - last_status >= STATUS_EVERY_MS) {
+            int64_t every = q->printer_down || q->owed ? RETRY_EVERY_MS : STATUS_EVERY_MS;
+            if (q->n_todo == 0 && !q->stop && clock_mono_ms() - last_status >= every) {
                 pthread_mutex_unlock(&q->mu);
-                refresh_status(q);
+                look_at_printer(q, &ctx, ready);
                 last_status = clock_mono_ms();
                 pthread_mutex_lock(&q->mu);
             }
@@ -308,6 +386,14 @@ void printq_pending(struct printq *q, int64_t now_ms)
 {
     struct request r = {.pending_all = true, .now_ms = now_ms};
     enqueue(q, &r);
+}
+
+void printq_clock(struct printq *q, int64_t now_ms)
+{
+    int64_t offset = now_ms - clock_wall_ms();
+    pthread_mutex_lock(&q->mu);
+    q->clock_offset_ms = offset;
+    pthread_mutex_unlock(&q->mu);
 }
 
 bool printq_poll(struct printq *q, struct printq_done *out)

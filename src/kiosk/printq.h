@@ -6,7 +6,11 @@
  * and its own badge renderer, and runs badgeprint_person or
  * badgeprint_pending for each request in order. Results come back through
  * printq_poll, which never waits. Between requests it asks the printer for
- * its state now and then, for the staff screen.
+ * its state now and then (every 15 s, every 3 s while it is down or badges
+ * wait), for the staff screen and the welcome screen; when a printer that
+ * was down or failed a badge answers again, the worker prints the badges
+ * this kiosk left waiting in the store by itself (badgeprint_pending for
+ * this kiosk: each row claimed before it is sent, so none prints twice).
  *
  * font_lock is held while the worker draws or opens fonts: FreeType's
  * library object under SDL2_ttf is shared by every thread. */
@@ -40,11 +44,19 @@ void printq_pending(struct printq *q, int64_t now_ms);
 
 struct printq_done {
     uint32_t id;
+    /* One badge of a "print every waiting badge" (asked by staff, or the
+     * worker's own once the printer is back): for the log only; the whole
+     * run's result follows with id 0. */
+    bool one_of_many;
     enum flow_print_result result;
     char problem[1200];
     char attendee[ATTENDEE_ID_MAX + 1];
     char file[1024]; /* a badge written as PNG */
 };
+
+/* The kiosk's clock now (it may be set to another time, --now): what the
+ * worker records for the badges it prints by itself. */
+void printq_clock(struct printq *q, int64_t now_ms);
 
 /* Takes the oldest finished request without waiting. */
 bool printq_poll(struct printq *q, struct printq_done *out);
@@ -53,6 +65,11 @@ bool printq_poll(struct printq *q, struct printq_done *out);
  * worker ("" before the first look). Copied into buf. busy: a request is
  * being printed now. */
 void printq_status(struct printq *q, char *buf, size_t n, bool *busy);
+
+/* True when the worker's last look found the printer down: it could not
+ * be reached, or it is stopped or refuses jobs. False while not known (no
+ * printer configured, badges written as files, no look yet). */
+bool printq_printer_down(struct printq *q);
 
 /* How badges are drawn for the printer, as the worker last learnt it (the
  * configuration's own until it has asked): the preview on screen is drawn

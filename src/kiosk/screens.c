@@ -253,8 +253,16 @@ static void draw_welcome(struct kiosk *k)
                  px(k, 4.6f), false, t->ink, (SDL_Rect){text_area.x, y, text_area.w, px(k, 30)},
                  ui_lead(&k->ui));
     y += px(k, 3);
-    ui_text(&k->ui, _("Your badge prints right here in a few seconds."), px(k, 3.2f), false,
-            t->muted, (SDL_Rect){text_area.x, y, text_area.w, px(k, 12)}, ui_lead(&k->ui));
+    /* A printer known to be down: no promise of a badge here (flow.h). */
+    if (k->view->printer_down)
+        ui_text(&k->ui,
+                _("The badge printer is not working just now: you can still check in here, and "
+                  "the staff desk will give you your badge."),
+                px(k, 3.2f), true, t->warn, (SDL_Rect){text_area.x, y, text_area.w, px(k, 16)},
+                ui_lead(&k->ui));
+    else
+        ui_text(&k->ui, _("Your badge prints right here in a few seconds."), px(k, 3.2f), false,
+                t->muted, (SDL_Rect){text_area.x, y, text_area.w, px(k, 12)}, ui_lead(&k->ui));
     camera_panel(k, cam);
 
     /* The languages, each in its own words; the chosen one filled. One row
@@ -491,6 +499,13 @@ static void draw_checked_in(struct kiosk *k)
         y += px(k, 3);
         ui_text(&k->ui, buf, px(k, 4.2f), true, t->ok, (SDL_Rect){area.x, y, area.w, px(k, 12)},
                 ui_lead(&k->ui));
+    } else if (v->badge_at_desk) {
+        y += px(k, 3);
+        ui_text(&k->ui,
+                _("The badge printer is not working just now: please collect your badge at the "
+                  "staff desk."),
+                px(k, 3.2f), true, t->warn, (SDL_Rect){area.x, y, area.w, px(k, 12)},
+                ui_lead(&k->ui));
     }
     /* The badge preview on a soft shadow, with its caption. */
     if (k->preview) {
@@ -517,6 +532,8 @@ static void draw_checked_in(struct kiosk *k)
            FLOW_BUTTON_DETAILS_WRONG);
     if (v->badge_needed)
         button(k, "print-now", now, _("Print now"), FILLED, KIOSK_ACT_TOUCH, FLOW_BUTTON_DONE);
+    else if (v->badge_at_desk)
+        button(k, "done", now, _("Done"), OUTLINED, KIOSK_ACT_TOUCH, FLOW_BUTTON_DONE);
     /* Below the buttons, across the screen. */
     language_row(k, 8, h - (portrait(k) ? 12.5f : 10.5f), w - 16, 8);
     camera_notice(k);
@@ -687,9 +704,11 @@ static void card(struct kiosk *k, SDL_Rect r, const char *label, const char *val
                  ui_lead(&k->ui));
     y += ui_text(&k->ui, value, px(k, 4), true, vc, (SDL_Rect){in.x, y, in.w, px(k, 7)},
                  ui_lead(&k->ui));
+    /* A printer's error can be long (its reasons, a URI): it stays inside
+     * the card, cut with "…", the whole of it in the kiosk's log. */
     if (detail && *detail)
-        ui_text(&k->ui, detail, px(k, 1.8f), false, t->muted,
-                (SDL_Rect){in.x, y, in.w, in.y + in.h - y}, ui_lead(&k->ui));
+        ui_text_boxed(&k->ui, detail, px(k, 1.8f), false, t->muted,
+                      (SDL_Rect){in.x, y, in.w, r.y + r.h - px(k, 0.6f) - y}, ui_lead(&k->ui));
 }
 
 /* The staff screen's two columns, in layout units: search and actions on
@@ -802,11 +821,13 @@ static void staff_status(struct kiosk *k, const struct staff_columns *c, float s
     snprintf(pbuf, sizeof pbuf, _("Print waiting badges (%zu)"), s->pending_prints);
     button(k, "pending", ui_rect(&k->ui, rx, sy + 13, rw, 7.5f), pbuf, OUTLINED, KIOSK_ACT_PENDING,
            0);
-    const char *pstate = s->printer_trouble ? _("Needs attention")
+    /* A printer found down needs attention before any badge fails there. */
+    bool trouble = s->printer_trouble || k->view->printer_down;
+    const char *pstate = trouble ? _("Needs attention")
                          : k->printer_busy  ? _("Printing")
                                             : _("Ready");
-    card(k, ui_rect(&k->ui, rx, sy + 22.5f, rw, 15), _("Printer"), pstate,
-         s->printer_trouble ? t->bad : t->ok,
+    k->printer_card = ui_rect(&k->ui, rx, sy + 22.5f, rw, 15);
+    card(k, k->printer_card, _("Printer"), pstate, trouble ? t->bad : t->ok,
          s->printer_trouble && s->printer_problem[0] ? s->printer_problem : k->printer_status);
     const char *cstate = !k->has_source      ? _("No camera: scanner only")
                          : s->camera_missing ? _("Missing: scanner only")

@@ -326,6 +326,7 @@ enum bk_status badgeprint_person(const struct badgeprint_context *ctx, const cha
 }
 
 struct waiting {
+    const char *kiosk; /* only this kiosk's; NULL: all */
     int64_t *ids;
     char **attendees;
     size_t n, cap;
@@ -334,7 +335,7 @@ struct waiting {
 static int collect_waiting(void *ctx, const struct store_badge *b)
 {
     struct waiting *w = ctx;
-    if (!store_badge_waiting(b->status))
+    if (!store_badge_waiting(b->status) || (w->kiosk && strcmp(b->kiosk, w->kiosk) != 0))
         return 0;
     if (w->n == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 32;
@@ -346,12 +347,13 @@ static int collect_waiting(void *ctx, const struct store_badge *b)
     return 0;
 }
 
-enum bk_status badgeprint_pending(const struct badgeprint_context *ctx, int64_t now_ms,
+enum bk_status badgeprint_pending(const struct badgeprint_context *ctx, const char *kiosk,
+                                  int64_t now_ms,
                                   void (*fn)(void *arg, const char *attendee,
                                              const struct badgeprint_result *res),
                                   void *arg, struct bk_err *err)
 {
-    struct waiting w = {0};
+    struct waiting w = {.kiosk = kiosk};
     enum bk_status st = store_foreach_badge(ctx->store, NULL, collect_waiting, &w, err);
     for (size_t i = 0; i < w.n && st == BK_OK; i++) {
         struct badgeplan plan;

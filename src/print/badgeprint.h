@@ -58,8 +58,11 @@ enum bk_status badgeprint_person(const struct badgeprint_context *ctx, const cha
                                  struct badgeprint_result *res, struct bk_err *err);
 
 /* Every badge waiting (pending, or submitted with an unclear outcome), oldest
- * first. fn, when not NULL, hears about each one as it is done. */
-enum bk_status badgeprint_pending(const struct badgeprint_context *ctx, int64_t now_ms,
+ * first; only those asked for by kiosk when kiosk is not NULL (a kiosk
+ * printing what it owes by itself leaves other kiosks' badges to them). fn,
+ * when not NULL, hears about each one as it is done. */
+enum bk_status badgeprint_pending(const struct badgeprint_context *ctx, const char *kiosk,
+                                  int64_t now_ms,
                                   void (*fn)(void *arg, const char *attendee,
                                              const struct badgeprint_result *res),
                                   void *arg, struct bk_err *err);

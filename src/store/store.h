@@ -339,7 +339,8 @@ enum bk_status store_badge_add(struct store *s, const char *attendee, const char
                                struct bk_err *err);
 
 /* Moves badge id to status, recording printer, job and detail (NULL keeps
- * the old printer and detail; job 0 keeps the old job). When expect is not
+ * the old printer and detail; job 0 keeps the old job). A badge moved to
+ * printed keeps only the detail given: the problem it waited with is over. When expect is not
  * STORE_BADGE_ANY the change happens only if the status is still expect,
  * atomically: otherwise BK_ERR_BUSY (someone else took it). A status out of
  * the enum's range is BK_ERR_INVALID. */

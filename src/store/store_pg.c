@@ -1264,7 +1264,8 @@ static void update_params(struct params *p, int64_t id, enum store_badge_status 
 #define BADGE_UPDATE_SQL                                                                           \
     "UPDATE badge_print SET status = $2, printer = coalesce($3, printer),"                         \
     " job = CASE WHEN $4::integer = 0 THEN job ELSE $4::integer END,"                              \
-    " detail = coalesce($5, detail), updated_ms = $6"                                             \
+    " detail = CASE WHEN $2 = 'printed' THEN $5::text ELSE coalesce($5, detail) END,"            \
+    " updated_ms = $6"                                                                             \
     " WHERE id = $1 AND ($7::text IS NULL OR status = $7)"
 
 static enum bk_status pg_badge_update(void *impl, int64_t id, enum store_badge_status expect,

@@ -1092,7 +1092,8 @@ int sq_badge_change(sqlite3 *db, const struct sq_badge_change *c)
                                 "UPDATE badge_print SET status = ?2,"
                                 " printer = coalesce(?3, printer),"
                                 " job = CASE WHEN ?4 = 0 THEN job ELSE ?4 END,"
-                                " detail = coalesce(?5, detail), updated_ms = ?6"
+                                " detail = CASE WHEN ?2 = 'printed' THEN ?5"
+                                "  ELSE coalesce(?5, detail) END, updated_ms = ?6"
                                 " WHERE id = ?1 AND (?7 IS NULL OR status = ?7)",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)

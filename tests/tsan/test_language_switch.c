@@ -132,7 +132,10 @@ static void test_printing_while_the_language_switches(void **state)
     while (answered < n + 1) {
         switch_to(switches++);
         struct printq_done d;
+        printq_clock(q, now);
         while (printq_poll(q, &d)) {
+            if (d.one_of_many)
+                continue; /* a badge of the pending run, for the log */
             answered++;
             if (d.id != 0 && d.result == FLOW_PRINT_WRITTEN)
                 written++;
@@ -141,6 +144,7 @@ static void test_printing_while_the_language_switches(void **state)
         }
         char status[1400];
         printq_status(q, status, sizeof status, NULL);
+        (void)printq_printer_down(q);
         (void)_("Printer");
     }
     printq_free(q);

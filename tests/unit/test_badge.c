@@ -293,6 +293,112 @@ static void test_every_stock_keeps_ink_inside_the_margins(void **state)
     }
 }
 
+/* An organisation's words as the badge drew them: the lines joined again
+ * (with a space where the break took one). */
+static void joined_org(const struct badge_layout_report *rep, const char *org, char *out, size_t n)
+{
+    if (rep->org_lines < 2) {
+        snprintf(out, n, "%s", rep->org[0]);
+        return;
+    }
+    size_t l0 = strlen(rep->org[0]);
+    bool spaced = org[l0] == ' ';
+    snprintf(out, n, "%s%s%s", rep->org[0], spaced ? " " : "", rep->org[1]);
+}
+
+static bool ends_with_ellipsis(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 3 && strcmp(s + n - 3, "…") == 0;
+}
+
+/* The organisation wraps to two lines before it shrinks, and shrinks
+ * before it is cut with "…", as the name does; in Latin, CJK without
+ * spaces and Arabic, on every stock; its block never runs into the country
+ * or the dates, and no ink leaves the margins (issue 11, finding 9:
+ * "Telecommunications Standards Developmen…" on FGMV-2023-00158's 4x3 in
+ * badge, with room for a second line). */
+static void test_long_organisation_wraps_then_shrinks_then_is_cut(void **state)
+{
+    struct fixture *f = *state;
+    /* TWO_LINES: whole on two lines, at a size from the stock's own down to
+     * the smallest (the 4x3 in label has room beside its QR code for two
+     * lines a little smaller), never cut and never shrunk on one line. */
+    enum fit { ONE_LINE_FULL, TWO_LINES, CUT };
+    static const struct {
+        const char *org;
+        enum fit fit;
+    } cases[] = {
+        {"ITU", ONE_LINE_FULL},
+        {"Telecommunications Standards Development Society, India", TWO_LINES},
+        {"中国信息通信研究院云计算与大数据研究所", TWO_LINES},
+        {"هيئة الاتصالات والفضاء والتقنية في المملكة العربية السعودية", TWO_LINES},
+        {"Telecommunications Standards Development Society of the Republic of India, New "
+         "Delhi",
+         TWO_LINES},
+        {"International Association of Telecommunications Standards Development Organisations "
+         "and Metaverse Interoperability Working Groups, Geneva Secretariat, Switzerland",
+         CUT},
+        {"中国信息通信研究院云计算与大数据研究所标准化部门元宇宙互操作性工作组秘书处北京总部办公室"
+         "国际电信联盟电信标准化部门焦点组",
+         CUT},
+    };
+    static const char *const sizes[] = {"4x3in", "a6", "cr80"};
+    const struct config_badge_size *saved = f->cfg->badge;
+    for (size_t si = 0; si < 3; si++) {
+        f->cfg->badge = config_badge_size_by_name(sizes[si]);
+        struct badge_renderer *r = NULL;
+        struct bk_err err = {0};
+        assert_int_equal(badge_renderer_new(f->cfg, &r, &err), BK_OK);
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            struct attendee a = person("FGMV-2023-00158", "Vikram Iyer", "Speaker");
+            a.organization = (char *)cases[i].org;
+            struct badge_image *img = NULL;
+            assert_int_equal(badge_render(r, &a, QR_TEXT, &img, &err), BK_OK);
+            struct badge_layout_report rep;
+            badge_renderer_last_layout(r, &rep);
+            char whole[1024];
+            joined_org(&rep, cases[i].org, whole, sizeof whole);
+            const char *last = rep.org[rep.org_lines ? rep.org_lines - 1 : 0];
+            switch (cases[i].fit) {
+            case ONE_LINE_FULL:
+                if (rep.org_lines != 1 || rep.org_pt != rep.org_max_pt)
+                    fail_msg("%s, '%s': %zu lines at %d pt", sizes[si], cases[i].org,
+                             rep.org_lines, rep.org_pt);
+                break;
+            case TWO_LINES:
+                /* Whole: on two lines, or on one at full size where the
+                 * stock is wide enough (CR80 takes a short CJK one). */
+                if (strcmp(whole, cases[i].org) != 0 || rep.org_pt < rep.org_min_pt ||
+                    !(rep.org_lines == 2 || rep.org_pt == rep.org_max_pt))
+                    fail_msg("%s, '%s': %zu lines at %d pt (%d-%d): '%s' / '%s'", sizes[si],
+                             cases[i].org, rep.org_lines, rep.org_pt, rep.org_min_pt,
+                             rep.org_max_pt, rep.org[0], rep.org_lines > 1 ? rep.org[1] : "");
+                break;
+            case CUT:
+                if (rep.org_lines != 2 || rep.org_pt != rep.org_min_pt ||
+                    !ends_with_ellipsis(last) || ends_with_ellipsis(rep.org[0]))
+                    fail_msg("%s, '%s': %zu lines at %d pt: '%s' / '%s'", sizes[si],
+                             cases[i].org, rep.org_lines, rep.org_pt, rep.org[0],
+                             rep.org_lines > 1 ? rep.org[1] : "");
+                break;
+            }
+            if (getenv("BK_TEST_SHOW_ORG"))
+                fprintf(stderr, "%s: %zu lines at %d pt (%d-%d): '%s' / '%s'\n", sizes[si],
+                        rep.org_lines, rep.org_pt, rep.org_min_pt, rep.org_max_pt, rep.org[0],
+                        rep.org_lines > 1 ? rep.org[1] : "");
+            /* Top to bottom: organisation, country, dates, apart. */
+            assert_true(rep.org_top < rep.org_bottom);
+            assert_true(rep.org_bottom <= rep.country_top);
+            assert_true(rep.country_bottom <= rep.validity_top || rep.validity_top == 0);
+            assert_ink_inside_margins(f->cfg, img, 0x6A1B9A);
+            badge_image_free(img);
+        }
+        badge_renderer_free(r);
+    }
+    f->cfg->badge = saved;
+}
+
 static void test_huge_name_is_refused_naming_the_attendee(void **state)
 {
     struct fixture *f = *state;
@@ -599,6 +705,7 @@ int main(void)
         T(test_long_name_stays_inside_the_margins),
         T(test_long_cjk_name_without_spaces_wraps_and_stays_inside),
         T(test_every_stock_keeps_ink_inside_the_margins),
+        T(test_long_organisation_wraps_then_shrinks_then_is_cut),
         T(test_huge_name_is_refused_naming_the_attendee),
         T(test_band_colour_runs_along_the_bottom_edge),
         T(test_qr_on_the_badge_decodes_to_the_exact_text),

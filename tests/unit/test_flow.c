@@ -253,6 +253,58 @@ static void test_printer_trouble_says_checkin_saved(void **state)
     assert_int_equal(fx->out.view->outcome, CHECKIN_ALREADY_CHECKED_IN);
 }
 
+static enum flow_screen printer_news(struct fixture *fx, bool ok, int64_t when)
+{
+    return send(fx, (struct flow_event){.type = FLOW_EV_PRINTER, .at_ms = when, .printer_ok = ok});
+}
+
+static int count_waiting_badges(void *ctx, const struct store_badge *b)
+{
+    if (store_badge_waiting(b->status))
+        ++*(size_t *)ctx;
+    return 0;
+}
+
+/* A printer known to be down: the welcome screen says so, a check-in still
+ * counts and owes its badge (kept in the store), but nobody goes through a
+ * countdown to the printer-trouble screen and nothing is sent to the
+ * printer; once it is back, the next person's badge prints as before
+ * (issue 11, finding 8). */
+static void test_printer_known_down_checks_in_without_a_countdown(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(printer_news(fx, false, t0(fx, 0)), FLOW_WELCOME);
+    assert_true(fx->out.view->printer_down);
+    assert_int_equal(scan(fx, "P1", t0(fx, 1000)), FLOW_CHECKED_IN);
+    const struct flow_view *v = fx->out.view;
+    assert_int_equal(v->outcome, CHECKIN_CHECKED_IN);
+    assert_true(v->badge_at_desk);
+    assert_false(v->badge_needed);
+    assert_true(v->printer_down);
+    for (int64_t ms = 1500; ms < 1000 + 8000; ms += 500) {
+        assert_int_equal(tick(fx, t0(fx, ms)), FLOW_CHECKED_IN);
+        assert_int_equal(fx->out.n_prints, 0);
+    }
+    assert_int_equal(tick(fx, t0(fx, 9000)), FLOW_WELCOME);
+    assert_int_equal(fx->out.n_prints, 0);
+    size_t waiting = 0;
+    assert_int_equal(store_foreach_badge(fx->store, "P1", count_waiting_badges, &waiting, NULL),
+                     BK_OK);
+    assert_int_equal(waiting, 1);
+    /* "Done" leaves at once, and prints nothing either. */
+    assert_int_equal(scan(fx, "P4", t0(fx, 10000)), FLOW_CHECKED_IN);
+    assert_int_equal(touch(fx, FLOW_BUTTON_DONE, t0(fx, 10500)), FLOW_WELCOME);
+    assert_int_equal(fx->out.n_prints, 0);
+    /* Back: the welcome screen promises again, and a badge prints. */
+    assert_int_equal(printer_news(fx, true, t0(fx, 11000)), FLOW_WELCOME);
+    assert_false(fx->out.view->printer_down);
+    assert_int_equal(scan(fx, "P5", t0(fx, 12000)), FLOW_CHECKED_IN);
+    assert_true(fx->out.view->badge_needed);
+    assert_false(fx->out.view->badge_at_desk);
+    assert_int_equal(tick(fx, t0(fx, 17000)), FLOW_PRINTING);
+    assert_int_equal(fx->out.n_prints, 1);
+}
+
 static void test_print_done_for_an_earlier_request_leaves_the_screen(void **state)
 {
     struct fixture *fx = *state;
@@ -1253,6 +1305,7 @@ int main(void)
         T(test_countdown_starts_print),
         T(test_print_done_shows_printed_then_welcome),
         T(test_printer_trouble_says_checkin_saved),
+        T(test_printer_known_down_checks_in_without_a_countdown),
         T(test_print_done_for_an_earlier_request_leaves_the_screen),
         T(test_printing_never_hangs_without_an_answer),
         T(test_details_wrong_records_correction_and_skips_print),

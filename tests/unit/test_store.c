@@ -527,6 +527,7 @@ struct badge_list {
     char serials[8][16];
     char statuses[8][16];
     int jobs[8];
+    char details[8][128]; /* "" for none */
     size_t n;
 };
 
@@ -536,6 +537,7 @@ static int collect_badge(void *ctx, const struct store_badge *b)
     snprintf(l->serials[l->n], sizeof l->serials[0], "%s", b->serial);
     snprintf(l->statuses[l->n], sizeof l->statuses[0], "%s", store_badge_status_code(b->status));
     l->jobs[l->n] = b->job;
+    snprintf(l->details[l->n], sizeof l->details[0], "%s", b->detail ? b->detail : "");
     l->n++;
     return 0;
 }
@@ -572,6 +574,35 @@ static void test_badge_status_moves_only_from_the_expected_one(void **state)
     /* A serial is never reused. */
     assert_int_not_equal(store_badge_add(s, "P1", "BBBBBB", "again", "desk", 22, NULL, &err),
                          BK_OK);
+    store_close(s);
+}
+
+/* A badge that waited with a problem and then printed shows no problem:
+ * the staff screen and the report would otherwise say "printer out of
+ * paper" beside a badge that came out. A status other than printed keeps
+ * the last problem when none is given. */
+static void test_a_badge_marked_printed_clears_its_old_problem(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_with_ada(f);
+    int64_t id;
+    assert_int_equal(store_badge_add(s, "P1", "AAAAAA", NULL, "k", 10, &id, NULL), BK_OK);
+    assert_int_equal(store_badge_update(s, id, STORE_BADGE_PENDING, STORE_BADGE_PENDING, NULL, 0,
+                                        "media-empty-error", 11, NULL),
+                     BK_OK);
+    assert_int_equal(store_badge_update(s, id, STORE_BADGE_PENDING, STORE_BADGE_SUBMITTED,
+                                        "ipp://p", 41, NULL, 12, NULL),
+                     BK_OK);
+    struct badge_list l = {0};
+    assert_int_equal(store_foreach_badge(s, "P1", collect_badge, &l, NULL), BK_OK);
+    assert_string_equal(l.details[0], "media-empty-error");
+    assert_int_equal(store_badge_update(s, id, STORE_BADGE_SUBMITTED, STORE_BADGE_PRINTED, NULL, 0,
+                                        NULL, 13, NULL),
+                     BK_OK);
+    memset(&l, 0, sizeof l);
+    assert_int_equal(store_foreach_badge(s, "P1", collect_badge, &l, NULL), BK_OK);
+    assert_string_equal(l.statuses[0], "printed");
+    assert_string_equal(l.details[0], "");
     store_close(s);
 }
 
@@ -1267,6 +1298,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_database_refuses_second_checkin_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scans_keep_every_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_badge_printed_reads_badge_print, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_badge_marked_printed_clears_its_old_problem, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_badge_status_moves_only_from_the_expected_one, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_badge_status_codes_round_trip_through_the_file, setup,
