@@ -434,7 +434,7 @@ enum bk_status store_foreach_attendance(struct store *s,
 
 /* What a heartbeat's texts may hold: the dashboard shows them as they are,
  * and a state is one word. */
-#define HEARTBEAT_TEXT_MAX 1024
+#define HEARTBEAT_TEXT_MAX 2048
 
 static bool heartbeat_text_ok(const char *t, size_t max)
 {
