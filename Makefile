@@ -25,7 +25,7 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            xvfb xdotool clang-14 libclang-rt-14-dev time \
            printer-driver-ptouch tesseract-ocr tesseract-ocr-eng python3 \
            libpq-dev postgresql-15 postgresql-client-15 openssl \
-           chromium poppler-utils libxml2-utils
+           chromium poppler-utils libxml2-utils libmicrohttpd-dev curl
 # What "make bench" alone needs: ZXing-cpp and zbarimg read the same frames as
 # our decoder, for comparison only (badgekiosk never links them).
 DEB_PKGS_BENCH = python3 python3-zxing-cpp python3-pil zbar-tools
@@ -60,7 +60,12 @@ ASAN_FLAGS = $(CSTD) $(WARN) -O1 -g $(SAN) -Isrc -DBK_VERSION='"$(VERSION)"' $(P
 BRAIN_DIRS = util event store core door
 CORE_SRC  = $(foreach d,$(BRAIN_DIRS),$(wildcard src/$(d)/*.c))
 PARTS_SRC = $(wildcard src/badge/*.c src/scan/*.c src/print/*.c)
-CTL_SRC   = $(wildcard src/badgectl/*.c)
+# The dashboard (badgectl serve) is a face of badgectl's, the one part
+# that links libmicrohttpd.
+DASH_SRC  = $(wildcard src/dashboard/*.c)
+CTL_SRC   = $(wildcard src/badgectl/*.c) $(DASH_SRC)
+DASH_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+DASH_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 KIOSK_SRC = $(wildcard src/kiosk/*.c)
 PO        = $(wildcard po/*.po)
 MO        = $(PO:po/%.po=build/locale/%/LC_MESSAGES/badgekiosk.mo)
@@ -195,7 +200,9 @@ build/asan/libbadgekiosk.a: $(ASAN_OBJ)
 	ar rcs $@ $^
 
 build/badgectl: $(CTL_SRC:%.c=build/obj/%.o) build/libbadgekiosk.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(DASH_LIBS)
+
+$(DASH_SRC:%.c=build/obj/%.o) $(DASH_SRC:%.c=build/asan/%.o): PKG_CFLAGS += $(DASH_CFLAGS)
 
 build/badgekiosk: $(KIOSK_SRC:%.c=build/obj/%.o) build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
@@ -307,7 +314,7 @@ build/asan/kiosk-sim: tests/shared/kiosk_sim.c build/asan/libbadgekiosk.a
 	$(CC) $(ASAN_FLAGS) -o $@ $< build/asan/libbadgekiosk.a $(LIBS)
 
 build/asan/badgectl: $(CTL_SRC:%.c=build/asan/%.o) build/asan/libbadgekiosk.a
-	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(DASH_LIBS)
 
 shared-tests: build/asan/badgectl build/asan/kiosk-sim build/badgekiosk build/gen-export locale
 	@./tests/shared/run

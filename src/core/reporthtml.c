@@ -196,8 +196,7 @@ static size_t axis_step(size_t max)
     }
 }
 
-/* Day i's first check-ins per 15 minutes over [first, end), as columns. */
-static void svg_arrivals(FILE *f, const struct report *r, size_t i, int first, int end)
+void reporthtml_write_arrivals(FILE *f, const struct report *r, size_t i, int first, int end)
 {
     struct report_day_info d;
     report_day(r, i, &d);
@@ -484,7 +483,7 @@ static void write_day(FILE *f, const struct report *r, size_t i, int first, int 
     fputs("</p>", f);
     if (d.attendees) {
         fputs("<figure>", f);
-        svg_arrivals(f, r, i, first, end);
+        reporthtml_write_arrivals(f, r, i, first, end);
         fputs("</figure>", f);
         fprintf(f, "<h3>%s</h3>", _("Check-ins by kiosk"));
         write_day_table(f, r, i, REPORT_BY_KIOSK, _("kiosk"), "by_kiosk");
@@ -582,7 +581,9 @@ void reporthtml_write(const struct report *r, const struct reporthtml_options *o
     const struct config *cfg = report_config(r);
     struct report_totals t;
     report_totals(r, &t);
-    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+    char lang[16];
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">", i18n_language_tag(lang, sizeof lang));
+    fputs("<head><meta charset=\"utf-8\">"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "style-src 'unsafe-inline'\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -692,7 +693,7 @@ enum bk_status reporthtml_write_svg_dir(const struct report *r, const struct rep
         free(name);
         if (st != BK_OK)
             break;
-        svg_arrivals(f, r, i, first, end);
+        reporthtml_write_arrivals(f, r, i, first, end);
         fputc('\n', f);
         st = outfile_commit(out, err);
         *files += st == BK_OK;

@@ -56,4 +56,9 @@ void reporthtml_escape(FILE *f, const char *s);
  * days' charts line up; 08:00 to 18:00 when no day has any. [*first, *end). */
 void reporthtml_chart_span(const struct report *r, int *first, int *end);
 
+/* Day i's (of report_n_days) first check-ins per 15 minutes over the
+ * quarters [first, end), as an inline SVG column chart, each bar marked
+ * with its place in the JSON: the report's chart, and the dashboard's. */
+void reporthtml_write_arrivals(FILE *f, const struct report *r, size_t i, int first, int end);
+
 #endif

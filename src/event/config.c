@@ -438,6 +438,8 @@ static const struct device_key {
     {"dashboard", "password_hash", DEVICE_TEXT, FIELD(dashboard_password_hash), 0, 0, "", NULL},
     {"dashboard", "certificate", DEVICE_PATH, FIELD(dashboard_certificate), 0, 0, "", NULL},
     {"dashboard", "key", DEVICE_PATH, FIELD(dashboard_key), 0, 0, "", NULL},
+    {"dashboard", "idle_seconds", DEVICE_INT, FIELD(dashboard_idle_seconds), 1, 3600, "10",
+     BAD_SECONDS},
 };
 
 /* Sets the field of k from value; 0 (after fail) when value is wrong. */

@@ -191,6 +191,7 @@ struct config {
     char *dashboard_password_hash; /* crypto_pwhash_str; "": a token printed at start */
     char *dashboard_certificate;   /* PEM files, absolute; both "" for plain HTTP */
     char *dashboard_key;
+    int dashboard_idle_seconds;    /* a connection idle this long is closed */
 };
 
 /* Reads and checks a configuration. On success *out is a new config the
