@@ -78,7 +78,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
 .PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo demo-cli check unit tsan e2e \
         report-sample \
-        shared-tests \
+        shared-tests dashboard-tests dashboard-screenshots \
         print-tests kiosk-tests bench bench-shared fuzz fuzz-check reliability \
         soak clean pot format locale
 all: build/badgectl build/badgekiosk locale build/gen-export build/render-samples
@@ -319,9 +319,19 @@ build/asan/badgectl: $(CTL_SRC:%.c=build/asan/%.o) build/asan/libbadgekiosk.a
 shared-tests: build/asan/badgectl build/asan/kiosk-sim build/badgekiosk build/gen-export locale
 	@./tests/shared/run
 
+# The live dashboard (tests/dashboard/): badgectl serve on loopback, curl,
+# headless chromium and an offscreen badgekiosk's heartbeat; about 15 s.
+dashboard-tests: build/badgectl build/badgekiosk locale
+	@./tests/dashboard/run
+
+# The dashboard's screenshots in docs/dashboard/ (shown in the README).
+dashboard-screenshots: build/badgectl build/badgekiosk locale
+	@DASHBOARD_SCREENSHOTS=$(CURDIR)/docs/dashboard ./tests/dashboard/run
+
 # Every program the suites run, built first on every core; then the shared
-# store's suite (mostly waiting on its server and proxy) runs beside the
-# unit, ThreadSanitizer, end-to-end and fuzz suites (mostly computing), and
+# store's suite (mostly waiting on its server and proxy), then the
+# dashboard's (mostly waiting on a browser), run beside the unit,
+# ThreadSanitizer, end-to-end and fuzz suites (mostly computing), and
 # last, one at a time, the suites that judge timing or own the screen and
 # printers: the kiosk under Xvfb, printing, reliability.
 CHECK_BIN = $(UNIT_BIN) $(TSAN_BIN) build/badgectl build/badgekiosk build/gen-export build/qr-png \
@@ -329,7 +339,7 @@ CHECK_BIN = $(UNIT_BIN) $(TSAN_BIN) build/badgectl build/badgekiosk build/gen-ex
             $(FUZZ_TARGETS:%=build/fuzz/%) locale
 check: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(CHECK_BIN)
-	@./tools/run-lanes "$(MAKE) --no-print-directory shared-tests" \
+	@./tools/run-lanes "$(MAKE) --no-print-directory shared-tests dashboard-tests" \
 	    "$(MAKE) --no-print-directory unit tsan e2e fuzz-check"
 	@$(MAKE) --no-print-directory print-tests kiosk-tests reliability
 

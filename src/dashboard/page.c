@@ -153,7 +153,8 @@ static void write_card(FILE *f, const struct config *cfg, const struct kiosk_car
     int64_t online_ms = 3LL * cfg->heartbeat_seconds * 1000 + 2000;
     bool online = k->has_beat && k->hb.age_ms <= online_ms;
     char when[48];
-    fprintf(f, "<article class=\"kiosk %s\"", online ? "online" : "offline");
+    fprintf(f, "<article class=\"kiosk %s\"",
+            online ? "online" : k->has_beat ? "offline" : "silent");
     fputs(" data-kiosk=\"", f);
     esc(f, k->kiosk);
     fputs("\"><h3>", f);
@@ -167,7 +168,7 @@ static void write_card(FILE *f, const struct config *cfg, const struct kiosk_car
         say(f, s);
         free(s);
     } else {
-        say(f, _("No heartbeat yet"));
+        say(f, _("No heartbeat (a desk, or a kiosk not started since)"));
     }
     fputs("</p><dl>", f);
     dt(f, _("Checked in today"));
@@ -348,12 +349,15 @@ const char dashpage_css[] =
     ".card{border:1px solid #ccc;border-radius:6px;padding:.5em .9em;min-width:9em;flex:1 1 9em}"
     ".card .n{display:block;font-size:2em;font-weight:bold;font-variant-numeric:tabular-nums}"
     ".card.big .n{font-size:3em}.card .registered{font-weight:normal}"
-    "svg.chart{max-width:100%;height:auto;display:block;margin:.6em 0}svg.arrivals{width:100%}"
+    "svg.chart{max-width:100%;height:auto;display:block;margin:.6em 0}"
+    "svg.arrivals{width:100%;max-height:15em}"
     "figure{margin:0}"
-    ".kiosk-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(16em,1fr));gap:.6em}"
+    ".kiosk-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(16em,1fr));gap:.6em;"
+    "align-items:start}"
     ".kiosk{border:1px solid #ccc;border-inline-start:6px solid #2a8a3e;border-radius:6px;"
     "padding:.5em .8em}"
     ".kiosk.offline{border-inline-start-color:#c0392b;background:#fdf0ef}"
+    ".kiosk.silent{border-inline-start-color:#999}"
     ".kiosk .state{font-weight:bold;margin:0 0 .3em 0}"
     "dl{display:grid;grid-template-columns:auto 1fr;gap:.1em .8em;margin:0}dt{color:#555}"
     "dd{margin:0}dd.n{font-variant-numeric:tabular-nums}"
