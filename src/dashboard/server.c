@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -27,7 +28,7 @@
 #define SESSION_MS (12LL * 3600 * 1000)
 #define MAX_CLIENTS 1024 /* addresses remembered for the login backoff */
 #define BACKOFF_MAX_MS 60000
-#define LIVE_EVERY_MS 1000 /* the live part is computed at most this often */
+#define LIVE_EVERY_MS 1000 /* the live part is computed again this often */
 #define TOKEN_BYTES 24
 #define SESSION_BYTES 32
 
@@ -62,8 +63,16 @@ struct dashboard {
     struct session sessions[MAX_SESSIONS];
     struct client clients[MAX_CLIENTS];
     size_t n_clients;
-    char *live;        /* the live part last computed */
-    int64_t live_at;   /* monotonic ms; 0: never */
+    /* The live part, computed on the refresher thread (the only one that
+     * uses the store once started) and copied out under mu by requests. */
+    pthread_t refresher;
+    bool refresher_running;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    char *live;          /* NULL until computed (or while the store fails from the start) */
+    int64_t asked_ms;    /* monotonic: the last request for it */
+    int64_t took_ms;     /* how long the last computation took */
 };
 
 static void log_line(struct dashboard *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -281,31 +290,73 @@ static enum login check_login(struct dashboard *d, struct MHD_Connection *c, cha
 
 /* ---- the pages ---- */
 
-/* The live part, computed again when older than LIVE_EVERY_MS; NULL with
- * the reason logged when the store fails. */
-static const char *live_part(struct dashboard *d)
+/* Computes the live part into a new string; NULL with the reason logged
+ * when the store fails. */
+static char *live_compute(struct dashboard *d)
 {
-    int64_t now = clock_mono_ms();
-    if (d->live && now - d->live_at < LIVE_EVERY_MS)
-        return d->live;
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
-        return d->live;
+        return NULL;
     struct bk_err err;
     bk_err_clear(&err);
-    enum bk_status st = dashpage_write_live(f, d->store, d->cfg, tz_now_ms() + d->o.clock_offset_ms, &err);
+    enum bk_status st =
+        dashpage_write_live(f, d->store, d->cfg, tz_now_ms() + d->o.clock_offset_ms, &err);
     fclose(f);
     if (st != BK_OK) {
         log_line(d, _("dashboard: the store cannot be read: %s"), err.msg);
         free(buf);
         return NULL;
     }
-    free(d->live);
-    d->live = buf;
-    d->live_at = now;
-    return d->live;
+    return buf;
+}
+
+/* The refresher: the live part again every LIVE_EVERY_MS (or three times
+ * as long as it takes to compute, on a store so large that it takes over a
+ * third of a second), while someone looked at the page in the last minute.
+ * Requests never wait on the store: they take the newest copy. */
+static void *refresher_main(void *arg)
+{
+    struct dashboard *d = arg;
+    pthread_mutex_lock(&d->mu);
+    while (!d->stop) {
+        int64_t now = clock_mono_ms();
+        int64_t every = d->took_ms * 3 > LIVE_EVERY_MS ? d->took_ms * 3 : LIVE_EVERY_MS;
+        if (now - d->asked_ms < 60000) {
+            pthread_mutex_unlock(&d->mu);
+            char *fresh = live_compute(d);
+            int64_t took = clock_mono_ms() - now;
+            pthread_mutex_lock(&d->mu);
+            d->took_ms = took;
+            if (fresh) {
+                free(d->live);
+                d->live = fresh;
+            }
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        int64_t ns = until.tv_nsec + every * 1000000LL;
+        until.tv_sec += ns / 1000000000LL;
+        until.tv_nsec = ns % 1000000000LL;
+        if (!d->stop)
+            pthread_cond_timedwait(&d->cv, &d->mu, &until);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+/* A copy of the newest live part, or NULL when there is none yet. */
+static char *live_copy(struct dashboard *d)
+{
+    pthread_mutex_lock(&d->mu);
+    bool woke = clock_mono_ms() - d->asked_ms >= 60000; /* nobody looked for a minute */
+    d->asked_ms = clock_mono_ms();
+    char *copy = d->live ? xstrdup(d->live) : NULL;
+    if (woke)
+        pthread_cond_signal(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    return copy;
 }
 
 enum route { ROUTE_PAGE, ROUTE_LIVE, ROUTE_CSS, ROUTE_JS, ROUTE_NONE };
@@ -383,21 +434,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     default:
         break;
     }
-    const char *live = live_part(d);
+    char *live = live_copy(d);
     if (!live)
         return answer_text(d, c, MHD_HTTP_SERVICE_UNAVAILABLE,
                            _("The store cannot be read just now; the page tries again."), NULL);
-    if (rt == ROUTE_LIVE)
-        return answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", live, strlen(live), d->tls,
-                      extra);
+    enum MHD_Result r;
+    if (rt == ROUTE_LIVE) {
+        r = answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", live, strlen(live), d->tls, extra);
+        free(live);
+        return r;
+    }
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    if (!f)
+    if (!f) {
+        free(live);
         return MHD_NO;
+    }
     dashpage_write_page(f, d->cfg, live);
     fclose(f);
-    enum MHD_Result r = answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", buf, len, d->tls, extra);
+    free(live);
+    r = answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", buf, len, d->tls, extra);
     free(buf);
     return r;
 }
@@ -484,12 +541,14 @@ enum bk_status dashboard_start(const struct config *cfg, struct store *s,
     d->cfg = cfg;
     d->store = s;
     d->o = *o;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
     if (!d->o.idle_seconds)
         d->o.idle_seconds = 10;
     if (o->password_hash && o->password_hash[0]) {
         if (strncmp(o->password_hash, crypto_pwhash_STRPREFIX, strlen(crypto_pwhash_STRPREFIX)) !=
             0) {
-            free(d);
+            dashboard_stop(d);
             return bk_err_set(err, BK_ERR_INVALID, NULL, 0, "password_hash",
                               _("[dashboard] password_hash is not a password hash: make one with "
                                 "badgectl dashboard-password"));
@@ -527,6 +586,19 @@ enum bk_status dashboard_start(const struct config *cfg, struct store *s,
         d->loopback = (ntohl(sin.sin_addr.s_addr) >> 24) == 127;
     }
     snprintf(d->host, sizeof d->host, v6 ? "[%s]" : "%s", addr);
+    /* The first live part before the first request, then the refresher
+     * keeps it fresh. */
+    if (st == BK_OK) {
+        int64_t t0 = clock_mono_ms();
+        d->live = live_compute(d);
+        d->took_ms = clock_mono_ms() - t0;
+        d->asked_ms = clock_mono_ms();
+        if (pthread_create(&d->refresher, NULL, refresher_main, d) != 0)
+            st = bk_err_set(err, BK_ERR_IO, NULL, 0, NULL,
+                            _("the dashboard's refresher thread cannot start"));
+        else
+            d->refresher_running = true;
+    }
     if (st == BK_OK) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
                          (v6 ? MHD_USE_IPv6 : 0) | (d->tls ? MHD_USE_TLS : 0);
@@ -566,6 +638,15 @@ void dashboard_stop(struct dashboard *d)
         return;
     if (d->daemon)
         MHD_stop_daemon(d->daemon);
+    if (d->refresher_running) {
+        pthread_mutex_lock(&d->mu);
+        d->stop = true;
+        pthread_cond_signal(&d->cv);
+        pthread_mutex_unlock(&d->mu);
+        pthread_join(d->refresher, NULL);
+    }
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cv);
     free(d->password_hash);
     free(d->cert_pem);
     if (d->key_pem) {

@@ -21,8 +21,12 @@
  * carries a strict Content-Security-Policy (only the page's own script and
  * style), nosniff, no referrer, no framing and no caching.
  *
- * The store is used only on the server's thread, and the live part is
- * computed at most once a second whoever asks. */
+ * The store is used only on a refresher thread of the dashboard's own,
+ * which computes the live part again every second (or three times as long
+ * as one computation takes, on a very large store) while someone has looked
+ * in the last minute; a request only copies the newest one, so no request
+ * waits on the store and however many browsers poll, the store is read once
+ * a second. */
 #ifndef BK_DASHBOARD_SERVER_H
 #define BK_DASHBOARD_SERVER_H
 
@@ -50,7 +54,7 @@ struct dashboard_options {
 };
 
 /* Starts serving. cfg and s must outlive the dashboard; s is used only on
- * the server's thread from now on. A listen address that does not parse, a
+ * the dashboard's refresher thread from now on (computed once here first). A listen address that does not parse, a
  * port in use, or a certificate or key that cannot be read fail here. */
 enum bk_status dashboard_start(const struct config *cfg, struct store *s,
                                const struct dashboard_options *o, struct dashboard **out,
