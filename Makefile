@@ -346,6 +346,7 @@ check: deps
 bench:
 	@./tools/install-deps $(DEB_PKGS) $(DEB_PKGS_BENCH)
 	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode \
+	    build/bench-dashboard \
 	    build/gen-frames build/kiosk-sim build/gen-export $(REL_BIN)
 	@./bench/run
 
@@ -363,6 +364,11 @@ build/bench-decode: build/obj/bench/bench_decode.o build/obj/tests/lib/qrframes.
 
 build/gen-frames: build/obj/bench/gen_frames.o build/obj/tests/lib/qrframes.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# The dashboard's figures run the real server: its objects and libmicrohttpd.
+build/bench-dashboard: build/obj/bench/bench_dashboard.o $(DASH_SRC:%.c=build/obj/%.o) \
+    build/libbadgekiosk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(DASH_LIBS)
 
 build/bench-%: build/obj/bench/bench_%.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
