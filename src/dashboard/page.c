@@ -350,7 +350,7 @@ const char dashpage_css[] =
     ".card .n{display:block;font-size:2em;font-weight:bold;font-variant-numeric:tabular-nums}"
     ".card.big .n{font-size:3em}.card .registered{font-weight:normal}"
     "svg.chart{max-width:100%;height:auto;display:block;margin:.6em 0}"
-    "svg.arrivals{width:100%;max-height:15em}"
+    "svg.arrivals{width:100%;max-width:50rem}"
     "figure{margin:0}"
     ".kiosk-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(16em,1fr));gap:.6em;"
     "align-items:start}"
