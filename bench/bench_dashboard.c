@@ -117,9 +117,13 @@ int main(int argc, char **argv)
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(db);
     for (size_t k = 0; k < 3; k++) {
-        struct store_heartbeat hb = {.kiosk = kiosks[k], .at_ms = day_start, .waiting = 0,
-                                     .last_scan_ms = day_start, .printer_state = "idle",
-                                     .printer_reasons = "", .camera = "ok"};
+        struct store_heartbeat hb = {.kiosk = kiosks[k],
+                                     .at_ms = day_start,
+                                     .waiting = 0,
+                                     .last_scan_ms = day_start,
+                                     .printer_state = "idle",
+                                     .printer_reasons = "",
+                                     .camera = "ok"};
         if (store_put_heartbeat(s, &hb, &err) != BK_OK)
             die("heartbeat", &err);
     }
@@ -141,8 +145,7 @@ int main(int argc, char **argv)
     }
     double r50 = percentile(t, REFRESHES, 50), r99 = percentile(t, REFRESHES, 99);
     /* (2) Requests to the real server while its refresher works. */
-    struct dashboard_options o = {.listen = "127.0.0.1:0",
-                                  .clock_offset_ms = now - tz_now_ms()};
+    struct dashboard_options o = {.listen = "127.0.0.1:0", .clock_offset_ms = now - tz_now_ms()};
     struct dashboard *d;
     if (dashboard_start(cfg, s, &o, &d, &err) != BK_OK)
         die("serve", &err);

@@ -18,14 +18,6 @@ static void esc(FILE *f, const char *s)
     reporthtml_escape(f, s);
 }
 
-/* A name from the configuration or a kiosk, isolated for bidi. */
-static void name(FILE *f, const char *s)
-{
-    fputs("<bdi>", f);
-    esc(f, s);
-    fputs("</bdi>", f);
-}
-
 /* A translated text with one formatted part, escaped. */
 static void say(FILE *f, const char *text)
 {
@@ -66,8 +58,8 @@ struct kiosk_card {
     bool has_beat;
     struct store_heartbeat hb; /* strings below, owned */
     char *printer_state, *printer_reasons, *camera;
-    size_t checked_in;       /* counted check-ins today (the report's by_kiosk) */
-    bool counted;            /* named in today's by_kiosk */
+    size_t checked_in; /* counted check-ins today (the report's by_kiosk) */
+    bool counted;      /* named in today's by_kiosk */
 };
 
 struct cards {
@@ -154,17 +146,18 @@ static void write_card(FILE *f, const struct config *cfg, const struct kiosk_car
     bool online = k->has_beat && k->hb.age_ms <= online_ms;
     char when[48];
     fprintf(f, "<article class=\"kiosk %s\"",
-            online ? "online" : k->has_beat ? "offline" : "silent");
+            online        ? "online"
+            : k->has_beat ? "offline"
+                          : "silent");
     fputs(" data-kiosk=\"", f);
     esc(f, k->kiosk);
     fputs("\"><h3>", f);
-    name(f, k->kiosk);
+    reporthtml_write_name(f, k->kiosk);
     fputs("</h3><p class=\"state\">", f);
     if (online) {
         say(f, _("Online"));
     } else if (k->has_beat) {
-        char *s = xasprintf(_("Offline since %s"),
-                            local_time(cfg, k->hb.received_ms, today, when));
+        char *s = xasprintf(_("Offline since %s"), local_time(cfg, k->hb.received_ms, today, when));
         say(f, s);
         free(s);
     } else {
@@ -260,11 +253,13 @@ static void write_today(FILE *f, const struct report *r, long i, int minute)
                     "<div class=\"card part\"><span class=\"n\" "
                     "data-path='[\"events\",%zu,\"attendees\"]'>%zu</span><span class=\"label\">",
                     p, pi.attended);
-            name(f, pi.ev->short_name && pi.ev->short_name[0] ? pi.ev->short_name : pi.ev->code);
+            reporthtml_write_name(f, pi.ev->short_name && pi.ev->short_name[0] ? pi.ev->short_name
+                                                                               : pi.ev->code);
             fputs(": ", f);
             say(f, _("attended so far; registered:"));
-            fprintf(f, " <span class=\"registered\" data-path='[\"events\",%zu,\"registered\"]'>"
-                       "%zu</span></span></div>",
+            fprintf(f,
+                    " <span class=\"registered\" data-path='[\"events\",%zu,\"registered\"]'>"
+                    "%zu</span></span></div>",
                     p, pi.registered);
         }
     }
@@ -397,15 +392,9 @@ void dashpage_write_page(FILE *f, const struct config *cfg, const char *live)
     fputs(" &ndash; ", f);
     say(f, _("live dashboard"));
     fputs("</title><link rel=\"stylesheet\" href=\"/dashboard.css\">"
-          "<script src=\"/dashboard.js\" defer></script></head>\n<body><header><h1>",
+          "<script src=\"/dashboard.js\" defer></script></head>\n<body><header>",
           f);
-    name(f, cfg->title);
-    fputs("</h1>", f);
-    if (cfg->venue && cfg->venue[0]) {
-        fputs("<p class=\"venue\">", f);
-        name(f, cfg->venue);
-        fputs("</p>", f);
-    }
+    reporthtml_write_heading(f, cfg);
     fputs("</header><p id=\"stale\" hidden>", f);
     say(f, _("The dashboard cannot reach its server just now: the numbers below may be old."));
     fprintf(f, "</p>\n<main id=\"live\" data-poll-ms=\"%d\">", DASHPAGE_POLL_MS);

@@ -45,8 +45,8 @@ struct session {
 struct client {
     char addr[INET6_ADDRSTRLEN];
     unsigned fails;
-    int64_t next_ms;   /* no login is checked before then */
-    int64_t last_ms;   /* for forgetting the oldest */
+    int64_t next_ms; /* no login is checked before then */
+    int64_t last_ms; /* for forgetting the oldest */
 };
 
 struct dashboard {
@@ -70,12 +70,13 @@ struct dashboard {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
-    char *live;          /* NULL until computed (or while the store fails from the start) */
-    int64_t asked_ms;    /* monotonic: the last request for it */
-    int64_t took_ms;     /* how long the last computation took */
+    char *live;       /* NULL until computed (or while the store fails from the start) */
+    int64_t asked_ms; /* monotonic: the last request for it */
+    int64_t took_ms;  /* how long the last computation took */
 };
 
-static void log_line(struct dashboard *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_line(struct dashboard *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void log_line(struct dashboard *d, const char *fmt, ...)
 {
@@ -83,12 +84,9 @@ static void log_line(struct dashboard *d, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *line = NULL;
-    if (vasprintf(&line, fmt, ap) < 0)
-        line = NULL;
+    char *line = xvasprintf(fmt, ap);
     va_end(ap);
-    if (line)
-        d->o.log(d->o.log_ctx, line);
+    d->o.log(d->o.log_ctx, line);
     free(line);
 }
 
@@ -160,7 +158,8 @@ static struct client *client_of(struct dashboard *d, const char *addr, int64_t n
         if (d->clients[i].last_ms < d->clients[oldest].last_ms)
             oldest = i;
     }
-    struct client *k = d->n_clients < MAX_CLIENTS ? &d->clients[d->n_clients++] : &d->clients[oldest];
+    struct client *k =
+        d->n_clients < MAX_CLIENTS ? &d->clients[d->n_clients++] : &d->clients[oldest];
     memset(k, 0, sizeof *k);
     snprintf(k->addr, sizeof k->addr, "%s", addr);
     k->last_ms = now;
@@ -222,9 +221,8 @@ static bool basic_password(const char *header, char *pw, size_t n)
     const char *b64 = header + 6;
     unsigned char raw[512];
     size_t len = 0;
-    if (strlen(b64) > 680 ||
-        sodium_base642bin(raw, sizeof raw - 1, b64, strlen(b64), NULL, &len, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0)
+    if (strlen(b64) > 680 || sodium_base642bin(raw, sizeof raw - 1, b64, strlen(b64), NULL, &len,
+                                               NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
         return false;
     raw[len] = '\0';
     const char *colon = memchr(raw, ':', len);
@@ -237,10 +235,10 @@ static bool basic_password(const char *header, char *pw, size_t n)
 
 /* What the login check decided. */
 enum login {
-    LOGIN_OK,          /* a session cookie, or a good login (cookie set in *set_cookie) */
-    LOGIN_NONE,        /* nothing given */
-    LOGIN_WRONG,       /* a wrong password or token */
-    LOGIN_WAIT,        /* this address must wait before another try is checked */
+    LOGIN_OK,    /* a session cookie, or a good login (cookie set in *set_cookie) */
+    LOGIN_NONE,  /* nothing given */
+    LOGIN_WRONG, /* a wrong password or token */
+    LOGIN_WAIT,  /* this address must wait before another try is checked */
 };
 
 static enum login check_login(struct dashboard *d, struct MHD_Connection *c, char *set_cookie,
@@ -250,9 +248,8 @@ static enum login check_login(struct dashboard *d, struct MHD_Connection *c, cha
     set_cookie[0] = '\0';
     if (session_valid(d, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "bk_session"), now))
         return LOGIN_OK;
-    const char *token = d->password_hash ? NULL
-                                         : MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-                                                                       "token");
+    const char *token =
+        d->password_hash ? NULL : MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
     char pw[256];
     bool has_pw = d->password_hash &&
                   basic_password(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -371,9 +368,8 @@ static enum route route_of(const char *url)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
     struct dashboard *d = cls;
     (void)version;
@@ -400,8 +396,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         snprintf(secs, sizeof secs, "%lld", (long long)retry);
         const char *const h[] = {MHD_HTTP_HEADER_RETRY_AFTER, secs, NULL};
         return answer_text(d, c, MHD_HTTP_TOO_MANY_REQUESTS,
-                           _("Too many wrong logins from this address: wait, then try again."),
-                           h);
+                           _("Too many wrong logins from this address: wait, then try again."), h);
     }
     if (lg != LOGIN_OK) {
         if (d->password_hash) {
@@ -418,16 +413,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     /* A token in the address: set the session and drop the token from the
      * address bar (and from any history) at once. */
     if (cookie[0] && MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token")) {
-        const char *const h[] = {MHD_HTTP_HEADER_SET_COOKIE, cookie, MHD_HTTP_HEADER_LOCATION,
-                                 url, NULL};
+        const char *const h[] = {MHD_HTTP_HEADER_SET_COOKIE, cookie, MHD_HTTP_HEADER_LOCATION, url,
+                                 NULL};
         return answer_text(d, c, MHD_HTTP_SEE_OTHER, _("Logged in."), h);
     }
     const char *const set[] = {MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL};
     const char *const *extra = cookie[0] ? set : NULL;
     switch (rt) {
     case ROUTE_CSS:
-        return answer(c, MHD_HTTP_OK, "text/css; charset=utf-8", dashpage_css,
-                      strlen(dashpage_css), d->tls, extra);
+        return answer(c, MHD_HTTP_OK, "text/css; charset=utf-8", dashpage_css, strlen(dashpage_css),
+                      d->tls, extra);
     case ROUTE_JS:
         return answer(c, MHD_HTTP_OK, "text/javascript; charset=utf-8", dashpage_js,
                       strlen(dashpage_js), d->tls, extra);
@@ -514,9 +509,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     struct dashboard *d = cls;
     if (!d->o.log)
         return;
-    char *line = NULL;
-    if (vasprintf(&line, fmt, ap) < 0)
-        return;
+    char *line = xvasprintf(fmt, ap);
     line[strcspn(line, "\n")] = '\0';
     d->o.log(d->o.log_ctx, line);
     free(line);
@@ -609,12 +602,10 @@ enum bk_status dashboard_start(const struct config *cfg, struct store *s,
         };
         d->daemon = MHD_start_daemon(
             flags, (uint16_t)port, NULL, NULL, on_request, d, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-            d, MHD_OPTION_SOCK_ADDR, sa,
-            MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
+            d, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)MAX_PER_CLIENT,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)d->o.idle_seconds,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_PER_CONNECTION,
-            MHD_OPTION_ARRAY,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_PER_CONNECTION, MHD_OPTION_ARRAY,
             d->tls ? tls_opts : &tls_opts[2], MHD_OPTION_END);
         if (!d->daemon)
             st = bk_err_set(err, BK_ERR_IO, NULL, 0, "listen",

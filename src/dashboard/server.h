@@ -45,8 +45,8 @@ struct dashboard_options {
     const char *password_hash; /* crypto_pwhash_str's; NULL or "": a token instead */
     const char *certificate;   /* PEM files; both set: TLS; NULL or "": plain HTTP */
     const char *key;
-    int idle_seconds;          /* a connection idle this long is closed; 0: 10 */
-    int64_t clock_offset_ms;   /* added to the clock: "today" as of another time (--now) */
+    int idle_seconds;        /* a connection idle this long is closed; 0: 10 */
+    int64_t clock_offset_ms; /* added to the clock: "today" as of another time (--now) */
     /* Called on the server's thread with a line to log (a refused login,
      * the store failing); may be NULL. */
     void (*log)(void *ctx, const char *line);
@@ -54,8 +54,8 @@ struct dashboard_options {
 };
 
 /* Starts serving. cfg and s must outlive the dashboard; s is used only on
- * the dashboard's refresher thread from now on (computed once here first). A listen address that does not parse, a
- * port in use, or a certificate or key that cannot be read fail here. */
+ * the dashboard's refresher thread from now on (computed once here first). A listen address that
+ * does not parse, a port in use, or a certificate or key that cannot be read fail here. */
 enum bk_status dashboard_start(const struct config *cfg, struct store *s,
                                const struct dashboard_options *o, struct dashboard **out,
                                struct bk_err *err);

@@ -159,12 +159,8 @@ static void kiosk_log(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *line = NULL;
-    if (vasprintf(&line, fmt, ap) < 0)
-        line = NULL;
+    char *line = xvasprintf(fmt, ap);
     va_end(ap);
-    if (!line)
-        return;
     char *shown = utf8_escape_new(line, strlen(line));
     fprintf(stderr, "%s: %s\n", progname, shown);
     free(shown);
