@@ -57,7 +57,7 @@ struct kiosk_card {
     char *kiosk;
     bool has_beat;
     struct store_heartbeat hb; /* strings below, owned */
-    char *printer_state, *printer_reasons, *camera;
+    char *printer_state, *printer_reasons, *camera, *correction_ids;
     size_t checked_in; /* counted check-ins today (the report's by_kiosk) */
     bool counted;      /* named in today's by_kiosk */
 };
@@ -93,6 +93,13 @@ static int take_beat(void *ctx, const struct store_heartbeat *hb)
     k->printer_state = xstrdup(hb->printer_state);
     k->printer_reasons = xstrdup(hb->printer_reasons);
     k->camera = xstrdup(hb->camera);
+    k->correction_ids = xstrdup(hb->correction_ids);
+    /* The record's own strings die with the callback: point at the copies. */
+    k->hb.kiosk = k->kiosk;
+    k->hb.printer_state = k->printer_state;
+    k->hb.printer_reasons = k->printer_reasons;
+    k->hb.camera = k->camera;
+    k->hb.correction_ids = k->correction_ids;
     return 0;
 }
 
@@ -108,6 +115,7 @@ static void cards_free(struct cards *c)
         free(c->v[i].printer_state);
         free(c->v[i].printer_reasons);
         free(c->v[i].camera);
+        free(c->v[i].correction_ids);
     }
     free(c->v);
 }
@@ -196,7 +204,13 @@ static void write_card(FILE *f, const struct config *cfg, const struct kiosk_car
         say(f, camera_words(k->camera));
         fputs("</dd>", f);
         dt(f, _("Correction requests"));
-        fprintf(f, "<dd class=\"n corrections\">%lld</dd>", (long long)k->hb.corrections);
+        fprintf(f, "<dd class=\"n corrections\">%lld", (long long)k->hb.corrections);
+        if (k->correction_ids[0]) {
+            fputs("<br><small class=\"ids\">", f);
+            esc(f, k->correction_ids);
+            fputs("</small>", f);
+        }
+        fputs("</dd>", f);
     }
     fputs("</dl></article>", f);
 }

@@ -70,6 +70,7 @@ static void beat(struct heartbeat *h, struct store **s)
         .badges_pending = st.badges_pending,
         .camera = st.camera,
         .corrections = st.corrections,
+        .correction_ids = st.correction_ids,
     };
     if (store_put_heartbeat(*s, &hb, &err) != BK_OK)
         log_problem(h, err.msg[0] ? err.msg : "?");

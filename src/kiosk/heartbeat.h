@@ -25,6 +25,7 @@ struct heartbeat_state {
     int64_t badges_pending;
     char camera[16]; /* "ok", "missing", "none" */
     int64_t corrections;
+    char correction_ids[1024]; /* their registration IDs, ", " between */
 };
 
 /* Starts the thread, which writes a first beat as soon as it has a state

@@ -780,7 +780,17 @@ static void feed_heartbeat(struct app *a)
     snprintf(st.camera, sizeof st.camera, "%s",
              !a->source ? "none" : a->camera_missing ? "missing" : "ok");
     const struct flow_correction *list;
-    st.corrections = (int64_t)flow_corrections(a->flow, &list);
+    size_t n = flow_corrections(a->flow, &list);
+    st.corrections = (int64_t)n;
+    /* The newest first, as many whole IDs as fit. */
+    size_t used = 0;
+    for (size_t i = n; i-- > 0;) {
+        size_t len = strlen(list[i].attendee_id) + (used ? 2 : 0);
+        if (used + len + 1 > sizeof st.correction_ids)
+            break;
+        used += (size_t)snprintf(st.correction_ids + used, sizeof st.correction_ids - used,
+                                 "%s%s", used ? ", " : "", list[i].attendee_id);
+    }
     heartbeat_update(a->heartbeat, &st);
 }
 

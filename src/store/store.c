@@ -441,13 +441,20 @@ static bool heartbeat_text_ok(const char *t, size_t max)
     return t && strlen(t) <= max && utf8_valid(t, strlen(t));
 }
 
-enum bk_status store_put_heartbeat(struct store *s, const struct store_heartbeat *hb,
+enum bk_status store_put_heartbeat(struct store *s, const struct store_heartbeat *given,
                                    struct bk_err *err)
 {
+    /* The texts that may be absent are kept as "". */
+    struct store_heartbeat copy = *given, *hb = &copy;
+    if (!hb->printer_reasons)
+        hb->printer_reasons = "";
+    if (!hb->correction_ids)
+        hb->correction_ids = "";
     if (!hb->kiosk || !hb->kiosk[0] || !heartbeat_text_ok(hb->kiosk, 127) ||
         !heartbeat_text_ok(hb->printer_state, 32) ||
         !heartbeat_text_ok(hb->printer_reasons, HEARTBEAT_TEXT_MAX) ||
-        !heartbeat_text_ok(hb->camera, 32) || hb->waiting < 0 || hb->badges_pending < 0 ||
+        !heartbeat_text_ok(hb->camera, 32) ||
+        !heartbeat_text_ok(hb->correction_ids, HEARTBEAT_TEXT_MAX) || hb->waiting < 0 || hb->badges_pending < 0 ||
         hb->corrections < 0)
         return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
                           _("a kiosk heartbeat with an empty name, a text too long or not "

@@ -380,11 +380,11 @@ enum bk_status store_find_code(struct store *s, const char *code, size_t len, ch
  *
  * Each kiosk writes one small row about itself every few seconds (the
  * dashboard's cards read them). Only the newest row per kiosk is kept: a
- * heartbeat is a state, not history, and nothing in it is personal data
- * beyond the registration IDs of correction requests, which are not kept
- * here (only their count). On the shared store a heartbeat goes to the
+ * heartbeat is a state, not history. On the shared store a heartbeat goes to the
  * server only, when it answers: a kiosk cut off simply stops arriving,
- * which is what "offline since" on the dashboard means. */
+ * which is what "offline since" on the dashboard means. It holds no
+ * personal data beyond the registration IDs of correction requests (what the
+ * desk needs to find the people who asked). */
 
 struct store_heartbeat {
     const char *kiosk;           /* the kiosk's name ([kiosk] id); the row's key */
@@ -399,9 +399,11 @@ struct store_heartbeat {
     int64_t badges_pending;      /* badges this kiosk still owes */
     const char *camera;          /* "ok", "missing", "none" (no camera configured) */
     int64_t corrections;         /* correction requests made here and not yet settled */
+    const char *correction_ids;  /* their registration IDs, ", " between ("" none) */
 };
 
-/* Keeps hb as kiosk hb->kiosk's newest heartbeat, replacing the one before.
+/* Keeps hb as kiosk hb->kiosk's newest heartbeat, replacing the one before
+ * (printer_reasons and correction_ids may be NULL for "").
  * On the shared store it is written to the server within [store]
  * timeout_ms, never to the journal: BK_ERR_OFFLINE when the server does
  * not answer (nothing kept; the next one will try again). Call it from a

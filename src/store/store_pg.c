@@ -282,7 +282,8 @@ static const char *const migration_3 =
     " at_ms bigint NOT NULL, received_ms bigint NOT NULL DEFAULT bk_now_ms(),"
     " waiting bigint NOT NULL, last_scan_ms bigint NOT NULL,"
     " printer_state text NOT NULL, printer_reasons text NOT NULL,"
-    " badges_pending bigint NOT NULL, camera text NOT NULL, corrections bigint NOT NULL);"
+    " badges_pending bigint NOT NULL, camera text NOT NULL, corrections bigint NOT NULL,"
+    " correction_ids text NOT NULL DEFAULT '');"
     "ALTER TABLE kiosk_heartbeat ENABLE ROW LEVEL SECURITY;"
     "CREATE POLICY heartbeat_read ON kiosk_heartbeat FOR SELECT USING (true);"
     "CREATE POLICY heartbeat_add ON kiosk_heartbeat FOR INSERT"
@@ -330,11 +331,13 @@ static const struct pg_grant {
     {"FUNCTION bk_now_ms()", "EXECUTE", "EXECUTE"},
     {"TABLE kiosk_heartbeat",
      "SELECT, INSERT (kiosk, at_ms, waiting, last_scan_ms, printer_state, printer_reasons, "
-     "badges_pending, camera, corrections), UPDATE (at_ms, received_ms, waiting, last_scan_ms, "
-     "printer_state, printer_reasons, badges_pending, camera, corrections)",
+     "badges_pending, camera, corrections, correction_ids), UPDATE (at_ms, received_ms, waiting, "
+     "last_scan_ms, printer_state, printer_reasons, badges_pending, camera, corrections, "
+     "correction_ids)",
      "SELECT, INSERT (kiosk, at_ms, waiting, last_scan_ms, printer_state, printer_reasons, "
-     "badges_pending, camera, corrections), UPDATE (at_ms, received_ms, waiting, last_scan_ms, "
-     "printer_state, printer_reasons, badges_pending, camera, corrections)"},
+     "badges_pending, camera, corrections, correction_ids), UPDATE (at_ms, received_ms, waiting, "
+     "last_scan_ms, printer_state, printer_reasons, badges_pending, camera, corrections, "
+     "correction_ids)"},
 };
 
 /* ---- parameters and values ---- */
@@ -1433,19 +1436,20 @@ static enum bk_status pg_put_heartbeat(void *impl, const struct store_heartbeat 
     p_int(&p, hb->badges_pending);
     p_text(&p, hb->camera);
     p_int(&p, hb->corrections);
+    p_text(&p, hb->correction_ids);
     PGresult *r = NULL;
     /* received_ms is the server's clock: "offline since" must not depend on
      * the kiosk's. */
     enum bk_status st = query(
         g,
         "INSERT INTO kiosk_heartbeat (kiosk, at_ms, waiting, last_scan_ms, printer_state,"
-        " printer_reasons, badges_pending, camera, corrections)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " printer_reasons, badges_pending, camera, corrections, correction_ids)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         " ON CONFLICT (kiosk) DO UPDATE SET at_ms = EXCLUDED.at_ms, received_ms = bk_now_ms(),"
         " waiting = EXCLUDED.waiting, last_scan_ms = EXCLUDED.last_scan_ms,"
         " printer_state = EXCLUDED.printer_state, printer_reasons = EXCLUDED.printer_reasons,"
         " badges_pending = EXCLUDED.badges_pending, camera = EXCLUDED.camera,"
-        " corrections = EXCLUDED.corrections",
+        " corrections = EXCLUDED.corrections, correction_ids = EXCLUDED.correction_ids",
         &p, &r, err);
     PQclear(r);
     return st;
@@ -1460,7 +1464,8 @@ static enum bk_status pg_foreach_heartbeat(void *impl,
     enum bk_status st = query(g,
                               "SELECT kiosk, at_ms, received_ms, bk_now_ms() - received_ms, waiting,"
                               " last_scan_ms, printer_state, printer_reasons, badges_pending,"
-                              " camera, corrections FROM kiosk_heartbeat ORDER BY kiosk",
+                              " camera, corrections, correction_ids FROM kiosk_heartbeat"
+                              " ORDER BY kiosk",
                               NULL, &r, err);
     if (st != BK_OK)
         return st;
@@ -1477,6 +1482,7 @@ static enum bk_status pg_foreach_heartbeat(void *impl,
             .badges_pending = v_int(r, i, 8),
             .camera = PQgetvalue(r, i, 9),
             .corrections = v_int(r, i, 10),
+            .correction_ids = PQgetvalue(r, i, 11),
         };
         if (fn(ctx, &hb))
             break;

@@ -296,7 +296,8 @@ static const char *const schema_sql =
     " printer_reasons TEXT NOT NULL,"
     " badges_pending INTEGER NOT NULL,"
     " camera TEXT NOT NULL,"
-    " corrections INTEGER NOT NULL) WITHOUT ROWID;";
+    " corrections INTEGER NOT NULL,"
+    " correction_ids TEXT NOT NULL) WITHOUT ROWID;";
 
 /* Version 2 added the validity days and the code hash to attendee; a
  * version 1 store gains them here, empty. */
@@ -1279,15 +1280,16 @@ static int heartbeat_put(sqlite3 *db, void *arg)
     int rc = sqlite3_prepare_v2(
         db,
         "INSERT OR REPLACE INTO kiosk_heartbeat (kiosk, at_ms, received_ms, waiting,"
-        " last_scan_ms, printer_state, printer_reasons, badges_pending, camera, corrections)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        " last_scan_ms, printer_state, printer_reasons, badges_pending, camera, corrections,"
+        " correction_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         -1, &st, NULL);
-    const char *texts[] = {hb->kiosk, hb->printer_state, hb->printer_reasons, hb->camera};
-    const int text_at[] = {1, 6, 7, 9};
+    const char *texts[] = {hb->kiosk, hb->printer_state, hb->printer_reasons, hb->camera,
+                           hb->correction_ids};
+    const int text_at[] = {1, 6, 7, 9, 11};
     const int64_t ints[] = {hb->at_ms,          clock_wall_ms(),   hb->waiting,
                             hb->last_scan_ms,   hb->badges_pending, hb->corrections};
     const int int_at[] = {2, 3, 4, 5, 8, 10};
-    for (size_t i = 0; rc == SQLITE_OK && i < 4; i++)
+    for (size_t i = 0; rc == SQLITE_OK && i < 5; i++)
         rc = sqlite3_bind_text(st, text_at[i], texts[i], -1, SQLITE_STATIC);
     for (size_t i = 0; rc == SQLITE_OK && i < 6; i++)
         rc = sqlite3_bind_int64(st, int_at[i], ints[i]);
@@ -1323,6 +1325,7 @@ static int heartbeat_row(sqlite3_stmt *st, void *arg)
         .badges_pending = sqlite3_column_int64(st, 7),
         .camera = sq_col_text(st, 8),
         .corrections = sqlite3_column_int64(st, 9),
+        .correction_ids = sq_col_text(st, 10),
     };
     hb.age_ms = w->now_ms - hb.received_ms;
     return w->fn(w->ctx, &hb);
@@ -1335,7 +1338,8 @@ static enum bk_status sq_foreach_heartbeat(void *impl,
     struct heartbeat_walk w = {fn, ctx, clock_wall_ms()};
     return walk(impl,
                 "SELECT kiosk, at_ms, received_ms, waiting, last_scan_ms, printer_state,"
-                " printer_reasons, badges_pending, camera, corrections FROM kiosk_heartbeat"
+                " printer_reasons, badges_pending, camera, corrections, correction_ids"
+                " FROM kiosk_heartbeat"
                 " ORDER BY kiosk",
                 heartbeat_row, &w, err);
 }

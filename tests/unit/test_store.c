@@ -706,6 +706,7 @@ struct beats {
     char kiosks[4][32];
     int64_t waiting[4];
     char reasons[4][64];
+    char ids[4][64];
 };
 
 static int take_beat(void *ctx, const struct store_heartbeat *hb)
@@ -714,6 +715,7 @@ static int take_beat(void *ctx, const struct store_heartbeat *hb)
     if (b->n < 4) {
         snprintf(b->kiosks[b->n], sizeof b->kiosks[0], "%s", hb->kiosk);
         snprintf(b->reasons[b->n], sizeof b->reasons[0], "%s", hb->printer_reasons);
+        snprintf(b->ids[b->n], sizeof b->ids[0], "%s", hb->correction_ids);
         b->waiting[b->n] = hb->waiting;
         assert_true(hb->age_ms >= 0 && hb->age_ms < 60000);
     }
@@ -733,6 +735,8 @@ static void test_heartbeat_keeps_the_newest_per_kiosk(void **state)
     hb.waiting = 7;
     hb.printer_state = "stopped";
     hb.printer_reasons = "Out of labels.";
+    hb.corrections = 2;
+    hb.correction_ids = "P7, P3";
     assert_int_equal(store_put_heartbeat(s, &hb, NULL), BK_OK);
     struct beats b = {0};
     assert_int_equal(store_foreach_heartbeat(s, take_beat, &b, NULL), BK_OK);
@@ -740,6 +744,8 @@ static void test_heartbeat_keeps_the_newest_per_kiosk(void **state)
     assert_string_equal(b.kiosks[0], "k1");
     assert_int_equal(b.waiting[0], 7);
     assert_string_equal(b.reasons[0], "Out of labels.");
+    assert_string_equal(b.ids[0], "P7, P3");
+    assert_string_equal(b.ids[1], "");
     assert_string_equal(b.kiosks[1], "k2");
     assert_int_equal(b.waiting[1], 3);
     store_close(s);
