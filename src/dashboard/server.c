@@ -385,6 +385,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return answer_text(d, c, MHD_HTTP_METHOD_NOT_ALLOWED,
                            _("Only GET and HEAD: the dashboard is read-only."), allow);
     }
+    /* Nothing here takes a body: one announced is refused before a byte of
+     * it is read (the connection is closed after the answer). */
+    const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if ((length && strcmp(length, "0") != 0) ||
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+        return answer_text(d, c, MHD_HTTP_CONTENT_TOO_LARGE,
+                           _("A request to the dashboard carries no body."), NULL);
     enum route rt = route_of(url);
     if (rt == ROUTE_NONE)
         return answer_text(d, c, MHD_HTTP_NOT_FOUND, _("Not found."), NULL);

@@ -3,7 +3,8 @@
  * Read-only and off unless started (badgectl serve). It serves four things
  * from memory, never a file from disk: the page (/), its live part (/live,
  * fetched again by the page every few seconds), its style sheet and script.
- * Any other path is 404 and any method but GET and HEAD is 405.
+ * Any other path is 404, any method but GET and HEAD is 405, and a request
+ * that announces a body is 413 before a byte of it is read.
  *
  * Every request needs a login: with [dashboard] password_hash set, HTTP
  * Basic authentication against that libsodium (Argon2id) hash; without one,
