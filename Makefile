@@ -265,7 +265,8 @@ e2e: build/badgectl build/badgekiosk build/gen-export build/qr-png
 # build/tsan/; any report fails the run (exit code 66).
 TSAN_FLAGS = $(CSTD) $(WARN) -O1 -g -fsanitize=thread -fno-omit-frame-pointer -Isrc \
              -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CUPS_CFLAGS)
-TSAN_OBJ   = $(LIB_SRC:%.c=build/tsan/%.o) build/tsan/src/kiosk/printq.o
+TSAN_OBJ   = $(LIB_SRC:%.c=build/tsan/%.o) build/tsan/src/kiosk/printq.o \
+             build/tsan/src/kiosk/heartbeat.o
 TSAN_BIN   = $(patsubst tests/tsan/%.c,build/tsan/tests/%,$(wildcard tests/tsan/test_*.c))
 
 build/tsan/%.o: %.c
