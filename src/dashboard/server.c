@@ -30,6 +30,10 @@
 #define BACKOFF_MAX_MS 60000
 #define LIVE_EVERY_MS 1000 /* the live part is computed again this often */
 #define TOKEN_BYTES 24
+/* Password checks (Argon2id, tens of milliseconds and 64 MiB each) for all
+ * addresses together, at most this many a second: many addresses each
+ * trying once cannot keep the server's one thread hashing. */
+#define HASHES_PER_SECOND 4
 #define SESSION_BYTES 32
 
 static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -63,6 +67,8 @@ struct dashboard {
     struct session sessions[MAX_SESSIONS];
     struct client clients[MAX_CLIENTS];
     size_t n_clients;
+    int64_t hash_second; /* monotonic second of the last password checks */
+    int hashes;          /* how many in it */
     /* The live part, computed on the refresher thread (the only one that
      * uses the store once started) and copied out under mu by requests. */
     pthread_t refresher;
@@ -264,6 +270,19 @@ static enum login check_login(struct dashboard *d, struct MHD_Connection *c, cha
         *retry_s = (k->next_ms - now + 999) / 1000;
         sodium_memzero(pw, sizeof pw);
         return LOGIN_WAIT;
+    }
+    if (!token) {
+        int64_t second = now / 1000;
+        if (second != d->hash_second) {
+            d->hash_second = second;
+            d->hashes = 0;
+        }
+        if (d->hashes >= HASHES_PER_SECOND) {
+            *retry_s = 1;
+            sodium_memzero(pw, sizeof pw);
+            return LOGIN_WAIT;
+        }
+        d->hashes++;
     }
     bool good;
     if (token)

@@ -13,7 +13,8 @@
  * Secure over TLS), so the hash is checked once, not at every poll. Wrong
  * logins are slowed per client address: after each one the address must
  * wait twice as long as before (1 s, 2 s, 4 s ... up to a minute) before
- * another is even checked, and is answered 429 meanwhile.
+ * another is even checked, and is answered 429 meanwhile; and at most a
+ * few passwords a second are checked for all addresses together.
  *
  * Bounds, so a slow or hostile client cannot starve it: a request's headers
  * fit in 16 KiB, at most 64 connections (8 per client address), a
