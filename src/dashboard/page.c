@@ -8,6 +8,7 @@
 #include "core/report.h"
 #include "core/reporthtml.h"
 #include "event/tz.h"
+#include "util/clock.h"
 #include "util/i18n.h"
 #include "util/xalloc.h"
 
@@ -280,18 +281,73 @@ static void write_today(FILE *f, const struct report *r, long i, int minute)
     fputs("</div>", f);
 }
 
-enum bk_status dashpage_write_live(FILE *f, struct store *s, const struct config *cfg,
-                                   int64_t now_ms, struct bk_err *err)
+struct dashpage_cache {
+    struct report *r; /* NULL until computed */
+    size_t scans, attendees;
+    int64_t at_ms; /* monotonic */
+};
+
+struct dashpage_cache *dashpage_cache_new(void)
 {
-    struct report *r;
-    enum bk_status st = report_new(s, cfg, &r, err);
+    return xcalloc(1, sizeof(struct dashpage_cache));
+}
+
+void dashpage_cache_free(struct dashpage_cache *c)
+{
+    if (!c)
+        return;
+    report_free(c->r);
+    free(c);
+}
+
+/* The report to draw from: the cache's while the store's counts stand
+ * still and it is young, else a new one (kept in the cache, or handed to
+ * the caller in *own to free when there is no cache). */
+static enum bk_status report_for(struct store *s, const struct config *cfg,
+                                 struct dashpage_cache *cache, struct report **r,
+                                 struct report **own, struct bk_err *err)
+{
+    *own = NULL;
+    if (!cache) {
+        enum bk_status st = report_new(s, cfg, own, err);
+        *r = *own;
+        return st;
+    }
+    size_t scans = 0, attendees = 0;
+    enum bk_status st = store_count_scans(s, &scans, err);
+    if (st == BK_OK)
+        st = store_count_attendees(s, &attendees, err);
+    if (st != BK_OK)
+        return st;
+    int64_t now = clock_mono_ms();
+    if (!cache->r || scans != cache->scans || attendees != cache->attendees ||
+        now - cache->at_ms > DASHPAGE_REPORT_MAX_AGE_MS) {
+        struct report *fresh;
+        st = report_new(s, cfg, &fresh, err);
+        if (st != BK_OK)
+            return st;
+        report_free(cache->r);
+        cache->r = fresh;
+        cache->scans = scans;
+        cache->attendees = attendees;
+        cache->at_ms = now;
+    }
+    *r = cache->r;
+    return BK_OK;
+}
+
+enum bk_status dashpage_write_live(FILE *f, struct store *s, const struct config *cfg,
+                                   int64_t now_ms, struct dashpage_cache *cache, struct bk_err *err)
+{
+    struct report *r, *own;
+    enum bk_status st = report_for(s, cfg, cache, &r, &own, err);
     if (st != BK_OK)
         return st;
     struct cards cards = {0};
     st = store_foreach_heartbeat(s, take_beat, &cards, err);
     if (st != BK_OK) {
         cards_free(&cards);
-        report_free(r);
+        report_free(own);
         return st;
     }
     int minute = 0;
@@ -345,7 +401,7 @@ enum bk_status dashpage_write_live(FILE *f, struct store *s, const struct config
         write_card(f, cfg, &cards.v[k], i, today);
     fputs("</div></section>", f);
     cards_free(&cards);
-    report_free(r);
+    report_free(own);
     return BK_OK;
 }
 

@@ -79,6 +79,7 @@ struct dashboard {
     char *live;       /* NULL until computed (or while the store fails from the start) */
     int64_t asked_ms; /* monotonic: the last request for it */
     int64_t took_ms;  /* how long the last computation took */
+    struct dashpage_cache *cache; /* the refresher's */
 };
 
 static void log_line(struct dashboard *d, const char *fmt, ...)
@@ -317,8 +318,8 @@ static char *live_compute(struct dashboard *d)
         return NULL;
     struct bk_err err;
     bk_err_clear(&err);
-    enum bk_status st =
-        dashpage_write_live(f, d->store, d->cfg, tz_now_ms() + d->o.clock_offset_ms, &err);
+    enum bk_status st = dashpage_write_live(f, d->store, d->cfg, tz_now_ms() + d->o.clock_offset_ms,
+                                            d->cache, &err);
     fclose(f);
     if (st != BK_OK) {
         log_line(d, _("dashboard: the store cannot be read: %s"), err.msg);
@@ -406,8 +407,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     /* Nothing here takes a body: one announced is refused before a byte of
      * it is read (the connection is closed after the answer). */
-    const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *length =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if ((length && strcmp(length, "0") != 0) ||
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
         return answer_text(d, c, MHD_HTTP_CONTENT_TOO_LARGE,
@@ -563,6 +564,7 @@ enum bk_status dashboard_start(const struct config *cfg, struct store *s,
     d->o = *o;
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
+    d->cache = dashpage_cache_new();
     if (!d->o.idle_seconds)
         d->o.idle_seconds = 10;
     if (o->password_hash && o->password_hash[0]) {
@@ -672,6 +674,7 @@ void dashboard_stop(struct dashboard *d)
         free(d->key_pem);
     }
     free(d->live);
+    dashpage_cache_free(d->cache);
     sodium_memzero(d, sizeof *d);
     free(d);
 }
