@@ -351,11 +351,7 @@ static void *refresher_main(void *arg)
                 d->live = fresh;
             }
         }
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        int64_t ns = until.tv_nsec + every * 1000000LL;
-        until.tv_sec += ns / 1000000000LL;
-        until.tv_nsec = ns % 1000000000LL;
+        struct timespec until = clock_deadline_in(every);
         if (!d->stop)
             pthread_cond_timedwait(&d->cv, &d->mu, &until);
     }

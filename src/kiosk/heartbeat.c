@@ -93,11 +93,7 @@ static void *heartbeat_main(void *arg)
         }
         if (h->stop)
             break;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        int64_t ns = until.tv_nsec + (h->have_state ? period_ms : 200) * 1000000LL;
-        until.tv_sec += ns / 1000000000LL;
-        until.tv_nsec = ns % 1000000000LL;
+        struct timespec until = clock_deadline_in(h->have_state ? period_ms : 200);
         pthread_cond_timedwait(&h->cv, &h->mu, &until);
     }
     pthread_mutex_unlock(&h->mu);

@@ -286,9 +286,7 @@ static void *worker(void *arg)
     pthread_mutex_lock(&q->mu);
     while (!q->stop) {
         if (q->n_todo == 0) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += 1;
+            struct timespec until = clock_deadline_in(1000);
             pthread_cond_timedwait(&q->cv, &q->mu, &until);
             int64_t every = q->printer_down || q->owed ? RETRY_EVERY_MS : STATUS_EVERY_MS;
             if (q->n_todo == 0 && !q->stop && clock_mono_ms() - last_status >= every) {
