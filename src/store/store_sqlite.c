@@ -1273,21 +1273,22 @@ static enum bk_status sq_get_token(void *impl, const char *attendee, char **payl
 
 /* ---- heartbeats ---- */
 
-static int heartbeat_put(sqlite3 *db, void *arg)
+/* The statement is kept (sq_take): a kiosk writes one every few seconds. */
+static int heartbeat_put(struct sqlite_store *q, void *arg)
 {
     const struct store_heartbeat *hb = arg;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(
-        db,
-        "INSERT OR REPLACE INTO kiosk_heartbeat (kiosk, at_ms, received_ms, waiting,"
-        " last_scan_ms, printer_state, printer_reasons, badges_pending, camera, corrections,"
-        " correction_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        -1, &st, NULL);
+    int rc = sq_take(q,
+                     "INSERT OR REPLACE INTO kiosk_heartbeat (kiosk, at_ms, received_ms, waiting,"
+                     " last_scan_ms, printer_state, printer_reasons, badges_pending, camera,"
+                     " corrections, correction_ids)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     &st);
     const char *texts[] = {hb->kiosk, hb->printer_state, hb->printer_reasons, hb->camera,
                            hb->correction_ids};
     const int text_at[] = {1, 6, 7, 9, 11};
-    const int64_t ints[] = {hb->at_ms,          clock_wall_ms(),   hb->waiting,
-                            hb->last_scan_ms,   hb->badges_pending, hb->corrections};
+    const int64_t ints[] = {hb->at_ms,        clock_wall_ms(),    hb->waiting,
+                            hb->last_scan_ms, hb->badges_pending, hb->corrections};
     const int int_at[] = {2, 3, 4, 5, 8, 10};
     for (size_t i = 0; rc == SQLITE_OK && i < 5; i++)
         rc = sqlite3_bind_text(st, text_at[i], texts[i], -1, SQLITE_STATIC);
@@ -1295,7 +1296,7 @@ static int heartbeat_put(sqlite3 *db, void *arg)
         rc = sqlite3_bind_int64(st, int_at[i], ints[i]);
     if (rc == SQLITE_OK)
         rc = sq_step_done(st);
-    sqlite3_finalize(st);
+    sq_give(q, st);
     return rc;
 }
 
