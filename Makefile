@@ -25,7 +25,7 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libsodium-dev libinih-dev \
            xvfb xdotool clang-14 libclang-rt-14-dev time \
            printer-driver-ptouch tesseract-ocr tesseract-ocr-eng python3 \
            libpq-dev postgresql-15 postgresql-client-15 openssl \
-           chromium poppler-utils libxml2-utils
+           chromium poppler-utils libxml2-utils libmicrohttpd-dev curl
 # What "make bench" alone needs: ZXing-cpp and zbarimg read the same frames as
 # our decoder, for comparison only (badgekiosk never links them).
 DEB_PKGS_BENCH = python3 python3-zxing-cpp python3-pil zbar-tools
@@ -60,7 +60,12 @@ ASAN_FLAGS = $(CSTD) $(WARN) -O1 -g $(SAN) -Isrc -DBK_VERSION='"$(VERSION)"' $(P
 BRAIN_DIRS = util event store core door
 CORE_SRC  = $(foreach d,$(BRAIN_DIRS),$(wildcard src/$(d)/*.c))
 PARTS_SRC = $(wildcard src/badge/*.c src/scan/*.c src/print/*.c)
-CTL_SRC   = $(wildcard src/badgectl/*.c)
+# The dashboard (badgectl serve) is a face of badgectl's, the one part
+# that links libmicrohttpd.
+DASH_SRC  = $(wildcard src/dashboard/*.c)
+CTL_SRC   = $(wildcard src/badgectl/*.c) $(DASH_SRC)
+DASH_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+DASH_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 KIOSK_SRC = $(wildcard src/kiosk/*.c)
 PO        = $(wildcard po/*.po)
 MO        = $(PO:po/%.po=build/locale/%/LC_MESSAGES/badgekiosk.mo)
@@ -73,7 +78,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
 .PHONY: all deps deps-deb install uninstall deb package-tests FORCE demo demo-cli check unit tsan e2e \
         report-sample \
-        shared-tests \
+        shared-tests dashboard-tests dashboard-screenshots \
         print-tests kiosk-tests bench bench-shared fuzz fuzz-check reliability \
         soak clean pot format locale
 all: build/badgectl build/badgekiosk locale build/gen-export build/render-samples
@@ -195,7 +200,9 @@ build/asan/libbadgekiosk.a: $(ASAN_OBJ)
 	ar rcs $@ $^
 
 build/badgectl: $(CTL_SRC:%.c=build/obj/%.o) build/libbadgekiosk.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(DASH_LIBS)
+
+$(DASH_SRC:%.c=build/obj/%.o) $(DASH_SRC:%.c=build/asan/%.o): PKG_CFLAGS += $(DASH_CFLAGS)
 
 build/badgekiosk: $(KIOSK_SRC:%.c=build/obj/%.o) build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
@@ -258,7 +265,8 @@ e2e: build/badgectl build/badgekiosk build/gen-export build/qr-png
 # build/tsan/; any report fails the run (exit code 66).
 TSAN_FLAGS = $(CSTD) $(WARN) -O1 -g -fsanitize=thread -fno-omit-frame-pointer -Isrc \
              -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CUPS_CFLAGS)
-TSAN_OBJ   = $(LIB_SRC:%.c=build/tsan/%.o) build/tsan/src/kiosk/printq.o
+TSAN_OBJ   = $(LIB_SRC:%.c=build/tsan/%.o) build/tsan/src/kiosk/printq.o \
+             build/tsan/src/kiosk/heartbeat.o
 TSAN_BIN   = $(patsubst tests/tsan/%.c,build/tsan/tests/%,$(wildcard tests/tsan/test_*.c))
 
 build/tsan/%.o: %.c
@@ -307,14 +315,24 @@ build/asan/kiosk-sim: tests/shared/kiosk_sim.c build/asan/libbadgekiosk.a
 	$(CC) $(ASAN_FLAGS) -o $@ $< build/asan/libbadgekiosk.a $(LIBS)
 
 build/asan/badgectl: $(CTL_SRC:%.c=build/asan/%.o) build/asan/libbadgekiosk.a
-	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(DASH_LIBS)
 
 shared-tests: build/asan/badgectl build/asan/kiosk-sim build/badgekiosk build/gen-export locale
 	@./tests/shared/run
 
+# The live dashboard (tests/dashboard/): badgectl serve on loopback, curl,
+# headless chromium and an offscreen badgekiosk's heartbeat; about 15 s.
+dashboard-tests: build/badgectl build/badgekiosk locale
+	@./tests/dashboard/run
+
+# The dashboard's screenshots in docs/dashboard/ (shown in the README).
+dashboard-screenshots: build/badgectl build/badgekiosk locale
+	@DASHBOARD_SCREENSHOTS=$(CURDIR)/docs/dashboard ./tests/dashboard/run
+
 # Every program the suites run, built first on every core; then the shared
-# store's suite (mostly waiting on its server and proxy) runs beside the
-# unit, ThreadSanitizer, end-to-end and fuzz suites (mostly computing), and
+# store's suite (mostly waiting on its server and proxy), then the
+# dashboard's (mostly waiting on a browser), run beside the unit,
+# ThreadSanitizer, end-to-end and fuzz suites (mostly computing), and
 # last, one at a time, the suites that judge timing or own the screen and
 # printers: the kiosk under Xvfb, printing, reliability.
 CHECK_BIN = $(UNIT_BIN) $(TSAN_BIN) build/badgectl build/badgekiosk build/gen-export build/qr-png \
@@ -322,13 +340,14 @@ CHECK_BIN = $(UNIT_BIN) $(TSAN_BIN) build/badgectl build/badgekiosk build/gen-ex
             $(FUZZ_TARGETS:%=build/fuzz/%) locale
 check: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(CHECK_BIN)
-	@./tools/run-lanes "$(MAKE) --no-print-directory shared-tests" \
+	@./tools/run-lanes "$(MAKE) --no-print-directory shared-tests dashboard-tests" \
 	    "$(MAKE) --no-print-directory unit tsan e2e fuzz-check"
 	@$(MAKE) --no-print-directory print-tests kiosk-tests reliability
 
 bench:
 	@./tools/install-deps $(DEB_PKGS) $(DEB_PKGS_BENCH)
 	@$(MAKE) --no-print-directory all build/bench-core build/bench-badge build/bench-decode \
+	    build/bench-dashboard \
 	    build/gen-frames build/kiosk-sim build/gen-export $(REL_BIN)
 	@./bench/run
 
@@ -346,6 +365,11 @@ build/bench-decode: build/obj/bench/bench_decode.o build/obj/tests/lib/qrframes.
 
 build/gen-frames: build/obj/bench/gen_frames.o build/obj/tests/lib/qrframes.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# The dashboard's figures run the real server: its objects and libmicrohttpd.
+build/bench-dashboard: build/obj/bench/bench_dashboard.o $(DASH_SRC:%.c=build/obj/%.o) \
+    build/libbadgekiosk.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(DASH_LIBS)
 
 build/bench-%: build/obj/bench/bench_%.o build/libbadgekiosk.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)

@@ -13,6 +13,8 @@
 #include <getopt.h>
 #include <libintl.h>
 #include <locale.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@
 #include "util/outfile.h"
 #include "core/report.h"
 #include "core/reporthtml.h"
+#include "dashboard/server.h"
 #include "event/roster.h"
 #include "store/store.h"
 #include "core/token.h"
@@ -73,6 +76,7 @@ enum cmd_opt {
     OPT_WITH_NAMES,
     OPT_VERBOSE,
     OPT_HEAD,
+    OPT_LISTEN,
     N_OPTS
 };
 
@@ -97,6 +101,7 @@ static const struct option cmd_options[N_OPTS] = {
     [OPT_WITH_NAMES] = {"with-names", no_argument, NULL, OPT_WITH_NAMES},
     [OPT_VERBOSE] = {"verbose", no_argument, NULL, OPT_VERBOSE},
     [OPT_HEAD] = {"head", required_argument, NULL, OPT_HEAD},
+    [OPT_LISTEN] = {"listen", required_argument, NULL, OPT_LISTEN},
 };
 
 /* The options whose value is a whole number, and its range: checked before
@@ -1214,27 +1219,103 @@ static int cmd_sync(struct run *run)
     return s == BK_ERR_OFFLINE ? BK_EXIT_FAILED : st.waiting ? BK_EXIT_PARTIAL : BK_EXIT_DONE;
 }
 
+/* Reads one line from standard input (prompt said on a terminal) and
+ * prints its libsodium password hash (Argon2id) for the configuration:
+ * the staff PIN's and the dashboard password's one way. */
+static int hash_secret(const char *prompt, size_t min_len, const char *too_short,
+                       const char *none)
+{
+    char secret[256];
+    if (isatty(STDIN_FILENO))
+        fputs(prompt, stderr);
+    if (!fgets(secret, sizeof secret, stdin))
+        return rejected(none);
+    secret[strcspn(secret, "\r\n")] = '\0';
+    if (strlen(secret) < min_len) {
+        sodium_memzero(secret, sizeof secret);
+        return rejected(too_short);
+    }
+    char out[crypto_pwhash_STRBYTES];
+    int bad = sodium_init() < 0 ||
+              crypto_pwhash_str(out, secret, strlen(secret), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+    sodium_memzero(secret, sizeof secret);
+    if (bad) {
+        fprintf(stderr, _("%s: cannot hash it (out of memory?)\n"), progname);
+        return BK_EXIT_FAILED;
+    }
+    printf("%s\n", out);
+    return BK_EXIT_DONE;
+}
+
 /* Needs no configuration: it only hashes what it reads. */
 static int cmd_pin_hash(struct run *run)
 {
     (void)run;
-    char pin[128];
-    if (isatty(STDIN_FILENO))
-        fprintf(stderr, _("Staff PIN: "));
-    if (!fgets(pin, sizeof pin, stdin))
-        return rejected(_("no PIN given on standard input"));
-    pin[strcspn(pin, "\r\n")] = '\0';
-    if (strlen(pin) < 4)
-        return rejected(_("a staff PIN needs at least 4 characters"));
-    char out[crypto_pwhash_STRBYTES];
-    if (sodium_init() < 0 ||
-        crypto_pwhash_str(out, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-        fprintf(stderr, _("%s: cannot hash the PIN (out of memory?)\n"), progname);
-        return BK_EXIT_FAILED;
+    return hash_secret(_("Staff PIN: "), 4, _("a staff PIN needs at least 4 characters"),
+                       _("no PIN given on standard input"));
+}
+
+static int cmd_dashboard_password(struct run *run)
+{
+    (void)run;
+    return hash_secret(_("Dashboard password: "), 12,
+                       _("a dashboard password needs at least 12 characters"),
+                       _("no password given on standard input"));
+}
+
+static void serve_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "%s: %s\n", progname, line);
+}
+
+/* Serves the dashboard until SIGINT or SIGTERM. The signals are blocked
+ * before the server's thread starts (it inherits the mask), so only
+ * sigwait here receives them and the store is closed in order. */
+static int cmd_serve(struct run *run)
+{
+    const struct config *cfg = run->cfg;
+    struct dashboard_options o = {
+        .listen = run->opt[OPT_LISTEN] ? run->opt[OPT_LISTEN] : cfg->dashboard_listen,
+        .password_hash = cfg->dashboard_password_hash,
+        .certificate = cfg->dashboard_certificate,
+        .key = cfg->dashboard_key,
+        .idle_seconds = cfg->dashboard_idle_seconds,
+        .clock_offset_ms = run->opt[OPT_NOW] ? run->now_ms - tz_now_ms() : 0,
+        .log = serve_log,
+    };
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    struct dashboard *d;
+    struct bk_err err = {0};
+    if (dashboard_start(cfg, run->store, &o, &d, &err) != BK_OK) {
+        if (!run->opt[OPT_LISTEN] && (!strcmp(err.field, "listen") || !strcmp(err.field, "key") ||
+                                      !strcmp(err.field, "certificate") ||
+                                      !strcmp(err.field, "password_hash")))
+            config_blame(run->cfg, "dashboard", err.field, &err);
+        return report_error(&err);
     }
-    sodium_memzero(pin, sizeof pin);
-    printf("%s\n", out);
+    char url[256];
+    printf(_("Dashboard: %s\n"), dashboard_url(d, url, sizeof url));
+    if (!cfg->dashboard_password_hash[0])
+        printf(_("Open that address to log in: the token in it is the login, so pass it on "
+                 "only to organisers (set [dashboard] password_hash with badgectl "
+                 "dashboard-password to use a password instead).\n"));
+    if (!dashboard_loopback(d) && !dashboard_tls(d))
+        fprintf(stderr,
+                _("%s: WARNING: the dashboard listens beyond this machine without TLS: its "
+                  "login and counts cross the network in clear. Set [dashboard] certificate "
+                  "and key.\n"),
+                progname);
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    dashboard_stop(d);
+    printf(_("Dashboard stopped.\n"));
     return BK_EXIT_DONE;
 }
 
@@ -1320,6 +1401,13 @@ static const struct cmd commands[] = {
                 "or a desk's rights")},
     {.name = "pin-hash", .run = cmd_pin_hash,
      .args = "", .help = N_("hash a staff PIN (read from standard input) for the config")},
+    {.name = "serve", .run = cmd_serve, .needs = NEED_STORE, .opts = OPT(OPT_LISTEN) | OPT(OPT_NOW),
+     .args = N_("[--listen ADDR:PORT] [--now ISO8601]"),
+     .help = N_("serve the organisers' live dashboard (read-only, login required) until "
+                "stopped; [dashboard] in the config says where and how")},
+    {.name = "dashboard-password", .run = cmd_dashboard_password,
+     .args = "", .help = N_("hash a dashboard password (read from standard input) for "
+                            "[dashboard] password_hash")},
 };
 /* clang-format on */
 

@@ -44,13 +44,23 @@ void reporthtml_escape(FILE *f, const char *s)
     }
 }
 
-/* A name in running text: escaped and isolated, so a right-to-left name
- * does not reorder the numbers and words around it. */
-static void write_name(FILE *f, const char *s)
+void reporthtml_write_name(FILE *f, const char *s)
 {
     fputs("<bdi>", f);
     reporthtml_escape(f, s);
     fputs("</bdi>", f);
+}
+
+void reporthtml_write_heading(FILE *f, const struct config *cfg)
+{
+    fputs("<h1>", f);
+    reporthtml_write_name(f, cfg->title);
+    fputs("</h1>", f);
+    if (cfg->venue && cfg->venue[0]) {
+        fputs("<p class=\"venue\">", f);
+        reporthtml_write_name(f, cfg->venue);
+        fputs("</p>", f);
+    }
 }
 
 /* s cut to at most max characters, with "…" when cut; newly allocated. */
@@ -196,8 +206,7 @@ static size_t axis_step(size_t max)
     }
 }
 
-/* Day i's first check-ins per 15 minutes over [first, end), as columns. */
-static void svg_arrivals(FILE *f, const struct report *r, size_t i, int first, int end)
+void reporthtml_write_arrivals(FILE *f, const struct report *r, size_t i, int first, int end)
 {
     struct report_day_info d;
     report_day(r, i, &d);
@@ -357,7 +366,7 @@ static void write_parts_names(FILE *f, const struct report_day_info *d)
     for (size_t k = 0; k < d->n_parts; k++) {
         if (k)
             fputs(", ", f);
-        write_name(f, d->parts[k]->short_name);
+        reporthtml_write_name(f, d->parts[k]->short_name);
     }
 }
 
@@ -390,7 +399,7 @@ static void write_day_table(FILE *f, const struct report *r, size_t i, enum repo
         fputs("</tr></thead><tbody>", f);
         for (size_t k = 0; k < n; k++) {
             fputs("<tr><td>", f);
-            write_name(f, rows[k].name);
+            reporthtml_write_name(f, rows[k].name);
             fputs("</td>", f);
             write_count(f, "td", NULL, rows[k].count,
                         (struct jpath){4, {JK("days"), JI(i), JK(key), JK(rows[k].name)}});
@@ -457,7 +466,7 @@ static void write_days_table(FILE *f, const struct report *r)
         report_part(r, i, &p);
         char a[11], b[11];
         fputs("<tr><td>", f);
-        write_name(f, p.ev->name);
+        reporthtml_write_name(f, p.ev->name);
         fprintf(f, "</td><td class=\"date\">%s &ndash; %s</td>", tz_day_format(p.ev->first_day, a),
                 tz_day_format(p.ev->last_day, b));
         write_count(f, "td", NULL, p.registered,
@@ -484,7 +493,7 @@ static void write_day(FILE *f, const struct report *r, size_t i, int first, int 
     fputs("</p>", f);
     if (d.attendees) {
         fputs("<figure>", f);
-        svg_arrivals(f, r, i, first, end);
+        reporthtml_write_arrivals(f, r, i, first, end);
         fputs("</figure>", f);
         fprintf(f, "<h3>%s</h3>", _("Check-ins by kiosk"));
         write_day_table(f, r, i, REPORT_BY_KIOSK, _("kiosk"), "by_kiosk");
@@ -502,7 +511,7 @@ static void write_part(FILE *f, const struct report *r, const struct reporthtml_
     struct report_part_info p;
     report_part(r, i, &p);
     fprintf(f, "<section class=\"part%s\"><h2>", p.attended ? "" : " empty");
-    write_name(f, p.ev->name);
+    reporthtml_write_name(f, p.ev->name);
     fputs("</h2>", f);
     for (size_t c = 0; c < sizeof part_charts / sizeof part_charts[0]; c++) {
         fputs("<figure>", f);
@@ -530,7 +539,7 @@ static void write_person_cells(FILE *f, const char *id, const char *name, bk_day
     fputs("<tr><td>", f);
     reporthtml_escape(f, id);
     fputs("</td><td>", f);
-    write_name(f, name ? name : "-");
+    reporthtml_write_name(f, name ? name : "-");
     fprintf(f, "</td><td>%s</td><td>", tz_day_format(day, date));
 }
 
@@ -552,7 +561,7 @@ static void write_people(FILE *f, const struct report *r)
             for (size_t s = 0; s < d.n; s++) {
                 if (s)
                     fputs("<br>", f);
-                write_name(f, d.scans[s].kiosk);
+                reporthtml_write_name(f, d.scans[s].kiosk);
                 fprintf(f, " %s", tz_format_instant(cfg->tz, d.scans[s].at_ms, buf));
             }
             fputs("</td></tr>", f);
@@ -567,7 +576,7 @@ static void write_people(FILE *f, const struct report *r)
         for (size_t k = 0; k < t.reprints; k++) {
             const struct report_reprint *p = report_reprint(r, k);
             write_person_cells(f, p->attendee, p->name, p->day);
-            write_name(f, p->reason);
+            reporthtml_write_name(f, p->reason);
             fputs("</td></tr>", f);
         }
         fputs("</tbody></table>", f);
@@ -582,7 +591,9 @@ void reporthtml_write(const struct report *r, const struct reporthtml_options *o
     const struct config *cfg = report_config(r);
     struct report_totals t;
     report_totals(r, &t);
-    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+    char lang[16];
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">", i18n_language_tag(lang, sizeof lang));
+    fputs("<head><meta charset=\"utf-8\">"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "style-src 'unsafe-inline'\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -591,14 +602,8 @@ void reporthtml_write(const struct report *r, const struct reporthtml_options *o
     reporthtml_escape(f, cfg->title);
     fputs(" &ndash; ", f);
     reporthtml_escape(f, _("attendance report"));
-    fprintf(f, "</title><style>%s</style></head>\n<body><header><h1>", page_style);
-    write_name(f, cfg->title);
-    fputs("</h1>", f);
-    if (cfg->venue && cfg->venue[0]) {
-        fputs("<p class=\"venue\">", f);
-        write_name(f, cfg->venue);
-        fputs("</p>", f);
-    }
+    fprintf(f, "</title><style>%s</style></head>\n<body><header>", page_style);
+    reporthtml_write_heading(f, cfg);
     char when[32];
     fputs("<p class=\"meta\">", f);
     char *meta = xasprintf(_("Attendance report as of %s; times are in %s."),
@@ -692,7 +697,7 @@ enum bk_status reporthtml_write_svg_dir(const struct report *r, const struct rep
         free(name);
         if (st != BK_OK)
             break;
-        svg_arrivals(f, r, i, first, end);
+        reporthtml_write_arrivals(f, r, i, first, end);
         fputc('\n', f);
         st = outfile_commit(out, err);
         *files += st == BK_OK;

@@ -56,4 +56,18 @@ void reporthtml_escape(FILE *f, const char *s);
  * days' charts line up; 08:00 to 18:00 when no day has any. [*first, *end). */
 void reporthtml_chart_span(const struct report *r, int *first, int *end);
 
+/* A name in running text (from the configuration or the store): escaped
+ * and isolated (<bdi>), so a right-to-left name does not reorder the
+ * numbers and words around it. */
+void reporthtml_write_name(FILE *f, const char *s);
+
+/* The page's heading: the event's title (h1) and its venue, as the report
+ * and the dashboard show them. */
+void reporthtml_write_heading(FILE *f, const struct config *cfg);
+
+/* Day i's (of report_n_days) first check-ins per 15 minutes over the
+ * quarters [first, end), as an inline SVG column chart, each bar marked
+ * with its place in the JSON: the report's chart, and the dashboard's. */
+void reporthtml_write_arrivals(FILE *f, const struct report *r, size_t i, int first, int end);
+
 #endif

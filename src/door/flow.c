@@ -1197,6 +1197,11 @@ void flow_restore_pin_guard(struct flow *f, const struct pin_guard *g, int64_t n
         f->guard.locked_until_ms = longest;
 }
 
+size_t flow_badges_in_hand(const struct flow *f)
+{
+    return badges_in_hand(f);
+}
+
 size_t flow_corrections(const struct flow *f, const struct flow_correction **list)
 {
     *list = f->corrections;

@@ -329,4 +329,8 @@ enum flow_screen flow_current_screen(const struct flow *f);
 /* The correction requests so far, oldest first; *list is owned by the flow. */
 size_t flow_corrections(const struct flow *f, const struct flow_correction **list);
 
+/* Badges this kiosk still owes: asked of the printer and not yet out, or
+ * still to be resumed (the kiosk's heartbeat reports it). */
+size_t flow_badges_in_hand(const struct flow *f);
+
 #endif

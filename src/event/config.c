@@ -432,6 +432,14 @@ static const struct device_key {
     {"store", "require_tls", DEVICE_BOOL, FIELD(store_require_tls), 0, 0, "no", NULL},
     {"store", "timeout_ms", DEVICE_INT, FIELD(store_timeout_ms), 50, 60000, "500",
      N_("'%s' is not a number of milliseconds from %d to %d")},
+    {"kiosk", "heartbeat_seconds", DEVICE_INT, FIELD(heartbeat_seconds), 1, 300, "5",
+     BAD_SECONDS},
+    {"dashboard", "listen", DEVICE_TEXT, FIELD(dashboard_listen), 0, 0, "127.0.0.1:8470", NULL},
+    {"dashboard", "password_hash", DEVICE_TEXT, FIELD(dashboard_password_hash), 0, 0, "", NULL},
+    {"dashboard", "certificate", DEVICE_PATH, FIELD(dashboard_certificate), 0, 0, "", NULL},
+    {"dashboard", "key", DEVICE_PATH, FIELD(dashboard_key), 0, 0, "", NULL},
+    {"dashboard", "idle_seconds", DEVICE_INT, FIELD(dashboard_idle_seconds), 1, 3600, "10",
+     BAD_SECONDS},
 };
 
 /* Sets the field of k from value; 0 (after fail) when value is wrong. */
@@ -623,12 +631,13 @@ static int handler(void *user, const char *section, const char *name, const char
     if (strcmp(section, "qr") == 0)
         return qr_key(p, name, value);
     if (strcmp(section, "printer") == 0 || strcmp(section, "badge") == 0 ||
-        strcmp(section, "kiosk") == 0 || strcmp(section, "store") == 0)
+        strcmp(section, "kiosk") == 0 || strcmp(section, "store") == 0 ||
+        strcmp(section, "dashboard") == 0)
         return device_key(p, section, name, value);
     p->line = p->section_line;
     return fail(p, NULL,
                 _("unknown section [%s] (known: event, part CODE, roster, qr, printer, badge, "
-                  "kiosk, store)"),
+                  "kiosk, store, dashboard)"),
                 section);
 }
 
@@ -862,6 +871,10 @@ void config_free(struct config *c)
     free(c->staff_pin_hash);
     free(c->staff_keys);
     free(c->store_url);
+    free(c->dashboard_listen);
+    free(c->dashboard_password_hash);
+    free(c->dashboard_certificate);
+    free(c->dashboard_key);
     free(c);
 }
 

@@ -182,6 +182,16 @@ struct config {
     char *store_url;        /* a libpq connection URI; "" for the embedded store alone */
     bool store_require_tls; /* refuse a connection that is not encrypted */
     int store_timeout_ms;   /* the longest the server may take to answer */
+
+    /* How often a kiosk writes its heartbeat into the store ([kiosk]). */
+    int heartbeat_seconds;
+
+    /* [dashboard]: badgectl serve. */
+    char *dashboard_listen;        /* ADDR:PORT; loopback unless said otherwise */
+    char *dashboard_password_hash; /* crypto_pwhash_str; "": a token printed at start */
+    char *dashboard_certificate;   /* PEM files, absolute; both "" for plain HTTP */
+    char *dashboard_key;
+    int dashboard_idle_seconds;    /* a connection idle this long is closed */
 };
 
 /* Reads and checks a configuration. On success *out is a new config the

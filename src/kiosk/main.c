@@ -39,6 +39,7 @@
 #include "door/pinguard.h"
 #include "door/wedge.h"
 #include "util/xalloc.h"
+#include "kiosk/heartbeat.h"
 #include "kiosk/kiosk.h"
 #include "kiosk/printq.h"
 #include "kiosk/sound.h"
@@ -88,6 +89,10 @@ struct app {
     struct wedge *wedge;
     struct source *source;
     struct printq *printq;
+    struct heartbeat *heartbeat;
+    int64_t last_scan_ms;   /* the kiosk's clock at the last code read or typed; 0: none */
+    bool camera_missing;    /* the camera's last news was that it is gone */
+    int64_t heartbeat_copied_ms; /* when the state was last handed to the heartbeat */
     struct sound *sound;
     struct badge_renderer *preview_renderer;
     pthread_mutex_t font_lock;
@@ -154,12 +159,8 @@ static void kiosk_log(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *line = NULL;
-    if (vasprintf(&line, fmt, ap) < 0)
-        line = NULL;
+    char *line = xvasprintf(fmt, ap);
     va_end(ap);
-    if (!line)
-        return;
     char *shown = utf8_escape_new(line, strlen(line));
     fprintf(stderr, "%s: %s\n", progname, shown);
     free(shown);
@@ -355,6 +356,8 @@ static void dispatch(struct app *a, struct flow_event *ev)
     struct flow_actions act;
     ev->at_ms = kiosk_now(a);
     a->k.now_ms = ev->at_ms;
+    if (ev->type == FLOW_EV_SCAN)
+        a->last_scan_ms = ev->at_ms;
     flow_handle(a->flow, ev, &act);
     apply(a, &act);
     if (ev->type != FLOW_EV_TICK || act.screen_changed || act.language)
@@ -664,6 +667,7 @@ static void poll_source(struct app *a)
         kiosk_log("camera: %s", bk_err_format(&sev.detail, what, sizeof what));
         if (sev.kind == SOURCE_EVENT_SKIPPED)
             continue;
+        a->camera_missing = sev.kind == SOURCE_EVENT_MISSING || sev.kind == SOURCE_EVENT_LOST;
         struct flow_event ev = {.type = FLOW_EV_CAMERA,
                                 .camera_ok = sev.kind == SOURCE_EVENT_STARTED ||
                                              sev.kind == SOURCE_EVENT_BACK};
@@ -758,6 +762,41 @@ static void submit_prints(struct app *a)
     if (a->pending_all)
         printq_pending(a->printq, kiosk_now(a));
     a->pending_all = false;
+}
+
+/* Hands the heartbeat thread what the UI knows, twice a second at most: a
+ * copy under its lock, never a wait on the store. */
+static void feed_heartbeat(struct app *a)
+{
+    int64_t now = kiosk_now(a);
+    if (!a->heartbeat || (a->heartbeat_copied_ms && now - a->heartbeat_copied_ms < 500 &&
+                          now >= a->heartbeat_copied_ms))
+        return;
+    a->heartbeat_copied_ms = now;
+    struct heartbeat_state st = {.last_scan_ms = a->last_scan_ms};
+    printq_printer_state(a->printq, st.printer_state, sizeof st.printer_state,
+                         st.printer_reasons, sizeof st.printer_reasons);
+    st.badges_pending = (int64_t)flow_badges_in_hand(a->flow);
+    snprintf(st.camera, sizeof st.camera, "%s",
+             !a->source ? "none" : a->camera_missing ? "missing" : "ok");
+    const struct flow_correction *list;
+    size_t n = flow_corrections(a->flow, &list);
+    st.corrections = (int64_t)n;
+    /* The newest first, as many whole IDs as fit. */
+    size_t used = 0;
+    for (size_t i = n; i-- > 0;) {
+        size_t len = strlen(list[i].attendee_id) + (used ? 2 : 0);
+        if (used + len + 1 > sizeof st.correction_ids)
+            break;
+        used += (size_t)snprintf(st.correction_ids + used, sizeof st.correction_ids - used,
+                                 "%s%s", used ? ", " : "", list[i].attendee_id);
+    }
+    heartbeat_update(a->heartbeat, &st);
+}
+
+static void heartbeat_log(const char *line)
+{
+    kiosk_log("%s", line);
 }
 
 /* The CHECKED_IN screen's badge: the renderer that prints, on this thread,
@@ -1064,11 +1103,15 @@ static int open_window(struct app *a)
             return report_error(&err);
     }
     a->k.has_source = a->source != NULL;
+    /* The dashboard's card: a failure to start it costs the door nothing. */
+    if (heartbeat_new(a->cfg, heartbeat_log, &a->heartbeat, &err) != BK_OK)
+        kiosk_log("%s", err.msg);
     return BK_EXIT_DONE;
 }
 
 static void close_all(struct app *a)
 {
+    heartbeat_free(a->heartbeat);
     source_free(a->source);
     printq_free(a->printq);
     source_frame_clear(&a->frame);
@@ -1129,6 +1172,7 @@ static void run(struct app *a)
         poll_source(a);
         poll_prints(a);
         send_simple(a, FLOW_EV_TICK);
+        feed_heartbeat(a);
         make_preview(a);
         /* A kiosk runs all day on a small fanless PC: draw only when
          * something changed, the screen moves by itself, or the clock's

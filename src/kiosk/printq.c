@@ -50,6 +50,8 @@ struct printq {
     char status[1400];
     bool printer_down;          /* the last look found it down */
     int64_t clock_offset_ms;    /* the kiosk's clock minus the wall clock */
+    char state[16];          /* printq_printer_state's */
+    char reasons[1400];
     struct badge_output output; /* how the printer's badges are drawn */
     /* The worker's alone: a badge of this kiosk failed at the printer and
      * waits in the store for it to answer again. */
@@ -62,6 +64,14 @@ static void post(struct printq *q, const struct printq_done *d)
     if (q->n_done == PRINTQ_MAX) /* the UI polls every frame: cannot happen */
         memmove(q->done, q->done + 1, --q->n_done * sizeof q->done[0]);
     q->done[q->n_done++] = *d;
+    pthread_mutex_unlock(&q->mu);
+}
+
+static void set_state(struct printq *q, const char *state, const char *reasons)
+{
+    pthread_mutex_lock(&q->mu);
+    snprintf(q->state, sizeof q->state, "%s", state);
+    snprintf(q->reasons, sizeof q->reasons, "%s", reasons);
     pthread_mutex_unlock(&q->mu);
 }
 
@@ -87,11 +97,13 @@ static void refresh_status(struct printq *q)
     char buf[1400];
     if (!q->printer[0]) {
         set_status(q, _("No printer is configured."), false);
+        set_state(q, "unknown", _("No printer is configured."));
         return;
     }
     if (strncmp(q->printer, "file:", 5) == 0) {
         snprintf(buf, sizeof buf, _("Badges are written as images to %s."), q->printer + 5);
         set_status(q, buf, false);
+        set_state(q, "idle", buf);
         return;
     }
     struct printer *p;
@@ -100,6 +112,7 @@ static void refresh_status(struct printq *q)
     bk_err_clear(&err);
     if (printer_open(q->printer, &p, &err) != BK_OK) {
         set_status(q, err.msg, true);
+        set_state(q, "unknown", err.msg);
         return;
     }
     struct printer_caps caps;
@@ -113,10 +126,12 @@ static void refresh_status(struct printq *q)
     bool down = true;
     if (printer_get_status(p, &st, &err) != BK_OK) {
         snprintf(buf, sizeof buf, "%s", err.msg);
+        set_state(q, "unknown", err.msg);
     } else {
         snprintf(buf, sizeof buf, _("%s: %s%s. %s Jobs waiting: %zu."), q->printer, st.state_text,
                  st.accepting ? "" : _(", not accepting jobs"), st.reasons, st.queued);
         down = st.state == 5 || !st.accepting;
+        set_state(q, st.state == 5 ? "stopped" : st.state == 4 ? "printing" : "idle", st.reasons);
     }
     printer_close(p);
     set_status(q, buf, down);
@@ -271,9 +286,7 @@ static void *worker(void *arg)
     pthread_mutex_lock(&q->mu);
     while (!q->stop) {
         if (q->n_todo == 0) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += 1;
+            struct timespec until = clock_deadline_in(1000);
             pthread_cond_timedwait(&q->cv, &q->mu, &until);
             int64_t every = q->printer_down || q->owed ? RETRY_EVERY_MS : STATUS_EVERY_MS;
             if (q->n_todo == 0 && !q->stop && clock_mono_ms() - last_status >= every) {
@@ -414,5 +427,14 @@ void printq_status(struct printq *q, char *buf, size_t n, bool *busy)
     snprintf(buf, n, "%s", q->status);
     if (busy)
         *busy = q->busy || q->n_todo > 0;
+    pthread_mutex_unlock(&q->mu);
+}
+
+void printq_printer_state(struct printq *q, char *state, size_t state_n, char *reasons,
+                          size_t reasons_n)
+{
+    pthread_mutex_lock(&q->mu);
+    snprintf(state, state_n, "%s", q->state[0] ? q->state : "unknown");
+    snprintf(reasons, reasons_n, "%s", q->reasons);
     pthread_mutex_unlock(&q->mu);
 }

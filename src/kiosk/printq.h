@@ -71,6 +71,13 @@ void printq_status(struct printq *q, char *buf, size_t n, bool *busy);
  * printer configured, badges written as files, no look yet). */
 bool printq_printer_down(struct printq *q);
 
+/* The printer's state as last seen, for the kiosk's heartbeat: state one of
+ * "idle", "printing", "stopped", "unknown" (not asked yet, or not reached),
+ * reasons its printer-state-reasons in words, or why it was not reached
+ * ("" when none). Copied into the buffers. */
+void printq_printer_state(struct printq *q, char *state, size_t state_n, char *reasons,
+                          size_t reasons_n);
+
 /* How badges are drawn for the printer, as the worker last learnt it (the
  * configuration's own until it has asked): the preview on screen is drawn
  * the same way, so it shows what will really print. */

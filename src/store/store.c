@@ -21,6 +21,7 @@
 #include "store/store_pg.h"
 #include "store/witness.h"
 #include "util/strmap.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 struct store {
@@ -429,6 +430,45 @@ enum bk_status store_foreach_attendance(struct store *s,
                                         void *ctx, struct bk_err *err)
 {
     return s->be->foreach_attendance(s->impl, fn, ctx, err);
+}
+
+/* What a heartbeat's texts may hold: the dashboard shows them as they are,
+ * and a state is one word. */
+#define HEARTBEAT_TEXT_MAX 2048
+
+static bool heartbeat_text_ok(const char *t, size_t max)
+{
+    return t && strlen(t) <= max && utf8_valid(t, strlen(t));
+}
+
+enum bk_status store_put_heartbeat(struct store *s, const struct store_heartbeat *given,
+                                   struct bk_err *err)
+{
+    /* The texts that may be absent are kept as "". */
+    struct store_heartbeat copy = *given, *hb = &copy;
+    if (!hb->printer_reasons)
+        hb->printer_reasons = "";
+    if (!hb->correction_ids)
+        hb->correction_ids = "";
+    if (!hb->kiosk || !hb->kiosk[0] || !heartbeat_text_ok(hb->kiosk, 127) ||
+        !heartbeat_text_ok(hb->printer_state, 32) ||
+        !heartbeat_text_ok(hb->printer_reasons, HEARTBEAT_TEXT_MAX) ||
+        !heartbeat_text_ok(hb->camera, 32) ||
+        !heartbeat_text_ok(hb->correction_ids, HEARTBEAT_TEXT_MAX) || hb->waiting < 0 || hb->badges_pending < 0 ||
+        hb->corrections < 0)
+        return bk_err_set(err, BK_ERR_INVALID, NULL, 0, NULL,
+                          _("a kiosk heartbeat with an empty name, a text too long or not "
+                            "UTF-8, or a negative count was not kept"));
+    if (!s->be->put_heartbeat)
+        return BK_OK;
+    return s->be->put_heartbeat(s->impl, hb, err);
+}
+
+enum bk_status store_foreach_heartbeat(struct store *s,
+                                       int (*fn)(void *ctx, const struct store_heartbeat *hb),
+                                       void *ctx, struct bk_err *err)
+{
+    return s->be->foreach_heartbeat ? s->be->foreach_heartbeat(s->impl, fn, ctx, err) : BK_OK;
 }
 
 enum bk_status store_count_attendees(struct store *s, size_t *n, struct bk_err *err)

@@ -376,6 +376,47 @@ enum bk_status store_get_token(struct store *s, const char *attendee, char **pay
 enum bk_status store_find_code(struct store *s, const char *code, size_t len, char *id,
                                size_t idsize, struct bk_err *err);
 
+/* ---- kiosk heartbeats ----
+ *
+ * Each kiosk writes one small row about itself every few seconds (the
+ * dashboard's cards read them). Only the newest row per kiosk is kept: a
+ * heartbeat is a state, not history. On the shared store a heartbeat goes to the
+ * server only, when it answers: a kiosk cut off simply stops arriving,
+ * which is what "offline since" on the dashboard means. It holds no
+ * personal data beyond the registration IDs of correction requests (what the
+ * desk needs to find the people who asked). */
+
+struct store_heartbeat {
+    const char *kiosk;           /* the kiosk's name ([kiosk] id); the row's key */
+    int64_t at_ms;               /* by the kiosk's clock, when it was written */
+    int64_t received_ms;         /* out: by the store's clock (the server's; the kiosk's in
+                                    the embedded store) */
+    int64_t age_ms;              /* out: how long ago received_ms is, by the same clock */
+    int64_t waiting;             /* events and badge changes not yet on the server */
+    int64_t last_scan_ms;        /* the last code read or typed; 0: none since start */
+    const char *printer_state;   /* "idle", "printing", "stopped", "unknown" */
+    const char *printer_reasons; /* the printer's state in words ("" when none) */
+    int64_t badges_pending;      /* badges this kiosk still owes */
+    const char *camera;          /* "ok", "missing", "none" (no camera configured) */
+    int64_t corrections;         /* correction requests made here and not yet settled */
+    const char *correction_ids;  /* their registration IDs, ", " between ("" none) */
+};
+
+/* Keeps hb as kiosk hb->kiosk's newest heartbeat, replacing the one before
+ * (printer_reasons and correction_ids may be NULL for "").
+ * On the shared store it is written to the server within [store]
+ * timeout_ms, never to the journal: BK_ERR_OFFLINE when the server does
+ * not answer (nothing kept; the next one will try again). Call it from a
+ * thread that may wait that long (the kiosk has one), never the door's. */
+enum bk_status store_put_heartbeat(struct store *s, const struct store_heartbeat *hb,
+                                   struct bk_err *err);
+
+/* Calls fn for every kiosk's newest heartbeat, by kiosk name; the record's
+ * strings are valid during the call only. */
+enum bk_status store_foreach_heartbeat(struct store *s,
+                                       int (*fn)(void *ctx, const struct store_heartbeat *hb),
+                                       void *ctx, struct bk_err *err);
+
 /* ---- the shared store seen from one machine ---- */
 
 /* True when the last event recorded through s (store_record_checkin or

@@ -114,6 +114,13 @@ struct store_backend {
                                    int (*fn)(void *ctx, const char *id, const unsigned char *hash),
                                    void *ctx, struct bk_err *err);
 
+    /* store_put_heartbeat and store_foreach_heartbeat. */
+    enum bk_status (*put_heartbeat)(void *impl, const struct store_heartbeat *hb,
+                                    struct bk_err *err);
+    enum bk_status (*foreach_heartbeat)(void *impl,
+                                        int (*fn)(void *ctx, const struct store_heartbeat *hb),
+                                        void *ctx, struct bk_err *err);
+
     /* The shared store's own; NULL in an engine without a server. */
     bool (*last_offline)(void *impl);
     enum bk_status (*sync_status)(void *impl, struct store_sync_status *st, struct bk_err *err);

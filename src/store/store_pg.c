@@ -17,7 +17,7 @@
 #include "util/i18n.h"
 #include "util/xalloc.h"
 
-#define PG_SCHEMA_VERSION 2
+#define PG_SCHEMA_VERSION 3
 
 /* Bulk statements (an import of 100,000 people, a whole log for a report)
  * may take longer than one check-in's bound; they are the desk's, never
@@ -271,9 +271,30 @@ static const char *const migration_2 =
     " END $$;"
     "REVOKE ALL ON FUNCTION bk_badge_put_first FROM PUBLIC;";
 
+/* Version 3: each kiosk's newest heartbeat, for the dashboard. writer is
+ * the role that made the row: row security lets a role change only the rows
+ * it made, so a kiosk's role can keep its own heartbeat but not write
+ * another kiosk's (the owner, who runs db init, is not bound by it). */
+static const char *const migration_3 =
+    "CREATE TABLE kiosk_heartbeat ("
+    " kiosk text COLLATE \"C\" PRIMARY KEY,"
+    " writer name NOT NULL DEFAULT current_user,"
+    " at_ms bigint NOT NULL, received_ms bigint NOT NULL DEFAULT bk_now_ms(),"
+    " waiting bigint NOT NULL, last_scan_ms bigint NOT NULL,"
+    " printer_state text NOT NULL, printer_reasons text NOT NULL,"
+    " badges_pending bigint NOT NULL, camera text NOT NULL, corrections bigint NOT NULL,"
+    " correction_ids text NOT NULL DEFAULT '');"
+    "ALTER TABLE kiosk_heartbeat ENABLE ROW LEVEL SECURITY;"
+    "CREATE POLICY heartbeat_read ON kiosk_heartbeat FOR SELECT USING (true);"
+    "CREATE POLICY heartbeat_add ON kiosk_heartbeat FOR INSERT"
+    " WITH CHECK (writer = current_user);"
+    "CREATE POLICY heartbeat_own ON kiosk_heartbeat FOR UPDATE"
+    " USING (writer = current_user) WITH CHECK (writer = current_user);";
+
 static const char *const migrations[PG_SCHEMA_VERSION + 1] = {
     [1] = migration_1,
     [2] = migration_2,
+    [3] = migration_3,
 };
 
 /* What each role may do, object by object: db grant revokes everything on
@@ -308,6 +329,15 @@ static const struct pg_grant {
      "text, bigint, boolean, text)",
      "EXECUTE", "EXECUTE"},
     {"FUNCTION bk_now_ms()", "EXECUTE", "EXECUTE"},
+    {"TABLE kiosk_heartbeat",
+     "SELECT, INSERT (kiosk, at_ms, waiting, last_scan_ms, printer_state, printer_reasons, "
+     "badges_pending, camera, corrections, correction_ids), UPDATE (at_ms, received_ms, waiting, "
+     "last_scan_ms, printer_state, printer_reasons, badges_pending, camera, corrections, "
+     "correction_ids)",
+     "SELECT, INSERT (kiosk, at_ms, waiting, last_scan_ms, printer_state, printer_reasons, "
+     "badges_pending, camera, corrections, correction_ids), UPDATE (at_ms, received_ms, waiting, "
+     "last_scan_ms, printer_state, printer_reasons, badges_pending, camera, corrections, "
+     "correction_ids)"},
 };
 
 /* ---- parameters and values ---- */
@@ -1390,6 +1420,77 @@ enum bk_status store_pg_count_conflicts(void *impl, size_t *n, struct bk_err *er
                  n, err);
 }
 
+/* ---- heartbeats ---- */
+
+static enum bk_status pg_put_heartbeat(void *impl, const struct store_heartbeat *hb,
+                                       struct bk_err *err)
+{
+    struct pg_store *g = impl;
+    struct params p = {.n = 0};
+    p_text(&p, hb->kiosk);
+    p_int(&p, hb->at_ms);
+    p_int(&p, hb->waiting);
+    p_int(&p, hb->last_scan_ms);
+    p_text(&p, hb->printer_state);
+    p_text(&p, hb->printer_reasons);
+    p_int(&p, hb->badges_pending);
+    p_text(&p, hb->camera);
+    p_int(&p, hb->corrections);
+    p_text(&p, hb->correction_ids);
+    PGresult *r = NULL;
+    /* received_ms is the server's clock: "offline since" must not depend on
+     * the kiosk's. */
+    enum bk_status st = query(
+        g,
+        "INSERT INTO kiosk_heartbeat (kiosk, at_ms, waiting, last_scan_ms, printer_state,"
+        " printer_reasons, badges_pending, camera, corrections, correction_ids)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        " ON CONFLICT (kiosk) DO UPDATE SET at_ms = EXCLUDED.at_ms, received_ms = bk_now_ms(),"
+        " waiting = EXCLUDED.waiting, last_scan_ms = EXCLUDED.last_scan_ms,"
+        " printer_state = EXCLUDED.printer_state, printer_reasons = EXCLUDED.printer_reasons,"
+        " badges_pending = EXCLUDED.badges_pending, camera = EXCLUDED.camera,"
+        " corrections = EXCLUDED.corrections, correction_ids = EXCLUDED.correction_ids",
+        &p, &r, err);
+    PQclear(r);
+    return st;
+}
+
+static enum bk_status pg_foreach_heartbeat(void *impl,
+                                           int (*fn)(void *ctx, const struct store_heartbeat *hb),
+                                           void *ctx, struct bk_err *err)
+{
+    struct pg_store *g = impl;
+    PGresult *r = NULL;
+    enum bk_status st = query(g,
+                              "SELECT kiosk, at_ms, received_ms, bk_now_ms() - received_ms, waiting,"
+                              " last_scan_ms, printer_state, printer_reasons, badges_pending,"
+                              " camera, corrections, correction_ids FROM kiosk_heartbeat"
+                              " ORDER BY kiosk",
+                              NULL, &r, err);
+    if (st != BK_OK)
+        return st;
+    for (int i = 0; i < PQntuples(r); i++) {
+        struct store_heartbeat hb = {
+            .kiosk = PQgetvalue(r, i, 0),
+            .at_ms = v_int(r, i, 1),
+            .received_ms = v_int(r, i, 2),
+            .age_ms = v_int(r, i, 3),
+            .waiting = v_int(r, i, 4),
+            .last_scan_ms = v_int(r, i, 5),
+            .printer_state = PQgetvalue(r, i, 6),
+            .printer_reasons = PQgetvalue(r, i, 7),
+            .badges_pending = v_int(r, i, 8),
+            .camera = PQgetvalue(r, i, 9),
+            .corrections = v_int(r, i, 10),
+            .correction_ids = PQgetvalue(r, i, 11),
+        };
+        if (fn(ctx, &hb))
+            break;
+    }
+    PQclear(r);
+    return BK_OK;
+}
+
 /* ---- tokens and the roster's version ---- */
 
 static enum bk_status pg_set_tokens(void *impl, size_t n, const char *const *attendees,
@@ -1708,6 +1809,8 @@ const struct store_backend store_pg_backend = {
     .get_token = pg_get_token,
     .find_code = pg_find_code,
     .foreach_code = pg_foreach_code,
+    .put_heartbeat = pg_put_heartbeat,
+    .foreach_heartbeat = pg_foreach_heartbeat,
     .sync_status = pg_sync_status,
     .sync = pg_sync,
     .server = pg_server,

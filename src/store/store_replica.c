@@ -1318,6 +1318,29 @@ static void stop_worker(struct replica *r)
     r->worker = false;
 }
 
+/* A heartbeat goes to the server only (store.h): a kiosk cut off stops
+ * arriving, and the journal, which holds what must reach the server, is
+ * not filled with states that are stale once sent late. */
+static enum bk_status rp_put_heartbeat(void *impl, const struct store_heartbeat *hb,
+                                       struct bk_err *err)
+{
+    struct replica *r = impl;
+    if (r->worker && !atomic_load(&r->server_ok))
+        return bk_err_set(err, BK_ERR_OFFLINE, NULL, 0, NULL,
+                          _("the shared store is not reached now; the heartbeat was not sent"));
+    enum bk_status st = link_server(r, &r->fg, err);
+    return st == BK_OK ? store_pg_backend.put_heartbeat(r->fg.srv, hb, err) : st;
+}
+
+static enum bk_status rp_foreach_heartbeat(void *impl,
+                                           int (*fn)(void *ctx, const struct store_heartbeat *hb),
+                                           void *ctx, struct bk_err *err)
+{
+    struct replica *r = impl;
+    enum bk_status st = need_server(r, err);
+    return st == BK_OK ? store_pg_backend.foreach_heartbeat(r->fg.srv, fn, ctx, err) : st;
+}
+
 static void *rp_server(void *impl, struct bk_err *err)
 {
     struct replica *r = impl;
@@ -1349,6 +1372,8 @@ const struct store_backend store_replica_backend = {
     .get_token = rp_get_token,
     .find_code = rp_find_code,
     .foreach_code = rp_foreach_code,
+    .put_heartbeat = rp_put_heartbeat,
+    .foreach_heartbeat = rp_foreach_heartbeat,
     .last_offline = rp_last_offline,
     .sync_status = rp_sync_status,
     .sync = rp_sync,

@@ -22,6 +22,7 @@
 #include "store/importplan.h"
 #include "store/sqlite_internal.h"
 #include "store/store_backend.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 #define SCHEMA_VERSION 2
@@ -282,7 +283,21 @@ static const char *const schema_sql =
     /* The payload each person was mailed, so any kiosk can put it on a badge. */
     "CREATE TABLE IF NOT EXISTS token ("
     " attendee TEXT PRIMARY KEY NOT NULL REFERENCES attendee(id),"
-    " payload TEXT NOT NULL) WITHOUT ROWID;";
+    " payload TEXT NOT NULL) WITHOUT ROWID;"
+    /* Each kiosk's newest heartbeat (store.h): a state, replaced each time.
+     * Older badgekiosks ignore the table, so it needs no new version. */
+    "CREATE TABLE IF NOT EXISTS kiosk_heartbeat ("
+    " kiosk TEXT PRIMARY KEY NOT NULL,"
+    " at_ms INTEGER NOT NULL,"
+    " received_ms INTEGER NOT NULL,"
+    " waiting INTEGER NOT NULL,"
+    " last_scan_ms INTEGER NOT NULL,"
+    " printer_state TEXT NOT NULL,"
+    " printer_reasons TEXT NOT NULL,"
+    " badges_pending INTEGER NOT NULL,"
+    " camera TEXT NOT NULL,"
+    " corrections INTEGER NOT NULL,"
+    " correction_ids TEXT NOT NULL) WITHOUT ROWID;";
 
 /* Version 2 added the validity days and the code hash to attendee; a
  * version 1 store gains them here, empty. */
@@ -1256,6 +1271,80 @@ static enum bk_status sq_get_token(void *impl, const char *attendee, char **payl
     return s;
 }
 
+/* ---- heartbeats ---- */
+
+/* The statement is kept (sq_take): a kiosk writes one every few seconds. */
+static int heartbeat_put(struct sqlite_store *q, void *arg)
+{
+    const struct store_heartbeat *hb = arg;
+    sqlite3_stmt *st = NULL;
+    int rc = sq_take(q,
+                     "INSERT OR REPLACE INTO kiosk_heartbeat (kiosk, at_ms, received_ms, waiting,"
+                     " last_scan_ms, printer_state, printer_reasons, badges_pending, camera,"
+                     " corrections, correction_ids)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     &st);
+    const char *texts[] = {hb->kiosk, hb->printer_state, hb->printer_reasons, hb->camera,
+                           hb->correction_ids};
+    const int text_at[] = {1, 6, 7, 9, 11};
+    const int64_t ints[] = {hb->at_ms,        clock_wall_ms(),    hb->waiting,
+                            hb->last_scan_ms, hb->badges_pending, hb->corrections};
+    const int int_at[] = {2, 3, 4, 5, 8, 10};
+    for (size_t i = 0; rc == SQLITE_OK && i < 5; i++)
+        rc = sqlite3_bind_text(st, text_at[i], texts[i], -1, SQLITE_STATIC);
+    for (size_t i = 0; rc == SQLITE_OK && i < 6; i++)
+        rc = sqlite3_bind_int64(st, int_at[i], ints[i]);
+    if (rc == SQLITE_OK)
+        rc = sq_step_done(st);
+    sq_give(q, st);
+    return rc;
+}
+
+static enum bk_status sq_put_heartbeat(void *impl, const struct store_heartbeat *hb,
+                                       struct bk_err *err)
+{
+    return write_one(impl, heartbeat_put, (void *)hb, NULL, err);
+}
+
+struct heartbeat_walk {
+    int (*fn)(void *ctx, const struct store_heartbeat *hb);
+    void *ctx;
+    int64_t now_ms;
+};
+
+static int heartbeat_row(sqlite3_stmt *st, void *arg)
+{
+    struct heartbeat_walk *w = arg;
+    struct store_heartbeat hb = {
+        .kiosk = sq_col_text(st, 0),
+        .at_ms = sqlite3_column_int64(st, 1),
+        .received_ms = sqlite3_column_int64(st, 2),
+        .waiting = sqlite3_column_int64(st, 3),
+        .last_scan_ms = sqlite3_column_int64(st, 4),
+        .printer_state = sq_col_text(st, 5),
+        .printer_reasons = sq_col_text(st, 6),
+        .badges_pending = sqlite3_column_int64(st, 7),
+        .camera = sq_col_text(st, 8),
+        .corrections = sqlite3_column_int64(st, 9),
+        .correction_ids = sq_col_text(st, 10),
+    };
+    hb.age_ms = w->now_ms - hb.received_ms;
+    return w->fn(w->ctx, &hb);
+}
+
+static enum bk_status sq_foreach_heartbeat(void *impl,
+                                           int (*fn)(void *ctx, const struct store_heartbeat *hb),
+                                           void *ctx, struct bk_err *err)
+{
+    struct heartbeat_walk w = {fn, ctx, clock_wall_ms()};
+    return walk(impl,
+                "SELECT kiosk, at_ms, received_ms, waiting, last_scan_ms, printer_state,"
+                " printer_reasons, badges_pending, camera, corrections, correction_ids"
+                " FROM kiosk_heartbeat"
+                " ORDER BY kiosk",
+                heartbeat_row, &w, err);
+}
+
 static enum bk_status sq_find_code(void *impl, const unsigned char hash[STORE_HASH_BYTES],
                                    char **id, struct bk_err *err)
 {
@@ -1327,4 +1416,6 @@ const struct store_backend store_sqlite_backend = {
     .get_token = sq_get_token,
     .find_code = sq_find_code,
     .foreach_code = sq_foreach_code,
+    .put_heartbeat = sq_put_heartbeat,
+    .foreach_heartbeat = sq_foreach_heartbeat,
 };

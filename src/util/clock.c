@@ -19,3 +19,13 @@ int64_t clock_mono_ms(void)
 {
     return read_ms(CLOCK_MONOTONIC);
 }
+
+struct timespec clock_deadline_in(int64_t ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    int64_t ns = t.tv_nsec + ms * 1000000LL;
+    t.tv_sec += ns / 1000000000LL;
+    t.tv_nsec = ns % 1000000000LL;
+    return t;
+}

@@ -8,6 +8,7 @@
 #define BK_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 /* Milliseconds since the Unix epoch (CLOCK_REALTIME). */
 int64_t clock_wall_ms(void);
@@ -15,5 +16,9 @@ int64_t clock_wall_ms(void);
 /* Milliseconds from an arbitrary start that never goes back
  * (CLOCK_MONOTONIC). */
 int64_t clock_mono_ms(void);
+
+/* The wall-clock instant ms milliseconds from now, as pthread_cond_timedwait
+ * takes its deadline (a condition variable's default clock). */
+struct timespec clock_deadline_in(int64_t ms);
 
 #endif

@@ -1,8 +1,10 @@
 /* i18n: translations and the language switch; see i18n.h. */
 #include "util/i18n.h"
 
+#include <ctype.h>
 #include <libintl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +77,26 @@ const char *i18n_ctext(const char *ctx, const char *msgid)
         s = msgid;
     free(key);
     return s;
+}
+
+char *i18n_language_tag(char *buf, size_t n)
+{
+    snprintf(buf, n, "en");
+    /* gettext("") is the catalogue's header, where msgfmt keeps Language:. */
+    const char *header = i18n_text("");
+    const char *at = header ? strstr(header, "Language: ") : NULL;
+    if (!at)
+        return buf;
+    at += strlen("Language: ");
+    size_t len = 0;
+    char tag[16];
+    while (len < sizeof tag - 1 && (isalnum((unsigned char)at[len]) || at[len] == '_' ||
+                                    at[len] == '-'))
+        tag[len] = at[len] == '_' ? '-' : at[len], len++;
+    tag[len] = '\0';
+    if (len >= 2)
+        snprintf(buf, n, "%s", tag);
+    return buf;
 }
 
 const char *i18n_domain_text(const char *domain, const char *msgid)

@@ -18,6 +18,8 @@
 #ifndef BK_I18N_H
 #define BK_I18N_H
 
+#include <stddef.h>
+
 #define BK_TEXTDOMAIN "badgekiosk"
 #define _(s) i18n_text(s)
 #define N_(s) (s)
@@ -57,5 +59,11 @@ const char *i18n_strerror(int errnum);
  * the "C" locale (GNU gettext ignores LANGUAGE there). Call it once before
  * starting any thread, so LANGUAGE exists in the environment from then on. */
 void i18n_set_language(const char *catalogue);
+
+/* The language the translations in use are in, as a BCP 47 tag for an HTML
+ * lang attribute ("fr", "zh-CN"), from the catalogue's own "Language:"
+ * header; "en" when no catalogue is in use (the msgids are English). Into
+ * buf (n bytes, at least 16); returns buf. */
+char *i18n_language_tag(char *buf, size_t n);
 
 #endif

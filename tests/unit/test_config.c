@@ -473,7 +473,7 @@ static void test_shipped_config_shows_the_default_timings(void **state)
         assert_true(used < sizeof text);
     }
     fclose(in);
-    assert_int_equal(shown, 6);
+    assert_int_equal(shown, 7);
     struct config *c, *d;
     struct bk_err err = {0};
     if (config_load(write_ini(text), &c, &err) != BK_OK)
@@ -485,10 +485,37 @@ static void test_shipped_config_shows_the_default_timings(void **state)
     assert_int_equal(c->pin_idle_seconds, d->pin_idle_seconds);
     assert_int_equal(c->pin_tries, d->pin_tries);
     assert_int_equal(c->pin_lock_seconds, d->pin_lock_seconds);
+    assert_int_equal(c->heartbeat_seconds, d->heartbeat_seconds);
     config_free(c);
     config_free(d);
 }
 
+
+/* [dashboard]: loopback and a token by default; its keys checked like the
+ * others'. */
+static void test_dashboard_defaults_to_loopback_and_a_token(void **state)
+{
+    (void)state;
+    struct config *c;
+    assert_int_equal(config_load(write_ini(base_ini), &c, NULL), BK_OK);
+    assert_string_equal(c->dashboard_listen, "127.0.0.1:8470");
+    assert_string_equal(c->dashboard_password_hash, "");
+    assert_string_equal(c->dashboard_certificate, "");
+    assert_int_equal(c->dashboard_idle_seconds, 10);
+    assert_int_equal(c->heartbeat_seconds, 5);
+    config_free(c);
+    char text[4096];
+    struct bk_err err = {0};
+    snprintf(text, sizeof text, "%s[dashboard]\nidle_seconds = 0\n", base_ini);
+    assert_int_equal(config_load(write_ini(text), &c, &err), BK_ERR_CONFIG);
+    assert_string_equal(err.field, "idle_seconds");
+    snprintf(text, sizeof text, "%s[dashboard]\nport = 80\n", base_ini);
+    assert_int_equal(config_load(write_ini(text), &c, &err), BK_ERR_CONFIG);
+    snprintf(text, sizeof text, "%s[dashboard]\ncertificate = tls/cert.pem\n", base_ini);
+    assert_int_equal(config_load(write_ini(text), &c, NULL), BK_OK);
+    assert_true(c->dashboard_certificate[0] == '/');
+    config_free(c);
+}
 
 /* An event whose [roster] is the given lines, then [qr] with mode. */
 static const char *preset_ini(const char *roster, const char *mode)
@@ -636,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_missing_file_is_named),
         cmocka_unit_test(test_overlong_line_is_refused),
         cmocka_unit_test(test_shipped_config_loads),
+        cmocka_unit_test(test_dashboard_defaults_to_loopback_and_a_token),
         cmocka_unit_test(test_shipped_config_shows_the_default_timings),
         cmocka_unit_test(test_presets_fill_in_the_roster_and_given_keys_win),
         cmocka_unit_test(test_roster_reading_keys_are_checked),

@@ -303,6 +303,16 @@ static void test_labels_follow_the_language(void **state)
     expect(html, "Arrivées par quart d&#39;heure, 2023-07-04");
     expect(html, "Ce rapport ne contient que des nombres, aucun nom.");
     free(html);
+    /* The page says which language it is in, for screen readers and
+     * hyphenation: the catalogue's own Language. */
+    i18n_set_language("zh_CN");
+    html = page(fx, false);
+    i18n_set_language("en");
+    expect(html, "<html lang=\"zh-CN\">");
+    free(html);
+    html = page(fx, false);
+    expect(html, "<html lang=\"en\">");
+    free(html);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

@@ -700,6 +700,77 @@ static void test_token_is_kept_per_attendee(void **state)
     store_close(s);
 }
 
+/* Heartbeats: one row per kiosk, the newest replacing the one before. */
+struct beats {
+    size_t n;
+    char kiosks[4][32];
+    int64_t waiting[4];
+    char reasons[4][64];
+    char ids[4][64];
+};
+
+static int take_beat(void *ctx, const struct store_heartbeat *hb)
+{
+    struct beats *b = ctx;
+    if (b->n < 4) {
+        snprintf(b->kiosks[b->n], sizeof b->kiosks[0], "%s", hb->kiosk);
+        snprintf(b->reasons[b->n], sizeof b->reasons[0], "%s", hb->printer_reasons);
+        snprintf(b->ids[b->n], sizeof b->ids[0], "%s", hb->correction_ids);
+        b->waiting[b->n] = hb->waiting;
+        assert_true(hb->age_ms >= 0 && hb->age_ms < 60000);
+    }
+    b->n++;
+    return 0;
+}
+
+static void test_heartbeat_keeps_the_newest_per_kiosk(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_with_ada(f);
+    struct store_heartbeat hb = {.kiosk = "k2", .at_ms = 1, .waiting = 3, .printer_state = "idle",
+                                 .printer_reasons = "", .camera = "ok"};
+    assert_int_equal(store_put_heartbeat(s, &hb, NULL), BK_OK);
+    hb.kiosk = "k1";
+    assert_int_equal(store_put_heartbeat(s, &hb, NULL), BK_OK);
+    hb.waiting = 7;
+    hb.printer_state = "stopped";
+    hb.printer_reasons = "Out of labels.";
+    hb.corrections = 2;
+    hb.correction_ids = "P7, P3";
+    assert_int_equal(store_put_heartbeat(s, &hb, NULL), BK_OK);
+    struct beats b = {0};
+    assert_int_equal(store_foreach_heartbeat(s, take_beat, &b, NULL), BK_OK);
+    assert_int_equal(b.n, 2);
+    assert_string_equal(b.kiosks[0], "k1");
+    assert_int_equal(b.waiting[0], 7);
+    assert_string_equal(b.reasons[0], "Out of labels.");
+    assert_string_equal(b.ids[0], "P7, P3");
+    assert_string_equal(b.ids[1], "");
+    assert_string_equal(b.kiosks[1], "k2");
+    assert_int_equal(b.waiting[1], 3);
+    store_close(s);
+}
+
+static void test_heartbeat_with_bad_fields_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_with_ada(f);
+    struct store_heartbeat hb = {.kiosk = "", .printer_state = "idle", .printer_reasons = "",
+                                 .camera = "ok"};
+    struct bk_err err;
+    assert_int_equal(store_put_heartbeat(s, &hb, &err), BK_ERR_INVALID);
+    hb.kiosk = "k1";
+    hb.printer_reasons = "\xff\xfe";
+    assert_int_equal(store_put_heartbeat(s, &hb, &err), BK_ERR_INVALID);
+    hb.printer_reasons = "";
+    hb.waiting = -1;
+    assert_int_equal(store_put_heartbeat(s, &hb, &err), BK_ERR_INVALID);
+    struct beats b = {0};
+    assert_int_equal(store_foreach_heartbeat(s, take_beat, &b, NULL), BK_OK);
+    assert_int_equal(b.n, 0);
+    store_close(s);
+}
+
 static void test_get_attendee_unknown_is_not_found(void **state)
 {
     struct fixture *f = *state;
@@ -1330,6 +1401,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_version_1_store_is_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validity_days_are_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_keeps_the_newest_per_kiosk, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_with_bad_fields_is_refused, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
