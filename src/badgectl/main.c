@@ -73,6 +73,7 @@ enum cmd_opt {
     OPT_WITH_NAMES,
     OPT_VERBOSE,
     OPT_HEAD,
+    OPT_CLEAR,
     N_OPTS
 };
 
@@ -97,6 +98,7 @@ static const struct option cmd_options[N_OPTS] = {
     [OPT_WITH_NAMES] = {"with-names", no_argument, NULL, OPT_WITH_NAMES},
     [OPT_VERBOSE] = {"verbose", no_argument, NULL, OPT_VERBOSE},
     [OPT_HEAD] = {"head", required_argument, NULL, OPT_HEAD},
+    [OPT_CLEAR] = {"clear", required_argument, NULL, OPT_CLEAR},
 };
 
 /* The options whose value is a whole number, and its range: checked before
@@ -1214,6 +1216,82 @@ static int cmd_sync(struct run *run)
     return s == BK_ERR_OFFLINE ? BK_EXIT_FAILED : st.waiting ? BK_EXIT_PARTIAL : BK_EXIT_DONE;
 }
 
+/* One open request: its line of text or its JSON object. */
+struct corrections_out {
+    struct run *run;
+    size_t n;
+};
+
+static int print_correction(void *ctx, const struct store_correction *c)
+{
+    struct corrections_out *o = ctx;
+    char when[40];
+    tz_format_instant(o->run->cfg->tz, c->at_ms, when);
+    struct attendee a = {0};
+    char *name = store_get_attendee(o->run->store, c->attendee, &a, NULL) == BK_OK
+                     ? attendee_display_name_new(&a)
+                     : xstrdup("");
+    if (o->run->opt[OPT_JSON]) {
+        fputs(o->n ? ",{" : "{", stdout);
+        json_write_key(stdout, "id", 1);
+        json_write_string(stdout, c->attendee);
+        json_write_key(stdout, "name", 0);
+        json_write_string(stdout, name);
+        json_write_key(stdout, "asked_at", 0);
+        json_write_string(stdout, when);
+        json_write_key(stdout, "kiosk", 0);
+        json_write_string(stdout, c->kiosk);
+        fputc('}', stdout);
+    } else {
+        char *shown = shown_new(name), *kiosk = shown_new(c->kiosk);
+        printf("%.16s\t%s\t%s\t%s\n", when, c->attendee, shown, kiosk);
+        free(shown);
+        free(kiosk);
+    }
+    free(name);
+    attendee_clear(&a);
+    o->n++;
+    return 0;
+}
+
+/* The open "my details are wrong" requests, oldest first; --clear ID
+ * settles one once the details are put right (its badge then prints with
+ * print --pending, or at the desk). */
+static int cmd_corrections(struct run *run)
+{
+    struct bk_err err = {0};
+    const char *id = run->opt[OPT_CLEAR];
+    if (id) {
+        bool found = false;
+        if (store_clear_correction(run->store, id, run->cfg->kiosk_id,
+                                   checkin_method_code(CHECKIN_CLI), "cleared", run->now_ms,
+                                   &found, &err) != BK_OK)
+            return report_error(&err);
+        if (!found) {
+            char *msg = xasprintf(_("no correction request is open for %s"), id);
+            int rc = rejected(msg);
+            free(msg);
+            return rc;
+        }
+        printf(_("Correction request of %s cleared; their badge is still waiting to print.\n"),
+               id);
+        return BK_EXIT_DONE;
+    }
+    struct corrections_out o = {.run = run};
+    if (run->opt[OPT_JSON])
+        fputc('[', stdout);
+    if (store_foreach_correction(run->store, print_correction, &o, &err) != BK_OK) {
+        if (run->opt[OPT_JSON])
+            fputs("]\n", stdout);
+        return report_error(&err);
+    }
+    if (run->opt[OPT_JSON])
+        fputs("]\n", stdout);
+    else if (!o.n)
+        printf("%s\n", _("No correction requests are open."));
+    return BK_EXIT_DONE;
+}
+
 /* Needs no configuration: it only hashes what it reads. */
 static int cmd_pin_hash(struct run *run)
 {
@@ -1313,6 +1391,11 @@ static const struct cmd commands[] = {
      .args = N_("[--status] [--json]"),
      .help = N_("send what this machine's journal holds for the shared store and pull its "
                 "changes (exit 0 when nothing waits); --status: only say how things stand")},
+    {.name = "corrections", .run = cmd_corrections, .needs = NEED_STORE,
+     .opts = OPT(OPT_JSON) | OPT(OPT_CLEAR) | OPT(OPT_NOW),
+     .args = N_("[--json] [--clear ID] [--now ISO8601]"),
+     .help = N_("the open \"my details are wrong\" requests (time, ID, name, kiosk); "
+                "--clear: settle one once the details are right")},
     {.name = "db", .run = cmd_db, .check = db_check, .min_args = 1, .max_args = 3,
      .needs = NEED_CONFIG,
      .args = N_("init | grant kiosk|desk ROLE"),

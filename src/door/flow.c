@@ -356,6 +356,11 @@ static void resume_waiting(struct flow *f)
         char name[256] = "";
         struct attendee a = {0};
         if (store_get_attendee(f->ctx.store, id, &a, NULL) == BK_OK) {
+            /* A badge held back by a request stays owed, unprinted. */
+            if (correction_asked(f, &a)) {
+                attendee_clear(&a);
+                continue;
+            }
             char *display = attendee_display_name_new(&a);
             copy_text(name, sizeof name, display);
             free(display);
@@ -637,6 +642,106 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
     checkin_result_clear(&res);
 }
 
+/* ---- correction requests ---- */
+
+/* Keeps a request in the flow's list (the staff screen's), with what the
+ * person's details looked like (zeros: not known). The oldest makes room
+ * when the list is full; the store keeps every one. */
+static struct flow_correction *keep_correction(struct flow *f, const char *attendee_id,
+                                               const char *name, int64_t at_ms,
+                                               const unsigned char *details)
+{
+    for (size_t i = 0; i < f->n_corrections; i++)
+        if (strcmp(f->corrections[i].attendee_id, attendee_id) == 0) {
+            /* A second request replaces the first. */
+            memmove(&f->corrections[i], &f->corrections[i + 1],
+                    (f->n_corrections - i - 1) * sizeof f->corrections[0]);
+            memmove(&f->correction_details[i], &f->correction_details[i + 1],
+                    (f->n_corrections - i - 1) * sizeof f->correction_details[0]);
+            f->n_corrections--;
+            break;
+        }
+    if (f->n_corrections == FLOW_MAX_CORRECTIONS) {
+        memmove(&f->corrections[0], &f->corrections[1],
+                (FLOW_MAX_CORRECTIONS - 1) * sizeof f->corrections[0]);
+        memmove(&f->correction_details[0], &f->correction_details[1],
+                (FLOW_MAX_CORRECTIONS - 1) * sizeof f->correction_details[0]);
+        f->n_corrections--;
+    }
+    unsigned char *d = f->correction_details[f->n_corrections];
+    memset(d, 0, crypto_generichash_BYTES);
+    if (details)
+        memcpy(d, details, crypto_generichash_BYTES);
+    struct flow_correction *c = &f->corrections[f->n_corrections++];
+    c->at_ms = at_ms;
+    copy_text(c->attendee_id, sizeof c->attendee_id, attendee_id);
+    copy_text(c->name, sizeof c->name, name ? name : "");
+    return c;
+}
+
+/* Whether attendee_id has a request open in the flow's list. */
+static bool correction_open(const struct flow *f, const char *attendee_id)
+{
+    for (size_t i = 0; i < f->n_corrections; i++)
+        if (strcmp(f->corrections[i].attendee_id, attendee_id) == 0)
+            return true;
+    return false;
+}
+
+/* "My details are wrong": the request goes into the store's log with the
+ * check-in it follows, durable before the person is told it was noted, so
+ * a restart forgets neither the request nor the badge it holds back. The
+ * badge stays owed (its row pending, counted as waiting) and no kiosk
+ * prints it while the request is open and the details unchanged; staff
+ * print it when they settle the request. False on a store failure (then
+ * f->view shows it). */
+static bool record_correction(struct flow *f, const char *attendee_id, const char *name)
+{
+    unsigned char details[crypto_generichash_BYTES] = {0};
+    char hex[2 * crypto_generichash_BYTES + 1] = "";
+    struct attendee a = {0};
+    struct bk_err err;
+    bk_err_clear(&err);
+    if (store_get_attendee(f->ctx.store, attendee_id, &a, NULL) == BK_OK) {
+        details_hash(&a, details);
+        sodium_bin2hex(hex, sizeof hex, details, sizeof details);
+        attendee_clear(&a);
+    }
+    const char *kiosk = f->ctx.kiosk_id ? f->ctx.kiosk_id : f->ctx.cfg->kiosk_id;
+    bk_day day = tz_local_day(f->ctx.cfg->tz, f->now, NULL);
+    if (store_record_correction(f->ctx.store, attendee_id, day, kiosk,
+                                checkin_method_code(CHECKIN_MANUAL), hex, f->now,
+                                &err) != BK_OK) {
+        show_store_error(f, &err);
+        return false;
+    }
+    f->out->correction = keep_correction(f, attendee_id, name, f->now, hex[0] ? details : NULL);
+    return true;
+}
+
+/* Settles attendee_id's request (how: "cleared", "printed") in the store and
+ * the flow's list. A person with none open records nothing. */
+static enum bk_status settle_correction(struct flow *f, const char *attendee_id, const char *how,
+                                        struct bk_err *err)
+{
+    const char *kiosk = f->ctx.kiosk_id ? f->ctx.kiosk_id : f->ctx.cfg->kiosk_id;
+    enum bk_status st = store_clear_correction(f->ctx.store, attendee_id, kiosk,
+                                               checkin_method_code(CHECKIN_MANUAL), how, f->now,
+                                               NULL, err);
+    if (st != BK_OK)
+        return st;
+    for (size_t i = 0; i < f->n_corrections; i++)
+        if (strcmp(f->corrections[i].attendee_id, attendee_id) == 0) {
+            memmove(&f->corrections[i], &f->corrections[i + 1],
+                    (f->n_corrections - i - 1) * sizeof f->corrections[0]);
+            memmove(&f->correction_details[i], &f->correction_details[i + 1],
+                    (f->n_corrections - i - 1) * sizeof f->correction_details[0]);
+            f->n_corrections--;
+            break;
+        }
+    return BK_OK;
+}
+
 /* ---- staff mode ---- */
 
 struct day_count {
@@ -768,6 +873,10 @@ static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum ch
             mailed_payload(bytes, trimmed_len(bytes, len), &res, payload, sizeof payload);
         request_print(f, res.attendee_id, s->last_name, method != CHECKIN_MANUAL ? payload : NULL,
                       NULL);
+        /* Staff printing the badge a request held back settles it: they
+         * have the person before them. */
+        if (correction_open(f, res.attendee_id))
+            settle_correction(f, res.attendee_id, "printed", NULL);
     }
     f->out->sound = res.outcome == CHECKIN_CHECKED_IN || res.outcome == CHECKIN_ALREADY_CHECKED_IN
                         ? FLOW_SOUND_SUCCESS
@@ -841,37 +950,42 @@ static void staff_reprint(struct flow *f, const char *id, const char *reason)
     copy_text(f->last_reprint_id, sizeof f->last_reprint_id, a.id);
     f->last_reprint_ms = f->now;
     request_print(f, a.id, s->last_name, NULL, reason);
+    if (correction_open(f, a.id))
+        settle_correction(f, a.id, "printed", NULL);
     attendee_clear(&a);
     s->last = FLOW_STAFF_REPRINT_SENT;
 }
 
-struct pending_rows {
-    int64_t ids[8];
-    size_t n;
-};
-
-static int note_pending_row(void *ctx, const struct store_badge *b)
+static int note_waiting(void *ctx, const struct store_badge *b)
 {
-    struct pending_rows *p = ctx;
-    if (b->status == STORE_BADGE_PENDING && p->n < sizeof p->ids / sizeof p->ids[0])
-        p->ids[p->n++] = b->id;
+    bool *waiting = ctx;
+    if (store_badge_waiting(b->status))
+        *waiting = true;
     return 0;
 }
 
-/* "My details are wrong": the badge the check-in owed must not print with
- * them, at this kiosk's next start or through print --pending. Its row is
- * cancelled; the person's next check-in owes a new one, printed with the
- * corrected details. A store failure here only means the old badge may
- * still print; the person is at the desk by then. */
-static void hold_back_badge(struct flow *f, const char *attendee_id)
+/* Staff settled a request at the desk ("Clear"): the badge it held back
+ * prints now, with the details as the store has them. */
+static void staff_clear_correction(struct flow *f, const char *id)
 {
-    struct pending_rows p = {0};
-    if (store_foreach_badge(f->ctx.store, attendee_id, note_pending_row, &p, NULL) != BK_OK)
+    struct flow_staff *s = &f->staff;
+    copy_text(s->last_id, sizeof s->last_id, id ? id : "");
+    s->last_name[0] = '\0';
+    for (size_t i = 0; i < f->n_corrections; i++)
+        if (strcmp(f->corrections[i].attendee_id, s->last_id) == 0)
+            copy_text(s->last_name, sizeof s->last_name, f->corrections[i].name);
+    struct bk_err err;
+    bk_err_clear(&err);
+    bool waiting = false;
+    if (settle_correction(f, s->last_id, "cleared", &err) != BK_OK ||
+        store_foreach_badge(f->ctx.store, s->last_id, note_waiting, &waiting, &err) != BK_OK) {
+        staff_store_failed(f, &err);
         return;
-    for (size_t i = 0; i < p.n; i++)
-        store_badge_update(f->ctx.store, p.ids[i], STORE_BADGE_PENDING, STORE_BADGE_CANCELLED,
-                           NULL, 0, _("held back: the attendee asked for a correction"), f->now,
-                           NULL);
+    }
+    if (waiting && !queued_print_of(f, s->last_id))
+        request_print(f, s->last_id, s->last_name, NULL, NULL);
+    s->last = FLOW_STAFF_CORRECTION_CLEARED;
+    staff_refresh_counts(f);
 }
 
 /* ---- handlers, one per screen ---- */
@@ -921,29 +1035,8 @@ static void on_checked_in(struct flow *f, const struct flow_event *ev)
             return;
     } else if (ev->type == FLOW_EV_TOUCH && ev->button == FLOW_BUTTON_DETAILS_WRONG) {
         f->countdown_armed = false;
-        hold_back_badge(f, f->countdown.attendee_id);
-        struct flow_correction *c;
-        if (f->n_corrections == FLOW_MAX_CORRECTIONS) {
-            /* Staff are expected to clear these through the day; when they do
-             * not, the oldest request makes room. */
-            memmove(&f->corrections[0], &f->corrections[1],
-                    (FLOW_MAX_CORRECTIONS - 1) * sizeof f->corrections[0]);
-            memmove(&f->correction_details[0], &f->correction_details[1],
-                    (FLOW_MAX_CORRECTIONS - 1) * sizeof f->correction_details[0]);
-            f->n_corrections--;
-        }
-        unsigned char *details = f->correction_details[f->n_corrections];
-        memset(details, 0, crypto_generichash_BYTES);
-        struct attendee a = {0};
-        if (store_get_attendee(f->ctx.store, f->countdown.attendee_id, &a, NULL) == BK_OK) {
-            details_hash(&a, details);
-            attendee_clear(&a);
-        }
-        c = &f->corrections[f->n_corrections++];
-        c->at_ms = f->now;
-        copy_text(c->attendee_id, sizeof c->attendee_id, f->countdown.attendee_id);
-        copy_text(c->name, sizeof c->name, f->view.name);
-        f->out->correction = c;
+        if (!record_correction(f, f->countdown.attendee_id, f->view.name))
+            return;
         char name[sizeof f->view.name], id[sizeof f->view.attendee_id];
         memcpy(name, f->view.name, sizeof name);
         memcpy(id, f->view.attendee_id, sizeof id);
@@ -1082,6 +1175,9 @@ static void on_staff(struct flow *f, const struct flow_event *ev)
     case FLOW_EV_STAFF_REPRINT:
         staff_reprint(f, ev->reprint.id, ev->reprint.reason);
         break;
+    case FLOW_EV_STAFF_CLEAR_CORRECTION:
+        staff_clear_correction(f, ev->text);
+        break;
     case FLOW_EV_STAFF_PRINT_PENDING:
         f->out->print_pending = true;
         s->last = FLOW_STAFF_PRINTS_SENT;
@@ -1141,6 +1237,28 @@ static int note_own_waiting(void *ctx, const struct store_badge *b)
     return 0;
 }
 
+/* An open request from the store (made here or at another kiosk, before a
+ * restart or not) into the staff screen's list. */
+static int load_correction(void *ctx, const struct store_correction *c)
+{
+    struct flow *f = ctx;
+    unsigned char details[crypto_generichash_BYTES];
+    size_t len = 0;
+    bool known = sodium_hex2bin(details, sizeof details, c->details, strlen(c->details), NULL,
+                                &len, NULL) == 0 &&
+                 len == sizeof details;
+    char name[256] = "";
+    struct attendee a = {0};
+    if (store_get_attendee(f->ctx.store, c->attendee, &a, NULL) == BK_OK) {
+        char *display = attendee_display_name_new(&a);
+        copy_text(name, sizeof name, display);
+        free(display);
+        attendee_clear(&a);
+    }
+    keep_correction(f, c->attendee, name, c->at_ms, known ? details : NULL);
+    return 0;
+}
+
 enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_settings *settings,
                         struct flow **out, struct bk_err *err)
 {
@@ -1159,7 +1277,9 @@ enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_set
     f->language = f->default_language;
     f->view.screen = FLOW_WELCOME;
     f->view.language = f->language;
-    enum bk_status st = store_foreach_badge(ctx->store, NULL, note_own_waiting, f, err);
+    enum bk_status st = store_foreach_correction(ctx->store, load_correction, f, err);
+    if (st == BK_OK)
+        st = store_foreach_badge(ctx->store, NULL, note_own_waiting, f, err);
     if (st != BK_OK) {
         flow_free(f);
         return st;

@@ -12,10 +12,11 @@
  * SDL layer picks the translated words. Each screen's reaction to events is
  * one handler in a table indexed by screen (see flow.c).
  *
- * Correction requests ("my details are wrong") are kept in the flow, in
- * memory, and shown on the staff screen; the action that announces each one
- * lets the SDL layer log it. They do not survive a restart: the person is
- * also sent to the staff desk, which is where the correction is made. */
+ * Correction requests ("my details are wrong") are recorded in the store
+ * with the check-in they follow (store_record_correction), read back by
+ * flow_new, and shown on the staff screen, where staff clear them; the
+ * action that announces each one lets the SDL layer log it. The badge a
+ * request holds back stays owed until staff print it. */
 #ifndef BK_FLOW_H
 #define BK_FLOW_H
 
@@ -92,6 +93,7 @@ enum flow_event_type {
     FLOW_EV_STAFF_CHECKIN,       /* manual check-in of registration ID .text */
     FLOW_EV_STAFF_REPRINT,       /* .reprint: a replacement badge */
     FLOW_EV_STAFF_PRINT_PENDING, /* print every badge still waiting */
+    FLOW_EV_STAFF_CLEAR_CORRECTION, /* settle .text's correction request; print the badge */
     FLOW_EV_CAMERA,              /* .camera_ok: the camera went missing or came back */
     FLOW_EV_STORE_ERROR,         /* the SDL layer hit a store failure: .store_err */
     FLOW_EV_PRINTER,             /* .printer_ok: the printer was found down, or back */
@@ -141,7 +143,7 @@ struct flow_event {
 
 enum flow_sound { FLOW_SOUND_NONE = 0, FLOW_SOUND_SUCCESS, FLOW_SOUND_FAILURE };
 
-/* A correction request, kept for the staff screen. */
+/* A correction request, for the staff screen (the store keeps them all). */
 struct flow_correction {
     int64_t at_ms;
     char attendee_id[ATTENDEE_ID_MAX + 1];
@@ -160,6 +162,7 @@ enum flow_staff_result {
     FLOW_STAFF_NOT_FOUND,     /* no such registration ID */
     FLOW_STAFF_PRINTS_SENT,   /* pending prints were asked for */
     FLOW_STAFF_STORE_FAILED,  /* see problem */
+    FLOW_STAFF_CORRECTION_CLEARED, /* last_id's request settled, its badge sent */
 };
 
 #define FLOW_STAFF_HITS 12

@@ -289,6 +289,15 @@ static void apply(struct app *a, const struct flow_actions *act)
         }
         kiosk_log("screen %s%s%s", flow_screen_code(v->screen), v->attendee_id[0] ? " " : "",
                   v->attendee_id);
+        /* IDs only, as every log line (see below). */
+        if (v->screen == FLOW_STAFF) {
+            char ids[512] = "";
+            for (size_t i = 0; i < v->staff->n_corrections; i++)
+                snprintf(ids + strlen(ids), sizeof ids - strlen(ids), " %s",
+                         v->staff->corrections[i].attendee_id);
+            kiosk_log("staff desk: %zu correction requests%s, %zu badges waiting",
+                      v->staff->n_corrections, ids, v->staff->pending_prints);
+        }
     } else if (new_language) {
         char name[64];
         snprintf(name, sizeof name, "%s-%s", flow_screen_code(v->screen), v->language);
@@ -599,6 +608,16 @@ static void on_button(struct app *a, const struct kiosk_button *b)
     case KIOSK_ACT_PENDING:
         send_simple(a, FLOW_EV_STAFF_PRINT_PENDING);
         break;
+    case KIOSK_ACT_CLEAR_CORRECTION: {
+        const struct flow_staff *s = a->k.view ? a->k.view->staff : NULL;
+        if (!s || b->arg < 0 || (size_t)b->arg >= s->n_corrections)
+            break;
+        char id[ATTENDEE_ID_MAX + 1];
+        snprintf(id, sizeof id, "%s", s->corrections[b->arg].attendee_id);
+        struct flow_event ev = {.type = FLOW_EV_STAFF_CLEAR_CORRECTION, .text = id};
+        dispatch(a, &ev);
+        break;
+    }
     }
 }
 

@@ -688,6 +688,11 @@ static void staff_message(const struct kiosk *k, char *buf, size_t n, SDL_Color 
         snprintf(buf, n, "%s", s->problem);
         *c = t->bad;
         break;
+    case FLOW_STAFF_CORRECTION_CLEARED:
+        snprintf(buf, n, _("Correction request of %s (%s) cleared; their badge is printing."),
+                 s->last_name[0] ? s->last_name : s->last_id, s->last_id);
+        *c = t->ok;
+        break;
     }
 }
 
@@ -872,13 +877,20 @@ static void staff_corrections(struct kiosk *k, SDL_Rect cr)
     if (s->n_corrections == 0)
         ui_text(&k->ui, _("None"), px(k, 2.4f), false, t->ink,
                 (SDL_Rect){cin.x, cy, cin.w, px(k, 4)}, ui_lead(&k->ui));
-    for (size_t i = s->n_corrections; i-- > 0 && cy < cr.y + cr.h - px(k, 4);) {
-        char line[400], when[40];
+    /* Each with its "Clear" button: staff settle the request and the badge
+     * it held back prints. */
+    int bw = px(k, 14), rh = px(k, 5);
+    for (size_t i = s->n_corrections; i-- > 0 && cy + rh <= cr.y + cr.h - px(k, 1);) {
+        char line[400], when[40], id[40];
         tz_format_instant(k->cfg->tz, s->corrections[i].at_ms, when);
         snprintf(line, sizeof line, "%.5s  %s (%s)", when + 11, s->corrections[i].name,
                  s->corrections[i].attendee_id);
-        cy += ui_text(&k->ui, line, px(k, 2.3f), false, t->ink,
-                      (SDL_Rect){cin.x, cy, cin.w, px(k, 4)}, ui_lead(&k->ui));
+        ui_text_mid(&k->ui, line, px(k, 2.3f), false, t->ink,
+                    (SDL_Rect){cin.x, cy, cin.w - bw - px(k, 1), rh}, ui_lead(&k->ui));
+        snprintf(id, sizeof id, "clear-correction-%zu", i);
+        button(k, id, (SDL_Rect){cin.x + cin.w - bw, cy + px(k, 0.4f), bw, rh - px(k, 0.8f)},
+               _("Clear and print"), OUTLINED, KIOSK_ACT_CLEAR_CORRECTION, (int)i);
+        cy += rh;
     }
 }
 

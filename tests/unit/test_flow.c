@@ -188,6 +188,13 @@ static size_t scans_recorded(struct fixture *fx)
     return n;
 }
 
+static int count_open(void *ctx, const struct store_correction *c)
+{
+    (void)c;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
 /* ---- the attendee's screens ---- */
 
 static void test_first_scan_shows_checked_in_with_countdown(void **state)
@@ -359,12 +366,12 @@ static void test_details_wrong_records_correction_and_skips_print(void **state)
     /* The next person's scan does not print P1's badge either. */
     scan(fx, "P4", t0(fx, 20000));
     assert_int_equal(fx->out.n_prints, 0);
-    /* Nor does a restart of the kiosk, or print --pending: the row the
-     * check-in owed is held back (cancelled); only P4's waits. */
+    /* The badge the check-in owed stays owed (waiting), beside P4's: the
+     * request holds it back, it does not cancel it. */
     struct badge_rows_seen seen = {0};
     assert_int_equal(store_foreach_badge(fx->store, NULL, see_row, &seen, NULL), BK_OK);
-    assert_int_equal(seen.waiting, 1);
-    assert_int_equal(seen.cancelled, 1);
+    assert_int_equal(seen.waiting, 2);
+    assert_int_equal(seen.cancelled, 0);
     /* Back from the desk, P1 scans again: while the details are those
      * they asked about, no badge; once staff corrected them (a newer
      * export), a new badge, with the details as they are now. */
@@ -499,6 +506,41 @@ static void test_a_badge_held_back_for_a_correction_does_not_print_on_a_rescan(v
         tick(fx, t0(fx, ms));
         assert_int_equal(fx->out.n_prints, 0);
     }
+}
+
+/* Issue 11, finding 3: a request outlives a restart. The store keeps it
+ * with the check-in; the restarted kiosk lists it for staff and does not
+ * print the badge it holds back, which stays owed; staff clearing it at the
+ * desk prints that badge and settles the request in the store. */
+static void test_a_correction_request_outlives_a_restart(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(scan(fx, "P1", t0(fx, 0)), FLOW_CHECKED_IN);
+    assert_int_equal(touch(fx, FLOW_BUTTON_DETAILS_WRONG, t0(fx, 2000)), FLOW_CORRECTION);
+    flow_free(fx->flow);
+    assert_int_equal(flow_new(&fx->ctx, NULL, &fx->flow, NULL), BK_OK);
+    for (int64_t ms = 0; ms < 5000; ms += 250) {
+        tick(fx, t0(fx, 10000 + ms));
+        assert_int_equal(fx->out.n_prints, 0);
+    }
+    enter_staff(fx, t0(fx, 20000));
+    const struct flow_staff *s = fx->out.view->staff;
+    assert_int_equal(s->n_corrections, 1);
+    assert_string_equal(s->corrections[0].attendee_id, "P1");
+    assert_string_equal(s->corrections[0].name, "Shin-Gak Kang");
+    assert_int_equal(s->corrections[0].at_ms, t0(fx, 2000));
+    assert_int_equal(s->pending_prints, 1);
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_CLEAR_CORRECTION, .at_ms = t0(fx, 21000),
+                                 .text = "P1"});
+    s = fx->out.view->staff;
+    assert_int_equal(s->last, FLOW_STAFF_CORRECTION_CLEARED);
+    assert_int_equal(s->n_corrections, 0);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P1");
+    assert_null(fx->out.prints[0].reason);
+    size_t open = 0;
+    assert_int_equal(store_foreach_correction(fx->store, count_open, &open, NULL), BK_OK);
+    assert_int_equal(open, 0);
 }
 
 /* Issue 10, finding 8: a kiosk stopped with badges queued finds them in the
@@ -1186,9 +1228,9 @@ static void test_staff_print_pending_and_status(void **state)
     print_done(fx, 99, FLOW_PRINT_PENDING, "The printer is offline.", t0(fx, 1800));
     enter_staff(fx, t0(fx, 2000));
     const struct flow_staff *s = fx->out.view->staff;
-    /* P4's badge; the one P1's check-in owed is held back by "details
-     * wrong". */
-    assert_int_equal(s->pending_prints, 1);
+    /* P4's badge, and the one P1's check-in owed, held back by "details
+     * wrong" but still owed. */
+    assert_int_equal(s->pending_prints, 2);
     assert_int_equal(s->checked_in_today, 1);
     assert_int_equal(s->n_corrections, 1);
     assert_string_equal(s->corrections[0].attendee_id, "P1");
@@ -1316,6 +1358,7 @@ int main(void)
         T(test_a_badge_owed_from_an_earlier_checkin_prints_at_the_kiosk),
         T(test_a_badge_held_back_for_a_correction_does_not_print_on_a_rescan),
         T(test_a_restarted_kiosk_resumes_the_badges_it_owed),
+        T(test_a_correction_request_outlives_a_restart),
         T(test_quitting_with_badges_waiting_asks_first),
         T(test_each_outcome_has_its_screen),
         T(test_result_screen_returns_to_welcome_after_timeout),
