@@ -74,6 +74,7 @@ enum cmd_opt {
     OPT_VERBOSE,
     OPT_HEAD,
     OPT_CLEAR,
+    OPT_OVERRIDE,
     N_OPTS
 };
 
@@ -99,6 +100,7 @@ static const struct option cmd_options[N_OPTS] = {
     [OPT_VERBOSE] = {"verbose", no_argument, NULL, OPT_VERBOSE},
     [OPT_HEAD] = {"head", required_argument, NULL, OPT_HEAD},
     [OPT_CLEAR] = {"clear", required_argument, NULL, OPT_CLEAR},
+    [OPT_OVERRIDE] = {"override", no_argument, NULL, OPT_OVERRIDE},
 };
 
 /* The options whose value is a whole number, and its range: checked before
@@ -642,6 +644,10 @@ static void print_checkin_json(const struct config *cfg, const struct checkin_re
         json_write_key(stdout, "offline", 0);
         fputs("true", stdout);
     }
+    if (res->overridden) {
+        json_write_key(stdout, "override", 0);
+        fputs("true", stdout);
+    }
     printf("}\n");
 }
 
@@ -658,6 +664,10 @@ static void print_checkin_text(const struct config *cfg, const struct checkin_re
     case CHECKIN_CHECKED_IN:
         printf(_("Checked in: %s (%s) for %s, %s.%s\n"), name, id,
                res->event->short_name, day, res->badge_needed ? _(" Print a badge.") : "");
+        if (res->overridden)
+            printf(_("As an exception: %s is registered for %s, not for today; the event log "
+                     "says so.\n"),
+                   id, events);
         break;
     case CHECKIN_ALREADY_CHECKED_IN:
         printf(_("Already checked in today: %s (%s), first at %s.\n"), name, id,
@@ -702,6 +712,14 @@ static void print_checkin_text(const struct config *cfg, const struct checkin_re
     free(events);
 }
 
+/* An exception is the desk's, by registration ID. */
+static int checkin_check(struct run *run)
+{
+    if (run->opt[OPT_OVERRIDE] && !run->opt[OPT_MANUAL])
+        return usage(run->cmd);
+    return 0;
+}
+
 static int cmd_checkin(struct run *run)
 {
     const char *payload = run->argv[0];
@@ -710,8 +728,12 @@ static int cmd_checkin(struct run *run)
     struct checkin_result res;
     struct bk_err err = {0};
     int rc;
-    if (checkin_process(&ctx, payload, strlen(payload), manual ? CHECKIN_MANUAL : CHECKIN_CLI,
-                        run->now_ms, &res, &err) != BK_OK) {
+    enum bk_status st =
+        run->opt[OPT_OVERRIDE]
+            ? checkin_override(&ctx, payload, run->now_ms, &res, &err)
+            : checkin_process(&ctx, payload, strlen(payload), manual ? CHECKIN_MANUAL : CHECKIN_CLI,
+                              run->now_ms, &res, &err);
+    if (st != BK_OK) {
         rc = report_error(&err);
         say_not_done(run);
     } else {
@@ -1349,9 +1371,11 @@ static const struct cmd commands[] = {
                 "NAME.png/.jpg against NAME.txt")},
     {.name = "checkin", .run = cmd_checkin, .min_args = 1, .max_args = 1,
      .needs = NEED_KEYS | NEED_STORE,
-     .opts = OPT(OPT_NOW) | OPT(OPT_JSON) | OPT(OPT_MANUAL), .no_keys = OPT_MANUAL,
-     .args = N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
-     .help = N_("check a person in, exactly as the kiosk does"),
+     .opts = OPT(OPT_NOW) | OPT(OPT_JSON) | OPT(OPT_MANUAL) | OPT(OPT_OVERRIDE),
+     .no_keys = OPT_MANUAL, .check = checkin_check,
+     .args = N_("[--now ISO8601] [--json] [--manual [--override]] PAYLOAD"),
+     .help = N_("check a person in, exactly as the kiosk does; --manual --override: the desk's "
+                "exception for someone registered for another part or day, recorded as one"),
      .not_done = N_("the check-in was NOT recorded.")},
     {.name = "verify", .run = cmd_verify, .check = verify_check, .max_args = -1,
      .needs = NEED_STORE, .opts = OPT(OPT_HEAD),
