@@ -15,6 +15,7 @@
 #include "core/badgeplan.h"
 #include "util/i18n.h"
 #include "util/utf8.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 #define RECENT_CODES 8 /* codes remembered for the repeat rule */
@@ -199,6 +200,9 @@ struct flow {
 
     struct flow_staff staff;
     struct finder *finder;
+    /* Who is in today (registration ID -> first check-in ms + 1; the desk's
+     * exceptions as their negative), read with the day's count. */
+    struct strmap *today_in;
     struct flow_correction corrections[FLOW_MAX_CORRECTIONS];
     /* What each request's person looked like then (details_hash; zeros when
      * the store could not say): the same details later are not corrected. */
@@ -560,13 +564,22 @@ static void mailed_payload(const char *bytes, size_t len, const struct checkin_r
  * failure *st is the error and nothing was acknowledged, so the code is not
  * remembered: the person may simply try again. */
 static bool run_checkin(struct flow *f, const char *bytes, size_t len, enum checkin_method method,
-                        struct checkin_result *res, enum bk_status *st, struct bk_err *err)
+                        bool override, struct checkin_result *res, enum bk_status *st,
+                        struct bk_err *err)
 {
     size_t code_len = trimmed_len(bytes, len);
     if (method != CHECKIN_MANUAL && seen_recently(f, bytes, code_len))
         return false;
     bk_err_clear(err);
-    *st = checkin_process(&f->ctx, bytes, len, method, f->now, res, err);
+    if (override) {
+        char id[ATTENDEE_ID_MAX + 1];
+        size_t n = len < sizeof id - 1 ? len : sizeof id - 1;
+        memcpy(id, bytes, n);
+        id[n] = '\0';
+        *st = checkin_override(&f->ctx, id, f->now, res, err);
+    } else {
+        *st = checkin_process(&f->ctx, bytes, len, method, f->now, res, err);
+    }
     if (*st == BK_OK && method != CHECKIN_MANUAL)
         remember_code(f, bytes, code_len);
     return true;
@@ -585,7 +598,7 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
     struct checkin_result res;
     struct bk_err err;
     enum bk_status st;
-    if (!run_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method, &res, &st, &err))
+    if (!run_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method, false, &res, &st, &err))
         return;
     if (st != BK_OK) {
         checkin_result_clear(&res);
@@ -747,23 +760,51 @@ static enum bk_status settle_correction(struct flow *f, const char *attendee_id,
 struct day_count {
     bk_day today;
     size_t n;
+    struct strmap *in; /* who: ID -> first check-in ms + 1 */
 };
 
 static int count_today(void *ctx, const char *attendee, bk_day day, int64_t first_at_ms)
 {
-    (void)attendee, (void)first_at_ms;
     struct day_count *c = ctx;
-    if (day == c->today)
+    if (day == c->today) {
         c->n++;
+        *strmap_slot(c->in, attendee, NULL) = (uintptr_t)(first_at_ms + 1);
+    }
     return 0;
 }
 
+/* The badges owed, counted, and the first FLOW_WAITING_SHOWN people's IDs. */
+struct waiting_rows {
+    size_t n;
+    char ids[FLOW_WAITING_SHOWN][ATTENDEE_ID_MAX + 1];
+    size_t n_ids;
+};
+
 static int count_waiting(void *ctx, const struct store_badge *b)
 {
-    size_t *n = ctx;
-    if (store_badge_waiting(b->status))
-        (*n)++;
+    struct waiting_rows *w = ctx;
+    if (!store_badge_waiting(b->status))
+        return 0;
+    w->n++;
+    for (size_t i = 0; i < w->n_ids; i++)
+        if (strcmp(w->ids[i], b->attendee) == 0)
+            return 0;
+    if (w->n_ids < FLOW_WAITING_SHOWN)
+        copy_text(w->ids[w->n_ids++], sizeof w->ids[0], b->attendee);
     return 0;
+}
+
+/* The display name of id into name (n bytes); "" when the store cannot say. */
+static void name_of(struct flow *f, const char *id, char *name, size_t n)
+{
+    name[0] = '\0';
+    struct attendee a = {0};
+    if (store_get_attendee(f->ctx.store, id, &a, NULL) != BK_OK)
+        return;
+    char *display = attendee_display_name_new(&a);
+    copy_text(name, n, display);
+    free(display);
+    attendee_clear(&a);
 }
 
 static void staff_store_failed(struct flow *f, const struct bk_err *err)
@@ -778,19 +819,69 @@ static void staff_refresh_counts(struct flow *f)
 {
     struct bk_err err;
     bk_err_clear(&err);
-    struct day_count c = {tz_local_day(f->ctx.cfg->tz, f->now, NULL), 0};
-    size_t waiting = 0;
+    struct day_count c = {tz_local_day(f->ctx.cfg->tz, f->now, NULL), 0, strmap_new()};
+    struct waiting_rows w = {0};
     /* The day's count is the shared store's: offline, the last one stands
      * (the offline line says why), and the badges come from the journal. */
     enum bk_status st = store_foreach_attendance(f->ctx.store, count_today, &c, &err);
-    if (st == BK_OK)
+    if (st == BK_OK) {
         f->staff.checked_in_today = c.n;
+        strmap_free(f->today_in);
+        f->today_in = c.in;
+    } else {
+        strmap_free(c.in);
+    }
     if ((st != BK_OK && st != BK_ERR_OFFLINE) ||
-        store_foreach_badge(f->ctx.store, NULL, count_waiting, &waiting, &err) != BK_OK) {
+        store_foreach_badge(f->ctx.store, NULL, count_waiting, &w, &err) != BK_OK) {
         staff_store_failed(f, &err);
         return;
     }
-    f->staff.pending_prints = waiting;
+    struct flow_staff *s = &f->staff;
+    s->pending_prints = w.n;
+    s->n_waiting_shown = w.n_ids;
+    for (size_t i = 0; i < w.n_ids; i++) {
+        struct flow_waiting_badge *b = &s->waiting[i];
+        copy_text(b->attendee_id, sizeof b->attendee_id, w.ids[i]);
+        name_of(f, b->attendee_id, b->name, sizeof b->name);
+        b->held = correction_open(f, b->attendee_id);
+    }
+}
+
+/* The search's hits, each with where the person stands today: refreshed
+ * with every key and after every check-in at the desk. */
+static void staff_search(struct flow *f)
+{
+    struct flow_staff *s = &f->staff;
+    s->n_hits = f->finder ? finder_search(f->finder, s->query, s->hits, FLOW_STAFF_HITS) : 0;
+    bk_day today = tz_local_day(f->ctx.cfg->tz, f->now, NULL);
+    for (size_t i = 0; i < s->n_hits; i++) {
+        struct flow_hit_standing *h = &s->standing[i];
+        memset(h, 0, sizeof *h);
+        struct attendee a = {0};
+        if (store_get_attendee(f->ctx.store, s->hits[i].id, &a, NULL) != BK_OK)
+            continue;
+        uintptr_t *in = f->today_in ? strmap_find(f->today_in, a.id) : NULL;
+        /* In today although the rules would not admit them: the desk's
+         * exception admitted them. */
+        struct checkin_standing st;
+        checkin_standing(f->ctx.cfg, &a, today, false, &st);
+        h->overridden = in && st.override_allowed;
+        checkin_standing(f->ctx.cfg, &a, today, in != NULL, &st);
+        h->checked_in = st.checked_in;
+        h->would_be = st.would_be;
+        h->override_allowed = st.override_allowed;
+        if (in) {
+            char when[40];
+            tz_format_instant(f->ctx.cfg->tz, (int64_t)*in - 1, when);
+            snprintf(h->first_at, sizeof h->first_at, "%.5s", when + 11);
+        }
+        for (size_t j = 0; j < st.n_parts; j++) {
+            size_t used = strlen(h->parts);
+            snprintf(h->parts + used, sizeof h->parts - used, "%s%s", j ? ", " : "",
+                     st.parts[j]->code);
+        }
+        attendee_clear(&a);
+    }
 }
 
 static void enter_staff(struct flow *f)
@@ -847,12 +938,13 @@ static void pin_submit(struct flow *f)
 
 /* Shows a desk check-in's result on the staff screen, printing a first badge
  * when one is due: the desk follows the kiosk's rule. */
-static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum checkin_method method)
+static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum checkin_method method,
+                          bool override)
 {
     struct checkin_result res;
     struct bk_err err;
     enum bk_status st;
-    if (!run_checkin(f, bytes, len, method, &res, &st, &err))
+    if (!run_checkin(f, bytes, len, method, override, &res, &st, &err))
         return;
     struct flow_staff *s = &f->staff;
     if (st != BK_OK) {
@@ -864,6 +956,10 @@ static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum ch
     s->last = FLOW_STAFF_CHECKED;
     s->first_instead = false;
     s->last_outcome = res.outcome;
+    s->overridden = res.overridden;
+    /* The desk decides the exceptions: someone registered for another part,
+     * or not for today, may be admitted anyway, by a second, explicit tap. */
+    s->can_override = res.outcome == CHECKIN_NOT_REGISTERED_TODAY && res.has_attendee;
     copy_text(s->last_id, sizeof s->last_id, res.attendee_id);
     fill_person(&res, s->last_name, sizeof s->last_name);
     bool checked = res.outcome == CHECKIN_CHECKED_IN || res.outcome == CHECKIN_ALREADY_CHECKED_IN;
@@ -883,6 +979,7 @@ static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum ch
                         : FLOW_SOUND_FAILURE;
     checkin_result_clear(&res);
     staff_refresh_counts(f);
+    staff_search(f);
 }
 
 static void staff_reprint(struct flow *f, const char *id, const char *reason)
@@ -927,7 +1024,7 @@ static void staff_reprint(struct flow *f, const char *id, const char *reason)
         char aid[ATTENDEE_ID_MAX + 1];
         copy_text(aid, sizeof aid, a.id);
         attendee_clear(&a);
-        staff_checkin(f, aid, strlen(aid), CHECKIN_MANUAL);
+        staff_checkin(f, aid, strlen(aid), CHECKIN_MANUAL, false);
         if (s->last != FLOW_STAFF_CHECKED)
             return;
         s->first_instead = true;
@@ -1163,14 +1260,16 @@ static void on_staff(struct flow *f, const struct flow_event *ev)
         return;
     case FLOW_EV_SCAN:
         /* At the staff screen the kiosk is the desk: the result shows here. */
-        staff_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method);
+        staff_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method, false);
         break;
     case FLOW_EV_STAFF_SEARCH:
         copy_text(s->query, sizeof s->query, ev->text ? ev->text : "");
-        s->n_hits = f->finder ? finder_search(f->finder, s->query, s->hits, FLOW_STAFF_HITS) : 0;
+        staff_search(f);
         break;
     case FLOW_EV_STAFF_CHECKIN:
-        staff_checkin(f, ev->text ? ev->text : "", ev->text ? strlen(ev->text) : 0, CHECKIN_MANUAL);
+    case FLOW_EV_STAFF_CHECKIN_OVERRIDE:
+        staff_checkin(f, ev->text ? ev->text : "", ev->text ? strlen(ev->text) : 0, CHECKIN_MANUAL,
+                      ev->type == FLOW_EV_STAFF_CHECKIN_OVERRIDE);
         break;
     case FLOW_EV_STAFF_REPRINT:
         staff_reprint(f, ev->reprint.id, ev->reprint.reason);
@@ -1293,6 +1392,7 @@ void flow_free(struct flow *f)
     if (!f)
         return;
     finder_free(f->finder);
+    strmap_free(f->today_in);
     sodium_memzero(f->pin, sizeof f->pin);
     free(f->queue);
     free(f->resume);

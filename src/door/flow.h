@@ -91,6 +91,7 @@ enum flow_event_type {
     FLOW_EV_PIN_SUBMIT,          /* the PIN is complete */
     FLOW_EV_STAFF_SEARCH,        /* the search box now holds .text */
     FLOW_EV_STAFF_CHECKIN,       /* manual check-in of registration ID .text */
+    FLOW_EV_STAFF_CHECKIN_OVERRIDE, /* the same as the desk's exception (checkin_override) */
     FLOW_EV_STAFF_REPRINT,       /* .reprint: a replacement badge */
     FLOW_EV_STAFF_PRINT_PENDING, /* print every badge still waiting */
     FLOW_EV_STAFF_CLEAR_CORRECTION, /* settle .text's correction request; print the badge */
@@ -176,14 +177,36 @@ struct flow_queued_badge {
     int ready_seconds; /* expected seconds until it is out; 0: not known yet */
 };
 
+#define FLOW_WAITING_SHOWN 8 /* badges owed listed for staff, by name */
+
+/* A badge the store holds as owed (pending, or at a printer unheard from). */
+struct flow_waiting_badge {
+    char attendee_id[ATTENDEE_ID_MAX + 1];
+    char name[256]; /* display name, "" when not known */
+    bool held;      /* held back by an open correction request */
+};
+
+/* Where a search hit stands today (checkin_standing). */
+struct flow_hit_standing {
+    bool checked_in;
+    char first_at[6];  /* when checked_in: "09:12", venue time */
+    bool overridden;   /* checked in today as the desk's exception */
+    char parts[128];   /* their parts held today, codes joined by ", "; "" for none */
+    enum checkin_outcome would_be; /* what "Check in" would come to now */
+    bool override_allowed;         /* "Check in anyway" would admit them */
+};
+
 /* The staff screen's contents. Pointers are owned by the flow and valid
  * until the next flow_handle or flow_free. */
 struct flow_staff {
     char query[256];
     struct finder_hit hits[FLOW_STAFF_HITS]; /* best first */
+    struct flow_hit_standing standing[FLOW_STAFF_HITS]; /* of hits[i] */
     size_t n_hits;
     size_t checked_in_today;                   /* people, not scans */
     size_t pending_prints;                     /* badges pending or with an unclear job */
+    struct flow_waiting_badge waiting[FLOW_WAITING_SHOWN]; /* whose, oldest first */
+    size_t n_waiting_shown;
     const struct flow_correction *corrections; /* oldest first */
     size_t n_corrections;
     bool printer_trouble;
@@ -202,6 +225,9 @@ struct flow_staff {
     char last_id[ATTENDEE_ID_MAX + 1];
     char last_name[256];
     bool first_instead; /* FLOW_STAFF_CHECKED for a "reprint" of someone never badged */
+    bool overridden;    /* FLOW_STAFF_CHECKED: admitted as the desk's exception */
+    bool can_override;  /* FLOW_STAFF_CHECKED, not registered today: the desk may
+                           admit last_id anyway (FLOW_EV_STAFF_CHECKIN_OVERRIDE) */
     char problem[1024]; /* for FLOW_STAFF_STORE_FAILED, translated */
     size_t quit_waiting; /* for FLOW_STAFF_QUIT_ASKED: badges still to print here */
 };

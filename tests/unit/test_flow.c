@@ -1045,6 +1045,78 @@ static void test_staff_times_out(void **state)
     assert_false(fx->out.allow_quit);
 }
 
+static const struct flow_hit_standing *standing_of(struct fixture *fx, const char *query,
+                                                   const char *id, int64_t when)
+{
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_SEARCH, .at_ms = when, .text = query});
+    const struct flow_staff *s = fx->out.view->staff;
+    for (size_t i = 0; i < s->n_hits; i++)
+        if (strcmp(s->hits[i].id, id) == 0)
+            return &s->standing[i];
+    fail_msg("%s not found by '%s'", id, query);
+    return NULL;
+}
+
+/* Issue 11, finding 11: the desk sees who is owed a badge, by name, and for
+ * each search hit whether they are in today and for which parts; someone
+ * registered for another part is refused by "Check in" and admitted by the
+ * explicit "Check in anyway", which the hit then shows as an exception. */
+static void test_desk_sees_who_is_owed_and_who_is_in_and_decides_exceptions(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(scan(fx, "P4", t0(fx, 0)), FLOW_CHECKED_IN);
+    assert_int_equal(touch(fx, FLOW_BUTTON_DETAILS_WRONG, t0(fx, 1000)), FLOW_CORRECTION);
+    assert_int_equal(store_badge_add(fx->store, "P5", "WAITIN", NULL, "k", t0(fx, 0), NULL, NULL),
+                     BK_OK);
+    enter_staff(fx, t0(fx, 60000));
+    const struct flow_staff *s = fx->out.view->staff;
+    assert_int_equal(s->pending_prints, 2);
+    assert_int_equal(s->n_waiting_shown, 2);
+    assert_string_equal(s->waiting[0].attendee_id, "P4");
+    assert_string_equal(s->waiting[0].name, "Amélie Durand");
+    assert_true(s->waiting[0].held);
+    assert_string_equal(s->waiting[1].name, "王蕴韬");
+    assert_false(s->waiting[1].held);
+
+    const struct flow_hit_standing *h = standing_of(fx, "durand", "P4", t0(fx, 61000));
+    assert_true(h->checked_in);
+    assert_string_equal(h->first_at, "09:00");
+    assert_string_equal(h->parts, "FG-MV");
+    assert_false(h->overridden);
+    h = standing_of(fx, "kang", "P1", t0(fx, 62000));
+    assert_false(h->checked_in);
+    assert_int_equal(h->would_be, CHECKIN_CHECKED_IN);
+    assert_string_equal(h->parts, "FG-MV");
+    h = standing_of(fx, "only", "P2", t0(fx, 63000));
+    assert_false(h->checked_in);
+    assert_int_equal(h->would_be, CHECKIN_NOT_REGISTERED_TODAY);
+    assert_true(h->override_allowed);
+    assert_string_equal(h->parts, "");
+
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_CHECKIN, .at_ms = t0(fx, 64000), .text = "P2"});
+    s = fx->out.view->staff;
+    assert_int_equal(s->last_outcome, CHECKIN_NOT_REGISTERED_TODAY);
+    assert_true(s->can_override);
+    assert_false(s->overridden);
+    assert_int_equal(fx->out.n_prints, 0);
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_CHECKIN_OVERRIDE, .at_ms = t0(fx, 65000),
+                                 .text = "P2"});
+    s = fx->out.view->staff;
+    assert_int_equal(s->last, FLOW_STAFF_CHECKED);
+    assert_int_equal(s->last_outcome, CHECKIN_CHECKED_IN);
+    assert_true(s->overridden);
+    assert_false(s->can_override);
+    assert_int_equal(fx->out.n_prints, 1); /* the badge a check-in owes */
+    assert_int_equal(s->checked_in_today, 2);
+    /* The hit shown now says so, still under the same search. */
+    assert_string_equal(s->hits[0].id, "P2");
+    assert_true(s->standing[0].checked_in);
+    assert_true(s->standing[0].overridden);
+    /* A withdrawn person is never an exception. */
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_CHECKIN, .at_ms = t0(fx, 66000), .text = "P3"});
+    assert_false(fx->out.view->staff->can_override);
+}
+
 static void test_staff_search_as_you_type(void **state)
 {
     struct fixture *fx = *state;
@@ -1359,6 +1431,7 @@ int main(void)
         T(test_a_badge_held_back_for_a_correction_does_not_print_on_a_rescan),
         T(test_a_restarted_kiosk_resumes_the_badges_it_owed),
         T(test_a_correction_request_outlives_a_restart),
+        T(test_desk_sees_who_is_owed_and_who_is_in_and_decides_exceptions),
         T(test_quitting_with_badges_waiting_asks_first),
         T(test_each_outcome_has_its_screen),
         T(test_result_screen_returns_to_welcome_after_timeout),
