@@ -166,6 +166,15 @@ struct flow {
      * as the screen is left any way but "my details are wrong". */
     bool countdown_armed;
     struct print_slot countdown;
+    /* The person before: a countdown that was running when the next person
+     * scanned, carried on in a strip until previous_deadline (the badge
+     * then prints) or their "my details are wrong"; previous_noted_until
+     * keeps the strip's "noted" a few seconds. */
+    bool previous_armed;
+    struct print_slot previous;
+    int64_t previous_deadline;
+    int64_t previous_noted_until;
+    char previous_noted_name[256];
     uint32_t awaited_print; /* PRINTING waits for this request */
     uint32_t next_print_id;
 
@@ -221,6 +230,11 @@ struct flow {
     bool clock_wrong; /* the view's clock line, likewise */
     int64_t clock_skew_s;
 };
+
+/* The least time the person before keeps to object once the next person
+ * scanned, and how long their strip then says "noted". */
+#define PREVIOUS_MIN_MS 4000
+#define PREVIOUS_NOTED_MS 6000
 
 /* How often the view's offline line is read from the store (its journal). */
 #define SYNC_CHECK_MS 1000
@@ -301,6 +315,34 @@ static uint32_t release_countdown(struct flow *f)
                          f->countdown.has_payload ? f->countdown.payload : NULL, NULL);
 }
 
+/* The person before's badge goes to the printer now (their time ran out,
+ * a third person scanned, or staff stepped in). */
+static void release_previous(struct flow *f)
+{
+    if (!f->previous_armed)
+        return;
+    f->previous_armed = false;
+    request_print(f, f->previous.attendee_id, f->previous.name,
+                  f->previous.has_payload ? f->previous.payload : NULL, NULL);
+}
+
+/* A new person scanned while the countdown of the one before was running:
+ * theirs is not printed at once (they may still be reading their screen)
+ * but kept in a strip with its own "my details are wrong" for the rest of
+ * their countdown, and never less than PREVIOUS_MIN_MS. Only one person is
+ * kept so: a third scan sends the first one's badge. */
+static void keep_previous(struct flow *f)
+{
+    release_previous(f);
+    if (!f->countdown_armed)
+        return;
+    f->countdown_armed = false;
+    f->previous = f->countdown;
+    f->previous_armed = true;
+    int64_t deadline = f->shown_ms + secs(f->set.countdown_seconds);
+    f->previous_deadline = deadline > f->now + PREVIOUS_MIN_MS ? deadline : f->now + PREVIOUS_MIN_MS;
+}
+
 /* The print request already made for attendee_id and not yet ended (or
  * the countdown's), or 0: a second scan while the badge is on its way must
  * not ask for another. */
@@ -378,7 +420,7 @@ static void resume_waiting(struct flow *f)
  * to be resumed. What quitting now would leave for print --pending. */
 static size_t badges_in_hand(const struct flow *f)
 {
-    return f->queue_len + (f->n_resume - f->resume_next);
+    return f->queue_len + (f->n_resume - f->resume_next) + (f->previous_armed ? 1 : 0);
 }
 
 /* A print request ended (printed, written, or left pending for staff): it
@@ -434,9 +476,15 @@ static void fill_queue_view(struct flow *f)
     v->queue_place = 0;
     v->ready_seconds = 0;
     if (v->screen == FLOW_CHECKED_IN && f->countdown_armed) {
-        v->queue_place = (int)f->queue_len + 1;
+        v->queue_place = (int)f->queue_len + 1 + (f->previous_armed ? 1 : 0);
         int64_t asked = f->shown_ms + secs(f->set.countdown_seconds);
-        v->ready_seconds = seconds_from_now(f, expected_end(f, f->queue_len, asked));
+        int64_t end = expected_end(f, f->queue_len, asked);
+        if (f->previous_armed && f->badge_ms) {
+            /* The person before's badge, sent at their deadline, comes first. */
+            int64_t before = expected_end(f, f->queue_len, f->previous_deadline);
+            end = (before > asked ? before : asked) + f->badge_ms;
+        }
+        v->ready_seconds = seconds_from_now(f, end);
     } else if (v->screen == FLOW_PRINTING) {
         for (size_t i = 0; i < f->queue_len; i++)
             if (f->queue[i].id == f->awaited_print) {
@@ -444,6 +492,13 @@ static void fill_queue_view(struct flow *f)
                 v->ready_seconds = seconds_from_now(f, expected_end(f, i, 0));
             }
     }
+    /* Whose badge comes out before this person's: the queue's head, or the
+     * person before's, still held. */
+    v->printing_before[0] = '\0';
+    if (v->queue_place > 1 && f->queue_len)
+        copy_text(v->printing_before, sizeof v->printing_before, f->queue[0].name);
+    else if (v->screen == FLOW_CHECKED_IN && f->previous_armed)
+        copy_text(v->printing_before, sizeof v->printing_before, f->previous.name);
     struct flow_staff *s = &f->staff;
     s->queue_len = f->queue_len;
     s->badge_ms = (int)f->badge_ms;
@@ -619,6 +674,11 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
         screen = counting || queued_print_of(f, res.attendee_id) ? FLOW_PRINTING
                                                                  : FLOW_CHECKED_IN;
     }
+    /* Someone else scanned while the person before was still reading their
+     * screen: they keep their chance to object, in a strip. */
+    if (f->view.screen == FLOW_CHECKED_IN && f->countdown_armed &&
+        strcmp(f->countdown.attendee_id, res.attendee_id) != 0)
+        keep_previous(f);
     show(f, screen); /* releases a countdown still running: its badge is queued now */
     if (screen == FLOW_PRINTING)
         f->awaited_print = queued_print_of(f, res.attendee_id);
@@ -907,6 +967,7 @@ static void enter_pin(struct flow *f)
     /* An empty hash means the organisers turned staff mode off. */
     if (!f->ctx.cfg->staff_pin_hash || !f->ctx.cfg->staff_pin_hash[0])
         return;
+    release_previous(f); /* staff stepping in is not an objection */
     show(f, FLOW_STAFF_PIN);
     sodium_memzero(f->pin, sizeof f->pin);
     f->pin_len = 0;
@@ -1442,6 +1503,8 @@ static void shift_timeline(struct flow *f, int64_t back_ms)
         f->recent[i].seen_ms -= back_ms;
     f->last_reprint_ms -= back_ms;
     f->quit_asked_ms -= back_ms;
+    f->previous_deadline -= back_ms;
+    f->previous_noted_until -= back_ms;
 }
 
 /* The offline line: read from the store's journal at most once a second
@@ -1488,12 +1551,25 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
 
     if (ev->type == FLOW_EV_TICK)
         resume_waiting(f);
+    if (f->previous_armed && f->now >= f->previous_deadline)
+        release_previous(f);
+    bool previous_touched = ev->type == FLOW_EV_TOUCH &&
+                            ev->button == FLOW_BUTTON_PREVIOUS_DETAILS_WRONG;
+    if (previous_touched && f->previous_armed) {
+        /* The person before objects: their badge is held back as if they had
+         * touched their own screen; the next person's screen stays up. */
+        f->previous_armed = false;
+        if (record_correction(f, f->previous.attendee_id, f->previous.name)) {
+            f->previous_noted_until = f->now + PREVIOUS_NOTED_MS;
+            copy_text(f->previous_noted_name, sizeof f->previous_noted_name, f->previous.name);
+        }
+    }
 
     if (ev->type == FLOW_EV_STORE_ERROR && f->view.screen == FLOW_STAFF)
         staff_store_failed(f, ev->store_err ? ev->store_err : &(struct bk_err){0});
     else if (ev->type == FLOW_EV_STORE_ERROR)
         show_store_error(f, ev->store_err);
-    else
+    else if (!previous_touched)
         handlers[f->view.screen](f, ev);
 
     struct flow_view *v = &f->view;
@@ -1503,6 +1579,18 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
         v->pin_locked_seconds = seconds_until(f->guard.locked_until_ms, f->now);
     }
     fill_queue_view(f);
+    struct flow_previous *p = &v->previous;
+    memset(p, 0, sizeof *p);
+    bool attendee_screen = v->screen != FLOW_STAFF && v->screen != FLOW_STAFF_PIN;
+    if (attendee_screen && f->previous_armed) {
+        p->shown = true;
+        copy_text(p->name, sizeof p->name, f->previous.name);
+        copy_text(p->attendee_id, sizeof p->attendee_id, f->previous.attendee_id);
+        p->seconds_left = seconds_until(f->previous_deadline, f->now);
+    } else if (attendee_screen && f->now < f->previous_noted_until) {
+        p->shown = p->noted = true;
+        copy_text(p->name, sizeof p->name, f->previous_noted_name);
+    }
     f->staff.corrections = f->corrections;
     f->staff.n_corrections = f->n_corrections;
     f->staff.camera_missing = f->camera_missing;

@@ -105,6 +105,8 @@ enum flow_button {
     FLOW_BUTTON_DONE,              /* any result screen: back to welcome now */
     FLOW_BUTTON_BACK,              /* PIN and staff screens: leave */
     FLOW_BUTTON_QUIT,              /* staff screen: quit the kiosk (asked twice) */
+    FLOW_BUTTON_PREVIOUS_DETAILS_WRONG, /* the strip of the person before: their
+                                           "my details are wrong" */
 };
 
 enum flow_print_result {
@@ -232,6 +234,17 @@ struct flow_staff {
     size_t quit_waiting; /* for FLOW_STAFF_QUIT_ASKED: badges still to print here */
 };
 
+/* The person before, whose badge waits a few seconds more while the next
+ * person's screen is up (they scanned within the countdown): a strip with
+ * their own "my details are wrong" (FLOW_BUTTON_PREVIOUS_DETAILS_WRONG). */
+struct flow_previous {
+    bool shown;
+    char name[256];
+    char attendee_id[ATTENDEE_ID_MAX + 1];
+    int seconds_left; /* until their badge is sent to the printer */
+    bool noted;       /* they asked: "noted, see the staff desk" for a few seconds */
+};
+
 /* What the current screen shows. Fields that do not apply are zero or "". */
 struct flow_view {
     enum flow_screen screen;
@@ -252,6 +265,11 @@ struct flow_view {
      * time per badge (0 until the first badge was measured). */
     int queue_place;
     int ready_seconds;
+    /* CHECKED_IN and PRINTING, when a badge prints before this person's:
+     * whose ("" when not known), so two people at the tray know which badge
+     * is which. */
+    char printing_before[256];
+    struct flow_previous previous; /* attendee screens: see struct flow_previous */
     char first_at[6];               /* ALREADY_CHECKED_IN: "09:30", venue time */
     /* OTHER_DAY: what the person is registered for, so they learn it at
      * the door (worded at draw time, in the language then in use). */
@@ -290,7 +308,7 @@ struct flow_print {
     const char *reason;  /* NULL for a first badge; the reason for a replacement */
 };
 
-#define FLOW_MAX_PRINTS 2
+#define FLOW_MAX_PRINTS 3
 
 /* The answer to one event. */
 struct flow_actions {

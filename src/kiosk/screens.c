@@ -93,8 +93,34 @@ static void header(struct kiosk *k)
     float w = W(k);
     char clock[8];
     clock_text(k, clock, sizeof clock);
-    ui_text_mid(&k->ui, k->cfg->title, px(k, 2.3f), false, t->muted,
-                ui_rect(&k->ui, 6, 2, w - 30, 7), ui_lead(&k->ui));
+    const struct flow_previous *p = &k->view->previous;
+    if (p->shown) {
+        /* The person before, whose screen the next scan replaced: their
+         * badge waits a few seconds more and they can still object. */
+        SDL_Rect band = ui_rect(&k->ui, 6, 1, w - 30, 8);
+        ui_round(&k->ui, band, px(k, 1.2f), t->panel);
+        ui_round_outline(&k->ui, band, px(k, 1.2f), px(k, 0.3f) + 1, t->warn);
+        char line[400];
+        if (p->noted)
+            snprintf(line, sizeof line,
+                     _("%s: noted. Your badge is held back: please go to the staff desk."),
+                     p->name);
+        else
+            snprintf(line, sizeof line,
+                     P_("%s: your badge prints in %d second.",
+                        "%s: your badge prints in %d seconds.", p->seconds_left),
+                     p->name, p->seconds_left);
+        float bw = p->noted ? 0 : 36;
+        ui_text_mid(&k->ui, line, px(k, 2.6f), true, t->ink,
+                    ui_rect(&k->ui, 8, 1, w - 34 - bw, 8), ui_lead(&k->ui));
+        if (!p->noted)
+            button(k, "previous-details-wrong", ui_rect(&k->ui, w - 24 - bw - 1, 1.8f, bw, 6.4f),
+                   _("My details are wrong"), OUTLINED, KIOSK_ACT_TOUCH,
+                   FLOW_BUTTON_PREVIOUS_DETAILS_WRONG);
+    } else {
+        ui_text_mid(&k->ui, k->cfg->title, px(k, 2.3f), false, t->muted,
+                    ui_rect(&k->ui, 6, 2, w - 30, 7), ui_lead(&k->ui));
+    }
     ui_text_mid(&k->ui, clock, px(k, 3.2f), true, t->ink, ui_rect(&k->ui, w - 22, 2, 16, 7),
                 ui_trail(&k->ui));
     ui_fill(&k->ui, ui_rect_abs(&k->ui, 6, 9.5f, w - 12, 0.25f), t->line);
@@ -432,6 +458,10 @@ static void badge_whereabouts(const struct flow_view *v, char *buf, size_t n)
     int ahead = v->queue_place - 1;
     if (ahead <= 0)
         snprintf(place, sizeof place, "%s", _("Your badge is next at the printer."));
+    else if (ahead == 1 && v->printing_before[0])
+        /* Two people at the tray: say whose badge comes out first. */
+        snprintf(place, sizeof place, _("%s's badge comes out first, then yours."),
+                 v->printing_before);
     else
         snprintf(place, sizeof place,
                  P_("%d badge is ahead of yours at the printer.",
@@ -493,12 +523,14 @@ static void draw_checked_in(struct kiosk *k)
         pv = ui_rect(&k->ui, w * 0.52f, 16, w * 0.48f - 8, 58);
     }
     int y = result_block(k, &looks[FLOW_CHECKED_IN], area, v->name);
-    char buf[256];
+    char buf[512];
     if (v->badge_needed) {
         badge_whereabouts(v, buf, sizeof buf);
         y += px(k, 3);
-        ui_text(&k->ui, buf, px(k, 4.2f), true, t->ok, (SDL_Rect){area.x, y, area.w, px(k, 12)},
-                ui_lead(&k->ui));
+        /* Shrunk to the room above the buttons: with the name of the person
+         * before, it may need two lines. */
+        ui_text_mid(&k->ui, buf, px(k, 4.2f), true, t->ok, (SDL_Rect){area.x, y, area.w, px(k, 6)},
+                    ui_lead(&k->ui));
     } else if (v->badge_at_desk) {
         y += px(k, 3);
         ui_text(&k->ui,

@@ -735,17 +735,83 @@ static void test_new_scan_replaces_result_screen(void **state)
     assert_string_equal(fx->out.view->name, "Shin-Gak Kang");
 }
 
-static void test_new_scan_during_countdown_prints_the_first_badge(void **state)
+/* Issue 11, finding 7: B scans half a second after A. A's badge is not
+ * printed at once: A keeps the rest of their countdown in a strip over B's
+ * screen, B's screen says whose badge comes out first, and the badges come
+ * out in order, each when its time is up. */
+static void test_next_scan_during_countdown_keeps_the_first_persons_chance(void **state)
 {
     struct fixture *fx = *state;
     scan(fx, "P1", t0(fx, 0));
-    assert_int_equal(scan(fx, "P4", t0(fx, 2000)), FLOW_CHECKED_IN);
+    assert_int_equal(scan(fx, "P4", t0(fx, 500)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.n_prints, 0);
+    const struct flow_view *v = fx->out.view;
+    assert_string_equal(v->attendee_id, "P4");
+    assert_true(v->previous.shown);
+    assert_false(v->previous.noted);
+    assert_string_equal(v->previous.attendee_id, "P1");
+    assert_string_equal(v->previous.name, "Shin-Gak Kang");
+    assert_int_equal(v->previous.seconds_left, 5); /* at least PREVIOUS_MIN_MS */
+    assert_string_equal(v->printing_before, "Shin-Gak Kang");
+    assert_int_equal(v->queue_place, 2);
+    assert_int_equal(tick(fx, t0(fx, 4900)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.n_prints, 0);
+    tick(fx, t0(fx, 5000)); /* the end of P1's own countdown */
     assert_int_equal(fx->out.n_prints, 1);
     assert_string_equal(fx->out.prints[0].attendee_id, "P1");
-    assert_string_equal(fx->out.view->attendee_id, "P4");
-    assert_int_equal(tick(fx, t0(fx, 7000)), FLOW_PRINTING);
+    assert_false(fx->out.view->previous.shown);
+    assert_int_equal(tick(fx, t0(fx, 5500)), FLOW_PRINTING);
     assert_int_equal(fx->out.n_prints, 1);
     assert_string_equal(fx->out.prints[0].attendee_id, "P4");
+    assert_int_equal(fx->out.view->queue_place, 2);
+    assert_string_equal(fx->out.view->printing_before, "Shin-Gak Kang");
+}
+
+/* A touches "my details are wrong" in their strip while B's screen is up:
+ * A's badge is held back and the request recorded, B's screen stays, and
+ * only B's badge prints. */
+static void test_the_person_before_can_still_say_their_details_are_wrong(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    scan(fx, "P4", t0(fx, 500));
+    assert_int_equal(touch(fx, FLOW_BUTTON_PREVIOUS_DETAILS_WRONG, t0(fx, 1500)),
+                     FLOW_CHECKED_IN);
+    assert_non_null(fx->out.correction);
+    assert_string_equal(fx->out.correction->attendee_id, "P1");
+    assert_string_equal(fx->out.view->attendee_id, "P4");
+    assert_true(fx->out.view->previous.noted);
+    assert_string_equal(fx->out.view->printing_before, "");
+    size_t printed_p1 = 0, printed_p4 = 0;
+    for (int64_t ms = 2000; ms <= 20000; ms += 250) {
+        tick(fx, t0(fx, ms));
+        for (size_t i = 0; i < fx->out.n_prints; i++) {
+            printed_p1 += strcmp(fx->out.prints[i].attendee_id, "P1") == 0;
+            printed_p4 += strcmp(fx->out.prints[i].attendee_id, "P4") == 0;
+        }
+    }
+    assert_int_equal(printed_p1, 0);
+    assert_int_equal(printed_p4, 1);
+    size_t open = 0;
+    assert_int_equal(store_foreach_correction(fx->store, count_open, &open, NULL), BK_OK);
+    assert_int_equal(open, 1);
+}
+
+/* Only one person is kept so: a third scan sends the first one's badge,
+ * and staff stepping in sends the one kept. */
+static void test_a_third_scan_or_staff_sends_the_badge_kept(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    scan(fx, "P4", t0(fx, 500));
+    assert_int_equal(scan(fx, "P5", t0(fx, 1000)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P1");
+    assert_string_equal(fx->out.view->previous.attendee_id, "P4");
+    assert_int_equal(staff_keys(fx, t0(fx, 1500)), FLOW_STAFF_PIN);
+    assert_int_equal(fx->out.n_prints, 2); /* P4's kept one, and P5's countdown */
+    assert_string_equal(fx->out.prints[0].attendee_id, "P4");
+    assert_string_equal(fx->out.prints[1].attendee_id, "P5");
 }
 
 static void test_language_switch_on_scan(void **state)
@@ -1351,14 +1417,17 @@ static void test_expected_time_comes_from_measured_badges(void **state)
     /* Asked for when its 5 s countdown ends, out 10 s later. */
     assert_int_equal(fx->out.view->queue_place, 1);
     assert_int_equal(fx->out.view->ready_seconds, 15);
-    scan(fx, "P5", t0(fx, 17000)); /* P4's badge goes to the printer now */
+    /* P4 keeps the rest of their countdown (to 21 s) in the strip; P5's
+     * comes after it: P4's out at 31 s, P5's at 41 s. */
+    scan(fx, "P5", t0(fx, 17000));
     assert_int_equal(fx->out.view->queue_place, 2);
-    assert_int_equal(fx->out.view->ready_seconds, 20); /* after P4's, at 27 s */
+    assert_int_equal(fx->out.view->ready_seconds, 24);
+    assert_int_equal(tick(fx, t0(fx, 21000)), FLOW_CHECKED_IN); /* P4's sent */
     assert_int_equal(tick(fx, t0(fx, 22000)), FLOW_PRINTING);
     assert_int_equal(fx->out.view->queue_place, 2);
-    assert_int_equal(fx->out.view->ready_seconds, 15);
+    assert_int_equal(fx->out.view->ready_seconds, 19);
     /* P4's badge is out: P5's is next. */
-    print_done(fx, id + 1, FLOW_PRINT_PRINTED, NULL, t0(fx, 27000));
+    print_done(fx, id + 1, FLOW_PRINT_PRINTED, NULL, t0(fx, 31000));
     assert_int_equal(fx->out.view->queue_place, 1);
     assert_int_equal(fx->out.view->ready_seconds, 10);
 }
@@ -1379,9 +1448,10 @@ static void test_staff_see_the_print_queue(void **state)
 {
     struct fixture *fx = *state;
     scan(fx, "P1", t0(fx, 0));
-    scan(fx, "P4", t0(fx, 2000));
-    uint32_t first = fx->out.prints[0].id; /* P1's, asked for as P4 scanned */
-    enter_staff(fx, t0(fx, 3000));         /* P4's countdown is released too */
+    scan(fx, "P4", t0(fx, 2000)); /* P1's badge is kept in the strip */
+    assert_int_equal(staff_keys(fx, t0(fx, 3000)), FLOW_STAFF_PIN);
+    uint32_t first = fx->out.prints[0].id; /* P1's, sent as staff stepped in */
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 3000)), FLOW_STAFF);
     const struct flow_staff *s = fx->out.view->staff;
     assert_non_null(s);
     assert_int_equal(s->queue_len, 2);
@@ -1390,7 +1460,7 @@ static void test_staff_see_the_print_queue(void **state)
     assert_string_equal(s->queue[0].name, "Shin-Gak Kang");
     assert_string_equal(s->queue[1].attendee_id, "P4");
     assert_int_equal(s->badge_ms, 0);
-    print_done(fx, first, FLOW_PRINT_PRINTED, NULL, t0(fx, 12000));
+    print_done(fx, first, FLOW_PRINT_PRINTED, NULL, t0(fx, 13000));
     s = fx->out.view->staff;
     assert_int_equal(s->queue_len, 1);
     assert_int_equal(s->badge_ms, 10000);
@@ -1439,7 +1509,9 @@ int main(void)
         T(test_done_button_returns_to_welcome_at_once),
         T(test_result_timeout_follows_the_settings),
         T(test_new_scan_replaces_result_screen),
-        T(test_new_scan_during_countdown_prints_the_first_badge),
+        T(test_next_scan_during_countdown_keeps_the_first_persons_chance),
+        T(test_the_person_before_can_still_say_their_details_are_wrong),
+        T(test_a_third_scan_or_staff_sends_the_badge_kept),
         T(test_language_switch_on_scan),
         T(test_language_chosen_on_welcome),
         cmocka_unit_test(test_language_of_export_values),
