@@ -717,6 +717,20 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
 
 /* ---- correction requests ---- */
 
+/* Takes attendee_id's request out of the flow's list (none: nothing). */
+static void drop_correction(struct flow *f, const char *attendee_id)
+{
+    for (size_t i = 0; i < f->n_corrections; i++)
+        if (strcmp(f->corrections[i].attendee_id, attendee_id) == 0) {
+            memmove(&f->corrections[i], &f->corrections[i + 1],
+                    (f->n_corrections - i - 1) * sizeof f->corrections[0]);
+            memmove(&f->correction_details[i], &f->correction_details[i + 1],
+                    (f->n_corrections - i - 1) * sizeof f->correction_details[0]);
+            f->n_corrections--;
+            return;
+        }
+}
+
 /* Keeps a request in the flow's list (the staff screen's), with what the
  * person's details looked like (zeros: not known). The oldest makes room
  * when the list is full; the store keeps every one. */
@@ -724,23 +738,9 @@ static struct flow_correction *keep_correction(struct flow *f, const char *atten
                                                const char *name, int64_t at_ms,
                                                const unsigned char *details)
 {
-    for (size_t i = 0; i < f->n_corrections; i++)
-        if (strcmp(f->corrections[i].attendee_id, attendee_id) == 0) {
-            /* A second request replaces the first. */
-            memmove(&f->corrections[i], &f->corrections[i + 1],
-                    (f->n_corrections - i - 1) * sizeof f->corrections[0]);
-            memmove(&f->correction_details[i], &f->correction_details[i + 1],
-                    (f->n_corrections - i - 1) * sizeof f->correction_details[0]);
-            f->n_corrections--;
-            break;
-        }
-    if (f->n_corrections == FLOW_MAX_CORRECTIONS) {
-        memmove(&f->corrections[0], &f->corrections[1],
-                (FLOW_MAX_CORRECTIONS - 1) * sizeof f->corrections[0]);
-        memmove(&f->correction_details[0], &f->correction_details[1],
-                (FLOW_MAX_CORRECTIONS - 1) * sizeof f->correction_details[0]);
-        f->n_corrections--;
-    }
+    drop_correction(f, attendee_id); /* a second request replaces the first */
+    if (f->n_corrections == FLOW_MAX_CORRECTIONS)
+        drop_correction(f, f->corrections[0].attendee_id);
     unsigned char *d = f->correction_details[f->n_corrections];
     memset(d, 0, crypto_generichash_BYTES);
     if (details)
@@ -803,15 +803,7 @@ static enum bk_status settle_correction(struct flow *f, const char *attendee_id,
                                                NULL, err);
     if (st != BK_OK)
         return st;
-    for (size_t i = 0; i < f->n_corrections; i++)
-        if (strcmp(f->corrections[i].attendee_id, attendee_id) == 0) {
-            memmove(&f->corrections[i], &f->corrections[i + 1],
-                    (f->n_corrections - i - 1) * sizeof f->corrections[0]);
-            memmove(&f->correction_details[i], &f->correction_details[i + 1],
-                    (f->n_corrections - i - 1) * sizeof f->correction_details[0]);
-            f->n_corrections--;
-            break;
-        }
+    drop_correction(f, attendee_id);
     return BK_OK;
 }
 
