@@ -77,6 +77,8 @@ enum cmd_opt {
     OPT_VERBOSE,
     OPT_HEAD,
     OPT_LISTEN,
+    OPT_CLEAR,
+    OPT_OVERRIDE,
     N_OPTS
 };
 
@@ -102,6 +104,8 @@ static const struct option cmd_options[N_OPTS] = {
     [OPT_VERBOSE] = {"verbose", no_argument, NULL, OPT_VERBOSE},
     [OPT_HEAD] = {"head", required_argument, NULL, OPT_HEAD},
     [OPT_LISTEN] = {"listen", required_argument, NULL, OPT_LISTEN},
+    [OPT_CLEAR] = {"clear", required_argument, NULL, OPT_CLEAR},
+    [OPT_OVERRIDE] = {"override", no_argument, NULL, OPT_OVERRIDE},
 };
 
 /* The options whose value is a whole number, and its range: checked before
@@ -645,6 +649,10 @@ static void print_checkin_json(const struct config *cfg, const struct checkin_re
         json_write_key(stdout, "offline", 0);
         fputs("true", stdout);
     }
+    if (res->overridden) {
+        json_write_key(stdout, "override", 0);
+        fputs("true", stdout);
+    }
     printf("}\n");
 }
 
@@ -661,6 +669,10 @@ static void print_checkin_text(const struct config *cfg, const struct checkin_re
     case CHECKIN_CHECKED_IN:
         printf(_("Checked in: %s (%s) for %s, %s.%s\n"), name, id,
                res->event->short_name, day, res->badge_needed ? _(" Print a badge.") : "");
+        if (res->overridden)
+            printf(_("As an exception: %s is registered for %s, not for today; the event log "
+                     "says so.\n"),
+                   id, events);
         break;
     case CHECKIN_ALREADY_CHECKED_IN:
         printf(_("Already checked in today: %s (%s), first at %s.\n"), name, id,
@@ -705,6 +717,14 @@ static void print_checkin_text(const struct config *cfg, const struct checkin_re
     free(events);
 }
 
+/* An exception is the desk's, by registration ID. */
+static int checkin_check(struct run *run)
+{
+    if (run->opt[OPT_OVERRIDE] && !run->opt[OPT_MANUAL])
+        return usage(run->cmd);
+    return 0;
+}
+
 static int cmd_checkin(struct run *run)
 {
     const char *payload = run->argv[0];
@@ -713,8 +733,12 @@ static int cmd_checkin(struct run *run)
     struct checkin_result res;
     struct bk_err err = {0};
     int rc;
-    if (checkin_process(&ctx, payload, strlen(payload), manual ? CHECKIN_MANUAL : CHECKIN_CLI,
-                        run->now_ms, &res, &err) != BK_OK) {
+    enum bk_status st =
+        run->opt[OPT_OVERRIDE]
+            ? checkin_override(&ctx, payload, run->now_ms, &res, &err)
+            : checkin_process(&ctx, payload, strlen(payload), manual ? CHECKIN_MANUAL : CHECKIN_CLI,
+                              run->now_ms, &res, &err);
+    if (st != BK_OK) {
         rc = report_error(&err);
         say_not_done(run);
     } else {
@@ -1248,6 +1272,82 @@ static int hash_secret(const char *prompt, size_t min_len, const char *too_short
     return BK_EXIT_DONE;
 }
 
+/* One open request: its line of text or its JSON object. */
+struct corrections_out {
+    struct run *run;
+    size_t n;
+};
+
+static int print_correction(void *ctx, const struct store_correction *c)
+{
+    struct corrections_out *o = ctx;
+    char when[40];
+    tz_format_instant(o->run->cfg->tz, c->at_ms, when);
+    struct attendee a = {0};
+    char *name = store_get_attendee(o->run->store, c->attendee, &a, NULL) == BK_OK
+                     ? attendee_display_name_new(&a)
+                     : xstrdup("");
+    if (o->run->opt[OPT_JSON]) {
+        fputs(o->n ? ",{" : "{", stdout);
+        json_write_key(stdout, "id", 1);
+        json_write_string(stdout, c->attendee);
+        json_write_key(stdout, "name", 0);
+        json_write_string(stdout, name);
+        json_write_key(stdout, "asked_at", 0);
+        json_write_string(stdout, when);
+        json_write_key(stdout, "kiosk", 0);
+        json_write_string(stdout, c->kiosk);
+        fputc('}', stdout);
+    } else {
+        char *shown = shown_new(name), *kiosk = shown_new(c->kiosk);
+        printf("%.16s\t%s\t%s\t%s\n", when, c->attendee, shown, kiosk);
+        free(shown);
+        free(kiosk);
+    }
+    free(name);
+    attendee_clear(&a);
+    o->n++;
+    return 0;
+}
+
+/* The open "my details are wrong" requests, oldest first; --clear ID
+ * settles one once the details are put right (its badge then prints with
+ * print --pending, or at the desk). */
+static int cmd_corrections(struct run *run)
+{
+    struct bk_err err = {0};
+    const char *id = run->opt[OPT_CLEAR];
+    if (id) {
+        bool found = false;
+        if (store_clear_correction(run->store, id, run->cfg->kiosk_id,
+                                   checkin_method_code(CHECKIN_CLI), "cleared", run->now_ms,
+                                   &found, &err) != BK_OK)
+            return report_error(&err);
+        if (!found) {
+            char *msg = xasprintf(_("no correction request is open for %s"), id);
+            int rc = rejected(msg);
+            free(msg);
+            return rc;
+        }
+        printf(_("Correction request of %s cleared; their badge is still waiting to print.\n"),
+               id);
+        return BK_EXIT_DONE;
+    }
+    struct corrections_out o = {.run = run};
+    if (run->opt[OPT_JSON])
+        fputc('[', stdout);
+    if (store_foreach_correction(run->store, print_correction, &o, &err) != BK_OK) {
+        if (run->opt[OPT_JSON])
+            fputs("]\n", stdout);
+        return report_error(&err);
+    }
+    if (run->opt[OPT_JSON])
+        fputs("]\n", stdout);
+    else if (!o.n)
+        printf("%s\n", _("No correction requests are open."));
+    return BK_EXIT_DONE;
+}
+
 /* Needs no configuration: it only hashes what it reads. */
 static int cmd_pin_hash(struct run *run)
 {
@@ -1352,9 +1452,11 @@ static const struct cmd commands[] = {
                 "NAME.png/.jpg against NAME.txt")},
     {.name = "checkin", .run = cmd_checkin, .min_args = 1, .max_args = 1,
      .needs = NEED_KEYS | NEED_STORE,
-     .opts = OPT(OPT_NOW) | OPT(OPT_JSON) | OPT(OPT_MANUAL), .no_keys = OPT_MANUAL,
-     .args = N_("[--now ISO8601] [--json] [--manual] PAYLOAD"),
-     .help = N_("check a person in, exactly as the kiosk does"),
+     .opts = OPT(OPT_NOW) | OPT(OPT_JSON) | OPT(OPT_MANUAL) | OPT(OPT_OVERRIDE),
+     .no_keys = OPT_MANUAL, .check = checkin_check,
+     .args = N_("[--now ISO8601] [--json] [--manual [--override]] PAYLOAD"),
+     .help = N_("check a person in, exactly as the kiosk does; --manual --override: the desk's "
+                "exception for someone registered for another part or day, recorded as one"),
      .not_done = N_("the check-in was NOT recorded.")},
     {.name = "verify", .run = cmd_verify, .check = verify_check, .max_args = -1,
      .needs = NEED_STORE, .opts = OPT(OPT_HEAD),
@@ -1394,6 +1496,11 @@ static const struct cmd commands[] = {
      .args = N_("[--status] [--json]"),
      .help = N_("send what this machine's journal holds for the shared store and pull its "
                 "changes (exit 0 when nothing waits); --status: only say how things stand")},
+    {.name = "corrections", .run = cmd_corrections, .needs = NEED_STORE,
+     .opts = OPT(OPT_JSON) | OPT(OPT_CLEAR) | OPT(OPT_NOW),
+     .args = N_("[--json] [--clear ID] [--now ISO8601]"),
+     .help = N_("the open \"my details are wrong\" requests (time, ID, name, kiosk); "
+                "--clear: settle one once the details are right")},
     {.name = "db", .run = cmd_db, .check = db_check, .min_args = 1, .max_args = 3,
      .needs = NEED_CONFIG,
      .args = N_("init | grant kiosk|desk ROLE"),

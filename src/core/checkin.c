@@ -108,9 +108,69 @@ static enum bk_status record(const struct checkin_context *ctx, struct checkin_r
     return st;
 }
 
+/* The part of the day's events (today, n_today of them) a is registered
+ * for and their ticket valid on day, or NULL: the one rule for the door, the
+ * desk's search and its exceptions. */
+static const struct config_event *registered_part(const struct attendee *a, bk_day day,
+                                                  const struct config_event *const *today,
+                                                  size_t n_today)
+{
+    const struct config_event *part = NULL;
+    for (size_t i = 0; i < n_today && !part; i++)
+        if (attendee_has_event(a, today[i]->code))
+            part = today[i];
+    /* A ticket the export limits to some days (pretix's Valid from/until)
+     * is for those days only, whatever its parts. */
+    bk_day first = day, last = day;
+    if (part && !attendee_valid_days(a, &first, &last))
+        part = NULL;
+    return part;
+}
+
+void checkin_standing(const struct config *cfg, const struct attendee *a, bk_day day,
+                      bool checked_in, struct checkin_standing *out)
+{
+    memset(out, 0, sizeof *out);
+    out->checked_in = checked_in;
+    const struct config_event *today[CONFIG_MAX_EVENTS];
+    size_t n_today = config_events_on_day(cfg, day, today);
+    for (size_t i = 0; i < n_today; i++)
+        if (attendee_has_event(a, today[i]->code))
+            out->parts[out->n_parts++] = today[i];
+    if (checked_in)
+        out->would_be = CHECKIN_ALREADY_CHECKED_IN;
+    else if (n_today == 0)
+        out->would_be = CHECKIN_NO_EVENT_TODAY;
+    else if (a->status == ATTENDEE_WITHDRAWN)
+        out->would_be = CHECKIN_WITHDRAWN;
+    else if (!registered_part(a, day, today, n_today))
+        out->would_be = CHECKIN_NOT_REGISTERED_TODAY;
+    else
+        out->would_be = CHECKIN_CHECKED_IN;
+    out->override_allowed = out->would_be == CHECKIN_NOT_REGISTERED_TODAY;
+}
+
+static enum bk_status process(const struct checkin_context *ctx, const char *payload, size_t len,
+                              enum checkin_method method, bool override, int64_t now_ms,
+                              struct checkin_result *res, struct bk_err *err);
+
 enum bk_status checkin_process(const struct checkin_context *ctx, const char *payload, size_t len,
                                enum checkin_method method, int64_t now_ms,
                                struct checkin_result *res, struct bk_err *err)
+{
+    return process(ctx, payload, len, method, false, now_ms, res, err);
+}
+
+enum bk_status checkin_override(const struct checkin_context *ctx, const char *attendee_id,
+                                int64_t now_ms, struct checkin_result *res, struct bk_err *err)
+{
+    const char *id = attendee_id ? attendee_id : "";
+    return process(ctx, id, strlen(id), CHECKIN_MANUAL, true, now_ms, res, err);
+}
+
+static enum bk_status process(const struct checkin_context *ctx, const char *payload, size_t len,
+                              enum checkin_method method, bool override, int64_t now_ms,
+                              struct checkin_result *res, struct bk_err *err)
 {
     const struct config *cfg = ctx->cfg;
     memset(res, 0, sizeof *res);
@@ -193,14 +253,14 @@ enum bk_status checkin_process(const struct checkin_context *ctx, const char *pa
         res->outcome = CHECKIN_WITHDRAWN;
         return record(ctx, res, &scan, err);
     }
-    for (size_t i = 0; i < n_today && !res->event; i++)
-        if (attendee_has_event(&res->attendee, today[i]->code))
-            res->event = today[i];
-    /* A ticket the export limits to some days (pretix's Valid from/until)
-     * is for those days only, whatever its parts. */
-    bk_day first = res->day, last = res->day;
-    if (res->event && !attendee_valid_days(&res->attendee, &first, &last))
-        res->event = NULL;
+    res->event = registered_part(&res->attendee, res->day, today, n_today);
+    if (!res->event && override) {
+        /* The desk decides the exception: admitted to the day's first part,
+         * and the log says it was an exception. */
+        res->event = today[0];
+        res->overridden = true;
+        scan.detail = CHECKIN_OVERRIDE_DETAIL;
+    }
     if (!res->event) {
         res->outcome = CHECKIN_NOT_REGISTERED_TODAY;
         return record(ctx, res, &scan, err);

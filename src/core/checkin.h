@@ -66,7 +66,39 @@ struct checkin_result {
     char badge_serial[TOKEN_SERIAL_LEN + 1]; /* "" unless the code was a badge's */
     const struct config_event *event; /* the part of the event they are checked in for */
     bool offline; /* decided from this machine's journal: the shared store did not answer */
+    bool overridden; /* checked in by the desk as an exception (checkin_override) */
 };
+
+/* The staff desk's exception (issue 11): staff check in by hand (method
+ * CHECKIN_MANUAL, payload the registration ID) a confirmed person whom the
+ * rules refuse only for their registration: registered for another part
+ * held today, or not for today. The check-in is recorded as any other
+ * (counted once a day, its badge owed) with detail CHECKIN_OVERRIDE_DETAIL,
+ * so the report, the export and the log show the exception. Everything
+ * else (unknown, withdrawn, no event today) is refused as by
+ * checkin_process. */
+#define CHECKIN_OVERRIDE_DETAIL "override"
+enum bk_status checkin_override(const struct checkin_context *ctx, const char *attendee_id,
+                                int64_t now_ms, struct checkin_result *res, struct bk_err *err);
+
+/* Where a person stands on a day, for the staff desk's search results:
+ * whether they are in (checked_in, from the store), which of the day's parts
+ * they are registered for, and whether the desk may check them in, by the
+ * rules or only as an exception. */
+struct checkin_standing {
+    bool checked_in;
+    const struct config_event *parts[CONFIG_MAX_EVENTS]; /* their parts held that day */
+    size_t n_parts;
+    enum checkin_outcome would_be; /* what a check-in now would come to: CHECKED_IN,
+                                      NOT_REGISTERED_TODAY, WITHDRAWN, NO_EVENT_TODAY
+                                      (ALREADY_CHECKED_IN when checked_in) */
+    bool override_allowed;         /* would_be is NOT_REGISTERED_TODAY: staff may
+                                      check_in with checkin_override */
+};
+
+/* Fills *out for a on day; checked_in is the store's answer for that day. */
+void checkin_standing(const struct config *cfg, const struct attendee *a, bk_day day,
+                      bool checked_in, struct checkin_standing *out);
 
 /* Decides and records. payload is len bytes (may hold NUL bytes). A refusal
  * is not an error: it is an outcome in *res, recorded like any scan. A

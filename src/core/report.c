@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checkin.h"
 #include "event/csv.h"
 #include "event/country.h"
 #include "util/i18n.h"
@@ -38,6 +39,7 @@ struct day {
     size_t attendees;
     struct tally by_kiosk; /* the kiosk of each counted check-in */
     size_t badges_printed, badges_reprinted;
+    size_t overrides; /* counted check-ins the desk made as exceptions */
     struct tally reprint_reasons;
     size_t quarters[REPORT_QUARTERS]; /* first check-ins by local 15 minutes */
     struct breakdown groups;
@@ -213,6 +215,12 @@ static int add_badge(void *ctx, const struct store_badge *b)
     return 0;
 }
 
+/* A check-in the desk made as an exception (checkin_override). */
+static bool is_override(const struct store_event *ev)
+{
+    return ev->detail && strcmp(ev->detail, CHECKIN_OVERRIDE_DETAIL) == 0;
+}
+
 /* Each check-in event: the pairs admitted more than once, and each day's
  * counts by kiosk (the kiosk of the counted check-in). */
 static int add_scan(void *ctx, const struct store_event *ev)
@@ -223,6 +231,8 @@ static int add_scan(void *ctx, const struct store_event *ev)
     struct day *day = day_slot(r, ev->day);
     if (day && !ev->duplicate)
         tally_add(&day->by_kiosk, ev->kiosk);
+    if (day && !ev->duplicate && is_override(ev))
+        day->overrides++;
     char *key = xasprintf("%s\x1f%ld", ev->attendee, (long)ev->day);
     bool added = false;
     uintptr_t *slot = strmap_slot(r->admitted_index, key, &added);
@@ -432,6 +442,10 @@ void report_write_text(const struct report *r, FILE *f)
         text_tally(f, _("by kiosk"), &d->by_kiosk, 40);
         if (d->badges_reprinted)
             text_tally(f, _("reprinted because"), &d->reprint_reasons, 20);
+        if (d->overrides)
+            fprintf(f, "    %s: %zu\n",
+                    _("checked in at the desk as an exception (not registered for the day)"),
+                    d->overrides);
         fprintf(f, "    %s:", _("arrivals per hour"));
         for (int h = 0; h < 24; h++)
             if (day_hour(d, h))
@@ -516,6 +530,8 @@ void report_write_json(const struct report *r, FILE *f)
         fprintf(f, "%zu", d->badges_printed);
         json_write_key(f, "badges_reprinted", 0);
         fprintf(f, "%zu", d->badges_reprinted);
+        json_write_key(f, "overrides", 0);
+        fprintf(f, "%zu", d->overrides);
         json_breakdown(f, &d->groups);
         json_tally(f, "by_kiosk", &d->by_kiosk);
         json_tally(f, "reprint_reasons", &d->reprint_reasons);
@@ -751,6 +767,7 @@ struct export_ctx {
     const struct config *cfg;
     struct report *days; /* only its days[] are used, for the columns */
     struct strmap *first_at; /* "id\x1fday-index" -> first_at_ms + 1 */
+    struct strmap *overrides; /* "id\x1fday-index" of the desk's exceptions */
     FILE *f;
     size_t rows;
 };
@@ -765,6 +782,22 @@ static int export_attendance(void *ctx, const char *id, bk_day d, int64_t first_
             free(key);
         }
     }
+    return 0;
+}
+
+/* The day's column of a check-in the desk made as an exception says so. */
+static int export_override(void *ctx, const struct store_event *ev)
+{
+    struct export_ctx *x = ctx;
+    if (strcmp(ev->outcome, "checked_in") != 0 || ev->duplicate || !is_override(ev) ||
+        !ev->attendee || !ev->has_day)
+        return 0;
+    for (size_t i = 0; i < x->days->n_days; i++)
+        if (x->days->days[i].day == ev->day) {
+            char *key = xasprintf("%s\x1f%zu", ev->attendee, i);
+            strmap_slot(x->overrides, key, NULL);
+            free(key);
+        }
     return 0;
 }
 
@@ -790,9 +823,13 @@ static int export_person(void *ctx, const struct attendee *a)
         free(key);
         fputc(',', x->f);
         if (slot) {
-            char when[32];
+            char when[40];
             tz_format_instant(x->cfg->tz, (int64_t)*slot - 1, when);
             when[16] = '\0'; /* "2023-07-04T09:12": the minute is enough */
+            char *exception = xasprintf("%s\x1f%zu", a->id, i);
+            if (strmap_find(x->overrides, exception))
+                memcpy(when + 16, " override", sizeof " override");
+            free(exception);
             csv_write_field(x->f, when + 11, true);
             attended++;
         }
@@ -872,12 +909,16 @@ enum bk_status report_export_csv(struct store *s, const struct config *cfg, cons
     FILE *f = outfile_stream(file);
     struct report days = {.cfg = cfg};
     collect_days(&days);
-    struct export_ctx x = {.cfg = cfg, .days = &days, .first_at = strmap_new(), .f = f};
+    struct export_ctx x = {
+        .cfg = cfg, .days = &days, .first_at = strmap_new(), .overrides = strmap_new(), .f = f};
     write_export_head(f, &days);
     st = store_foreach_attendance(s, export_attendance, &x, err);
     if (st == BK_OK)
+        st = store_foreach_scan(s, export_override, &x, err);
+    if (st == BK_OK)
         st = store_foreach_attendee(s, export_person, &x, err);
     strmap_free(x.first_at);
+    strmap_free(x.overrides);
     /* After the rows: the head then vouches for every check-in exported.
      * A shared store has none (out->head stays empty). */
     memset(&out->head, 0, sizeof out->head);

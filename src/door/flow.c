@@ -15,6 +15,7 @@
 #include "core/badgeplan.h"
 #include "util/i18n.h"
 #include "util/utf8.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 #define RECENT_CODES 8 /* codes remembered for the repeat rule */
@@ -165,6 +166,15 @@ struct flow {
      * as the screen is left any way but "my details are wrong". */
     bool countdown_armed;
     struct print_slot countdown;
+    /* The person before: a countdown that was running when the next person
+     * scanned, carried on in a strip until previous_deadline (the badge
+     * then prints) or their "my details are wrong"; previous_noted_until
+     * keeps the strip's "noted" a few seconds. */
+    bool previous_armed;
+    struct print_slot previous;
+    int64_t previous_deadline;
+    int64_t previous_noted_until;
+    char previous_noted_name[256];
     uint32_t awaited_print; /* PRINTING waits for this request */
     uint32_t next_print_id;
 
@@ -199,6 +209,9 @@ struct flow {
 
     struct flow_staff staff;
     struct finder *finder;
+    /* Who is in today (registration ID -> first check-in ms + 1; the desk's
+     * exceptions as their negative), read with the day's count. */
+    struct strmap *today_in;
     struct flow_correction corrections[FLOW_MAX_CORRECTIONS];
     /* What each request's person looked like then (details_hash; zeros when
      * the store could not say): the same details later are not corrected. */
@@ -217,6 +230,11 @@ struct flow {
     bool clock_wrong; /* the view's clock line, likewise */
     int64_t clock_skew_s;
 };
+
+/* The least time the person before keeps to object once the next person
+ * scanned, and how long their strip then says "noted". */
+#define PREVIOUS_MIN_MS 4000
+#define PREVIOUS_NOTED_MS 6000
 
 /* How often the view's offline line is read from the store (its journal). */
 #define SYNC_CHECK_MS 1000
@@ -297,6 +315,34 @@ static uint32_t release_countdown(struct flow *f)
                          f->countdown.has_payload ? f->countdown.payload : NULL, NULL);
 }
 
+/* The person before's badge goes to the printer now (their time ran out,
+ * a third person scanned, or staff stepped in). */
+static void release_previous(struct flow *f)
+{
+    if (!f->previous_armed)
+        return;
+    f->previous_armed = false;
+    request_print(f, f->previous.attendee_id, f->previous.name,
+                  f->previous.has_payload ? f->previous.payload : NULL, NULL);
+}
+
+/* A new person scanned while the countdown of the one before was running:
+ * theirs is not printed at once (they may still be reading their screen)
+ * but kept in a strip with its own "my details are wrong" for the rest of
+ * their countdown, and never less than PREVIOUS_MIN_MS. Only one person is
+ * kept so: a third scan sends the first one's badge. */
+static void keep_previous(struct flow *f)
+{
+    release_previous(f);
+    if (!f->countdown_armed)
+        return;
+    f->countdown_armed = false;
+    f->previous = f->countdown;
+    f->previous_armed = true;
+    int64_t deadline = f->shown_ms + secs(f->set.countdown_seconds);
+    f->previous_deadline = deadline > f->now + PREVIOUS_MIN_MS ? deadline : f->now + PREVIOUS_MIN_MS;
+}
+
 /* The print request already made for attendee_id and not yet ended (or
  * the countdown's), or 0: a second scan while the badge is on its way must
  * not ask for another. */
@@ -356,6 +402,11 @@ static void resume_waiting(struct flow *f)
         char name[256] = "";
         struct attendee a = {0};
         if (store_get_attendee(f->ctx.store, id, &a, NULL) == BK_OK) {
+            /* A badge held back by a request stays owed, unprinted. */
+            if (correction_asked(f, &a)) {
+                attendee_clear(&a);
+                continue;
+            }
             char *display = attendee_display_name_new(&a);
             copy_text(name, sizeof name, display);
             free(display);
@@ -369,7 +420,7 @@ static void resume_waiting(struct flow *f)
  * to be resumed. What quitting now would leave for print --pending. */
 static size_t badges_in_hand(const struct flow *f)
 {
-    return f->queue_len + (f->n_resume - f->resume_next);
+    return f->queue_len + (f->n_resume - f->resume_next) + (f->previous_armed ? 1 : 0);
 }
 
 /* A print request ended (printed, written, or left pending for staff): it
@@ -425,9 +476,15 @@ static void fill_queue_view(struct flow *f)
     v->queue_place = 0;
     v->ready_seconds = 0;
     if (v->screen == FLOW_CHECKED_IN && f->countdown_armed) {
-        v->queue_place = (int)f->queue_len + 1;
+        v->queue_place = (int)f->queue_len + 1 + (f->previous_armed ? 1 : 0);
         int64_t asked = f->shown_ms + secs(f->set.countdown_seconds);
-        v->ready_seconds = seconds_from_now(f, expected_end(f, f->queue_len, asked));
+        int64_t end = expected_end(f, f->queue_len, asked);
+        if (f->previous_armed && f->badge_ms) {
+            /* The person before's badge, sent at their deadline, comes first. */
+            int64_t before = expected_end(f, f->queue_len, f->previous_deadline);
+            end = (before > asked ? before : asked) + f->badge_ms;
+        }
+        v->ready_seconds = seconds_from_now(f, end);
     } else if (v->screen == FLOW_PRINTING) {
         for (size_t i = 0; i < f->queue_len; i++)
             if (f->queue[i].id == f->awaited_print) {
@@ -435,6 +492,13 @@ static void fill_queue_view(struct flow *f)
                 v->ready_seconds = seconds_from_now(f, expected_end(f, i, 0));
             }
     }
+    /* Whose badge comes out before this person's: the queue's head, or the
+     * person before's, still held. */
+    v->printing_before[0] = '\0';
+    if (v->queue_place > 1 && f->queue_len)
+        copy_text(v->printing_before, sizeof v->printing_before, f->queue[0].name);
+    else if (v->screen == FLOW_CHECKED_IN && f->previous_armed)
+        copy_text(v->printing_before, sizeof v->printing_before, f->previous.name);
     struct flow_staff *s = &f->staff;
     s->queue_len = f->queue_len;
     s->badge_ms = (int)f->badge_ms;
@@ -555,13 +619,22 @@ static void mailed_payload(const char *bytes, size_t len, const struct checkin_r
  * failure *st is the error and nothing was acknowledged, so the code is not
  * remembered: the person may simply try again. */
 static bool run_checkin(struct flow *f, const char *bytes, size_t len, enum checkin_method method,
-                        struct checkin_result *res, enum bk_status *st, struct bk_err *err)
+                        bool override, struct checkin_result *res, enum bk_status *st,
+                        struct bk_err *err)
 {
     size_t code_len = trimmed_len(bytes, len);
     if (method != CHECKIN_MANUAL && seen_recently(f, bytes, code_len))
         return false;
     bk_err_clear(err);
-    *st = checkin_process(&f->ctx, bytes, len, method, f->now, res, err);
+    if (override) {
+        char id[ATTENDEE_ID_MAX + 1];
+        size_t n = len < sizeof id - 1 ? len : sizeof id - 1;
+        memcpy(id, bytes, n);
+        id[n] = '\0';
+        *st = checkin_override(&f->ctx, id, f->now, res, err);
+    } else {
+        *st = checkin_process(&f->ctx, bytes, len, method, f->now, res, err);
+    }
     if (*st == BK_OK && method != CHECKIN_MANUAL)
         remember_code(f, bytes, code_len);
     return true;
@@ -580,7 +653,7 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
     struct checkin_result res;
     struct bk_err err;
     enum bk_status st;
-    if (!run_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method, &res, &st, &err))
+    if (!run_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method, false, &res, &st, &err))
         return;
     if (st != BK_OK) {
         checkin_result_clear(&res);
@@ -601,6 +674,11 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
         screen = counting || queued_print_of(f, res.attendee_id) ? FLOW_PRINTING
                                                                  : FLOW_CHECKED_IN;
     }
+    /* Someone else scanned while the person before was still reading their
+     * screen: they keep their chance to object, in a strip. */
+    if (f->view.screen == FLOW_CHECKED_IN && f->countdown_armed &&
+        strcmp(f->countdown.attendee_id, res.attendee_id) != 0)
+        keep_previous(f);
     show(f, screen); /* releases a countdown still running: its badge is queued now */
     if (screen == FLOW_PRINTING)
         f->awaited_print = queued_print_of(f, res.attendee_id);
@@ -637,28 +715,148 @@ static void attendee_scan(struct flow *f, const struct flow_event *ev)
     checkin_result_clear(&res);
 }
 
+/* ---- correction requests ---- */
+
+/* Takes attendee_id's request out of the flow's list (none: nothing). */
+static void drop_correction(struct flow *f, const char *attendee_id)
+{
+    for (size_t i = 0; i < f->n_corrections; i++)
+        if (strcmp(f->corrections[i].attendee_id, attendee_id) == 0) {
+            memmove(&f->corrections[i], &f->corrections[i + 1],
+                    (f->n_corrections - i - 1) * sizeof f->corrections[0]);
+            memmove(&f->correction_details[i], &f->correction_details[i + 1],
+                    (f->n_corrections - i - 1) * sizeof f->correction_details[0]);
+            f->n_corrections--;
+            return;
+        }
+}
+
+/* Keeps a request in the flow's list (the staff screen's), with what the
+ * person's details looked like (zeros: not known). The oldest makes room
+ * when the list is full; the store keeps every one. */
+static struct flow_correction *keep_correction(struct flow *f, const char *attendee_id,
+                                               const char *name, int64_t at_ms,
+                                               const unsigned char *details)
+{
+    drop_correction(f, attendee_id); /* a second request replaces the first */
+    if (f->n_corrections == FLOW_MAX_CORRECTIONS)
+        drop_correction(f, f->corrections[0].attendee_id);
+    unsigned char *d = f->correction_details[f->n_corrections];
+    memset(d, 0, crypto_generichash_BYTES);
+    if (details)
+        memcpy(d, details, crypto_generichash_BYTES);
+    struct flow_correction *c = &f->corrections[f->n_corrections++];
+    c->at_ms = at_ms;
+    copy_text(c->attendee_id, sizeof c->attendee_id, attendee_id);
+    copy_text(c->name, sizeof c->name, name ? name : "");
+    return c;
+}
+
+/* Whether attendee_id has a request open in the flow's list. */
+static bool correction_open(const struct flow *f, const char *attendee_id)
+{
+    for (size_t i = 0; i < f->n_corrections; i++)
+        if (strcmp(f->corrections[i].attendee_id, attendee_id) == 0)
+            return true;
+    return false;
+}
+
+/* "My details are wrong": the request goes into the store's log with the
+ * check-in it follows, durable before the person is told it was noted, so
+ * a restart forgets neither the request nor the badge it holds back. The
+ * badge stays owed (its row pending, counted as waiting) and no kiosk
+ * prints it while the request is open and the details unchanged; staff
+ * print it when they settle the request. False on a store failure (then
+ * f->view shows it). */
+static bool record_correction(struct flow *f, const char *attendee_id, const char *name)
+{
+    unsigned char details[crypto_generichash_BYTES] = {0};
+    char hex[2 * crypto_generichash_BYTES + 1] = "";
+    struct attendee a = {0};
+    struct bk_err err;
+    bk_err_clear(&err);
+    if (store_get_attendee(f->ctx.store, attendee_id, &a, NULL) == BK_OK) {
+        details_hash(&a, details);
+        sodium_bin2hex(hex, sizeof hex, details, sizeof details);
+        attendee_clear(&a);
+    }
+    const char *kiosk = f->ctx.kiosk_id ? f->ctx.kiosk_id : f->ctx.cfg->kiosk_id;
+    bk_day day = tz_local_day(f->ctx.cfg->tz, f->now, NULL);
+    if (store_record_correction(f->ctx.store, attendee_id, day, kiosk,
+                                checkin_method_code(CHECKIN_MANUAL), hex, f->now,
+                                &err) != BK_OK) {
+        show_store_error(f, &err);
+        return false;
+    }
+    f->out->correction = keep_correction(f, attendee_id, name, f->now, hex[0] ? details : NULL);
+    return true;
+}
+
+/* Settles attendee_id's request (how: "cleared", "printed") in the store and
+ * the flow's list. A person with none open records nothing. */
+static enum bk_status settle_correction(struct flow *f, const char *attendee_id, const char *how,
+                                        struct bk_err *err)
+{
+    const char *kiosk = f->ctx.kiosk_id ? f->ctx.kiosk_id : f->ctx.cfg->kiosk_id;
+    enum bk_status st = store_clear_correction(f->ctx.store, attendee_id, kiosk,
+                                               checkin_method_code(CHECKIN_MANUAL), how, f->now,
+                                               NULL, err);
+    if (st != BK_OK)
+        return st;
+    drop_correction(f, attendee_id);
+    return BK_OK;
+}
+
 /* ---- staff mode ---- */
 
 struct day_count {
     bk_day today;
     size_t n;
+    struct strmap *in; /* who: ID -> first check-in ms + 1 */
 };
 
 static int count_today(void *ctx, const char *attendee, bk_day day, int64_t first_at_ms)
 {
-    (void)attendee, (void)first_at_ms;
     struct day_count *c = ctx;
-    if (day == c->today)
+    if (day == c->today) {
         c->n++;
+        *strmap_slot(c->in, attendee, NULL) = (uintptr_t)(first_at_ms + 1);
+    }
     return 0;
 }
 
+/* The badges owed, counted, and the first FLOW_WAITING_SHOWN people's IDs. */
+struct waiting_rows {
+    size_t n;
+    char ids[FLOW_WAITING_SHOWN][ATTENDEE_ID_MAX + 1];
+    size_t n_ids;
+};
+
 static int count_waiting(void *ctx, const struct store_badge *b)
 {
-    size_t *n = ctx;
-    if (store_badge_waiting(b->status))
-        (*n)++;
+    struct waiting_rows *w = ctx;
+    if (!store_badge_waiting(b->status))
+        return 0;
+    w->n++;
+    for (size_t i = 0; i < w->n_ids; i++)
+        if (strcmp(w->ids[i], b->attendee) == 0)
+            return 0;
+    if (w->n_ids < FLOW_WAITING_SHOWN)
+        copy_text(w->ids[w->n_ids++], sizeof w->ids[0], b->attendee);
     return 0;
+}
+
+/* The display name of id into name (n bytes); "" when the store cannot say. */
+static void name_of(struct flow *f, const char *id, char *name, size_t n)
+{
+    name[0] = '\0';
+    struct attendee a = {0};
+    if (store_get_attendee(f->ctx.store, id, &a, NULL) != BK_OK)
+        return;
+    char *display = attendee_display_name_new(&a);
+    copy_text(name, n, display);
+    free(display);
+    attendee_clear(&a);
 }
 
 static void staff_store_failed(struct flow *f, const struct bk_err *err)
@@ -673,19 +871,69 @@ static void staff_refresh_counts(struct flow *f)
 {
     struct bk_err err;
     bk_err_clear(&err);
-    struct day_count c = {tz_local_day(f->ctx.cfg->tz, f->now, NULL), 0};
-    size_t waiting = 0;
+    struct day_count c = {tz_local_day(f->ctx.cfg->tz, f->now, NULL), 0, strmap_new()};
+    struct waiting_rows w = {0};
     /* The day's count is the shared store's: offline, the last one stands
      * (the offline line says why), and the badges come from the journal. */
     enum bk_status st = store_foreach_attendance(f->ctx.store, count_today, &c, &err);
-    if (st == BK_OK)
+    if (st == BK_OK) {
         f->staff.checked_in_today = c.n;
+        strmap_free(f->today_in);
+        f->today_in = c.in;
+    } else {
+        strmap_free(c.in);
+    }
     if ((st != BK_OK && st != BK_ERR_OFFLINE) ||
-        store_foreach_badge(f->ctx.store, NULL, count_waiting, &waiting, &err) != BK_OK) {
+        store_foreach_badge(f->ctx.store, NULL, count_waiting, &w, &err) != BK_OK) {
         staff_store_failed(f, &err);
         return;
     }
-    f->staff.pending_prints = waiting;
+    struct flow_staff *s = &f->staff;
+    s->pending_prints = w.n;
+    s->n_waiting_shown = w.n_ids;
+    for (size_t i = 0; i < w.n_ids; i++) {
+        struct flow_waiting_badge *b = &s->waiting[i];
+        copy_text(b->attendee_id, sizeof b->attendee_id, w.ids[i]);
+        name_of(f, b->attendee_id, b->name, sizeof b->name);
+        b->held = correction_open(f, b->attendee_id);
+    }
+}
+
+/* The search's hits, each with where the person stands today: refreshed
+ * with every key and after every check-in at the desk. */
+static void staff_search(struct flow *f)
+{
+    struct flow_staff *s = &f->staff;
+    s->n_hits = f->finder ? finder_search(f->finder, s->query, s->hits, FLOW_STAFF_HITS) : 0;
+    bk_day today = tz_local_day(f->ctx.cfg->tz, f->now, NULL);
+    for (size_t i = 0; i < s->n_hits; i++) {
+        struct flow_hit_standing *h = &s->standing[i];
+        memset(h, 0, sizeof *h);
+        struct attendee a = {0};
+        if (store_get_attendee(f->ctx.store, s->hits[i].id, &a, NULL) != BK_OK)
+            continue;
+        uintptr_t *in = f->today_in ? strmap_find(f->today_in, a.id) : NULL;
+        /* In today although the rules would not admit them: the desk's
+         * exception admitted them. */
+        struct checkin_standing st;
+        checkin_standing(f->ctx.cfg, &a, today, false, &st);
+        h->overridden = in && st.override_allowed;
+        checkin_standing(f->ctx.cfg, &a, today, in != NULL, &st);
+        h->checked_in = st.checked_in;
+        h->would_be = st.would_be;
+        h->override_allowed = st.override_allowed;
+        if (in) {
+            char when[40];
+            tz_format_instant(f->ctx.cfg->tz, (int64_t)*in - 1, when);
+            snprintf(h->first_at, sizeof h->first_at, "%.5s", when + 11);
+        }
+        for (size_t j = 0; j < st.n_parts; j++) {
+            size_t used = strlen(h->parts);
+            snprintf(h->parts + used, sizeof h->parts - used, "%s%s", j ? ", " : "",
+                     st.parts[j]->code);
+        }
+        attendee_clear(&a);
+    }
 }
 
 static void enter_staff(struct flow *f)
@@ -711,6 +959,7 @@ static void enter_pin(struct flow *f)
     /* An empty hash means the organisers turned staff mode off. */
     if (!f->ctx.cfg->staff_pin_hash || !f->ctx.cfg->staff_pin_hash[0])
         return;
+    release_previous(f); /* staff stepping in is not an objection */
     show(f, FLOW_STAFF_PIN);
     sodium_memzero(f->pin, sizeof f->pin);
     f->pin_len = 0;
@@ -742,12 +991,13 @@ static void pin_submit(struct flow *f)
 
 /* Shows a desk check-in's result on the staff screen, printing a first badge
  * when one is due: the desk follows the kiosk's rule. */
-static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum checkin_method method)
+static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum checkin_method method,
+                          bool override)
 {
     struct checkin_result res;
     struct bk_err err;
     enum bk_status st;
-    if (!run_checkin(f, bytes, len, method, &res, &st, &err))
+    if (!run_checkin(f, bytes, len, method, override, &res, &st, &err))
         return;
     struct flow_staff *s = &f->staff;
     if (st != BK_OK) {
@@ -759,6 +1009,10 @@ static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum ch
     s->last = FLOW_STAFF_CHECKED;
     s->first_instead = false;
     s->last_outcome = res.outcome;
+    s->overridden = res.overridden;
+    /* The desk decides the exceptions: someone registered for another part,
+     * or not for today, may be admitted anyway, by a second, explicit tap. */
+    s->can_override = res.outcome == CHECKIN_NOT_REGISTERED_TODAY && res.has_attendee;
     copy_text(s->last_id, sizeof s->last_id, res.attendee_id);
     fill_person(&res, s->last_name, sizeof s->last_name);
     bool checked = res.outcome == CHECKIN_CHECKED_IN || res.outcome == CHECKIN_ALREADY_CHECKED_IN;
@@ -768,12 +1022,17 @@ static void staff_checkin(struct flow *f, const char *bytes, size_t len, enum ch
             mailed_payload(bytes, trimmed_len(bytes, len), &res, payload, sizeof payload);
         request_print(f, res.attendee_id, s->last_name, method != CHECKIN_MANUAL ? payload : NULL,
                       NULL);
+        /* Staff printing the badge a request held back settles it: they
+         * have the person before them. */
+        if (correction_open(f, res.attendee_id))
+            settle_correction(f, res.attendee_id, "printed", NULL);
     }
     f->out->sound = res.outcome == CHECKIN_CHECKED_IN || res.outcome == CHECKIN_ALREADY_CHECKED_IN
                         ? FLOW_SOUND_SUCCESS
                         : FLOW_SOUND_FAILURE;
     checkin_result_clear(&res);
     staff_refresh_counts(f);
+    staff_search(f);
 }
 
 static void staff_reprint(struct flow *f, const char *id, const char *reason)
@@ -818,7 +1077,7 @@ static void staff_reprint(struct flow *f, const char *id, const char *reason)
         char aid[ATTENDEE_ID_MAX + 1];
         copy_text(aid, sizeof aid, a.id);
         attendee_clear(&a);
-        staff_checkin(f, aid, strlen(aid), CHECKIN_MANUAL);
+        staff_checkin(f, aid, strlen(aid), CHECKIN_MANUAL, false);
         if (s->last != FLOW_STAFF_CHECKED)
             return;
         s->first_instead = true;
@@ -841,37 +1100,42 @@ static void staff_reprint(struct flow *f, const char *id, const char *reason)
     copy_text(f->last_reprint_id, sizeof f->last_reprint_id, a.id);
     f->last_reprint_ms = f->now;
     request_print(f, a.id, s->last_name, NULL, reason);
+    if (correction_open(f, a.id))
+        settle_correction(f, a.id, "printed", NULL);
     attendee_clear(&a);
     s->last = FLOW_STAFF_REPRINT_SENT;
 }
 
-struct pending_rows {
-    int64_t ids[8];
-    size_t n;
-};
-
-static int note_pending_row(void *ctx, const struct store_badge *b)
+static int note_waiting(void *ctx, const struct store_badge *b)
 {
-    struct pending_rows *p = ctx;
-    if (b->status == STORE_BADGE_PENDING && p->n < sizeof p->ids / sizeof p->ids[0])
-        p->ids[p->n++] = b->id;
+    bool *waiting = ctx;
+    if (store_badge_waiting(b->status))
+        *waiting = true;
     return 0;
 }
 
-/* "My details are wrong": the badge the check-in owed must not print with
- * them, at this kiosk's next start or through print --pending. Its row is
- * cancelled; the person's next check-in owes a new one, printed with the
- * corrected details. A store failure here only means the old badge may
- * still print; the person is at the desk by then. */
-static void hold_back_badge(struct flow *f, const char *attendee_id)
+/* Staff settled a request at the desk ("Clear"): the badge it held back
+ * prints now, with the details as the store has them. */
+static void staff_clear_correction(struct flow *f, const char *id)
 {
-    struct pending_rows p = {0};
-    if (store_foreach_badge(f->ctx.store, attendee_id, note_pending_row, &p, NULL) != BK_OK)
+    struct flow_staff *s = &f->staff;
+    copy_text(s->last_id, sizeof s->last_id, id ? id : "");
+    s->last_name[0] = '\0';
+    for (size_t i = 0; i < f->n_corrections; i++)
+        if (strcmp(f->corrections[i].attendee_id, s->last_id) == 0)
+            copy_text(s->last_name, sizeof s->last_name, f->corrections[i].name);
+    struct bk_err err;
+    bk_err_clear(&err);
+    bool waiting = false;
+    if (settle_correction(f, s->last_id, "cleared", &err) != BK_OK ||
+        store_foreach_badge(f->ctx.store, s->last_id, note_waiting, &waiting, &err) != BK_OK) {
+        staff_store_failed(f, &err);
         return;
-    for (size_t i = 0; i < p.n; i++)
-        store_badge_update(f->ctx.store, p.ids[i], STORE_BADGE_PENDING, STORE_BADGE_CANCELLED,
-                           NULL, 0, _("held back: the attendee asked for a correction"), f->now,
-                           NULL);
+    }
+    if (waiting && !queued_print_of(f, s->last_id))
+        request_print(f, s->last_id, s->last_name, NULL, NULL);
+    s->last = FLOW_STAFF_CORRECTION_CLEARED;
+    staff_refresh_counts(f);
 }
 
 /* ---- handlers, one per screen ---- */
@@ -921,29 +1185,8 @@ static void on_checked_in(struct flow *f, const struct flow_event *ev)
             return;
     } else if (ev->type == FLOW_EV_TOUCH && ev->button == FLOW_BUTTON_DETAILS_WRONG) {
         f->countdown_armed = false;
-        hold_back_badge(f, f->countdown.attendee_id);
-        struct flow_correction *c;
-        if (f->n_corrections == FLOW_MAX_CORRECTIONS) {
-            /* Staff are expected to clear these through the day; when they do
-             * not, the oldest request makes room. */
-            memmove(&f->corrections[0], &f->corrections[1],
-                    (FLOW_MAX_CORRECTIONS - 1) * sizeof f->corrections[0]);
-            memmove(&f->correction_details[0], &f->correction_details[1],
-                    (FLOW_MAX_CORRECTIONS - 1) * sizeof f->correction_details[0]);
-            f->n_corrections--;
-        }
-        unsigned char *details = f->correction_details[f->n_corrections];
-        memset(details, 0, crypto_generichash_BYTES);
-        struct attendee a = {0};
-        if (store_get_attendee(f->ctx.store, f->countdown.attendee_id, &a, NULL) == BK_OK) {
-            details_hash(&a, details);
-            attendee_clear(&a);
-        }
-        c = &f->corrections[f->n_corrections++];
-        c->at_ms = f->now;
-        copy_text(c->attendee_id, sizeof c->attendee_id, f->countdown.attendee_id);
-        copy_text(c->name, sizeof c->name, f->view.name);
-        f->out->correction = c;
+        if (!record_correction(f, f->countdown.attendee_id, f->view.name))
+            return;
         char name[sizeof f->view.name], id[sizeof f->view.attendee_id];
         memcpy(name, f->view.name, sizeof name);
         memcpy(id, f->view.attendee_id, sizeof id);
@@ -1070,17 +1313,22 @@ static void on_staff(struct flow *f, const struct flow_event *ev)
         return;
     case FLOW_EV_SCAN:
         /* At the staff screen the kiosk is the desk: the result shows here. */
-        staff_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method);
+        staff_checkin(f, ev->scan.bytes, ev->scan.len, ev->scan.method, false);
         break;
     case FLOW_EV_STAFF_SEARCH:
         copy_text(s->query, sizeof s->query, ev->text ? ev->text : "");
-        s->n_hits = f->finder ? finder_search(f->finder, s->query, s->hits, FLOW_STAFF_HITS) : 0;
+        staff_search(f);
         break;
     case FLOW_EV_STAFF_CHECKIN:
-        staff_checkin(f, ev->text ? ev->text : "", ev->text ? strlen(ev->text) : 0, CHECKIN_MANUAL);
+    case FLOW_EV_STAFF_CHECKIN_OVERRIDE:
+        staff_checkin(f, ev->text ? ev->text : "", ev->text ? strlen(ev->text) : 0, CHECKIN_MANUAL,
+                      ev->type == FLOW_EV_STAFF_CHECKIN_OVERRIDE);
         break;
     case FLOW_EV_STAFF_REPRINT:
         staff_reprint(f, ev->reprint.id, ev->reprint.reason);
+        break;
+    case FLOW_EV_STAFF_CLEAR_CORRECTION:
+        staff_clear_correction(f, ev->text);
         break;
     case FLOW_EV_STAFF_PRINT_PENDING:
         f->out->print_pending = true;
@@ -1141,6 +1389,28 @@ static int note_own_waiting(void *ctx, const struct store_badge *b)
     return 0;
 }
 
+/* An open request from the store (made here or at another kiosk, before a
+ * restart or not) into the staff screen's list. */
+static int load_correction(void *ctx, const struct store_correction *c)
+{
+    struct flow *f = ctx;
+    unsigned char details[crypto_generichash_BYTES];
+    size_t len = 0;
+    bool known = sodium_hex2bin(details, sizeof details, c->details, strlen(c->details), NULL,
+                                &len, NULL) == 0 &&
+                 len == sizeof details;
+    char name[256] = "";
+    struct attendee a = {0};
+    if (store_get_attendee(f->ctx.store, c->attendee, &a, NULL) == BK_OK) {
+        char *display = attendee_display_name_new(&a);
+        copy_text(name, sizeof name, display);
+        free(display);
+        attendee_clear(&a);
+    }
+    keep_correction(f, c->attendee, name, c->at_ms, known ? details : NULL);
+    return 0;
+}
+
 enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_settings *settings,
                         struct flow **out, struct bk_err *err)
 {
@@ -1159,7 +1429,9 @@ enum bk_status flow_new(const struct checkin_context *ctx, const struct flow_set
     f->language = f->default_language;
     f->view.screen = FLOW_WELCOME;
     f->view.language = f->language;
-    enum bk_status st = store_foreach_badge(ctx->store, NULL, note_own_waiting, f, err);
+    enum bk_status st = store_foreach_correction(ctx->store, load_correction, f, err);
+    if (st == BK_OK)
+        st = store_foreach_badge(ctx->store, NULL, note_own_waiting, f, err);
     if (st != BK_OK) {
         flow_free(f);
         return st;
@@ -1173,6 +1445,7 @@ void flow_free(struct flow *f)
     if (!f)
         return;
     finder_free(f->finder);
+    strmap_free(f->today_in);
     sodium_memzero(f->pin, sizeof f->pin);
     free(f->queue);
     free(f->resume);
@@ -1227,6 +1500,8 @@ static void shift_timeline(struct flow *f, int64_t back_ms)
         f->recent[i].seen_ms -= back_ms;
     f->last_reprint_ms -= back_ms;
     f->quit_asked_ms -= back_ms;
+    f->previous_deadline -= back_ms;
+    f->previous_noted_until -= back_ms;
 }
 
 /* The offline line: read from the store's journal at most once a second
@@ -1273,12 +1548,25 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
 
     if (ev->type == FLOW_EV_TICK)
         resume_waiting(f);
+    if (f->previous_armed && f->now >= f->previous_deadline)
+        release_previous(f);
+    bool previous_touched = ev->type == FLOW_EV_TOUCH &&
+                            ev->button == FLOW_BUTTON_PREVIOUS_DETAILS_WRONG;
+    if (previous_touched && f->previous_armed) {
+        /* The person before objects: their badge is held back as if they had
+         * touched their own screen; the next person's screen stays up. */
+        f->previous_armed = false;
+        if (record_correction(f, f->previous.attendee_id, f->previous.name)) {
+            f->previous_noted_until = f->now + PREVIOUS_NOTED_MS;
+            copy_text(f->previous_noted_name, sizeof f->previous_noted_name, f->previous.name);
+        }
+    }
 
     if (ev->type == FLOW_EV_STORE_ERROR && f->view.screen == FLOW_STAFF)
         staff_store_failed(f, ev->store_err ? ev->store_err : &(struct bk_err){0});
     else if (ev->type == FLOW_EV_STORE_ERROR)
         show_store_error(f, ev->store_err);
-    else
+    else if (!previous_touched)
         handlers[f->view.screen](f, ev);
 
     struct flow_view *v = &f->view;
@@ -1288,6 +1576,18 @@ void flow_handle(struct flow *f, const struct flow_event *ev, struct flow_action
         v->pin_locked_seconds = seconds_until(f->guard.locked_until_ms, f->now);
     }
     fill_queue_view(f);
+    struct flow_previous *p = &v->previous;
+    memset(p, 0, sizeof *p);
+    bool attendee_screen = v->screen != FLOW_STAFF && v->screen != FLOW_STAFF_PIN;
+    if (attendee_screen && f->previous_armed) {
+        p->shown = true;
+        copy_text(p->name, sizeof p->name, f->previous.name);
+        copy_text(p->attendee_id, sizeof p->attendee_id, f->previous.attendee_id);
+        p->seconds_left = seconds_until(f->previous_deadline, f->now);
+    } else if (attendee_screen && f->now < f->previous_noted_until) {
+        p->shown = p->noted = true;
+        copy_text(p->name, sizeof p->name, f->previous_noted_name);
+    }
     f->staff.corrections = f->corrections;
     f->staff.n_corrections = f->n_corrections;
     f->staff.camera_missing = f->camera_missing;

@@ -12,10 +12,11 @@
  * SDL layer picks the translated words. Each screen's reaction to events is
  * one handler in a table indexed by screen (see flow.c).
  *
- * Correction requests ("my details are wrong") are kept in the flow, in
- * memory, and shown on the staff screen; the action that announces each one
- * lets the SDL layer log it. They do not survive a restart: the person is
- * also sent to the staff desk, which is where the correction is made. */
+ * Correction requests ("my details are wrong") are recorded in the store
+ * with the check-in they follow (store_record_correction), read back by
+ * flow_new, and shown on the staff screen, where staff clear them; the
+ * action that announces each one lets the SDL layer log it. The badge a
+ * request holds back stays owed until staff print it. */
 #ifndef BK_FLOW_H
 #define BK_FLOW_H
 
@@ -90,8 +91,10 @@ enum flow_event_type {
     FLOW_EV_PIN_SUBMIT,          /* the PIN is complete */
     FLOW_EV_STAFF_SEARCH,        /* the search box now holds .text */
     FLOW_EV_STAFF_CHECKIN,       /* manual check-in of registration ID .text */
+    FLOW_EV_STAFF_CHECKIN_OVERRIDE, /* the same as the desk's exception (checkin_override) */
     FLOW_EV_STAFF_REPRINT,       /* .reprint: a replacement badge */
     FLOW_EV_STAFF_PRINT_PENDING, /* print every badge still waiting */
+    FLOW_EV_STAFF_CLEAR_CORRECTION, /* settle .text's correction request; print the badge */
     FLOW_EV_CAMERA,              /* .camera_ok: the camera went missing or came back */
     FLOW_EV_STORE_ERROR,         /* the SDL layer hit a store failure: .store_err */
     FLOW_EV_PRINTER,             /* .printer_ok: the printer was found down, or back */
@@ -102,6 +105,8 @@ enum flow_button {
     FLOW_BUTTON_DONE,              /* any result screen: back to welcome now */
     FLOW_BUTTON_BACK,              /* PIN and staff screens: leave */
     FLOW_BUTTON_QUIT,              /* staff screen: quit the kiosk (asked twice) */
+    FLOW_BUTTON_PREVIOUS_DETAILS_WRONG, /* the strip of the person before: their
+                                           "my details are wrong" */
 };
 
 enum flow_print_result {
@@ -141,7 +146,7 @@ struct flow_event {
 
 enum flow_sound { FLOW_SOUND_NONE = 0, FLOW_SOUND_SUCCESS, FLOW_SOUND_FAILURE };
 
-/* A correction request, kept for the staff screen. */
+/* A correction request, for the staff screen (the store keeps them all). */
 struct flow_correction {
     int64_t at_ms;
     char attendee_id[ATTENDEE_ID_MAX + 1];
@@ -160,6 +165,7 @@ enum flow_staff_result {
     FLOW_STAFF_NOT_FOUND,     /* no such registration ID */
     FLOW_STAFF_PRINTS_SENT,   /* pending prints were asked for */
     FLOW_STAFF_STORE_FAILED,  /* see problem */
+    FLOW_STAFF_CORRECTION_CLEARED, /* last_id's request settled, its badge sent */
 };
 
 #define FLOW_STAFF_HITS 12
@@ -173,14 +179,36 @@ struct flow_queued_badge {
     int ready_seconds; /* expected seconds until it is out; 0: not known yet */
 };
 
+#define FLOW_WAITING_SHOWN 8 /* badges owed listed for staff, by name */
+
+/* A badge the store holds as owed (pending, or at a printer unheard from). */
+struct flow_waiting_badge {
+    char attendee_id[ATTENDEE_ID_MAX + 1];
+    char name[256]; /* display name, "" when not known */
+    bool held;      /* held back by an open correction request */
+};
+
+/* Where a search hit stands today (checkin_standing). */
+struct flow_hit_standing {
+    bool checked_in;
+    char first_at[6];  /* when checked_in: "09:12", venue time */
+    bool overridden;   /* checked in today as the desk's exception */
+    char parts[128];   /* their parts held today, codes joined by ", "; "" for none */
+    enum checkin_outcome would_be; /* what "Check in" would come to now */
+    bool override_allowed;         /* "Check in anyway" would admit them */
+};
+
 /* The staff screen's contents. Pointers are owned by the flow and valid
  * until the next flow_handle or flow_free. */
 struct flow_staff {
     char query[256];
     struct finder_hit hits[FLOW_STAFF_HITS]; /* best first */
+    struct flow_hit_standing standing[FLOW_STAFF_HITS]; /* of hits[i] */
     size_t n_hits;
     size_t checked_in_today;                   /* people, not scans */
     size_t pending_prints;                     /* badges pending or with an unclear job */
+    struct flow_waiting_badge waiting[FLOW_WAITING_SHOWN]; /* whose, oldest first */
+    size_t n_waiting_shown;
     const struct flow_correction *corrections; /* oldest first */
     size_t n_corrections;
     bool printer_trouble;
@@ -199,8 +227,22 @@ struct flow_staff {
     char last_id[ATTENDEE_ID_MAX + 1];
     char last_name[256];
     bool first_instead; /* FLOW_STAFF_CHECKED for a "reprint" of someone never badged */
+    bool overridden;    /* FLOW_STAFF_CHECKED: admitted as the desk's exception */
+    bool can_override;  /* FLOW_STAFF_CHECKED, not registered today: the desk may
+                           admit last_id anyway (FLOW_EV_STAFF_CHECKIN_OVERRIDE) */
     char problem[1024]; /* for FLOW_STAFF_STORE_FAILED, translated */
     size_t quit_waiting; /* for FLOW_STAFF_QUIT_ASKED: badges still to print here */
+};
+
+/* The person before, whose badge waits a few seconds more while the next
+ * person's screen is up (they scanned within the countdown): a strip with
+ * their own "my details are wrong" (FLOW_BUTTON_PREVIOUS_DETAILS_WRONG). */
+struct flow_previous {
+    bool shown;
+    char name[256];
+    char attendee_id[ATTENDEE_ID_MAX + 1];
+    int seconds_left; /* until their badge is sent to the printer */
+    bool noted;       /* they asked: "noted, see the staff desk" for a few seconds */
 };
 
 /* What the current screen shows. Fields that do not apply are zero or "". */
@@ -223,6 +265,11 @@ struct flow_view {
      * time per badge (0 until the first badge was measured). */
     int queue_place;
     int ready_seconds;
+    /* CHECKED_IN and PRINTING, when a badge prints before this person's:
+     * whose ("" when not known), so two people at the tray know which badge
+     * is which. */
+    char printing_before[256];
+    struct flow_previous previous; /* attendee screens: see struct flow_previous */
     char first_at[6];               /* ALREADY_CHECKED_IN: "09:30", venue time */
     /* OTHER_DAY: what the person is registered for, so they learn it at
      * the door (worded at draw time, in the language then in use). */
@@ -261,7 +308,7 @@ struct flow_print {
     const char *reason;  /* NULL for a first badge; the reason for a replacement */
 };
 
-#define FLOW_MAX_PRINTS 2
+#define FLOW_MAX_PRINTS 3
 
 /* The answer to one event. */
 struct flow_actions {

@@ -27,6 +27,8 @@ enum kiosk_action {
     KIOSK_ACT_CHECKIN,   /* manual check-in of the selected person */
     KIOSK_ACT_REPRINT,   /* arg: index in kiosk_reprint_reasons */
     KIOSK_ACT_PENDING,   /* print every waiting badge */
+    KIOSK_ACT_CLEAR_CORRECTION, /* arg: index in the staff view's corrections */
+    KIOSK_ACT_CHECKIN_OVERRIDE, /* the desk's exception for the last person refused */
 };
 
 #define KIOSK_MAX_BUTTONS 64

@@ -290,6 +290,15 @@ static void apply(struct app *a, const struct flow_actions *act)
         }
         kiosk_log("screen %s%s%s", flow_screen_code(v->screen), v->attendee_id[0] ? " " : "",
                   v->attendee_id);
+        /* IDs only, as every log line (see below). */
+        if (v->screen == FLOW_STAFF) {
+            char ids[512] = "";
+            for (size_t i = 0; i < v->staff->n_corrections; i++)
+                snprintf(ids + strlen(ids), sizeof ids - strlen(ids), " %s",
+                         v->staff->corrections[i].attendee_id);
+            kiosk_log("staff desk: %zu correction requests%s, %zu badges waiting",
+                      v->staff->n_corrections, ids, v->staff->pending_prints);
+        }
     } else if (new_language) {
         char name[64];
         snprintf(name, sizeof name, "%s-%s", flow_screen_code(v->screen), v->language);
@@ -602,6 +611,29 @@ static void on_button(struct app *a, const struct kiosk_button *b)
     case KIOSK_ACT_PENDING:
         send_simple(a, FLOW_EV_STAFF_PRINT_PENDING);
         break;
+    case KIOSK_ACT_CHECKIN_OVERRIDE: {
+        const struct flow_staff *s = a->k.view ? a->k.view->staff : NULL;
+        if (!s || !s->can_override)
+            break;
+        char id[ATTENDEE_ID_MAX + 1];
+        snprintf(id, sizeof id, "%s", s->last_id);
+        struct flow_event ev = {.type = FLOW_EV_STAFF_CHECKIN_OVERRIDE, .text = id};
+        dispatch(a, &ev);
+        s = a->k.view->staff;
+        if (s && s->last == FLOW_STAFF_CHECKED)
+            kiosk_log("desk exception: %s %s", id, checkin_outcome_code(s->last_outcome));
+        break;
+    }
+    case KIOSK_ACT_CLEAR_CORRECTION: {
+        const struct flow_staff *s = a->k.view ? a->k.view->staff : NULL;
+        if (!s || b->arg < 0 || (size_t)b->arg >= s->n_corrections)
+            break;
+        char id[ATTENDEE_ID_MAX + 1];
+        snprintf(id, sizeof id, "%s", s->corrections[b->arg].attendee_id);
+        struct flow_event ev = {.type = FLOW_EV_STAFF_CLEAR_CORRECTION, .text = id};
+        dispatch(a, &ev);
+        break;
+    }
     }
 }
 
@@ -865,6 +897,24 @@ static void print_layout(struct app *a)
         fprintf(stderr, "layout staff %s printer-card %d %d %d %d\n", v->language, c->x, c->y,
                 c->w, c->h);
     }
+
+    /* What the desk shows, by registration ID (never a name), for tests:
+     * who is owed a badge, and where each search hit stands today. */
+    const struct flow_staff *s = v->staff;
+    if (!s)
+        return;
+    fprintf(stderr, "desk owed %zu:", s->pending_prints);
+    for (size_t i = 0; i < s->n_waiting_shown; i++)
+        fprintf(stderr, " %s%s", s->waiting[i].attendee_id, s->waiting[i].held ? "(held)" : "");
+    fprintf(stderr, "\ndesk hits:");
+    for (size_t i = 0; i < s->n_hits; i++) {
+        const struct flow_hit_standing *h = &s->standing[i];
+        fprintf(stderr, " %s=%s%s%s%s%s", s->hits[i].id,
+                h->checked_in ? "in@" : checkin_outcome_code(h->would_be),
+                h->checked_in ? h->first_at : "", h->overridden ? "(exception)" : "",
+                h->parts[0] ? "/" : "", h->parts);
+    }
+    fputc('\n', stderr);
 }
 
 /* ---- start-up ---- */

@@ -93,8 +93,34 @@ static void header(struct kiosk *k)
     float w = W(k);
     char clock[8];
     clock_text(k, clock, sizeof clock);
-    ui_text_mid(&k->ui, k->cfg->title, px(k, 2.3f), false, t->muted,
-                ui_rect(&k->ui, 6, 2, w - 30, 7), ui_lead(&k->ui));
+    const struct flow_previous *p = &k->view->previous;
+    if (p->shown) {
+        /* The person before, whose screen the next scan replaced: their
+         * badge waits a few seconds more and they can still object. */
+        SDL_Rect band = ui_rect(&k->ui, 6, 1, w - 30, 8);
+        ui_round(&k->ui, band, px(k, 1.2f), t->panel);
+        ui_round_outline(&k->ui, band, px(k, 1.2f), px(k, 0.3f) + 1, t->warn);
+        char line[400];
+        if (p->noted)
+            snprintf(line, sizeof line,
+                     _("%s: noted. Your badge is held back: please go to the staff desk."),
+                     p->name);
+        else
+            snprintf(line, sizeof line,
+                     P_("%s: your badge prints in %d second.",
+                        "%s: your badge prints in %d seconds.", p->seconds_left),
+                     p->name, p->seconds_left);
+        float bw = p->noted ? 0 : 36;
+        ui_text_mid(&k->ui, line, px(k, 2.6f), true, t->ink,
+                    ui_rect(&k->ui, 8, 1, w - 34 - bw, 8), ui_lead(&k->ui));
+        if (!p->noted)
+            button(k, "previous-details-wrong", ui_rect(&k->ui, w - 24 - bw - 1, 1.8f, bw, 6.4f),
+                   _("My details are wrong"), OUTLINED, KIOSK_ACT_TOUCH,
+                   FLOW_BUTTON_PREVIOUS_DETAILS_WRONG);
+    } else {
+        ui_text_mid(&k->ui, k->cfg->title, px(k, 2.3f), false, t->muted,
+                    ui_rect(&k->ui, 6, 2, w - 30, 7), ui_lead(&k->ui));
+    }
     ui_text_mid(&k->ui, clock, px(k, 3.2f), true, t->ink, ui_rect(&k->ui, w - 22, 2, 16, 7),
                 ui_trail(&k->ui));
     ui_fill(&k->ui, ui_rect_abs(&k->ui, 6, 9.5f, w - 12, 0.25f), t->line);
@@ -432,6 +458,10 @@ static void badge_whereabouts(const struct flow_view *v, char *buf, size_t n)
     int ahead = v->queue_place - 1;
     if (ahead <= 0)
         snprintf(place, sizeof place, "%s", _("Your badge is next at the printer."));
+    else if (ahead == 1 && v->printing_before[0])
+        /* Two people at the tray: say whose badge comes out first. */
+        snprintf(place, sizeof place, _("%s's badge comes out first, then yours."),
+                 v->printing_before);
     else
         snprintf(place, sizeof place,
                  P_("%d badge is ahead of yours at the printer.",
@@ -493,12 +523,14 @@ static void draw_checked_in(struct kiosk *k)
         pv = ui_rect(&k->ui, w * 0.52f, 16, w * 0.48f - 8, 58);
     }
     int y = result_block(k, &looks[FLOW_CHECKED_IN], area, v->name);
-    char buf[256];
+    char buf[512];
     if (v->badge_needed) {
         badge_whereabouts(v, buf, sizeof buf);
         y += px(k, 3);
-        ui_text(&k->ui, buf, px(k, 4.2f), true, t->ok, (SDL_Rect){area.x, y, area.w, px(k, 12)},
-                ui_lead(&k->ui));
+        /* Shrunk to the room above the buttons: with the name of the person
+         * before, it may need two lines. */
+        ui_text_mid(&k->ui, buf, px(k, 4.2f), true, t->ok, (SDL_Rect){area.x, y, area.w, px(k, 6)},
+                    ui_lead(&k->ui));
     } else if (v->badge_at_desk) {
         y += px(k, 3);
         ui_text(&k->ui,
@@ -639,6 +671,12 @@ static void staff_message(const struct kiosk *k, char *buf, size_t n, SDL_Color 
     case FLOW_STAFF_CHECKED:
         snprintf(buf, n, _("%s (%s): %s."), s->last_name[0] ? s->last_name : s->last_id, s->last_id,
                  outcome_words(s->last_outcome));
+        if (s->overridden && strlen(buf) + 1 < n)
+            snprintf(buf + strlen(buf), n - strlen(buf), " %s",
+                     _("Admitted as a desk exception: the event log says so."));
+        else if (s->can_override && strlen(buf) + 1 < n)
+            snprintf(buf + strlen(buf), n - strlen(buf), " %s",
+                     _("The desk may admit them anyway: \"Check in anyway\"."));
         if (s->first_instead && strlen(buf) + 1 < n)
             snprintf(buf + strlen(buf), n - strlen(buf), " %s",
                      _("No earlier badge to replace: this is their first badge, printed only "
@@ -687,6 +725,11 @@ static void staff_message(const struct kiosk *k, char *buf, size_t n, SDL_Color 
     case FLOW_STAFF_STORE_FAILED:
         snprintf(buf, n, "%s", s->problem);
         *c = t->bad;
+        break;
+    case FLOW_STAFF_CORRECTION_CLEARED:
+        snprintf(buf, n, _("Correction request of %s (%s) cleared; their badge is printing."),
+                 s->last_name[0] ? s->last_name : s->last_id, s->last_id);
+        *c = t->ok;
         break;
     }
 }
@@ -751,6 +794,20 @@ static void staff_search_box(struct kiosk *k, const struct staff_columns *c)
     }
 }
 
+/* Where a hit stands today, in words: in or not, and for which parts. */
+static void hit_standing(const struct flow_hit_standing *h, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (h->checked_in && h->overridden)
+        snprintf(buf, n, _("checked in at %s (desk exception)"), h->first_at);
+    else if (h->checked_in)
+        snprintf(buf, n, _("checked in at %s for %s"), h->first_at, h->parts);
+    else if (h->would_be == CHECKIN_CHECKED_IN)
+        snprintf(buf, n, _("not checked in yet; today: %s"), h->parts);
+    else if (h->would_be == CHECKIN_NOT_REGISTERED_TODAY)
+        snprintf(buf, n, "%s", _("not registered for today"));
+}
+
 /* The hits from y down, a row each (rows at most, row_h high); touching one
  * selects it. */
 static void staff_hits(struct kiosk *k, const struct staff_columns *c, float y, size_t rows,
@@ -769,9 +826,10 @@ static void staff_hits(struct kiosk *k, const struct staff_columns *c, float y, 
         SDL_Color ink = sel ? t->on_accent : t->ink;
         SDL_Rect name = {r.x + px(k, 2), r.y + px(k, 0.6f), r.w - px(k, 4), px(k, 3.8f)};
         ui_text_mid(&k->ui, hit->name, px(k, 3), true, ink, name, ui_lead(&k->ui));
-        char line[600];
-        snprintf(line, sizeof line, "%s · %s%s%s%s", hit->id,
-                 hit->organization ? hit->organization : "",
+        char line[800], standing[300];
+        hit_standing(&s->standing[i], standing, sizeof standing);
+        snprintf(line, sizeof line, "%s · %s%s%s%s%s%s", hit->id, standing[0] ? standing : "",
+                 standing[0] ? " · " : "", hit->organization ? hit->organization : "",
                  hit->country && *hit->country ? " · " : "", hit->country ? hit->country : "",
                  hit->withdrawn ? _(" · cancelled") : "");
         SDL_Rect sub = {name.x, name.y + name.h, name.w, px(k, 2.6f)};
@@ -800,8 +858,16 @@ static void staff_actions(struct kiosk *k, const struct staff_columns *c, float 
     char msg[1400];
     SDL_Color mc;
     staff_message(k, msg, sizeof msg, &mc);
-    ui_text(&k->ui, msg, px(k, 2.6f), true, mc, ui_rect(&k->ui, 6, ay + 10, c->lw, 8),
+    const struct flow_staff *s = k->view->staff;
+    bool offer = s->last == FLOW_STAFF_CHECKED && s->can_override;
+    float mw = offer ? c->lw - bw - 2 : c->lw;
+    ui_text(&k->ui, msg, px(k, 2.6f), true, mc, ui_rect(&k->ui, 6, ay + 10, mw, 8),
             ui_lead(&k->ui));
+    /* The exception is the desk's to make, and made on purpose: a second
+     * button, shown only once the rules said no. */
+    if (offer)
+        button(k, "checkin-override", ui_rect(&k->ui, 6 + mw + 2, ay + 10, bw, 8),
+               _("Check in anyway"), OUTLINED, KIOSK_ACT_CHECKIN_OVERRIDE, 0);
 }
 
 /* The status column from sy down: today's counts, printing the waiting
@@ -846,24 +912,50 @@ static void staff_corrections(struct kiosk *k, SDL_Rect cr)
     int cy = cr.y + px(k, 1.2f);
     SDL_Rect cin = {cr.x + px(k, 2), cy, cr.w - px(k, 4), cr.h};
     char title[160];
-    /* The print queue first: who is waiting for a badge, and how long. */
-    if (s->badge_ms > 0)
-        snprintf(title, sizeof title, _("Print queue (%zu, about %d s a badge)"), s->queue_len,
-                 (s->badge_ms + 500) / 1000);
-    else
-        snprintf(title, sizeof title, _("Print queue (%zu)"), s->queue_len);
+    /* The print queue first, when there is one: whose badge is at this
+     * kiosk's printer, and how long. */
+    if (s->queue_len > 0) {
+        if (s->badge_ms > 0)
+            snprintf(title, sizeof title, _("Print queue (%zu, about %d s a badge)"),
+                     s->queue_len, (s->badge_ms + 500) / 1000);
+        else
+            snprintf(title, sizeof title, _("Print queue (%zu)"), s->queue_len);
+        cy += ui_text(&k->ui, title, px(k, 2.2f), false, t->muted,
+                      (SDL_Rect){cin.x, cy, cin.w, px(k, 4)}, ui_lead(&k->ui));
+        for (size_t i = 0; i < s->n_queue_shown && i < 3; i++) {
+            const struct flow_queued_badge *b = &s->queue[i];
+            char line[400];
+            if (b->ready_seconds > 0)
+                snprintf(line, sizeof line, _("%zu. %s (%s), in about %d s"), i + 1, b->name,
+                         b->attendee_id, b->ready_seconds);
+            else
+                snprintf(line, sizeof line, "%zu. %s (%s)", i + 1, b->name, b->attendee_id);
+            cy += ui_text(&k->ui, line, px(k, 2.3f), false, t->ink,
+                          (SDL_Rect){cin.x, cy, cin.w, px(k, 4)}, ui_lead(&k->ui));
+        }
+        cy += px(k, 1.2f);
+    }
+    /* Who is owed a badge (the store's rows, whoever's queue), by name, on
+     * one or two lines: the first three and how many more. */
+    snprintf(title, sizeof title, _("Owed a badge (%zu)"), s->pending_prints);
     cy += ui_text(&k->ui, title, px(k, 2.2f), false, t->muted, (SDL_Rect){cin.x, cy, cin.w, px(k, 4)},
                   ui_lead(&k->ui));
-    for (size_t i = 0; i < s->n_queue_shown && i < 4; i++) {
-        const struct flow_queued_badge *b = &s->queue[i];
-        char line[400];
-        if (b->ready_seconds > 0)
-            snprintf(line, sizeof line, _("%zu. %s (%s), in about %d s"), i + 1, b->name,
-                     b->attendee_id, b->ready_seconds);
-        else
-            snprintf(line, sizeof line, "%zu. %s (%s)", i + 1, b->name, b->attendee_id);
-        cy += ui_text(&k->ui, line, px(k, 2.3f), false, t->ink, (SDL_Rect){cin.x, cy, cin.w, px(k, 4)},
-                      ui_lead(&k->ui));
+    if (s->n_waiting_shown > 0) {
+        char names[1200] = "";
+        size_t shown = s->n_waiting_shown < 3 ? s->n_waiting_shown : 3;
+        for (size_t i = 0; i < shown; i++) {
+            const struct flow_waiting_badge *b = &s->waiting[i];
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof names - used, "%s%s (%s)%s", i ? ", " : "", b->name,
+                     b->attendee_id, b->held ? _(", held back: correction asked") : "");
+        }
+        if (s->pending_prints > shown) {
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof names - used, _(", and %zu more"),
+                     s->pending_prints - shown);
+        }
+        cy += ui_text(&k->ui, names, px(k, 2.3f), false, t->ink,
+                      (SDL_Rect){cin.x, cy, cin.w, px(k, 8)}, ui_lead(&k->ui));
     }
     cy += px(k, 1.2f);
     snprintf(title, sizeof title, _("Correction requests (%zu)"), s->n_corrections);
@@ -872,13 +964,20 @@ static void staff_corrections(struct kiosk *k, SDL_Rect cr)
     if (s->n_corrections == 0)
         ui_text(&k->ui, _("None"), px(k, 2.4f), false, t->ink,
                 (SDL_Rect){cin.x, cy, cin.w, px(k, 4)}, ui_lead(&k->ui));
-    for (size_t i = s->n_corrections; i-- > 0 && cy < cr.y + cr.h - px(k, 4);) {
-        char line[400], when[40];
+    /* Each with its "Clear" button: staff settle the request and the badge
+     * it held back prints. */
+    int bw = px(k, 14), rh = px(k, 5);
+    for (size_t i = s->n_corrections; i-- > 0 && cy + rh <= cr.y + cr.h - px(k, 1);) {
+        char line[400], when[40], id[40];
         tz_format_instant(k->cfg->tz, s->corrections[i].at_ms, when);
         snprintf(line, sizeof line, "%.5s  %s (%s)", when + 11, s->corrections[i].name,
                  s->corrections[i].attendee_id);
-        cy += ui_text(&k->ui, line, px(k, 2.3f), false, t->ink,
-                      (SDL_Rect){cin.x, cy, cin.w, px(k, 4)}, ui_lead(&k->ui));
+        ui_text_mid(&k->ui, line, px(k, 2.3f), false, t->ink,
+                    (SDL_Rect){cin.x, cy, cin.w - bw - px(k, 1), rh}, ui_lead(&k->ui));
+        snprintf(id, sizeof id, "clear-correction-%zu", i);
+        button(k, id, (SDL_Rect){cin.x + cin.w - bw, cy + px(k, 0.4f), bw, rh - px(k, 0.8f)},
+               _("Clear and print"), OUTLINED, KIOSK_ACT_CLEAR_CORRECTION, (int)i);
+        cy += rh;
     }
 }
 

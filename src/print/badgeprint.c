@@ -8,6 +8,7 @@
 
 #include "util/i18n.h"
 #include "core/token.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 #include "badge/qrimage.h"
 #include "print/printer.h"
@@ -347,6 +348,14 @@ static int collect_waiting(void *ctx, const struct store_badge *b)
     return 0;
 }
 
+/* The people whose badge an open correction request holds back. */
+static int note_held(void *ctx, const struct store_correction *c)
+{
+    bool added;
+    strmap_slot(ctx, c->attendee, &added);
+    return 0;
+}
+
 enum bk_status badgeprint_pending(const struct badgeprint_context *ctx, const char *kiosk,
                                   int64_t now_ms,
                                   void (*fn)(void *arg, const char *attendee,
@@ -354,7 +363,10 @@ enum bk_status badgeprint_pending(const struct badgeprint_context *ctx, const ch
                                   void *arg, struct bk_err *err)
 {
     struct waiting w = {.kiosk = kiosk};
+    struct strmap *held = strmap_new();
     enum bk_status st = store_foreach_badge(ctx->store, NULL, collect_waiting, &w, err);
+    if (st == BK_OK)
+        st = store_foreach_correction(ctx->store, note_held, held, err);
     for (size_t i = 0; i < w.n && st == BK_OK; i++) {
         struct badgeplan plan;
         struct badgeprint_result res = {0};
@@ -362,6 +374,20 @@ enum bk_status badgeprint_pending(const struct badgeprint_context *ctx, const ch
         enum bk_status s1 = badgeplan_resume(ctx->store, w.ids[i], &plan, &one);
         if (s1 == BK_ERR_NOT_FOUND)
             continue; /* printed or cancelled meanwhile, by another kiosk or the desk */
+        if (s1 == BK_OK && strmap_find(held, w.attendees[i])) {
+            /* The person said their details are wrong: the badge stays owed
+             * until staff settle the request (the desk's "Clear and print",
+             * badgectl corrections --clear) or print it for them by name. */
+            res.outcome = BADGEPRINT_PENDING;
+            res.badge_id = plan.badge_id;
+            snprintf(res.serial, sizeof res.serial, "%s", plan.serial);
+            snprintf(res.problem, sizeof res.problem, "%s",
+                     _("held back: the attendee asked for their details to be corrected "
+                       "(badgectl corrections)"));
+            if (fn)
+                fn(arg, w.attendees[i], &res);
+            continue;
+        }
         if (s1 == BK_OK)
             s1 = carry_out(ctx, w.attendees[i], &plan, NULL, now_ms, &res, &one);
         switch (s1) {
@@ -388,5 +414,6 @@ enum bk_status badgeprint_pending(const struct badgeprint_context *ctx, const ch
         free(w.attendees[i]);
     free(w.attendees);
     free(w.ids);
+    strmap_free(held);
     return st;
 }

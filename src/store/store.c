@@ -401,6 +401,169 @@ enum bk_status store_record_scan(struct store *s, const struct store_scan *scan,
     return append(s, &a, err);
 }
 
+/* ---- correction requests: events in the log, folded ---- */
+
+enum bk_status store_record_correction(struct store *s, const char *attendee, bk_day day,
+                                       const char *kiosk, const char *method, const char *details,
+                                       int64_t at_ms, struct bk_err *err)
+{
+    if (!attendee || !attendee[0])
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("a correction request needs an attendee"));
+    struct store_scan sc = {.at_ms = at_ms,
+                            .kiosk = kiosk,
+                            .method = method,
+                            .outcome = STORE_CORRECTION_ASKED,
+                            .attendee = attendee,
+                            .day = day,
+                            .has_day = true,
+                            .detail = details && details[0] ? details : NULL};
+    return store_record_scan(s, &sc, err);
+}
+
+/* One person's requests as the log has them so far. */
+struct correction_fold {
+    char *attendee, *kiosk, *details;
+    bk_day day;
+    int64_t asked_ms;   /* the latest request; 0: none */
+    int64_t cleared_ms; /* the latest clear; 0: none */
+};
+
+struct corrections {
+    struct strmap *index; /* attendee -> 1 + place in people */
+    struct correction_fold *people;
+    size_t n;
+};
+
+static void fold_free(struct corrections *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->people[i].attendee);
+        free(c->people[i].kiosk);
+        free(c->people[i].details);
+    }
+    free(c->people);
+    strmap_free(c->index);
+}
+
+/* Each request and clear, whatever its chain: a clear settles the requests
+ * made up to its time, so the order the events are walked in (the server's
+ * log, then this machine's journal, which may hold the same events) does
+ * not matter. */
+static int fold_correction(void *ctx, const struct store_event *ev)
+{
+    struct corrections *c = ctx;
+    bool asked = strcmp(ev->outcome, STORE_CORRECTION_ASKED) == 0;
+    if ((!asked && strcmp(ev->outcome, STORE_CORRECTION_CLEARED) != 0) || !ev->attendee)
+        return 0;
+    bool added = false;
+    uintptr_t *slot = strmap_slot(c->index, ev->attendee, &added);
+    if (added) {
+        c->people = xrealloc(c->people, (c->n + 1) * sizeof *c->people);
+        c->people[c->n] = (struct correction_fold){.attendee = xstrdup(ev->attendee)};
+        *slot = ++c->n;
+    }
+    struct correction_fold *p = &c->people[*slot - 1];
+    if (!asked) {
+        if (ev->at_ms > p->cleared_ms)
+            p->cleared_ms = ev->at_ms;
+        return 0;
+    }
+    if (ev->at_ms <= p->asked_ms)
+        return 0;
+    p->asked_ms = ev->at_ms;
+    p->day = ev->has_day ? ev->day : 0;
+    free(p->kiosk);
+    free(p->details);
+    p->kiosk = xstrdup(ev->kiosk ? ev->kiosk : "");
+    p->details = xstrdup(ev->detail ? ev->detail : "");
+    return 0;
+}
+
+static int by_asked(const void *a, const void *b)
+{
+    const struct correction_fold *x = a, *y = b;
+    return (x->asked_ms > y->asked_ms) - (x->asked_ms < y->asked_ms);
+}
+
+/* Folds every request and clear in the log into c. A machine with a journal
+ * also reads its own events there: those still waiting for the server, or
+ * all of them while it is cut off. */
+static enum bk_status fold_corrections(struct store *s, struct corrections *c, struct bk_err *err)
+{
+    c->index = strmap_new();
+    void *journal = s->be->journal ? s->be->journal(s->impl) : NULL;
+    struct bk_err e;
+    bk_err_clear(&e);
+    enum bk_status st = s->be->foreach_scan(s->impl, fold_correction, c, &e);
+    if (st == BK_ERR_OFFLINE && journal)
+        st = BK_OK;
+    else if (st != BK_OK)
+        *err = e;
+    if (st == BK_OK && journal)
+        st = store_sqlite_backend.foreach_scan(journal, fold_correction, c, err);
+    return st;
+}
+
+enum bk_status store_clear_correction(struct store *s, const char *attendee, const char *kiosk,
+                                      const char *method, const char *how, int64_t at_ms,
+                                      bool *found, struct bk_err *err)
+{
+    bool found_local;
+    if (!found)
+        found = &found_local;
+    *found = false;
+    if (!attendee || !attendee[0])
+        return bk_err_set(err, BK_ERR_INVALID, s->path, 0, NULL,
+                          _("a correction request needs an attendee"));
+    struct corrections c = {0};
+    enum bk_status st = fold_corrections(s, &c, err);
+    uintptr_t *slot = st == BK_OK ? strmap_find(c.index, attendee) : NULL;
+    const struct correction_fold *p = slot ? &c.people[*slot - 1] : NULL;
+    if (p && p->asked_ms && p->asked_ms > p->cleared_ms) {
+        *found = true;
+        /* The clear must come after the request it settles, even when this
+         * machine's clock is behind the kiosk's that took it. */
+        struct store_scan sc = {.at_ms = at_ms > p->asked_ms ? at_ms : p->asked_ms + 1,
+                                .kiosk = kiosk,
+                                .method = method,
+                                .outcome = STORE_CORRECTION_CLEARED,
+                                .attendee = attendee,
+                                .day = p->day,
+                                .has_day = true,
+                                .detail = how};
+        st = store_record_scan(s, &sc, err);
+    }
+    fold_free(&c);
+    return st;
+}
+
+enum bk_status store_foreach_correction(struct store *s,
+                                        int (*fn)(void *ctx, const struct store_correction *c),
+                                        void *ctx, struct bk_err *err)
+{
+    struct corrections c = {0};
+    enum bk_status st = fold_corrections(s, &c, err);
+    if (st == BK_OK) {
+        if (c.n)
+            qsort(c.people, c.n, sizeof *c.people, by_asked);
+        for (size_t i = 0; i < c.n; i++) {
+            const struct correction_fold *p = &c.people[i];
+            if (!p->asked_ms || p->asked_ms <= p->cleared_ms)
+                continue;
+            struct store_correction sc = {.attendee = p->attendee,
+                                          .day = p->day,
+                                          .at_ms = p->asked_ms,
+                                          .kiosk = p->kiosk,
+                                          .details = p->details};
+            if (fn(ctx, &sc))
+                break;
+        }
+    }
+    fold_free(&c);
+    return st;
+}
+
 enum bk_status store_badge_printed(struct store *s, const char *id, bool *printed,
                                    struct bk_err *err)
 {

@@ -167,6 +167,51 @@ enum bk_status store_record_checkin(struct store *s, const struct store_scan *sc
 enum bk_status store_record_scan(struct store *s, const struct store_scan *scan,
                                  struct bk_err *err);
 
+/* ---- correction requests ----
+ *
+ * "My details are wrong", said at a kiosk after a check-in, is an event in
+ * the log like the scan it follows (outcome STORE_CORRECTION_ASKED, the
+ * person and the day of their check-in), and staff settling it is another
+ * (STORE_CORRECTION_CLEARED). Kept in the log, a request is as durable as a
+ * check-in in every engine: a kiosk cut off from the shared store keeps it
+ * in its journal and sends it with its other events, and the history of who
+ * asked and who settled it stays (the log is never changed). The badge a
+ * request holds back stays owed (its row pending) until it is printed. */
+#define STORE_CORRECTION_ASKED "correction_requested"
+#define STORE_CORRECTION_CLEARED "correction_cleared"
+
+/* An open request; strings valid during the callback only. */
+struct store_correction {
+    const char *attendee;
+    bk_day day;        /* the day of the check-in it belongs to */
+    int64_t at_ms;     /* when it was asked */
+    const char *kiosk; /* where */
+    const char *details; /* what the person's details looked like then (a hex
+                            hash from the caller; "" when not known) */
+};
+
+/* Records a request for attendee, made on kiosk at at_ms about the check-in
+ * of day; details (may be NULL) is kept for store_foreach_correction.
+ * Durable before it returns, like any event. */
+enum bk_status store_record_correction(struct store *s, const char *attendee, bk_day day,
+                                       const char *kiosk, const char *method, const char *details,
+                                       int64_t at_ms, struct bk_err *err);
+
+/* Settles attendee's open requests (all made up to at_ms): how says why
+ * ("cleared" by staff, "printed" when their badge came out at the desk).
+ * *found (may be NULL) says whether one was open; when none was, nothing is
+ * recorded. */
+enum bk_status store_clear_correction(struct store *s, const char *attendee, const char *kiosk,
+                                      const char *method, const char *how, int64_t at_ms,
+                                      bool *found, struct bk_err *err);
+
+/* Calls fn for each open request, oldest first, one per person (their
+ * latest). A machine cut off from the shared store lists those in its
+ * journal. */
+enum bk_status store_foreach_correction(struct store *s,
+                                        int (*fn)(void *ctx, const struct store_correction *c),
+                                        void *ctx, struct bk_err *err);
+
 /* True in *printed when a badge was ever printed for id. */
 enum bk_status store_badge_printed(struct store *s, const char *id, bool *printed,
                                    struct bk_err *err);

@@ -155,6 +155,17 @@ int main(int argc, char **argv)
             } while (st.waiting && clock_wall_ms() < until);
             continue;
         }
+        if (strncmp(line, "correct ", 8) == 0) {
+            /* "My details are wrong" after the check-in of that ID. */
+            int64_t at = venue_start + (clock_wall_ms() - t0);
+            if (store_record_correction(store, line + 8, tz_local_day(cfg->tz, at, NULL),
+                                        cfg->kiosk_id, "manual", NULL, at, &err) != BK_OK)
+                return die("correct", &err);
+            fprintf(out, "%s correction_requested %d\n", line + 8,
+                    store_last_offline(store) ? 1 : 0);
+            fflush(out);
+            continue;
+        }
         char id[128];
         long pause = 0;
         if (sscanf(line, "%127s %ld", id, &pause) < 1)

@@ -424,6 +424,82 @@ static void test_hostile_codes_are_logged_with_their_reason(void **state)
     free(good);
 }
 
+/* Issue 11, finding 11: the desk may check in, as an exception, someone the
+ * rules refuse only for their registration; it is a counted check-in whose
+ * event says "override". Nothing else is overridden. A table of cases. */
+static void test_the_desk_overrides_only_a_registration(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct {
+        const char *id, *when;
+        enum checkin_outcome outcome;
+        bool overridden;
+    } cases[] = {
+        {"P2", "2023-07-05T09:00", CHECKIN_CHECKED_IN, true},   /* Forum only, FG-MV day */
+        {"P2", "2023-07-05T09:30", CHECKIN_ALREADY_CHECKED_IN, true},
+        {"P1", "2023-07-05T09:00", CHECKIN_CHECKED_IN, false},  /* registered: no exception */
+        {"P3", "2023-07-05T09:00", CHECKIN_WITHDRAWN, false},   /* withdrawn stays refused */
+        {"P9", "2023-07-05T09:00", CHECKIN_UNKNOWN, false},
+        {"P2", "2023-07-10T09:00", CHECKIN_NO_EVENT_TODAY, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct checkin_result res;
+        assert_int_equal(
+            checkin_override(&fx->ctx, cases[i].id, at(fx, cases[i].when), &res, NULL), BK_OK);
+        if (res.outcome != cases[i].outcome || res.overridden != cases[i].overridden)
+            fail_msg("case %zu: %s, overridden %d", i, checkin_outcome_code(res.outcome),
+                     res.overridden);
+        checkin_result_clear(&res);
+    }
+    struct logged l = {0};
+    assert_int_equal(store_foreach_scan(fx->store, note_event, &l, NULL), BK_OK);
+    assert_string_equal(l.outcome[0], "checked_in");
+    assert_string_equal(l.detail[0], CHECKIN_OVERRIDE_DETAIL);
+    assert_string_equal(l.detail[2], "");
+    /* Without the override the door's rule holds. */
+    struct checkin_result res;
+    assert_int_equal(scan(fx, "P2", "2023-07-06T09:00", &res), CHECKIN_NOT_REGISTERED_TODAY);
+    assert_false(res.overridden);
+    checkin_result_clear(&res);
+}
+
+/* Where a person stands, for the desk's search: in or not, their parts that
+ * day, and whether a check-in would need the desk's exception. */
+static void test_standing_says_parts_and_exceptions(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct {
+        const char *id, *day;
+        bool in;
+        enum checkin_outcome would_be;
+        size_t n_parts;
+        bool override;
+    } cases[] = {
+        {"P1", "2023-07-04", false, CHECKIN_CHECKED_IN, 1, false},
+        {"P1", "2023-07-04", true, CHECKIN_ALREADY_CHECKED_IN, 1, false},
+        {"P2", "2023-07-04", false, CHECKIN_NOT_REGISTERED_TODAY, 0, true},
+        {"P2", "2023-07-07", false, CHECKIN_CHECKED_IN, 1, false},
+        {"P3", "2023-07-04", false, CHECKIN_WITHDRAWN, 1, false},
+        {"P1", "2023-07-10", false, CHECKIN_NO_EVENT_TODAY, 0, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct attendee a = {0};
+        assert_int_equal(store_get_attendee(fx->store, cases[i].id, &a, NULL), BK_OK);
+        char iso[32];
+        snprintf(iso, sizeof iso, "%sT12:00", cases[i].day);
+        struct checkin_standing st;
+        checkin_standing(fx->cfg, &a, tz_local_day(fx->cfg->tz, at(fx, iso), NULL), cases[i].in,
+                         &st);
+        if (st.would_be != cases[i].would_be || st.n_parts != cases[i].n_parts ||
+            st.override_allowed != cases[i].override)
+            fail_msg("case %zu: %s, %zu parts, override %d", i, checkin_outcome_code(st.would_be),
+                     st.n_parts, st.override_allowed);
+        if (st.n_parts)
+            assert_string_equal(st.parts[0]->code, i == 3 ? "Forum" : "FG-MV");
+        attendee_clear(&a);
+    }
+}
+
 /* "BKB:" with a serial that breaks off is no badge code: the result must
  * not report half a serial (a fuzzer found it did). */
 static void test_broken_badge_prefix_reports_no_serial(void **state)
@@ -663,6 +739,8 @@ int main(void)
         T(test_a_checkin_records_the_badge_it_owes_once),
         cmocka_unit_test(test_new_serials_are_base32_and_differ),
         cmocka_unit_test(test_outcome_codes_are_stable),
+        T(test_the_desk_overrides_only_a_registration),
+        T(test_standing_says_parts_and_exceptions),
     };
     return cmocka_run_group_tests_name("checkin", tests, NULL, NULL);
 }

@@ -188,6 +188,13 @@ static size_t scans_recorded(struct fixture *fx)
     return n;
 }
 
+static int count_open(void *ctx, const struct store_correction *c)
+{
+    (void)c;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
 /* ---- the attendee's screens ---- */
 
 static void test_first_scan_shows_checked_in_with_countdown(void **state)
@@ -359,12 +366,12 @@ static void test_details_wrong_records_correction_and_skips_print(void **state)
     /* The next person's scan does not print P1's badge either. */
     scan(fx, "P4", t0(fx, 20000));
     assert_int_equal(fx->out.n_prints, 0);
-    /* Nor does a restart of the kiosk, or print --pending: the row the
-     * check-in owed is held back (cancelled); only P4's waits. */
+    /* The badge the check-in owed stays owed (waiting), beside P4's: the
+     * request holds it back, it does not cancel it. */
     struct badge_rows_seen seen = {0};
     assert_int_equal(store_foreach_badge(fx->store, NULL, see_row, &seen, NULL), BK_OK);
-    assert_int_equal(seen.waiting, 1);
-    assert_int_equal(seen.cancelled, 1);
+    assert_int_equal(seen.waiting, 2);
+    assert_int_equal(seen.cancelled, 0);
     /* Back from the desk, P1 scans again: while the details are those
      * they asked about, no badge; once staff corrected them (a newer
      * export), a new badge, with the details as they are now. */
@@ -499,6 +506,41 @@ static void test_a_badge_held_back_for_a_correction_does_not_print_on_a_rescan(v
         tick(fx, t0(fx, ms));
         assert_int_equal(fx->out.n_prints, 0);
     }
+}
+
+/* Issue 11, finding 3: a request outlives a restart. The store keeps it
+ * with the check-in; the restarted kiosk lists it for staff and does not
+ * print the badge it holds back, which stays owed; staff clearing it at the
+ * desk prints that badge and settles the request in the store. */
+static void test_a_correction_request_outlives_a_restart(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(scan(fx, "P1", t0(fx, 0)), FLOW_CHECKED_IN);
+    assert_int_equal(touch(fx, FLOW_BUTTON_DETAILS_WRONG, t0(fx, 2000)), FLOW_CORRECTION);
+    flow_free(fx->flow);
+    assert_int_equal(flow_new(&fx->ctx, NULL, &fx->flow, NULL), BK_OK);
+    for (int64_t ms = 0; ms < 5000; ms += 250) {
+        tick(fx, t0(fx, 10000 + ms));
+        assert_int_equal(fx->out.n_prints, 0);
+    }
+    enter_staff(fx, t0(fx, 20000));
+    const struct flow_staff *s = fx->out.view->staff;
+    assert_int_equal(s->n_corrections, 1);
+    assert_string_equal(s->corrections[0].attendee_id, "P1");
+    assert_string_equal(s->corrections[0].name, "Shin-Gak Kang");
+    assert_int_equal(s->corrections[0].at_ms, t0(fx, 2000));
+    assert_int_equal(s->pending_prints, 1);
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_CLEAR_CORRECTION, .at_ms = t0(fx, 21000),
+                                 .text = "P1"});
+    s = fx->out.view->staff;
+    assert_int_equal(s->last, FLOW_STAFF_CORRECTION_CLEARED);
+    assert_int_equal(s->n_corrections, 0);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P1");
+    assert_null(fx->out.prints[0].reason);
+    size_t open = 0;
+    assert_int_equal(store_foreach_correction(fx->store, count_open, &open, NULL), BK_OK);
+    assert_int_equal(open, 0);
 }
 
 /* Issue 10, finding 8: a kiosk stopped with badges queued finds them in the
@@ -693,17 +735,83 @@ static void test_new_scan_replaces_result_screen(void **state)
     assert_string_equal(fx->out.view->name, "Shin-Gak Kang");
 }
 
-static void test_new_scan_during_countdown_prints_the_first_badge(void **state)
+/* Issue 11, finding 7: B scans half a second after A. A's badge is not
+ * printed at once: A keeps the rest of their countdown in a strip over B's
+ * screen, B's screen says whose badge comes out first, and the badges come
+ * out in order, each when its time is up. */
+static void test_next_scan_during_countdown_keeps_the_first_persons_chance(void **state)
 {
     struct fixture *fx = *state;
     scan(fx, "P1", t0(fx, 0));
-    assert_int_equal(scan(fx, "P4", t0(fx, 2000)), FLOW_CHECKED_IN);
+    assert_int_equal(scan(fx, "P4", t0(fx, 500)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.n_prints, 0);
+    const struct flow_view *v = fx->out.view;
+    assert_string_equal(v->attendee_id, "P4");
+    assert_true(v->previous.shown);
+    assert_false(v->previous.noted);
+    assert_string_equal(v->previous.attendee_id, "P1");
+    assert_string_equal(v->previous.name, "Shin-Gak Kang");
+    assert_int_equal(v->previous.seconds_left, 5); /* at least PREVIOUS_MIN_MS */
+    assert_string_equal(v->printing_before, "Shin-Gak Kang");
+    assert_int_equal(v->queue_place, 2);
+    assert_int_equal(tick(fx, t0(fx, 4900)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.n_prints, 0);
+    tick(fx, t0(fx, 5000)); /* the end of P1's own countdown */
     assert_int_equal(fx->out.n_prints, 1);
     assert_string_equal(fx->out.prints[0].attendee_id, "P1");
-    assert_string_equal(fx->out.view->attendee_id, "P4");
-    assert_int_equal(tick(fx, t0(fx, 7000)), FLOW_PRINTING);
+    assert_false(fx->out.view->previous.shown);
+    assert_int_equal(tick(fx, t0(fx, 5500)), FLOW_PRINTING);
     assert_int_equal(fx->out.n_prints, 1);
     assert_string_equal(fx->out.prints[0].attendee_id, "P4");
+    assert_int_equal(fx->out.view->queue_place, 2);
+    assert_string_equal(fx->out.view->printing_before, "Shin-Gak Kang");
+}
+
+/* A touches "my details are wrong" in their strip while B's screen is up:
+ * A's badge is held back and the request recorded, B's screen stays, and
+ * only B's badge prints. */
+static void test_the_person_before_can_still_say_their_details_are_wrong(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    scan(fx, "P4", t0(fx, 500));
+    assert_int_equal(touch(fx, FLOW_BUTTON_PREVIOUS_DETAILS_WRONG, t0(fx, 1500)),
+                     FLOW_CHECKED_IN);
+    assert_non_null(fx->out.correction);
+    assert_string_equal(fx->out.correction->attendee_id, "P1");
+    assert_string_equal(fx->out.view->attendee_id, "P4");
+    assert_true(fx->out.view->previous.noted);
+    assert_string_equal(fx->out.view->printing_before, "");
+    size_t printed_p1 = 0, printed_p4 = 0;
+    for (int64_t ms = 2000; ms <= 20000; ms += 250) {
+        tick(fx, t0(fx, ms));
+        for (size_t i = 0; i < fx->out.n_prints; i++) {
+            printed_p1 += strcmp(fx->out.prints[i].attendee_id, "P1") == 0;
+            printed_p4 += strcmp(fx->out.prints[i].attendee_id, "P4") == 0;
+        }
+    }
+    assert_int_equal(printed_p1, 0);
+    assert_int_equal(printed_p4, 1);
+    size_t open = 0;
+    assert_int_equal(store_foreach_correction(fx->store, count_open, &open, NULL), BK_OK);
+    assert_int_equal(open, 1);
+}
+
+/* Only one person is kept so: a third scan sends the first one's badge,
+ * and staff stepping in sends the one kept. */
+static void test_a_third_scan_or_staff_sends_the_badge_kept(void **state)
+{
+    struct fixture *fx = *state;
+    scan(fx, "P1", t0(fx, 0));
+    scan(fx, "P4", t0(fx, 500));
+    assert_int_equal(scan(fx, "P5", t0(fx, 1000)), FLOW_CHECKED_IN);
+    assert_int_equal(fx->out.n_prints, 1);
+    assert_string_equal(fx->out.prints[0].attendee_id, "P1");
+    assert_string_equal(fx->out.view->previous.attendee_id, "P4");
+    assert_int_equal(staff_keys(fx, t0(fx, 1500)), FLOW_STAFF_PIN);
+    assert_int_equal(fx->out.n_prints, 2); /* P4's kept one, and P5's countdown */
+    assert_string_equal(fx->out.prints[0].attendee_id, "P4");
+    assert_string_equal(fx->out.prints[1].attendee_id, "P5");
 }
 
 static void test_language_switch_on_scan(void **state)
@@ -1003,6 +1111,78 @@ static void test_staff_times_out(void **state)
     assert_false(fx->out.allow_quit);
 }
 
+static const struct flow_hit_standing *standing_of(struct fixture *fx, const char *query,
+                                                   const char *id, int64_t when)
+{
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_SEARCH, .at_ms = when, .text = query});
+    const struct flow_staff *s = fx->out.view->staff;
+    for (size_t i = 0; i < s->n_hits; i++)
+        if (strcmp(s->hits[i].id, id) == 0)
+            return &s->standing[i];
+    fail_msg("%s not found by '%s'", id, query);
+    return NULL;
+}
+
+/* Issue 11, finding 11: the desk sees who is owed a badge, by name, and for
+ * each search hit whether they are in today and for which parts; someone
+ * registered for another part is refused by "Check in" and admitted by the
+ * explicit "Check in anyway", which the hit then shows as an exception. */
+static void test_desk_sees_who_is_owed_and_who_is_in_and_decides_exceptions(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(scan(fx, "P4", t0(fx, 0)), FLOW_CHECKED_IN);
+    assert_int_equal(touch(fx, FLOW_BUTTON_DETAILS_WRONG, t0(fx, 1000)), FLOW_CORRECTION);
+    assert_int_equal(store_badge_add(fx->store, "P5", "WAITIN", NULL, "k", t0(fx, 0), NULL, NULL),
+                     BK_OK);
+    enter_staff(fx, t0(fx, 60000));
+    const struct flow_staff *s = fx->out.view->staff;
+    assert_int_equal(s->pending_prints, 2);
+    assert_int_equal(s->n_waiting_shown, 2);
+    assert_string_equal(s->waiting[0].attendee_id, "P4");
+    assert_string_equal(s->waiting[0].name, "Amélie Durand");
+    assert_true(s->waiting[0].held);
+    assert_string_equal(s->waiting[1].name, "王蕴韬");
+    assert_false(s->waiting[1].held);
+
+    const struct flow_hit_standing *h = standing_of(fx, "durand", "P4", t0(fx, 61000));
+    assert_true(h->checked_in);
+    assert_string_equal(h->first_at, "09:00");
+    assert_string_equal(h->parts, "FG-MV");
+    assert_false(h->overridden);
+    h = standing_of(fx, "kang", "P1", t0(fx, 62000));
+    assert_false(h->checked_in);
+    assert_int_equal(h->would_be, CHECKIN_CHECKED_IN);
+    assert_string_equal(h->parts, "FG-MV");
+    h = standing_of(fx, "only", "P2", t0(fx, 63000));
+    assert_false(h->checked_in);
+    assert_int_equal(h->would_be, CHECKIN_NOT_REGISTERED_TODAY);
+    assert_true(h->override_allowed);
+    assert_string_equal(h->parts, "");
+
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_CHECKIN, .at_ms = t0(fx, 64000), .text = "P2"});
+    s = fx->out.view->staff;
+    assert_int_equal(s->last_outcome, CHECKIN_NOT_REGISTERED_TODAY);
+    assert_true(s->can_override);
+    assert_false(s->overridden);
+    assert_int_equal(fx->out.n_prints, 0);
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_CHECKIN_OVERRIDE, .at_ms = t0(fx, 65000),
+                                 .text = "P2"});
+    s = fx->out.view->staff;
+    assert_int_equal(s->last, FLOW_STAFF_CHECKED);
+    assert_int_equal(s->last_outcome, CHECKIN_CHECKED_IN);
+    assert_true(s->overridden);
+    assert_false(s->can_override);
+    assert_int_equal(fx->out.n_prints, 1); /* the badge a check-in owes */
+    assert_int_equal(s->checked_in_today, 2);
+    /* The hit shown now says so, still under the same search. */
+    assert_string_equal(s->hits[0].id, "P2");
+    assert_true(s->standing[0].checked_in);
+    assert_true(s->standing[0].overridden);
+    /* A withdrawn person is never an exception. */
+    send(fx, (struct flow_event){.type = FLOW_EV_STAFF_CHECKIN, .at_ms = t0(fx, 66000), .text = "P3"});
+    assert_false(fx->out.view->staff->can_override);
+}
+
 static void test_staff_search_as_you_type(void **state)
 {
     struct fixture *fx = *state;
@@ -1186,9 +1366,9 @@ static void test_staff_print_pending_and_status(void **state)
     print_done(fx, 99, FLOW_PRINT_PENDING, "The printer is offline.", t0(fx, 1800));
     enter_staff(fx, t0(fx, 2000));
     const struct flow_staff *s = fx->out.view->staff;
-    /* P4's badge; the one P1's check-in owed is held back by "details
-     * wrong". */
-    assert_int_equal(s->pending_prints, 1);
+    /* P4's badge, and the one P1's check-in owed, held back by "details
+     * wrong" but still owed. */
+    assert_int_equal(s->pending_prints, 2);
     assert_int_equal(s->checked_in_today, 1);
     assert_int_equal(s->n_corrections, 1);
     assert_string_equal(s->corrections[0].attendee_id, "P1");
@@ -1237,14 +1417,17 @@ static void test_expected_time_comes_from_measured_badges(void **state)
     /* Asked for when its 5 s countdown ends, out 10 s later. */
     assert_int_equal(fx->out.view->queue_place, 1);
     assert_int_equal(fx->out.view->ready_seconds, 15);
-    scan(fx, "P5", t0(fx, 17000)); /* P4's badge goes to the printer now */
+    /* P4 keeps the rest of their countdown (to 21 s) in the strip; P5's
+     * comes after it: P4's out at 31 s, P5's at 41 s. */
+    scan(fx, "P5", t0(fx, 17000));
     assert_int_equal(fx->out.view->queue_place, 2);
-    assert_int_equal(fx->out.view->ready_seconds, 20); /* after P4's, at 27 s */
+    assert_int_equal(fx->out.view->ready_seconds, 24);
+    assert_int_equal(tick(fx, t0(fx, 21000)), FLOW_CHECKED_IN); /* P4's sent */
     assert_int_equal(tick(fx, t0(fx, 22000)), FLOW_PRINTING);
     assert_int_equal(fx->out.view->queue_place, 2);
-    assert_int_equal(fx->out.view->ready_seconds, 15);
+    assert_int_equal(fx->out.view->ready_seconds, 19);
     /* P4's badge is out: P5's is next. */
-    print_done(fx, id + 1, FLOW_PRINT_PRINTED, NULL, t0(fx, 27000));
+    print_done(fx, id + 1, FLOW_PRINT_PRINTED, NULL, t0(fx, 31000));
     assert_int_equal(fx->out.view->queue_place, 1);
     assert_int_equal(fx->out.view->ready_seconds, 10);
 }
@@ -1265,9 +1448,10 @@ static void test_staff_see_the_print_queue(void **state)
 {
     struct fixture *fx = *state;
     scan(fx, "P1", t0(fx, 0));
-    scan(fx, "P4", t0(fx, 2000));
-    uint32_t first = fx->out.prints[0].id; /* P1's, asked for as P4 scanned */
-    enter_staff(fx, t0(fx, 3000));         /* P4's countdown is released too */
+    scan(fx, "P4", t0(fx, 2000)); /* P1's badge is kept in the strip */
+    assert_int_equal(staff_keys(fx, t0(fx, 3000)), FLOW_STAFF_PIN);
+    uint32_t first = fx->out.prints[0].id; /* P1's, sent as staff stepped in */
+    assert_int_equal(enter_pin(fx, PIN, t0(fx, 3000)), FLOW_STAFF);
     const struct flow_staff *s = fx->out.view->staff;
     assert_non_null(s);
     assert_int_equal(s->queue_len, 2);
@@ -1276,7 +1460,7 @@ static void test_staff_see_the_print_queue(void **state)
     assert_string_equal(s->queue[0].name, "Shin-Gak Kang");
     assert_string_equal(s->queue[1].attendee_id, "P4");
     assert_int_equal(s->badge_ms, 0);
-    print_done(fx, first, FLOW_PRINT_PRINTED, NULL, t0(fx, 12000));
+    print_done(fx, first, FLOW_PRINT_PRINTED, NULL, t0(fx, 13000));
     s = fx->out.view->staff;
     assert_int_equal(s->queue_len, 1);
     assert_int_equal(s->badge_ms, 10000);
@@ -1316,6 +1500,8 @@ int main(void)
         T(test_a_badge_owed_from_an_earlier_checkin_prints_at_the_kiosk),
         T(test_a_badge_held_back_for_a_correction_does_not_print_on_a_rescan),
         T(test_a_restarted_kiosk_resumes_the_badges_it_owed),
+        T(test_a_correction_request_outlives_a_restart),
+        T(test_desk_sees_who_is_owed_and_who_is_in_and_decides_exceptions),
         T(test_quitting_with_badges_waiting_asks_first),
         T(test_each_outcome_has_its_screen),
         T(test_result_screen_returns_to_welcome_after_timeout),
@@ -1323,7 +1509,9 @@ int main(void)
         T(test_done_button_returns_to_welcome_at_once),
         T(test_result_timeout_follows_the_settings),
         T(test_new_scan_replaces_result_screen),
-        T(test_new_scan_during_countdown_prints_the_first_badge),
+        T(test_next_scan_during_countdown_keeps_the_first_persons_chance),
+        T(test_the_person_before_can_still_say_their_details_are_wrong),
+        T(test_a_third_scan_or_staff_sends_the_badge_kept),
         T(test_language_switch_on_scan),
         T(test_language_chosen_on_welcome),
         cmocka_unit_test(test_language_of_export_values),

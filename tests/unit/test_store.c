@@ -454,6 +454,76 @@ static int keep_scan(void *ctx, const struct store_event *ev)
     return 0;
 }
 
+struct open_requests {
+    int n;
+    char attendee[4][16];
+    int64_t at[4];
+    char details[4][70];
+};
+
+static int keep_request(void *ctx, const struct store_correction *c)
+{
+    struct open_requests *o = ctx;
+    if (o->n < 4) {
+        snprintf(o->attendee[o->n], sizeof o->attendee[0], "%s", c->attendee);
+        snprintf(o->details[o->n], sizeof o->details[0], "%s", c->details);
+        o->at[o->n] = c->at_ms;
+    }
+    o->n++;
+    return 0;
+}
+
+/* Issue 11, finding 3: "my details are wrong" is kept in the log, read back
+ * by a new connection (a restart), settled by a clear, and asked again
+ * after it; the oldest request comes first. */
+static void test_correction_requests_are_kept_and_cleared(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_ok(f);
+    assert_int_equal(store_record_correction(s, "P2", DAY1, "k1", "manual", "ab12", 100, NULL),
+                     BK_OK);
+    assert_int_equal(store_record_correction(s, "P1", DAY1, "k1", "manual", NULL, 50, NULL),
+                     BK_OK);
+    assert_int_equal(store_record_correction(s, "", DAY1, "k1", "manual", NULL, 50, NULL),
+                     BK_ERR_INVALID);
+    store_close(s);
+    s = open_ok(f);
+    struct open_requests o = {0};
+    assert_int_equal(store_foreach_correction(s, keep_request, &o, NULL), BK_OK);
+    assert_int_equal(o.n, 2);
+    assert_string_equal(o.attendee[0], "P1");
+    assert_string_equal(o.details[0], "");
+    assert_string_equal(o.attendee[1], "P2");
+    assert_string_equal(o.details[1], "ab12");
+    assert_int_equal(o.at[1], 100);
+    bool found = false;
+    assert_int_equal(store_clear_correction(s, "P1", "desk", "cli", "cleared", 200, &found, NULL),
+                     BK_OK);
+    assert_true(found);
+    assert_int_equal(store_clear_correction(s, "P1", "desk", "cli", "cleared", 210, &found, NULL),
+                     BK_OK);
+    assert_false(found);
+    /* A clock behind the request's still settles it. */
+    assert_int_equal(store_clear_correction(s, "P2", "desk", "cli", "cleared", 10, &found, NULL),
+                     BK_OK);
+    assert_true(found);
+    o = (struct open_requests){0};
+    assert_int_equal(store_foreach_correction(s, keep_request, &o, NULL), BK_OK);
+    assert_int_equal(o.n, 0);
+    assert_int_equal(store_record_correction(s, "P1", DAY1, "k2", "manual", NULL, 300, NULL),
+                     BK_OK);
+    assert_int_equal(store_foreach_correction(s, keep_request, &o, NULL), BK_OK);
+    assert_int_equal(o.n, 1);
+    assert_int_equal(o.at[0], 300);
+    /* Every request and clear is in the chained log. */
+    size_t n = 0;
+    assert_int_equal(store_count_scans(s, &n, NULL), BK_OK);
+    assert_int_equal(n, 5);
+    struct store_verify v = {0};
+    assert_int_equal(store_verify_chain(s, &v, NULL), BK_OK);
+    store_close(s);
+}
+
 static void test_scans_keep_every_field(void **state)
 {
     struct fixture *f = *state;
@@ -1359,6 +1429,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_creates_private_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_makes_a_missing_folder_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_correction_requests_are_kept_and_cleared, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_reimport_marks_missing_withdrawn_and_reinstates, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_repeated_id_in_export_keeps_first_row, setup,
