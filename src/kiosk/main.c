@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1094,10 +1095,35 @@ static int open_core(struct app *a)
     return BK_EXIT_DONE;
 }
 
+/* SIGTERM (systemd stopping the service, an administrator) and SIGINT stop
+ * the kiosk whatever its screen shows. Left to SDL they become the same
+ * SDL_QUIT as a window manager's close, which an attendee must not be able
+ * to use on a fullscreen kiosk and which the staff desk answers by asking
+ * first: a service that only asks would be killed by systemd instead. The
+ * badges still owed are in the store; the next start resumes them. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
 static int open_window(struct app *a)
 {
     struct bk_err err;
     bk_err_clear(&err);
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+    catch_stop_signals();
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
@@ -1217,6 +1243,10 @@ static void run(struct app *a)
     a->layout_pending = true;
     a->redraw = true;
     while (a->running) {
+        if (stop_signal) {
+            kiosk_log("stopped by signal %d", (int)stop_signal);
+            break;
+        }
         uint64_t frame_start = SDL_GetTicks64();
         poll_sdl(a);
         poll_source(a);
