@@ -6,7 +6,9 @@
  * BEGIN IMMEDIATE transaction, so a read-then-write (the previous hash, the
  * earlier check-in) cannot interleave with another process's write, and
  * waiting for the lock is left to SQLite's busy timeout. Statements are
- * prepared per call (cheap next to an fsync) so callbacks may re-enter. */
+ * prepared per call (cheap next to an fsync) so callbacks may re-enter.
+ * Checkpoints run on a thread of their own, not in a commit (struct
+ * sq_checkpointer). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
