@@ -35,8 +35,8 @@
  * automatic checkpoint's bound, about 80 check-ins. */
 #define CHECKPOINT_FRAMES 1000
 /* Past this the committing connection checkpoints itself, as SQLite would:
- * the checkpointer is stuck or failing, and the WAL must not grow without
- * bound. */
+ * the checkpointer is stuck or failing (or one transaction was huge, an
+ * import), and the WAL must not grow without bound. */
 #define CHECKPOINT_SELF_FRAMES (10 * CHECKPOINT_FRAMES)
 /* The checkpointer's connection waits this long for a lock when it opens;
  * a pass that cannot get in is tried again at the next wake, and closing
