@@ -267,7 +267,8 @@ TSAN_FLAGS = $(CSTD) $(WARN) -O1 -g -fsanitize=thread -fno-omit-frame-pointer -I
              -DBK_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CUPS_CFLAGS)
 TSAN_OBJ   = $(LIB_SRC:%.c=build/tsan/%.o) build/tsan/src/kiosk/printq.o \
              build/tsan/src/kiosk/heartbeat.o
-TSAN_BIN   = $(patsubst tests/tsan/%.c,build/tsan/tests/%,$(wildcard tests/tsan/test_*.c))
+TSAN_BIN   = $(patsubst tests/tsan/%.c,build/tsan/tests/%,$(wildcard tests/tsan/test_*.c)) \
+             build/tsan/tests/test_store_checkpoint
 
 build/tsan/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -278,6 +279,13 @@ build/tsan/libbadgekiosk.a: $(TSAN_OBJ)
 	ar rcs $@ $^
 
 build/tsan/tests/%: tests/tsan/%.c tests/unit/testutil.h tests/unit/eventfix.h build/tsan/libbadgekiosk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TSAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
+	    build/tsan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+# The SQLite store's checkpointer thread: its unit test, built again here.
+build/tsan/tests/test_store_checkpoint: tests/unit/test_store_checkpoint.c tests/unit/testutil.h \
+    build/tsan/libbadgekiosk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TSAN_FLAGS) -Itests/unit $(shell pkg-config --cflags cmocka) -o $@ $< \
 	    build/tsan/libbadgekiosk.a $(LIBS) $(shell pkg-config --libs cmocka)

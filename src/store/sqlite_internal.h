@@ -24,12 +24,30 @@ struct sq_kept {
  * journal's), not every query a command ever runs. */
 #define SQ_KEPT_MAX 32
 
+/* What a connection's checkpointer did (store_sqlite.c). */
+struct sq_checkpoint_stats {
+    bool started;      /* its thread runs: a commit crossed the bound */
+    uint64_t passes;   /* checkpoints run on its thread */
+    uint64_t failures; /* of those, failed (the next wake tries again) */
+    /* Commits that checkpointed themselves: no thread, or the WAL past
+     * the safety bound. */
+    uint64_t by_commits;
+    /* The last failed pass's SQLite code (SQLITE_OK when none) and words. */
+    int last_rc;
+    char last_error[160];
+};
+
+struct sq_checkpointer;
+
 struct sqlite_store {
     sqlite3 *db;
     const char *path; /* owned by struct store */
     size_t n_kept;
     struct sq_kept kept[SQ_KEPT_MAX];
     bool wal_synced; /* the WAL synced once by SQLite itself (journal_sync_start) */
+    struct sq_checkpointer *checkpointer; /* owned; NULL until a commit needs it */
+    bool checkpointer_failed;             /* its thread could not start: commits checkpoint */
+    uint64_t checkpoints_by_commits;
 };
 
 /* The event log's columns as sq_scan_row reads them (a query may add
@@ -40,6 +58,10 @@ struct sqlite_store {
 /* The badge columns as sq_badge_row reads them. */
 #define SQ_BADGE_COLUMNS                                                                           \
     "id, attendee, at_ms, kiosk, serial, reason, status, printer, job, detail, updated_ms"
+
+/* Waits until q's checkpointer has no pass wanted or under way, then
+ * gives what it did. For tests: the store never needs to wait for it. */
+void sq_checkpoint_wait(struct sqlite_store *q, struct sq_checkpoint_stats *stats);
 
 enum bk_status sq_db_error(const struct sqlite_store *q, int rc, struct bk_err *err);
 void sq_rollback(sqlite3 *db);

@@ -6,9 +6,13 @@
  * BEGIN IMMEDIATE transaction, so a read-then-write (the previous hash, the
  * earlier check-in) cannot interleave with another process's write, and
  * waiting for the lock is left to SQLite's busy timeout. Statements are
- * prepared per call (cheap next to an fsync) so callbacks may re-enter. */
+ * prepared per call (cheap next to an fsync) so callbacks may re-enter.
+ * Checkpoints run on a thread of their own, not in a commit (struct
+ * sq_checkpointer). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +31,17 @@
 
 #define SCHEMA_VERSION 2
 #define BUSY_TIMEOUT_MS 10000
+/* WAL frames past which the checkpointer is woken: SQLite's own
+ * automatic checkpoint's bound, about 80 check-ins. */
+#define CHECKPOINT_FRAMES 1000
+/* Past this the committing connection checkpoints itself, as SQLite would:
+ * the checkpointer is stuck or failing (or one transaction was huge, an
+ * import), and the WAL must not grow without bound. */
+#define CHECKPOINT_SELF_FRAMES (10 * CHECKPOINT_FRAMES)
+/* The checkpointer's connection waits this long for a lock when it opens;
+ * a pass that cannot get in is tried again at the next wake, and closing
+ * the store waits for the pass under way. */
+#define CHECKPOINT_BUSY_MS 1000
 
 /* True when the file system holding path is mounted read-only: then no
  * permission change helps, and saying "make it writable" would mislead. */
@@ -377,11 +392,190 @@ fail:;
     return s;
 }
 
+/* Checkpoints off the answer path.
+ *
+ * SQLite's automatic checkpoint runs inside the commit that crosses its
+ * bound: that commit copies about a thousand pages into the database file
+ * and syncs it before it returns, so one check-in in eighty waits for it.
+ * Here the commit's WAL hook only wakes a thread that runs the checkpoint
+ * on a connection of its own (a PASSIVE one: it never waits for this
+ * connection's readers or writers). Durability does not change: a commit
+ * still syncs the WAL as before, and a checkpoint only copies what the WAL
+ * holds, syncing the WAL first and the database after. */
+struct sq_checkpointer {
+    pthread_mutex_t mu;
+    pthread_cond_t wake; /* to the thread: a pass is wanted, or stop */
+    pthread_cond_t idle; /* from the thread: a pass ended */
+    pthread_t thread;
+    char *path; /* owned: the database's full name, for the thread's connection */
+    bool wanted, running, stop;
+    struct sq_checkpoint_stats stats; /* by_commits excepted: the committing thread's */
+};
+
+/* Runs one PASSIVE checkpoint on the thread's connection, opening it when
+ * there is none (or the last pass lost it). Returns an SQLite code, with
+ * its words in words when it failed (the connection is then closed, so the
+ * next pass starts afresh). */
+static int checkpoint_pass(struct sq_checkpointer *c, sqlite3 **db, char *words, size_t cap)
+{
+    int rc = SQLITE_OK;
+    if (!*db) {
+        rc = sqlite3_open_v2(c->path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_busy_timeout(*db, CHECKPOINT_BUSY_MS);
+            /* The checkpoint syncs the WAL before it copies and the database
+             * after; a first read puts the new connection into WAL mode,
+             * without which a checkpoint finds no WAL to copy. */
+            rc = sq_exec(*db, "PRAGMA synchronous=FULL; PRAGMA schema_version");
+        }
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_wal_checkpoint_v2(*db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    /* BUSY: another connection is checkpointing; what it leaves is the next
+     * pass's. */
+    if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+        return SQLITE_OK;
+    snprintf(words, cap, "%s", *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+    sqlite3_close_v2(*db);
+    *db = NULL;
+    return rc;
+}
+
+static void *checkpointer_main(void *arg)
+{
+    struct sq_checkpointer *c = arg;
+    sqlite3 *db = NULL;
+    char words[sizeof c->stats.last_error];
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->wanted && !c->stop)
+            pthread_cond_wait(&c->wake, &c->mu);
+        if (c->stop)
+            break;
+        c->wanted = false;
+        c->running = true;
+        pthread_mutex_unlock(&c->mu);
+        int rc = checkpoint_pass(c, &db, words, sizeof words);
+        pthread_mutex_lock(&c->mu);
+        c->running = false;
+        c->stats.passes++;
+        /* Not fatal: the next wake tries again. Kept, not printed, for
+         * whoever asks (sq_checkpoint_wait). */
+        if (rc != SQLITE_OK) {
+            c->stats.failures++;
+            c->stats.last_rc = rc;
+            snprintf(c->stats.last_error, sizeof c->stats.last_error, "%s", words);
+        }
+        pthread_cond_broadcast(&c->idle);
+    }
+    pthread_mutex_unlock(&c->mu);
+    /* Before the store's own connection closes (sq_close joins first), so
+     * this one is never the last: the WAL stays, for journal_sync_start's
+     * descriptor too. */
+    sqlite3_close_v2(db);
+    return NULL;
+}
+
+/* The checkpointer of q's connection, started the first time a commit
+ * crosses the bound: a badgectl command that writes little never starts
+ * it. NULL when no thread can be started. */
+static struct sq_checkpointer *checkpointer_start(struct sqlite_store *q)
+{
+    const char *path = sqlite3_db_filename(q->db, "main");
+    if (!path || !*path)
+        return NULL;
+    struct sq_checkpointer *c = xcalloc(1, sizeof *c);
+    c->path = xstrdup(path);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->wake, NULL);
+    pthread_cond_init(&c->idle, NULL);
+    /* Signals stay with the process's own threads (the kiosk's SIGTERM). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&c->thread, NULL, checkpointer_main, c);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_mutex_destroy(&c->mu);
+        pthread_cond_destroy(&c->wake);
+        pthread_cond_destroy(&c->idle);
+        free(c->path);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void checkpointer_stop(struct sq_checkpointer *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->stop = true;
+    pthread_cond_signal(&c->wake);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->thread, NULL);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->wake);
+    pthread_cond_destroy(&c->idle);
+    free(c->path);
+    free(c);
+}
+
+/* True when a checkpointer thread took the wake. */
+static bool checkpointer_wake(struct sqlite_store *q)
+{
+    if (!q->checkpointer && !q->checkpointer_failed) {
+        q->checkpointer = checkpointer_start(q);
+        q->checkpointer_failed = !q->checkpointer;
+    }
+    struct sq_checkpointer *c = q->checkpointer;
+    if (!c)
+        return false;
+    pthread_mutex_lock(&c->mu);
+    c->wanted = true;
+    pthread_cond_signal(&c->wake);
+    pthread_mutex_unlock(&c->mu);
+    return true;
+}
+
+/* The connection's WAL hook, called after each commit with the frames the
+ * WAL holds; it replaces SQLite's automatic checkpoint. */
+static int wal_committed(void *arg, sqlite3 *db, const char *schema, int frames)
+{
+    struct sqlite_store *q = arg;
+    if (frames < CHECKPOINT_FRAMES)
+        return SQLITE_OK;
+    if (frames >= CHECKPOINT_SELF_FRAMES || !checkpointer_wake(q)) {
+        q->checkpoints_by_commits++;
+        /* As SQLite's own would: a failure is the next commit's to retry,
+         * and the commit has happened whatever this returns. */
+        sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
+    return SQLITE_OK;
+}
+
+void sq_checkpoint_wait(struct sqlite_store *q, struct sq_checkpoint_stats *stats)
+{
+    struct sq_checkpointer *c = q->checkpointer;
+    *stats = (struct sq_checkpoint_stats){0};
+    if (c) {
+        pthread_mutex_lock(&c->mu);
+        while (c->wanted || c->running)
+            pthread_cond_wait(&c->idle, &c->mu);
+        *stats = c->stats;
+        pthread_mutex_unlock(&c->mu);
+        stats->started = true;
+    }
+    stats->by_commits = q->checkpoints_by_commits;
+}
+
 static void sq_close(void *impl)
 {
     struct sqlite_store *q = impl;
     if (!q)
         return;
+    checkpointer_stop(q->checkpointer);
     for (size_t i = 0; i < q->n_kept; i++) {
         sqlite3_finalize(q->kept[i].st);
         free(q->kept[i].sql);
@@ -445,6 +639,11 @@ static enum bk_status sq_open(const struct store_options *o, void **impl, struct
         sqlite3_finalize(st);
         goto fail;
     }
+    /* Checkpoints run on their own thread (wal_committed); the hook
+     * replaces the automatic one, which is turned off first so that it
+     * cannot come back in the hook's place. */
+    sqlite3_wal_autocheckpoint(q->db, 0);
+    sqlite3_wal_hook(q->db, wal_committed, q);
     rc = sq_exec(q->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
     if (rc != SQLITE_OK)
         goto fail;
