@@ -184,6 +184,15 @@ enum bk_status journal_begin(void *impl, struct bk_err *err)
     return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
+bool journal_try_begin(void *impl)
+{
+    struct sqlite_store *q = impl;
+    sqlite3_busy_timeout(q->db, 0);
+    int rc = sq_exec_kept(q, "BEGIN IMMEDIATE");
+    sqlite3_busy_timeout(q->db, SQ_BUSY_TIMEOUT_MS);
+    return rc == SQLITE_OK;
+}
+
 enum bk_status journal_commit(void *impl, struct bk_err *err)
 {
     struct sqlite_store *q = impl;
@@ -779,6 +788,13 @@ enum bk_status journal_tx_add_owed_badge(void *impl, const struct store_badge *b
         return sq_db_error(q, rc, err);
     *added = true;
     return BK_OK;
+}
+
+enum bk_status journal_tx_badge_made(void *impl, int64_t id, int64_t made, struct bk_err *err)
+{
+    struct sqlite_store *q = impl;
+    int rc = set_order(q, id, made);
+    return rc == SQLITE_OK ? BK_OK : sq_db_error(q, rc, err);
 }
 
 enum bk_status journal_update_badge(void *impl, int64_t id, enum store_badge_status expect,

@@ -48,6 +48,9 @@ enum bk_status journal_set_text(void *impl, const char *key, const char *value,
 
 /* BEGIN IMMEDIATE: the machine's other writers wait for the commit. */
 enum bk_status journal_begin(void *impl, struct bk_err *err);
+/* journal_begin when no other writer holds the file, at once; false (and
+ * no transaction) when one does. */
+bool journal_try_begin(void *impl);
 /* COMMIT, returning once it is on disk (synchronous FULL). */
 enum bk_status journal_commit(void *impl, struct bk_err *err);
 void journal_rollback(void *impl);
@@ -174,6 +177,14 @@ enum bk_status journal_badge_status(void *impl, int64_t id, enum store_badge_sta
  * was written. A serial already used is BK_ERR_EXISTS. */
 enum bk_status journal_tx_add_owed_badge(void *impl, const struct store_badge *b, int64_t made,
                                          bool *added, struct bk_err *err);
+
+/* made for journal_tx_add_owed_badge when the server is taking the row but
+ * has not said its order yet: the caller sets it (journal_tx_badge_made)
+ * before the transaction commits. */
+#define JOURNAL_MADE_LATER INT64_MAX
+
+/* In the caller's transaction: badge row id's order on the server. */
+enum bk_status journal_tx_badge_made(void *impl, int64_t id, int64_t made, struct bk_err *err);
 
 /* A badge's change made here, with store_badge_update's rule (BK_ERR_BUSY
  * when it is no longer expect); queued when the server did not take it.

@@ -24,6 +24,9 @@ struct sq_kept {
  * journal's), not every query a command ever runs. */
 #define SQ_KEPT_MAX 32
 
+/* How long a connection waits for another writer of the file. */
+#define SQ_BUSY_TIMEOUT_MS 10000
+
 /* What a connection's checkpointer did (store_sqlite.c). */
 struct sq_checkpoint_stats {
     bool started;      /* its thread runs: a commit crossed the bound */

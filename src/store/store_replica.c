@@ -246,20 +246,18 @@ struct owed {
  * before the person is answered: settle's commit waits for the disk, or
  * (wait false, online) the intent, synced while the server worked, holds
  * the event and its badge owed, all it needs to be settled again. */
-static enum bk_status settle_tx(struct link *l, const struct journal_intent *in,
-                                const struct pg_append_result *res, const struct owed *owed,
-                                struct decided *d, struct bk_err *err)
+static enum bk_status settle_rows(struct link *l, const struct journal_intent *in,
+                                  const struct pg_append_result *res, const struct owed *owed,
+                                  struct decided *d, struct bk_err *err)
 {
     void *j = l->j;
-    enum bk_status st = journal_begin(j, err);
     bool found = false;
     int64_t first = 0;
-    if (st == BK_OK && !res && in->check_first)
+    enum bk_status st = BK_OK;
+    if (!res && in->check_first)
         st = journal_tx_checked_in(j, in->scan.attendee, in->scan.day, &found, &first, err);
-    if (st != BK_OK) {
-        journal_rollback(j);
+    if (st != BK_OK)
         return st;
-    }
     bool already = in->check_first && (res ? res->already : found);
     const char *outcome = !in->check_first ? in->scan.outcome
                           : already        ? "already_checked_in"
@@ -294,17 +292,30 @@ static enum bk_status settle_tx(struct link *l, const struct journal_intent *in,
         st = journal_tx_add_owed_badge(j, &owed_row, owed->made, &owed_added, err);
     if (st == BK_OK)
         st = journal_tx_drop_intent(j, err);
-    if (st != BK_OK) {
-        journal_rollback(j);
-        return st;
-    }
-    st = journal_commit(j, err);
     if (st == BK_OK) {
         d->already = already;
         d->first_at_ms = !already ? in->scan.at_ms : res ? res->first_at_ms : first;
         d->offline = !res;
         d->owed_id = owed_added ? owed_row.id : 0;
     }
+    return st;
+}
+
+/* settle_rows in a transaction of its own; d is set once it committed. */
+static enum bk_status settle_tx(struct link *l, const struct journal_intent *in,
+                                const struct pg_append_result *res, const struct owed *owed,
+                                struct decided *d, struct bk_err *err)
+{
+    struct decided made = {0};
+    enum bk_status st = journal_begin(l->j, err);
+    if (st == BK_OK)
+        st = settle_rows(l, in, res, owed, &made, err);
+    if (st == BK_OK)
+        st = journal_commit(l->j, err);
+    else
+        journal_rollback(l->j);
+    if (st == BK_OK)
+        *d = made;
     return st;
 }
 
@@ -320,6 +331,66 @@ static enum bk_status settle(struct link *l, const struct journal_intent *in,
     /* Waiting again whatever happened: every other commit waits. */
     enum bk_status back = journal_wait_for_disk(l->j, true, err);
     return st == BK_OK ? back : st;
+}
+
+/* The rows the server's usual answer makes here (the event stored, a first
+ * check-in counted, the badge owed taken), written while the server works
+ * and left uncommitted: when the answer is that one, only the commit is
+ * left for after it; when it is another, they are rolled back and the
+ * answer's own rows written. No commit of a guess ever happens before the
+ * answer, so a crash leaves the intent as it was. */
+struct guess {
+    struct decided d;
+    bool owes; /* the guess took the badge owed, its order on the server to come */
+};
+
+static bool guess_begin(struct link *l, const struct journal_intent *in, const struct owed *owed,
+                        struct guess *g)
+{
+    memset(g, 0, sizeof *g);
+    static const struct pg_append_result usual = {.status = PG_APPEND_STORED,
+                                                  .owed_made = JOURNAL_MADE_LATER};
+    struct owed taken = *owed;
+    taken.made = JOURNAL_MADE_LATER;
+    g->owes = taken.serial != NULL;
+    if (journal_wait_for_disk(l->j, false, NULL) != BK_OK)
+        return false;
+    /* Never a wait for another writer here: the server's answer is
+     * awaited against a deadline that runs from the send. */
+    bool ok = journal_try_begin(l->j);
+    if (ok && settle_rows(l, in, &usual, &taken, &g->d, NULL) != BK_OK) {
+        journal_rollback(l->j);
+        ok = false;
+    }
+    if (!ok)
+        journal_wait_for_disk(l->j, true, NULL);
+    return ok;
+}
+
+static bool guess_right(const struct guess *g, const struct pg_append_result *res)
+{
+    return res->status == PG_APPEND_STORED && !res->already && (!g->owes || res->owed_made);
+}
+
+static enum bk_status guess_commit(struct link *l, struct guess *g,
+                                   const struct pg_append_result *res, struct bk_err *err)
+{
+    enum bk_status st = BK_OK;
+    if (g->d.owed_id)
+        st = journal_tx_badge_made(l->j, g->d.owed_id, res->owed_made, err);
+    if (st == BK_OK)
+        st = journal_commit(l->j, err);
+    else
+        journal_rollback(l->j);
+    /* Waiting again whatever happened: every other commit waits. */
+    enum bk_status back = journal_wait_for_disk(l->j, true, err);
+    return st == BK_OK ? back : st;
+}
+
+static void guess_drop(struct link *l)
+{
+    journal_rollback(l->j);
+    journal_wait_for_disk(l->j, true, NULL);
 }
 
 /* Sends the intent (already durable in the journal) and settles it with
@@ -360,15 +431,27 @@ static enum bk_status send_and_settle(struct replica *r, struct link *l,
     enum bk_status st = journal_sync_start(l->j, &sync, err);
     if (st != BK_OK)
         return st;
+    struct guess g;
+    bool guessed = sent && guess_begin(l, in, &owed, &g);
     if (sent && store_pg_append_wait(l->srv, &call, &res, &e) == BK_OK) {
-        /* None owed on the server (a badge of theirs is there): none here. */
-        owed.made = res.owed_made;
-        if (!owed.made)
-            owed.serial = NULL;
-        st = settle(l, in, &res, &owed, false, d, err);
+        if (guessed && guess_right(&g, &res)) {
+            st = guess_commit(l, &g, &res, err);
+            if (st == BK_OK)
+                *d = g.d;
+        } else {
+            if (guessed)
+                guess_drop(l);
+            /* None owed on the server (a badge of theirs is there): none here. */
+            owed.made = res.owed_made;
+            if (!owed.made)
+                owed.serial = NULL;
+            st = settle(l, in, &res, &owed, false, d, err);
+        }
         enum bk_status synced = journal_sync_finish(l->j, sync, err);
         return st == BK_OK ? synced : st;
     }
+    if (guessed)
+        guess_drop(l);
     st = journal_sync_finish(l->j, sync, err);
     if (st != BK_OK)
         return st;
