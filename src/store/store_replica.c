@@ -238,8 +238,9 @@ struct owed {
     int64_t id, made;
 };
 
-/* Writes the intent's event into the journal's log with the outcome
- * chosen: by the server (res), or here from the journal (res NULL). With
+/* In the caller's transaction, writes the intent's event into the
+ * journal's log with the outcome chosen: by the server (res), or here from
+ * the journal (res NULL), and drops the intent. With
  * owed, a first check-in also writes the badge it owes in the same journal
  * transaction: as the server row it already is (owed->made), or queued for
  * the server like any badge made offline. Either way it is durable here
