@@ -7,8 +7,8 @@
  * earlier check-in) cannot interleave with another process's write, and
  * waiting for the lock is left to SQLite's busy timeout. Statements are
  * prepared per call (cheap next to an fsync) so callbacks may re-enter.
- * Checkpoints run on a thread of their own, not in a commit (struct
- * sq_checkpointer). */
+ * Checkpoints run on a thread of their own when the file is quiet, in a
+ * commit only when no quiet comes (struct sq_checkpointer). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
