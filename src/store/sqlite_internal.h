@@ -32,8 +32,8 @@ struct sq_checkpoint_stats {
     bool started;      /* its thread runs: a commit crossed the bound */
     uint64_t passes;   /* checkpoints run on its thread */
     uint64_t failures; /* of those, failed (the next wake tries again) */
-    /* Commits that checkpointed themselves: no thread, or the WAL past
-     * the safety bound. */
+    /* Commits that checkpointed themselves: the WAL reached SQLite's own
+     * bound with no quiet moment for the thread. */
     uint64_t by_commits;
     /* The last failed pass's SQLite code (SQLITE_OK when none) and words. */
     int last_rc;

@@ -24,7 +24,7 @@
 #include "testutil.h"
 
 /* Rows per transaction and bytes per row: about 25 WAL frames a commit, so
- * the 1000-frame bound is crossed every 40 commits or so. */
+ * the 100-frame bound is crossed every 4 commits or so. */
 #define ROWS_PER_COMMIT 40
 #define ROW_BYTES 2000
 #define PASSES_WANTED 4
@@ -105,7 +105,10 @@ static void test_checkpoints_run_on_their_own_thread(void **state)
     assert_false(stats.started);
     int rows = 0;
     /* Bounded so that a checkpointer that never runs fails the test
-     * rather than hanging it: 40 commits cross the bound once. */
+     * rather than hanging it: 4 commits cross the bound once. After each
+     * commit the test waits for the thread, which waits for the file to be
+     * quiet: no commit comes meanwhile, so none reaches the bound at which
+     * a commit checkpoints itself. */
     for (int commit = 0; commit < 60 * PASSES_WANTED && stats.passes < PASSES_WANTED; commit++) {
         commit_rows(q->db, rows);
         rows += ROWS_PER_COMMIT;
