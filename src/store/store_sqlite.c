@@ -528,6 +528,17 @@ static void *checkpointer_main(void *arg)
     return NULL;
 }
 
+/* A checkpointer whose thread is not running (never started, or joined). */
+static void checkpointer_free(struct sq_checkpointer *c)
+{
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->wake);
+    pthread_cond_destroy(&c->idle);
+    free(c->wal);
+    free(c->path);
+    free(c);
+}
+
 /* The checkpointer of q's connection, started the first time a commit
  * crosses the bound: a badgectl command that writes little never starts
  * it. NULL when no thread can be started. */
@@ -554,12 +565,7 @@ static struct sq_checkpointer *checkpointer_start(struct sqlite_store *q)
     int rc = pthread_create(&c->thread, NULL, checkpointer_main, c);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
-        pthread_mutex_destroy(&c->mu);
-        pthread_cond_destroy(&c->wake);
-        pthread_cond_destroy(&c->idle);
-        free(c->wal);
-        free(c->path);
-        free(c);
+        checkpointer_free(c);
         return NULL;
     }
     return c;
@@ -574,12 +580,7 @@ static void checkpointer_stop(struct sq_checkpointer *c)
     pthread_cond_signal(&c->wake);
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->thread, NULL);
-    pthread_mutex_destroy(&c->mu);
-    pthread_cond_destroy(&c->wake);
-    pthread_cond_destroy(&c->idle);
-    free(c->wal);
-    free(c->path);
-    free(c);
+    checkpointer_free(c);
 }
 
 /* Wakes q's checkpointer, starting it the first time (no thread, no
