@@ -19,7 +19,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -400,13 +399,13 @@ fail:;
     return s;
 }
 
-/* Checkpoints off the answer path.
+/* Checkpoints in the quiet between two commits.
  *
  * SQLite's automatic checkpoint runs inside the commit that crosses its
  * bound: that commit copies about a thousand pages into the database file
  * and syncs it before it returns, so one check-in in eighty waits for it.
- * Here the commit's WAL hook only wakes a thread that runs the checkpoint
- * on a connection of its own (a PASSIVE one: it never waits for this
+ * Here the commit's WAL hook wakes a thread that runs the checkpoint on a
+ * connection of its own (a PASSIVE one: it never waits for this
  * connection's readers or writers). Durability does not change: a commit
  * still syncs the WAL as before, and a checkpoint only copies what the WAL
  * holds, syncing the WAL first and the database after.
@@ -467,11 +466,9 @@ static int checkpoint_pass(struct sq_checkpointer *c, sqlite3 **db, char *words,
 static int64_t quiet_ms(const char *wal)
 {
     struct stat st;
-    struct timespec now;
-    if (stat(wal, &st) != 0 || clock_gettime(CLOCK_REALTIME, &now) != 0)
+    if (stat(wal, &st) != 0)
         return CHECKPOINT_QUIET_MS;
-    int64_t ms = (int64_t)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
-                 (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+    int64_t ms = clock_wall_ms() - ((int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000);
     return ms < 0 ? CHECKPOINT_QUIET_MS : ms;
 }
 
@@ -483,11 +480,7 @@ static void wait_for_quiet(struct sq_checkpointer *c)
         int64_t quiet = quiet_ms(c->wal);
         if (c->stop || quiet >= CHECKPOINT_QUIET_MS)
             return;
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        int64_t ns = until.tv_nsec + (CHECKPOINT_QUIET_MS - quiet) * 1000000;
-        until.tv_sec += ns / 1000000000;
-        until.tv_nsec = ns % 1000000000;
+        struct timespec until = clock_deadline_in(CHECKPOINT_QUIET_MS - quiet);
         pthread_cond_timedwait(&c->wake, &c->mu, &until);
     }
 }
@@ -551,12 +544,7 @@ static struct sq_checkpointer *checkpointer_start(struct sqlite_store *q)
     c->path = xstrdup(path);
     c->wal = xasprintf("%s-wal", path);
     pthread_mutex_init(&c->mu, NULL);
-    /* The quiet wait is timed on the monotonic clock. */
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&c->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    pthread_cond_init(&c->wake, NULL);
     pthread_cond_init(&c->idle, NULL);
     /* Signals stay with the process's own threads (the kiosk's SIGTERM). */
     sigset_t all, old;
