@@ -468,7 +468,8 @@ static int64_t quiet_ms(const char *wal)
     struct stat st;
     if (stat(wal, &st) != 0)
         return CHECKPOINT_QUIET_MS;
-    int64_t ms = clock_wall_ms() - ((int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000);
+    int64_t changed = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+    int64_t ms = clock_wall_ms() - changed;
     return ms < 0 ? CHECKPOINT_QUIET_MS : ms;
 }
 
