@@ -14,17 +14,6 @@
 
 /* ---- what the page holds ---- */
 
-static void esc(FILE *f, const char *s)
-{
-    reporthtml_escape(f, s);
-}
-
-/* A translated text with one formatted part, escaped. */
-static void say(FILE *f, const char *text)
-{
-    esc(f, text);
-}
-
 /* "HH:MM" when ms is on the day given, else "YYYY-MM-DD HH:MM", in the
  * venue's zone. */
 static char *local_time(const struct config *cfg, int64_t ms, bk_day today, char *buf)
@@ -144,7 +133,7 @@ static const char *camera_words(const char *state)
 static void dt(FILE *f, const char *label)
 {
     fputs("<dt>", f);
-    say(f, label);
+    reporthtml_escape(f, label);
     fputs("</dt>", f);
 }
 
@@ -159,18 +148,18 @@ static void write_card(FILE *f, const struct config *cfg, const struct kiosk_car
             : k->has_beat ? "offline"
                           : "silent");
     fputs(" data-kiosk=\"", f);
-    esc(f, k->kiosk);
+    reporthtml_escape(f, k->kiosk);
     fputs("\"><h3>", f);
     reporthtml_write_name(f, k->kiosk);
     fputs("</h3><p class=\"state\">", f);
     if (online) {
-        say(f, _("Online"));
+        reporthtml_escape(f, _("Online"));
     } else if (k->has_beat) {
         char *s = xasprintf(_("Offline since %s"), local_time(cfg, k->hb.received_ms, today, when));
-        say(f, s);
+        reporthtml_escape(f, s);
         free(s);
     } else {
-        say(f, _("No heartbeat (a desk, or a kiosk not started since)"));
+        reporthtml_escape(f, _("No heartbeat (a desk, or a kiosk not started since)"));
     }
     fputs("</p><dl>", f);
     dt(f, _("Checked in today"));
@@ -185,16 +174,16 @@ static void write_card(FILE *f, const struct config *cfg, const struct kiosk_car
         dt(f, _("Last scan"));
         fputs("<dd class=\"last-scan\">", f);
         if (k->hb.last_scan_ms > 0)
-            say(f, local_time(cfg, k->hb.last_scan_ms, today, when));
+            reporthtml_escape(f, local_time(cfg, k->hb.last_scan_ms, today, when));
         else
-            say(f, _("none since the kiosk started"));
+            reporthtml_escape(f, _("none since the kiosk started"));
         fputs("</dd>", f);
         dt(f, _("Printer"));
         fputs("<dd class=\"printer\">", f);
-        say(f, printer_words(k->printer_state));
+        reporthtml_escape(f, printer_words(k->printer_state));
         if (k->printer_reasons[0]) {
             fputs("<br><small>", f);
-            esc(f, k->printer_reasons);
+            reporthtml_escape(f, k->printer_reasons);
             fputs("</small>", f);
         }
         fputs("</dd>", f);
@@ -202,13 +191,13 @@ static void write_card(FILE *f, const struct config *cfg, const struct kiosk_car
         fprintf(f, "<dd class=\"n pending\">%lld</dd>", (long long)k->hb.badges_pending);
         dt(f, _("Camera"));
         fputs("<dd class=\"camera\">", f);
-        say(f, camera_words(k->camera));
+        reporthtml_escape(f, camera_words(k->camera));
         fputs("</dd>", f);
         dt(f, _("Correction requests"));
         fprintf(f, "<dd class=\"n corrections\">%lld", (long long)k->hb.corrections);
         if (k->correction_ids[0]) {
             fputs("<br><small class=\"ids\">", f);
-            esc(f, k->correction_ids);
+            reporthtml_escape(f, k->correction_ids);
             fputs("</small>", f);
         }
         fputs("</dd>", f);
@@ -238,7 +227,7 @@ static void write_today(FILE *f, const struct report *r, long i, int minute)
     fprintf(f, "<span class=\"n\" id=\"today\" data-path='[\"days\",%ld,\"attendees\"]'>%zu</span>",
             i, d.attendees);
     fputs("<span class=\"label\">", f);
-    say(f, _("checked in today"));
+    reporthtml_escape(f, _("checked in today"));
     fputs("</span></div>", f);
     /* The last hour: this quarter and the three before, so the number is
      * the sum of four of the JSON's arrivals_per_quarter_hour. */
@@ -254,7 +243,7 @@ static void write_today(FILE *f, const struct report *r, long i, int minute)
             "data-from=\"%s\" data-to=\"%s\">%zu</span><span class=\"label\">",
             i, from, to, hour);
     char *s = xasprintf(_("arrivals in the last hour (since %s)"), from);
-    say(f, s);
+    reporthtml_escape(f, s);
     free(s);
     fputs("</span></div>", f);
     /* The parts held today: attended on any of their days so far. */
@@ -271,7 +260,7 @@ static void write_today(FILE *f, const struct report *r, long i, int minute)
             reporthtml_write_name(f, pi.ev->short_name && pi.ev->short_name[0] ? pi.ev->short_name
                                                                                : pi.ev->code);
             fputs(": ", f);
-            say(f, _("attended so far; registered:"));
+            reporthtml_escape(f, _("attended so far; registered:"));
             fprintf(f,
                     " <span class=\"registered\" data-path='[\"events\",%zu,\"registered\"]'>"
                     "%zu</span></span></div>",
@@ -357,11 +346,11 @@ enum bk_status dashpage_write_live(FILE *f, struct store *s, const struct config
     fputs("<p class=\"meta\" id=\"as-of\">", f);
     char *m = xasprintf(_("As of %s (%s). The page updates itself every few seconds."),
                         tz_format_instant(cfg->tz, now_ms, when), cfg->timezone_name);
-    say(f, m);
+    reporthtml_escape(f, m);
     free(m);
     fputs("</p><section class=\"today\"><h2>", f);
     m = xasprintf(_("Today, %s"), tz_day_format(today, date));
-    say(f, m);
+    reporthtml_escape(f, m);
     free(m);
     fputs("</h2>", f);
     if (i >= 0) {
@@ -384,15 +373,15 @@ enum bk_status dashpage_write_live(FILE *f, struct store *s, const struct config
         free(rows);
     } else {
         fputs("<p class=\"no-event\">", f);
-        say(f, _("No part of the event is held today."));
+        reporthtml_escape(f, _("No part of the event is held today."));
         fputs("</p>", f);
     }
     fputs("</section><section class=\"kiosks\"><h2>", f);
-    say(f, _("Kiosks and desks"));
+    reporthtml_escape(f, _("Kiosks and desks"));
     fputs("</h2>", f);
     if (!cards.n) {
         fputs("<p>", f);
-        say(f, _("No kiosk has reported yet."));
+        reporthtml_escape(f, _("No kiosk has reported yet."));
         fputs("</p>", f);
     }
     qsort(cards.v, cards.n, sizeof cards.v[0], by_name);
@@ -458,18 +447,20 @@ void dashpage_write_page(FILE *f, const struct config *cfg, const char *live)
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<meta name=\"referrer\" content=\"no-referrer\"><title>",
             i18n_language_tag(lang, sizeof lang));
-    esc(f, cfg->title);
+    reporthtml_escape(f, cfg->title);
     fputs(" &ndash; ", f);
-    say(f, _("live dashboard"));
+    reporthtml_escape(f, _("live dashboard"));
     fputs("</title><link rel=\"stylesheet\" href=\"/dashboard.css\">"
           "<script src=\"/dashboard.js\" defer></script></head>\n<body><header>",
           f);
     reporthtml_write_heading(f, cfg);
     fputs("</header><p id=\"stale\" hidden>", f);
-    say(f, _("The dashboard cannot reach its server just now: the numbers below may be old."));
+    reporthtml_escape(
+        f, _("The dashboard cannot reach its server just now: the numbers below may be old."));
     fprintf(f, "</p>\n<main id=\"live\" data-poll-ms=\"%d\">", DASHPAGE_POLL_MS);
     fputs(live, f);
     fputs("</main>\n<footer><p>", f);
-    say(f, _("Counts only: this page names no attendee. The same numbers as badgectl report."));
+    reporthtml_escape(
+        f, _("Counts only: this page names no attendee. The same numbers as badgectl report."));
     fputs("</p></footer></body></html>\n", f);
 }
